@@ -5,13 +5,13 @@ without importing the simulation. Each table has one ``*_COLUMNS`` mapping from 
 pandas dtype, and :func:`check_columns` verifies a DataFrame against it.
 
 Contact log (``CONTACT_COLUMNS``), one row per contact that arrived in the horizon
-==============================  ==========  ===========================================================
+==============================  ==========  ======================================================
 column                          dtype       meaning
-==============================  ==========  ===========================================================
+==============================  ==========  ======================================================
 ``replication``                 int32       replication index r (0-based)
 ``contact_id``                  int64       unique within a replication
 ``channel``                     category    channel name from the scenario
-``contact_type``                category    ``first``, ``repeat`` (unresolved contact coming back) or
+``contact_type``                category    ``first``, ``repeat`` (unresolved contact back) or
                                             ``redial`` (abandoned caller trying again)
 ``parent_id``                   int64       ``contact_id`` of the contact this one repeats or
                                             redials; -1 for a first contact
@@ -38,29 +38,29 @@ column                          dtype       meaning
 ``agent_id``                    int32       agent who answered; -1 if none
 ``csat_score``                  float64     survey score in [1, 5]; NaN when the customer was not
                                             surveyed or did not respond
-==============================  ==========  ===========================================================
+==============================  ==========  ======================================================
 
 Agent log (``AGENT_COLUMNS``), one row per replication, interval, team and channel the team serves
-==============================  ==========  ===========================================================
+==============================  ==========  ======================================================
 ``replication``                 int32       replication index
 ``interval``                    int32       interval index from the horizon start
 ``interval_start_s``            float64     start of the interval, seconds from the horizon start
 ``team``                        category    team (or blended pool) name
 ``channel``                     category    a channel the team serves
 ``staffed_agent_s``             float64     agent-seconds on duty in the interval, split across the
-                                            team's channels in proportion to their busy time (equally
+                                            team's channels in proportion to busy time (equally
                                             when idle), so the sum over channels is the team's total
 ``busy_agent_s``                float64     agent-seconds spent with at least one contact of the
                                             channel (a chat agent with two chats counts once)
-==============================  ==========  ===========================================================
+==============================  ==========  ======================================================
 
 Outage log (``OUTAGE_COLUMNS``), one row per outage of a channel
-==============================  ==========  ===========================================================
+==============================  ==========  ======================================================
 ``replication``                 int32       replication index
 ``channel``                     category    channel that was down
 ``start_s``                     float64     start, seconds from the horizon start
 ``end_s``                       float64     end (clipped to the horizon end)
-==============================  ==========  ===========================================================
+==============================  ==========  ======================================================
 """
 
 from __future__ import annotations
