@@ -1,110 +1,37 @@
-"""Shapes of demand over time: intraday profiles, weekday weights and event day factors.
+"""Shapes of demand within a day and a week: interval weights and their normalisation.
 
-Everything here is a pure function of plain arguments (numbers, sequences, numpy arrays), so
-the demand expansion (:mod:`scenarios.demand`) and the tests share one definition of each shape.
+Pure functions of plain arguments, shared by the demand expansion (:mod:`scenarios.demand`)
+and its tests. The built-in intraday shapes themselves (``flat``, ``office``, ``extended``,
+``evening``) are defined with the channel model, ``scenarios.channels.INTRADAY_PROFILES``, and
+read through ``Channel.hourly_weights``; the launch decay and learning fade are
+``Launch.volume_factor`` and ``Launch.learn`` in ``scenarios.events``.
 
-Intraday profiles
-    24 hourly weights (hour 0 is 00:00-01:00). The built-in shapes ``flat``, ``office``,
-    ``extended`` and ``evening`` are illustrative typical shapes, not measurements: replace them
-    with a table of your own when you have one. Every built-in weight is positive, so every
-    opening window has some demand. A profile is turned into interval weights by *stepping*:
-    each interval inherits its hour's weight, split equally over the ``3600 / interval_s``
-    intervals of the hour. Stepping keeps each hour's mass exactly, so an hourly volume table
-    exported from a workforce-management tool is reproduced as given. The weights are then
-    normalised over the intervals that receive demand (see :func:`normalised_shares`).
-
+Intraday profile
+    24 hourly weights (hour 0 is 00:00-01:00) are *stepped* onto the intervals: each interval
+    inherits its hour's weight, split equally over the ``3600 / interval_s`` intervals of the
+    hour (:func:`interval_weights`). Stepping keeps each hour's mass exactly, so an hourly
+    volume table exported from a workforce-management tool is reproduced as given. The weights
+    are then normalised over the intervals that receive the day's demand
+    (:func:`normalised_shares`).
 Weekday weights
-    Seven weights, Monday first. Day ``d`` of a week receives the share
-    ``w_d / sum(w)`` of the week's volume (:func:`weekday_shares`).
-
-Event day factors
-    A product launch adds ``uplift * 0.5 ** (t / half_life_days)`` to the volume multiplier on
-    day ``t`` after its date (``t = 0`` on the launch day, nothing before it) and its handle-time
-    and FCR effects fade linearly, ``learn(t) = max(0, 1 - t / learning_days)`` for ``t >= 0``.
+    Seven weights, Monday first, normalised over the weekdays on which the channel opens
+    (:func:`weekday_shares`): a weekday without opening hours receives nothing, whatever its
+    weight.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Sequence
 
 import numpy as np
 
 from scenarios.errors import InputError
 
-__all__ = [
-    "BUILTIN_PROFILES",
-    "HOURS_PER_DAY",
-    "SECONDS_PER_DAY",
-    "hourly_weights",
-    "interval_weights",
-    "launch_uplift",
-    "learning_fade",
-    "normalised_shares",
-    "weekday_shares",
-]
+__all__ = ["interval_weights", "normalised_shares", "weekday_shares"]
 
 HOURS_PER_DAY = 24
 SECONDS_PER_HOUR = 3600
-SECONDS_PER_DAY = 86_400
 DAYS_PER_WEEK = 7
-
-BUILTIN_PROFILES: Mapping[str, tuple[float, ...]] = MappingProxyType(
-    {
-        # hour:  0     1     2     3     4     5     6     7     8     9    10    11
-        #       12    13    14    15    16    17    18    19    20    21    22    23
-        "flat": (1.0,) * HOURS_PER_DAY,
-        "office": (
-            0.10, 0.05, 0.05, 0.05, 0.05, 0.10, 0.30, 0.60, 1.00, 1.50, 1.70, 1.60,
-            1.20, 1.30, 1.50, 1.40, 1.20, 0.90, 0.60, 0.40, 0.30, 0.25, 0.20, 0.15,
-        ),
-        "extended": (
-            0.10, 0.05, 0.05, 0.05, 0.05, 0.10, 0.20, 0.50, 0.90, 1.20, 1.30, 1.30,
-            1.20, 1.20, 1.20, 1.20, 1.20, 1.20, 1.10, 1.00, 0.80, 0.60, 0.40, 0.20,
-        ),
-        "evening": (
-            0.20, 0.10, 0.05, 0.05, 0.05, 0.05, 0.10, 0.20, 0.30, 0.40, 0.50, 0.60,
-            0.70, 0.70, 0.70, 0.80, 0.90, 1.10, 1.40, 1.60, 1.60, 1.30, 0.90, 0.50,
-        ),
-    }
-)  # fmt: skip
-"""Built-in intraday shapes: 24 hourly weights each, all positive."""
-
-
-def _check_weights(weights: np.ndarray, what: str) -> None:
-    if not np.all(np.isfinite(weights)):
-        raise InputError(f"{what} must be finite numbers (got {weights.tolist()})")
-    if np.any(weights < 0):
-        raise InputError(f"{what} must not be negative (got {weights.tolist()})")
-    if not weights.sum() > 0:
-        raise InputError(f"{what} must not all be zero")
-
-
-def hourly_weights(profile: str | Sequence[float]) -> np.ndarray:
-    """The 24 hourly weights of a built-in profile name or of a user table.
-
-    Parameters
-    ----------
-    profile:
-        A name from :data:`BUILTIN_PROFILES` or 24 non-negative weights, hour 0 first.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 array of length 24, as given (not normalised).
-    """
-    if isinstance(profile, str):
-        if profile not in BUILTIN_PROFILES:
-            raise InputError(
-                f"unknown intraday profile {profile!r}; built-in profiles are "
-                f"{', '.join(BUILTIN_PROFILES)}"
-            )
-        return np.array(BUILTIN_PROFILES[profile], dtype=np.float64)
-    weights = np.asarray(profile, dtype=np.float64)
-    if weights.shape != (HOURS_PER_DAY,):
-        raise InputError(f"an intraday profile needs 24 hourly weights (got {len(weights)})")
-    _check_weights(weights, "intraday profile weights")
-    return weights
 
 
 def interval_weights(hourly: Sequence[float] | np.ndarray, interval_s: float) -> np.ndarray:
@@ -116,7 +43,7 @@ def interval_weights(hourly: Sequence[float] | np.ndarray, interval_s: float) ->
     Parameters
     ----------
     hourly:
-        24 non-negative weights.
+        24 weights, hour 0 first.
     interval_s:
         Interval length in seconds; must divide an hour (900, 1800 or 3600 in scenarios).
 
@@ -142,57 +69,42 @@ def normalised_shares(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
     Raises
     ------
     InputError
-        When the weights inside the mask add up to zero (no share can be formed).
+        When a weight is negative or not finite, or when the weights inside the mask add up to
+        zero (no share can be formed).
     """
-    kept = np.where(mask, np.asarray(weights, dtype=np.float64), 0.0)
+    array = np.asarray(weights, dtype=np.float64)
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise InputError(f"weights must be finite and >= 0 (got {array.tolist()})")
+    kept = np.where(mask, array, 0.0)
     total = kept.sum()
     if not total > 0:
         raise InputError("the weights are zero on every selected interval")
     return kept / total
 
 
-def weekday_shares(weights: Sequence[float]) -> np.ndarray:
-    """Share of a week's volume for each weekday, Monday first: ``w_d / sum(w)``.
+def weekday_shares(weights: Sequence[float], open_days: Sequence[bool]) -> np.ndarray:
+    """Share of a week's volume for each weekday, Monday first.
+
+    ``s_d = w_d * open_d / sum_e (w_e * open_e)``: the weights are normalised over the weekdays
+    on which the channel opens.
 
     Parameters
     ----------
     weights:
-        Seven non-negative weights, Monday first, not all zero.
+        Seven non-negative weights, Monday first.
+    open_days:
+        Seven flags, Monday first: whether the channel has opening hours on that weekday.
     """
     array = np.asarray(weights, dtype=np.float64)
-    if array.shape != (DAYS_PER_WEEK,):
-        raise InputError(f"need 7 weekday weights, Monday first (got {array.size})")
-    _check_weights(array, "weekday weights")
-    return array / array.sum()
-
-
-def _days_since(
-    days_since: np.ndarray | Sequence[float], scale_days: float, what: str
-) -> np.ndarray:
-    if not scale_days > 0:
-        raise InputError(f"{what} must be positive (got {scale_days})")
-    return np.asarray(days_since, dtype=np.float64)
-
-
-def launch_uplift(
-    days_since: np.ndarray | Sequence[float], uplift: float, half_life_days: float
-) -> np.ndarray:
-    """Extra volume, as a fraction of normal volume, ``t`` days after a launch.
-
-    ``uplift * 0.5 ** (t / half_life_days)`` for ``t >= 0`` (``t = 0`` is the launch day) and 0
-    before the launch.
-    """
-    t = _days_since(days_since, half_life_days, "half_life_days")
-    if uplift < 0:
-        raise InputError(f"uplift must not be negative (got {uplift})")
-    return np.where(t >= 0, uplift * np.exp2(-np.maximum(t, 0.0) / half_life_days), 0.0)
-
-
-def learning_fade(days_since: np.ndarray | Sequence[float], learning_days: float) -> np.ndarray:
-    """How much of a launch's handle-time and FCR effect remains ``t`` days after it.
-
-    ``learn(t) = max(0, 1 - t / learning_days)`` for ``t >= 0``: 1 on the launch day, falling
-    linearly to 0 after ``learning_days`` days; 0 before the launch.
-    """
-    t = _days_since(days_since, learning_days, "learning_days")
-    return np.where(t >= 0, np.maximum(1.0 - t / learning_days, 0.0), 0.0)
+    mask = np.asarray(open_days, dtype=bool)
+    if array.shape != (DAYS_PER_WEEK,) or mask.shape != (DAYS_PER_WEEK,):
+        raise InputError(
+            f"need 7 weekday weights and 7 open flags, Monday first "
+            f"(got {array.size} and {mask.size})"
+        )
+    if not np.all(np.isfinite(array)) or np.any(array < 0) or not array[mask].sum() > 0:
+        raise InputError(
+            "weekday weights must be finite, >= 0 and give weight to a weekday the channel "
+            f"opens (got weights {array.tolist()}, open {mask.tolist()})"
+        )
+    return normalised_shares(array, mask)
