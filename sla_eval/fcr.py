@@ -1,0 +1,69 @@
+"""First-contact resolution as the customer feels it: no repeat contact within a window.
+
+The agent's own verdict (``resolved_first_contact`` in the contact log) is what the simulation
+draws; the customer only notices whether they had to come back. A contact's later contacts
+are the rows whose ``parent_id`` is its ``contact_id`` (a repeat of an unresolved contact, or a
+redial of an abandoned one), on any channel.
+
+For an answered contact ``c`` with end of handling ``e_c`` and window ``W``::
+
+    repeated_c = (min arrival over the children of c) - e_c <= W
+    judged_c   = e_c + W <= horizon_s        (the whole window lies inside the horizon)
+    felt FCR   = #(judged and not repeated) / #judged      over the answered contacts
+
+A contact whose window is cut by the horizon end is left out of both counts, whether or not a
+repeat was already seen: keeping the seen repeats alone would bias FCR down at the end.
+Every answered contact counts (first contacts, repeats and redials alike), so FCR is the share
+of handled contacts that did not cause another one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scenarios.errors import InputError
+
+__all__ = ["DEFAULT_FCR_WINDOW_S", "felt_fcr"]
+
+DEFAULT_FCR_WINDOW_S = 7 * 86400.0
+
+
+def felt_fcr(
+    contacts: pd.DataFrame, *, window_s: float, horizon_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per contact log row: whether the felt-FCR outcome is judged, and whether it is resolved.
+
+    Parameters
+    ----------
+    contacts:
+        Contact log (``scenarios.records.CONTACT_COLUMNS``), all replications, the whole
+        horizon (children arriving after a warm-up must stay in to be seen).
+    window_s:
+        Repeat window W in seconds (positive).
+    horizon_s:
+        Horizon length in seconds.
+
+    Returns
+    -------
+    judged, resolved:
+        Boolean arrays aligned with ``contacts``; ``resolved`` implies ``judged``.
+    """
+    if not window_s > 0:
+        raise InputError(f"the FCR window must be positive (got {window_s!r} s)")
+    replication = contacts["replication"].to_numpy(np.int64)
+    contact_id = contacts["contact_id"].to_numpy(np.int64)
+    parent_id = contacts["parent_id"].to_numpy(np.int64)
+    stride = int(max(contact_id.max(initial=0), parent_id.max(initial=0))) + 1
+    is_child = parent_id >= 0
+    first_child_s = (
+        pd.Series(contacts["arrival_s"].to_numpy()[is_child])
+        .groupby(replication[is_child] * stride + parent_id[is_child])
+        .min()
+    )
+    child_s = first_child_s.reindex(replication * stride + contact_id).to_numpy()
+    end_s = contacts["end_s"].to_numpy(np.float64)
+    answered = (contacts["outcome"] == "answered").to_numpy()
+    judged = answered & (end_s + window_s <= horizon_s)
+    repeated = (child_s - end_s) <= window_s
+    return judged, judged & ~repeated

@@ -1,0 +1,308 @@
+"""The long KPI table: every KPI per replication, period kind, period and channel.
+
+:func:`kpi_table` reads the contact log, and optionally the agent and outage logs
+(``scenarios.records``), and returns one tidy table (columns :data:`KPI_COLUMNS`):
+
+==================  ==============  ============================================================
+column              dtype           meaning
+==================  ==============  ============================================================
+``replication``     int32           replication index
+``period_kind``     category        ``interval``, ``day``, ``week``, ``month``, ``quarter``,
+                                    ``horizon`` (see :mod:`sla_eval.periods`)
+``period``          int32           period index of that kind from the horizon start
+``period_start``    datetime64[ns]  first moment of the period inside the horizon (local time)
+``channel``         category        channel name, or ``all`` for the channels pooled
+``kpi``             category        KPI name (below and :mod:`sla_eval.names`)
+``value``           float64         the KPI; NaN where its denominator is 0 in the period
+==================  ==============  ============================================================
+
+Only contacts that arrive after the warm-up count, each in the period of its arrival.
+"Offered" contacts are answered, abandoned or unfinished (still waiting at the horizon end);
+``not_offered`` contacts (channel closed or down) count nowhere else. An unfinished contact
+whose wait is still within a threshold has an unknown outcome and is left out of that
+threshold's denominator; one already past it is a miss. KPIs and where they appear (RT real-time
+channels, DF deferrable channels, ``all`` the pooled row):
+
+===========================================  ========  ====================================  ======
+kpi                                          channels  definition                            NaN if
+===========================================  ========  ====================================  ======
+``offered``, ``answered``, ``not_offered``   all       counts of arriving contacts           never
+``abandoned``                                RT        abandoned contacts                    never
+``abandon_frac`` (+ ``_sa…``)                RT        abandoned / offered                   a
+``service_level`` and ``service_level_*``    RT        see :mod:`sla_eval.names`; plain      a
+                                                       name: the channel's service target
+``p_wait``                                   RT        offered with wait > 0 / offered       a
+``asa_s``                                    RT        mean wait of the answered             b
+``max_wait_s``                               RT        longest wait of the offered           a
+``response_within_target_frac`` (+ ``_…``)   DF        answered within t / received          a
+``mean_response_s``                          DF        mean response time of the answered    b
+``p90_response_s``                           DF        90th percentile of the same (linear   b
+                                                       interpolation)
+``backlog_end``                              DF, all   waiting contacts at the period end    never
+``fcr_frac``                                 all       felt FCR (:mod:`sla_eval.fcr`)        c
+``escalation_frac``                          all       escalated / answered                  b
+``escalation_response_within_target_frac``   all       tier 2 picked up within the target    d
+                                                       of the escalation type / escalated
+``aht_s``                                    all       mean handle time of the answered      b
+``csat``                                     all       mean score of the answered who        e
+                                                       responded to the survey
+``csat_response_frac``                       all       answered with a score / answered      b
+``staffed_agent_hours``                      all       agent hours on duty (agent log)       never
+``occupancy_frac``                           all       busy / staffed agent time             f
+``uptime_frac``                              all       1 - down / measured time (outage      g
+                                                       log; :mod:`sla_eval.timeline`)
+===========================================  ========  ====================================  ======
+
+NaN when: a no offered contact in the period (for threshold KPIs: none judged), b none
+answered, c no answered contact with its whole repeat window in the horizon, d no escalation
+judged (an escalation not yet picked up at the horizon end is a miss once its target has passed,
+unknown before), e no survey response, f no staffed time, g no measured time (channel closed
+through the period). ``staffed_agent_hours`` and ``occupancy_frac`` appear only with an agent
+log, ``uptime_frac`` only with an outage log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scenarios.errors import InputError
+from scenarios.records import (
+    AGENT_COLUMNS,
+    CONTACT_COLUMNS,
+    OUTAGE_COLUMNS,
+    check_columns,
+    empty_frame,
+)
+from sla_eval._contact_kpis import contact_kpis
+from sla_eval._cube import ALL_CHANNELS, Cube, ratio
+from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
+from sla_eval.names import SL_DEFINITIONS, Threshold
+from sla_eval.periods import PERIOD_KINDS, period_table
+from sla_eval.timeline import staffed_and_busy_s, uptime_parts_s
+
+__all__ = [
+    "CHANNEL_KINDS",
+    "DEFAULT_ESCALATION_TARGETS_S",
+    "KPI_COLUMNS",
+    "ChannelSpec",
+    "kpi_table",
+]
+
+KPI_COLUMNS: Mapping[str, str] = {
+    "replication": "int32",
+    "period_kind": "category",
+    "period": "int32",
+    "period_start": "datetime64[ns]",
+    "channel": "category",
+    "kpi": "category",
+    "value": "float64",
+}
+
+CHANNEL_KINDS = ("realtime", "deferrable")
+DEFAULT_ESCALATION_TARGETS_S: Mapping[str, float] = {
+    "operational": 4 * 3600.0,
+    "strategic": 24 * 3600.0,
+}
+_SECONDS_PER_HOUR = 3600.0
+
+
+@dataclass(frozen=True, eq=False)
+class ChannelSpec:
+    """What a channel is measured against.
+
+    Attributes
+    ----------
+    kind:
+        ``realtime`` or ``deferrable``.
+    target:
+        The channel's own service target (gives the plain ``service_level`` or
+        ``response_within_target_frac``), or None.
+    sl_definition:
+        Definition of the plain ``service_level`` (one of ``SL_DEFINITIONS``).
+    thresholds:
+        Further thresholds (from contract clauses), each giving named KPIs.
+    open_intervals:
+        Boolean array over the horizon's intervals, True when the channel is open; uptime is then
+        measured in opening hours only. None measures every second.
+    """
+
+    kind: str
+    target: Threshold | None = None
+    sl_definition: str = "offered"
+    thresholds: tuple[Threshold, ...] = ()
+    open_intervals: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHANNEL_KINDS:
+            raise InputError(f"channel kind must be realtime or deferrable (got {self.kind!r})")
+        if self.sl_definition not in SL_DEFINITIONS:
+            raise InputError(
+                f"sl_definition must be one of {', '.join(SL_DEFINITIONS)} "
+                f"(got {self.sl_definition!r})"
+            )
+
+    def all_thresholds(self) -> tuple[Threshold, ...]:
+        """The target (if any) and the further thresholds, without repeats."""
+        both = ((self.target,) if self.target is not None else ()) + self.thresholds
+        return tuple(dict.fromkeys(both))
+
+
+def _checked(frame: pd.DataFrame, columns: Mapping[str, str], what: str) -> pd.DataFrame:
+    try:
+        check_columns(frame, columns)
+    except TypeError as error:
+        raise InputError(f"the {what} does not match its schema: {error}") from None
+    return frame
+
+
+def _channel_codes(frame: pd.DataFrame, names: tuple[str, ...], what: str) -> np.ndarray:
+    labels = frame["channel"].astype(str)
+    codes = pd.Index(names).get_indexer(labels).astype(np.int64)
+    if (codes < 0).any():
+        unknown = sorted(set(labels[codes < 0]))
+        raise InputError(f"the {what} has channels without a ChannelSpec: {unknown}")
+    return codes
+
+
+def _timeline_kpis(
+    cube: Cube,
+    agents: pd.DataFrame | None,
+    agent_codes: np.ndarray | None,
+    outages: pd.DataFrame | None,
+    channels: Mapping[str, ChannelSpec],
+    horizon_s: float,
+    warmup_s: float,
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    every = np.ones(cube.shape[2], bool)
+    items = []
+    if agents is not None:
+        staffed, busy = staffed_and_busy_s(agents, cube, agent_codes, warmup_s)
+        items.append(("staffed_agent_hours", staffed / _SECONDS_PER_HOUR, every))
+        items.append(("occupancy_frac", ratio(busy, staffed), every))
+    if outages is not None:
+        opening = {name: spec.open_intervals for name, spec in channels.items()}
+        down, measured = uptime_parts_s(
+            outages, cube, horizon_s=horizon_s, warmup_s=warmup_s, open_intervals=opening
+        )
+        items.append(("uptime_frac", 1.0 - ratio(down, measured), every))
+    return items
+
+
+def kpi_table(
+    contacts: pd.DataFrame,
+    *,
+    channels: Mapping[str, ChannelSpec],
+    start: dt.date,
+    interval_s: float,
+    horizon_s: float,
+    warmup_s: float = 0.0,
+    agents: pd.DataFrame | None = None,
+    outages: pd.DataFrame | None = None,
+    period_kinds: Sequence[str] = PERIOD_KINDS,
+    fcr_window_s: float = DEFAULT_FCR_WINDOW_S,
+    escalation_targets_s: Mapping[str, float] = DEFAULT_ESCALATION_TARGETS_S,
+    escalation_thresholds_s: Sequence[float] = (),
+) -> pd.DataFrame:
+    """Compute the long KPI table (see the module docstring for every KPI and column).
+
+    Parameters
+    ----------
+    contacts:
+        Contact log (``CONTACT_COLUMNS``), one or more replications.
+    channels:
+        Channel name -> :class:`ChannelSpec`, in the scenario's order; no channel may be
+        called ``all``.
+    start, interval_s, horizon_s:
+        Horizon start date, interval length and horizon length in seconds.
+    warmup_s:
+        Contacts arriving before this are not measured; periods ending inside it are dropped.
+    agents, outages:
+        Agent log (``AGENT_COLUMNS``) for occupancy and staffed hours, outage log
+        (``OUTAGE_COLUMNS``) for uptime; None leaves those KPIs out.
+    period_kinds:
+        Which period kinds to compute.
+    fcr_window_s:
+        Repeat window of the felt FCR (default 7 days).
+    escalation_targets_s:
+        Tier-2 response target per escalation type (``operational``, ``strategic``).
+    escalation_thresholds_s:
+        Further tier-2 response thresholds (contract clauses), each giving a named KPI.
+    """
+    names = tuple(channels)
+    if ALL_CHANNELS in names:
+        raise InputError(f"a channel may not be called {ALL_CHANNELS!r}: it names the pooled row")
+    _checked(contacts, CONTACT_COLUMNS, "contact log")
+    contact_codes = _channel_codes(contacts, names, "contact log")
+    agent_codes = None
+    replications = [contacts["replication"].to_numpy(np.int64)]
+    if agents is not None:
+        agent_codes = _channel_codes(
+            _checked(agents, AGENT_COLUMNS, "agent log"), names, "agent log"
+        )
+        replications.append(agents["replication"].to_numpy(np.int64))
+    if outages is not None:
+        _channel_codes(_checked(outages, OUTAGE_COLUMNS, "outage log"), names, "outage log")
+        replications.append(outages["replication"].to_numpy(np.int64))
+    reps = np.unique(np.concatenate(replications))
+    measure = contact_kpis(
+        contacts,
+        contact_codes,
+        channels,
+        horizon_s=horizon_s,
+        warmup_s=warmup_s,
+        fcr_window_s=fcr_window_s,
+        escalation_targets_s=escalation_targets_s,
+        escalation_thresholds_s=escalation_thresholds_s,
+    )
+    blocks = []
+    for kind in period_kinds:
+        periods = period_table(
+            start=start, kind=kind, interval_s=interval_s, horizon_s=horizon_s, warmup_s=warmup_s
+        )
+        cube = Cube(reps, periods, names, kind, start, interval_s)
+        items = measure(cube)
+        items += _timeline_kpis(cube, agents, agent_codes, outages, channels, horizon_s, warmup_s)
+        blocks.append((kind, cube, items))
+    return _long_frame(blocks, names)
+
+
+def _long_frame(
+    blocks: list[tuple[str, Cube, list[tuple[str, np.ndarray, np.ndarray]]]],
+    names: tuple[str, ...],
+) -> pd.DataFrame:
+    kpi_names = list(dict.fromkeys(name for _, _, items in blocks for name, _, _ in items))
+    kpi_code = {name: code for code, name in enumerate(kpi_names)}
+    columns: dict[str, list[np.ndarray]] = {key: [] for key in KPI_COLUMNS}
+    for kind, cube, items in blocks:
+        rep_pos, period_pos, slot = (axis.ravel() for axis in np.indices(cube.shape))
+        period = cube.periods["period"].to_numpy()
+        period_start = cube.periods["period_start"].to_numpy()
+        for name, values, slots in items:
+            keep = slots[slot]
+            n = int(keep.sum())
+            columns["replication"].append(cube.replications[rep_pos[keep]])
+            columns["period_kind"].append(np.full(n, PERIOD_KINDS.index(kind)))
+            columns["period"].append(period[period_pos[keep]])
+            columns["period_start"].append(period_start[period_pos[keep]])
+            columns["channel"].append(slot[keep])
+            columns["kpi"].append(np.full(n, kpi_code[name]))
+            columns["value"].append(values.ravel()[keep])
+    if not blocks:
+        return empty_frame(KPI_COLUMNS)
+    joined = {key: np.concatenate(parts) for key, parts in columns.items()}
+    return pd.DataFrame(
+        {
+            "replication": joined["replication"].astype(np.int32),
+            "period_kind": pd.Categorical.from_codes(joined["period_kind"], PERIOD_KINDS),
+            "period": joined["period"].astype(np.int32),
+            "period_start": joined["period_start"].astype("datetime64[ns]"),
+            "channel": pd.Categorical.from_codes(joined["channel"], [*names, ALL_CHANNELS]),
+            "kpi": pd.Categorical.from_codes(joined["kpi"], kpi_names),
+            "value": joined["value"].astype(np.float64),
+        }
+    )

@@ -1,0 +1,128 @@
+"""Measurement periods: which interval, day, week, month, quarter a moment of the horizon is in.
+
+Times are seconds from the horizon start (the simulation clock, local wall time without DST
+gaps); the horizon starts at midnight of its ``start`` date. Period kinds:
+
+===========  ==============================================================================
+kind         period ``k`` (0-based, counted from the period that contains the horizon start)
+===========  ==============================================================================
+interval     ``floor(t / interval_s)``
+day          ``floor(t / 86400)``
+week         calendar weeks starting on Monday: ``floor((day + weekday(start)) / 7)`` with
+             ``weekday`` 0 for Monday, so a horizon starting on a Wednesday has a first week
+             of five days
+month        calendar months: ``12 * (year - year0) + (month - month0)`` of the date
+quarter      calendar quarters (January, April, July, October): month index in quarters
+horizon      0 for every moment
+===========  ==============================================================================
+
+A contact belongs to the period of its **arrival**. Its wait, handling, escalation and repeat
+may run into the next period, but the contract promises a service to the contacts offered in a
+period: counting each contact once, where it arrived, makes every period's KPIs refer to the
+same contacts as its volume (which the forecast, the relief band and the minimum volume are
+about), and it is how ACD reports count calls (offered in the interval they arrive). The agent
+log is assigned by interval start; outage time is split exactly at period boundaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from scenarios.errors import InputError
+
+__all__ = ["PERIOD_KINDS", "SECONDS_PER_DAY", "period_index", "period_table"]
+
+PERIOD_KINDS = ("interval", "day", "week", "month", "quarter", "horizon")
+SECONDS_PER_DAY = 86400.0
+_MONTHS_PER_QUARTER = 3
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in PERIOD_KINDS:
+        raise InputError(f"period kind must be one of {', '.join(PERIOD_KINDS)} (got {kind!r})")
+
+
+def _check_interval(interval_s: float) -> None:
+    if not interval_s > 0 or SECONDS_PER_DAY % interval_s != 0:
+        raise InputError(f"interval_s must divide a day (86400 s) evenly (got {interval_s!r})")
+
+
+def period_index(
+    times_s: np.ndarray, *, start: dt.date, kind: str, interval_s: float
+) -> np.ndarray:
+    """Period of each moment, as an int64 array (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    times_s:
+        Seconds from the horizon start (non-negative).
+    start:
+        The horizon start date (the clock's zero is its midnight).
+    kind:
+        One of :data:`PERIOD_KINDS`.
+    interval_s:
+        Interval length in seconds (must divide a day).
+    """
+    _check_kind(kind)
+    _check_interval(interval_s)
+    times = np.asarray(times_s, dtype=np.float64)
+    if kind == "interval":
+        return np.floor(times / interval_s).astype(np.int64)
+    day = np.floor(times / SECONDS_PER_DAY).astype(np.int64)
+    if kind == "day":
+        return day
+    if kind == "week":
+        return (day + start.weekday()) // 7
+    if kind == "horizon":
+        return np.zeros(times.shape, dtype=np.int64)
+    dates = np.datetime64(start, "D") + day.astype("timedelta64[D]")
+    months = dates.astype("datetime64[M]").astype(np.int64)
+    month0 = np.datetime64(start, "M").astype(np.int64)
+    if kind == "month":
+        return months - month0
+    return months // _MONTHS_PER_QUARTER - month0 // _MONTHS_PER_QUARTER
+
+
+def period_table(
+    *, start: dt.date, kind: str, interval_s: float, horizon_s: float, warmup_s: float = 0.0
+) -> pd.DataFrame:
+    """The periods of one kind that overlap the measured part ``[warmup_s, horizon_s)``.
+
+    Every period boundary lies on the interval grid (the interval divides a day), so the
+    periods are found by classifying the interval starts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period, in time order: ``period`` (int64, as :func:`period_index`),
+        ``period_start`` (datetime64[ns]: the period's first moment inside the horizon, so a
+        week or month cut by the horizon start begins at the horizon start), ``start_s`` and
+        ``end_s`` (float64, the period inside the horizon, seconds from its start).
+    """
+    _check_interval(interval_s)
+    if not horizon_s > 0 or horizon_s % interval_s != 0:
+        raise InputError(
+            f"horizon_s must be a positive multiple of interval_s {interval_s} (got {horizon_s!r})"
+        )
+    if not 0 <= warmup_s < horizon_s:
+        raise InputError(f"warmup_s must be in [0, horizon_s {horizon_s}) (got {warmup_s!r})")
+    grid_s = np.arange(round(horizon_s / interval_s), dtype=np.float64) * interval_s
+    index = period_index(grid_s, start=start, kind=kind, interval_s=interval_s)
+    first = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
+    start_s = grid_s[first]
+    end_s = np.r_[start_s[1:], horizon_s]
+    keep = end_s > warmup_s
+    origin = pd.Timestamp(start)
+    return pd.DataFrame(
+        {
+            "period": index[first][keep],
+            "period_start": (origin + pd.to_timedelta(start_s[keep], unit="s")).astype(
+                "datetime64[ns]"
+            ),
+            "start_s": start_s[keep],
+            "end_s": end_s[keep],
+        }
+    )

@@ -1,0 +1,128 @@
+"""KPIs measured over time rather than per contact: occupancy, uptime and backlog at period end.
+
+Each function returns cubes of shape ``(R, P, C + 1)`` (see :class:`sla_eval._cube.Cube`).
+
+* Occupancy = busy agent-seconds / staffed agent-seconds of the agent log rows of the channel
+  whose interval starts inside the period (rows of intervals starting before the warm-up end are
+  left out).
+* Uptime = 1 - down seconds / measured seconds, where the measured time is the part of the
+  period after the warm-up, restricted to the channel's open intervals when an opening mask is
+  given. Overlapping outages count once. For ``all``, the system is down while any channel is
+  down (the union of every outage) and measured while any channel is open.
+* Backlog at the end of a period = contacts that arrived before the period end and had neither
+  been answered nor abandoned by then: ``#(arrival < e) - #(leave < e)`` with leave = answer
+  (answered), abandonment (abandoned), never (unfinished). Contacts that arrived during the
+  warm-up count: the backlog is a state, not a property of the period's arrivals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from sla_eval._cube import Cube
+
+__all__ = ["backlog_end", "staffed_and_busy_s", "uptime_parts_s"]
+
+
+def staffed_and_busy_s(
+    agents: pd.DataFrame, cube: Cube, channel_codes: np.ndarray, warmup_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Staffed and busy agent-seconds per cell from the agent log (AGENT_COLUMNS)."""
+    start_s = agents["interval_start_s"].to_numpy(np.float64)
+    keep = start_s >= warmup_s
+    cells = cube.cells(
+        agents["replication"].to_numpy(np.int64)[keep], start_s[keep], channel_codes[keep]
+    )
+    staffed = cube.sums(cells, agents["staffed_agent_s"].to_numpy(np.float64)[keep])
+    busy = cube.sums(cells, agents["busy_agent_s"].to_numpy(np.float64)[keep])
+    return staffed, busy
+
+
+def _down_until(starts_s: np.ndarray, ends_s: np.ndarray, times_s: np.ndarray) -> np.ndarray:
+    """Measure of the union of the ``[start, end)`` outages inside ``[0, t]`` for each ``t``."""
+    order = np.argsort(starts_s, kind="stable")
+    starts, ends = starts_s[order], ends_s[order]
+    # A new block of merged outages begins where a start passes every earlier end.
+    reach = np.maximum.accumulate(ends)
+    first = np.flatnonzero(np.r_[True, starts[1:] > reach[:-1]])
+    block_start = starts[first]
+    lengths = np.maximum.reduceat(ends, first) - block_start
+    before = np.r_[0.0, np.cumsum(lengths)]
+    j = np.searchsorted(block_start, times_s, side="right") - 1
+    jj = np.maximum(j, 0)
+    inside = np.clip(times_s - block_start[jj], 0.0, lengths[jj])
+    return np.where(j >= 0, before[jj] + inside, 0.0)
+
+
+def uptime_parts_s(
+    outages: pd.DataFrame,
+    cube: Cube,
+    *,
+    horizon_s: float,
+    warmup_s: float,
+    open_intervals: Mapping[str, np.ndarray | None],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Down seconds and measured seconds per cell from the outage log (OUTAGE_COLUMNS).
+
+    ``open_intervals`` maps each channel to a boolean array over the horizon's intervals (True =
+    open), or None to measure every second.
+    """
+    n_period = cube.shape[1]
+    grid = np.arange(round(horizon_s / cube.interval_s) + 1, dtype=np.float64) * cube.interval_s
+    position = cube.positions(grid[:-1])
+    keep = position >= 0
+    position = position[keep]
+    edges = np.maximum(grid, warmup_s)
+    lengths = np.diff(edges)[keep]
+    masks = []
+    for channel in cube.channels:
+        mask = open_intervals.get(channel)
+        masks.append(np.ones(len(grid) - 1, bool) if mask is None else np.asarray(mask, bool))
+    masks.append(np.logical_or.reduce(masks))
+    channel_of = outages["channel"].astype(str).to_numpy()
+    rep_of = outages["replication"].to_numpy(np.int64)
+    start = outages["start_s"].to_numpy(np.float64)
+    end = outages["end_s"].to_numpy(np.float64)
+    down = np.zeros(cube.shape)
+    measured = np.zeros(cube.shape)
+    for slot, mask in enumerate(masks):
+        measured[:, :, slot] = np.bincount(position, lengths * mask[keep], minlength=n_period)
+        pick = np.ones(len(channel_of), bool)
+        if slot < len(cube.channels):
+            pick = channel_of == cube.channels[slot]
+        for r, replication in enumerate(cube.replications):
+            rows = pick & (rep_of == replication)
+            if not rows.any():
+                continue
+            per_interval = np.diff(_down_until(start[rows], end[rows], edges)) * mask
+            down[r, :, slot] = np.bincount(position, per_interval[keep], minlength=n_period)
+    return down, measured
+
+
+def backlog_end(
+    contacts: pd.DataFrame, channel_codes: np.ndarray, cube: Cube, channels: np.ndarray
+) -> np.ndarray:
+    """Backlog at each period end per cell, for the channels where ``channels`` (bool per
+    channel code) is True; the ``all`` slot sums them."""
+    outcome = contacts["outcome"].astype(str).to_numpy()
+    arrival = contacts["arrival_s"].to_numpy(np.float64)
+    leave = np.where(
+        outcome == "answered",
+        contacts["answer_s"].to_numpy(np.float64),
+        np.where(outcome == "abandoned", contacts["end_s"].to_numpy(np.float64), np.inf),
+    )
+    offered = outcome != "not_offered"
+    rep_of = contacts["replication"].to_numpy(np.int64)
+    period_end = cube.periods["end_s"].to_numpy()
+    out = np.zeros(cube.shape)
+    for r, replication in enumerate(cube.replications):
+        for code in np.flatnonzero(channels):
+            rows = offered & (rep_of == replication) & (channel_codes == code)
+            arrived = np.searchsorted(np.sort(arrival[rows]), period_end, side="left")
+            left = np.searchsorted(np.sort(leave[rows]), period_end, side="left")
+            out[r, :, code] = arrived - left
+    out[..., -1] = out[..., :-1].sum(axis=-1)
+    return out
