@@ -1,0 +1,260 @@
+"""Agents and the pool (team) they belong to: shifts, shrinkage, hires, learning, attrition.
+
+SimPy resources cannot change capacity, so agents are individual objects moved on and off duty
+by the model at every interval boundary and workforce event (DESIGN.md).
+
+**Agents on duty.** A team's roster gives the scheduled agents on duty per interval before
+shrinkage, ``s_i``. The agents actually available are ``n_i = round(s_i * (1 - shrinkage))``
+(shrinkage as a deterministic share of scheduled time; round half up). For a fixed-headcount
+team the roster assumes the starting headcount ``H_0``; with hires and attrition the employed
+headcount ``H(t)`` scales it: ``n_i = round(s_i * H(t) / H_0 * (1 - shrinkage))``, capped at
+``H(t)``. Teams without a headcount (roster and auto modes) get as many proficient agents as
+the roster asks for.
+
+**Shifts.** When ``n`` rises, the agents off duty longest come on; when it falls, the agents on
+duty longest go off (first on, first off), so agents work contiguous shifts and rotate fairly.
+An agent going off duty finishes the contacts in hand first.
+
+**Hires and learning.** Hires join production at given times (after lead time and training).
+With a learning curve ``(m, p, W)`` an agent with ``w`` weeks in production has handle-time
+multiplier ``1 + (m - 1) * f`` and FCR penalty ``p * f`` with ``f = max(0, 1 - w / W)``;
+agents employed at the horizon start are proficient.
+
+**Attrition.** Each employed agent leaves after an exponential time with rate
+``-log(1 - a) / month`` (``a`` = monthly attrition probability, month = 30.4375 days), drawn
+from the team's ``"attrition"`` stream in hiring order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from scenarios.errors import InputError
+from sim.log import add_span
+
+__all__ = ["Agent", "Learning", "Pool", "TeamSpec", "workforce_events"]
+
+MONTH_S = 30.4375 * 86400.0
+WEEK_S = 7 * 86400.0
+
+
+@dataclass(frozen=True)
+class Learning:
+    """Learning curve of new hires: AHT multiplier and FCR penalty fading over ``weeks``."""
+
+    aht_multiplier: float
+    fcr_penalty_frac: float
+    weeks_to_proficiency: float
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    """What the model needs to know about one team (dedicated or blended pool).
+
+    Attributes
+    ----------
+    name:
+        Team name.
+    channels:
+        Channel names served, in priority order.
+    scheduled:
+        Scheduled agents on duty per interval before shrinkage (float64, ``n_intervals``).
+    shrinkage_frac:
+        Share of scheduled time not available for contacts, in [0, 1).
+    headcount:
+        Employed agents at the horizon start for a fixed-headcount team; ``None`` when the
+        roster itself is the supply.
+    hire_join_s:
+        Production start of each requested hire, seconds from the horizon start, ascending.
+    max_headcount:
+        A hire joining when ``H(t)`` is already this large is not taken on; ``None`` = no cap.
+    attrition_per_month_frac:
+        Monthly probability that an agent leaves.
+    learning:
+        Learning curve of hires, or ``None``.
+    """
+
+    name: str
+    channels: tuple[str, ...]
+    scheduled: np.ndarray
+    shrinkage_frac: float = 0.0
+    headcount: int | None = None
+    hire_join_s: tuple[float, ...] = ()
+    max_headcount: int | None = None
+    attrition_per_month_frac: float = 0.0
+    learning: Learning | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.shrinkage_frac < 1.0:
+            raise InputError(
+                f"team {self.name}: shrinkage must be in [0, 1) (got {self.shrinkage_frac})"
+            )
+        if not 0.0 <= self.attrition_per_month_frac < 1.0:
+            raise InputError(
+                f"team {self.name}: attrition per month must be in [0, 1) "
+                f"(got {self.attrition_per_month_frac})"
+            )
+        scheduled = np.asarray(self.scheduled, dtype=np.float64)
+        if scheduled.ndim != 1 or np.any(~np.isfinite(scheduled)) or np.any(scheduled < 0):
+            raise InputError(f"team {self.name}: scheduled agents must be finite and >= 0")
+        if (self.hire_join_s or self.attrition_per_month_frac) and self.headcount is None:
+            raise InputError(f"team {self.name}: hires and attrition need a fixed headcount")
+
+
+class Agent:
+    """One agent; ``contacts`` holds the contacts in hand (several only for chat).
+
+    ``channel`` is the channel of those contacts (-1 when idle), ``present`` whether the agent
+    is on the floor (on duty, or off duty but finishing), ``since`` and ``version`` the last
+    re-plan of a chat agent's progress.
+    """
+
+    __slots__ = (
+        "busy_since",
+        "channel",
+        "contacts",
+        "id",
+        "on_duty",
+        "pool",
+        "present",
+        "present_since",
+        "production_start_s",
+        "since",
+        "version",
+    )
+
+    def __init__(self, agent_id: int, pool: Pool, production_start_s: float):
+        self.id = agent_id
+        self.pool = pool
+        self.production_start_s = production_start_s
+        self.contacts: list = []
+        self.channel = -1
+        self.on_duty = False
+        self.present = False
+        self.present_since = 0.0
+        self.busy_since = 0.0
+        self.since = 0.0
+        self.version = 0
+
+    def learning_factor(self, now_s: float) -> float:
+        """``f = max(0, 1 - weeks in production / weeks to proficiency)`` (0 = proficient)."""
+        learning = self.pool.spec.learning
+        if learning is None or self.production_start_s == -math.inf:
+            return 0.0
+        weeks = (now_s - self.production_start_s) / WEEK_S
+        return max(0.0, 1.0 - weeks / learning.weeks_to_proficiency)
+
+
+def workforce_events(
+    spec: TeamSpec, rng: np.random.Generator, horizon_s: float
+) -> list[tuple[float, int, int]]:
+    """Hires and departures of a fixed-headcount team: sorted ``(time_s, +1 join / -1 leave, k)``.
+
+    ``k`` numbers the employees: ``0 .. H_0 - 1`` employed at the start, then hires in joining
+    order. Departure times are drawn in that order, one exponential per employee, so they do
+    not depend on the queueing.
+    """
+    if spec.headcount is None:
+        return []
+    rate = -math.log1p(-spec.attrition_per_month_frac) / MONTH_S
+    events: list[tuple[float, int, int]] = []
+    joins = [(-math.inf, k) for k in range(spec.headcount)]
+    joins += [(t, spec.headcount + j) for j, t in enumerate(spec.hire_join_s) if t < horizon_s]
+    employed: list[float] = []
+    for join_s, k in joins:
+        leave = max(join_s, 0.0) + (rng.exponential(1.0 / rate) if rate > 0.0 else math.inf)
+        employed = [t for t in employed if t > join_s]
+        if spec.max_headcount is not None and len(employed) >= spec.max_headcount:
+            continue
+        employed.append(leave)
+        events.append((join_s, 1, k))
+        if leave < horizon_s:
+            events.append((leave, -1, k))
+    events.sort()
+    return events
+
+
+class Pool:
+    """The agents of one team and who of them is on duty, idle or partly busy with chats."""
+
+    def __init__(self, spec: TeamSpec, channel_index: dict[str, int], interval_s: float):
+        self.spec = spec
+        self.name = spec.name
+        self.channels = [channel_index[c] for c in spec.channels]
+        self.slot = {c: k for k, c in enumerate(self.channels)}
+        self.available = np.floor(
+            np.asarray(spec.scheduled, dtype=np.float64) * (1.0 - spec.shrinkage_frac) + 0.5
+        )
+        n = self.available.size
+        self.interval_s = interval_s
+        self.staffed = np.zeros(n)
+        self.busy = np.zeros((len(self.channels), n))
+        self.employed: dict[int, Agent] = {}
+        self.on_duty: deque[Agent] = deque()
+        self.off_duty: deque[Agent] = deque()
+        self.idle: deque[Agent] = deque()
+
+    def target(self, interval: int) -> int:
+        """Agents that should be on duty in ``interval`` given the current headcount."""
+        wanted = self.available[min(interval, self.available.size - 1)]
+        headcount = self.spec.headcount
+        if headcount is None:
+            return int(wanted)
+        if headcount == 0:
+            return 0
+        scaled = math.floor(
+            self.spec.scheduled[min(interval, self.available.size - 1)]
+            * len(self.employed)
+            / headcount
+            * (1.0 - self.spec.shrinkage_frac)
+            + 0.5
+        )
+        return min(scaled, len(self.employed))
+
+    def set_off_duty(self, agent: Agent, now_s: float) -> None:
+        """Take ``agent`` off duty; an idle agent leaves now, a busy one when its work is done."""
+        agent.on_duty = False
+        if not agent.contacts:
+            self.idle.remove(agent)
+            self.leave_floor(agent, now_s)
+
+    def leave_floor(self, agent: Agent, now_s: float) -> None:
+        """Record the agent's presence until ``now_s``."""
+        agent.present = False
+        add_span(self.staffed, agent.present_since, now_s, self.interval_s)
+
+    def set_on_duty(self, agent: Agent, now_s: float) -> None:
+        """Put ``agent`` on duty; it is idle unless still finishing earlier work."""
+        agent.on_duty = True
+        self.on_duty.append(agent)
+        if not agent.present:
+            agent.present = True
+            agent.present_since = now_s
+        if not agent.contacts:
+            self.idle.append(agent)
+
+    def rebalance(self, interval: int, now_s: float, new_agent: Callable[[Pool], Agent]) -> None:
+        """Move agents on or off duty to meet :meth:`target`; ``new_agent(pool)`` creates one."""
+        want = self.target(interval)
+        on = self.on_duty
+        while len(on) > want:
+            agent = on.popleft()
+            self.set_off_duty(agent, now_s)
+            self.off_duty.append(agent)
+        while len(on) < want:
+            agent = self.off_duty.popleft() if self.off_duty else new_agent(self)
+            self.set_on_duty(agent, now_s)
+
+    def dismiss(self, agent: Agent, now_s: float) -> None:
+        """Remove an employee who leaves the company (attrition)."""
+        del self.employed[agent.id]
+        if agent.on_duty:
+            self.on_duty.remove(agent)
+            self.set_off_duty(agent, now_s)
+        else:
+            self.off_duty.remove(agent)

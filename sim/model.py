@@ -1,0 +1,578 @@
+"""The SimPy model of one replication: queues, agents, abandonment, chat, backlog, tier 2.
+
+Processes (plain generator functions) drive the clock: one arrival source per channel, one
+interval clock that moves agents on and off duty and opens deferrable channels, one workforce
+process per fixed-headcount team (hires, attrition) and one outage process. Contacts and agents
+are plain objects; a service or a patience deadline is a single ``env.timeout`` whose callback
+moves the contact on.
+
+**Abandonment.** DESIGN.md writes a waiting customer as ``req | env.timeout(patience)``: a
+process per customer and a condition event per wait. Here a waiting contact sits in its
+channel's FIFO deque and one timeout carries its patience deadline; whichever comes first, an
+agent taking it or the deadline, marks it, and the other one finds it marked and does nothing
+(lazy deletion). It is the same race on the same event calendar, decided by the same times,
+at a fraction of the events: on M/M/50+M the condition-event version runs at roughly half the
+speed (``benchmarks/bench_sim.py``, "Simulation" in ``benchmarks/README.md``).
+
+**Routing.** A contact goes to the team's longest-idle agent; a chat may also join an agent
+already holding fewer than ``max_chats`` chats of its channel (the least loaded one). A freed
+agent takes the head of the first non-empty queue of its team's channels in priority order;
+a chat agent still holding chats only takes more chats of that channel. No pre-emption.
+
+**Chat concurrency.** Each chat carries its remaining work (seconds at speed 1); with ``k``
+chats in hand every one progresses at ``speed_by_chats[k-1]``, so the next completion is at
+``min(work) / speed``. Every change of ``k`` updates the remaining work and re-plans; a stale
+timer is recognised by its version number.
+
+**Opening hours and outages.** Realtime arrivals in a closed interval, or during an outage
+with ``outage_queue`` false, are not offered; queued realtime contacts stay served while agents
+are on duty. Deferrable contacts always join the backlog, which agents work only in open
+intervals. Nothing of a channel is answered while it is down.
+
+**Outcomes.** When handling ends the contact is resolved with probability
+``fcr_frac[answer interval] - learning penalty``, escalated with ``escalation_frac``; an
+unresolved contact repeats with ``repeat.probability_frac`` after the repeat delay and an
+abandoned one redials with ``redial.probability_frac``, both as new contacts linked by
+``parent_id`` if they arrive before the horizon end. Every decision uses numbers drawn when the
+contact arrives, from streams keyed by channel (first contacts) or channel + ``/retry``, so
+the k-th customer of a channel gets the same numbers in every what-if.
+
+**Horizon end.** At ``n_intervals * interval_s`` contacts still waiting become
+``unfinished``; contacts in service finish (the run drains them) but nothing new is answered
+and tier 2 picks up nothing more.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+import simpy
+
+from scenarios.errors import InputError
+from sim.agents import Agent, Pool, workforce_events
+from sim.log import (
+    CONTACT_TYPE_CODE,
+    ESCALATION_CODE,
+    OUTCOME_CODE,
+    ContactLog,
+    add_span,
+)
+from sim.specs import ChannelSpec, ModelInput
+from sim.streams import Streams
+
+__all__ = ["Model"]
+
+_WAITING, _SERVING, _DONE = 0, 1, 2
+_FIRST, _REPEAT, _REDIAL = (CONTACT_TYPE_CODE[k] for k in ("first", "repeat", "redial"))
+_ANSWERED, _ABANDONED, _NOT_OFFERED, _UNFINISHED = (
+    OUTCOME_CODE[k] for k in ("answered", "abandoned", "not_offered", "unfinished")
+)
+_NAN = math.nan
+
+
+class _Contact:
+    __slots__ = (
+        "agent",
+        "answer",
+        "arrival",
+        "ch",
+        "ctype",
+        "fcr_penalty",
+        "handle_u",
+        "id",
+        "parent",
+        "patience",
+        "redial_d",
+        "redial_u",
+        "repeat_d",
+        "repeat_u",
+        "state",
+        "u_csat",
+        "u_esc",
+        "u_fcr",
+        "work",
+    )
+
+
+class _Fates:
+    """The per-contact draws of one channel for first contacts or for retries."""
+
+    def __init__(self, spec: ChannelSpec, streams: Streams, name: str):
+        def maybe(purpose: str, wanted: bool, kind: str = "uniform", cv: float = 1.0):
+            return streams.draws(purpose, name, kind, cv) if wanted else None
+
+        has_patience = spec.patience_mean_s is not None
+        self.handle = streams.draws("handle", name, spec.handle.kind, spec.handle.cv)
+        self.patience = maybe("patience", has_patience, spec.patience.kind, spec.patience.cv)
+        self.fcr = maybe("fcr", spec.fcr_frac is not None)
+        self.esc = maybe("escalation", spec.escalation_frac is not None)
+        self.csat = maybe("csat", spec.csat is not None)
+        rep, red = spec.repeat, spec.redial
+        self.repeat_u = maybe("repeat", rep is not None)
+        self.repeat_d = maybe("repeat_delay", rep is not None, *_shape(rep))
+        self.redial_u = maybe("redial", red is not None)
+        self.redial_d = maybe("redial_delay", red is not None, *_shape(red))
+
+    def fill(self, c: _Contact) -> None:
+        c.handle_u = self.handle.next()
+        c.patience = self.patience.next() if self.patience else math.inf
+        c.u_fcr = self.fcr.next() if self.fcr else 0.0
+        c.u_esc = self.esc.next() if self.esc else 1.0
+        c.u_csat = self.csat.next() if self.csat else 1.0
+        c.repeat_u = self.repeat_u.next() if self.repeat_u else 1.0
+        c.repeat_d = self.repeat_d.next() if self.repeat_d else 0.0
+        c.redial_u = self.redial_u.next() if self.redial_u else 1.0
+        c.redial_d = self.redial_d.next() if self.redial_d else 0.0
+
+
+def _shape(retry) -> tuple[str, float]:
+    return (retry.delay.kind, retry.delay.cv) if retry is not None else ("uniform", 1.0)
+
+
+class _Channel:
+    """Run-time state of a channel: its queue, outage state and per-interval lists."""
+
+    def __init__(self, spec: ChannelSpec, index: int, n: int, interval_s: float, streams):
+        self.spec = spec
+        self.index = index
+        self.realtime = spec.realtime
+        self.is_open = np.asarray(spec.is_open, dtype=bool).tolist()
+        open_s = np.concatenate([[0.0], np.cumsum(np.asarray(spec.is_open, dtype=float))])
+        self.open_before_s = (open_s * interval_s).tolist()
+        self.aht_s = np.asarray(spec.aht_s, dtype=np.float64).tolist()
+        self.fcr = _per_interval(spec.fcr_frac, n, 1.0)
+        self.esc = _per_interval(spec.escalation_frac, n, 0.0)
+        patience = _per_interval(spec.patience_mean_s, n, math.nan)
+        self.patience_s = [math.inf if math.isnan(p) else p for p in patience]
+        self.esc_code = ESCALATION_CODE[spec.escalation_type]
+        self.max_chats = spec.max_chats
+        self.speeds = spec.speed_by_chats
+        self.first = _Fates(spec, streams, spec.name)
+        self.retry = _Fates(spec, streams, spec.name + "/retry")
+        self.queue: deque[_Contact] = deque()
+        self.waiting = 0
+        self.down = 0
+        self.pool: Pool
+        self.repeat_to = index
+        if len(self.is_open) != n or len(self.aht_s) != n:
+            raise InputError(f"channel {spec.name}: per-interval arrays need length {n}")
+
+
+def _per_interval(values, n: int, default: float) -> list[float]:
+    if values is None:
+        return [default] * n
+    values = np.asarray(values, dtype=np.float64)
+    if values.shape != (n,):
+        raise InputError(f"per-interval array of shape {values.shape}, expected ({n},)")
+    return values.tolist()
+
+
+class Model:
+    """One replication of a :class:`~sim.specs.ModelInput` on the given random streams.
+
+    Call :meth:`run`; then ``log`` holds the contacts, ``pools`` the agent usage and
+    ``outages`` the outage rows.
+    """
+
+    def __init__(self, inp: ModelInput, streams: Streams):
+        self.inp = inp
+        self.env = simpy.Environment()
+        self.interval_s = float(inp.interval_s)
+        self.n = int(inp.n_intervals)
+        self.horizon_s = self.interval_s * self.n
+        self.ended = False
+        self.log = ContactLog()
+        self.channels = [
+            _Channel(spec, k, self.n, self.interval_s, streams)
+            for k, spec in enumerate(inp.channels)
+        ]
+        index = {c.spec.name: c.index for c in self.channels}
+        for ch in self.channels:
+            if ch.spec.repeat is not None and ch.spec.repeat.channel is not None:
+                ch.repeat_to = index[ch.spec.repeat.channel]
+        self.pools = [Pool(team, index, self.interval_s) for team in inp.teams]
+        for pool in self.pools:
+            for c in pool.channels:
+                self.channels[c].pool = pool
+        self.next_contact_id = 0
+        self.next_agent_id = 0
+        self.agents: list[Agent] = []
+        self.outages = [o for o in inp.outages if o[1] < self.horizon_s]
+        self.outage_rows = [(c, s, min(e, self.horizon_s)) for c, s, e in self.outages]
+        self.tier2 = inp.tier2
+        self.t2_queue: deque[tuple[int, float]] = deque()
+        self.t2_busy = 0
+        self.t2_capacity = 0
+        if self.tier2 is not None:
+            self.t2_open = np.asarray(self.tier2.is_open, dtype=bool).tolist()
+            self.t2_handle = streams.draws(
+                "tier2_handle", "tier2", self.tier2.handle.kind, self.tier2.handle.cv
+            )
+        self._start_processes(streams)
+
+    # -- processes ------------------------------------------------------------------------
+
+    def _start_processes(self, streams: Streams) -> None:
+        env = self.env
+        env.process(self._clock())
+        for pool in self.pools:
+            events = workforce_events(
+                pool.spec, streams.rng("attrition", pool.name), self.horizon_s
+            )
+            plans = {}
+            for t, kind, k in events:
+                if kind == 1 and t < 0.0:
+                    plans[k] = self._hire(pool, -math.inf)
+            env.process(self._workforce(pool, [e for e in events if e[0] >= 0.0], plans))
+        for ch in self.channels:
+            times = self.inp.arrivals.get(ch.spec.name)
+            if times is not None and len(times):
+                env.process(self._source(ch, np.asarray(times, dtype=np.float64).tolist()))
+        if self.outages:
+            env.process(self._outage_process())
+
+    def _clock(self):
+        env = self.env
+        for i in range(self.n):
+            if i:
+                yield env.timeout(i * self.interval_s - env.now)
+            now = env.now
+            for pool in self.pools:
+                pool.rebalance(i, now, self._new_agent)
+            if self.tier2 is not None:
+                self.t2_capacity = self.tier2.agents if self.t2_open[i] else 0
+                self._tier2_dispatch(now)
+            for pool in self.pools:
+                self._dispatch(pool, now)
+        yield env.timeout(self.horizon_s - env.now)
+        self._end(env.now)
+
+    def _source(self, ch: _Channel, times: list[float]):
+        env = self.env
+        for t in times:
+            yield env.timeout(t - env.now)
+            self._arrive(ch, _FIRST, -1)
+
+    def _workforce(self, pool: Pool, events, plans: dict[int, Agent]):
+        env = self.env
+        for t, kind, k in events:
+            if t >= self.horizon_s:
+                return
+            yield env.timeout(t - env.now)
+            if kind == 1:
+                plans[k] = self._hire(pool, t)
+            else:
+                pool.dismiss(plans.pop(k), t)
+            pool.rebalance(int(t // self.interval_s), t, self._new_agent)
+            self._dispatch(pool, t)
+
+    def _outage_process(self):
+        env = self.env
+        index = {c.spec.name: c for c in self.channels}
+        points = sorted(
+            [(s, 1, name) for name, s, _ in self.outages]
+            + [(e, -1, name) for name, _, e in self.outages]
+        )
+        for t, delta, name in points:
+            if t >= self.horizon_s:
+                return
+            yield env.timeout(t - env.now)
+            ch = index[name]
+            ch.down += delta
+            if not ch.down:
+                self._dispatch(ch.pool, t)
+
+    # -- agents -----------------------------------------------------------------------------
+
+    def _hire(self, pool: Pool, production_start_s: float) -> Agent:
+        agent = self._new_agent(pool, production_start_s)
+        pool.employed[agent.id] = agent
+        pool.off_duty.append(agent)
+        return agent
+
+    def _new_agent(self, pool: Pool, production_start_s: float = -math.inf) -> Agent:
+        agent = Agent(self.next_agent_id, pool, production_start_s)
+        self.next_agent_id += 1
+        self.agents.append(agent)
+        return agent
+
+    def _dispatch(self, pool: Pool, now: float) -> None:
+        """Give waiting work to the pool's idle agents and to chat agents with room."""
+        idle = pool.idle
+        while idle and self._take_work(idle[0], now):
+            idle.popleft()
+        for agent in pool.on_duty:
+            if agent.contacts and len(agent.contacts) < self.channels[agent.channel].max_chats:
+                self._take_work(agent, now)
+
+    def _take_work(self, agent: Agent, now: float) -> bool:
+        """Start the next waiting contact(s) the agent may take; False if there was none."""
+        if self.ended:
+            return False
+        candidates = (agent.channel,) if agent.contacts else agent.pool.channels
+        i = int(now // self.interval_s)
+        for c in candidates:
+            ch = self.channels[c]
+            if not ch.waiting or ch.down or not (ch.realtime or ch.is_open[i]):
+                continue
+            taken = False
+            while len(agent.contacts) < ch.max_chats:
+                contact = self._pop(ch)
+                if contact is None:
+                    break
+                self._start(agent, contact, now)
+                taken = True
+            if taken:
+                return True
+        return False
+
+    @staticmethod
+    def _pop(ch: _Channel) -> _Contact | None:
+        queue = ch.queue
+        while queue:
+            contact = queue.popleft()
+            if contact.state == _WAITING:
+                ch.waiting -= 1
+                return contact
+        return None
+
+    def _free_agent(self, ch: _Channel) -> Agent | None:
+        pool = ch.pool
+        if pool.idle:
+            return pool.idle.popleft()
+        if ch.max_chats == 1:
+            return None
+        best = None
+        for agent in pool.on_duty:
+            k = len(agent.contacts)
+            if (
+                agent.channel == ch.index
+                and k < ch.max_chats
+                and (best is None or k < len(best.contacts))
+            ):
+                best = agent
+        return best
+
+    # -- contacts ---------------------------------------------------------------------------
+
+    def _arrive(self, ch: _Channel, ctype: int, parent: int) -> None:
+        now = self.env.now
+        c = _Contact()
+        c.id = self.next_contact_id
+        self.next_contact_id += 1
+        c.ch = ch.index
+        c.ctype = ctype
+        c.parent = parent
+        c.arrival = now
+        (ch.first if ctype == _FIRST else ch.retry).fill(c)
+        i = int(now // self.interval_s)
+        if ch.realtime and (not ch.is_open[i] or (ch.down and not self.inp.outage_queue)):
+            c.state = _DONE
+            self.log.add(c.id, ch.index, ctype, parent, now, _NAN, _NAN, _NAN, _NAN, _NOT_OFFERED)
+            return
+        if not ch.down and (ch.realtime or ch.is_open[i]):
+            agent = self._free_agent(ch)
+            if agent is not None:
+                self._start(agent, c, now)
+                return
+        c.state = _WAITING
+        ch.queue.append(c)
+        ch.waiting += 1
+        patience = c.patience * ch.patience_s[i]
+        if patience < math.inf:
+            self.env.timeout(patience, c).callbacks.append(self._on_patience)
+
+    def _start(self, agent: Agent, c: _Contact, now: float) -> None:
+        c.state = _SERVING
+        c.answer = now
+        c.agent = agent
+        ch = self.channels[c.ch]
+        learning = agent.pool.spec.learning
+        work = c.handle_u * ch.aht_s[int(now // self.interval_s)]
+        c.fcr_penalty = 0.0
+        if learning is not None:
+            f = agent.learning_factor(now)
+            work *= 1.0 + (learning.aht_multiplier - 1.0) * f
+            c.fcr_penalty = learning.fcr_penalty_frac * f
+        if not agent.contacts:
+            agent.busy_since = now
+            agent.channel = c.ch
+        if ch.max_chats == 1:
+            agent.contacts.append(c)
+            self.env.timeout(work, c).callbacks.append(self._on_done)
+        else:
+            self._progress(agent, ch, now)
+            c.work = work
+            agent.contacts.append(c)
+            self._replan(agent, ch)
+
+    def _progress(self, agent: Agent, ch: _Channel, now: float) -> None:
+        """Advance the remaining work of the agent's chats to ``now``."""
+        if agent.contacts:
+            done = (now - agent.since) * ch.speeds[len(agent.contacts) - 1]
+            for c in agent.contacts:
+                c.work -= done
+        agent.since = now
+
+    def _replan(self, agent: Agent, ch: _Channel) -> None:
+        agent.version += 1
+        if agent.contacts:
+            first = min(agent.contacts, key=lambda c: c.work)
+            delay = max(first.work, 0.0) / ch.speeds[len(agent.contacts) - 1]
+            event = self.env.timeout(delay, (agent, agent.version, first))
+            event.callbacks.append(self._on_chat_timer)
+
+    def _on_chat_timer(self, event) -> None:
+        agent, version, c = event.value
+        if version != agent.version:
+            return
+        now = self.env.now
+        ch = self.channels[c.ch]
+        self._progress(agent, ch, now)
+        agent.contacts.remove(c)
+        self._replan(agent, ch)
+        self._finish(agent, c, ch, now)
+
+    def _on_done(self, event) -> None:
+        c = event.value
+        agent = c.agent
+        agent.contacts.clear()
+        self._finish(agent, c, self.channels[c.ch], self.env.now)
+
+    def _finish(self, agent: Agent, c: _Contact, ch: _Channel, now: float) -> None:
+        """Record a handled contact (already removed from the agent) and free the agent."""
+        c.state = _DONE
+        i = int(c.answer // self.interval_s)
+        resolved = c.u_fcr < ch.fcr[i] - c.fcr_penalty
+        esc = ch.esc_code if c.u_esc < ch.esc[i] else 0
+        wait = c.answer - c.arrival
+        csat = _NAN
+        survey = ch.spec.csat
+        if survey is not None and c.u_csat < survey.response_rate_frac:
+            score = survey.base + survey.per_minute_waited * wait / 60.0
+            score += survey.unresolved * (not resolved) + survey.escalated * (esc != 0)
+            csat = min(5.0, max(1.0, score))
+        row = self.log.add(
+            c.id,
+            c.ch,
+            c.ctype,
+            c.parent,
+            c.arrival,
+            c.answer,
+            now,
+            wait,
+            self._business_wait(ch, c.arrival, c.answer),
+            _ANSWERED,
+            resolved,
+            esc,
+            agent.id,
+            csat,
+        )
+        if esc and self.tier2 is not None and not self.ended:
+            self.t2_queue.append((row, now))
+            self._tier2_dispatch(now)
+        repeat = ch.spec.repeat
+        if not resolved and repeat is not None and c.repeat_u < repeat.probability_frac:
+            self._retry(
+                self.channels[ch.repeat_to], _REPEAT, c.id, c.repeat_d * repeat.delay_mean_s
+            )
+        pool = agent.pool
+        if not agent.contacts:
+            add_span(pool.busy[pool.slot[c.ch]], agent.busy_since, now, self.interval_s)
+            agent.channel = -1
+        if self.ended:
+            return
+        if not agent.on_duty:
+            if not agent.contacts:
+                pool.leave_floor(agent, now)
+        elif not self._take_work(agent, now) and not agent.contacts:
+            pool.idle.append(agent)
+
+    def _on_patience(self, event) -> None:
+        c = event.value
+        if c.state != _WAITING or self.ended:
+            return
+        now = self.env.now
+        c.state = _DONE
+        ch = self.channels[c.ch]
+        ch.waiting -= 1
+        self.log.add(
+            c.id,
+            c.ch,
+            c.ctype,
+            c.parent,
+            c.arrival,
+            _NAN,
+            now,
+            now - c.arrival,
+            self._business_wait(ch, c.arrival, now),
+            _ABANDONED,
+        )
+        redial = ch.spec.redial
+        if redial is not None and c.redial_u < redial.probability_frac:
+            self._retry(ch, _REDIAL, c.id, c.redial_d * redial.delay_mean_s)
+
+    def _retry(self, ch: _Channel, ctype: int, parent: int, delay: float) -> None:
+        if self.env.now + delay < self.horizon_s:
+            event = self.env.timeout(delay, (ch, ctype, parent))
+            event.callbacks.append(self._on_retry)
+
+    def _on_retry(self, event) -> None:
+        self._arrive(*event.value)
+
+    def _business_wait(self, ch: _Channel, start: float, end: float) -> float:
+        return self._business_time(ch, end) - self._business_time(ch, start)
+
+    def _business_time(self, ch: _Channel, t: float) -> float:
+        """Open seconds of the channel from the horizon start to ``t``."""
+        i = min(int(t // self.interval_s), self.n)
+        base = ch.open_before_s[i]
+        if i < self.n and ch.is_open[i]:
+            base += t - i * self.interval_s
+        return base
+
+    # -- tier 2 and horizon end -------------------------------------------------------------
+
+    def _tier2_dispatch(self, now: float) -> None:
+        queue = self.t2_queue
+        while queue and self.t2_busy < self.t2_capacity and not self.ended:
+            row, escalated_s = queue.popleft()
+            self.log.set_tier2(row, now - escalated_s)
+            self.t2_busy += 1
+            handle = self.t2_handle.next() * self.tier2.handle_mean_s
+            self.env.timeout(handle).callbacks.append(self._on_tier2_done)
+
+    def _on_tier2_done(self, event) -> None:
+        self.t2_busy -= 1
+        self._tier2_dispatch(self.env.now)
+
+    def _end(self, now: float) -> None:
+        self.ended = True
+        for ch in self.channels:
+            for c in ch.queue:
+                if c.state == _WAITING:
+                    c.state = _DONE
+                    self.log.add(
+                        c.id,
+                        c.ch,
+                        c.ctype,
+                        c.parent,
+                        c.arrival,
+                        _NAN,
+                        _NAN,
+                        now - c.arrival,
+                        self._business_wait(ch, c.arrival, now),
+                        _UNFINISHED,
+                    )
+            ch.queue.clear()
+            ch.waiting = 0
+        for agent in self.agents:
+            if agent.present:
+                agent.pool.leave_floor(agent, now)
+
+    def run(self) -> Model:
+        """Simulate the horizon and drain the contacts in service; return ``self``."""
+        self.env.run()
+        return self

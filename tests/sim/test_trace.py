@@ -1,0 +1,172 @@
+"""Tiny deterministic scenarios checked event by event (fixed arrivals and handle times)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from scenarios.records import AGENT_COLUMNS, CONTACT_COLUMNS, check_columns
+from sim.log import agent_frame
+from sim.model import Model
+from sim.specs import ChannelSpec, Dist, ModelInput, TeamSpec
+from sim.streams import Streams
+
+FIXED = Dist("deterministic", 0.0)
+NAN = math.nan
+
+
+def _run(channels, teams, arrivals, n=2, interval_s=3600.0, **kwargs) -> Model:
+    inp = ModelInput(
+        interval_s=interval_s,
+        n_intervals=n,
+        channels=tuple(channels),
+        teams=tuple(teams),
+        arrivals={k: np.asarray(v, float) for k, v in arrivals.items()},
+        **kwargs,
+    )
+    return Model(inp, Streams(0, 0)).run()
+
+
+def _phone(name="phone", aht_s=100.0, patience_s=None, n=2, **kw) -> ChannelSpec:
+    return ChannelSpec(
+        name=name,
+        realtime=True,
+        is_open=np.ones(n, bool),
+        aht_s=np.full(n, aht_s),
+        handle=FIXED,
+        patience=FIXED,
+        patience_mean_s=None if patience_s is None else np.full(n, patience_s),
+        **kw,
+    )
+
+
+def _rows(model: Model, names=("phone",)) -> list[tuple]:
+    frame = model.log.frame(0, list(names))
+    check_columns(frame, CONTACT_COLUMNS)
+    return list(
+        frame[["channel", "arrival_s", "answer_s", "end_s", "wait_s", "outcome"]]
+        .astype({"channel": str, "outcome": str})
+        .itertuples(index=False, name=None)
+    )
+
+
+def _same(got: list[tuple], expected: list[tuple]) -> None:
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        assert g[0] == e[0] and g[-1] == e[-1], (g, e)
+        np.testing.assert_allclose(g[1:-1], e[1:-1], equal_nan=True, err_msg=str((g, e)))
+
+
+def test_single_agent_with_abandonment_event_by_event():
+    team = TeamSpec(name="t", channels=("phone",), scheduled=np.ones(2))
+    model = _run([_phone(patience_s=60.0)], [team], {"phone": [0, 10, 50, 300]})
+    _same(
+        _rows(model),
+        [
+            ("phone", 0, 0, 100, 0, "answered"),
+            ("phone", 10, NAN, 70, 60, "abandoned"),  # patience 60 s runs out at 70
+            ("phone", 50, 100, 200, 50, "answered"),  # agent free at 100, before 50 + 60
+            ("phone", 300, 300, 400, 0, "answered"),
+        ],
+    )
+
+
+def test_blended_pool_serves_channels_in_priority_order():
+    team = TeamSpec(name="t", channels=("phone", "chat"), scheduled=np.ones(2))
+    chat = _phone("chat", aht_s=50.0)
+    model = _run([_phone(), chat], [team], {"phone": [0, 30], "chat": [20]})
+    # At 100 both a chat (since 20) and a phone call (since 30) wait: phone has priority.
+    _same(
+        _rows(model, ("phone", "chat")),
+        [
+            ("phone", 0, 0, 100, 0, "answered"),
+            ("chat", 20, 200, 250, 180, "answered"),
+            ("phone", 30, 100, 200, 70, "answered"),
+        ],
+    )
+
+
+def test_chat_concurrency_replans_progress_on_every_change():
+    chat = _phone("chat", max_chats=2, speed_by_chats=(1.0, 0.5))
+    team = TeamSpec(name="t", channels=("chat",), scheduled=np.ones(2))
+    model = _run([chat], [team], {"chat": [0, 20, 30]})
+    # 0-20 A alone: 20 s of work done. From 20 two chats at speed 0.5: A's remaining 80 s
+    # take 160 s -> A ends at 180, when B has 20 s left. C waits (agent full) until 180,
+    # then runs at 0.5 with B: B's 20 s take 40 s -> ends at 220, C has done 20 by then and
+    # its remaining 80 s run alone at speed 1 -> ends at 300.
+    _same(
+        _rows(model, ("chat",)),
+        [
+            ("chat", 0, 0, 180, 0, "answered"),
+            ("chat", 20, 20, 220, 0, "answered"),
+            ("chat", 30, 180, 300, 150, "answered"),
+        ],
+    )
+
+
+def test_deferrable_backlog_waits_for_opening_and_counts_business_hours():
+    email = ChannelSpec(
+        name="email",
+        realtime=False,
+        is_open=np.array([False, True, True]),
+        aht_s=np.full(3, 600.0),
+        handle=FIXED,
+    )
+    team = TeamSpec(name="t", channels=("email",), scheduled=np.ones(3))
+    model = _run([email], [team], {"email": [100, 200]}, n=3)
+    frame = model.log.frame(0, ["email"])
+    np.testing.assert_allclose(frame["answer_s"], [3600, 4200])
+    np.testing.assert_allclose(frame["wait_s"], [3500, 4000])
+    np.testing.assert_allclose(frame["business_wait_s"], [0, 600])
+
+
+def test_agent_finishes_contact_in_hand_after_shift_and_agent_time_is_logged():
+    team = TeamSpec(name="t", channels=("phone",), scheduled=np.array([1.0, 0.0]))
+    model = _run([_phone(aht_s=200.0)], [team], {"phone": [3500, 3550]})
+    _same(
+        _rows(model),
+        [
+            ("phone", 3500, 3500, 3700, 0, "answered"),
+            ("phone", 3550, NAN, NAN, 7200 - 3550, "unfinished"),
+        ],
+    )
+    pool = model.pools[0]
+    agents = agent_frame(0, 3600.0, [(pool.name, ("phone",), pool.staffed, pool.busy)])
+    check_columns(agents, AGENT_COLUMNS)
+    np.testing.assert_allclose(agents["staffed_agent_s"], [3600, 100])
+    np.testing.assert_allclose(agents["busy_agent_s"], [100, 100])
+
+
+def test_closed_interval_and_outage_make_realtime_contacts_not_offered():
+    phone = ChannelSpec(
+        name="phone",
+        realtime=True,
+        is_open=np.array([True, False]),
+        aht_s=np.full(2, 10.0),
+        handle=FIXED,
+    )
+    team = TeamSpec(name="t", channels=("phone",), scheduled=np.ones(2))
+    model = _run([phone], [team], {"phone": [100, 1000, 4000]}, outages=(("phone", 900.0, 1100.0),))
+    outcomes = model.log.frame(0, ["phone"])["outcome"].astype(str).tolist()
+    assert outcomes == ["answered", "not_offered", "not_offered"]
+
+
+def test_outage_with_queueing_holds_contacts_until_the_channel_is_back():
+    team = TeamSpec(name="t", channels=("phone",), scheduled=np.ones(2))
+    model = _run(
+        [_phone(aht_s=10.0)],
+        [team],
+        {"phone": [1000]},
+        outages=(("phone", 900.0, 1100.0),),
+        outage_queue=True,
+    )
+    _same(_rows(model), [("phone", 1000, 1100, 1110, 100, "answered")])
+
+
+def test_frame_dtypes_and_order_with_no_contacts():
+    team = TeamSpec(name="t", channels=("phone",), scheduled=np.ones(2))
+    frame = _run([_phone()], [team], {}).log.frame(3, ["phone"])
+    check_columns(frame, CONTACT_COLUMNS)
+    assert frame.empty and isinstance(frame["channel"].dtype, pd.CategoricalDtype)
