@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from scenarios.errors import CcplanError
@@ -34,18 +33,11 @@ EXIT_USER_ERROR = 2
 def main() -> None:
     """Console-script entry point: run the app, turning user errors into exit code 2."""
     try:
-        result = app(standalone_mode=False)
+        app()
     except CcplanError as error:
         for line in str(error).splitlines():
             typer.echo(f"error: {line}", err=True)
         sys.exit(EXIT_USER_ERROR)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except click.exceptions.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(1)
-    sys.exit(result if isinstance(result, int) else 0)
 
 
 if __name__ == "__main__":
