@@ -105,6 +105,7 @@ def contact_kpis(
     unfinished = outcome == "unfinished"
     not_offered = outcome == "not_offered"
     offered = ~not_offered
+    first = contacts["contact_type"].astype(str).to_numpy()[rows] == "first"
     wait_answered = np.where(answered, wait, 0.0)
     handle = np.where(answered, contacts["handle_s"].to_numpy(np.float64)[rows], 0.0)
     escalated = answered & contacts["escalated"].to_numpy(bool)[rows]
@@ -129,6 +130,7 @@ def contact_kpis(
             ("offered", n_offered, every_slot),
             ("answered", n_answered, every_slot),
             ("not_offered", total(not_offered), every_slot),
+            ("first_contacts", total(first), every_slot),
             ("abandoned", n_abandoned, realtime_slots),
             ("abandon_frac", ratio(n_abandoned, n_offered), realtime_slots),
         ]
@@ -148,9 +150,6 @@ def contact_kpis(
                 ):
                     named[service_level_kpi(definition, spec_threshold)] = value
                     items.append((service_level_kpi(definition, spec_threshold), value, rt_slots))
-                if a > 0:
-                    late = ratio(n_abandoned - short, n_offered - short)
-                    items.append((abandon_kpi(a), late, rt_slots))
             df_slots = slots_with("deferrable", spec_threshold)
             if df_slots.any():
                 response = business_wait if spec_threshold.business_hours else wait
@@ -159,6 +158,13 @@ def contact_kpis(
                 name = response_kpi(spec_threshold)
                 named[name] = ratio(within, judged)
                 items.append((name, named[name], df_slots))
+        for a in dict.fromkeys(a for spec in specs for a in spec.all_short_abandons_s()):
+            chosen = [
+                spec.kind == "realtime" and a in spec.all_short_abandons_s() for spec in specs
+            ]
+            short = total(abandoned & (wait <= a))
+            late = ratio(n_abandoned - short, n_offered - short)
+            items.append((abandon_kpi(a), late, np.array([*chosen, False])))
         items += _target_items(cube, specs, named)
         mean_wait = ratio(total(wait_answered), n_answered)
         items += [

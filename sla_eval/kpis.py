@@ -27,6 +27,8 @@ channels, DF deferrable channels, ``all`` the pooled row):
 kpi                                          channels  definition                            NaN if
 ===========================================  ========  ====================================  ======
 ``offered``, ``answered``, ``not_offered``   all       counts of arriving contacts           never
+``first_contacts``                           all       arrivals of type ``first`` (any       never
+                                                       outcome): the volume a forecast is of
 ``abandoned``                                RT        abandoned contacts                    never
 ``abandon_frac`` (+ ``_sa…``)                RT        abandoned / offered                   a
 ``service_level`` and ``service_level_*``    RT        see :mod:`sla_eval.names`; plain      a
@@ -126,6 +128,8 @@ class ChannelSpec:
         Definition of the plain ``service_level`` (one of ``SL_DEFINITIONS``).
     thresholds:
         Further thresholds (from contract clauses), each giving named KPIs.
+    short_abandons_s:
+        Further short-abandon limits for ``abandon_frac_sa…`` (besides those of the thresholds).
     open_intervals:
         Boolean array over the horizon's intervals, True when the channel is open; uptime is then
         measured in opening hours only. None measures every second.
@@ -135,6 +139,7 @@ class ChannelSpec:
     target: Threshold | None = None
     sl_definition: str = "offered"
     thresholds: tuple[Threshold, ...] = ()
+    short_abandons_s: tuple[float, ...] = ()
     open_intervals: np.ndarray | None = None
 
     def __post_init__(self) -> None:
@@ -150,6 +155,11 @@ class ChannelSpec:
         """The target (if any) and the further thresholds, without repeats."""
         both = ((self.target,) if self.target is not None else ()) + self.thresholds
         return tuple(dict.fromkeys(both))
+
+    def all_short_abandons_s(self) -> tuple[float, ...]:
+        """Every positive short-abandon limit the channel is measured with."""
+        limits = [t.short_abandon_s for t in self.all_thresholds()] + list(self.short_abandons_s)
+        return tuple(dict.fromkeys(a for a in limits if a > 0))
 
 
 def _checked(frame: pd.DataFrame, columns: Mapping[str, str], what: str) -> pd.DataFrame:
