@@ -114,7 +114,7 @@ def _single_queue(
     name: str = "phone",
     **channel,
 ) -> Model:
-    """One realtime channel, one team with a constant roster, Poisson arrivals; run it."""
+    """One realtime channel, one team with a constant roster, Poisson arrivals (not run yet)."""
     n, interval_s = hours, 3600.0
     spec = ChannelSpec(
         name=name,
@@ -137,7 +137,7 @@ def _single_queue(
         teams=(team,),
         arrivals={name: times},
     )
-    return Model(inp, streams).run()
+    return Model(inp, streams)
 
 
 @pytest.fixture
