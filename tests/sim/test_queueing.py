@@ -18,6 +18,7 @@ MARGIN_S = 1800.0
 REPLICATIONS = 30
 HOURS = 5
 THRESHOLD_S = 20.0
+HORIZON_S = HOURS * 3600.0
 
 
 def _window(frame, hours=HOURS):
@@ -115,14 +116,14 @@ def test_littles_law_on_the_queue(oracle, single_queue):
             # Poisson sampling times see time averages (PASTA), so the mean is unbiased.
             while True:
                 yield env.timeout(sampler.exponential(5.0))
-                if env.now >= HOURS * 3600.0:
+                if env.now >= HORIZON_S:
                     return
                 samples.append(model.channels[0].waiting)
 
         model.env.process(monitor(model.env))
         frame = model.run().log.frame(r, ["phone"])
         queue_time_avg = float(np.mean(samples))
-        little = float(np.nansum(frame["wait_s"])) / HOURS * 3600.0  # L = lambda W over the horizon
+        little = float(np.nansum(frame["wait_s"])) / HORIZON_S  # L = lambda W over the horizon
         differences.append(queue_time_avg - little)
     _mean, low, high = oracle.mean_ci(differences)
     assert low <= 0.0 <= high
