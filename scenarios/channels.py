@@ -1,0 +1,338 @@
+"""A contact channel: its kind, opening hours, demand, handling and customer behaviour.
+
+Rules that need only the channel itself (a deferrable channel has no patience, concurrency,
+redial or abandonment-based service-level settings; a channel must open at some time and its
+profile must give weight to its open hours) are checked here; rules that need the horizon or
+other sections are checked by :class:`scenarios.scenario.Scenario`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from scenarios._base import (
+    WEEKDAYS,
+    Model,
+    expand_weekday_map,
+    raise_problems,
+    resolve_data_file,
+)
+from scenarios.calendar import OpeningHours
+from scenarios.distribution import Distribution
+from scenarios.units import Count, DurationS, Fraction, PositiveDurationS
+
+__all__ = [
+    "INTRADAY_PROFILES",
+    "VOLUME_FILE_COLUMNS",
+    "Channel",
+    "Concurrency",
+    "Csat",
+    "Distribution",
+    "Escalation",
+    "Redial",
+    "Repeat",
+    "ServiceTarget",
+    "Volume",
+]
+
+VOLUME_FILE_COLUMNS = ("interval_start", "contacts")
+"""Columns a volume CSV must have: ISO local datetime of the interval start, contacts."""
+
+INTRADAY_PROFILES: dict[str, tuple[float, ...]] = {
+    "flat": (1.0,) * 24,
+    # office hours: morning peak around 10:00, smaller after-lunch peak, quiet nights
+    "office": (0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.3, 0.8, 1.4, 1.8, 1.9, 1.7,
+               1.4, 1.5, 1.6, 1.5, 1.3, 1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2),
+    # long service day 07:00-22:00, flatter than office
+    "extended": (0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.3, 0.7, 1.1, 1.3, 1.4, 1.35,
+                 1.2, 1.25, 1.3, 1.25, 1.2, 1.1, 1.0, 0.9, 0.8, 0.6, 0.4, 0.2),
+    # consumer traffic peaking after work, 18:00-21:00
+    "evening": (0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0,
+                1.0, 1.0, 1.0, 1.0, 1.1, 1.3, 1.6, 1.8, 1.7, 1.3, 0.9, 0.5),
+}  # fmt: skip
+"""Built-in hourly weight shapes (hour 0..23) for ``intraday_profile``."""
+
+
+class Volume(Model):
+    """Expected volume of a normal period before events: exactly one of the four forms.
+
+    Attributes
+    ----------
+    per_day, per_week, per_month:
+        Expected contacts per day, week or month (friendly ``1.5k``).
+    file:
+        CSV with columns ``interval_start`` (ISO local datetime) and ``contacts``, resolved
+        against the validation context's ``base_dir``; held as an absolute path.
+    """
+
+    per_day: Count | None = None
+    per_week: Count | None = None
+    per_month: Count | None = None
+    file: Path | None = None
+
+    @field_validator("file", mode="before")
+    @classmethod
+    def _resolve_file(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        return resolve_data_file(value, info, VOLUME_FILE_COLUMNS)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Volume:
+        given = [name for name in ("per_day", "per_week", "per_month", "file") if self.is_set(name)]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of per_day, per_week, per_month or file"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+    def is_set(self, name: str) -> bool:
+        """Whether the form ``name`` was given."""
+        return getattr(self, name) is not None
+
+
+class Concurrency(Model):
+    """Parallel chats per agent.
+
+    ``speed_by_chats[k-1]`` is the rate multiplier of each chat while the agent holds ``k``
+    chats, so a chat's remaining handle time stretches by ``1 / speed``; the agent's throughput
+    ``k * speed_by_chats[k-1]`` must not fall as ``k`` grows.
+    """
+
+    max_chats: int = Field(ge=1, le=20)
+    speed_by_chats: tuple[float, ...] | None = None
+
+    @model_validator(mode="after")
+    def _speeds(self) -> Concurrency:
+        speeds = self.speed_by_chats
+        problem = None
+        if speeds is None:
+            if self.max_chats > 1:
+                problem = "is required when max_chats > 1 (one rate multiplier per chat count)"
+        elif len(speeds) != self.max_chats:
+            problem = f"must have max_chats = {self.max_chats} entries, not {len(speeds)}"
+        elif speeds[0] != 1.0:
+            problem = "must start with 1.0 (a single chat runs at full speed)"
+        elif any(not 0.0 < speed <= 1.0 for speed in speeds):
+            problem = "entries must lie in (0, 1]"
+        else:
+            throughput = [k * speed for k, speed in enumerate(speeds, start=1)]
+            for k in range(1, len(throughput)):
+                if throughput[k] < throughput[k - 1]:
+                    problem = (
+                        f"throughput k * speed must not fall: {k + 1} chats give "
+                        f"{throughput[k]:g} < {throughput[k - 1]:g} with {k}"
+                    )
+                    break
+        if problem:
+            raise_problems("Concurrency", [(("speed_by_chats",), problem, speeds)])
+        return self
+
+    @property
+    def speeds(self) -> tuple[float, ...]:
+        """Rate multiplier per chat count (``(1.0,)`` for one chat at a time)."""
+        return self.speed_by_chats or (1.0,)
+
+
+class Repeat(Model):
+    """An unresolved contact comes back with ``probability`` after ``delay`` on ``channel``."""
+
+    probability: Fraction
+    delay: Distribution
+    channel: str | None = None
+
+
+class Redial(Model):
+    """An abandoned real-time contact tries again with ``probability`` after ``delay``."""
+
+    probability: Fraction
+    delay: Distribution
+
+
+class Escalation(Model):
+    """A contact escalates to tier 2 with ``probability``; ``type`` sets its response target."""
+
+    probability: Fraction
+    type: Literal["operational", "strategic"] = "operational"
+
+
+class Csat(Model):
+    """A transparent customer-satisfaction model.
+
+    ``score = clip(base + per_minute_waited * wait_min + unresolved * (not resolved)
+    + escalated * escalated, 1, 5)``; a share ``response_rate`` of contacts answers the survey.
+    """
+
+    base: float = Field(ge=1.0, le=5.0)
+    per_minute_waited: float = 0.0
+    unresolved: float = 0.0
+    escalated: float = 0.0
+    response_rate: Fraction = 1.0
+
+    def score(
+        self, wait_s: np.ndarray | float, resolved: np.ndarray | bool, escalated: np.ndarray | bool
+    ) -> np.ndarray:
+        """Expected survey score of contacts that waited ``wait_s`` seconds (vectorised)."""
+        raw = (
+            self.base
+            + self.per_minute_waited * np.asarray(wait_s, dtype=float) / 60.0
+            + self.unresolved * ~np.asarray(resolved, dtype=bool)
+            + self.escalated * np.asarray(escalated, dtype=bool)
+        )
+        return np.clip(raw, 1.0, 5.0)
+
+
+class ServiceTarget(Model):
+    """What ``auto`` staffing aims at for a channel.
+
+    Real-time: a share ``target`` answered within ``threshold`` under ``sl_definition``
+    (``short_abandon`` needed by ``excl_short_abandons``). Deferrable: a share ``target``
+    answered within ``threshold``, counted in opening hours when ``business_hours``.
+    """
+
+    threshold: PositiveDurationS
+    target: Fraction
+    sl_definition: Literal["offered", "answered", "excl_short_abandons"] = "offered"
+    short_abandon: DurationS | None = None
+    business_hours: bool = False
+
+    @model_validator(mode="after")
+    def _short_abandon_given(self) -> ServiceTarget:
+        if self.sl_definition == "excl_short_abandons" and not self.short_abandon:
+            raise_problems(
+                "ServiceTarget",
+                [(("short_abandon",), "must be given (> 0) for excl_short_abandons", None)],
+            )
+        return self
+
+
+_REALTIME_ONLY = ("patience", "concurrency", "redial")
+
+
+class Channel(Model):
+    """One channel of the scenario; see ``scenarios/README.md`` for every field."""
+
+    kind: Literal["realtime", "deferrable"]
+    hours: OpeningHours
+    volume: Volume
+    intraday_profile: Literal["flat", "office", "extended", "evening"] | tuple[float, ...] = "flat"
+    weekday_weights: tuple[float, ...] = (1.0,) * 7
+    handle_time: Distribution
+    patience: Distribution | None = None
+    concurrency: Concurrency | None = None
+    fcr: Fraction = 1.0
+    repeat: Repeat | None = None
+    redial: Redial | None = None
+    escalation: Escalation | None = None
+    csat: Csat | None = None
+    service_target: ServiceTarget | None = None
+
+    @field_validator("intraday_profile")
+    @classmethod
+    def _profile_weights(cls, value: Any) -> Any:
+        if isinstance(value, tuple):
+            if len(value) != 24:
+                raise ValueError(f"must list 24 hourly weights (hour 0..23), not {len(value)}")
+            if any(weight < 0 for weight in value) or not any(value):
+                raise ValueError("weights must be >= 0 and not all zero")
+        return value
+
+    @field_validator("weekday_weights", mode="before")
+    @classmethod
+    def _weekday_map(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return value
+        by_day = expand_weekday_map(value)
+        return [by_day.get(day, 1.0) for day in range(7)]
+
+    @field_validator("weekday_weights")
+    @classmethod
+    def _weights_non_negative(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if len(value) != 7:
+            raise ValueError(f"must give 7 weights, Monday first, not {len(value)}")
+        if any(weight < 0 for weight in value):
+            raise ValueError("weights must be >= 0")
+        return value
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> Channel:
+        problems = []
+        if self.kind == "deferrable":
+            for name in _REALTIME_ONLY:
+                if getattr(self, name) is not None:
+                    problems.append(
+                        ((name,), "is for realtime channels only; this channel is deferrable", None)
+                    )
+            target = self.service_target
+            if target is not None and target.sl_definition != "offered":
+                problems.append(
+                    (
+                        ("service_target", "sl_definition"),
+                        "is for realtime channels only; deferrable channels never abandon",
+                        target.sl_definition,
+                    )
+                )
+            if target is not None and target.short_abandon is not None:
+                problems.append(
+                    (
+                        ("service_target", "short_abandon"),
+                        "is for realtime channels only; deferrable channels never abandon",
+                        target.short_abandon,
+                    )
+                )
+        elif self.service_target is not None and self.service_target.business_hours:
+            problems.append(
+                (
+                    ("service_target", "business_hours"),
+                    "is for deferrable channels only; a realtime wait runs only while open",
+                    True,
+                )
+            )
+        if self.hours.is_never_open:
+            problems.append((("hours",), "the channel never opens", None))
+        else:
+            problems.extend(self._weight_problems())
+        raise_problems("Channel", problems)
+        return self
+
+    def _weight_problems(self) -> list[tuple[tuple[str, ...], str, Any]]:
+        hourly = self.hourly_weights
+        open_days = [day for day, window in enumerate(self.hours.windows_s) if window]
+        if not any(self.weekday_weights[day] > 0 for day in open_days):
+            return [(("weekday_weights",), "gives no weight to any open day", self.weekday_weights)]
+        problems = []
+        for day in open_days:
+            start_s, end_s = self.hours.windows_s[day]  # type: ignore[misc]
+            hours = range(start_s // 3600, -(-end_s // 3600))
+            if self.weekday_weights[day] > 0 and not any(hourly[hour] > 0 for hour in hours):
+                problems.append(
+                    (
+                        ("intraday_profile",),
+                        f"gives no weight to the open hours of {WEEKDAYS[day]}, whose weekday "
+                        "weight is above 0",
+                        None,
+                    )
+                )
+        return problems
+
+    @property
+    def is_realtime(self) -> bool:
+        """Whether contacts wait on line (phone, chat) rather than in a backlog."""
+        return self.kind == "realtime"
+
+    @property
+    def max_chats(self) -> int:
+        """Contacts an agent may hold at once (1 without concurrency)."""
+        return self.concurrency.max_chats if self.concurrency else 1
+
+    @property
+    def hourly_weights(self) -> np.ndarray:
+        """The intraday profile as 24 hourly weights (hour 0..23), not normalised."""
+        profile = self.intraday_profile
+        weights = INTRADAY_PROFILES[profile] if isinstance(profile, str) else profile
+        return np.asarray(weights, dtype=float)

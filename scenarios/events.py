@@ -1,0 +1,94 @@
+"""Demand events: seasonal peaks, product launches and forecast error.
+
+Event channels default to every channel (``channels`` absent). Whether the named channels
+exist, whether the dates lie in the horizon and whether peaks overlap are checked by
+:class:`scenarios.scenario.Scenario`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from scenarios._base import Date, Model, NonNegativeRatio, raise_problems
+from scenarios.units import Fraction
+
+__all__ = ["Events", "ForecastError", "Launch", "Peak"]
+
+
+class Peak(Model):
+    """Volume multiplied by ``multiplier`` from ``start`` to ``end`` (inclusive dates)."""
+
+    name: str = Field(min_length=1)
+    start: Date
+    end: Date
+    multiplier: float = Field(gt=0)
+    channels: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Peak:
+        if self.end < self.start:
+            raise_problems(
+                "Peak", [(("end",), f"must not be before start {self.start}", str(self.end))]
+            )
+        return self
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` lies in the peak."""
+        return self.start <= day <= self.end
+
+
+class Launch(Model):
+    """A product launch on ``date``: more volume that decays, slower and less effective handling
+    that fades as agents learn.
+
+    With ``d`` days since the launch (``d >= 0``; no effect before):
+
+    - volume factor ``1 + volume_uplift * 0.5 ** (d / volume_half_life_days)``;
+    - ``learn(d) = max(0, 1 - d / learning_days)``;
+    - handle time factor ``1 + aht_uplift * learn(d)``; FCR minus ``fcr_drop * learn(d)``
+      (floored at 0); both on the share ``share_of_contacts`` of the channel's contacts.
+    """
+
+    name: str = Field(min_length=1)
+    date: Date
+    channels: tuple[str, ...] | None = None
+    volume_uplift: NonNegativeRatio = 0.0
+    volume_half_life_days: float = Field(default=7.0, gt=0)
+    aht_uplift: NonNegativeRatio = 0.0
+    fcr_drop: Fraction = 0.0
+    learning_days: float = Field(default=21.0, gt=0)
+    share_of_contacts: Fraction = 1.0
+
+    def volume_factor(self, days_since: np.ndarray | float) -> np.ndarray:
+        """Volume multiplier ``d`` days after the launch (1 before it)."""
+        days = np.asarray(days_since, dtype=float)
+        decay = 0.5 ** (np.maximum(days, 0.0) / self.volume_half_life_days)
+        return np.where(days >= 0, 1.0 + self.volume_uplift * decay, 1.0)
+
+    def learn(self, days_since: np.ndarray | float) -> np.ndarray:
+        """Unlearned share ``max(0, 1 - d / learning_days)``; 0 before the launch."""
+        days = np.asarray(days_since, dtype=float)
+        return np.where(days >= 0, np.clip(1.0 - days / self.learning_days, 0.0, 1.0), 0.0)
+
+
+class ForecastError(Model):
+    """Volume uncertainty beyond Poisson noise.
+
+    ``day_cv``: CV of a gamma(mean 1) factor drawn per channel and day; ``interval_overdispersion``:
+    CV of an extra gamma(mean 1) factor per interval (0 = Poisson only).
+    """
+
+    day_cv: NonNegativeRatio = 0.0
+    interval_overdispersion: NonNegativeRatio = 0.0
+    channels: tuple[str, ...] | None = None
+
+
+class Events(Model):
+    """All demand events of a scenario (each list may be empty)."""
+
+    peaks: tuple[Peak, ...] = ()
+    launches: tuple[Launch, ...] = ()
+    forecast_error: ForecastError | None = None

@@ -1,0 +1,333 @@
+"""The outsourcing partner: teams and how they are staffed, scale-up, pricing; and tier 2.
+
+A team serves one channel (dedicated) or several (a blended pool, served in the listed priority
+order). Its staffing is one of three modes, told apart by ``mode``:
+
+- ``fixed``: a headcount working weekly shift patterns; may grow by hiring and shrink by
+  attrition, and new hires follow a learning curve;
+- ``roster``: a CSV of agents on duty per interval (before shrinkage);
+- ``auto``: staffed to the Erlang requirement of ``staffing/`` with a safety factor.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from scenarios._base import (
+    WEEKDAYS,
+    Date,
+    Model,
+    NonNegativeRatio,
+    ReadOnlyDict,
+    parse_clock_s,
+    parse_weekdays,
+    raise_problems,
+    resolve_data_file,
+)
+from scenarios.calendar import SECONDS_PER_DAY, OpeningHours
+from scenarios.distribution import Distribution
+from scenarios.units import Fraction, PositiveDurationS
+
+__all__ = [
+    "ROSTER_FILE_COLUMNS",
+    "AutoStaffing",
+    "FixedStaffing",
+    "Hiring",
+    "LearningCurve",
+    "Partner",
+    "Pricing",
+    "ResponseTargets",
+    "RosterStaffing",
+    "Shift",
+    "Staffing",
+    "Team",
+    "Tier2",
+]
+
+ROSTER_FILE_COLUMNS = ("interval_start", "agents")
+"""Columns a roster CSV must have: ISO local datetime of the interval start, agents on duty."""
+
+
+class Shift(Model):
+    """A weekly shift pattern worked by a share of a fixed team's headcount.
+
+    ``start`` and ``end`` are held in seconds after midnight (written ``"08:00"``; end
+    ``"24:00"`` allowed). An end at or before the start means the shift runs past midnight into
+    the next day; ``days`` are the days the shift starts on (Monday = 0).
+    """
+
+    name: str = Field(min_length=1)
+    days: tuple[int, ...]
+    start: int
+    end: int
+    share: Fraction
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _days(cls, value: Any) -> tuple[int, ...]:
+        return parse_weekdays(value)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _clock(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        return parse_clock_s(value, allow_24=info.field_name == "end")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Shift:
+        if self.start == self.end % SECONDS_PER_DAY:
+            raise_problems("Shift", [(("end",), "must differ from start", self.end)])
+        return self
+
+    @property
+    def duration_s(self) -> int:
+        """Length of the shift in seconds."""
+        return (self.end - self.start) % SECONDS_PER_DAY or SECONDS_PER_DAY
+
+    def week_mask(self, interval_s: float) -> np.ndarray:
+        """Intervals of a week the shift covers: bool array (7, intervals per day), Monday first.
+
+        An interval is covered when its start lies in the shift; a shift past midnight covers
+        the start of the next day (Sunday's night shift covers Monday morning).
+        """
+        per_day = int(SECONDS_PER_DAY // interval_s)
+        starts = np.arange(7 * per_day) * float(interval_s)
+        covered = np.zeros(7 * per_day, dtype=bool)
+        week_s = 7 * SECONDS_PER_DAY
+        for day in self.days:
+            begin = day * SECONDS_PER_DAY + self.start
+            offset = (starts - begin) % week_s
+            covered |= offset < self.duration_s
+        return covered.reshape(7, per_day)
+
+
+class FixedStaffing(Model):
+    """``mode: fixed``: ``headcount`` agents at horizon start working ``shifts``."""
+
+    mode: Literal["fixed"]
+    headcount: int = Field(ge=0, le=100_000)
+    shifts: tuple[Shift, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shift_rules(self) -> FixedStaffing:
+        problems = []
+        names = [shift.name for shift in self.shifts]
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                problems.append((("shifts", index, "name"), "is used by another shift", name))
+        for day in range(7):
+            total = sum(shift.share for shift in self.shifts if day in shift.days)
+            if total > 1.0 + 1e-9:
+                problems.append(
+                    (
+                        ("shifts",),
+                        f"shares of the shifts starting on {WEEKDAYS[day]} add up to "
+                        f"{total:.0%}, more than the whole headcount",
+                        round(total, 6),
+                    )
+                )
+        raise_problems("FixedStaffing", problems)
+        return self
+
+    def week_share(self, interval_s: float) -> np.ndarray:
+        """Share of the headcount on duty per interval of a week: (7, intervals per day)."""
+        return sum(shift.share * shift.week_mask(interval_s) for shift in self.shifts)
+
+
+class RosterStaffing(Model):
+    """``mode: roster``: agents on duty per interval from a CSV (``interval_start, agents``)."""
+
+    mode: Literal["roster"]
+    file: Path
+
+    @field_validator("file", mode="before")
+    @classmethod
+    def _resolve_file(cls, value: Any, info: ValidationInfo) -> Path:
+        return resolve_data_file(value, info, ROSTER_FILE_COLUMNS)
+
+
+class AutoStaffing(Model):
+    """``mode: auto``: scheduled = ceil(required * (1 + safety_factor) / (1 - shrinkage))."""
+
+    mode: Literal["auto"]
+    safety_factor: NonNegativeRatio = 0.0
+    method: Literal["stationary", "lagged", "modified_offered_load"] = "stationary"
+
+
+Staffing = Annotated[FixedStaffing | RosterStaffing | AutoStaffing, Field(discriminator="mode")]
+"""A team's staffing, discriminated by ``mode``."""
+
+
+class Hiring(Model):
+    """Weekly hiring from ``start``; a hire joins production after lead time plus training."""
+
+    per_week: int = Field(ge=0, le=10_000)
+    start: Date
+    lead_time_weeks: float = Field(default=0.0, ge=0, le=52)
+    training_weeks: float = Field(default=0.0, ge=0, le=52)
+    max_headcount: int | None = Field(default=None, ge=1, le=100_000)
+
+    @property
+    def weeks_to_production(self) -> float:
+        """Weeks from a hire being requested to the agent taking contacts."""
+        return self.lead_time_weeks + self.training_weeks
+
+
+class LearningCurve(Model):
+    """New agents start at ``aht_multiplier`` times the handle time and ``fcr_penalty`` below the
+    FCR, both fading linearly to 1 and 0 over ``weeks_to_proficiency`` of production tenure."""
+
+    aht_multiplier: float = Field(ge=1.0, le=10.0)
+    fcr_penalty: Fraction = 0.0
+    weeks_to_proficiency: float = Field(gt=0, le=104)
+
+    def remaining(self, tenure_weeks: np.ndarray | float) -> np.ndarray:
+        """Share of the learning gap left after ``tenure_weeks`` in production (1 at start)."""
+        tenure = np.asarray(tenure_weeks, dtype=float)
+        return np.clip(1.0 - tenure / self.weeks_to_proficiency, 0.0, 1.0)
+
+    def aht_factor(self, tenure_weeks: np.ndarray | float) -> np.ndarray:
+        """Handle-time multiplier ``1 + (aht_multiplier - 1) * remaining(tenure)``."""
+        return 1.0 + (self.aht_multiplier - 1.0) * self.remaining(tenure_weeks)
+
+    def fcr_drop(self, tenure_weeks: np.ndarray | float) -> np.ndarray:
+        """FCR reduction in absolute points ``fcr_penalty * remaining(tenure)``."""
+        return self.fcr_penalty * self.remaining(tenure_weeks)
+
+
+class Team(Model):
+    """A team of the partner serving ``channels`` in priority order."""
+
+    name: str = Field(min_length=1)
+    channels: tuple[str, ...] = Field(min_length=1)
+    staffing: Staffing
+    hiring: Hiring | None = None
+    learning_curve: LearningCurve | None = None
+    attrition_per_month: Fraction = 0.0
+
+    @model_validator(mode="after")
+    def _scale_up_rules(self) -> Team:
+        problems: list[tuple[tuple[Any, ...], str, Any]] = []
+        for index, channel in enumerate(self.channels):
+            if channel in self.channels[:index]:
+                problems.append((("channels", index), "is listed twice", channel))
+        fixed = isinstance(self.staffing, FixedStaffing)
+        mode = self.staffing.mode
+        if not fixed:
+            for name in ("hiring", "learning_curve"):
+                if getattr(self, name) is not None:
+                    problems.append(
+                        ((name,), f"needs staffing mode fixed (a headcount); mode is {mode}", None)
+                    )
+            if self.attrition_per_month:
+                problems.append(
+                    (
+                        ("attrition_per_month",),
+                        f"needs staffing mode fixed (a headcount); mode is {mode}",
+                        self.attrition_per_month,
+                    )
+                )
+        elif self.learning_curve is not None and self.hiring is None:
+            problems.append(
+                (("learning_curve",), "applies to new hires; give hiring as well", None)
+            )
+        if fixed and self.hiring is not None and self.hiring.max_headcount is not None:
+            headcount = self.staffing.headcount  # type: ignore[union-attr]
+            if self.hiring.max_headcount < headcount:
+                problems.append(
+                    (
+                        ("hiring", "max_headcount"),
+                        f"must be at least the starting headcount {headcount}",
+                        self.hiring.max_headcount,
+                    )
+                )
+        raise_problems("Team", problems)
+        return self
+
+    @property
+    def is_blended(self) -> bool:
+        """Whether the team serves more than one channel."""
+        return len(self.channels) > 1
+
+
+class Pricing(Model):
+    """What the client pays the partner: exactly one of the three forms (euros)."""
+
+    per_agent_hour_eur: float | None = Field(default=None, ge=0)
+    per_fte_month_eur: float | None = Field(default=None, ge=0)
+    per_contact_eur: ReadOnlyDict[Annotated[float, Field(ge=0)]] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Pricing:
+        given = [name for name, value in self if value is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of per_agent_hour_eur, per_fte_month_eur or per_contact_eur"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class Partner(Model):
+    """The outsourcing partner: its teams, shrinkage and pricing."""
+
+    name: str = Field(min_length=1)
+    shrinkage: Fraction
+    pricing: Pricing
+    labour_cost_per_agent_hour_eur: float | None = Field(default=None, ge=0)
+    fte_hours_per_month: float = Field(default=160.0, gt=0, le=744)
+    teams: tuple[Team, ...] = Field(min_length=1)
+
+    @field_validator("shrinkage")
+    @classmethod
+    def _below_one(cls, value: float) -> float:
+        if value >= 1.0:
+            raise ValueError("must be below 100% (scheduled = required / (1 - shrinkage))")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_team_names(self) -> Partner:
+        names = [team.name for team in self.teams]
+        raise_problems(
+            "Partner",
+            [
+                (("teams", index, "name"), "is used by another team", name)
+                for index, name in enumerate(names)
+                if name in names[:index]
+            ],
+        )
+        return self
+
+    def team_of(self, channel: str) -> Team:
+        """The team serving ``channel``; KeyError when none does."""
+        for team in self.teams:
+            if channel in team.channels:
+                return team
+        raise KeyError(f"no team of partner {self.name!r} serves channel {channel!r}")
+
+
+class ResponseTargets(Model):
+    """Tier-2 response targets by escalation type, in seconds."""
+
+    operational: PositiveDurationS = 4 * 3600.0
+    strategic: PositiveDurationS = 24 * 3600.0
+
+
+class Tier2(Model):
+    """The team answering escalations."""
+
+    agents: int = Field(ge=1, le=10_000)
+    hours: OpeningHours
+    handle_time: Distribution
+    response_targets: ResponseTargets = ResponseTargets()
+
+    @model_validator(mode="after")
+    def _opens(self) -> Tier2:
+        if self.hours.is_never_open:
+            raise_problems("Tier2", [(("hours",), "tier 2 never opens", None)])
+        return self
