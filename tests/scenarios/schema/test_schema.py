@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from scenarios._base import problems_error
+from scenarios.loader import load
 from scenarios.partner import AutoStaffing, FixedStaffing
 from scenarios.scenario import Scenario
 
@@ -110,3 +111,42 @@ def test_open_mask_covers_grid_and_closed_days(doc, valid):
     assert not mask[2].any()  # closed day
     assert not mask[5:].any()  # weekend
     assert np.array_equal(mask[1], mask[0])
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_example_loads(path):
+    scenario = load(path)
+    assert scenario.name == path.stem
+
+
+def test_mmn_examples_are_the_textbook_queues():
+    plain, patient = load(EXAMPLES / "mmn.yaml"), load(EXAMPLES / "mmn_abandon.yaml")
+    for scenario in (plain, patient):
+        phone = scenario.channels["phone"]
+        assert scenario.channel_names == ("phone",)
+        assert scenario.horizon.days == 1
+        assert phone.hours.is_24_7
+        assert phone.volume.per_day / 24 == 600.0
+        assert phone.handle_time.mean_s == 180.0 and phone.handle_time.cv_effective == 1.0
+        assert phone.fcr == 1.0 and phone.repeat is None and phone.redial is None
+        assert phone.escalation is None
+        assert phone.service_target.threshold == 20.0
+        assert scenario.partner.shrinkage == 0.0
+        rows = scenario.team_of("phone").staffing.file.read_text().splitlines()
+        assert rows[0] == "interval_start,agents"
+        assert {row.split(",")[1] for row in rows[1:]} == {"35"}
+        assert len(rows) - 1 == scenario.horizon.n_intervals
+    assert plain.channels["phone"].patience is None
+    assert patient.channels["phone"].patience.mean_s == 120.0
+    assert patient.channels["phone"].patience.distribution == "exponential"
+
+
+def test_scale_up_examples_hire_with_lead_time():
+    launch = load(EXAMPLES / "launch.yaml")
+    assert launch.events.launches[0].date == date(2027, 3, 15)
+    assert launch.team_of("phone").hiring.weeks_to_production == 3.0
+    assert launch.team_of("phone").learning_curve.aht_multiplier == 1.3
+    peak = load(EXAMPLES / "december_peak.yaml")
+    assert peak.team_of("phone").hiring.lead_time_weeks == 3.0
+    assert [p.name for p in peak.events.peaks] == ["black-friday", "december"]
+    assert peak.horizon.closed_days == (date(2027, 12, 25), date(2027, 12, 26))
