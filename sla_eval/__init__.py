@@ -4,6 +4,7 @@ Reads the simulation's logs (``scenarios.records``), never the simulation itself
 hand-made logs as well.
 """
 
+from sla_eval.contract import CONTRACT_COLUMNS, clause_kpi, clause_threshold, evaluate_contract
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S, felt_fcr
 from sla_eval.kpis import (
     CHANNEL_KINDS,
@@ -24,6 +25,7 @@ from sla_eval.periods import PERIOD_KINDS, period_index, period_table
 
 __all__ = [
     "CHANNEL_KINDS",
+    "CONTRACT_COLUMNS",
     "DEFAULT_ESCALATION_TARGETS_S",
     "DEFAULT_FCR_WINDOW_S",
     "KPI_COLUMNS",
@@ -32,7 +34,10 @@ __all__ = [
     "ChannelSpec",
     "Threshold",
     "abandon_kpi",
+    "clause_kpi",
+    "clause_threshold",
     "escalation_response_kpi",
+    "evaluate_contract",
     "felt_fcr",
     "kpi_table",
     "period_index",
