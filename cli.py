@@ -8,10 +8,12 @@ standard error and exits with code 2, never a traceback.
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
-from scenarios.errors import CcplanError
+from scenarios.errors import CcplanError, ScenarioError
+from scenarios.loader import load
 
 app = typer.Typer(
     name="ccplan",
@@ -25,6 +27,35 @@ EXIT_USER_ERROR = 2
 
 
 # --- scenario commands ---
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="PATH=VALUE",
+        help="Override a field, e.g. --set partner.teams.0.staffing.headcount=70 (repeatable).",
+    ),
+]
+
+
+@app.command()
+def validate(
+    files: Annotated[list[str], typer.Argument(help="Scenario YAML files.", metavar="FILE")],
+    set_: SetOption = None,
+) -> None:
+    """Check scenario files: print `ok FILE` or every problem; exit 2 if any file is invalid."""
+    all_valid = True
+    for file in files:
+        try:
+            load(file, set_ or ())
+        except ScenarioError as error:
+            all_valid = False
+            for line in str(error).splitlines():
+                typer.echo(f"error: {line}", err=True)
+        else:
+            typer.echo(f"ok {file}")
+    if not all_valid:
+        raise typer.Exit(EXIT_USER_ERROR)
 
 
 # --- staffing commands ---

@@ -72,6 +72,7 @@ _BOUND_MESSAGES = {
 }
 
 _PREFIXES = ("Value error, ", "Assertion failed, ")
+_MISSING = "required field is missing"
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def _rule(error: dict[str, Any], where: LocPath) -> tuple[str, str]:
     if kind == "extra_forbidden":
         return _unknown_field(str(where.path[-1]), where.parent)
     if kind == "missing":
-        return "required field is missing", ""
+        return _MISSING, ""
     message = error["msg"]
     for prefix in _PREFIXES:
         message = message.removeprefix(prefix)
@@ -199,7 +200,9 @@ def _line(error: dict[str, Any], model: type[BaseModel], root: Node | None) -> _
         return _tag_line(error, where, root)
     message, hint = _rule(error, where)
     value_mark, key_mark = _mark_at(root, where.path)
-    if error["type"] == "missing" or error["type"] == "extra_forbidden":
+    if error["type"] in ("missing", "extra_forbidden") or (
+        error["type"] == "cross_field" and error.get("input") is None
+    ):
         value = Problem.NO_VALUE
     else:
         value = _shown(error.get("input"))
@@ -241,6 +244,21 @@ def _merge_union_lines(lines: list[_Line]) -> list[_Line]:
     return merged
 
 
+def _without_explained_missing(lines: list[_Line]) -> list[_Line]:
+    """Drop "required field is missing" where a misspelt key of that name was just reported."""
+    suggested = {
+        (line.path[:-1], line.hint)
+        for line in lines
+        if line.message.startswith("unknown field ") and line.hint
+    }
+    return [
+        line
+        for line in lines
+        if line.message != _MISSING
+        or (line.path[:-1], f"; did you mean {line.path[-1]!r}?") not in suggested
+    ]
+
+
 def _problem(message: str, path: Sequence[str | int], mark: Mark | None, value: Any) -> Problem:
     dotted = ".".join(str(segment) for segment in path)
     if mark is None:
@@ -254,7 +272,7 @@ def problems_from_validation_error(
     """One Problem per distinct complaint of ``error``, located in the document ``root``."""
     lines = _merge_union_lines([_line(item, model, root) for item in error.errors()])
     problems: list[Problem] = []
-    for line in lines:
+    for line in _without_explained_missing(lines):
         problem = _problem(line.message + line.hint, line.path, line.mark, line.value)
         if problem not in problems:
             problems.append(problem)

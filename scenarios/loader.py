@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -27,9 +27,7 @@ from scenarios._validation_errors import locate, problems_from_validation_error
 from scenarios._yaml_source import Map, Node, Scalar, read_file, to_plain
 from scenarios.errors import Problem, ScenarioError
 from scenarios.overrides import apply_overrides
-
-if TYPE_CHECKING:
-    from scenarios.scenario import Scenario
+from scenarios.scenario import Scenario
 
 __all__ = ["MAX_EXTENDS_CHAIN", "load", "load_many", "load_model"]
 
@@ -91,16 +89,18 @@ def _read_chain(
     return _merge_patch(_read_chain(base_file, chain, problems), own)
 
 
-def _order(problems: Iterable[Problem], first_file: str) -> list[Problem]:
-    """Problems of the loaded file first, then its bases, then overrides; by line within each."""
-    files: list[str | None] = [first_file]
+def _order(problems: Iterable[Problem], file: str, overrides: Sequence[str]) -> list[Problem]:
+    """Sort problems: the loaded file, its bases, then the overrides in option order; by line."""
+    options = [f"--set {text}" for text in overrides]
+    files: list[str | None] = [file]
 
     def key(problem: Problem) -> tuple[int, int, int]:
-        if problem.file not in files:
-            files.append(problem.file)
-        rank = files.index(problem.file)
-        if problem.file is not None and problem.file.startswith("--set "):
-            rank += 1_000_000
+        if problem.file in options:
+            rank = len(options) + 1_000_000 + options.index(problem.file)
+        else:
+            if problem.file not in files:
+                files.append(problem.file)
+            rank = files.index(problem.file)
         return (rank, problem.line or 0, problem.column or 0)
 
     return sorted(problems, key=key)
@@ -134,7 +134,7 @@ def load_model(model: type[_M], path: str | os.PathLike[str], overrides: Sequenc
         else:
             if not problems:
                 return result
-    raise ScenarioError(_order(problems, file))
+    raise ScenarioError(_order(problems, file, overrides))
 
 
 def load(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
@@ -153,8 +153,6 @@ def load(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenari
     ScenarioError
         With every problem found.
     """
-    from scenarios.scenario import Scenario
-
     return load_model(Scenario, path, overrides)
 
 
