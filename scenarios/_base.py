@@ -29,6 +29,7 @@ __all__ = [
     "Loc",
     "LocalDateTime",
     "Model",
+    "NonEmpty",
     "NonNegativeRatio",
     "ReadOnlyDict",
     "did_you_mean",
@@ -79,6 +80,16 @@ class FrozenDict(dict):
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(self.items()))
 
+
+def _non_empty(value: Any) -> Any:
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+NonEmpty = AfterValidator(_non_empty)
+"""Rejects an empty collection. Used instead of ``min_length=1``, which pydantic also reports
+(as a misleading "at least 1 item") when every item is invalid."""
 
 _V = TypeVar("_V")
 ReadOnlyDict = Annotated[dict[str, _V], AfterValidator(FrozenDict)]

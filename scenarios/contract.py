@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from scenarios._base import Model, NonNegativeRatio, problems_error, raise_problems
+from scenarios._base import Model, NonEmpty, NonNegativeRatio, problems_error, raise_problems
 from scenarios.units import Count, DurationS, Fraction, parse_duration_s, parse_fraction
 
 __all__ = [
@@ -140,7 +140,7 @@ class BandedScheme(Model):
     units applies (nothing below the first band)."""
 
     scheme: Literal["banded"]
-    bands: tuple[Band, ...] = Field(min_length=1, max_length=100)
+    bands: Annotated[tuple[Band, ...], NonEmpty, Field(max_length=100)]
 
     @model_validator(mode="after")
     def _increasing(self) -> BandedScheme:
@@ -216,6 +216,8 @@ class PerUnitBonus(PerUnitScheme):
     above: float | None = None
 
 
+_SCHEMES = ("fixed", "linear", "banded", "per_unit")
+
 Penalty = Annotated[
     FixedScheme | LinearScheme | BandedScheme | PerUnitScheme, Field(discriminator="scheme")
 ]
@@ -284,7 +286,10 @@ class Clause(Model):
         try:
             return {**value, "above": parse_kpi_value(kpi, value["above"])}
         except ValueError as error:
-            raise problems_error("Clause", [(("above",), str(error), value["above"])]) from None
+            # the scheme tag is part of the path, as in pydantic's own union errors
+            scheme = value.get("scheme")
+            loc = ("above",) if scheme not in _SCHEMES else (scheme, "above")
+            raise problems_error("Clause", [(loc, str(error), value["above"])]) from None
 
     @model_validator(mode="after")
     def _clause_rules(self) -> Clause:
@@ -328,7 +333,7 @@ class Clause(Model):
         if above is not None and self.shortfall_units(above) > 0:
             problems.append(
                 (
-                    ("bonus", "above"),
+                    ("bonus", self.bonus.scheme, "above"),  # type: ignore[union-attr]
                     f"must be at least as good as the target {self.target:g}",
                     above,
                 )
@@ -389,7 +394,7 @@ class Contract(Model):
     fee: Fee
     measurement_period: Literal["day", "week", "month", "quarter"] = "month"
     at_risk_cap: Fraction | None = None
-    clauses: tuple[Clause, ...] = Field(min_length=1, max_length=200)
+    clauses: Annotated[tuple[Clause, ...], NonEmpty, Field(max_length=200)]
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Contract:

@@ -21,6 +21,7 @@ from scenarios._base import (
     WEEKDAYS,
     Date,
     Model,
+    NonEmpty,
     NonNegativeRatio,
     ReadOnlyDict,
     parse_clock_s,
@@ -111,7 +112,7 @@ class FixedStaffing(Model):
 
     mode: Literal["fixed"]
     headcount: int = Field(ge=0, le=100_000)
-    shifts: tuple[Shift, ...] = Field(min_length=1)
+    shifts: Annotated[tuple[Shift, ...], NonEmpty, Field(max_length=100)]
 
     @model_validator(mode="after")
     def _shift_rules(self) -> FixedStaffing:
@@ -204,7 +205,7 @@ class Team(Model):
     """A team of the partner serving ``channels`` in priority order."""
 
     name: str = Field(min_length=1)
-    channels: tuple[str, ...] = Field(min_length=1)
+    channels: Annotated[tuple[str, ...], NonEmpty]
     staffing: Staffing
     hiring: Hiring | None = None
     learning_curve: LearningCurve | None = None
@@ -281,7 +282,7 @@ class Partner(Model):
     pricing: Pricing
     labour_cost_per_agent_hour_eur: float | None = Field(default=None, ge=0)
     fte_hours_per_month: float = Field(default=160.0, gt=0, le=744)
-    teams: tuple[Team, ...] = Field(min_length=1)
+    teams: Annotated[tuple[Team, ...], NonEmpty, Field(max_length=100)]
 
     @field_validator("shrinkage")
     @classmethod

@@ -219,13 +219,14 @@ def _interval_grid(scenario: Scenario) -> Problems:
     for index, team in enumerate(scenario.partner.teams):
         if not isinstance(team.staffing, FixedStaffing):
             continue
+        shifts_loc = ("partner", "teams", index, "staffing", "fixed", "shifts")
         for position, shift in enumerate(team.staffing.shifts):
             for field in ("start", "end"):
                 seconds = getattr(shift, field)
                 if seconds % interval_s:
                     problems.append(
                         (
-                            ("partner", "teams", index, "staffing", "shifts", position, field),
+                            (*shifts_loc, position, field),
                             f"is not on the {label} interval grid",
                             format_clock(seconds),
                         )
@@ -264,7 +265,7 @@ def _shift_coverage(scenario: Scenario) -> Problems:
             if runs:
                 problems.append(
                     (
-                        ("partner", "teams", index, "staffing", "shifts"),
+                        ("partner", "teams", index, "staffing", "fixed", "shifts"),
                         f"no shift of team {team.name!r} covers {name} while it is open: "
                         + ", ".join(runs),
                         None,

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from scenarios._base import NAME_PATTERN, FrozenDict, Model, raise_problems
+from scenarios._base import NAME_PATTERN, FrozenDict, Model, NonEmpty, raise_problems
 from scenarios.calendar import Horizon
 from scenarios.channels import Channel
 from scenarios.contract import Contract
@@ -67,7 +67,8 @@ class Scenario(Model):
     horizon: Horizon
     channels: Annotated[
         dict[ChannelName, Channel],
-        Field(min_length=1, max_length=MAX_CHANNELS),
+        NonEmpty,
+        Field(max_length=MAX_CHANNELS),
         AfterValidator(FrozenDict),
     ]
     events: Events = Events()
