@@ -25,13 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
+from scenarios._base import MAX_DATA_FILE_BYTES
 from scenarios.errors import Problem, ScenarioError
 from scenarios.units import parse_count
 
-__all__ = ["MAX_FILE_BYTES", "read_interval_csv"]
-
-MAX_FILE_BYTES = 16 * 1024 * 1024
-"""Largest table accepted; a leap year of 15-minute intervals takes about 1 MB."""
+__all__ = ["read_interval_csv"]
 
 _MAX_PROBLEMS = 20
 _TIME_COLUMN = "interval_start"
@@ -63,8 +61,8 @@ class _Problems:
 def _read_text(path: Path, problems: _Problems) -> str | None:
     try:
         size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            problems.add(f"file is larger than the {MAX_FILE_BYTES} bytes allowed", value=size)
+        if size > MAX_DATA_FILE_BYTES:
+            problems.add(f"file is larger than the {MAX_DATA_FILE_BYTES} bytes allowed", value=size)
             return None
         with open(path, encoding="utf-8-sig", newline="") as handle:
             return handle.read()

@@ -110,3 +110,19 @@ def test_many_problems_are_capped(tmp_path):
     messages = _messages(_write(tmp_path, text))
     assert len(messages) == 21
     assert messages[-1].endswith("10 more problems not shown")
+
+
+def test_oversized_and_binary_files_are_refused(tmp_path, monkeypatch):
+    path = _write(tmp_path, "interval_start,contacts\n" + _day_rows())
+    monkeypatch.setattr("scenarios.interval_csv.MAX_DATA_FILE_BYTES", 100)
+    size = path.stat().st_size
+    assert _messages(path) == [
+        f"{path}: channels.phone.volume.file: file is larger than the 100 bytes allowed "
+        f"(got {size})"
+    ]
+    monkeypatch.undo()
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"interval_start,contacts\n\xff\xfe\x00")
+    assert _messages(binary) == [
+        f"{binary}: channels.phone.volume.file: file is not UTF-8 text (invalid start byte)"
+    ]
