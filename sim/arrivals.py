@@ -4,8 +4,9 @@ The expected arrivals ``m_i`` of interval ``i`` (from the workload) are perturbe
 the Poisson draw (a doubly stochastic, Cox process; Jongbloed and Koole 2001, Whitt 2006):
 
 * a day multiplier ``D_d`` per channel and day, gamma with mean 1 and CV ``day_cv``
-  (forecast error; drawn by the caller, see :func:`gamma_multipliers`);
-* an interval multiplier ``G_i``, gamma with mean 1 and CV ``interval_overdispersion``.
+  (forecast error; drawn by the caller with :func:`scenarios.demand.draw_day_multipliers`);
+* an interval multiplier ``G_i``, gamma with mean 1 and CV ``interval_overdispersion`` (the
+  same gamma draw).
 
 Then ``N_i ~ Poisson(m_i * D_{day(i)} * G_i)`` and, given ``N_i``, the arrival times are
 independent and uniform inside the interval (the order statistics property of the Poisson
@@ -16,22 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from scenarios.demand import draw_day_multipliers
 from scenarios.errors import InputError
 
-__all__ = ["arrival_times", "gamma_multipliers"]
-
-
-def gamma_multipliers(rng: np.random.Generator, cv: float, size: int) -> np.ndarray:
-    """``size`` gamma multipliers with mean 1 and CV ``cv`` (all ones when ``cv == 0``).
-
-    Shape ``k = 1 / cv**2`` and scale ``cv**2`` give mean ``k * scale = 1`` and variance
-    ``k * scale**2 = cv**2``.
-    """
-    if cv < 0.0 or not np.isfinite(cv):
-        raise InputError(f"a multiplier CV must be finite and >= 0 (got {cv})")
-    if cv == 0.0:
-        return np.ones(size)
-    return rng.gamma(1.0 / (cv * cv), cv * cv, size)
+__all__ = ["arrival_times"]
 
 
 def arrival_times(
@@ -68,7 +57,7 @@ def arrival_times(
                 f"day_multiplier has shape {np.shape(day_multiplier)}, expected {rate.shape}"
             )
         rate *= day_multiplier
-    rate *= gamma_multipliers(rng, interval_overdispersion, rate.size)
+    rate *= draw_day_multipliers(rng, interval_overdispersion, rate.size)
     counts = rng.poisson(rate)
     starts = np.repeat(np.arange(rate.size, dtype=np.float64) * interval_s, counts)
     times = starts + rng.random(starts.size) * interval_s

@@ -1,0 +1,10 @@
+"""The simulation: a SimPy model of the contact centre, one replication at a time.
+
+``simulate(scenario, replication, seed)`` returns the contact, agent and outage logs of one
+replication (:class:`ReplicationResult`); ``run_replications`` runs many on any executor with
+the same results whatever the number of workers.
+"""
+
+from sim.runner import MapFn, ReplicationResult, run_replications, simulate
+
+__all__ = ["MapFn", "ReplicationResult", "run_replications", "simulate"]

@@ -1,0 +1,180 @@
+"""From a ``Scenario``, its ``Workload`` and team rosters to the model's plain inputs.
+
+Random parts of the input are drawn here from the replication's streams:
+
+* first-contact arrivals per channel (``"arrivals"``, channel name) with the day multipliers of
+  the forecast error (``"day_noise"``, channel name), see :mod:`sim.arrivals`;
+* random outages (``"outages"``, the entry's channel list): an alternating renewal process
+  starting up at time 0, up times exponential with mean ``mtbf`` and down times exponential
+  with mean ``mttr``.
+
+Hires: ``hiring.per_week`` agents are requested every week from ``hiring.start`` and join
+production ``lead_time_weeks + training_weeks`` later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import numpy as np
+
+from scenarios.demand import Workload, draw_day_multipliers
+from scenarios.distribution import Distribution
+from scenarios.scenario import Scenario
+from sim.agents import WEEK_S, Learning
+from sim.arrivals import arrival_times
+from sim.specs import ChannelSpec, Csat, Dist, ModelInput, Retry, TeamSpec, Tier2Spec
+from sim.streams import Streams
+
+__all__ = ["model_input"]
+
+
+def _dist(distribution: Distribution) -> Dist:
+    kind, cv = distribution.distribution, distribution.cv
+    if cv is None:
+        cv = 0.0 if kind == "deterministic" else 1.0
+    return Dist(kind, float(cv))
+
+
+def _retry(retry, channel: str | None) -> Retry | None:
+    if retry is None:
+        return None
+    return Retry(retry.probability, retry.delay.mean, _dist(retry.delay), channel)
+
+
+def _channel(scenario: Scenario, name: str, workload: Workload) -> ChannelSpec:
+    channel = scenario.channels[name]
+    load = workload.channels[name]
+    concurrency = channel.concurrency
+    max_chats = 1 if concurrency is None else concurrency.max_chats
+    speeds = (1.0,) if max_chats == 1 else tuple(concurrency.speed_by_chats)
+    csat = channel.csat
+    return ChannelSpec(
+        name=name,
+        realtime=load.kind == "realtime",
+        is_open=load.is_open,
+        aht_s=load.aht_s,
+        handle=_dist(channel.handle_time),
+        patience_mean_s=None if channel.patience is None else load.patience_s,
+        patience=Dist() if channel.patience is None else _dist(channel.patience),
+        fcr_frac=None if np.all(load.fcr_frac >= 1.0) else load.fcr_frac,
+        escalation_frac=None if channel.escalation is None else load.escalation_frac,
+        escalation_type="operational" if channel.escalation is None else channel.escalation.type,
+        max_chats=max_chats,
+        speed_by_chats=speeds,
+        repeat=_retry(channel.repeat, scenario.repeat_channel(name)),
+        redial=_retry(channel.redial, None),
+        csat=None
+        if csat is None
+        else Csat(
+            csat.base, csat.per_minute_waited, csat.unresolved, csat.escalated, csat.response_rate
+        ),
+    )
+
+
+def _team(scenario: Scenario, team, scheduled: np.ndarray, horizon_s: float) -> TeamSpec:
+    staffing = team.staffing
+    hiring = team.hiring
+    joins: list[float] = []
+    if hiring is not None and hiring.per_week > 0:
+        request_s = (hiring.start - scenario.horizon.start).days * 86400.0
+        delay_s = hiring.weeks_to_production * WEEK_S
+        while request_s + delay_s < horizon_s:
+            joins += [request_s + delay_s] * hiring.per_week
+            request_s += WEEK_S
+    curve = team.learning_curve
+    return TeamSpec(
+        name=team.name,
+        channels=tuple(team.channels),
+        scheduled=np.asarray(scheduled, dtype=np.float64),
+        shrinkage_frac=scenario.partner.shrinkage,
+        headcount=getattr(staffing, "headcount", None),
+        hire_join_s=tuple(joins),
+        max_headcount=None if hiring is None else hiring.max_headcount,
+        attrition_per_month_frac=team.attrition_per_month,
+        learning=None
+        if curve is None
+        else Learning(curve.aht_multiplier, curve.fcr_penalty, curve.weeks_to_proficiency),
+    )
+
+
+def _arrivals(scenario: Scenario, workload: Workload, streams: Streams) -> dict[str, np.ndarray]:
+    noise = scenario.events.forecast_error
+    days = workload.day_of_interval
+    arrivals = {}
+    for name, load in workload.channels.items():
+        concerned = noise is not None and (noise.channels is None or name in noise.channels)
+        day_multiplier = None
+        overdispersion = 0.0
+        if concerned:
+            day_multiplier = draw_day_multipliers(
+                streams.rng("day_noise", name), noise.day_cv, workload.n_days
+            )[days]
+            overdispersion = noise.interval_overdispersion
+        arrivals[name] = arrival_times(
+            load.expected_arrivals,
+            workload.interval_s,
+            streams.rng("arrivals", name),
+            day_multiplier=day_multiplier,
+            interval_overdispersion=overdispersion,
+        )
+    return arrivals
+
+
+def _seconds(scenario: Scenario, moment: dt.datetime) -> float:
+    origin = dt.datetime.combine(scenario.horizon.start, dt.time())
+    return (moment.replace(tzinfo=None) - origin).total_seconds()
+
+
+def _outages(scenario: Scenario, streams: Streams, horizon_s: float):
+    rows: list[tuple[str, float, float]] = []
+    every = scenario.channel_names
+    for outage in scenario.outages.scheduled:
+        start, end = _seconds(scenario, outage.start), _seconds(scenario, outage.end)
+        rows += [(name, start, end) for name in outage.channels or every]
+    seen: dict[str, int] = {}
+    for outage in scenario.outages.random:
+        channels = outage.channels or every
+        key = ",".join(channels)
+        seen[key] = seen.get(key, 0) + 1
+        rng = streams.rng("outages", f"{key}#{seen[key]}")
+        t = 0.0
+        while True:
+            t += rng.exponential(outage.mtbf)
+            if t >= horizon_s:
+                break
+            end = t + rng.exponential(outage.mttr)
+            rows += [(name, t, end) for name in channels]
+            t = end
+    return tuple(sorted(rows, key=lambda row: (row[1], row[0])))
+
+
+def model_input(
+    scenario: Scenario,
+    workload: Workload,
+    rosters: Mapping[str, np.ndarray],
+    streams: Streams,
+) -> ModelInput:
+    """The :class:`~sim.specs.ModelInput` of one replication (arrivals and outages drawn)."""
+    horizon_s = workload.interval_s * workload.n_intervals
+    tier2 = scenario.tier2
+    return ModelInput(
+        interval_s=workload.interval_s,
+        n_intervals=workload.n_intervals,
+        channels=tuple(_channel(scenario, name, workload) for name in scenario.channel_names),
+        teams=tuple(
+            _team(scenario, team, rosters[team.name], horizon_s) for team in scenario.partner.teams
+        ),
+        arrivals=_arrivals(scenario, workload, streams),
+        tier2=None
+        if tier2 is None
+        else Tier2Spec(
+            tier2.agents,
+            scenario.horizon.open_mask(tier2.hours),
+            tier2.handle_time.mean,
+            _dist(tier2.handle_time),
+        ),
+        outages=_outages(scenario, streams, horizon_s),
+        outage_queue=scenario.outages.realtime_during_outage == "queue",
+    )

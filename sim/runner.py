@@ -1,0 +1,149 @@
+"""One replication of a scenario, and R replications on any executor.
+
+Replication ``r`` depends only on the scenario, ``seed`` and ``r`` (its streams are keyed by
+them, :mod:`sim.streams`), so the results are identical whatever the number of workers or the
+executor. :func:`run_replications` takes a ``map``-like callable, ``map_fn(function, items)``
+returning the results in order: the builtin ``map`` (one process), a process pool's ``map``
+(``workers > 1``), or for instance ``lambda f, xs: client.gather(client.map(f, xs))`` with a
+Dask client; the loop is written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scenarios.demand import Workload, expand
+from scenarios.errors import InputError
+from scenarios.scenario import Scenario
+from sim.build import model_input
+from sim.log import agent_frame, outage_frame
+from sim.model import Model
+from sim.streams import Streams
+
+__all__ = ["MapFn", "ReplicationResult", "run_replications", "simulate"]
+
+MapFn = Callable[[Callable, Iterable], Iterable]
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    """The three log tables of one replication (schemas in :mod:`scenarios.records`)."""
+
+    replication: int
+    contacts: pd.DataFrame
+    agents: pd.DataFrame
+    outages: pd.DataFrame
+
+
+def _rosters(scenario: Scenario, workload: Workload) -> Mapping[str, np.ndarray]:
+    from staffing import team_rosters
+
+    return team_rosters(scenario, workload)
+
+
+def simulate(
+    scenario: Scenario,
+    replication: int,
+    seed: int,
+    *,
+    workload: Workload | None = None,
+    rosters: Mapping[str, np.ndarray] | None = None,
+) -> ReplicationResult:
+    """Simulate replication ``replication`` of ``scenario`` from ``SeedSequence(seed)``.
+
+    Parameters
+    ----------
+    workload:
+        ``scenarios.demand.expand(scenario)``, computed when absent.
+    rosters:
+        Scheduled agents on duty per team and interval before shrinkage,
+        ``staffing.team_rosters(scenario, workload)`` when absent.
+    """
+    if workload is None:
+        workload = expand(scenario)
+    if rosters is None:
+        rosters = _rosters(scenario, workload)
+    streams = Streams(seed, replication)
+    model = Model(model_input(scenario, workload, rosters, streams), streams).run()
+    names = scenario.channel_names
+    usage = [(pool.name, pool.spec.channels, pool.staffed, pool.busy) for pool in model.pools]
+    return ReplicationResult(
+        replication=replication,
+        contacts=model.log.frame(replication, names),
+        agents=agent_frame(replication, workload.interval_s, usage),
+        outages=outage_frame(replication, model.outage_rows, names),
+    )
+
+
+class _Task:
+    """A picklable replication job: ``task(r)`` runs replication ``r``.
+
+    The workload is not pickled (it holds read-only mappings); a task sent to another process
+    expands the scenario again there, which gives the same workload.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        workload: Workload | None,
+        rosters: Mapping[str, np.ndarray],
+    ):
+        self.scenario = scenario
+        self.seed = seed
+        self.workload = workload
+        self.rosters = rosters
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "workload": None}
+
+    def __call__(self, replication: int) -> ReplicationResult:
+        if self.workload is None:
+            self.workload = expand(self.scenario)
+        return simulate(
+            self.scenario, replication, self.seed, workload=self.workload, rosters=self.rosters
+        )
+
+
+def run_replications(
+    scenario: Scenario,
+    replications: int | Iterable[int],
+    seed: int,
+    *,
+    workers: int = 1,
+    map_fn: MapFn | None = None,
+    rosters: Mapping[str, np.ndarray] | None = None,
+) -> Iterator[ReplicationResult]:
+    """Run replications ``0 .. R-1`` (or the given indices); an iterator of results in order.
+
+    Parameters
+    ----------
+    workers:
+        Worker processes when ``map_fn`` is absent: 1 runs in this process.
+    map_fn:
+        ``map``-like executor ``map_fn(function, items)``; overrides ``workers``.
+    rosters:
+        As in :func:`simulate`; computed once here when absent.
+    """
+    indices = list(range(replications)) if isinstance(replications, int) else list(replications)
+    if workers < 1:
+        raise InputError(f"workers must be >= 1 (got {workers})")
+    workload = expand(scenario)
+    if rosters is None:
+        rosters = _rosters(scenario, workload)
+    task = _Task(scenario, int(seed), workload, dict(rosters))
+    if map_fn is not None:
+        return iter(map_fn(task, indices))
+    if workers == 1 or len(indices) <= 1:
+        return map(task, indices)
+    return _pooled(task, indices, min(workers, len(indices)))
+
+
+def _pooled(task: _Task, indices: list[int], workers: int) -> Iterator[ReplicationResult]:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(task, indices)
