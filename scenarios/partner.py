@@ -81,7 +81,7 @@ class Shift(Model):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Shift:
-        if self.start == self.end % SECONDS_PER_DAY:
+        if self.start == self.end:
             raise_problems("Shift", [(("end",), "must differ from start", self.end)])
         return self
 
