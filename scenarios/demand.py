@@ -9,15 +9,17 @@ Conventions
 -----------
 Normal volume
     ``volume.per_week``, ``per_day`` and ``per_month`` are the expected contacts of a normal
-    period, before events. Each is turned into a weekly volume ``V`` that the weekday shares
-    ``s_d = w_d / sum(w)`` (:func:`scenarios.profiles.weekday_shares`) spread over the seven
-    weekdays, so day ``t`` receives ``V * s_weekday(t)``:
+    period, before events. Each is turned into a weekly volume ``V``; the weekday weights,
+    normalised over the weekdays on which the channel opens, ``s_d = w_d * open_d /
+    sum_e (w_e * open_e)`` (:func:`scenarios.profiles.weekday_shares`), spread it over the week,
+    so day ``t`` receives ``V * s_weekday(t)``. A weekday without opening hours receives nothing,
+    whatever its weight (the scenario's default weight is 1 for every weekday).
 
     - ``per_week``: ``V = per_week``;
     - ``per_day``: the volume of an average day on which contacts arrive, ``V = per_day * n``
-      with ``n`` the number of weekdays of positive weight (5 for a Monday-to-Friday channel);
-    - ``per_month``: ``V = per_month * 7 / 30.4375``, a month being 365.25 / 12 = 30.4375 days,
-      so a 28-day horizon receives ``per_month * 28 / 30.4375``.
+      with ``n`` the number of weekdays with ``s_d > 0`` (5 for a Monday-to-Friday channel);
+    - ``per_month``: ``V = per_month * 7 / 30.4375``, a month being 365.25 / 12 = 30.4375 days
+      (:data:`DAYS_PER_MONTH`), so a 28-day horizon receives ``per_month * 28 / 30.4375``.
 
     A per-interval file (``volume.file``) is taken as is: its rows are the normal volume of each
     interval and no profile or weekday weight reshapes it.
@@ -25,23 +27,26 @@ Within a day
     The 24 hourly weights of the intraday profile are stepped onto the intervals
     (:func:`scenarios.profiles.interval_weights`) and normalised over the intervals that receive
     the day's demand. On a realtime channel those are the channel's opening window of that
-    weekday, so the profile only shapes open hours and nothing is lost; on a weekday without a
-    window (a weekday weight given to a day the channel is closed) the whole 24-hour profile is
-    used and all of it is not offered. On a deferrable channel contacts arrive around the
-    clock by the 24-hour profile, closed or not, and wait for opening.
+    weekday, so the profile only shapes open hours and nothing is lost. On a deferrable channel
+    they are all 24 hours: contacts keep arriving by the 24-hour profile while the channel is
+    closed and wait for opening.
 Closed days
     A closed day (``horizon.closed_days``) keeps its demand: on realtime channels it arrives in
     the weekday's usual window and is not offered, on deferrable channels it arrives and waits.
     ``is_open`` is false for every interval of a closed day.
 Events
-    Applied per day to every volume form, the per-interval file included: volume is multiplied
-    by ``m_peak(t) * (1 + sum_k uplift_k * 0.5 ** (t_k / half_life_k))``, ``t_k`` the days since
-    launch ``k`` (:func:`scenarios.profiles.launch_uplift`). With ``learn_k`` the linear fade of
-    :func:`scenarios.profiles.learning_fade` and ``p_k`` the launch's ``share_of_contacts``,
-    the channel's mean handle time is ``aht * (1 + sum_k p_k * aht_uplift_k * learn_k)`` and its
-    FCR ``max(0, fcr - sum_k p_k * min(fcr, fcr_drop_k * learn_k))``. For one launch both are
-    the exact mix of concerned contacts (handle time ``aht * (1 + aht_uplift * learn)``, FCR
+    Applied per day to every volume form, the per-interval file included (leave the events out
+    when the file already holds them). With ``t_k`` the days since launch ``k`` (0 on its date,
+    no effect before it), volume is multiplied by
+    ``m_peak(t) * (1 + sum_k uplift_k * 0.5 ** (t_k / half_life_k))`` (``Launch.volume_factor``).
+    With ``learn_k = max(0, 1 - t_k / learning_days_k)`` (``Launch.learn``) and ``p_k`` the
+    launch's ``share_of_contacts``, the channel's mean handle time is
+    ``aht * (1 + sum_k p_k * aht_uplift_k * learn_k)`` and its FCR
+    ``max(0, fcr - sum_k p_k * min(fcr, fcr_drop_k * learn_k))``. For one launch these are the
+    exact mix of the concerned contacts (handle time ``aht * (1 + aht_uplift * learn)``, FCR
     ``max(0, fcr - fcr_drop * learn)``) and the others; overlapping launches add their effects.
+    Handle time and FCR are constant within a day. Escalation probability and patience are the
+    channel's own, in every interval.
 """
 
 from __future__ import annotations
