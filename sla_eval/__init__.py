@@ -22,6 +22,15 @@ from sla_eval.names import (
     service_level_kpi,
 )
 from sla_eval.periods import PERIOD_KINDS, period_index, period_table
+from sla_eval.schemes import banded_eur, fixed_eur, linear_eur, per_unit_eur, scheme_eur
+from sla_eval.summary import (
+    STAT_COLUMNS,
+    TOTAL_COLUMNS,
+    contract_totals,
+    describe,
+    summarise,
+    summary_dict,
+)
 
 __all__ = [
     "CHANNEL_KINDS",
@@ -31,17 +40,28 @@ __all__ = [
     "KPI_COLUMNS",
     "PERIOD_KINDS",
     "SL_DEFINITIONS",
+    "STAT_COLUMNS",
+    "TOTAL_COLUMNS",
     "ChannelSpec",
     "Threshold",
     "abandon_kpi",
+    "banded_eur",
     "clause_kpi",
     "clause_threshold",
+    "contract_totals",
+    "describe",
     "escalation_response_kpi",
     "evaluate_contract",
     "felt_fcr",
+    "fixed_eur",
     "kpi_table",
+    "linear_eur",
+    "per_unit_eur",
     "period_index",
     "period_table",
     "response_kpi",
+    "scheme_eur",
     "service_level_kpi",
+    "summarise",
+    "summary_dict",
 ]

@@ -32,15 +32,16 @@ Item = tuple[str, np.ndarray, np.ndarray]
 def _escalation_targets(contacts: pd.DataFrame, targets_s: Mapping[str, float]) -> np.ndarray:
     """Tier-2 target of each escalated contact (NaN for the others)."""
     escalated = contacts["escalated"].to_numpy(bool)
-    kinds = contacts["escalation_type"].astype(str).to_numpy()
+    kinds = contacts["escalation_type"]
     target = np.full(len(contacts), np.nan)
-    for kind in np.unique(kinds[escalated]):
-        if kind not in targets_s:
-            raise InputError(
-                f"escalated contacts of type {kind!r} have no tier-2 response target "
-                f"(targets given for {sorted(targets_s)})"
-            )
-        target[escalated & (kinds == kind)] = targets_s[kind]
+    for kind, seconds in targets_s.items():
+        target[escalated & (kinds == kind).to_numpy()] = seconds
+    unknown = escalated & np.isnan(target)
+    if unknown.any():
+        raise InputError(
+            f"escalated contacts of type {sorted(set(kinds[unknown].astype(str)))} have no "
+            f"tier-2 response target (targets given for {sorted(targets_s)})"
+        )
     return target
 
 
@@ -91,21 +92,36 @@ def contact_kpis(
     esc_target = _escalation_targets(contacts, escalation_targets_s)
     esc_response = contacts["tier2_response_s"].to_numpy(np.float64)
     esc_open_s = horizon_s - contacts["end_s"].to_numpy(np.float64)
-    backlog_rows = (contacts, channel_codes)
+    all_outcome = contacts["outcome"]
+    all_offered = (all_outcome != "not_offered").to_numpy()
+    leave = np.where(
+        (all_outcome == "answered").to_numpy(),
+        contacts["answer_s"].to_numpy(np.float64),
+        np.where(
+            (all_outcome == "abandoned").to_numpy(),
+            contacts["end_s"].to_numpy(np.float64),
+            np.inf,
+        ),
+    )
+    backlog_rows = (
+        contacts["replication"].to_numpy(np.int64)[all_offered],
+        channel_codes[all_offered],
+        contacts["arrival_s"].to_numpy(np.float64)[all_offered],
+        leave[all_offered],
+    )
 
     arrival = contacts["arrival_s"].to_numpy(np.float64)
     rows = (arrival >= warmup_s) & (arrival < horizon_s)
-    outcome = contacts["outcome"].astype(str).to_numpy()[rows]
     replication = contacts["replication"].to_numpy(np.int64)[rows]
     arrival, code = arrival[rows], channel_codes[rows]
     wait = contacts["wait_s"].to_numpy(np.float64)[rows]
     business_wait = contacts["business_wait_s"].to_numpy(np.float64)[rows]
-    answered = outcome == "answered"
-    abandoned = outcome == "abandoned"
-    unfinished = outcome == "unfinished"
-    not_offered = outcome == "not_offered"
+    answered = (all_outcome == "answered").to_numpy()[rows]
+    abandoned = (all_outcome == "abandoned").to_numpy()[rows]
+    unfinished = (all_outcome == "unfinished").to_numpy()[rows]
+    not_offered = ~all_offered[rows]
     offered = ~not_offered
-    first = contacts["contact_type"].astype(str).to_numpy()[rows] == "first"
+    first = (contacts["contact_type"] == "first").to_numpy()[rows]
     wait_answered = np.where(answered, wait, 0.0)
     handle = np.where(answered, contacts["handle_s"].to_numpy(np.float64)[rows], 0.0)
     escalated = answered & contacts["escalated"].to_numpy(bool)[rows]

@@ -171,10 +171,11 @@ def _checked(frame: pd.DataFrame, columns: Mapping[str, str], what: str) -> pd.D
 
 
 def _channel_codes(frame: pd.DataFrame, names: tuple[str, ...], what: str) -> np.ndarray:
-    labels = frame["channel"].astype(str)
-    codes = pd.Index(names).get_indexer(labels).astype(np.int64)
+    channel = frame["channel"]
+    known = pd.Index(names).get_indexer(channel.cat.categories)
+    codes = np.where(channel.cat.codes >= 0, known[channel.cat.codes], -1).astype(np.int64)
     if (codes < 0).any():
-        unknown = sorted(set(labels[codes < 0]))
+        unknown = sorted(set(channel[codes < 0].astype(str)))
         raise InputError(f"the {what} has channels without a ChannelSpec: {unknown}")
     return codes
 

@@ -103,26 +103,26 @@ def uptime_parts_s(
 
 
 def backlog_end(
-    contacts: pd.DataFrame, channel_codes: np.ndarray, cube: Cube, channels: np.ndarray
+    replication: np.ndarray,
+    channel_codes: np.ndarray,
+    arrival_s: np.ndarray,
+    leave_s: np.ndarray,
+    cube: Cube,
+    channels: np.ndarray,
 ) -> np.ndarray:
-    """Backlog at each period end per cell, for the channels where ``channels`` (bool per
-    channel code) is True; the ``all`` slot sums them."""
-    outcome = contacts["outcome"].astype(str).to_numpy()
-    arrival = contacts["arrival_s"].to_numpy(np.float64)
-    leave = np.where(
-        outcome == "answered",
-        contacts["answer_s"].to_numpy(np.float64),
-        np.where(outcome == "abandoned", contacts["end_s"].to_numpy(np.float64), np.inf),
-    )
-    offered = outcome != "not_offered"
-    rep_of = contacts["replication"].to_numpy(np.int64)
+    """Backlog at each period end per cell.
+
+    The rows are the offered contacts of the whole horizon; ``leave_s`` is the answer time
+    (answered), the abandonment time (abandoned) or infinity (unfinished). Only the channels
+    where ``channels`` (bool per channel code) is True are counted; the ``all`` slot sums them.
+    """
     period_end = cube.periods["end_s"].to_numpy()
     out = np.zeros(cube.shape)
-    for r, replication in enumerate(cube.replications):
+    for r, rep in enumerate(cube.replications):
         for code in np.flatnonzero(channels):
-            rows = offered & (rep_of == replication) & (channel_codes == code)
-            arrived = np.searchsorted(np.sort(arrival[rows]), period_end, side="left")
-            left = np.searchsorted(np.sort(leave[rows]), period_end, side="left")
+            rows = (replication == rep) & (channel_codes == code)
+            arrived = np.searchsorted(np.sort(arrival_s[rows]), period_end, side="left")
+            left = np.searchsorted(np.sort(leave_s[rows]), period_end, side="left")
             out[r, :, code] = arrived - left
     out[..., -1] = out[..., :-1].sum(axis=-1)
     return out

@@ -1,0 +1,142 @@
+"""Summaries over replications: t intervals, quantiles, P(breach), money, JSON."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scenarios.contract import Contract
+from sla_eval.contract import evaluate_contract
+from sla_eval.kpis import KPI_COLUMNS
+from sla_eval.summary import contract_totals, describe, summarise, summary_dict
+
+
+def test_describe_by_hand():
+    got = describe([1.0, 2.0, 3.0, 4.0, 5.0, np.nan])
+    # n = 5 (NaN left out), mean 3, s = sqrt(10 / 4) = 1.5811, t(0.975, 4) = 2.776445:
+    # half width 2.776445 * 1.5811 / sqrt(5) = 1.96324.
+    assert got["n"] == 5
+    assert got["mean"] == 3.0
+    assert got["ci95"] == pytest.approx([3 - 1.96324, 3 + 1.96324], abs=1e-5)
+    # Quantiles with linear interpolation: 1 + 0.05 * 4 = 1.2; 3; 1 + 0.95 * 4 = 4.8.
+    assert [got["q05"], got["q50"], got["q95"]] == pytest.approx([1.2, 3.0, 4.8])
+    assert describe([7.0])["ci95"] == [None, None]
+    assert describe([np.nan])["mean"] is None
+
+
+def test_summarise_agrees_with_describe():
+    frame = pd.DataFrame({"g": [0, 0, 0, 1, 1], "value": [1.0, 2.0, 6.0, 4.0, np.nan]})
+    table = summarise(frame, ["g"])
+    first = describe([1.0, 2.0, 6.0])
+    assert table["mean"].iloc[0] == pytest.approx(first["mean"])
+    assert [table["ci95_low"].iloc[0], table["ci95_high"].iloc[0]] == pytest.approx(first["ci95"])
+    assert table["n"].tolist() == [3, 1]
+    assert np.isnan(table["ci95_low"].iloc[1])
+
+
+def test_t_interval_covers_the_mean_about_95_percent_of_the_time():
+    # 4,000 samples of 5 normals: coverage of a 95 % t interval has standard error
+    # sqrt(0.95 * 0.05 / 4000) = 0.0034; accept 0.95 +- 4.5 standard errors.
+    rng = np.random.default_rng(np.random.SeedSequence(2027))
+    x = rng.normal(10.0, 3.0, size=(4000, 5))
+    frame = pd.DataFrame({"g": np.repeat(np.arange(4000), 5), "value": x.ravel()})
+    table = summarise(frame, ["g"])
+    covered = (table["ci95_low"] <= 10.0) & (table["ci95_high"] >= 10.0)
+    assert abs(covered.mean() - 0.95) < 4.5 * 0.0034
+
+
+def _kpis(rows):
+    frame = pd.DataFrame(
+        [
+            {
+                "replication": rep,
+                "period_kind": kind,
+                "period": period,
+                "period_start": pd.Timestamp("2027-01-01") + pd.DateOffset(months=period),
+                "channel": channel,
+                "kpi": kpi,
+                "value": value,
+            }
+            for rep, kind, period, channel, kpi, value in rows
+        ]
+    )
+    return frame.astype(dict(KPI_COLUMNS))
+
+
+@pytest.fixture
+def money():
+    contract = Contract.model_validate(
+        {
+            "fee": {"fixed_per_period_eur": 10_000},
+            "clauses": [
+                {
+                    "id": "sl",
+                    "kpi": "service_level",
+                    "channel": "phone",
+                    "threshold": "30s",
+                    "target": "80%",
+                    "penalty": {"scheme": "fixed", "percent_of_fee": "10%"},
+                    "bonus": {"scheme": "fixed", "above": "90%", "percent_of_fee": "5%"},
+                }
+            ],
+        }
+    )
+    sl = "service_level_offered_30s"
+    # Replication 0: months 0.7 (miss), 0.95 (bonus); replication 1: 0.85, 0.85 (met, no bonus).
+    rows = [
+        (0, "month", 0, "phone", sl, 0.7),
+        (0, "month", 1, "phone", sl, 0.95),
+        (1, "month", 0, "phone", sl, 0.85),
+        (1, "month", 1, "phone", sl, 0.85),
+    ]
+    rows += [(r, "month", p, "phone", "offered", 100.0) for r in (0, 1) for p in (0, 1)]
+    rows += [(r, "month", p, "all", "staffed_agent_hours", 200.0) for r in (0, 1) for p in (0, 1)]
+    rows += [(0, "horizon", 0, "phone", "asa_s", 12.0), (1, "horizon", 0, "phone", "asa_s", 18.0)]
+    kpis = _kpis(rows)
+    evaluation = evaluate_contract(kpis, contract)
+    totals = contract_totals(
+        evaluation, kpis, labour_cost_per_agent_hour_eur=30.0, period_kind="month"
+    )
+    return kpis, evaluation, totals
+
+
+def test_contract_totals_by_hand(money):
+    _, _, totals = money
+    # Rep 0 month 0: penalty 10 % of 10,000 = 1,000; net credit 1,000; client cost 9,000;
+    # labour 200 h * 30 = 6,000; margin 3,000. Month 1: bonus 500; net -500; cost 10,500.
+    first = totals.iloc[0]
+    assert first["penalty_eur"] == 1000.0
+    assert first["client_cost_eur"] == 9000.0
+    assert first["labour_cost_eur"] == 6000.0
+    assert first["partner_margin_eur"] == 3000.0
+    assert totals["net_credit_eur"].tolist() == [1000.0, -500.0, 0.0, 0.0]
+    assert totals["breach"].tolist() == [True, False, False, False]
+
+
+def test_summary_dict_is_json_ready(money):
+    kpis, evaluation, totals = money
+    summary = summary_dict(kpis, evaluation, totals, kpi_names=["asa_s", "service_level"])
+    text = json.dumps(summary, allow_nan=False)
+    assert "NaN" not in text
+    assert summary["replications"] == 2
+    # ASA over replications: mean (12 + 18) / 2 = 15; service_level does not apply -> None.
+    assert summary["channels"]["phone"]["asa_s"]["mean"] == 15.0
+    assert summary["channels"]["phone"]["service_level"] is None
+    contract = summary["contract"]
+    # Penalty per replication over the horizon: 1,000 and 0 -> expected 500;
+    # bonus 500 and 0 -> 250; net credit 500 and 0 -> 250. P(breach): 1 of 2 replications.
+    assert contract["expected_penalty_eur"] == 500.0
+    assert contract["expected_bonus_eur"] == 250.0
+    assert contract["expected_net_credit_eur"] == 250.0
+    assert contract["p_breach"] == 0.5
+    # Client cost per replication: 20,000 - 500 = 19,500 and 20,000 -> mean 19,750.
+    assert contract["client_cost_eur"]["mean"] == 19750.0
+    # Margin: 19,500 - 12,000 = 7,500 and 8,000 -> 7,750.
+    assert contract["partner_margin_eur"]["mean"] == 7750.0
+    clause = contract["clauses"]["sl"]
+    assert clause["p_breach"] == 0.5
+    assert [p["p_breach"] for p in clause["periods"]] == [0.5, 0.0]
+    assert clause["periods"][0]["expected_penalty_eur"] == 500.0
+    assert [p["p_breach"] for p in contract["periods"]] == [0.5, 0.0]
+    assert summary_dict(kpis)["contract"] is None
