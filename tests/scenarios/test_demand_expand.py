@@ -4,6 +4,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scenarios.channels import INTRADAY_PROFILES
 from scenarios.demand import DAYS_PER_MONTH, daily_summary, expand
@@ -26,12 +28,21 @@ def _channel(kind="realtime", hours="24/7", **fields):
     return channel
 
 
-def _scenario(channels, *, days=28, interval="60m", closed_days=(), events=None, base_dir=None):
+def _scenario(
+    channels,
+    *,
+    days=28,
+    interval="60m",
+    closed_days=(),
+    events=None,
+    base_dir=None,
+    start=MONDAY,
+):
     """A valid scenario around ``channels``: one auto-staffed team per channel, tier 2 24/7."""
     document = {
         "name": "demand-test",
         "horizon": {
-            "start": MONDAY.isoformat(),
+            "start": start.isoformat(),
             "days": days,
             "interval": interval,
             "closed_days": [day.isoformat() for day in closed_days],
@@ -305,3 +316,60 @@ def test_a_volume_file_that_misses_intervals_is_a_scenario_error(tmp_path):
         f"{path}: channels.phone.volume.file: 1 of the horizon's 48 intervals have no row, "
         "the first one starting 2027-03-02T23:00"
     )
+
+
+# --- invariants over random calendars ---
+
+
+@st.composite
+def _calendars(draw):
+    """Opening hours with at least one open day, weights giving weight to one, closed days."""
+    windows = {}
+    for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+        if draw(st.booleans()):
+            start = draw(st.integers(0, 23))
+            end = draw(st.integers(start + 1, 24))
+            windows[day] = f"{start:02d}:00-{end:02d}:00"
+    if not windows:
+        windows["wed"] = "09:00-17:00"
+    weights = {day: draw(st.sampled_from([0.0, 0.5, 1.0, 2.5])) for day in windows}
+    weights[draw(st.sampled_from(sorted(windows)))] = 1.0
+    weeks = draw(st.integers(1, 3))
+    closed = draw(st.sets(st.integers(0, 7 * weeks - 1), max_size=3))
+    return windows, weights, weeks, sorted(closed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    calendar=_calendars(),
+    kind=st.sampled_from(["realtime", "deferrable"]),
+    profile=st.sampled_from(sorted(INTRADAY_PROFILES)),
+    per_week=st.floats(1.0, 1e6),
+    start=st.dates(dt.date(2027, 1, 1), dt.date(2027, 12, 31)),
+)
+def test_whole_weeks_receive_the_weekly_volume(calendar, kind, profile, per_week, start):
+    windows, weights, weeks, closed = calendar
+    channel = _channel(
+        kind=kind,
+        hours=windows,
+        weekday_weights=weights,
+        intraday_profile=profile,
+        volume={"per_week": per_week},
+    )
+    scenario = _scenario(
+        {"c": channel},
+        days=7 * weeks,
+        closed_days=[start + dt.timedelta(days=day) for day in closed],
+        start=start,
+    )
+    workload = expand(scenario).channels["c"]
+    arrivals = workload.expected_arrivals
+    assert np.all(arrivals >= 0)
+    assert arrivals.sum() == pytest.approx(weeks * per_week, rel=1e-9)
+    on_closed_days = _by_day(arrivals)[closed].sum()
+    if kind == "realtime":
+        regular = scenario.channels["c"].hours.open_mask(start, 7 * weeks, HOUR_S)
+        assert arrivals[~regular].sum() == 0
+        assert workload.not_offered.sum() == pytest.approx(on_closed_days, abs=1e-9 * per_week)
+    else:
+        assert workload.not_offered.sum() == 0
