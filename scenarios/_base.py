@@ -17,13 +17,22 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+)
 from pydantic_core import PydanticCustomError, ValidationError
 
 __all__ = [
+    "MAX_CHANNELS",
     "MAX_DATA_FILE_BYTES",
     "NAME_PATTERN",
     "WEEKDAYS",
+    "ChannelList",
     "Date",
     "FrozenDict",
     "Loc",
@@ -48,6 +57,9 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 NAME_PATTERN = r"^[a-z0-9_]+$"
 """Pattern of channel names and clause ids."""
+
+MAX_CHANNELS = 20
+"""Most channels a scenario may define."""
 
 MAX_DATA_FILE_BYTES = 50 * 1024 * 1024
 """Largest CSV a scenario may reference (a year of 15-minute intervals is about 1.5 MB)."""
@@ -90,6 +102,9 @@ def _non_empty(value: Any) -> Any:
 NonEmpty = AfterValidator(_non_empty)
 """Rejects an empty collection. Used instead of ``min_length=1``, which pydantic also reports
 (as a misleading "at least 1 item") when every item is invalid."""
+
+ChannelList = Annotated[tuple[str, ...], NonEmpty, Field(max_length=MAX_CHANNELS)]
+"""A non-empty list of channel names (whether they exist is a cross-field rule)."""
 
 _V = TypeVar("_V")
 ReadOnlyDict = Annotated[dict[str, _V], AfterValidator(FrozenDict)]

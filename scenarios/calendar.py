@@ -57,7 +57,7 @@ class Horizon(Model):
     days: int = Field(ge=1, le=366)
     interval: PositiveDurationS
     timezone: str = "UTC"
-    closed_days: tuple[Date, ...] = ()
+    closed_days: tuple[Date, ...] = Field(default=(), max_length=366)
 
     @field_validator("interval")
     @classmethod

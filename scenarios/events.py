@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 from pydantic import Field, model_validator
 
-from scenarios._base import Date, Model, NonNegativeRatio, raise_problems
+from scenarios._base import ChannelList, Date, Model, NonNegativeRatio, raise_problems
 from scenarios.units import Fraction
 
 __all__ = ["Events", "ForecastError", "Launch", "Peak"]
@@ -25,7 +25,7 @@ class Peak(Model):
     start: Date
     end: Date
     multiplier: float = Field(gt=0)
-    channels: tuple[str, ...] | None = None
+    channels: ChannelList | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Peak:
@@ -54,7 +54,7 @@ class Launch(Model):
 
     name: str = Field(min_length=1)
     date: Date
-    channels: tuple[str, ...] | None = None
+    channels: ChannelList | None = None
     volume_uplift: NonNegativeRatio = 0.0
     volume_half_life_days: float = Field(default=7.0, gt=0)
     aht_uplift: NonNegativeRatio = 0.0
@@ -83,12 +83,12 @@ class ForecastError(Model):
 
     day_cv: NonNegativeRatio = 0.0
     interval_overdispersion: NonNegativeRatio = 0.0
-    channels: tuple[str, ...] | None = None
+    channels: ChannelList | None = None
 
 
 class Events(Model):
     """All demand events of a scenario (each list may be empty)."""
 
-    peaks: tuple[Peak, ...] = ()
-    launches: tuple[Launch, ...] = ()
+    peaks: tuple[Peak, ...] = Field(default=(), max_length=100)
+    launches: tuple[Launch, ...] = Field(default=(), max_length=100)
     forecast_error: ForecastError | None = None

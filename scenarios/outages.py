@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from scenarios._base import LocalDateTime, Model, raise_problems
+from scenarios._base import ChannelList, LocalDateTime, Model, raise_problems
 from scenarios.units import PositiveDurationS
 
 __all__ = ["Outages", "RandomOutage", "ScheduledOutage"]
@@ -20,7 +20,7 @@ class RandomOutage(Model):
     """Failures with exponential time between them (mean ``mtbf``) and exponential repair time
     (mean ``mttr``), both in seconds; long-run availability ``mtbf / (mtbf + mttr)``."""
 
-    channels: tuple[str, ...] | None = None
+    channels: ChannelList | None = None
     mtbf: PositiveDurationS
     mttr: PositiveDurationS
 
@@ -35,7 +35,7 @@ class ScheduledOutage(Model):
 
     start: LocalDateTime
     end: LocalDateTime
-    channels: tuple[str, ...] | None = None
+    channels: ChannelList | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> ScheduledOutage:

@@ -18,7 +18,9 @@ import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from scenarios._base import (
+    MAX_CHANNELS,
     WEEKDAYS,
+    ChannelList,
     Date,
     Model,
     NonEmpty,
@@ -205,7 +207,7 @@ class Team(Model):
     """A team of the partner serving ``channels`` in priority order."""
 
     name: str = Field(min_length=1)
-    channels: Annotated[tuple[str, ...], NonEmpty]
+    channels: ChannelList
     staffing: Staffing
     hiring: Hiring | None = None
     learning_curve: LearningCurve | None = None
@@ -261,7 +263,10 @@ class Pricing(Model):
 
     per_agent_hour_eur: float | None = Field(default=None, ge=0)
     per_fte_month_eur: float | None = Field(default=None, ge=0)
-    per_contact_eur: ReadOnlyDict[Annotated[float, Field(ge=0)]] | None = None
+    per_contact_eur: (
+        Annotated[ReadOnlyDict[Annotated[float, Field(ge=0)]], Field(max_length=MAX_CHANNELS)]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Pricing:

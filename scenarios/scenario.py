@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from scenarios._base import NAME_PATTERN, FrozenDict, Model, NonEmpty, raise_problems
+from scenarios._base import MAX_CHANNELS, NAME_PATTERN, FrozenDict, Model, NonEmpty, raise_problems
 from scenarios.calendar import Horizon
 from scenarios.channels import Channel
 from scenarios.contract import Contract
@@ -25,7 +25,6 @@ from scenarios.units import DurationS
 
 __all__ = ["MAX_CHANNELS", "MAX_REPLICATIONS", "RunSettings", "Scenario"]
 
-MAX_CHANNELS = 20
 MAX_REPLICATIONS = 10_000
 
 ChannelName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=40)]

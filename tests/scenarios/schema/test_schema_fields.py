@@ -475,3 +475,18 @@ def test_launch_and_learning_shapes():
 def test_random_outage_availability():
     outage = RandomOutage(mtbf="30d", mttr="2h")
     assert outage.availability_frac == pytest.approx(720 / 722)
+
+
+def test_lists_are_bounded_and_channel_lists_not_empty(doc, errors):
+    peak = {"name": "p", "start": "2027-03-02", "end": "2027-03-02", "multiplier": 1.1}
+    doc["events"] = {"peaks": [peak] * 101}
+    assert errors(doc) == [
+        ("events.peaks", "Tuple should have at most 100 items after validation, not 101")
+    ]
+    doc["events"] = {"peaks": [dict(peak, channels=[])]}
+    assert errors(doc) == [("events.peaks.0.channels", "Value error, must not be empty")]
+    doc["events"] = {}
+    doc["partner"]["teams"][0]["channels"] = ["phone"] * 21
+    assert errors(doc) == [
+        ("partner.teams.0.channels", "Tuple should have at most 20 items after validation, not 21")
+    ]
