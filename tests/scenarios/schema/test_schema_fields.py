@@ -488,5 +488,5 @@ def test_lists_are_bounded_and_channel_lists_not_empty(doc, errors):
     doc["events"] = {}
     doc["partner"]["teams"][0]["channels"] = ["phone"] * 21
     assert errors(doc) == [
-        ("partner.teams.0.channels", "Tuple should have at most 20 items after validation, not 21")
+        ("partner.teams.0.channels", "Value should have at most 20 items after validation, not 21")
     ]
