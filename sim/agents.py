@@ -104,6 +104,11 @@ class TeamSpec:
             raise InputError(f"team {self.name}: scheduled agents must be finite and >= 0")
         if (self.hire_join_s or self.attrition_per_month_frac) and self.headcount is None:
             raise InputError(f"team {self.name}: hires and attrition need a fixed headcount")
+        if self.hire_join_s and self.headcount == 0:
+            raise InputError(
+                f"team {self.name}: the roster of a team starting with headcount 0 has no shift "
+                "shape to scale with hires; give a starting headcount >= 1"
+            )
 
 
 class Agent:
@@ -206,7 +211,7 @@ class Pool:
         if headcount is None:
             return int(wanted)
         if headcount == 0:
-            return 0
+            return 0  # no employees and (by TeamSpec's rule) no hires
         scaled = math.floor(
             self.spec.scheduled[min(interval, self.available.size - 1)]
             * len(self.employed)

@@ -59,10 +59,12 @@ def test_mmn_matches_erlang_c(oracle, single_queue):
 
 
 def test_mmn_with_abandonment_matches_erlang_a(oracle, single_queue):
+    # mmn_abandon.yaml: mmn.yaml with exponential patience of mean 120 s
     lam, mu, theta = 600 / 3600, 1 / 180, 1 / 120
-    expected = oracle.erlang_a(31, lam, mu, theta, THRESHOLD_S)
-    assert expected["p_abandon"] == pytest.approx(oracle.birth_death_abandon(31, lam, mu, theta))
-    estimates = _estimates(single_queue, 31, 600.0, 180.0, patience_s=120.0)
+    expected = oracle.erlang_a(35, lam, mu, theta, THRESHOLD_S)
+    assert expected["p_abandon"] == pytest.approx(oracle.birth_death_abandon(35, lam, mu, theta))
+    assert expected["p_abandon"] == pytest.approx(0.022738, abs=5e-6)  # the example's comment
+    estimates = _estimates(single_queue, 35, 600.0, 180.0, patience_s=120.0)
     _assert_inside(oracle, estimates, expected)
 
 
