@@ -22,6 +22,12 @@ from sla_eval.names import (
     service_level_kpi,
 )
 from sla_eval.periods import PERIOD_KINDS, period_index, period_table
+from sla_eval.scenario_eval import (
+    channel_specs,
+    evaluate_scenario_contract,
+    forecast_table,
+    scenario_kpi_table,
+)
 from sla_eval.schemes import banded_eur, fixed_eur, linear_eur, per_unit_eur, scheme_eur
 from sla_eval.summary import (
     STAT_COLUMNS,
@@ -46,20 +52,24 @@ __all__ = [
     "Threshold",
     "abandon_kpi",
     "banded_eur",
+    "channel_specs",
     "clause_kpi",
     "clause_threshold",
     "contract_totals",
     "describe",
     "escalation_response_kpi",
     "evaluate_contract",
+    "evaluate_scenario_contract",
     "felt_fcr",
     "fixed_eur",
+    "forecast_table",
     "kpi_table",
     "linear_eur",
     "per_unit_eur",
     "period_index",
     "period_table",
     "response_kpi",
+    "scenario_kpi_table",
     "scheme_eur",
     "service_level_kpi",
     "summarise",
