@@ -150,3 +150,11 @@ def test_scale_up_examples_hire_with_lead_time():
     assert peak.team_of("phone").hiring.lead_time_weeks == 3.0
     assert [p.name for p in peak.events.peaks] == ["black-friday", "december"]
     assert peak.horizon.closed_days == (date(2027, 12, 25), date(2027, 12, 26))
+
+
+def test_readme_annotated_example_validates():
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    block = readme.split("## Annotated example")[1].split("```yaml\n")[1].split("```")[0]
+    scenario = Scenario.model_validate(yaml.safe_load(block))
+    assert scenario.name == "small_phone_desk"
+    assert scenario.contract.clauses[0].bonus.above == pytest.approx(0.85)
