@@ -372,7 +372,13 @@ def test_credits_never_exceed_the_caps_and_inapplicable_clauses_pay_nothing(
             "penalty": scheme_a,
             "repeat_miss": {"window_periods": 2, "misses": 2, "multiplier": 3},
         },
-        {"id": "b", "channel": "chat", "target": "90%", "penalty": scheme_b},
+        {
+            "id": "b",
+            "channel": "chat",
+            "target": "90%",
+            "penalty": scheme_b,
+            "bonus": {"scheme": "linear", "per_point_eur": 900, "cap_percent_of_fee": "1.5%"},
+        },
         cap=cap,
     )
     kpis = kpis_of(
@@ -391,6 +397,8 @@ def test_credits_never_exceed_the_caps_and_inapplicable_clauses_pay_nothing(
     assert (clause_a["penalty_eur"] <= pool * cap_eur * (1 + 1e-9)).all()
     assert (result.loc[~result["applicable"], "penalty_eur"] == 0).all()
     assert (result.loc[~result["breach"], "penalty_eur"] == 0).all()
+    assert (result["bonus_eur"] <= 0.015 * FEE * (1 + 1e-12)).all()
+    assert (result.loc[~result["applicable"], "bonus_eur"] == 0).all()
     if volume < 100:
         assert (clause_a["penalty_eur"] == 0).all()
 

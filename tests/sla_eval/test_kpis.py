@@ -375,3 +375,26 @@ def test_many_contacts_are_all_counted(contacts_of):
     table = _table(big)
     assert _value(table, "offered") == n
     assert _value(table, "offered", "day", 0) + _value(table, "offered", "day", 1) == n
+
+
+def test_log_without_contacts_gives_zero_counts_from_the_agent_log(contacts_of, agents_of):
+    empty = contacts_of([{"arrival_s": 0.0, "outcome": "answered"}]).iloc[0:0]
+    agents = agents_of(
+        [
+            {
+                "interval": 0,
+                "interval_start_s": 0.0,
+                "channel": "phone",
+                "staffed_agent_s": 900.0,
+                "busy_agent_s": 0.0,
+            }
+        ]
+    )
+    table = _table(empty, agents=agents, period_kinds=("day",))
+    # The replication is known from the agent log: counts 0, ratios NaN, occupancy 0 / 900 = 0.
+    assert _value(table, "offered", "day", 0) == 0.0
+    assert np.isnan(_value(table, "service_level", "day", 0))
+    assert _value(table, "occupancy_frac", "day", 0) == 0.0
+    nothing = _table(empty, period_kinds=("day",))
+    assert nothing.empty
+    check_columns(nothing, KPI_COLUMNS)
