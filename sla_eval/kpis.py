@@ -18,16 +18,17 @@ column              dtype           meaning
 
 Only contacts that arrive after the warm-up count, each in the period of its arrival.
 "Offered" contacts are answered, abandoned or unfinished (still waiting at the horizon end);
-``not_offered`` contacts (channel closed or down) count nowhere else. An unfinished contact
-whose wait is still within a threshold has an unknown outcome and is left out of that
-threshold's denominator; one already past it is a miss. KPIs and where they appear (RT real-time
-channels, DF deferrable channels, ``all`` the pooled row):
+``not_offered`` contacts (channel closed or down) count only in ``not_offered`` and
+``first_contacts``. An unfinished contact whose wait is still within a threshold has an unknown
+outcome and is left out of that threshold's denominator; one already past it is a miss. KPIs
+and where they appear (RT real-time channels, DF deferrable channels, every: every channel and
+the pooled ``all`` row, whose ratios pool numerators and denominators over the channels):
 
 ===========================================  ========  ====================================  ======
 kpi                                          channels  definition                            NaN if
 ===========================================  ========  ====================================  ======
-``offered``, ``answered``, ``not_offered``   all       counts of arriving contacts           never
-``first_contacts``                           all       arrivals of type ``first`` (any       never
+``offered``, ``answered``, ``not_offered``   every     counts of arriving contacts           never
+``first_contacts``                           every     arrivals of type ``first`` (any       never
                                                        outcome): the volume a forecast is of
 ``abandoned``                                RT        abandoned contacts                    never
 ``abandon_frac`` (+ ``_sa…``)                RT        abandoned / offered                   a
@@ -41,20 +42,21 @@ kpi                                          channels  definition               
 ``p90_response_s``                           DF        90th percentile of the same (linear   b
                                                        interpolation)
 ``backlog_end``                              DF, all   waiting contacts at the period end    never
-``fcr_frac``                                 all       felt FCR (:mod:`sla_eval.fcr`)        c
-``escalation_frac``                          all       escalated / answered                  b
-``escalation_response_within_target_frac``   all       tier 2 picked up within the target    d
+``fcr_frac``                                 every     felt FCR (:mod:`sla_eval.fcr`)        c
+``escalation_frac``                          every     escalated / answered                  b
+``escalation_response_within_target_frac``   every     tier 2 picked up within the target    d
                                                        of the escalation type / escalated
-``aht_s``                                    all       mean handle time of the answered      b
-``csat``                                     all       mean score of the answered who        e
+``aht_s``                                    every     mean handle time of the answered      b
+``csat``                                     every     mean score of the answered who        e
                                                        responded to the survey
-``csat_response_frac``                       all       answered with a score / answered      b
-``staffed_agent_hours``                      all       agent hours on duty (agent log)       never
-``occupancy_frac``                           all       busy / staffed agent time             f
-``uptime_frac``                              all       1 - down / measured time (outage      g
+``csat_response_frac``                       every     answered with a score / answered      b
+``staffed_agent_hours``                      every     agent hours on duty (agent log)       never
+``occupancy_frac``                           every     busy / staffed agent time             f
+``uptime_frac``                              every     1 - down / measured time (outage      g
                                                        log; :mod:`sla_eval.timeline`)
 ===========================================  ========  ====================================  ======
 
+Threshold KPIs appear only for the channels measured against that threshold.
 NaN when: a no offered contact in the period (for threshold KPIs: none judged), b none
 answered, c no answered contact with its whole repeat window in the horizon, d no escalation
 judged (an escalation not yet picked up at the horizon end is a miss once its target has passed,
