@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
+from scenarios.contract import Penalty
 from scenarios.errors import InputError
-from sla_eval.schemes import banded_eur, fixed_eur, linear_eur, per_unit_eur
+from sla_eval.schemes import banded_eur, fixed_eur, linear_eur, per_unit_eur, scheme_eur
 
 FEE = 250_000.0
 units_st = st.floats(min_value=-50, max_value=500, allow_nan=False)
@@ -92,3 +94,28 @@ def test_fixed_is_monotone_and_at_most_its_share(a, b, fee, share):
     low, high = sorted((a, b))
     amounts = fixed_eur(np.array([low, high]), fee, share)
     assert 0.0 <= amounts[0] <= amounts[1] <= share * fee
+
+
+scheme_model_st = st.sampled_from(
+    [
+        {"scheme": "fixed", "percent_of_fee": "5%"},
+        {"scheme": "linear", "per_point_percent_of_fee": "1%", "cap_percent_of_fee": "5%"},
+        {"scheme": "linear", "per_point_eur": 2000},
+        {
+            "scheme": "banded",
+            "bands": [
+                {"from_shortfall_points": 0, "percent_of_fee": "2%"},
+                {"from_shortfall_points": 5, "percent_of_fee": "5%"},
+            ],
+        },
+        {"scheme": "banded", "bands": [{"from_shortfall_points": 3, "percent_of_fee": "4%"}]},
+        {"scheme": "per_unit", "eur_per_unit": 200, "dead_band_units": 5, "cap_eur": 5000},
+    ]
+)
+
+
+@given(data=scheme_model_st, units=units_st, fee=fee_st)
+def test_vectorised_schemes_agree_with_the_scheme_models(data, units, fee):
+    penalty = TypeAdapter(Penalty).validate_python(data)
+    got = scheme_eur(penalty, np.array([units]), fee)[0]
+    assert got == pytest.approx(penalty.amount_eur(units, fee), rel=1e-12, abs=1e-9)
