@@ -184,15 +184,15 @@ class _Builder:
     def scalar(self, event: Any) -> Scalar:
         mark = self.mark(event)
         text = event.value
-        tag = event.tag
-        if tag in (None, "!"):
-            tag = _READER.resolve(yaml.ScalarNode, text, event.implicit)
-        if tag == _MERGE_TAG:
+        explicit = event.tag not in (None, "!")
+        tag = event.tag if explicit else _READER.resolve(yaml.ScalarNode, text, event.implicit)
+        if tag == _MERGE_TAG and not explicit:
             return Scalar(_MERGE, mark)
         if tag not in _SCALAR_TAGS:
-            self.problems.append(Problem(_tag_message(event.tag), "", *_where(mark)))
+            if explicit:
+                self.problems.append(Problem(_tag_message(event.tag), "", *_where(mark)))
             return Scalar(text, mark)
-        if tag in (_TAG + "int", _TAG + "float") and ":" in text and event.tag is None:
+        if tag in (_TAG + "int", _TAG + "float") and ":" in text and not explicit:
             return Scalar(text, mark)
         node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
         try:

@@ -287,6 +287,14 @@ def test_yaml_scalars_keep_clock_times_and_merge_keys_work(tmp_path):
     assert toy.channels["chat"].handle_time.mean == 180.0
 
 
+def test_implicit_yaml_value_tag_stays_text(tmp_path):
+    # YAML 1.1 reads a plain "=" as the "value" key tag; it is just text in a scenario
+    assert (
+        load_model(Toy, write(tmp_path, "s.yaml", VALID.replace("name: test", "name: ="))).name
+        == "="
+    )
+
+
 def test_base_dir_is_the_directory_of_the_loaded_file(tmp_path):
     (tmp_path / "sub").mkdir()
     path = write(tmp_path / "sub", "s.yaml", VALID + "data_file: volume.csv\n")
