@@ -281,7 +281,7 @@ def parse_clock_s(text: Any, *, allow_24: bool = False) -> int:
     """
     match = _CLOCK.match(text) if isinstance(text, str) else None
     if match is None:
-        raise ValueError(f"time {text!r} must be written HH:MM, e.g. 08:00")
+        raise ValueError(f'time {text!r} must be written HH:MM in quotes, e.g. "08:00"')
     hours, minutes = int(match.group(1)), int(match.group(2))
     seconds = hours * 3600 + minutes * 60
     too_late = seconds > _SECONDS_PER_DAY or (seconds == _SECONDS_PER_DAY and not allow_24)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_serializer, field_validator, model_validator
 
 from scenarios._base import (
     MAX_CHANNELS,
@@ -26,6 +26,7 @@ from scenarios._base import (
     NonEmpty,
     NonNegativeRatio,
     ReadOnlyDict,
+    format_clock,
     parse_clock_s,
     parse_weekdays,
     raise_problems,
@@ -58,8 +59,8 @@ ROSTER_FILE_COLUMNS = ("interval_start", "agents")
 class Shift(Model):
     """A weekly shift pattern worked by a share of a fixed team's headcount.
 
-    ``start`` and ``end`` are held in seconds after midnight (written ``"08:00"``; end
-    ``"24:00"`` allowed). An end at or before the start means the shift runs past midnight into
+    ``start`` and ``end`` are held in seconds after midnight, written and dumped as ``"08:00"``
+    (end ``"24:00"`` allowed). An end at or before the start means the shift runs past midnight into
     the next day; ``days`` are the days the shift starts on (Monday = 0).
     """
 
@@ -76,10 +77,13 @@ class Shift(Model):
 
     @field_validator("start", "end", mode="before")
     @classmethod
-    def _clock(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
+    def _clock(cls, value: Any, info: ValidationInfo) -> int:
+        # numbers are refused: YAML 1.1 reads an unquoted 16:00 as the number 960
         return parse_clock_s(value, allow_24=info.field_name == "end")
+
+    @field_serializer("start", "end")
+    def _clock_text(self, seconds: int) -> str:
+        return format_clock(seconds)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Shift:

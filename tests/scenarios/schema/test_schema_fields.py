@@ -212,7 +212,10 @@ def test_opening_hours_forms():
             "Value error, mon: window '20:00-08:00' must end after it "
             "starts (one window per day; write 24:00 for midnight)",
         ),
-        ({"mon": "8-17"}, "Value error, mon: time '8' must be written HH:MM, e.g. 08:00"),
+        (
+            {"mon": "8-17"},
+            "Value error, mon: time '8' must be written HH:MM in quotes, e.g. \"08:00\"",
+        ),
         ({"mon": "24:00-24:00"}, "Value error, mon: time '24:00' must lie in 00:00..23:59"),
         (
             {"mon": "08:00-12:00, 13:00-17:00"},
@@ -247,6 +250,16 @@ def test_shift_clock_and_overnight_mask():
     assert _messages(
         Shift, {"name": "x", "days": "mon", "start": "08:00", "end": "08:00", "share": 1}
     ) == [("end", "must differ from start")]
+    assert night.model_dump()["start"] == "22:00" and full.model_dump()["end"] == "24:00"
+    assert Shift.model_validate(night.model_dump()) == night
+
+
+def test_shift_times_must_be_quoted_text():
+    # YAML 1.1 reads an unquoted 16:00 as 960 (base 60); a number is never taken as a time
+    data = {"name": "x", "days": "mon", "start": 960, "end": "17:00", "share": 1}
+    assert _messages(Shift, data) == [
+        ("start", 'Value error, time 960 must be written HH:MM in quotes, e.g. "08:00"')
+    ]
 
 
 def test_fixed_staffing_share_per_day_and_names():
