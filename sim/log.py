@@ -108,33 +108,36 @@ class ContactLog:
         self.tier2_response_s[row] = response_s
 
     def frame(self, replication: int, channel_names: Sequence[str]) -> pd.DataFrame:
-        """The contact table of ``CONTACT_COLUMNS``, sorted by ``contact_id``."""
+        """The contact table of ``CONTACT_COLUMNS``, sorted by ``contact_id``.
+
+        Consumes the log: each column's buffer is released once converted, so the peak memory
+        stays near one copy of the table.
+        """
         order = np.argsort(np.frombuffer(self.contact_id, dtype=np.int64), kind="stable")
 
-        def column(values: array, dtype: str) -> np.ndarray:
-            return np.frombuffer(values, dtype=dtype)[order]
+        def column(name: str, dtype: str) -> np.ndarray:
+            values = np.frombuffer(getattr(self, name), dtype=dtype)[order]
+            setattr(self, name, array(getattr(self, name).typecode))
+            return values
 
-        answer = column(self.answer_s, "f8")
-        columns = {
-            "replication": np.full(order.size, replication, dtype=np.int32),
-            "contact_id": column(self.contact_id, "i8"),
-            "channel": _categorical(column(self.channel, "i2"), channel_names),
-            "contact_type": _categorical(column(self.contact_type, "i1"), CONTACT_TYPES),
-            "parent_id": column(self.parent_id, "i8"),
-            "arrival_s": column(self.arrival_s, "f8"),
-            "answer_s": answer,
-            "end_s": column(self.end_s, "f8"),
-            "wait_s": column(self.wait_s, "f8"),
-            "business_wait_s": column(self.business_wait_s, "f8"),
-            "handle_s": column(self.end_s, "f8") - answer,
-            "outcome": _categorical(column(self.outcome, "i1"), OUTCOMES),
-            "resolved_first_contact": column(self.resolved, "i1").astype(bool),
-            "escalated": column(self.escalated, "i1").astype(bool),
-            "escalation_type": _categorical(column(self.escalation_type, "i1"), ESCALATION_TYPES),
-            "tier2_response_s": column(self.tier2_response_s, "f8"),
-            "agent_id": column(self.agent_id, "i4"),
-            "csat_score": column(self.csat_score, "f8"),
-        }
+        def categories(name: str, dtype: str, names: Sequence[str]) -> pd.Categorical:
+            return _categorical(column(name, dtype), names)
+
+        columns = {"replication": np.full(order.size, replication, dtype=np.int32)}
+        columns["contact_id"] = column("contact_id", "i8")
+        columns["channel"] = categories("channel", "i2", channel_names)
+        columns["contact_type"] = categories("contact_type", "i1", CONTACT_TYPES)
+        columns["parent_id"] = column("parent_id", "i8")
+        for name in ("arrival_s", "answer_s", "end_s", "wait_s", "business_wait_s"):
+            columns[name] = column(name, "f8")
+        columns["handle_s"] = columns["end_s"] - columns["answer_s"]
+        columns["outcome"] = categories("outcome", "i1", OUTCOMES)
+        columns["resolved_first_contact"] = column("resolved", "i1").astype(bool)
+        columns["escalated"] = column("escalated", "i1").astype(bool)
+        columns["escalation_type"] = categories("escalation_type", "i1", ESCALATION_TYPES)
+        columns["tier2_response_s"] = column("tier2_response_s", "f8")
+        columns["agent_id"] = column("agent_id", "i4")
+        columns["csat_score"] = column("csat_score", "f8")
         frame = pd.DataFrame(columns, copy=False)
         check_columns(frame, CONTACT_COLUMNS)
         return frame

@@ -32,7 +32,7 @@ from scenarios.errors import InputError
 __all__ = ["DISTRIBUTIONS", "Draws", "Streams", "draw_unit"]
 
 DISTRIBUTIONS = ("exponential", "lognormal", "gamma", "deterministic")
-_CHUNK = 4096
+_CHUNK = 1024
 
 
 def _key(text: str) -> int:
@@ -101,7 +101,7 @@ def draw_unit(rng: np.random.Generator, kind: str, cv: float, size: int) -> np.n
 
 
 class Draws:
-    """Sequential draws of one stream, generated in chunks of 4096.
+    """Sequential draws of one stream, generated in chunks of 1024.
 
     ``next()`` returns the following number as a Python float. Chunking keeps the cost per
     number small while the sequence stays a pure function of the stream.
