@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from scenarios.contract import Contract
 from scenarios.demand import expand
 from scenarios.errors import InputError
 from scenarios.loader import load
@@ -28,21 +29,83 @@ def baseline():
     return load(BASELINE)
 
 
-def test_channel_specs_collect_targets_and_clause_thresholds(baseline):
-    specs = channel_specs(baseline)
-    assert list(specs) == ["phone", "chat", "email", "social"]
-    phone = specs["phone"]
+FIXED5 = {"scheme": "fixed", "percent_of_fee": "5%"}
+CONTRACT = {
+    "fee": {"fixed_per_period_eur": 100_000},
+    "measurement_period": "month",
+    "at_risk_cap": "12%",
+    "clauses": [
+        {
+            "id": "phone_sl",
+            "kpi": "service_level",
+            "channel": "phone",
+            "threshold": "20s",
+            "target": "80%",
+            "sl_definition": "excl_short_abandons",
+            "short_abandon": "5s",
+            "relief_band": "15%",
+            "penalty": FIXED5,
+        },
+        {
+            "id": "phone_abandon",
+            "kpi": "abandon_rate",
+            "channel": "phone",
+            "target": "5%",
+            "short_abandon": "4s",
+            "penalty": FIXED5,
+        },
+        {
+            "id": "chat_first_reply",
+            "kpi": "service_level",
+            "channel": "chat",
+            "threshold": "1m",
+            "target": "80%",
+            "pool": "30%",
+            "penalty": FIXED5,
+        },
+        {
+            "id": "email_response",
+            "kpi": "response_within_target",
+            "channel": "email",
+            "threshold": "2h",
+            "business_hours": True,
+            "target": "90%",
+            "min_volume": 100,
+            "penalty": FIXED5,
+        },
+        {
+            "id": "escalations",
+            "kpi": "escalation_response",
+            "channel": "all",
+            "threshold": "24h",
+            "target": "85%",
+            "penalty": FIXED5,
+        },
+        {"id": "uptime", "kpi": "uptime", "channel": "all", "target": "99.5%", "penalty": FIXED5},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def scenario(baseline):
+    """The baseline example's channels and calendar with this test's own contract."""
+    return baseline.model_copy(update={"contract": Contract.model_validate(CONTRACT)})
+
+
+def test_channel_specs_collect_targets_and_clause_thresholds(scenario):
+    specs = channel_specs(scenario)
+    assert list(specs) == list(scenario.channels)
+    phone, target = specs["phone"], scenario.channels["phone"].service_target
     assert phone.kind == "realtime"
-    assert phone.target == Threshold(30.0, short_abandon_s=5.0)
-    assert phone.sl_definition == "excl_short_abandons"
-    assert phone.all_short_abandons_s() == (5.0,)
-    assert specs["email"].target == Threshold(7200.0, business_hours=True)
-    # 31 days of 96 intervals; phone closed on Sundays and on Easter Monday 29 March.
-    mask = phone.open_intervals
-    assert mask.shape == (31 * 96,)
-    assert not mask[6 * 96 : 7 * 96].any()  # Sunday 7 March
-    assert not mask[28 * 96 : 29 * 96].any()  # Monday 29 March (closed day)
-    assert mask[32] and not mask[31]  # opens 08:00 on Monday 1 March
+    assert phone.target == Threshold(target.threshold, short_abandon_s=target.short_abandon or 0)
+    assert phone.sl_definition == target.sl_definition
+    assert Threshold(20.0, short_abandon_s=5.0) in phone.thresholds
+    assert 4.0 in phone.all_short_abandons_s()
+    assert Threshold(7200.0, business_hours=True) in specs["email"].all_thresholds()
+    horizon = scenario.horizon
+    expected = horizon.open_mask(scenario.channels["phone"].hours)
+    assert np.array_equal(phone.open_intervals, expected)
+    assert phone.open_intervals.shape == (horizon.n_intervals,)
 
 
 def test_forecast_table_sums_intervals_into_periods():
@@ -59,42 +122,46 @@ def test_forecast_table_sums_intervals_into_periods():
     assert table["expected_contacts"].tolist() == [46.0, 24.0]
 
 
-def test_baseline_contract_on_a_hand_made_log(baseline, contacts_of):
+def test_contract_of_a_scenario_on_a_hand_made_log(scenario, contacts_of):
+    assert scenario.horizon.start == dt.date(2027, 3, 1) and scenario.horizon.days >= 28
     rows = []
-    for day in range(31):
+    for day in range(28):
         base = day * 86400.0 + 10 * 3600.0
         rows += [
             {"channel": "phone", "arrival_s": base, "outcome": "answered", "wait_s": 10.0},
             {"channel": "phone", "arrival_s": base + 60, "outcome": "abandoned", "wait_s": 3.0},
             {"channel": "chat", "arrival_s": base, "outcome": "answered", "wait_s": 90.0},
             {"channel": "email", "arrival_s": base, "outcome": "answered", "wait_s": 600.0},
-            {"channel": "social", "arrival_s": base, "outcome": "answered", "wait_s": 600.0},
         ]
     for number, row in enumerate(rows):
         row["contact_id"] = number
     contacts = contacts_of(rows)
     kinds = ("month", "horizon")
-    without_outages = scenario_kpi_table(baseline, contacts, period_kinds=kinds)
+    without_outages = scenario_kpi_table(scenario, contacts, period_kinds=kinds)
+    workload = expand(scenario)
     with pytest.raises(InputError, match="uptime_frac"):
-        evaluate_scenario_contract(baseline, without_outages, expand(baseline))
+        evaluate_scenario_contract(scenario, without_outages, workload)
     no_outage = empty_frame(OUTAGE_COLUMNS)
-    kpis = scenario_kpi_table(baseline, contacts, outages=no_outage, period_kinds=kinds)
-    evaluation = evaluate_scenario_contract(baseline, kpis, expand(baseline))
-    by_clause = evaluation.set_index(evaluation["clause"].astype(str))
-    # Phone: 31 answered within 30 s of 62 offered, the 31 abandons are short (3 s < 5 s):
-    # excluded -> 31 / (62 - 31) = 100 %: met. Abandonment without short abandons: 0 / 31.
+    kpis = scenario_kpi_table(scenario, contacts, outages=no_outage, period_kinds=kinds)
+    evaluation = evaluate_scenario_contract(scenario, kpis, workload)
+    by_clause = evaluation[evaluation["period"] == 0].set_index("clause")
+    # Phone: 28 answered within 20 s of 56 offered, the 28 abandons are short (3 s < 5 s):
+    # excluded -> 28 / (56 - 28) = 100 %: met. Abandonment without the short ones: 0 / 28.
     assert by_clause.loc["phone_sl", "value"] == 1.0
     assert by_clause.loc["phone_abandon", "value"] == 0.0
-    # Chat: every chat waited 90 s > 60 s: 0 %, missed: fixed 5 % of 680,000 = 34,000,
-    # within its pool 30 % * 12 % * 680,000 = 24,480 -> 24,480.
+    # The relief band compares 28 first phone contacts with the workload's forecast: far below.
+    assert not by_clause.loc["phone_sl", "relieved"]
+    # Chat: every chat waited 90 s > 60 s: 0 %, missed: fixed 5 % of 100,000 = 5,000,
+    # above its pool 30 % * 12 % * 100,000 = 3,600 -> 3,600.
     assert by_clause.loc["chat_first_reply", "value"] == 0.0
-    assert by_clause.loc["chat_first_reply", "penalty_eur"] == pytest.approx(24_480.0)
-    # Email and social: 31 contacts < min_volume 100: not applicable.
+    assert by_clause.loc["chat_first_reply", "penalty_eur"] == pytest.approx(3600.0)
+    # Email: 28 contacts < min_volume 100: not applicable, nothing paid.
     assert not by_clause.loc["email_response", "applicable"]
-    assert by_clause.loc["social_response", "penalty_eur"] == 0.0
-    # No outage: uptime 100 %, met.
-    assert by_clause.loc["platform_uptime", "value"] == 1.0
-    assert by_clause.loc["platform_uptime", "met"]
+    assert by_clause.loc["email_response", "penalty_eur"] == 0.0
+    # No escalation: no value, not applicable. No outage: uptime 100 %, met.
+    assert not by_clause.loc["escalations", "applicable"]
+    assert by_clause.loc["uptime", "value"] == 1.0
+    assert by_clause.loc["uptime", "met"]
     totals = contract_totals(evaluation)
     summary = summary_dict(kpis, evaluation, totals)
     assert summary["contract"]["clauses"]["chat_first_reply"]["p_breach"] == 1.0
