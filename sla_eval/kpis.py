@@ -16,6 +16,9 @@ column              dtype           meaning
 ``value``           float64         the KPI; NaN where its denominator is 0 in the period
 ==================  ==============  ============================================================
 
+Tables of replications computed one at a time share their categories (same channels and
+settings) and join with :func:`pandas.concat`.
+
 Only contacts that arrive after the warm-up count, each in the period of its arrival.
 "Offered" contacts are answered, abandoned or unfinished (still waiting at the horizon end);
 ``not_offered`` contacts (channel closed or down) count only in ``not_offered`` and
@@ -249,6 +252,13 @@ def kpi_table(
     names = tuple(channels)
     if ALL_CHANNELS in names:
         raise InputError(f"a channel may not be called {ALL_CHANNELS!r}: it names the pooled row")
+    n_intervals = round(horizon_s / interval_s)
+    for name, spec in channels.items():
+        if spec.open_intervals is not None and len(spec.open_intervals) != n_intervals:
+            raise InputError(
+                f"channel {name!r}: open_intervals must have one entry per interval of the "
+                f"horizon ({n_intervals}) (got {len(spec.open_intervals)})"
+            )
     _checked(contacts, CONTACT_COLUMNS, "contact log")
     contact_codes = _channel_codes(contacts, names, "contact log")
     agent_codes = None

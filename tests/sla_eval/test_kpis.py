@@ -3,6 +3,7 @@
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from scenarios.errors import InputError
@@ -340,6 +341,12 @@ def test_warmup_drops_early_contacts_and_periods(contacts_of):
     assert intervals.min() == 4  # intervals 0..3 (the first hour) lie inside the warm-up
 
 
+def test_tables_of_single_replications_concatenate(contacts_of):
+    one = _table(contacts_of([{"arrival_s": 0.0, "outcome": "answered", "replication": 0}]))
+    two = _table(contacts_of([{"arrival_s": 9.0, "outcome": "abandoned", "replication": 1}]))
+    check_columns(pd.concat([one, two], ignore_index=True), KPI_COLUMNS)
+
+
 def test_replications_are_kept_apart(contacts_of):
     rows = [
         {"arrival_s": 0.0, "outcome": "answered", "replication": 0},
@@ -361,6 +368,9 @@ def test_unknown_channel_and_reserved_name_are_input_errors(contacts_of):
             contacts_of([{"arrival_s": 0.0, "outcome": "answered", "channel": "all"}]),
             {"all": PHONE},
         )
+    wrong_mask = {"phone": ChannelSpec("realtime", open_intervals=np.ones(5, bool))}
+    with pytest.raises(InputError, match="open_intervals"):
+        _table(contacts_of([{"arrival_s": 0.0, "outcome": "answered"}]), wrong_mask)
     with pytest.raises(InputError, match="schema"):
         _table(contacts_of([{"arrival_s": 0.0, "outcome": "answered"}]).drop(columns="wait_s"))
 
