@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from scenarios._base import expand_weekday_map, parse_clock_s, parse_ratio, parse_weekdays
@@ -503,3 +505,34 @@ def test_lists_are_bounded_and_channel_lists_not_empty(doc, errors):
     assert errors(doc) == [
         ("partner.teams.0.channels", "Value should have at most 20 items after validation, not 21")
     ]
+
+
+@st.composite
+def _weekly_hours(draw):
+    hours = {}
+    for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+        if draw(st.booleans()):
+            start = draw(st.integers(0, 95))
+            end = draw(st.integers(start + 1, 96))
+            hours[day] = f"{start // 4:02d}:{start % 4 * 15:02d}-{end // 4:02d}:{end % 4 * 15:02d}"
+    return hours
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hours=_weekly_hours(),
+    start=st.dates(date(2027, 1, 1), date(2027, 12, 31)),
+    n_days=st.integers(1, 15),
+    interval_s=st.sampled_from([900.0, 1800.0, 3600.0]),
+)
+def test_open_mask_agrees_with_is_open(hours, start, n_days, interval_s):
+    opening = OpeningHours.model_validate(hours)
+    mask = opening.open_mask(start, n_days, interval_s)
+    per_day = int(86400 // interval_s)
+    expected = [
+        opening.is_open((start.weekday() + i // per_day) % 7, (i % per_day) * interval_s)
+        for i in range(n_days * per_day)
+    ]
+    assert mask.tolist() == expected
+    week = opening.open_mask(date(2027, 3, 1), 7, 900.0)  # a Monday
+    assert week.sum() * 900 == opening.open_s_per_week
