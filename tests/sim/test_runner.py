@@ -113,6 +113,15 @@ def test_tables_match_the_schemas(small_result):
     assert small_result.contacts["contact_id"].is_unique
 
 
+def test_agent_log_splits_team_time_and_never_exceeds_it(small, small_result):
+    agents = small_result.agents
+    assert (agents["busy_agent_s"] <= agents["staffed_agent_s"] + 1e-6).all()
+    assert (agents["staffed_agent_s"] <= small[1].interval_s * 16 + 1e-6).all()
+    digital = agents[agents["team"] == "digital"]
+    assert set(digital["channel"]) == {"chat", "email"}
+    assert digital["busy_agent_s"].sum() > 0
+
+
 def test_every_contact_is_accounted_for(small, small_result):
     scenario, workload, rosters = small
     contacts = small_result.contacts

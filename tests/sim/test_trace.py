@@ -10,7 +10,7 @@ import pandas as pd
 from scenarios.records import AGENT_COLUMNS, CONTACT_COLUMNS, check_columns
 from sim.log import agent_frame
 from sim.model import Model
-from sim.specs import ChannelSpec, Dist, ModelInput, TeamSpec
+from sim.specs import ChannelSpec, Csat, Dist, ModelInput, TeamSpec, Tier2Spec
 from sim.streams import Streams
 
 FIXED = Dist("deterministic", 0.0)
@@ -170,3 +170,26 @@ def test_frame_dtypes_and_order_with_no_contacts():
     frame = _run([_phone()], [team], {}).log.frame(3, ["phone"])
     check_columns(frame, CONTACT_COLUMNS)
     assert frame.empty and isinstance(frame["channel"].dtype, pd.CategoricalDtype)
+
+
+def test_csat_score_follows_its_formula():
+    survey = Csat(base=4.5, per_minute_waited=-0.6, unresolved=-1.0, escalated=-0.5)
+    phone = _phone(csat=survey, fcr_frac=np.zeros(2), escalation_frac=np.ones(2))
+    team = TeamSpec(name="t", channels=("phone",), scheduled=np.ones(2))
+    frame = _run([phone], [team], {"phone": [0, 40]}).log.frame(0, ["phone"])
+    # waits 0 and 60 s; never resolved, always escalated: 4.5 - 1 - 0.5 = 3.0, then 3.0 - 0.6
+    np.testing.assert_allclose(frame["csat_score"], [3.0, 2.4])
+    assert frame["escalated"].all() and not frame["resolved_first_contact"].any()
+
+
+def test_tier2_serves_escalations_fifo_within_its_hours():
+    phone = _phone(aht_s=10.0, escalation_frac=np.ones(3), n=3)
+    team = TeamSpec(name="t", channels=("phone",), scheduled=np.full(3, 2.0))
+    tier2 = Tier2Spec(
+        agents=1, is_open=np.array([False, True, True]), handle_mean_s=1000.0, handle=FIXED
+    )
+    model = _run([phone], [team], {"phone": [100, 200, 3700]}, n=3, tier2=tier2)
+    frame = model.log.frame(0, ["phone"])
+    # Escalated at 110, 210 and 3710; tier 2 opens at 3600 and takes them one by one
+    # (1000 s each): pick-ups at 3600, 4600 and 5600.
+    np.testing.assert_allclose(frame["tier2_response_s"], [3490, 4390, 1890])
