@@ -55,11 +55,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from scenarios._base import FrozenDict
 from scenarios.errors import InputError
 from scenarios.interval_csv import read_interval_csv
 from scenarios.profiles import interval_weights, normalised_shares, weekday_shares
@@ -119,6 +120,11 @@ SUMMARY_COLUMNS: Mapping[str, str] = MappingProxyType(
 """Columns and dtypes of :func:`daily_summary`."""
 
 
+def _rebuild(instance: Any) -> tuple[type, tuple[Any, ...]]:
+    """Pickle a frozen dataclass by its fields, so unpickling validates and freezes it again."""
+    return type(instance), tuple(getattr(instance, field.name) for field in fields(instance))
+
+
 @dataclass(frozen=True, eq=False)
 class ChannelWorkload:
     """Expected demand of one channel, one value per interval (arrays are read-only).
@@ -166,6 +172,9 @@ class ChannelWorkload:
                 )
             array.setflags(write=False)
             object.__setattr__(self, field.name, array)
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return _rebuild(self)
 
     @property
     def offered(self) -> np.ndarray:
@@ -219,7 +228,10 @@ class Workload:
                 )
         starts.setflags(write=False)
         object.__setattr__(self, "interval_start_s", starts)
-        object.__setattr__(self, "channels", MappingProxyType(dict(self.channels)))
+        object.__setattr__(self, "channels", FrozenDict(self.channels))
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return _rebuild(self)
 
     @property
     def intervals_per_day(self) -> int:

@@ -1,6 +1,7 @@
 """The Workload container, its tidy views and the day-level forecast-error draws."""
 
 import datetime as dt
+import pickle
 
 import numpy as np
 import pytest
@@ -182,3 +183,16 @@ def test_day_multipliers_come_from_the_callers_generator():
 def test_day_multipliers_reject_bad_arguments(cv, n):
     with pytest.raises(InputError):
         draw_day_multipliers(np.random.default_rng(0), cv, n)
+
+
+def test_pickling_keeps_values_and_read_only_arrays(workload):
+    copy = pickle.loads(pickle.dumps(workload))
+    assert list(copy.channels) == ["phone", "email"]
+    phone = copy.channels["phone"]
+    np.testing.assert_array_equal(
+        phone.expected_arrivals, workload.channels["phone"].expected_arrivals
+    )
+    assert (phone.kind, copy.start, copy.n_intervals) == ("realtime", START, 48)
+    assert not phone.aht_s.flags.writeable and not copy.interval_start_s.flags.writeable
+    with pytest.raises(TypeError):
+        copy.channels["chat"] = phone
