@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from scenarios.records import AGENT_COLUMNS, CONTACT_COLUMNS, OUTAGE_COLUMNS
+from sla_eval.kpis import KPI_COLUMNS
 
 
 def make_contacts(rows: list[dict]) -> pd.DataFrame:
@@ -75,6 +76,33 @@ def make_outages(rows: list[dict]) -> pd.DataFrame:
         [{"replication": 0, **row} for row in rows], columns=list(OUTAGE_COLUMNS)
     )
     return frame.astype(dict(OUTAGE_COLUMNS))
+
+
+def make_kpis(values: dict, kind: str = "month") -> pd.DataFrame:
+    """A long KPI table from {(kpi, channel): values per period, or a list of such lists per
+    replication}; period p starts on the first of month p of 2027."""
+    rows = []
+    for (kpi, channel), series in values.items():
+        per_rep = series if isinstance(series[0], list) else [series]
+        for rep, periods in enumerate(per_rep):
+            for period, value in enumerate(periods):
+                rows.append(
+                    {
+                        "replication": rep,
+                        "period_kind": kind,
+                        "period": period,
+                        "period_start": pd.Timestamp("2027-01-01") + pd.DateOffset(months=period),
+                        "channel": channel,
+                        "kpi": kpi,
+                        "value": float(value),
+                    }
+                )
+    return pd.DataFrame(rows, columns=list(KPI_COLUMNS)).astype(dict(KPI_COLUMNS))
+
+
+@pytest.fixture(scope="session")
+def kpis_of():
+    return make_kpis
 
 
 @pytest.fixture

@@ -11,31 +11,9 @@ from scenarios.errors import InputError
 from scenarios.partner import Pricing
 from scenarios.records import check_columns
 from sla_eval.contract import CONTRACT_COLUMNS, clause_kpi, evaluate_contract
-from sla_eval.kpis import KPI_COLUMNS
 
 FEE = 100_000.0
 SL = "service_level_offered_30s"
-
-
-def kpis_of(values: dict, kind: str = "month") -> pd.DataFrame:
-    """A long KPI table: {(kpi, channel): list per period, or list of lists per replication}."""
-    rows = []
-    for (kpi, channel), series in values.items():
-        per_rep = series if isinstance(series[0], list) else [series]
-        for rep, periods in enumerate(per_rep):
-            for period, value in enumerate(periods):
-                rows.append(
-                    {
-                        "replication": rep,
-                        "period_kind": kind,
-                        "period": period,
-                        "period_start": pd.Timestamp("2027-01-01") + pd.DateOffset(months=period),
-                        "channel": channel,
-                        "kpi": kpi,
-                        "value": float(value),
-                    }
-                )
-    return pd.DataFrame(rows).astype(dict(KPI_COLUMNS))
 
 
 def contract_of(*clauses, fee=None, cap=None, period="month") -> Contract:
@@ -52,19 +30,24 @@ def contract_of(*clauses, fee=None, cap=None, period="month") -> Contract:
     )
 
 
-def sl_kpis(values, offered=1000.0, first=None):
+@pytest.fixture(scope="session")
+def sl_kpis(kpis_of):
     """One replication of phone SL values per period, with offered and first-contact volumes."""
-    n = len(values)
-    return kpis_of(
-        {
-            (SL, "phone"): values,
-            ("offered", "phone"): [offered] * n,
-            ("first_contacts", "phone"): first if first is not None else [offered] * n,
-        }
-    )
+
+    def build(values, offered=1000.0, first=None):
+        n = len(values)
+        return kpis_of(
+            {
+                (SL, "phone"): values,
+                ("offered", "phone"): [offered] * n,
+                ("first_contacts", "phone"): first if first is not None else [offered] * n,
+            }
+        )
+
+    return build
 
 
-def test_fixed_penalty_on_a_miss():
+def test_fixed_penalty_on_a_miss(sl_kpis):
     contract = contract_of(
         {"id": "sl", "target": "80%", "penalty": {"scheme": "fixed", "percent_of_fee": "5%"}}
     )
@@ -78,7 +61,7 @@ def test_fixed_penalty_on_a_miss():
     assert result["fee_eur"].tolist() == [FEE] * 3
 
 
-def test_linear_penalty_with_cap():
+def test_linear_penalty_with_cap(sl_kpis):
     linear = {"scheme": "linear", "per_point_percent_of_fee": "1%", "cap_percent_of_fee": "5%"}
     contract = contract_of({"id": "sl", "target": "80%", "penalty": linear})
     result = evaluate_contract(sl_kpis([0.77, 0.70]), contract)
@@ -86,7 +69,7 @@ def test_linear_penalty_with_cap():
     assert result["penalty_eur"].tolist() == pytest.approx([3000.0, 5000.0])
 
 
-def test_banded_penalty():
+def test_banded_penalty(sl_kpis):
     bands = [
         {"from_shortfall_points": 0, "percent_of_fee": "2%"},
         {"from_shortfall_points": 5, "percent_of_fee": "5%"},
@@ -100,7 +83,7 @@ def test_banded_penalty():
     assert result["penalty_eur"].tolist() == pytest.approx([2000.0, 5000.0, 5000.0, 0.0])
 
 
-def test_per_unit_asa_penalty_and_lower_is_better():
+def test_per_unit_asa_penalty_and_lower_is_better(kpis_of):
     contract = Contract.model_validate(
         {
             "fee": {"fixed_per_period_eur": FEE},
@@ -140,7 +123,7 @@ def test_per_unit_asa_penalty_and_lower_is_better():
     assert abandon["kpi"].iloc[0] == "abandon_frac_sa5s"
 
 
-def test_linear_bonus_above_its_threshold_with_cap():
+def test_linear_bonus_above_its_threshold_with_cap(sl_kpis):
     bonus = {
         "scheme": "linear",
         "above": "85%",
@@ -155,7 +138,7 @@ def test_linear_bonus_above_its_threshold_with_cap():
     assert result["penalty_eur"].tolist() == [0.0] * 4
 
 
-def test_pools_and_the_at_risk_cap():
+def test_pools_and_the_at_risk_cap(sl_kpis):
     fixed10 = {"scheme": "fixed", "percent_of_fee": "10%"}
     contract = contract_of(
         {"id": "a", "target": "80%", "pool": "40%", "penalty": fixed10},
@@ -171,7 +154,7 @@ def test_pools_and_the_at_risk_cap():
     assert a + b == pytest.approx(12000.0)
 
 
-def test_minimum_volume_and_missing_value_make_a_clause_not_apply():
+def test_minimum_volume_and_missing_value_make_a_clause_not_apply(kpis_of):
     contract = contract_of(
         {
             "id": "sl",
@@ -188,7 +171,7 @@ def test_minimum_volume_and_missing_value_make_a_clause_not_apply():
     assert result["breach"].tolist() == [False, False, True]
 
 
-def test_relief_when_volume_exceeds_the_forecast_band():
+def test_relief_when_volume_exceeds_the_forecast_band(sl_kpis):
     contract = contract_of(
         {
             "id": "sl",
@@ -209,7 +192,7 @@ def test_relief_when_volume_exceeds_the_forecast_band():
         evaluate_contract(kpis, contract)
 
 
-def test_earn_back_returns_a_penalty_after_n_met_periods():
+def test_earn_back_returns_a_penalty_after_n_met_periods(sl_kpis):
     contract = contract_of(
         {
             "id": "sl",
@@ -225,7 +208,7 @@ def test_earn_back_returns_a_penalty_after_n_met_periods():
     assert result["earned_back_eur"].tolist() == [5000.0, 0.0, 0.0, 0.0, 0.0]
 
 
-def test_repeated_misses_raise_the_penalty():
+def test_repeated_misses_raise_the_penalty(sl_kpis):
     contract = contract_of(
         {
             "id": "sl",
@@ -240,7 +223,7 @@ def test_repeated_misses_raise_the_penalty():
     assert result["penalty_eur"].tolist() == [5000.0, 0, 7500.0, 7500.0, 0, 0, 5000.0]
 
 
-def test_fee_from_pricing():
+def test_fee_from_pricing(kpis_of):
     contract = contract_of(
         {"id": "sl", "target": "80%", "penalty": {"scheme": "fixed", "percent_of_fee": "5%"}},
         fee={"from_pricing": True},
@@ -270,7 +253,7 @@ def test_fee_from_pricing():
         evaluate_contract(kpis, contract)
 
 
-def test_missing_kpi_names_what_to_compute():
+def test_missing_kpi_names_what_to_compute(kpis_of):
     contract = contract_of(
         {"id": "sl", "target": "80%", "penalty": {"scheme": "fixed", "percent_of_fee": "5%"}}
     )
@@ -360,7 +343,7 @@ scheme_st = st.sampled_from(
     volume=st.integers(0, 200),
 )
 def test_credits_never_exceed_the_caps_and_inapplicable_clauses_pay_nothing(
-    a, b, scheme_a, scheme_b, cap, pool, volume
+    a, b, scheme_a, scheme_b, cap, pool, volume, kpis_of
 ):
     n = min(len(a), len(b))
     contract = contract_of(
@@ -405,14 +388,14 @@ def test_credits_never_exceed_the_caps_and_inapplicable_clauses_pay_nothing(
 
 @settings(max_examples=60, deadline=None)
 @given(x=st.floats(0, 1), y=st.floats(0, 1), scheme=scheme_st)
-def test_penalty_is_monotone_in_the_shortfall(x, y, scheme):
+def test_penalty_is_monotone_in_the_shortfall(x, y, scheme, sl_kpis):
     contract = contract_of({"id": "a", "target": "80%", "penalty": scheme})
     worse, better = sorted((x, y))
     result = evaluate_contract(sl_kpis([worse, better]), contract)
     assert result["penalty_eur"].iloc[0] >= result["penalty_eur"].iloc[1] >= 0
 
 
-def test_channel_sl_kpis_use_their_own_channel():
+def test_channel_sl_kpis_use_their_own_channel(kpis_of):
     contract = contract_of(
         {"id": "sl", "target": "80%", "penalty": {"scheme": "fixed", "percent_of_fee": "5%"}}
     )

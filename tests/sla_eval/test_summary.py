@@ -8,7 +8,6 @@ import pytest
 
 from scenarios.contract import Contract
 from sla_eval.contract import evaluate_contract
-from sla_eval.kpis import KPI_COLUMNS
 from sla_eval.summary import contract_totals, describe, summarise, summary_dict
 
 
@@ -46,26 +45,8 @@ def test_t_interval_covers_the_mean_about_95_percent_of_the_time():
     assert abs(covered.mean() - 0.95) < 4.5 * 0.0034
 
 
-def _kpis(rows):
-    frame = pd.DataFrame(
-        [
-            {
-                "replication": rep,
-                "period_kind": kind,
-                "period": period,
-                "period_start": pd.Timestamp("2027-01-01") + pd.DateOffset(months=period),
-                "channel": channel,
-                "kpi": kpi,
-                "value": value,
-            }
-            for rep, kind, period, channel, kpi, value in rows
-        ]
-    )
-    return frame.astype(dict(KPI_COLUMNS))
-
-
 @pytest.fixture
-def money():
+def money(kpis_of):
     contract = Contract.model_validate(
         {
             "fee": {"fixed_per_period_eur": 10_000},
@@ -84,16 +65,15 @@ def money():
     )
     sl = "service_level_offered_30s"
     # Replication 0: months 0.7 (miss), 0.95 (bonus); replication 1: 0.85, 0.85 (met, no bonus).
-    rows = [
-        (0, "month", 0, "phone", sl, 0.7),
-        (0, "month", 1, "phone", sl, 0.95),
-        (1, "month", 0, "phone", sl, 0.85),
-        (1, "month", 1, "phone", sl, 0.85),
-    ]
-    rows += [(r, "month", p, "phone", "offered", 100.0) for r in (0, 1) for p in (0, 1)]
-    rows += [(r, "month", p, "all", "staffed_agent_hours", 200.0) for r in (0, 1) for p in (0, 1)]
-    rows += [(0, "horizon", 0, "phone", "asa_s", 12.0), (1, "horizon", 0, "phone", "asa_s", 18.0)]
-    kpis = _kpis(rows)
+    month = kpis_of(
+        {
+            (sl, "phone"): [[0.7, 0.95], [0.85, 0.85]],
+            ("offered", "phone"): [[100.0, 100.0]] * 2,
+            ("staffed_agent_hours", "all"): [[200.0, 200.0]] * 2,
+        }
+    )
+    horizon = kpis_of({("asa_s", "phone"): [[12.0], [18.0]]}, kind="horizon")
+    kpis = pd.concat([month, horizon], ignore_index=True)
     evaluation = evaluate_contract(kpis, contract)
     totals = contract_totals(
         evaluation, kpis, labour_cost_per_agent_hour_eur=30.0, period_kind="month"
