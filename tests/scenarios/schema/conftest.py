@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from scenarios.scenario import Scenario
 
@@ -57,19 +57,33 @@ def validate(data: dict[str, Any], base_dir: Path | None = None) -> Scenario:
     return Scenario.model_validate(data, context={"base_dir": base_dir} if base_dir else None)
 
 
-def problems(data: dict[str, Any], base_dir: Path | None = None) -> list[tuple[str, str]]:
-    """``(dotted path, message)`` of every error ``data`` raises; fails if it validates."""
+def model_problems(
+    model: type[BaseModel], data: Any, context: dict[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """``(dotted path, message)`` of every error validating ``data`` as ``model`` raises; fails
+    if it validates."""
     with pytest.raises(ValidationError) as caught:
-        validate(data, base_dir)
+        model.model_validate(data, context=context)
     return [
         (".".join(str(part) for part in err["loc"]), err["msg"]) for err in caught.value.errors()
     ]
+
+
+def problems(data: dict[str, Any], base_dir: Path | None = None) -> list[tuple[str, str]]:
+    """``(dotted path, message)`` of every error ``data`` raises as a scenario."""
+    return model_problems(Scenario, data, {"base_dir": base_dir} if base_dir else None)
 
 
 @pytest.fixture
 def errors():
     """The :func:`problems` helper."""
     return problems
+
+
+@pytest.fixture
+def model_errors():
+    """The :func:`model_problems` helper."""
+    return model_problems
 
 
 @pytest.fixture
