@@ -58,7 +58,7 @@ def _channel(scenario: Scenario, name: str, workload: Workload) -> ChannelSpec:
         handle=_dist(channel.handle_time),
         patience_mean_s=None if channel.patience is None else load.patience_s,
         patience=Dist() if channel.patience is None else _dist(channel.patience),
-        fcr_frac=None if np.all(load.fcr_frac >= 1.0) else load.fcr_frac,
+        fcr_frac=load.fcr_frac,
         escalation_frac=None if channel.escalation is None else load.escalation_frac,
         escalation_type="operational" if channel.escalation is None else channel.escalation.type,
         max_chats=max_chats,

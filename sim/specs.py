@@ -7,7 +7,7 @@ Per-interval arrays have length ``n_intervals``; times are seconds from the hori
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -134,7 +134,6 @@ class ModelInput:
     tier2: Tier2Spec | None = None
     outages: tuple[tuple[str, float, float], ...] = ()
     outage_queue: bool = False
-    team_of: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.channels]
@@ -158,4 +157,3 @@ class ModelInput:
                 times[0] < 0.0 or times[-1] >= horizon_s or np.any(np.diff(times) < 0.0)
             ):
                 raise InputError(f"arrivals of {name} must be sorted and in [0, {horizon_s})")
-        object.__setattr__(self, "team_of", team_of)
