@@ -83,17 +83,14 @@ class Volume(Model):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Volume:
-        given = [name for name in ("per_day", "per_week", "per_month", "file") if self.is_set(name)]
+        forms = ("per_day", "per_week", "per_month", "file")
+        given = [name for name in forms if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError(
                 "give exactly one of per_day, per_week, per_month or file"
                 + (f" (got {', '.join(given)})" if given else "")
             )
         return self
-
-    def is_set(self, name: str) -> bool:
-        """Whether the form ``name`` was given."""
-        return getattr(self, name) is not None
 
 
 class Concurrency(Model):
