@@ -193,3 +193,37 @@ def test_tier2_serves_escalations_fifo_within_its_hours():
     # Escalated at 110, 210 and 3710; tier 2 opens at 3600 and takes them one by one
     # (1000 s each): pick-ups at 3600, 4600 and 5600.
     np.testing.assert_allclose(frame["tier2_response_s"], [3490, 4390, 1890])
+
+
+def test_adding_a_channel_leaves_the_other_channels_customers_unchanged():
+    n = 3
+    phone = ChannelSpec(
+        name="phone",
+        realtime=True,
+        is_open=np.ones(n, bool),
+        aht_s=np.full(n, 180.0),
+        patience_mean_s=np.full(n, 60.0),
+        fcr_frac=np.full(n, 0.7),
+    )
+    chat = ChannelSpec(
+        name="chat", realtime=True, is_open=np.ones(n, bool), aht_s=np.full(n, 300.0)
+    )
+    voice = TeamSpec(name="voice", channels=("phone",), scheduled=np.full(n, 3.0))
+    digital = TeamSpec(name="digital", channels=("chat",), scheduled=np.full(n, 2.0))
+    arrivals = {"phone": np.linspace(0, 3 * 3600 - 1, 200), "chat": np.linspace(5, 10000, 50)}
+
+    def phone_rows(channels, teams):
+        inp = ModelInput(
+            interval_s=3600.0,
+            n_intervals=n,
+            channels=channels,
+            teams=teams,
+            arrivals={c.name: arrivals[c.name] for c in channels},
+        )
+        frame = Model(inp, Streams(4, 1)).run().log.frame(1, [c.name for c in channels])
+        frame = frame[frame["channel"] == "phone"].reset_index(drop=True)
+        return frame.drop(columns=["contact_id", "parent_id", "channel"])
+
+    alone = phone_rows((phone,), (voice,))
+    together = phone_rows((chat, phone), (digital, voice))
+    pd.testing.assert_frame_equal(alone.drop(columns="agent_id"), together.drop(columns="agent_id"))
