@@ -93,6 +93,8 @@ def _shown(value: Any) -> Any:
         return Problem.NO_VALUE
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [item.isoformat() if isinstance(item, date) else item for item in value]
     return value
 
 
@@ -102,7 +104,12 @@ def _length_message(error: dict[str, Any]) -> str:
     if error["type"].endswith("too_short"):
         minimum = ctx.get("min_length")
         return "must not be empty" if minimum == 1 else f"must have at least {minimum} {what}"
-    return f"must have at most {ctx.get('max_length')} {what}"
+    actual = ctx.get("actual_length")
+    if actual is None and isinstance(error.get("input"), str | list | tuple | dict):
+        actual = len(error["input"])
+    return f"must have at most {ctx.get('max_length')} {what}" + (
+        f", not {actual}" if actual is not None else ""
+    )
 
 
 def _choice_hint(value: Any, choices: Sequence[Any]) -> str:
@@ -127,8 +134,9 @@ def _rule(error: dict[str, Any], where: LocPath) -> tuple[str, str]:
     if kind == "string_pattern_mismatch":
         return f"must match the pattern {ctx.get('pattern')}", ""
     if kind in ("literal_error", "enum"):
-        choices = literal_values(where.annotation) or re.findall(r"'([^']*)'", ctx["expected"])
-        return f"must be {ctx.get('expected')}", _choice_hint(value, choices)
+        expected = str(ctx.get("expected", ""))
+        choices = literal_values(where.annotation) or re.findall(r"'([^']*)'", expected)
+        return f"must be {expected}", _choice_hint(value, choices)
     if kind == "extra_forbidden":
         return _unknown_field(str(where.path[-1]), where.parent)
     if kind == "missing":
@@ -200,7 +208,7 @@ def _line(error: dict[str, Any], model: type[BaseModel], root: Node | None) -> _
         return _tag_line(error, where, root)
     message, hint = _rule(error, where)
     value_mark, key_mark = _mark_at(root, where.path)
-    if error["type"] in ("missing", "extra_forbidden") or (
+    if error["type"] in ("missing", "extra_forbidden", "too_long", "string_too_long") or (
         error["type"] == "cross_field" and error.get("input") is None
     ):
         value = Problem.NO_VALUE

@@ -17,8 +17,9 @@ A hostile or careless file cannot hurt the machine:
 
 Scalars follow YAML 1.1 as PyYAML's safe loader reads them, except that base-60 numbers are not
 numbers: ``12:00`` stays the text ``"12:00"`` (YAML 1.2 dropped them, and clock times are
-common in scenarios). Duplicate keys, keys that are not text and disallowed tags are collected
-as problems (the first occurrence of a key is kept) so they are reported with the rest.
+common in scenarios), and a plain ``=`` (YAML 1.1's "value" key) is text. Duplicate keys, keys
+that are not text and disallowed tags are collected as problems (the first occurrence of a key
+is kept) so they are reported with the rest.
 """
 
 from __future__ import annotations

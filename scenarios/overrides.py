@@ -28,7 +28,16 @@ from scenarios._schema_walk import (
     literal_values,
     union_members,
 )
-from scenarios._yaml_source import Map, Mark, Node, Scalar, Seq, parse_text
+from scenarios._yaml_source import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    Map,
+    Mark,
+    Node,
+    Scalar,
+    Seq,
+    parse_text,
+)
 from scenarios.errors import Problem, ScenarioError
 
 __all__ = ["Override", "apply_overrides", "parse_override"]
@@ -71,6 +80,9 @@ def parse_override(text: str) -> Override:
         raise ScenarioError(
             [Problem("must be written dotted.path=value, e.g. run.seed=7", dotted, option)]
         )
+    if len(parts) > MAX_DEPTH or len(value_text) > MAX_FILE_BYTES:
+        message = f"is too large (at most {MAX_DEPTH} path parts and {MAX_FILE_BYTES} characters)"
+        raise ScenarioError([Problem(message, "", option)])
     try:
         parsed = parse_text(value_text, option, with_lines=False)
         problems = parsed.problems
@@ -170,7 +182,10 @@ def _path_error(override: Override, message: str, name: str, known: Iterable[str
 def _set(
     node: Node | None, path: Sequence[str | int], value: Node | None, mark: Mark
 ) -> Node | None:
-    """A copy of ``node`` with ``path`` set to ``value`` (removed when ``value`` is None)."""
+    """A copy of ``node`` with ``path`` set to ``value`` (removed when ``value`` is None).
+
+    Keys already in the document keep their marks; new keys and values get the option's.
+    """
     if not path:
         return value
     part, rest = path[0], path[1:]
@@ -183,12 +198,12 @@ def _set(
             items[part] = new_item
         return Seq(tuple(items), node.mark)
     entries = dict(node.entries) if isinstance(node, Map) else {}
-    current = entries.get(str(part))
-    new = _set(current[1] if current else None, rest, value, mark)
+    key_mark, current = entries.get(str(part), (mark, None))
+    new = _set(current, rest, value, mark)
     if new is None:
         entries.pop(str(part), None)
     else:
-        entries[str(part)] = (mark, new)
+        entries[str(part)] = (key_mark, new)
     return Map(entries, node.mark if isinstance(node, Map) else mark)
 
 

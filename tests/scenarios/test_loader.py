@@ -52,8 +52,8 @@ class Team(_Model):
 
 
 class Partner(_Model):
-    name: str
-    teams: tuple[Team, ...]
+    name: str = Field(max_length=20)
+    teams: tuple[Team, ...] = Field(max_length=2)
 
 
 class Toy(_Model):
@@ -445,4 +445,21 @@ def test_override_problems_are_reported_against_the_option(tmp_path):
 def test_override_that_removes_a_required_field_is_a_missing_field(tmp_path):
     assert problems(tmp_path, VALID, ("channels.phone.kind=null",)) == [
         "s.yaml:4:5: channels.phone.kind: required field is missing"
+    ]
+
+
+def test_keys_on_an_overridden_path_keep_their_file_position(tmp_path):
+    text = VALID.replace("  phone:", "  Phone:").replace("channels: [phone]", "channels: [Phone]")
+    assert problems(tmp_path, text, ("channels.Phone.fcr=50%",)) == [
+        "s.yaml:3:3: channels.Phone: must match the pattern ^[a-z]+$ (got 'Phone')"
+    ]
+
+
+def test_too_long_values_give_their_length_not_their_contents(tmp_path):
+    team = "{name: t, channels: [phone], staffing: {mode: auto}}"
+    overrides = (f"partner.teams=[{team}, {team}, {team}]", f"partner.name={'x' * 30}")
+    assert problems(tmp_path, VALID, overrides) == [
+        f"--set partner.teams=[{team}, {team}, {team}]: partner.teams: must have at most 2 "
+        "items, not 3",
+        f"--set partner.name={'x' * 30}: partner.name: must have at most 20 characters, not 30",
     ]
