@@ -66,6 +66,8 @@ _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(
     _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")
 )
+_STR_TAG = _TAG + "str"
+_NUMBER_TAGS = frozenset({_TAG + "int", _TAG + "float"})
 _MERGE_TAG = _TAG + "merge"
 _MAP_TAGS = frozenset({None, "!", _TAG + "map"})
 _SEQ_TAGS = frozenset({None, "!", _TAG + "seq"})
@@ -193,7 +195,7 @@ class _Builder:
             if explicit:
                 self.problems.append(Problem(_tag_message(event.tag), "", *_where(mark)))
             return Scalar(text, mark)
-        if tag in (_TAG + "int", _TAG + "float") and ":" in text and not explicit:
+        if tag == _STR_TAG or (tag in _NUMBER_TAGS and ":" in text and not explicit):
             return Scalar(text, mark)
         node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
         try:
