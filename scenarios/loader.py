@@ -86,7 +86,11 @@ def _read_chain(
     if not os.path.exists(base_file):
         message = f"file to extend not found: {base_file}"
         raise ScenarioError([Problem(message, _EXTENDS, *where)])
-    return _merge_patch(_read_chain(base_file, chain, problems), own)
+    base = _read_chain(base_file, chain, problems)
+    if not isinstance(base, Map):
+        message = f"the file to extend must hold a mapping of fields: {base_file}"
+        problems.append(Problem(message, _EXTENDS, *where))
+    return _merge_patch(base, own)
 
 
 def _order(problems: Iterable[Problem], file: str, overrides: Sequence[str]) -> list[Problem]:

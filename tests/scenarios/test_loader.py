@@ -363,6 +363,8 @@ def test_extends_problems(tmp_path):
     write(tmp_path, "self.yaml", "extends: self.yaml\n")
     write(tmp_path, "missing.yaml", "extends: nowhere.yaml\n")
     write(tmp_path, "number.yaml", VALID + "extends: 3\n")
+    write(tmp_path, "list.yaml", "- 1\n")
+    write(tmp_path, "from_list.yaml", VALID + "extends: list.yaml\n")
     for index in range(MAX_EXTENDS_CHAIN + 1):
         write(tmp_path, f"chain{index}.yaml", f"extends: chain{index + 1}.yaml\n")
     write(tmp_path, f"chain{MAX_EXTENDS_CHAIN + 1}.yaml", VALID)
@@ -372,6 +374,10 @@ def test_extends_problems(tmp_path):
         "number.yaml": [
             "number.yaml:14:10: extends: must be the path of the scenario file to extend, "
             "relative to this file (got 3)"
+        ],
+        "from_list.yaml": [
+            "from_list.yaml:14:10: extends: the file to extend must hold a mapping of fields: "
+            "list.yaml"
         ],
         "chain0.yaml": [
             f"chain{MAX_EXTENDS_CHAIN - 1}.yaml:1:10: extends: a scenario may be built from at "
