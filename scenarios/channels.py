@@ -174,7 +174,7 @@ class Csat(Model):
     def score(
         self, wait_s: np.ndarray | float, resolved: np.ndarray | bool, escalated: np.ndarray | bool
     ) -> np.ndarray:
-        """Expected survey score of contacts that waited ``wait_s`` seconds (vectorised)."""
+        """Survey score of contacts that waited ``wait_s`` seconds (vectorised)."""
         raw = (
             self.base
             + self.per_minute_waited * np.asarray(wait_s, dtype=float) / 60.0
@@ -197,6 +197,13 @@ class ServiceTarget(Model):
     sl_definition: Literal["offered", "answered", "excl_short_abandons"] = "offered"
     short_abandon: DurationS | None = None
     business_hours: bool = False
+
+    @field_validator("target")
+    @classmethod
+    def _reachable(cls, value: float) -> float:
+        if not 0.0 < value < 1.0:
+            raise ValueError("must lie strictly between 0% and 100% (no staffing reaches 100%)")
+        return value
 
     @model_validator(mode="after")
     def _short_abandon_given(self) -> ServiceTarget:

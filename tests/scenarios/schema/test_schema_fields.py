@@ -101,6 +101,16 @@ def test_bounds_and_bad_units(doc, errors, path, value, expected):
     assert errors(doc) == [(".".join(path), expected)]
 
 
+def test_service_target_must_be_reachable(doc, errors):
+    doc["channels"]["phone"]["service_target"] = {"threshold": "20s", "target": "100%"}
+    assert errors(doc) == [
+        (
+            "channels.phone.service_target.target",
+            "Value error, must lie strictly between 0% and 100% (no staffing reaches 100%)",
+        )
+    ]
+
+
 def test_channel_count_and_names_are_bounded(doc, errors):
     phone = doc["channels"]["phone"]
     doc["channels"] = {f"c{i}": dict(phone) for i in range(21)}
