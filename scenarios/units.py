@@ -33,8 +33,9 @@ SECONDS_PER_UNIT = {
     "d": 86400.0,
     "w": 604800.0,
 }
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(s|sec|min|m|h|d|w)", re.IGNORECASE)
-_COUNT = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([kKmM]?)\s*$")
+_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_DURATION_PART = re.compile(rf"({_NUMBER})\s*(sec|min|s|m|h|d|w)", re.IGNORECASE)
+_COUNT = re.compile(rf"^\s*({_NUMBER})\s*([kKmM]?)\s*$")
 _COUNT_FACTOR = {"": 1.0, "k": 1e3, "m": 1e6}
 
 
