@@ -7,12 +7,18 @@ analytic value inside the 99 % Student-t confidence interval of the replication 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import stats
 
+from scenarios.demand import expand
+from scenarios.loader import load
+from sim import simulate
 from sim.specs import Dist
 
+EXAMPLES = Path(__file__).parents[2] / "scenarios" / "examples"
 WARMUP_S = 1800.0
 MARGIN_S = 1800.0
 REPLICATIONS = 30
@@ -129,3 +135,35 @@ def test_littles_law_on_the_queue(oracle, single_queue):
         differences.append(queue_time_avg - little)
     _mean, low, high = oracle.mean_ci(differences)
     assert low <= 0.0 <= high
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", ["mmn.yaml", "mmn_abandon.yaml"])
+def test_examples_match_erlang_over_a_day(oracle, example):
+    scenario = load(EXAMPLES / example)
+    workload = expand(scenario)
+    rosters = {"voice": np.full(workload.n_intervals, 35.0)}
+    warmup_s, end_s = scenario.run.warmup_s, workload.n_intervals * workload.interval_s - 1800
+    rows = []
+    for r in range(40):
+        frame = simulate(
+            scenario, r, scenario.run.seed, workload=workload, rosters=rosters
+        ).contacts
+        frame = frame[(frame["arrival_s"] >= warmup_s) & (frame["arrival_s"] < end_s)]
+        wait = frame["wait_s"]
+        rows.append(
+            {
+                "p_wait": float((wait > 0).mean()),
+                "sl": float(((frame["outcome"] == "answered") & (wait <= THRESHOLD_S)).mean()),
+                "mean_wait": float(wait.mean()),
+                "p_abandon": float((frame["outcome"] == "abandoned").mean()),
+            }
+        )
+    estimates = {key: [row[key] for row in rows] for key in rows[0]}
+    lam, mu = 600 / 3600, 1 / 180
+    patience = scenario.channels["phone"].patience
+    if patience is None:
+        expected = oracle.erlang_c(35, lam, mu, THRESHOLD_S)
+    else:
+        expected = oracle.erlang_a(35, lam, mu, 1 / patience.mean, THRESHOLD_S)
+    _assert_inside(oracle, estimates, expected)
