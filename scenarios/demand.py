@@ -10,14 +10,18 @@ Conventions
 Normal volume
     ``volume.per_week``, ``per_day`` and ``per_month`` are the expected contacts of a normal
     period, before events. Each is turned into a weekly volume ``V``; the weekday weights,
-    normalised over the weekdays on which the channel opens, ``s_d = w_d * open_d /
-    sum_e (w_e * open_e)`` (:func:`scenarios.profiles.weekday_shares`), spread it over the week,
-    so day ``t`` receives ``V * s_weekday(t)``. A weekday without opening hours receives nothing,
-    whatever its weight (the scenario's default weight is 1 for every weekday).
+    normalised over the weekdays that receive contacts, ``s_d = w_d * recv_d /
+    sum_e (w_e * recv_e)`` (:func:`scenarios.profiles.weekday_shares`), spread it over the week,
+    so day ``t`` receives ``V * s_weekday(t)``. A realtime channel receives contacts on the
+    weekdays it opens (a weekday without opening hours receives nothing, whatever its weight);
+    a deferrable channel receives them on every weekday, because customers write on weekends
+    too and their messages wait for opening (give a weekday the weight 0 to model a day without
+    messages). The scenario's default weight is 1 for every weekday.
 
     - ``per_week``: ``V = per_week``;
     - ``per_day``: the volume of an average day on which contacts arrive, ``V = per_day * n``
-      with ``n`` the number of weekdays with ``s_d > 0`` (5 for a Monday-to-Friday channel);
+      with ``n`` the number of weekdays with ``s_d > 0`` (5 for a Monday-to-Friday realtime
+      channel, 7 for a deferrable one with default weights);
     - ``per_month``: ``V = per_month * 7 / 30.4375``, a month being 365.25 / 12 = 30.4375 days
       (:data:`DAYS_PER_MONTH`), so a 28-day horizon receives ``per_month * 28 / 30.4375``.
 
@@ -404,9 +408,10 @@ def _normal_volume(name: str, channel: Channel, horizon: Horizon) -> np.ndarray:
             field_path=f"channels.{name}.volume.file",
         )
         return values.reshape(n_days, per_day)
-    shares = weekday_shares(
-        channel.weekday_weights, [window is not None for window in channel.hours.windows_s]
-    )
+    receiving_days = [
+        window is not None or not channel.is_realtime for window in channel.hours.windows_s
+    ]
+    shares = weekday_shares(channel.weekday_weights, receiving_days)
     weekdays = (horizon.start.weekday() + np.arange(n_days)) % 7
     day_volume = _weekly_volume(channel.volume, shares) * shares[weekdays]
     weights = interval_weights(channel.hourly_weights, horizon.interval_s)
