@@ -22,7 +22,7 @@ from scenarios.demand import daily_summary, expand
 from scenarios.errors import CcplanError, InputError, ScenarioError
 from scenarios.loader import load
 from scenarios.units import parse_duration_s, parse_fraction
-from staffing import erlang_metrics, required_agents
+from staffing import erlang_metrics, plan, plan_summary, required_agents
 
 app = typer.Typer(
     name="ccplan",
@@ -229,6 +229,39 @@ def _staff_targets(calls_per_hour, aht, targets, patience, sl_definition, short_
     _print_measures(model, table.iloc[0], patience is None, as_json)
 
 
+def _plan_table(summary: pd.DataFrame, title: str) -> Table:
+    table = Table(title=title)
+    headings = ("date", "channel", "team", "contacts", "required h", "scheduled h", "FTE")
+    for heading in (*headings, "service level", "intervals < target"):
+        table.add_column(heading, justify="left" if heading in headings[:3] else "right")
+    for row in summary.itertuples(index=False):
+        table.add_row(
+            f"{row.date:%Y-%m-%d %a}",
+            str(row.channel),
+            str(row.team),
+            f"{row.contacts:,.0f}",
+            "-" if pd.isna(row.required_agent_hours) else f"{row.required_agent_hours:,.1f}",
+            f"{row.scheduled_agent_hours:,.1f}",
+            f"{row.scheduled_fte:,.1f}",
+            "-" if pd.isna(row.service_level) else f"{row.service_level:.1%}",
+            str(row.intervals_below_target),
+        )
+    return table
+
+
+def _staff_scenario(file: str, overrides, out: Path | None) -> None:
+    scenario = load(file, overrides)
+    table = plan(scenario, expand(scenario))
+    title = f"Staffing plan: {scenario.name}"
+    Console().print(_plan_table(plan_summary(table, scenario), title))
+    if out is not None:
+        try:
+            table.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
+        except OSError as error:
+            raise InputError(f"--out: cannot write {out} ({error.strerror or error})") from None
+        typer.echo(f"wrote {out}")
+
+
 @app.command()
 def staff(
     scenario_file: Annotated[
@@ -256,10 +289,18 @@ def staff(
     sl_definition: DefinitionOption = "offered",
     short_abandon: ShortAbandonOption = "0",
     as_json: JsonOption = False,
+    set_: SetOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FILE.csv", help="With SCENARIO: write the interval plan."),
+    ] = None,
 ) -> None:
-    """Smallest number of agents meeting every target (with --calls-per-hour and --aht)."""
+    """Smallest number of agents meeting every target (with --calls-per-hour and --aht), or
+    with SCENARIO the interval staffing plan of every channel (per-day summary; --out writes
+    the full table)."""
     if scenario_file is not None:
-        raise InputError("staff SCENARIO is not available yet.")
+        _staff_scenario(scenario_file, set_ or (), out)
+        return
     if calls_per_hour is None or aht is None:
         raise InputError("staff needs --calls-per-hour and --aht (or a SCENARIO file).")
     targets = {

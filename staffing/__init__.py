@@ -1,10 +1,47 @@
-"""Staffing engine: Erlang B/C/A measures, required agents per interval for every channel.
+"""Staffing engine: required agents per interval for every channel, and the measures they give.
 
-Public API: :func:`erlang_b`, :func:`erlang_metrics`, :func:`required_agents`.
+- Erlang B/C/A measures and staffing: :func:`erlang_b`, :func:`erlang_metrics`,
+  :func:`required_agents` (Numba kernels in ``staffing._kernels``);
+- chat with concurrency: :func:`chat_metrics`, :func:`required_chat_agents`;
+- deferrable backlogs: :func:`required_backlog_agents`, :func:`backlog_on_time`;
+- time-varying demand: :func:`effective_load` (stationary, lagged, modified offered load);
+- forecast uncertainty: :func:`required_agents_with_confidence`;
+- shrinkage and FTE: :func:`scheduled_agents`, :func:`productive_agents`, :func:`fte`;
+- a scenario: :func:`plan` (tidy table, :data:`PLAN_COLUMNS`), :func:`plan_summary`,
+  :func:`team_rosters` (scheduled agents per team and interval, used by the simulation).
 """
 
+from staffing.chat import chat_metrics, required_chat_agents
+from staffing.deferrable import backlog_on_time, required_backlog_agents
 from staffing.erlang import COLUMNS as COLUMNS_ERLANG
 from staffing.erlang import erlang_b, erlang_metrics
+from staffing.roster import fte, productive_agents, scheduled_agents, team_rosters
+from staffing.scenario_plan import COLUMNS as PLAN_COLUMNS
+from staffing.scenario_plan import SUMMARY_COLUMNS as PLAN_SUMMARY_COLUMNS
+from staffing.scenario_plan import daily_summary as plan_summary
+from staffing.scenario_plan import plan
 from staffing.search import required_agents
+from staffing.time_varying import effective_load
+from staffing.uncertainty import required_agents_with_confidence, volume_quantile_factor
 
-__all__ = ["COLUMNS_ERLANG", "erlang_b", "erlang_metrics", "required_agents"]
+__all__ = [
+    "COLUMNS_ERLANG",
+    "PLAN_COLUMNS",
+    "PLAN_SUMMARY_COLUMNS",
+    "backlog_on_time",
+    "chat_metrics",
+    "effective_load",
+    "erlang_b",
+    "erlang_metrics",
+    "fte",
+    "plan",
+    "plan_summary",
+    "productive_agents",
+    "required_agents",
+    "required_agents_with_confidence",
+    "required_backlog_agents",
+    "required_chat_agents",
+    "scheduled_agents",
+    "team_rosters",
+    "volume_quantile_factor",
+]

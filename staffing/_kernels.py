@@ -162,6 +162,8 @@ def _impatient_measures(
     ``P(served, W ≤ t) / (1 − P(Ab, W ≤ s))``. ASA is the mean wait of answered contacts,
     ``E[W; served] = p·x·Σ uₙ·Hₙ / θ``; the mean wait of all arrivals is ``P(Ab)/θ``.
     Times are in AHT units; ``threshold_ratio`` and ``short_ratio`` are divided by patience.
+    ``P(served, 0 < W ≤ t)`` is the difference ``p·x·(S(y) − E(t)·S(yq))``: its absolute error
+    is about 1e-12, so a service level far below that (deep overload) is rounding noise.
     """
     if not no_wait_mass < math.inf:
         out[P_WAIT] = 0.0
@@ -214,23 +216,25 @@ def _impatient_measures(
 
 
 @njit(cache=True)
+def zero_load_measures(out):
+    """Measures without load: nobody waits, service level 1, occupancy 0."""
+    out[:] = 0.0
+    out[SERVICE_LEVEL] = 1.0
+
+
+@njit(cache=True)
 def _erlang_measures(agents, load, patience_ratio, threshold_ratio, short_ratio, definition, out):
     """Measures of Erlang C (``patience_ratio`` NaN) or Erlang A for ``agents`` (int64) agents.
 
-    Times in ``out`` are in AHT units. A zero load gives no wait, service level 1, occupancy 0.
+    Times in ``out`` are in AHT units.
     """
     if load <= 0.0:
-        out[P_WAIT] = 0.0
-        out[SERVICE_LEVEL] = 1.0
-        out[ASA_S] = 0.0
-        out[OCCUPANCY] = 0.0
-        out[P_ABANDON] = 0.0
-        out[MEAN_WAIT_S] = 0.0
+        zero_load_measures(out)
         return
     no_wait_mass = 0.0
     if agents > 0:
         no_wait_mass = agents / load * _inv_erlang_b(agents - 1, load)
-    _queue_measures(
+    queue_measures(
         no_wait_mass,
         float(agents),
         load,
@@ -243,7 +247,7 @@ def _erlang_measures(agents, load, patience_ratio, threshold_ratio, short_ratio,
 
 
 @njit(cache=True)
-def _queue_measures(
+def queue_measures(
     no_wait_mass, capacity, load, patience_ratio, threshold_ratio, short_ratio, definition, out
 ):
     """Dispatch to the patient (``patience_ratio`` NaN) or impatient measures."""
@@ -272,30 +276,51 @@ def erlang_b_kernel(agents, load, out):
             out[i] = 1.0 / _inv_erlang_b(int(agents[i]), load[i])
 
 
+SETTINGS = ("aht_s", "patience_s", "threshold_s", "short_abandon_s")
+"""Columns of the per-row ``settings`` array of the metric kernels (patience NaN: none)."""
+TARGETS = ("target_sl", "target_asa_s", "max_abandon", "max_occupancy", "max_p_wait")
+"""Further columns of the search kernels' ``settings`` (NaN: no such target)."""
+
+
 @njit(cache=True)
-def erlang_metrics_kernel(
-    agents, load, aht_s, patience_s, threshold_s, short_abandon_s, definition, out
-):
+def row_ratios(settings, i, ratios):
+    """Fill ``ratios`` with patience, threshold and short-abandon threshold over AHT of row
+    ``i``; return the AHT."""
+    aht = settings[i, 0]
+    ratios[0] = settings[i, 1] / aht
+    ratios[1] = settings[i, 2] / aht
+    ratios[2] = settings[i, 3] / aht
+    return aht
+
+
+@njit(cache=True)
+def row_targets(settings, i, aht, targets):
+    """Fill ``targets`` with row ``i``'s targets, the ASA target in AHT units."""
+    for j in range(len(TARGETS)):
+        targets[j] = settings[i, len(SETTINGS) + j]
+    targets[1] /= aht
+
+
+@njit(cache=True)
+def scale_times(out, i, aht):
+    """Turn the times of output row ``i`` from AHT units into seconds."""
+    out[i, ASA_S] *= aht
+    out[i, MEAN_WAIT_S] *= aht
+
+
+@njit(cache=True)
+def erlang_metrics_kernel(agents, load, settings, definition, out):
     """Erlang C/A measures per row into ``out`` (rows × ``N_MEASURES``), times in seconds.
 
-    ``patience_s`` NaN selects Erlang C for that row.
+    ``settings`` has the columns :data:`SETTINGS`; NaN patience selects Erlang C for the row.
     """
-    row = np.empty(N_MEASURES)
+    ratios = np.empty(3)
     for i in range(load.size):
-        aht = aht_s[i]
+        aht = row_ratios(settings, i, ratios)
         _erlang_measures(
-            int(agents[i]),
-            load[i],
-            patience_s[i] / aht,
-            threshold_s[i] / aht,
-            short_abandon_s[i] / aht,
-            definition,
-            row,
+            int(agents[i]), load[i], ratios[0], ratios[1], ratios[2], definition, out[i]
         )
-        for j in range(N_MEASURES):
-            out[i, j] = row[j]
-        out[i, ASA_S] *= aht
-        out[i, MEAN_WAIT_S] *= aht
+        scale_times(out, i, aht)
 
 
 @njit(cache=True)
@@ -315,7 +340,7 @@ def _erlang_meets(agents, inv_prev, load, ratios, definition, targets, row):
     """Evaluate ``agents`` given ``inv_prev = I_{agents−1}``; ``ratios`` = patience, threshold
     and short-abandon threshold over AHT; ``targets`` = SL, ASA/AHT, abandon, occupancy, P(wait).
     """
-    _queue_measures(
+    queue_measures(
         agents / load * inv_prev,
         float(agents),
         load,
@@ -333,33 +358,22 @@ SEARCH_SPAN_SQRT = 100.0
 
 
 @njit(cache=True)
-def required_erlang_kernel(
-    load,
-    aht_s,
-    patience_s,
-    threshold_s,
-    short_abandon_s,
-    target_sl,
-    target_asa_s,
-    max_abandon,
-    max_occupancy,
-    max_p_wait,
-    definition,
-    out,
-):
+def required_erlang_kernel(load, settings, definition, out):
     """Smallest number of agents meeting every non-NaN target, per row (−1 when none does).
 
-    The search starts at the square-root-staffing estimate ``A + β·√A`` with ``β`` carried from
-    the previous row (Halfin and Whitt 1981; Borst, Mandelbaum and Reiman 2004), which is exact
-    to an agent or two for smooth interval loads. Upwards it carries the Erlang B recursion
+    ``settings`` has the columns :data:`SETTINGS` then :data:`TARGETS`. The search starts at
+    the square-root-staffing estimate ``A + β·√A`` with ``β`` carried from the previous row
+    (Halfin and Whitt 1981; Borst, Mandelbaum and Reiman 2004), which is exact to an agent or
+    two for smooth interval loads. Upwards it carries the Erlang B recursion
     ``I_N = 1 + (N/A)·I_{N−1}`` forward, so each further candidate costs O(1) plus the measures.
     If the estimate already meets the targets it jumps down 1, 2, 4, ... agents (a fresh
     recursion each time) until a count fails, then walks up again.
     Monotonicity in the agents (every measure improves with more agents) makes the first
-    success the answer. Erlang C never returns ``N ≤ A`` (unstable).
+    success the answer. Erlang C never returns ``N ≤ A`` (unstable). The limit
+    ``A + 100·√A + 100`` only guards the loop: blocking underflows to zero long before it.
     """
     ratios = np.empty(3)
-    targets = np.empty(5)
+    targets = np.empty(len(TARGETS))
     row = np.empty(N_MEASURES)
     beta = 1.0
     for i in range(load.size):
@@ -367,15 +381,8 @@ def required_erlang_kernel(
         if a <= 0.0:
             out[i] = 0.0
             continue
-        aht = aht_s[i]
-        ratios[0] = patience_s[i] / aht
-        ratios[1] = threshold_s[i] / aht
-        ratios[2] = short_abandon_s[i] / aht
-        targets[0] = target_sl[i]
-        targets[1] = target_asa_s[i] / aht
-        targets[2] = max_abandon[i]
-        targets[3] = max_occupancy[i]
-        targets[4] = max_p_wait[i]
+        aht = row_ratios(settings, i, ratios)
+        row_targets(settings, i, aht, targets)
         lowest = 1
         if math.isnan(ratios[0]):
             lowest = max(lowest, math.floor(a) + 1)

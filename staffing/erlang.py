@@ -116,31 +116,34 @@ def erlang_metrics(
         is ``inf`` when no call is ever answered (Erlang A with no agents).
     """
     definition = sl_definition_code(sl_definition)
-    rate = check_array("calls_per_hour", calls_per_hour)
-    aht = check_array("aht_s", aht_s, positive=True)
+    load, agents, settings = metric_inputs(
+        "calls_per_hour", calls_per_hour, aht_s, agents, threshold_s, patience_s, short_abandon_s
+    )
+    out = np.empty((load.size, k.N_MEASURES))
+    k.erlang_metrics_kernel(agents, load, settings, definition, out)
+    return measures_frame(load, agents, out)
+
+
+def metric_inputs(
+    rate_name, rate, aht_s, agents, threshold_s, patience_s, short_abandon_s
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate and broadcast the arguments of a metric function.
+
+    Returns the offered load, the agents and the kernel ``settings`` (columns
+    :data:`staffing._kernels.SETTINGS`), all float64.
+    """
     arrays, _ = broadcast(
         {
-            "rate": rate,
-            "aht": aht,
+            "rate": check_array(rate_name, rate),
+            "aht_s": check_array("aht_s", aht_s, positive=True),
             "agents": check_array("agents", agents, whole=True),
-            "threshold": check_array("threshold_s", threshold_s),
-            "patience": check_array("patience_s", patience_s, positive=True, allow_none=True),
-            "short": check_array("short_abandon_s", short_abandon_s),
+            "threshold_s": check_array("threshold_s", threshold_s),
+            "patience_s": check_array("patience_s", patience_s, positive=True, allow_none=True),
+            "short_abandon_s": check_array("short_abandon_s", short_abandon_s),
         }
     )
-    load = offered_load(arrays["rate"], arrays["aht"])
-    out = np.empty((load.size, k.N_MEASURES))
-    k.erlang_metrics_kernel(
-        arrays["agents"],
-        load,
-        arrays["aht"],
-        arrays["patience"],
-        arrays["threshold"],
-        arrays["short"],
-        definition,
-        out,
-    )
-    return measures_frame(load, arrays["agents"], out)
+    settings = np.column_stack([arrays[name] for name in k.SETTINGS])
+    return offered_load(arrays["rate"], arrays["aht_s"]), arrays["agents"], settings
 
 
 def measures_frame(load: np.ndarray, agents: np.ndarray, out: np.ndarray) -> pd.DataFrame:

@@ -9,18 +9,28 @@ from scenarios.errors import InputError
 from staffing import _kernels as k
 from staffing._inputs import broadcast, check_array, offered_load, sl_definition_code
 
-__all__ = ["required_agents", "staffing_targets"]
+__all__ = ["required_agents"]
 
 
-def staffing_targets(
+TARGET_ARGUMENTS = (
+    "target_sl",
+    "threshold_s",
+    "target_asa_s",
+    "max_abandon_frac",
+    "max_occupancy_frac",
+    "max_p_wait_frac",
+)
+
+
+def _staffing_targets(
     *,
-    target_sl: ArrayLike | None,
-    threshold_s: ArrayLike | None,
-    target_asa_s: ArrayLike | None,
-    max_abandon_frac: ArrayLike | None,
-    max_occupancy_frac: ArrayLike | None,
-    max_p_wait_frac: ArrayLike | None,
-    patience_s: ArrayLike | None,
+    target_sl: ArrayLike | None = None,
+    threshold_s: ArrayLike | None = None,
+    target_asa_s: ArrayLike | None = None,
+    max_abandon_frac: ArrayLike | None = None,
+    max_occupancy_frac: ArrayLike | None = None,
+    max_p_wait_frac: ArrayLike | None = None,
+    patience_s: ArrayLike | None = None,
 ) -> dict[str, np.ndarray | None]:
     """Validate the targets of a staffing search (shared by the Erlang and chat searches).
 
@@ -53,16 +63,6 @@ def staffing_targets(
     if targets["threshold_s"] is None:
         targets["threshold_s"] = np.zeros(())
     return targets
-
-
-def raise_if_unmet(agents: np.ndarray, load: np.ndarray) -> None:
-    """Raise InputError when the search found no agent count (kernel result −1)."""
-    if np.any(agents < 0):
-        worst = float(load[np.flatnonzero(agents < 0)[0]])
-        raise InputError(
-            f"no number of agents up to {k.SEARCH_SPAN_SQRT:g}·√A above the load meets the "
-            f"targets (first at offered load {worst:g} Erlang); relax a target."
-        )
 
 
 def required_agents(
@@ -123,40 +123,58 @@ def required_agents(
         meets.
     """
     definition = sl_definition_code(sl_definition)
-    targets = staffing_targets(
+    load, settings, scalar = search_inputs(
+        "calls_per_hour",
+        calls_per_hour,
+        aht_s,
+        patience_s,
+        short_abandon_s,
         target_sl=target_sl,
         threshold_s=threshold_s,
         target_asa_s=target_asa_s,
         max_abandon_frac=max_abandon_frac,
         max_occupancy_frac=max_occupancy_frac,
         max_p_wait_frac=max_p_wait_frac,
-        patience_s=patience_s,
     )
+    out = np.empty(load.size)
+    k.required_erlang_kernel(load, settings, definition, out)
+    return agents_found(out, load, scalar)
+
+
+def search_inputs(
+    rate_name, rate, aht_s, patience_s, short_abandon_s, **targets
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Validate and broadcast the arguments of a staffing search.
+
+    Returns the offered load, the kernel ``settings`` (columns ``SETTINGS`` then ``TARGETS`` of
+    :mod:`staffing._kernels`, NaN for an absent target) and whether every input was a scalar.
+    """
+    unknown = set(targets) - set(TARGET_ARGUMENTS)
+    if unknown:
+        raise InputError(
+            f"unknown target {sorted(unknown)[0]!r}; targets are {', '.join(TARGET_ARGUMENTS)}."
+        )
+    checked = _staffing_targets(patience_s=patience_s, **targets)
     arrays, scalar = broadcast(
         {
-            "rate": check_array("calls_per_hour", calls_per_hour),
-            "aht": check_array("aht_s", aht_s, positive=True),
-            "patience": check_array("patience_s", patience_s, positive=True, allow_none=True),
-            "short": check_array("short_abandon_s", short_abandon_s),
-            **targets,
+            "rate": check_array(rate_name, rate),
+            "aht_s": check_array("aht_s", aht_s, positive=True),
+            "patience_s": check_array("patience_s", patience_s, positive=True, allow_none=True),
+            "short_abandon_s": check_array("short_abandon_s", short_abandon_s),
+            **checked,
         }
     )
-    load = offered_load(arrays["rate"], arrays["aht"])
-    out = np.empty(load.size)
-    k.required_erlang_kernel(
-        load,
-        arrays["aht"],
-        arrays["patience"],
-        arrays["threshold_s"],
-        arrays["short"],
-        arrays["target_sl"],
-        arrays["target_asa_s"],
-        arrays["max_abandon"],
-        arrays["max_occupancy"],
-        arrays["max_p_wait"],
-        definition,
-        out,
-    )
+    settings = np.column_stack([arrays[name] for name in (*k.SETTINGS, *k.TARGETS)])
+    return offered_load(arrays["rate"], arrays["aht_s"]), settings, scalar
+
+
+def agents_found(out: np.ndarray, load: np.ndarray, scalar: bool) -> int | np.ndarray:
+    """The search result as int (scalar input) or int64 array; InputError if none was found."""
     agents = out.astype(np.int64)
-    raise_if_unmet(agents, load)
+    if np.any(agents < 0):
+        worst = float(load[np.flatnonzero(agents < 0)[0]])
+        raise InputError(
+            f"no number of agents up to {k.SEARCH_SPAN_SQRT:g}·√A above the load meets the "
+            f"targets (first at offered load {worst:g} Erlang); relax a target."
+        )
     return int(agents[0]) if scalar else agents

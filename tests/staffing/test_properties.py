@@ -41,7 +41,7 @@ def test_probabilities_in_unit_interval_and_monotone_in_agents(
     values = table[PROBABILITIES].to_numpy()
     assert np.isfinite(values).all()
     assert ((values >= 0) & (values <= 1)).all()
-    slack = 1e-12
+    slack = 1e-11  # absolute rounding of differences of O(1) sums (service level near 0)
     assert (np.diff(table["p_wait"]) <= slack).all()
     assert (np.diff(table["service_level"]) >= -slack).all()
     assert (np.diff(table["p_abandon"]) <= slack).all()

@@ -1,0 +1,149 @@
+"""Scheduled agents: shrinkage, safety factor, FTE, and each team's roster per interval.
+
+``scheduled`` agents are on duty (paid, on shift); shrinkage (breaks, training, meetings,
+absence) leaves ``productive = ⌊scheduled · (1 − shrinkage)⌋`` answering contacts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from scenarios.errors import InputError
+from scenarios.interval_csv import read_interval_csv
+from staffing._inputs import check_array
+from staffing.requirements import ChannelDemand, required_for_channel
+
+__all__ = ["fte", "productive_agents", "scheduled_agents", "team_rosters"]
+
+_ROUNDING_SLACK = 1e-9
+"""Floating slack so that 10 · 1.05 / 0.7 = 15.000000000000002 is 15 agents, not 16."""
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def scheduled_agents(
+    required: ArrayLike, shrinkage_frac: float, safety_frac: float = 0.0
+) -> np.ndarray:
+    """Agents to schedule: ``⌈required · (1 + safety) / (1 − shrinkage)⌉`` (int64)."""
+    required = check_array("required", required)
+    check_array("shrinkage_frac", shrinkage_frac, below=1.0)
+    check_array("safety_frac", safety_frac)
+    raw = required * (1.0 + safety_frac) / (1.0 - shrinkage_frac)
+    return np.ceil(raw - _ROUNDING_SLACK).astype(np.int64)
+
+
+def productive_agents(scheduled: ArrayLike, shrinkage_frac: float) -> np.ndarray:
+    """Whole agents answering contacts: ``⌊scheduled · (1 − shrinkage)⌋`` (int64)."""
+    scheduled = check_array("scheduled", scheduled)
+    check_array("shrinkage_frac", shrinkage_frac, below=1.0)
+    return np.floor(scheduled * (1.0 - shrinkage_frac) + _ROUNDING_SLACK).astype(np.int64)
+
+
+def fte(agent_hours: ArrayLike, days: float, fte_hours_per_month: float = 160.0) -> np.ndarray:
+    """Full-time equivalents: agent hours over ``days`` per the FTE's hours in as many days.
+
+    ``FTE = agent_hours / (fte_hours_per_month · days / 30.4375)``, a month being 365.25/12 days.
+    """
+    agent_hours = check_array("agent_hours", agent_hours)
+    check_array("days", days, positive=True)
+    check_array("fte_hours_per_month", fte_hours_per_month, positive=True)
+    return agent_hours / (fte_hours_per_month * days / DAYS_PER_MONTH)
+
+
+def _closed_day_mask(scenario, workload) -> np.ndarray:
+    per_day = round(86_400 / workload.interval_s)
+    closed = np.zeros(workload.n_intervals, dtype=bool)
+    for day in scenario.horizon.closed_days:
+        offset = (day - workload.start).days
+        closed[offset * per_day : (offset + 1) * per_day] = True
+    return closed
+
+
+def _fixed_roster(staffing, scenario, workload) -> np.ndarray:
+    """Headcount at horizon start times each shift's share, whole agents per shift, on the
+    shift's days and hours; nobody works on a closed day."""
+    per_day = round(86_400 / workload.interval_s)
+    days = math.ceil(workload.n_intervals / per_day)
+    weekdays = (workload.start.weekday() + np.arange(days)) % 7
+    roster = np.zeros(workload.n_intervals, dtype=np.int64)
+    for shift in staffing.shifts:
+        agents = math.floor(staffing.headcount * shift.share + _ROUNDING_SLACK)
+        covered = shift.week_mask(workload.interval_s)[weekdays].ravel()
+        roster += agents * covered[: workload.n_intervals]
+    roster[_closed_day_mask(scenario, workload)] = 0
+    return roster
+
+
+def _file_roster(index: int, staffing, workload) -> np.ndarray:
+    agents = read_interval_csv(
+        staffing.file,
+        "agents",
+        start=workload.start,
+        interval_s=workload.interval_s,
+        n_intervals=workload.n_intervals,
+        field_path=f"partner.teams.{index}.staffing.file",
+    )
+    fractional = np.flatnonzero(agents != np.floor(agents))
+    if fractional.size:
+        first = int(fractional[0])
+        when = dt.datetime.combine(workload.start, dt.time()) + dt.timedelta(
+            seconds=first * workload.interval_s
+        )
+        raise InputError(
+            f"{staffing.file}: agents must be whole numbers "
+            f"(got {agents[first]:g} at {when:%Y-%m-%dT%H:%M})."
+        )
+    return agents.astype(np.int64)
+
+
+def auto_channel_schedule(team, scenario, workload) -> dict[str, np.ndarray]:
+    """Per channel of an ``auto`` team: scheduled agents for its requirement (int64 arrays)."""
+    staffing = team.staffing
+    schedule = {}
+    for name in team.channels:
+        demand = ChannelDemand.of(scenario, workload, name)
+        required = required_for_channel(demand, staffing.method)
+        if required is None:
+            raise InputError(
+                f"team {team.name} is staffed automatically but channel {name} has no "
+                "service_target to staff for."
+            )
+        schedule[name] = scheduled_agents(
+            required, scenario.partner.shrinkage, staffing.safety_factor
+        )
+    return schedule
+
+
+def team_roster(index: int, team, scenario, workload) -> np.ndarray:
+    """Scheduled agents on duty (before shrinkage) per interval for one team (int64)."""
+    staffing = team.staffing
+    if staffing.mode == "fixed":
+        return _fixed_roster(staffing, scenario, workload)
+    if staffing.mode == "roster":
+        return _file_roster(index, staffing, workload)
+    return sum(auto_channel_schedule(team, scenario, workload).values())
+
+
+def team_rosters(scenario, workload) -> dict[str, np.ndarray]:
+    """Scheduled agents on duty (before shrinkage) per interval, for every team.
+
+    - ``fixed``: for each shift, ``⌊headcount · share⌋`` agents on the intervals whose start lies
+      in the shift on its days (past midnight into the next day), summed over shifts; zero on
+      closed days. Headcount at horizon start: hiring and attrition are left to the simulation.
+    - ``roster``: the CSV's agents (whole numbers).
+    - ``auto``: per channel ``⌈required · (1 + safety_factor) / (1 − shrinkage)⌉`` with the
+      team's ``method``, summed over the team's channels (see :func:`staffing.plan`).
+
+    Returns
+    -------
+    dict[str, numpy.ndarray]
+        Team name to an int64 array of length ``workload.n_intervals``.
+    """
+    return {
+        team.name: team_roster(index, team, scenario, workload)
+        for index, team in enumerate(scenario.partner.teams)
+    }

@@ -1,0 +1,109 @@
+"""The scenario plan and team rosters on the example scenarios (fixed, roster and auto teams)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cli
+from scenarios.demand import expand
+from scenarios.loader import load
+from staffing import (
+    PLAN_COLUMNS,
+    PLAN_SUMMARY_COLUMNS,
+    plan,
+    plan_summary,
+    productive_agents,
+    scheduled_agents,
+    team_rosters,
+)
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
+SHORT = ["horizon.days=7", "horizon.closed_days=[]", "outages.scheduled=[]"]
+AUTO_PHONE = [
+    "partner.teams.0.staffing={mode: auto, safety_factor: 5%, method: modified_offered_load}",
+    "partner.teams.0.attrition_per_month=0",
+]
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    scenario = load(EXAMPLES / "baseline.yaml", SHORT)
+    return scenario, expand(scenario)
+
+
+def test_mmn_plan_reproduces_erlang_c():
+    scenario = load(EXAMPLES / "mmn.yaml")
+    table = plan(scenario, expand(scenario))
+    assert (table["required_agents"] == 35).all()  # 80 % within 20 s at 30 Erlang
+    assert (table["productive_agents"] == 35).all()
+    assert table["service_level"].to_numpy() == pytest.approx(0.8367, abs=5e-5)
+    assert table["asa_s"].to_numpy() == pytest.approx(10.245, abs=5e-4)
+
+
+def test_plan_columns_and_order(baseline):
+    scenario, workload = baseline
+    table = plan(scenario, workload)
+    assert {c: str(t) for c, t in table.dtypes.items()} == dict(PLAN_COLUMNS)
+    assert list(table["channel"].unique()) == list(scenario.channels)
+    assert len(table) == workload.n_intervals * len(scenario.channels)
+    summary = plan_summary(table, scenario)
+    assert {c: str(t) for c, t in summary.dtypes.items()} == dict(PLAN_SUMMARY_COLUMNS)
+    closed_phone = table[(table["channel"] == "phone") & ~table["is_open"]]
+    assert (closed_phone["required_agents"] == 0).all()
+    assert closed_phone["service_level"].isna().all()
+
+
+def test_fixed_roster_by_hand(baseline):
+    scenario, workload = baseline
+    voice = team_rosters(scenario, workload)["voice"]
+    per_day = 96
+    # Monday: early 45 % of 70 = 31 at 08:00; with peak (13 %: 9) and day (19 %: 13) at 12:00.
+    assert voice[8 * 4] == 31
+    assert voice[12 * 4] == 31 + 9 + 13
+    assert voice[6 * per_day : 7 * per_day].sum() == 0  # Sunday: no shift
+    assert voice.dtype == np.int64 and voice.size == workload.n_intervals
+
+
+def test_blended_team_splits_its_productive_agents(baseline):
+    scenario, workload = baseline
+    table = plan(scenario, workload)
+    team = table[table["team"] == "backoffice"]
+    per_interval = team.groupby("interval")["productive_agents"].sum()
+    scheduled = team.groupby("interval")["scheduled_agents"].first()
+    expected = productive_agents(scheduled.to_numpy(), scenario.partner.shrinkage)
+    np.testing.assert_array_equal(per_interval.to_numpy(), expected)
+
+
+def test_auto_team_meets_its_target_in_every_open_interval():
+    scenario = load(EXAMPLES / "baseline.yaml", [*SHORT, *AUTO_PHONE])
+    workload = expand(scenario)
+    table = plan(scenario, workload)
+    phone = table[(table["channel"] == "phone") & table["is_open"]]
+    assert (phone["service_level"] >= 0.8).all()
+    expected = scheduled_agents(phone["required_agents"].to_numpy(int), 0.3, 0.05)
+    np.testing.assert_array_equal(phone["scheduled_agents"], expected)
+    roster = team_rosters(scenario, workload)["voice"]
+    np.testing.assert_array_equal(roster[phone["interval"]], expected)
+
+
+def test_shrinkage_rounding():
+    assert scheduled_agents([10], 0.3, 0.05).tolist() == [15]  # 10 · 1.05 / 0.7 = 15.000…02
+    assert productive_agents([15], 0.3).tolist() == [10]
+
+
+def test_cli_staff_scenario_writes_the_plan(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "plan.csv"
+    monkeypatch.setattr(
+        "sys.argv", ["ccplan", "staff", str(EXAMPLES / "mmn.yaml"), "--out", str(out)]
+    )
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code in (0, None)
+    assert "Staffing plan: mmn" in capsys.readouterr().out
+    written = pd.read_csv(out)
+    assert list(written.columns) == list(PLAN_COLUMNS)
+    assert len(written) == 96
