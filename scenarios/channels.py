@@ -1,9 +1,10 @@
 """A contact channel: its kind, opening hours, demand, handling and customer behaviour.
 
 Rules that need only the channel itself (a deferrable channel has no patience, concurrency,
-redial or abandonment-based service-level settings; a channel must open at some time and its
-profile must give weight to its open hours) are checked here; rules that need the horizon or
-other sections are checked by :class:`scenarios.scenario.Scenario`.
+redial or abandonment-based service-level settings; a channel must open at some time; the
+weights must leave somewhere for the demand to go: open days and hours on a realtime channel,
+any day on a deferrable one, whose messages arrive around the clock) are checked here; rules
+that need the horizon or other sections are checked by :class:`scenarios.scenario.Scenario`.
 """
 
 from __future__ import annotations
@@ -299,12 +300,17 @@ class Channel(Model):
             )
         if self.hours.is_never_open:
             problems.append((("hours",), "the channel never opens", None))
-        else:
+        elif self.is_realtime:
             problems.extend(self._weight_problems())
+        elif not any(self.weekday_weights):
+            problems.append(
+                (("weekday_weights",), "gives no weight to any day", self.weekday_weights)
+            )
         raise_problems("Channel", problems)
         return self
 
     def _weight_problems(self) -> list[tuple[tuple[str, ...], str, Any]]:
+        # realtime demand is spread over open days and open hours only (scenarios.demand)
         hourly = self.hourly_weights
         open_days = [day for day, window in enumerate(self.hours.windows_s) if window]
         if not any(self.weekday_weights[day] > 0 for day in open_days):

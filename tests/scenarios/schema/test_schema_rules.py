@@ -363,3 +363,12 @@ def test_all_problems_are_reported_at_once(doc, errors):
 def test_demand_must_have_somewhere_to_go(doc, errors, change, expected):
     doc["channels"]["phone"].update(change)
     assert errors(doc)[: len(expected)] == expected
+
+
+def test_deferrable_demand_may_arrive_while_closed(doc, valid, errors):
+    # messages written at night or at weekends wait for opening (scenarios.demand)
+    email = doc["channels"]["email"]
+    email.update(intraday_profile=[1] * 6 + [0] * 18, weekday_weights={"mon-fri": 0, "sat-sun": 1})
+    assert valid(doc).channels["email"].weekday_weights == (0, 0, 0, 0, 0, 1, 1)
+    email["weekday_weights"] = {"all": 0}
+    assert errors(doc) == [("channels.email.weekday_weights", "gives no weight to any day")]
