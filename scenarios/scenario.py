@@ -61,7 +61,8 @@ class Scenario(Model):
     can be added beside ``partner`` without changing the meaning of existing files.
     """
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=100)
+    # names a results folder: no leading dot, so never "." or ".."
+    name: str = Field(pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$", max_length=100)
     description: str = Field(default="", max_length=10_000)
     horizon: Horizon
     channels: Annotated[

@@ -80,7 +80,12 @@ def test_friendly_units_become_seconds_fractions_and_counts(doc, valid):
         (("run", "replications"), 10001, "Input should be less than or equal to 10000"),
         (("run", "replications"), 0, "Input should be greater than or equal to 1"),
         (("run", "seed"), -1, "Input should be greater than or equal to 0"),
-        (("name",), "my scenario", "String should match pattern '^[A-Za-z0-9_.-]+$'"),
+        (
+            ("name",),
+            "my scenario",
+            "String should match pattern '^[A-Za-z0-9_-][A-Za-z0-9_.-]*$'",
+        ),
+        (("name",), "..", "String should match pattern '^[A-Za-z0-9_-][A-Za-z0-9_.-]*$'"),
         (
             ("partner", "shrinkage"),
             "100%",
