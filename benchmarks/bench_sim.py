@@ -33,6 +33,7 @@ from sim.arrivals import arrival_times
 from sim.model import Model
 from sim.specs import ChannelSpec, ModelInput, TeamSpec
 from sim.streams import Streams
+from staffing import team_rosters
 
 BASELINE = Path(__file__).parents[1] / "scenarios" / "examples" / "baseline.yaml"
 RATE_PER_S = 45 / 60
@@ -120,26 +121,10 @@ def ciw_model(servers: int) -> int:
     return len(simulation.get_all_records())
 
 
-def _fixed_rosters(scenario, workload):
-    """Scheduled agents of fixed-shift teams: headcount x weekly share from the start weekday."""
-    first = scenario.horizon.start.weekday()
-    return {
-        team.name: np.resize(
-            np.roll(
-                team.staffing.week_share(workload.interval_s) * team.staffing.headcount,
-                -first,
-                axis=0,
-            ).ravel(),
-            workload.n_intervals,
-        )
-        for team in scenario.partner.teams
-    }
-
-
 def baseline(repeat: int, replications: int) -> dict:
     scenario = load(BASELINE)
     workload = expand(scenario)
-    rosters = _fixed_rosters(scenario, workload)
+    rosters = team_rosters(scenario, workload)
 
     def one() -> int:
         return len(simulate(scenario, 0, 1, workload=workload, rosters=rosters).contacts)

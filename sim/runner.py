@@ -24,6 +24,7 @@ from sim.build import model_input
 from sim.log import agent_frame, outage_frame
 from sim.model import Model
 from sim.streams import Streams
+from staffing import team_rosters
 
 __all__ = ["MapFn", "ReplicationResult", "run_replications", "simulate"]
 
@@ -38,12 +39,6 @@ class ReplicationResult:
     contacts: pd.DataFrame
     agents: pd.DataFrame
     outages: pd.DataFrame
-
-
-def _rosters(scenario: Scenario, workload: Workload) -> Mapping[str, np.ndarray]:
-    from staffing import team_rosters
-
-    return team_rosters(scenario, workload)
 
 
 def simulate(
@@ -62,12 +57,12 @@ def simulate(
         ``scenarios.demand.expand(scenario)``, computed when absent.
     rosters:
         Scheduled agents on duty per team and interval before shrinkage,
-        ``staffing.team_rosters(scenario, workload)`` when absent.
+        ``staffing.teamteam_rosters(scenario, workload)`` when absent.
     """
     if workload is None:
         workload = expand(scenario)
     if rosters is None:
-        rosters = _rosters(scenario, workload)
+        rosters = team_rosters(scenario, workload)
     streams = Streams(seed, replication)
     model = Model(model_input(scenario, workload, rosters, streams), streams).run()
     names = scenario.channel_names
@@ -135,7 +130,7 @@ def run_replications(
         raise InputError(f"workers must be >= 1 (got {workers})")
     workload = expand(scenario)
     if rosters is None:
-        rosters = _rosters(scenario, workload)
+        rosters = team_rosters(scenario, workload)
     task = _Task(scenario, int(seed), workload, dict(rosters))
     if map_fn is not None:
         return iter(map_fn(task, indices))

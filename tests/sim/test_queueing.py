@@ -142,13 +142,10 @@ def test_littles_law_on_the_queue(oracle, single_queue):
 def test_examples_match_erlang_over_a_day(oracle, example):
     scenario = load(EXAMPLES / example)
     workload = expand(scenario)
-    rosters = {"voice": np.full(workload.n_intervals, 35.0)}
     warmup_s, end_s = scenario.run.warmup_s, workload.n_intervals * workload.interval_s - 1800
     rows = []
     for r in range(40):
-        frame = simulate(
-            scenario, r, scenario.run.seed, workload=workload, rosters=rosters
-        ).contacts
+        frame = simulate(scenario, r, scenario.run.seed, workload=workload).contacts
         frame = frame[(frame["arrival_s"] >= warmup_s) & (frame["arrival_s"] < end_s)]
         wait = frame["wait_s"]
         rows.append(

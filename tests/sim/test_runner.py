@@ -16,6 +16,7 @@ from scenarios.records import AGENT_COLUMNS, CONTACT_COLUMNS, OUTAGE_COLUMNS, ch
 from sim import run_replications, simulate
 from sim.build import model_input
 from sim.streams import Streams
+from staffing import team_rosters
 
 EXAMPLES = Path(__file__).parents[2] / "scenarios" / "examples"
 
@@ -79,24 +80,13 @@ outages:
 """
 
 
-def _fixed_rosters(scenario, workload):
-    """Scheduled agents of fixed-shift teams: headcount x weekly share, from the start weekday."""
-    first = scenario.horizon.start.weekday()
-    rosters = {}
-    for team in scenario.partner.teams:
-        week = team.staffing.week_share(workload.interval_s) * team.staffing.headcount
-        week = np.roll(week, -first, axis=0).ravel()
-        rosters[team.name] = np.resize(week, workload.n_intervals)
-    return rosters
-
-
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     path = tmp_path_factory.mktemp("scenario") / "small.yaml"
     path.write_text(textwrap.dedent(SMALL))
     scenario = load(path)
     workload = expand(scenario)
-    return scenario, workload, _fixed_rosters(scenario, workload)
+    return scenario, workload, team_rosters(scenario, workload)
 
 
 @pytest.fixture(scope="module")
@@ -199,10 +189,7 @@ def test_same_seed_same_result_and_workers_do_not_matter(small):
 
 def test_mmn_example_loads_and_simulates():
     scenario = load(EXAMPLES / "mmn.yaml")
-    workload = expand(scenario)
-    result = simulate(
-        scenario, 0, 1, workload=workload, rosters={"voice": np.full(workload.n_intervals, 35.0)}
-    )
+    result = simulate(scenario, 0, 1)  # the roster CSV: 35 agents in every interval
     assert len(result.contacts) == pytest.approx(14400, rel=5 * 120 / 14400)
     staffed = result.agents["staffed_agent_s"].sum()
     assert staffed == pytest.approx(35 * 86400.0)
