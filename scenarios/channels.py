@@ -172,18 +172,6 @@ class Csat(Model):
     escalated: float = 0.0
     response_rate: Fraction = 1.0
 
-    def score(
-        self, wait_s: np.ndarray | float, resolved: np.ndarray | bool, escalated: np.ndarray | bool
-    ) -> np.ndarray:
-        """Survey score of contacts that waited ``wait_s`` seconds (vectorised)."""
-        raw = (
-            self.base
-            + self.per_minute_waited * np.asarray(wait_s, dtype=float) / 60.0
-            + self.unresolved * ~np.asarray(resolved, dtype=bool)
-            + self.escalated * np.asarray(escalated, dtype=bool)
-        )
-        return np.clip(raw, 1.0, 5.0)
-
 
 class ServiceTarget(Model):
     """What ``auto`` staffing aims at for a channel.

@@ -12,10 +12,8 @@ Handle times, patience, repeat and redial delays and tier-2 handle times all use
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
-import numpy as np
 from pydantic import Field, model_validator
 
 from scenarios._base import Model, NonNegativeRatio, raise_problems
@@ -72,32 +70,3 @@ class Distribution(Model):
         if self.distribution == "deterministic":
             return 0.0
         return float(self.cv)  # type: ignore[arg-type]
-
-    def sample(
-        self, rng: np.random.Generator, size: int, mean_s: float | np.ndarray | None = None
-    ) -> np.ndarray:
-        """Draw ``size`` durations in seconds with this shape.
-
-        Parameters
-        ----------
-        rng:
-            The caller's generator.
-        size:
-            Number of draws.
-        mean_s:
-            Mean to use instead of ``mean`` (a scalar or an array of ``size`` means, e.g. a
-            handle time stretched by a launch); the coefficient of variation stays the same.
-        """
-        mean = np.broadcast_to(
-            np.asarray(self.mean if mean_s is None else mean_s, dtype=float), (size,)
-        )
-        if self.distribution == "exponential":
-            return rng.exponential(1.0, size) * mean
-        if self.distribution == "deterministic":
-            return mean.copy()
-        cv = self.cv_effective
-        if self.distribution == "lognormal":
-            sigma2 = math.log1p(cv * cv)
-            return mean * rng.lognormal(-sigma2 / 2.0, math.sqrt(sigma2), size)
-        shape = 1.0 / (cv * cv)
-        return mean * rng.gamma(shape, 1.0 / shape, size)

@@ -7,8 +7,6 @@ exist, whether the dates lie in the horizon and whether peaks overlap are checke
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 from pydantic import Field, model_validator
 
@@ -34,10 +32,6 @@ class Peak(Model):
                 "Peak", [(("end",), f"must not be before start {self.start}", str(self.end))]
             )
         return self
-
-    def covers(self, day: date) -> bool:
-        """Whether ``day`` lies in the peak."""
-        return self.start <= day <= self.end
 
 
 class Launch(Model):

@@ -24,11 +24,6 @@ class RandomOutage(Model):
     mtbf: PositiveDurationS
     mttr: PositiveDurationS
 
-    @property
-    def availability_frac(self) -> float:
-        """Long-run share of time up, ``mtbf / (mtbf + mttr)``."""
-        return self.mtbf / (self.mtbf + self.mttr)
-
 
 class ScheduledOutage(Model):
     """A planned window ``[start, end)`` in local wall-clock time."""

@@ -193,19 +193,6 @@ class LearningCurve(Model):
     fcr_penalty: Fraction = 0.0
     weeks_to_proficiency: float = Field(gt=0, le=104)
 
-    def remaining(self, tenure_weeks: np.ndarray | float) -> np.ndarray:
-        """Share of the learning gap left after ``tenure_weeks`` in production (1 at start)."""
-        tenure = np.asarray(tenure_weeks, dtype=float)
-        return np.clip(1.0 - tenure / self.weeks_to_proficiency, 0.0, 1.0)
-
-    def aht_factor(self, tenure_weeks: np.ndarray | float) -> np.ndarray:
-        """Handle-time multiplier ``1 + (aht_multiplier - 1) * remaining(tenure)``."""
-        return 1.0 + (self.aht_multiplier - 1.0) * self.remaining(tenure_weeks)
-
-    def fcr_drop(self, tenure_weeks: np.ndarray | float) -> np.ndarray:
-        """FCR reduction in absolute points ``fcr_penalty * remaining(tenure)``."""
-        return self.fcr_penalty * self.remaining(tenure_weeks)
-
 
 class Team(Model):
     """A team of the partner serving ``channels`` in priority order."""
