@@ -12,7 +12,10 @@ With ``K = 1`` this is Erlang C / A; with ``s_k = 1`` for every ``k`` it is Erla
 ``N·K`` servers.
 
 Balanced assignment is an approximation: a real router fills agents unevenly and chats end at
-different times. Its error against the simulation is measured by the simulation's tests.
+different times, so the model is slightly optimistic. Against the simulation (least-loaded
+routing, exponential handle times of 480 s, speeds [1, 0.75, 0.6], patience 120 s, 60
+replicated days, ``tests/staffing/test_chat.py``, marked slow): P(wait) 0.005–0.01 too low
+(about 5 % relative), abandonment 0.002–0.005 too low, service level within 0.6 points.
 """
 
 from __future__ import annotations

@@ -89,3 +89,60 @@ def test_required_chat_agents_is_the_smallest_meeting_the_target(patience_s):
 def test_bad_speeds(speeds, message):
     with pytest.raises(InputError, match=message):
         chat_metrics(100, 300, 4, speed_by_chats=speeds)
+
+
+def _simulated_chat(agents, per_hour, aht_s, patience_s, speeds, replications, hours=24):
+    """Replication estimates of P(wait), SL(60 s) and P(ab) from the SimPy engine."""
+    from sim.arrivals import arrival_times
+    from sim.model import Model
+    from sim.specs import ChannelSpec, ModelInput, TeamSpec
+    from sim.streams import Streams
+
+    rows = []
+    for replication in range(replications):
+        spec = ChannelSpec(
+            name="chat",
+            realtime=True,
+            is_open=np.ones(hours, bool),
+            aht_s=np.full(hours, aht_s),
+            patience_mean_s=np.full(hours, patience_s),
+            max_chats=len(speeds),
+            speed_by_chats=tuple(speeds),
+        )
+        team = TeamSpec(name="team", channels=("chat",), scheduled=np.full(hours, float(agents)))
+        streams = Streams(11, replication)
+        times = arrival_times(np.full(hours, per_hour), 3600.0, streams.rng("arrivals", "chat"))
+        model_input = ModelInput(
+            interval_s=3600.0,
+            n_intervals=hours,
+            channels=(spec,),
+            teams=(team,),
+            arrivals={"chat": times},
+        )
+        frame = Model(model_input, streams).run().log.frame(replication, ["chat"])
+        frame = frame[(frame["arrival_s"] >= 1800.0) & (frame["arrival_s"] < hours * 3600 - 1800)]
+        answered = frame["outcome"] == "answered"
+        rows.append(
+            [
+                (frame["wait_s"] > 0).mean(),
+                (answered & (frame["wait_s"] <= 60.0)).mean(),
+                (frame["outcome"] == "abandoned").mean(),
+            ]
+        )
+    return np.array(rows)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("agents", "per_hour"), [(5, 60.0), (10, 150.0)])
+def test_balanced_chat_model_against_the_simulation(agents, per_hour):
+    # The balanced birth-death model is slightly optimistic (see staffing.chat): it must stay
+    # within the 99 % confidence interval of 60 simulated days widened by 1.5 points.
+    speeds = [1.0, 0.75, 0.6]
+    estimates = _simulated_chat(agents, per_hour, 480.0, 120.0, speeds, replications=60)
+    mean = estimates.mean(axis=0)
+    half = 2.66 * estimates.std(axis=0, ddof=1) / np.sqrt(len(estimates))
+    model = chat_metrics(
+        per_hour, 480.0, agents, speed_by_chats=speeds, threshold_s=60, patience_s=120
+    ).iloc[0]
+    got = np.array([model["p_wait"], model["service_level"], model["p_abandon"]])
+    assert (np.abs(got - mean) <= half + 0.015).all(), (got, mean, half)
