@@ -12,8 +12,8 @@ channel's FIFO deque and one timeout carries its patience deadline; whichever co
 agent taking it or the deadline, marks it, and the other one finds it marked and does nothing
 (lazy deletion). It is the same race on the same event calendar, decided by the same times,
 at a fraction of the events. Measured on M/M/40+M (``benchmarks/bench_sim.py``), the bare
-loop written with ``req | env.timeout(patience)`` and one process per customer handles about a
-third as many contacts per second as this whole model, logging included (numbers in the
+loop written with ``req | env.timeout(patience)`` and one process per customer handles about
+half as many contacts per second as this whole model, logging included (numbers in the
 "Simulation" section of ``benchmarks/README.md``).
 
 **Routing.** A contact goes to the team's longest-idle agent; a chat may also join an agent
