@@ -5,8 +5,8 @@ Units of a clause: ``target`` (and a bonus's ``above``) is a fraction for the fr
 seconds for ``asa`` and a score 1..5 for ``csat``. Scheme *units* are percentage points for
 fractional KPIs (0.01 = 1 point), seconds for ``asa`` and score points for ``csat``; a clause
 turns a measured value into a shortfall (penalty side) or an excess (bonus side) in those units
-with :meth:`Clause.shortfall_units` and :meth:`Clause.excess_units`, and a scheme turns units
-into euros with ``amount_eur``.
+with :meth:`Clause.shortfall_units` and :meth:`Clause.excess_units`; ``sla_eval.schemes`` turns
+units into euros.
 """
 
 from __future__ import annotations
@@ -95,10 +95,6 @@ class FixedScheme(Model):
     scheme: Literal["fixed"]
     percent_of_fee: Fraction
 
-    def amount_eur(self, units: float, fee_eur: float) -> float:
-        """Money for ``units`` of shortfall (or excess) given the period fee; 0 if units <= 0."""
-        return self.percent_of_fee * fee_eur if units > 0 else 0.0
-
 
 class LinearScheme(Model):
     """``scheme: linear``: per unit, a share of the fee (``per_point_percent_of_fee``) or an
@@ -114,18 +110,6 @@ class LinearScheme(Model):
         if (self.per_point_percent_of_fee is None) == (self.per_point_eur is None):
             raise ValueError("give exactly one of per_point_percent_of_fee or per_point_eur")
         return self
-
-    def amount_eur(self, units: float, fee_eur: float) -> float:
-        """Money for ``units`` of shortfall (or excess) given the period fee; 0 if units <= 0."""
-        if units <= 0:
-            return 0.0
-        if self.per_point_eur is not None:
-            amount = units * self.per_point_eur
-        else:
-            amount = units * self.per_point_percent_of_fee * fee_eur  # type: ignore[operator]
-        if self.cap_percent_of_fee is not None:
-            amount = min(amount, self.cap_percent_of_fee * fee_eur)
-        return amount
 
 
 class Band(Model):
@@ -166,16 +150,6 @@ class BandedScheme(Model):
         raise_problems("BandedScheme", problems)
         return self
 
-    def amount_eur(self, units: float, fee_eur: float) -> float:
-        """Money for ``units`` of shortfall (or excess) given the period fee; 0 if units <= 0."""
-        if units <= 0:
-            return 0.0
-        share = 0.0
-        for band in self.bands:
-            if units >= band.from_shortfall_points:
-                share = band.percent_of_fee
-        return share * fee_eur
-
 
 class PerUnitScheme(Model):
     """``scheme: per_unit``: ``eur_per_unit`` for each unit beyond ``dead_band_units``, capped
@@ -185,11 +159,6 @@ class PerUnitScheme(Model):
     eur_per_unit: float = Field(ge=0)
     dead_band_units: float = Field(default=0.0, ge=0)
     cap_eur: float | None = Field(default=None, ge=0)
-
-    def amount_eur(self, units: float, fee_eur: float) -> float:
-        """Money for ``units`` of shortfall (or excess) given the period fee; 0 if units <= 0."""
-        amount = max(units - self.dead_band_units, 0.0) * self.eur_per_unit
-        return amount if self.cap_eur is None else min(amount, self.cap_eur)
 
 
 class FixedBonus(FixedScheme):

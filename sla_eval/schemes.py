@@ -16,8 +16,7 @@ banded     ``p_k * fee`` for the last band k with ``from_k <= units`` (nothing b
 per_unit   ``min(max(units - dead_band, 0) * eur_per_unit, cap_eur)``
 =========  ==========================================================================
 
-:func:`scheme_eur` applies a scheme model of ``scenarios.contract`` (penalty or bonus); the
-models' scalar ``amount_eur`` methods give the same numbers one value at a time.
+:func:`scheme_eur` applies a scheme model of ``scenarios.contract`` (penalty or bonus).
 """
 
 from __future__ import annotations

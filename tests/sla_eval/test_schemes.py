@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import TypeAdapter
 
-from scenarios.contract import Penalty
+from scenarios.contract import BandedScheme, FixedScheme, LinearScheme, PerUnitScheme
 from scenarios.errors import InputError
 from sla_eval.schemes import banded_eur, fixed_eur, linear_eur, per_unit_eur, scheme_eur
 
@@ -96,26 +95,31 @@ def test_fixed_is_monotone_and_at_most_its_share(a, b, fee, share):
     assert 0.0 <= amounts[0] <= amounts[1] <= share * fee
 
 
-scheme_model_st = st.sampled_from(
-    [
-        {"scheme": "fixed", "percent_of_fee": "5%"},
-        {"scheme": "linear", "per_point_percent_of_fee": "1%", "cap_percent_of_fee": "5%"},
-        {"scheme": "linear", "per_point_eur": 2000},
-        {
-            "scheme": "banded",
-            "bands": [
-                {"from_shortfall_points": 0, "percent_of_fee": "2%"},
-                {"from_shortfall_points": 5, "percent_of_fee": "5%"},
-            ],
-        },
-        {"scheme": "banded", "bands": [{"from_shortfall_points": 3, "percent_of_fee": "4%"}]},
-        {"scheme": "per_unit", "eur_per_unit": 200, "dead_band_units": 5, "cap_eur": 5000},
-    ]
-)
+def test_scheme_models_priced_by_hand():
+    """Each scheme model of the contract, priced through ``scheme_eur`` (dispatch on ``scheme``)."""
+    fee = 200_000.0
+    assert _eur(FixedScheme(scheme="fixed", percent_of_fee="5%"), 0.1, fee) == 10_000
+    assert _eur(FixedScheme(scheme="fixed", percent_of_fee="5%"), 0.0, fee) == 0
+    linear = LinearScheme(scheme="linear", per_point_percent_of_fee="1%", cap_percent_of_fee="3%")
+    assert _eur(linear, 2.5, fee) == pytest.approx(5_000)
+    assert _eur(linear, 4.0, fee) == pytest.approx(6_000)  # capped at 3%
+    per_eur = LinearScheme(scheme="linear", per_point_eur=2000)
+    assert _eur(per_eur, 3.5, fee) == 7000 and _eur(per_eur, -1, fee) == 0
+    banded = BandedScheme(
+        scheme="banded",
+        bands=[
+            {"from_shortfall_points": 0, "percent_of_fee": "2%"},
+            {"from_shortfall_points": 5, "percent_of_fee": "5%"},
+        ],
+    )
+    assert _eur(banded, 0.5, fee) == pytest.approx(4_000)
+    assert _eur(banded, 5.0, fee) == pytest.approx(10_000)
+    assert _eur(banded, 0.0, fee) == 0
+    per_unit = PerUnitScheme(scheme="per_unit", eur_per_unit=200, dead_band_units=15, cap_eur=2_000)
+    assert _eur(per_unit, 20.0, fee) == 1_000  # 5 s beyond the dead band
+    assert _eur(per_unit, 40.0, fee) == 2_000
+    assert _eur(per_unit, 10.0, fee) == 0
 
 
-@given(data=scheme_model_st, units=units_st, fee=fee_st)
-def test_vectorised_schemes_agree_with_the_scheme_models(data, units, fee):
-    penalty = TypeAdapter(Penalty).validate_python(data)
-    got = scheme_eur(penalty, np.array([units]), fee)[0]
-    assert got == pytest.approx(penalty.amount_eur(units, fee), rel=1e-12, abs=1e-9)
+def _eur(model, units, fee):
+    return float(scheme_eur(model, np.array([units]), fee)[0])

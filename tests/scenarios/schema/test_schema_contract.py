@@ -9,9 +9,7 @@ from scenarios.contract import (
     Clause,
     Contract,
     Fee,
-    FixedScheme,
     LinearScheme,
-    PerUnitScheme,
     RepeatMiss,
 )
 
@@ -153,31 +151,6 @@ def test_shortfall_and_excess_units_by_hand():
     assert abandon.shortfall_units(0.065) == pytest.approx(1.5)
     csat = Clause.model_validate(_clause(kpi="csat", target=4.0))
     assert csat.shortfall_units(3.8) == pytest.approx(0.2)
-
-
-def test_scheme_amounts_by_hand():
-    fee = 200_000.0
-    assert FixedScheme(scheme="fixed", percent_of_fee="5%").amount_eur(0.1, fee) == 10_000
-    assert FixedScheme(scheme="fixed", percent_of_fee="5%").amount_eur(0.0, fee) == 0
-    linear = LinearScheme(scheme="linear", per_point_percent_of_fee="1%", cap_percent_of_fee="3%")
-    assert linear.amount_eur(2.5, fee) == pytest.approx(5_000)
-    assert linear.amount_eur(4.0, fee) == pytest.approx(6_000)  # capped at 3%
-    per_eur = LinearScheme(scheme="linear", per_point_eur=2000)
-    assert per_eur.amount_eur(3.5, fee) == 7000 and per_eur.amount_eur(-1, fee) == 0
-    banded = BandedScheme(
-        scheme="banded",
-        bands=[
-            {"from_shortfall_points": 0, "percent_of_fee": "2%"},
-            {"from_shortfall_points": 5, "percent_of_fee": "5%"},
-        ],
-    )
-    assert banded.amount_eur(0.5, fee) == pytest.approx(4_000)
-    assert banded.amount_eur(5.0, fee) == pytest.approx(10_000)
-    assert banded.amount_eur(0.0, fee) == 0
-    per_unit = PerUnitScheme(scheme="per_unit", eur_per_unit=200, dead_band_units=15, cap_eur=2_000)
-    assert per_unit.amount_eur(20.0, fee) == 1_000  # 5 s beyond the dead band
-    assert per_unit.amount_eur(40.0, fee) == 2_000
-    assert per_unit.amount_eur(10.0, fee) == 0
 
 
 def test_scheme_rules(model_errors):
