@@ -52,16 +52,15 @@ from collections import deque
 import numpy as np
 import simpy
 
-from scenarios.errors import InputError
 from sim.agents import Agent, Pool, workforce_events
+from sim.contacts import ChannelState, Contact
 from sim.log import (
     CONTACT_TYPE_CODE,
-    ESCALATION_CODE,
     OUTCOME_CODE,
     ContactLog,
     add_span,
 )
-from sim.specs import ChannelSpec, ModelInput
+from sim.specs import ModelInput
 from sim.streams import Streams
 
 __all__ = ["Model"]
@@ -72,103 +71,6 @@ _ANSWERED, _ABANDONED, _NOT_OFFERED, _UNFINISHED = (
     OUTCOME_CODE[k] for k in ("answered", "abandoned", "not_offered", "unfinished")
 )
 _NAN = math.nan
-
-
-class _Contact:
-    __slots__ = (
-        "agent",
-        "answer",
-        "arrival",
-        "ch",
-        "ctype",
-        "fcr_penalty",
-        "handle_u",
-        "id",
-        "parent",
-        "patience",
-        "redial_d",
-        "redial_u",
-        "repeat_d",
-        "repeat_u",
-        "state",
-        "u_csat",
-        "u_esc",
-        "u_fcr",
-        "work",
-    )
-
-
-class _Fates:
-    """The per-contact draws of one channel for first contacts or for retries."""
-
-    def __init__(self, spec: ChannelSpec, streams: Streams, name: str):
-        def maybe(purpose: str, wanted: bool, kind: str = "uniform", cv: float = 1.0):
-            return streams.draws(purpose, name, kind, cv) if wanted else None
-
-        has_patience = spec.patience_mean_s is not None
-        self.handle = streams.draws("handle", name, spec.handle.kind, spec.handle.cv)
-        self.patience = maybe("patience", has_patience, spec.patience.kind, spec.patience.cv)
-        self.fcr = maybe("fcr", spec.fcr_frac is not None)
-        self.esc = maybe("escalation", spec.escalation_frac is not None)
-        self.csat = maybe("csat", spec.csat is not None)
-        rep, red = spec.repeat, spec.redial
-        self.repeat_u = maybe("repeat", rep is not None)
-        self.repeat_d = maybe("repeat_delay", rep is not None, *_shape(rep))
-        self.redial_u = maybe("redial", red is not None)
-        self.redial_d = maybe("redial_delay", red is not None, *_shape(red))
-
-    def fill(self, c: _Contact) -> None:
-        c.handle_u = self.handle.next()
-        c.patience = self.patience.next() if self.patience else math.inf
-        c.u_fcr = self.fcr.next() if self.fcr else 0.0
-        c.u_esc = self.esc.next() if self.esc else 1.0
-        c.u_csat = self.csat.next() if self.csat else 1.0
-        c.repeat_u = self.repeat_u.next() if self.repeat_u else 1.0
-        c.repeat_d = self.repeat_d.next() if self.repeat_d else 0.0
-        c.redial_u = self.redial_u.next() if self.redial_u else 1.0
-        c.redial_d = self.redial_d.next() if self.redial_d else 0.0
-
-
-def _shape(retry) -> tuple[str, float]:
-    return (retry.delay.kind, retry.delay.cv) if retry is not None else ("uniform", 1.0)
-
-
-class _Channel:
-    """Run-time state of a channel: its queue, outage state and per-interval lists."""
-
-    def __init__(self, spec: ChannelSpec, index: int, n: int, interval_s: float, streams):
-        self.spec = spec
-        self.index = index
-        self.realtime = spec.realtime
-        self.is_open = np.asarray(spec.is_open, dtype=bool).tolist()
-        open_s = np.concatenate([[0.0], np.cumsum(np.asarray(spec.is_open, dtype=float))])
-        self.open_before_s = (open_s * interval_s).tolist()
-        self.aht_s = np.asarray(spec.aht_s, dtype=np.float64).tolist()
-        self.fcr = _per_interval(spec.fcr_frac, n, 1.0)
-        self.esc = _per_interval(spec.escalation_frac, n, 0.0)
-        patience = _per_interval(spec.patience_mean_s, n, math.nan)
-        self.patience_s = [math.inf if math.isnan(p) else p for p in patience]
-        self.esc_code = ESCALATION_CODE[spec.escalation_type]
-        self.max_chats = spec.max_chats
-        self.speeds = spec.speed_by_chats
-        self.first = _Fates(spec, streams, spec.name)
-        self.retry = _Fates(spec, streams, spec.name + "/retry")
-        self.queue: deque[_Contact] = deque()
-        self.waiting = 0
-        self.down = 0
-        self.pool: Pool
-        self.repeat_to = index
-        if len(self.is_open) != n or len(self.aht_s) != n:
-            raise InputError(f"channel {spec.name}: per-interval arrays need length {n}")
-
-
-def _per_interval(values, n: int, default: float) -> list[float]:
-    if values is None:
-        return [default] * n
-    values = np.asarray(values, dtype=np.float64)
-    if values.shape != (n,):
-        raise InputError(f"per-interval array of shape {values.shape}, expected ({n},)")
-    return values.tolist()
 
 
 class Model:
@@ -187,7 +89,7 @@ class Model:
         self.ended = False
         self.log = ContactLog()
         self.channels = [
-            _Channel(spec, k, self.n, self.interval_s, streams)
+            ChannelState(spec, k, self.n, self.interval_s, streams)
             for k, spec in enumerate(inp.channels)
         ]
         index = {c.spec.name: c.index for c in self.channels}
@@ -251,7 +153,7 @@ class Model:
         yield env.timeout(self.horizon_s - env.now)
         self._end(env.now)
 
-    def _source(self, ch: _Channel, times: list[float]):
+    def _source(self, ch: ChannelState, times: list[float]):
         env = self.env
         for t in times:
             yield env.timeout(t - env.now)
@@ -331,7 +233,7 @@ class Model:
         return False
 
     @staticmethod
-    def _pop(ch: _Channel) -> _Contact | None:
+    def _pop(ch: ChannelState) -> Contact | None:
         queue = ch.queue
         while queue:
             contact = queue.popleft()
@@ -340,7 +242,7 @@ class Model:
                 return contact
         return None
 
-    def _free_agent(self, ch: _Channel) -> Agent | None:
+    def _free_agent(self, ch: ChannelState) -> Agent | None:
         pool = ch.pool
         if pool.idle:
             return pool.idle.popleft()
@@ -359,9 +261,9 @@ class Model:
 
     # -- contacts ---------------------------------------------------------------------------
 
-    def _arrive(self, ch: _Channel, ctype: int, parent: int) -> None:
+    def _arrive(self, ch: ChannelState, ctype: int, parent: int) -> None:
         now = self.env.now
-        c = _Contact()
+        c = Contact()
         c.id = self.next_contact_id
         self.next_contact_id += 1
         c.ch = ch.index
@@ -386,7 +288,7 @@ class Model:
         if patience < math.inf:
             self.env.timeout(patience, c).callbacks.append(self._on_patience)
 
-    def _start(self, agent: Agent, c: _Contact, now: float) -> None:
+    def _start(self, agent: Agent, c: Contact, now: float) -> None:
         c.state = _SERVING
         c.answer = now
         c.agent = agent
@@ -410,7 +312,7 @@ class Model:
             agent.contacts.append(c)
             self._replan(agent, ch)
 
-    def _progress(self, agent: Agent, ch: _Channel, now: float) -> None:
+    def _progress(self, agent: Agent, ch: ChannelState, now: float) -> None:
         """Advance the remaining work of the agent's chats to ``now``."""
         if agent.contacts:
             done = (now - agent.since) * ch.speeds[len(agent.contacts) - 1]
@@ -418,7 +320,7 @@ class Model:
                 c.work -= done
         agent.since = now
 
-    def _replan(self, agent: Agent, ch: _Channel) -> None:
+    def _replan(self, agent: Agent, ch: ChannelState) -> None:
         agent.version += 1
         if agent.contacts:
             first = min(agent.contacts, key=lambda c: c.work)
@@ -443,7 +345,7 @@ class Model:
         agent.contacts.clear()
         self._finish(agent, c, self.channels[c.ch], self.env.now)
 
-    def _finish(self, agent: Agent, c: _Contact, ch: _Channel, now: float) -> None:
+    def _finish(self, agent: Agent, c: Contact, ch: ChannelState, now: float) -> None:
         """Record a handled contact (already removed from the agent) and free the agent."""
         c.state = _DONE
         i = int(c.answer // self.interval_s)
@@ -516,7 +418,7 @@ class Model:
         if redial is not None and c.redial_u < redial.probability_frac:
             self._retry(ch, _REDIAL, c.id, c.redial_d * redial.delay_mean_s)
 
-    def _retry(self, ch: _Channel, ctype: int, parent: int, delay: float) -> None:
+    def _retry(self, ch: ChannelState, ctype: int, parent: int, delay: float) -> None:
         if self.env.now + delay < self.horizon_s:
             event = self.env.timeout(delay, (ch, ctype, parent))
             event.callbacks.append(self._on_retry)
@@ -524,10 +426,10 @@ class Model:
     def _on_retry(self, event) -> None:
         self._arrive(*event.value)
 
-    def _business_wait(self, ch: _Channel, start: float, end: float) -> float:
+    def _business_wait(self, ch: ChannelState, start: float, end: float) -> float:
         return self._business_time(ch, end) - self._business_time(ch, start)
 
-    def _business_time(self, ch: _Channel, t: float) -> float:
+    def _business_time(self, ch: ChannelState, t: float) -> float:
         """Open seconds of the channel from the horizon start to ``t``."""
         i = min(int(t // self.interval_s), self.n)
         base = ch.open_before_s[i]

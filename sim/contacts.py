@@ -1,0 +1,128 @@
+"""Run-time state of the model's contacts and channels.
+
+:class:`Contact` is one customer contact in the system; :class:`Fates` draws, when a contact
+arrives, every random number its future may need (handle time, patience, outcome decisions,
+repeat and redial delays), from streams keyed by the channel name (``name/retry`` for repeats and
+redials), so the k-th customer of a channel gets the same numbers in every what-if;
+:class:`ChannelState` holds a channel's queue, outage state and per-interval parameters as
+Python lists for fast indexing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+
+from scenarios.errors import InputError
+from sim.agents import Pool
+from sim.log import ESCALATION_CODE
+from sim.specs import ChannelSpec
+from sim.streams import Streams
+
+__all__ = ["ChannelState", "Contact", "Fates"]
+
+
+class Contact:
+    """A contact in the system: identity, times, state (waiting, serving, done), its agent,
+    and the random numbers drawn for it by :class:`Fates` (``handle_u`` unit handle time,
+    ``patience`` unit patience, ``u_*`` uniforms of the outcome decisions, ``*_d`` unit
+    delays); ``work`` is a chat's remaining work in seconds at speed 1."""
+
+    __slots__ = (
+        "agent",
+        "answer",
+        "arrival",
+        "ch",
+        "ctype",
+        "fcr_penalty",
+        "handle_u",
+        "id",
+        "parent",
+        "patience",
+        "redial_d",
+        "redial_u",
+        "repeat_d",
+        "repeat_u",
+        "state",
+        "u_csat",
+        "u_esc",
+        "u_fcr",
+        "work",
+    )
+
+
+class Fates:
+    """The per-contact draws of one channel for first contacts or for retries."""
+
+    def __init__(self, spec: ChannelSpec, streams: Streams, name: str):
+        def maybe(purpose: str, wanted: bool, kind: str = "uniform", cv: float = 1.0):
+            return streams.draws(purpose, name, kind, cv) if wanted else None
+
+        has_patience = spec.patience_mean_s is not None
+        self.handle = streams.draws("handle", name, spec.handle.kind, spec.handle.cv)
+        self.patience = maybe("patience", has_patience, spec.patience.kind, spec.patience.cv)
+        self.fcr = maybe("fcr", spec.fcr_frac is not None)
+        self.esc = maybe("escalation", spec.escalation_frac is not None)
+        self.csat = maybe("csat", spec.csat is not None)
+        rep, red = spec.repeat, spec.redial
+        self.repeat_u = maybe("repeat", rep is not None)
+        self.repeat_d = maybe("repeat_delay", rep is not None, *_shape(rep))
+        self.redial_u = maybe("redial", red is not None)
+        self.redial_d = maybe("redial_delay", red is not None, *_shape(red))
+
+    def fill(self, c: Contact) -> None:
+        c.handle_u = self.handle.next()
+        c.patience = self.patience.next() if self.patience else math.inf
+        c.u_fcr = self.fcr.next() if self.fcr else 0.0
+        c.u_esc = self.esc.next() if self.esc else 1.0
+        c.u_csat = self.csat.next() if self.csat else 1.0
+        c.repeat_u = self.repeat_u.next() if self.repeat_u else 1.0
+        c.repeat_d = self.repeat_d.next() if self.repeat_d else 0.0
+        c.redial_u = self.redial_u.next() if self.redial_u else 1.0
+        c.redial_d = self.redial_d.next() if self.redial_d else 0.0
+
+
+def _shape(retry) -> tuple[str, float]:
+    return (retry.delay.kind, retry.delay.cv) if retry is not None else ("uniform", 1.0)
+
+
+class ChannelState:
+    """Run-time state of a channel: its FIFO queue (with lazily deleted abandoned contacts;
+    ``waiting`` counts the live ones), ``down`` (number of outages in progress) and its
+    per-interval parameters as lists."""
+
+    def __init__(self, spec: ChannelSpec, index: int, n: int, interval_s: float, streams):
+        self.spec = spec
+        self.index = index
+        self.realtime = spec.realtime
+        self.is_open = np.asarray(spec.is_open, dtype=bool).tolist()
+        open_s = np.concatenate([[0.0], np.cumsum(np.asarray(spec.is_open, dtype=float))])
+        self.open_before_s = (open_s * interval_s).tolist()
+        self.aht_s = np.asarray(spec.aht_s, dtype=np.float64).tolist()
+        self.fcr = _per_interval(spec.fcr_frac, n, 1.0)
+        self.esc = _per_interval(spec.escalation_frac, n, 0.0)
+        patience = _per_interval(spec.patience_mean_s, n, math.nan)
+        self.patience_s = [math.inf if math.isnan(p) else p for p in patience]
+        self.esc_code = ESCALATION_CODE[spec.escalation_type]
+        self.max_chats = spec.max_chats
+        self.speeds = spec.speed_by_chats
+        self.first = Fates(spec, streams, spec.name)
+        self.retry = Fates(spec, streams, spec.name + "/retry")
+        self.queue: deque[Contact] = deque()
+        self.waiting = 0
+        self.down = 0
+        self.pool: Pool
+        self.repeat_to = index
+        if len(self.is_open) != n or len(self.aht_s) != n:
+            raise InputError(f"channel {spec.name}: per-interval arrays need length {n}")
+
+
+def _per_interval(values, n: int, default: float) -> list[float]:
+    if values is None:
+        return [default] * n
+    values = np.asarray(values, dtype=np.float64)
+    if values.shape != (n,):
+        raise InputError(f"per-interval array of shape {values.shape}, expected ({n},)")
+    return values.tolist()
