@@ -1,0 +1,317 @@
+"""The scenario in words for the report: escaped HTML tables of its channels, partner and
+contract, and the names of the models behind its staffing.
+
+Every function returns text; :func:`table` and :func:`esc` escape whatever they are given with
+:func:`html.escape`, so scenario names and descriptions never become markup.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from scenarios._base import WEEKDAYS, format_clock
+from scenarios.contract import FRACTION_KPIS
+from sla_eval.plots import clause_label, duration_text
+
+__all__ = [
+    "clause_value",
+    "esc",
+    "eur",
+    "forecast_error",
+    "norm",
+    "percent",
+    "scenario_section",
+    "staffing_model",
+    "table",
+    "team_staffing",
+]
+
+
+def esc(value: object) -> str:
+    """``str(value)`` escaped for HTML text and attributes."""
+    return html.escape(str(value), quote=True)
+
+
+def _cell(cell: object) -> str:
+    if isinstance(cell, tuple):
+        main, note = cell
+        return f'{esc(main)}<br><span class="ci">{esc(note)}</span>'
+    return esc(cell)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], numeric_from: int) -> str:
+    """An HTML table of text cells, escaped; a ``(text, note)`` cell shows the note below in
+    small print. Columns from ``numeric_from`` on align right; no header row without headers."""
+    head = "".join(f"<th>{esc(name)}</th>" for name in headers)
+    head = f"<thead><tr>{head}</tr></thead>" if headers else ""
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="num">{_cell(cell)}</td>'
+            if index >= numeric_from
+            else f"<td>{_cell(cell)}</td>"
+            for index, cell in enumerate(row)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return f'<div class="wide"><table>{head}<tbody>{"".join(body)}</tbody></table></div>'
+
+
+def percent(value: float | None) -> str:
+    """A fraction as ``81.2 %`` (``-`` for None)."""
+    return "-" if value is None else f"{100 * value:.1f} %"
+
+
+def _share(value: float) -> str:
+    """An input fraction as ``5 %``, ``0.5 %``, ``12 %``."""
+    return f"{100 * value:.4g} %"
+
+
+def eur(value: float | None) -> str:
+    """An amount as ``12,345 EUR`` (``-`` for None)."""
+    return "-" if value is None else f"{value:,.0f} EUR"
+
+
+def clause_value(clause: object, value: float) -> str:
+    """A value of the clause's KPI in its unit (percent, duration or score)."""
+    if clause.kpi in FRACTION_KPIS:
+        return percent(value)
+    return duration_text(value) if clause.kpi == "asa" else f"{value:g}"
+
+
+def _hours(hours: object) -> str:
+    """Opening hours as ``mon-fri 08:00-20:00, sat 09:00-17:00``."""
+    if hours.is_24_7:
+        return "24/7"
+    groups: list[list] = []
+    for day, window in enumerate(hours.windows_s):
+        if window is not None and groups and groups[-1][1] == day - 1 and groups[-1][2] == window:
+            groups[-1][1] = day
+        elif window is not None:
+            groups.append([day, day, window])
+    parts = []
+    for first, last, (start, end) in groups:
+        days = WEEKDAYS[first] if first == last else f"{WEEKDAYS[first]}-{WEEKDAYS[last]}"
+        parts.append(f"{days} {format_clock(start)}-{format_clock(end)}")
+    return ", ".join(parts) or "closed"
+
+
+def _volume(volume: object) -> str:
+    for name in ("per_day", "per_week", "per_month"):
+        amount = getattr(volume, name)
+        if amount is not None:
+            return f"{amount:,.0f} {name.replace('_', ' ')}"
+    return f"file {volume.file.name}"
+
+
+def _distribution(distribution: object | None) -> str:
+    if distribution is None:
+        return "-"
+    shape = distribution.distribution
+    cv = f", cv {distribution.cv:g}" if distribution.cv else ""
+    return f"{duration_text(distribution.mean)} ({shape}{cv})"
+
+
+def norm(target: object | None) -> str:
+    """A channel's ``service_target`` as ``80% within 30 s (offered)``."""
+    if target is None:
+        return "none"
+    text = f"{_share(target.target)} within {duration_text(target.threshold)}"
+    if target.short_abandon:
+        text += f", short abandons < {duration_text(target.short_abandon)}"
+    if target.business_hours:
+        text += ", business hours"
+    return f"{text} ({target.sl_definition})"
+
+
+def _scheme(scheme: object, clause: object) -> str:
+    unit = "point" if clause.kpi in FRACTION_KPIS else ("s" if clause.kpi == "asa" else "unit")
+    kind = scheme.scheme
+    if kind == "fixed":
+        text = f"{_share(scheme.percent_of_fee)} of fee"
+    elif kind == "linear":
+        rate = scheme.per_point_percent_of_fee
+        text = f"{_share(rate)} of fee" if rate is not None else eur(scheme.per_point_eur)
+        text += f" per {unit}"
+    elif kind == "banded":
+        text = ", ".join(
+            f"from {band.from_shortfall_points:g} {unit}s: {_share(band.percent_of_fee)} of fee"
+            for band in scheme.bands
+        )
+    else:
+        text = f"{eur(scheme.eur_per_unit)} per {unit}"
+        if scheme.dead_band_units:
+            text += f" beyond {scheme.dead_band_units:g}"
+    cap = getattr(scheme, "cap_percent_of_fee", None)
+    if cap is not None:
+        text += f", cap {_share(cap)} of fee"
+    if getattr(scheme, "cap_eur", None) is not None:
+        text += f", cap {eur(scheme.cap_eur)}"
+    return text
+
+
+def _clause_terms(clause: object) -> str:
+    terms = [f"pool {_share(clause.pool)}"]
+    if clause.min_volume:
+        terms.append(f"min volume {clause.min_volume:,.0f}")
+    if clause.relief_band is not None:
+        terms.append(f"relief above forecast +{_share(clause.relief_band)}")
+    if clause.earn_back_periods is not None:
+        terms.append(f"earn-back after {clause.earn_back_periods} met periods")
+    if clause.repeat_miss is not None:
+        rule = clause.repeat_miss
+        terms.append(
+            f"x{rule.multiplier:g} after {rule.misses} misses in {rule.window_periods} periods"
+        )
+    return "; ".join(terms)
+
+
+def scenario_section(scenario: object, replications: int, seed: int) -> str:
+    """The scenario summary: horizon and run, channels with norms, partner, contract terms."""
+    horizon = scenario.horizon
+    closed = ", ".join(day.isoformat() for day in horizon.closed_days) or "none"
+    facts = [
+        (
+            "horizon",
+            f"{horizon.start.isoformat()} to {horizon.end.isoformat()} "
+            f"({horizon.days} days, {duration_text(horizon.interval_s)} intervals, "
+            f"{horizon.timezone}; closed days: {closed})",
+        ),
+        ("replications, seed", f"{replications}, {seed}"),
+        ("warm-up", duration_text(scenario.run.warmup_s) if scenario.run.warmup_s else "none"),
+    ]
+    channels = [
+        (
+            name,
+            channel.kind,
+            _hours(channel.hours),
+            _volume(channel.volume),
+            _distribution(channel.handle_time),
+            _distribution(channel.patience),
+            f"{_share(channel.fcr)}",
+            norm(channel.service_target),
+        )
+        for name, channel in scenario.channels.items()
+    ]
+    partner = scenario.partner
+    teams = [
+        (
+            team.name,
+            ", ".join(team.channels),
+            team_staffing(team),
+            f"{_share(team.attrition_per_month)}",
+        )
+        for team in partner.teams
+    ]
+    parts = [
+        table((), facts, 2),
+        "<h3>Channels and their norms</h3>",
+        table(
+            ("channel", "kind", "hours", "volume", "handle time", "patience", "FCR", "norm"),
+            channels,
+            8,
+        ),
+        f"<h3>Partner: {esc(partner.name)}</h3>",
+        f"<p>Shrinkage {_share(partner.shrinkage)}; pricing {esc(_pricing(partner.pricing))}; "
+        f"labour cost {esc(eur(partner.labour_cost_per_agent_hour_eur))} per agent hour.</p>",
+        table(("team", "channels", "staffing", "attrition per month"), teams, 3),
+    ]
+    contract = scenario.contract
+    parts.append("<h3>Contract terms</h3>")
+    if contract is None:
+        parts.append('<p class="empty">No contract.</p>')
+        return "".join(parts)
+    fee = contract.fee.fixed_per_period_eur
+    fee_text = eur(fee) if fee is not None else "from the partner's pricing"
+    cap = (
+        f"{_share(contract.at_risk_cap)} of the fee" if contract.at_risk_cap is not None else "none"
+    )
+    period = esc(contract.measurement_period)
+    parts.append(f"<p>Fee per {period}: {esc(fee_text)}; at-risk cap: {esc(cap)}.</p>")
+    clauses = [
+        (
+            clause.id,
+            clause_label(clause),
+            clause.channel,
+            clause_value(clause, clause.target),
+            _scheme(clause.penalty, clause) if clause.penalty is not None else "-",
+            (
+                f"above {clause_value(clause, clause.bonus_threshold)}: "
+                f"{_scheme(clause.bonus, clause)}"
+            )
+            if clause.bonus is not None
+            else "-",
+            _clause_terms(clause),
+        )
+        for clause in contract.clauses
+    ]
+    parts.append(
+        table(("clause", "KPI", "channel", "target", "penalty", "bonus", "terms"), clauses, 7)
+    )
+    return "".join(parts)
+
+
+def _pricing(pricing: object) -> str:
+    if pricing.per_agent_hour_eur is not None:
+        return f"{eur(pricing.per_agent_hour_eur)} per agent hour"
+    if pricing.per_fte_month_eur is not None:
+        return f"{eur(pricing.per_fte_month_eur)} per FTE month"
+    return ", ".join(
+        f"{name} {eur(price)} per contact" for name, price in pricing.per_contact_eur.items()
+    )
+
+
+def team_staffing(team: object) -> str:
+    """Where a team's scheduled agents come from."""
+    staffing = team.staffing
+    if staffing.mode == "fixed":
+        return f"fixed shifts, headcount {staffing.headcount}"
+    if staffing.mode == "roster":
+        return f"roster file {staffing.file.name}"
+    return f"auto ({staffing.method} load, safety factor {_share(staffing.safety_factor)})"
+
+
+def staffing_model(scenario: object, name: str) -> str:
+    """The model giving the channel's required agents (as in ``staffing.requirements``)."""
+    channel = scenario.channels[name]
+    if channel.service_target is None:
+        return "none (no service target: no required agents)"
+    if channel.kind == "deferrable":
+        return (
+            "deferrable backlog (fluid): enough agents to answer every contact within "
+            f"{duration_text(channel.service_target.threshold)}"
+        )
+    team = next(team for team in scenario.partner.teams if name in team.channels)
+    method = team.staffing.method if team.staffing.mode == "auto" else "stationary"
+    load = f"; {method} offered load per interval"
+    if channel.concurrency is not None and len(channel.concurrency.speeds) > 1:
+        speeds = ", ".join(f"{speed:g}" for speed in channel.concurrency.speeds)
+        return (
+            "chat approximation: birth-death chain over balanced agents, up to "
+            f"{channel.concurrency.max_chats} chats per agent at speeds {speeds}{load}"
+        )
+    if channel.patience is None:
+        return f"Erlang C (M/M/N, no abandonment){load}"
+    patience = channel.patience
+    text = f"Erlang A (M/M/N+M), exponential patience with mean {duration_text(patience.mean)}"
+    if patience.distribution != "exponential":
+        text += f" (the simulation draws the scenario's {patience.distribution} patience)"
+    return text + load
+
+
+def forecast_error(scenario: object) -> str:
+    """The forecast error the simulation draws, in words."""
+    error = scenario.events.forecast_error
+    if error is None or (error.day_cv == 0 and error.interval_overdispersion == 0):
+        return (
+            "None: arrivals are Poisson around the forecast. Real day-to-day volume "
+            "uncertainty is larger, so the period SLA risk shown here is a lower bound."
+        )
+    channels = ", ".join(error.channels) if error.channels else "every channel"
+    text = f"A gamma volume factor with mean 1 and CV {_share(error.day_cv)} per channel and day"
+    if error.interval_overdispersion > 0:
+        text += f", and one with CV {_share(error.interval_overdispersion)} per interval"
+    return (
+        f"{text}, on {channels}. The staffing plan is for the forecast itself; the simulation "
+        "draws the factors, so period KPIs carry the forecast error."
+    )

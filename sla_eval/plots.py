@@ -1,0 +1,444 @@
+"""The plots of a run: matplotlib figures in one readable style, rendered with Agg.
+
+Every function takes result tables and returns a :class:`matplotlib.figure.Figure` built
+without ``pyplot`` (no global figure registry, no backend switch) inside one
+:func:`matplotlib.rc_context` (:data:`STYLE`), so nothing leaks into the caller's settings.
+Targets are dashed lines, bonus thresholds and caps dotted, units sit in every axis label.
+
+=======================  ====================================================================
+figure (file stem)       what it shows
+=======================  ====================================================================
+``interval_sl``          per channel, the interval service level (real-time) or share answered
+                         within the target (deferrable): mean over replications and the band
+                         of 5 to 95 % of replications, against the channel's target
+``staffing``             per channel, required productive agents against scheduled agents
+                         (before shrinkage) and the productive agents they give
+``clause_kpis``          per contract clause, the distribution over replications of its KPI
+                         in each measurement period, with the target
+``net_credit``           the net credit (penalty - earned back - bonus) per period and over
+                         the horizon, with the at-risk cap
+=======================  ====================================================================
+
+The staffing plan is the table of :func:`staffing.plan.plan`; :func:`staffing_figure` needs its
+columns ``interval_start`` (datetime), ``channel``, ``required_agents`` (nullable integer, NA
+without a target) and ``scheduled_agents``, and draws ``productive_agents`` when present.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
+
+from scenarios.contract import FRACTION_KPIS
+from scenarios.errors import InputError
+
+__all__ = [
+    "STYLE",
+    "clause_kpi_figure",
+    "clause_label",
+    "duration_text",
+    "interval_service_level_figure",
+    "net_credit_figure",
+    "png_bytes",
+    "run_pngs",
+    "staffing_figure",
+    "write_pngs",
+]
+
+_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+_MAIN = _COLORS[0]
+STYLE: Mapping[str, object] = {
+    "figure.dpi": 100,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 11,
+    "axes.grid": True,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": mpl.cycler(color=list(_COLORS)),
+    "grid.alpha": 0.35,
+    "grid.linewidth": 0.6,
+    "legend.fontsize": 10,
+    "legend.frameon": False,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "lines.linewidth": 1.4,
+}
+"""The rcParams of every figure."""
+
+_WIDTH_IN = 11.0
+_TARGET = {"color": "#D55E00", "linestyle": "--", "linewidth": 1.5}
+_LIMIT = {"color": "#555555", "linestyle": ":", "linewidth": 1.5}
+_PERIOD_FORMATS = {"day": "%a\n%d %b", "week": "week of\n%d %b", "month": "%b\n%Y"}
+_MAX_PERIOD_TICKS = 16
+_GREY = "#444444"
+_UNIT_LABELS = {"%": "share (%)", "s": "seconds", "score 1-5": "score (1-5)"}
+_styled = mpl.rc_context(rc=dict(STYLE))
+
+
+def duration_text(seconds: float) -> str:
+    """A duration as people write it: ``30 s``, ``1 min``, ``1.5 h``, ``2 d``."""
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= size and seconds % (size / 2) == 0:
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"
+
+
+def _kpi_unit(kpi: str) -> str:
+    if kpi in FRACTION_KPIS:
+        return "%"
+    return "s" if kpi == "asa" else "score 1-5"
+
+
+def clause_label(clause: object) -> str:
+    """What a ``scenarios.contract.Clause`` measures, in words with its threshold."""
+    kpi = clause.kpi
+    if kpi == "service_level":
+        text = f"service level within {duration_text(clause.threshold)} ({clause.sl_definition}"
+        if clause.short_abandon > 0:
+            text += f", short abandons < {duration_text(clause.short_abandon)}"
+        return text + ")"
+    if kpi == "response_within_target":
+        hours = ", business hours" if clause.business_hours else ""
+        return f"answered within {duration_text(clause.threshold)}{hours}"
+    if kpi == "abandon_rate":
+        if clause.short_abandon > 0:
+            return f"abandon rate (after {duration_text(clause.short_abandon)})"
+        return "abandon rate"
+    if kpi == "escalation_response":
+        return f"escalations picked up within {duration_text(clause.threshold)}"
+    return {
+        "asa": "average speed of answer",
+        "fcr": "first-contact resolution",
+        "escalation_rate": "escalation rate",
+        "csat": "CSAT",
+        "uptime": "uptime",
+    }[kpi]
+
+
+def _new_figure(height_in: float) -> Figure:
+    figure = Figure(figsize=(_WIDTH_IN, height_in), layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _percent_axis(axis) -> None:
+    axis.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    axis.set_ylim(0.0, 1.02)
+
+
+def _time_axis(axis) -> None:
+    locator = mpl.dates.AutoDateLocator(minticks=4, maxticks=10)
+    axis.xaxis.set_major_locator(locator)
+    axis.xaxis.set_major_formatter(mpl.dates.ConciseDateFormatter(locator))
+
+
+def _rows(kpis: pd.DataFrame, kind: str, names: list[str]) -> pd.DataFrame:
+    rows = kpis[(kpis["period_kind"] == kind) & kpis["kpi"].isin(names)]
+    return rows.assign(channel=rows["channel"].astype(str), kpi=rows["kpi"].astype(str))
+
+
+def _figure_legend(figure: Figure, handles: list) -> None:
+    figure.legend(handles=handles, loc="outside upper center", ncols=len(handles))
+
+
+def _target_handle(label: str = "target") -> Line2D:
+    return Line2D([], [], **_TARGET, label=label)
+
+
+@_styled
+def interval_service_level_figure(kpis: pd.DataFrame, targets: Mapping[str, float]) -> Figure:
+    """Interval service level per channel: mean over replications, 5-95 % band, target.
+
+    Parameters
+    ----------
+    kpis:
+        The long KPI table (``sla_eval.KPI_COLUMNS``) with ``interval`` periods.
+    targets:
+        Channel -> target fraction, in drawing order. A real-time channel shows
+        ``service_level``, a deferrable one ``response_within_target_frac`` (each under the
+        channel's own service target). Intervals without contacts are gaps.
+    """
+    if not targets:
+        raise InputError("no channel has a service target to plot")
+    names = ["service_level", "response_within_target_frac"]
+    rows = _rows(kpis, "interval", names)
+    figure = _new_figure(1.2 + 2.0 * len(targets))
+    axes = figure.subplots(len(targets), 1, sharex=True, squeeze=False)[:, 0]
+    for axis, (channel, target) in zip(axes, targets.items(), strict=True):
+        own = rows[rows["channel"] == channel]
+        if own.empty:
+            raise InputError(f"the KPI table has no interval service level for channel {channel!r}")
+        grouped = own.groupby("period_start", sort=True)["value"]
+        mean = grouped.mean()
+        band = grouped.quantile([0.05, 0.95]).unstack()
+        x = mean.index.to_numpy()
+        axis.fill_between(x, band[0.05], band[0.95], color=_MAIN, alpha=0.25, linewidth=0)
+        axis.plot(x, mean.to_numpy(), color=_MAIN)
+        axis.axhline(target, **_TARGET)
+        what = "service level" if own["kpi"].iloc[0] == "service_level" else "answered in time"
+        axis.set_title(f"{channel}: {what} per interval (target {target:.0%})", fontsize=11)
+        axis.set_ylabel(f"{what} (%)")
+        _percent_axis(axis)
+    _time_axis(axes[-1])
+    axes[-1].set_xlabel("interval start (local time)")
+    handles = [
+        Line2D([], [], color=_MAIN, label="mean over replications"),
+        Patch(color=_MAIN, alpha=0.25, label="5-95 % of replications"),
+        _target_handle(),
+    ]
+    _figure_legend(figure, handles)
+    return figure
+
+
+def _team_text(plan: pd.DataFrame, own: pd.DataFrame) -> str:
+    """`` (team X)`` or `` (team X, shared with a, b)`` when the plan has a team column."""
+    if "team" not in own:
+        return ""
+    team = own["team"].iloc[0]
+    others = set(plan.loc[plan["team"] == team, "channel"].astype(str)) - {own["channel"].iloc[0]}
+    shared = f", shared with {', '.join(sorted(others))}" if others else ""
+    return f" (team {team}{shared})"
+
+
+@_styled
+def staffing_figure(plan: pd.DataFrame) -> Figure:
+    """Required versus scheduled agents per channel and interval (the staffing plan).
+
+    Parameters
+    ----------
+    plan:
+        The staffing plan (columns in the module docstring), channels in drawing order.
+    """
+    missing = {"interval_start", "channel", "required_agents", "scheduled_agents"} - set(plan)
+    if missing:
+        raise InputError(f"the staffing plan lacks columns {sorted(missing)}")
+    channels = list(dict.fromkeys(plan["channel"].astype(str)))
+    figure = _new_figure(1.2 + 2.0 * len(channels))
+    axes = figure.subplots(len(channels), 1, sharex=True, squeeze=False)[:, 0]
+    lines = {
+        "scheduled_agents": ("scheduled (on duty, before shrinkage)", _COLORS[0]),
+        "productive_agents": ("productive (after shrinkage)", _COLORS[1]),
+        "required_agents": ("required (productive agents)", _COLORS[2]),
+    }
+    drawn = {}
+    for axis, channel in zip(axes, channels, strict=True):
+        own = plan[plan["channel"].astype(str) == channel].sort_values("interval_start")
+        x = own["interval_start"].to_numpy()
+        for column, (label, color) in lines.items():
+            if column in own:
+                values = own[column].astype("float64").to_numpy()
+                axis.step(x, values, where="post", color=color)
+                drawn[column] = Line2D([], [], color=color, label=label)
+        axis.set_title(f"{channel}{_team_text(plan, own)}: agents per interval", fontsize=11)
+        axis.set_ylabel("agents")
+        axis.set_ylim(bottom=0)
+    _time_axis(axes[-1])
+    axes[-1].set_xlabel("interval start (local time)")
+    _figure_legend(figure, list(drawn.values()))
+    return figure
+
+
+def _period_labels(starts: np.ndarray, kind: str) -> list[str]:
+    form = _PERIOD_FORMATS.get(kind)
+    if kind == "quarter":
+        return [f"Q{stamp.quarter}\n{stamp.year}" for stamp in pd.DatetimeIndex(starts)]
+    if form is None:
+        raise InputError(f"unknown measurement period kind {kind!r}")
+    return [pd.Timestamp(stamp).strftime(form) for stamp in starts]
+
+
+def _period_samples(
+    frame: pd.DataFrame, column: str, kind: str, scale: float = 1.0
+) -> tuple[list[np.ndarray], list[str]]:
+    """Values of ``column`` per period (NaN left out, divided by ``scale``) and period labels."""
+    periods = frame.groupby("period", sort=True)
+    samples = [group[column].dropna().to_numpy() / scale for _, group in periods]
+    return samples, _period_labels(periods["period_start"].first().to_numpy(), kind)
+
+
+def _distribution(axis, samples: list[np.ndarray], labels: list[str], max_ticks: int) -> None:
+    """Box plot and jittered points of each sample, labelled on the x axis."""
+    positions = np.arange(len(samples))
+    axis.boxplot(
+        [sample if len(sample) else [np.nan] for sample in samples],
+        positions=positions,
+        widths=0.55,
+        showfliers=False,
+        medianprops={"color": _COLORS[6]},
+        boxprops={"color": _GREY},
+        whiskerprops={"color": _GREY},
+        capprops={"color": _GREY},
+    )
+    generator = np.random.default_rng(0)  # fixed jitter: the same figure for the same data
+    for position, sample in zip(positions, samples, strict=True):
+        jitter = generator.uniform(-0.18, 0.18, len(sample))
+        axis.plot(position + jitter, sample, "o", markersize=3, alpha=0.55, color=_MAIN)
+    step = max(1, math.ceil(len(labels) / max_ticks))
+    axis.set_xticks(positions[::step], labels[::step])
+    axis.set_xlim(-0.6, len(samples) - 0.4)
+    axis.grid(axis="x", visible=False)
+
+
+def _distribution_handles() -> list:
+    return [
+        Patch(facecolor="none", edgecolor=_GREY, label="box: quartiles and median"),
+        Line2D([], [], color=_MAIN, marker="o", linestyle="", alpha=0.55, label="replications"),
+    ]
+
+
+@_styled
+def clause_kpi_figure(evaluation: pd.DataFrame, contract: object) -> Figure:
+    """Small multiples, one per clause: the clause KPI per measurement period over replications.
+
+    Parameters
+    ----------
+    evaluation:
+        Output of ``sla_eval.evaluate_contract``.
+    contract:
+        The ``scenarios.contract.Contract`` that was evaluated (labels, units, bonus
+        thresholds).
+    """
+    clauses = contract.clauses
+    columns = 2 if len(clauses) > 1 else 1
+    rows = math.ceil(len(clauses) / columns)
+    figure = _new_figure(1.0 + 2.7 * rows)
+    axes = figure.subplots(rows, columns, squeeze=False).ravel()
+    for axis in axes[len(clauses) :]:
+        axis.set_visible(False)
+    by_clause = evaluation.assign(clause=evaluation["clause"].astype(str))
+    bonus_drawn = False
+    for axis, clause in zip(axes, clauses, strict=False):
+        own = by_clause[by_clause["clause"] == clause.id]
+        if own.empty:
+            raise InputError(f"the contract evaluation has no rows for clause {clause.id!r}")
+        unit = _kpi_unit(clause.kpi)
+        ticks = _MAX_PERIOD_TICKS // columns
+        samples, labels = _period_samples(own, "value", contract.measurement_period)
+        _distribution(axis, samples, labels, ticks)
+        if sum(len(sample) for sample in samples) == 0:
+            axis.text(0.5, 0.5, "no value in any period", transform=axis.transAxes, ha="center")
+        axis.axhline(clause.target, **_TARGET)
+        if clause.bonus_threshold is not None and clause.bonus_threshold != clause.target:
+            axis.axhline(clause.bonus_threshold, **_LIMIT)
+            bonus_drawn = True
+        if unit == "%":
+            low, high = axis.get_ylim()
+            axis.set_ylim(low, min(high, 1.0 + 0.04 * (high - low)))
+            axis.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
+        axis.set_ylabel(_UNIT_LABELS[unit])
+        axis.set_title(f"{clause.id} ({clause.channel})", fontsize=11, pad=16)
+        axis.text(
+            0.0, 1.02, clause_label(clause), transform=axis.transAxes, fontsize=9.5, va="bottom"
+        )
+    handles = [*_distribution_handles(), _target_handle()]
+    if bonus_drawn:
+        handles.append(Line2D([], [], **_LIMIT, label="bonus threshold"))
+    _figure_legend(figure, handles)
+    return figure
+
+
+@_styled
+def net_credit_figure(
+    totals: pd.DataFrame, period_kind: str, at_risk_cap_frac: float | None = None
+) -> Figure:
+    """Net credit per measurement period and summed over the horizon, over replications.
+
+    Parameters
+    ----------
+    totals:
+        Output of ``sla_eval.contract_totals``.
+    period_kind:
+        The contract's measurement period (tick labels).
+    at_risk_cap_frac:
+        The contract's at-risk cap as a share of the fee; drawn per period as the largest
+        penalty it allows (``cap * fee``, the mean fee of the period).
+    """
+    figure = _new_figure(4.0)
+    left, right = figure.subplots(1, 2, width_ratios=[3, 1])
+    samples, labels = _period_samples(totals, "net_credit_eur", period_kind, scale=1000.0)
+    _distribution(left, samples, labels, _MAX_PERIOD_TICKS)
+    handles = _distribution_handles()
+    if at_risk_cap_frac is not None:
+        fee = totals.groupby("period", sort=True)["fee_eur"].mean().to_numpy()
+        for position, cap in enumerate(at_risk_cap_frac * fee / 1000.0):
+            left.hlines(cap, position - 0.4, position + 0.4, **_LIMIT)
+        handles.append(Line2D([], [], **_LIMIT, label="at-risk cap"))
+    left.axhline(0.0, color=_COLORS[6], linewidth=0.8)
+    left.set_title("per period", fontsize=11)
+    left.set_ylabel("net credit (thousand EUR)")
+    total = totals.groupby("replication", sort=True)["net_credit_eur"].sum().to_numpy()
+    _distribution(right, [total / 1000.0], [f"{len(total)} replications"], 1)
+    right.axhline(0.0, color=_COLORS[6], linewidth=0.8)
+    right.set_title("summed over the horizon", fontsize=11)
+    right.set_ylabel("net credit (thousand EUR)")
+    _figure_legend(figure, handles)
+    return figure
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """The figure as PNG bytes (Agg)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=figure.dpi, facecolor="white")
+    return buffer.getvalue()
+
+
+def _targets(scenario: object) -> dict[str, float]:
+    return {
+        name: channel.service_target.target
+        for name, channel in scenario.channels.items()
+        if channel.service_target is not None
+    }
+
+
+def run_pngs(
+    scenario: object,
+    plan: pd.DataFrame,
+    kpis: pd.DataFrame,
+    evaluation: pd.DataFrame | None = None,
+    totals: pd.DataFrame | None = None,
+) -> dict[str, bytes]:
+    """Every figure of a run as PNG bytes, keyed by file stem (module docstring table).
+
+    Without a contract evaluation (``evaluation`` and ``totals`` None) only ``interval_sl``
+    (when a channel has a service target) and ``staffing`` are drawn.
+    """
+    figures = {}
+    targets = _targets(scenario)
+    if targets:
+        figures["interval_sl"] = interval_service_level_figure(kpis, targets)
+    figures["staffing"] = staffing_figure(plan)
+    if (evaluation is None) != (totals is None):
+        raise InputError("give both the contract evaluation and its totals, or neither")
+    if evaluation is not None:
+        contract = scenario.contract
+        figures["clause_kpis"] = clause_kpi_figure(evaluation, contract)
+        figures["net_credit"] = net_credit_figure(
+            totals, contract.measurement_period, contract.at_risk_cap
+        )
+    return {name: png_bytes(figure) for name, figure in figures.items()}
+
+
+def write_pngs(pngs: Mapping[str, bytes], directory: str | Path) -> list[Path]:
+    """Write ``<stem>.png`` files into an existing ``directory``; returns their paths."""
+    paths = []
+    for stem, data in pngs.items():
+        path = Path(directory) / f"{stem}.png"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths

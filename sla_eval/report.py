@@ -1,0 +1,347 @@
+"""``report.html``: one self-contained page a planner can mail.
+
+:func:`write_report` writes the results of a run as one HTML file with its plots embedded as
+base64 PNG data URIs, its style inline and no script, font or link to anything outside the file.
+Every text taken from the scenario is escaped with :func:`html.escape`. The sections, in order,
+are :data:`SECTIONS` (id and heading); without a contract the contract sections say so.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Mapping
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+
+from sla_eval._scenario_text import (
+    clause_value,
+    esc,
+    forecast_error,
+    norm,
+    percent,
+    scenario_section,
+    staffing_model,
+    table,
+    team_staffing,
+)
+from sla_eval.plots import run_pngs
+from sla_eval.summary import TOTAL_COLUMNS, describe, summary_dict
+
+__all__ = ["SECTIONS", "write_report"]
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("scenario", "Scenario"),
+    ("channel-kpis", "Channel KPIs over the horizon"),
+    ("interval-service-level", "Interval service level against the target"),
+    ("staffing", "Required versus scheduled agents"),
+    ("clause-kpis", "Clause KPIs per measurement period"),
+    ("penalty-distribution", "Penalty distribution"),
+    ("clauses", "Clauses: expected penalty, bonus and P(breach)"),
+    ("total-cost", "Total expected cost"),
+    ("assumptions", "Assumptions"),
+)
+"""Section ids (HTML anchors) and headings of the report."""
+
+_KPIS = (
+    ("offered", "offered"),
+    ("answered", "answered"),
+    ("service_level", "service level"),
+    ("response_within_target_frac", "answered in time"),
+    ("abandon_frac", "abandoned"),
+    ("asa_s", "ASA"),
+    ("fcr_frac", "FCR"),
+    ("escalation_frac", "escalated"),
+    ("aht_s", "AHT"),
+    ("occupancy_frac", "occupancy"),
+    ("csat", "CSAT"),
+)
+_SL_DEFINITIONS = {
+    "offered": "answered within t / offered (every abandon is a miss)",
+    "answered": "answered within t / answered (abandons left out)",
+    "excl_short_abandons": "answered within t / (offered - abandoned within s)",
+    "short_abandons_met": "(answered within t + abandoned within s) / offered",
+}
+_COST_ROWS = (
+    ("fee_eur", "fee"),
+    ("penalty_eur", "penalties"),
+    ("earned_back_eur", "earned back"),
+    ("bonus_eur", "bonuses"),
+    ("net_credit_eur", "net credit (penalties - earned back - bonuses)"),
+    ("client_cost_eur", "client cost (fee - net credit)"),
+    ("labour_cost_eur", "partner labour cost"),
+    ("partner_margin_eur", "partner margin (client cost - labour cost)"),
+)
+_CSS = """
+body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; font-size: 15px;
+  line-height: 1.45; color: #1a1a1a; max-width: 1140px; margin: 24px auto; padding: 0 16px; }
+h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 36px;
+  border-bottom: 2px solid #0072B2; padding-bottom: 4px; } h3 { font-size: 16px; }
+.meta, .caption { color: #444; } .caption { font-size: 14px; margin-top: 4px; }
+.description { white-space: pre-wrap; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #eef3f8; } tr:nth-child(even) td { background: #fafafa; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.ci { font-size: 12px; color: #555; } .wide { overflow-x: auto; }
+img { max-width: 100%; height: auto; display: block; border: 1px solid #ddd; }
+nav { line-height: 1.8; } nav a { white-space: nowrap; } .empty { font-style: italic; color: #555; }
+"""
+
+
+def _kpi_text(kpi: str, value: float) -> str:
+    if kpi.endswith("_frac") or kpi == "service_level":
+        return percent(value)
+    if kpi.endswith("_s"):
+        return f"{value:.1f} s"
+    return f"{value:.2f}" if kpi == "csat" else f"{value:,.0f}"
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _with_ci(described: dict | None, text: Callable[[float], str]) -> str | tuple[str, str]:
+    """The mean and, below it, its 95 % confidence interval, each formatted with ``text``."""
+    if described is None or described["mean"] is None:
+        return "-"
+    low, high = described["ci95"]
+    if low is None:
+        return text(described["mean"])
+    return (text(described["mean"]), f"[{text(low)}, {text(high)}]")
+
+
+def _channel_kpi_section(scenario: object, channels: Mapping[str, dict]) -> str:
+    names = list(scenario.channels)
+    rows = [
+        [label]
+        + [_with_ci(channels.get(name, {}).get(kpi), partial(_kpi_text, kpi)) for name in names]
+        for kpi, label in _KPIS
+        if any((channels.get(name, {}).get(kpi) or {}).get("mean") is not None for name in names)
+    ]
+    targets = ", ".join(
+        f"{name} {norm(channel.service_target)}"
+        for name, channel in scenario.channels.items()
+        if channel.service_target is not None
+    )
+    return table(["KPI", *names], rows, 1) + (
+        '<p class="caption">Mean over replications of the value over the whole horizon, with '
+        "its 95 % confidence interval below. Service level and answered in time are measured "
+        f"against each channel's own norm: {esc(targets or 'none')}. Offered and answered are "
+        "counts of contacts (repeats and redials included).</p>"
+    )
+
+
+def _figure(pngs: Mapping[str, bytes], stem: str, alt: str, caption: str) -> str:
+    data = base64.b64encode(pngs[stem]).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
+        f'<p class="caption">{esc(caption)}</p>'
+    )
+
+
+def _clause_section(scenario: object, clauses: Mapping[str, dict]) -> str:
+    rows = []
+    for clause in scenario.contract.clauses:
+        found = clauses[clause.id]
+        rows.append(
+            (
+                clause.id,
+                clause.channel,
+                clause_value(clause, clause.target),
+                percent(found["p_breach"]),
+                *(
+                    _with_ci(found[column], _amount)
+                    for column in ("penalty_eur", "earned_back_eur", "bonus_eur", "net_credit_eur")
+                ),
+            )
+        )
+    headers = (
+        "clause",
+        "channel",
+        "target",
+        "P(breach)",
+        "penalty (EUR)",
+        "earned back (EUR)",
+        "bonus (EUR)",
+        "net credit (EUR)",
+    )
+    return table(headers, rows, 2) + (
+        '<p class="caption">Expected money summed over the measurement periods of the horizon: '
+        "mean over replications with its 95 % confidence interval below. P(breach): share of "
+        "replications with a breach of the clause in at least one period (a relieved miss is "
+        "no breach). Penalties are after the repeat-miss multiplier, the pool and the at-risk "
+        "cap; net credit = penalty - earned back - bonus.</p>"
+    )
+
+
+def _cost_section(totals: pd.DataFrame, p_breach: float) -> str:
+    per_replication = totals.groupby("replication")[list(TOTAL_COLUMNS)].sum(min_count=1)
+    rows = []
+    for column, label in _COST_ROWS:
+        described = describe(per_replication[column])
+        spread = "-"
+        if described["mean"] is not None:
+            spread = f"{_amount(described['q05'])} to {_amount(described['q95'])}"
+        rows.append((label, _with_ci(described, _amount), spread))
+    headers = ("over the horizon", "expected (EUR) [95 % CI]", "5 % to 95 % of replications")
+    return table(headers, rows, 1) + (
+        f'<p class="caption">P(breach of any clause in any period): {esc(percent(p_breach))}. '
+        "The labour cost counts the staffed agent hours of the simulation at the partner's "
+        "labour cost per agent hour (none given: no labour cost and margin).</p>"
+    )
+
+
+def _assumptions_section(scenario: object) -> str:
+    used = {
+        channel.service_target.sl_definition
+        for channel in scenario.channels.values()
+        if channel.service_target is not None and channel.kind == "realtime"
+    }
+    clauses = scenario.contract.clauses if scenario.contract is not None else ()
+    used |= {clause.sl_definition for clause in clauses if clause.kpi == "service_level"}
+    definitions = [(name, _SL_DEFINITIONS[name]) for name in _SL_DEFINITIONS if name in used]
+    definitions.append(
+        (
+            "deferrable (email, social)",
+            "answered within t / received; t counted in opening hours only where business hours "
+            "are set",
+        )
+    )
+    teams = {name: team for team in scenario.partner.teams for name in team.channels}
+    models = [
+        (name, channel.kind, staffing_model(scenario, name), team_staffing(teams[name]))
+        for name, channel in scenario.channels.items()
+    ]
+    period = scenario.contract.measurement_period if scenario.contract is not None else "-"
+    return "".join(
+        [
+            "<h3>Service-level definitions used</h3>",
+            "<p>t is the threshold and s the short-abandon limit of the norm or clause. A contact "
+            "still waiting at the horizon end counts as a miss once its wait passed t and is left "
+            "out before.</p>",
+            table(("definition", "formula"), definitions, 2),
+            "<h3>Staffing model per channel</h3>",
+            table(("channel", "kind", "required agents from", "scheduled agents from"), models, 4),
+            f"<p>Shrinkage {percent(scenario.partner.shrinkage)} removes agents on duty from "
+            "production. The plan's measures are steady-state formulas per interval: they carry "
+            "no queue from one interval to the next and no repeats, redials or forecast error; "
+            "the simulation has all of them, and every KPI, credit and P(breach) here comes "
+            "from it.</p>",
+            "<h3>Forecast error</h3>",
+            f"<p>{esc(forecast_error(scenario))}</p>",
+            "<h3>Which period a contact counts in</h3>",
+            "<p>Every contact counts in the period of its arrival (interval, day, measurement "
+            f"period: {esc(period)}), even when its wait or handling runs into the next one; "
+            "contacts arriving in the warm-up are not measured. Repeats and redials are new "
+            "contacts in the period they arrive.</p>",
+            "<h3>Statistics</h3>",
+            "<p>Replications are independent samples. Means carry a t-based 95 % confidence "
+            "interval (mean ± t<sub>0.975, n-1</sub>·s/√n); spreads are the 5 % and 95 % "
+            "quantiles over replications.</p>",
+        ]
+    )
+
+
+def write_report(
+    path: str | Path,
+    scenario: object,
+    plan: pd.DataFrame,
+    kpis: pd.DataFrame,
+    evaluation: pd.DataFrame | None = None,
+    totals: pd.DataFrame | None = None,
+    *,
+    seed: int,
+    pngs: Mapping[str, bytes] | None = None,
+) -> Path:
+    """Write the report of a run to ``path`` (one self-contained HTML file) and return it.
+
+    Parameters
+    ----------
+    path:
+        The file to write (its folder must exist).
+    scenario:
+        The ``scenarios.Scenario`` that was run.
+    plan:
+        The staffing plan (``staffing.plan``; columns in :mod:`sla_eval.plots`).
+    kpis:
+        The long KPI table of every replication, with ``interval`` and ``horizon`` periods and
+        the contract's measurement period.
+    evaluation, totals:
+        ``sla_eval.evaluate_contract`` and ``sla_eval.contract_totals`` (with the labour cost
+        when known); both None for a scenario without contract.
+    seed:
+        The root seed the run used.
+    pngs:
+        The figures from :func:`sla_eval.plots.run_pngs` when already drawn (to write them as
+        files too); drawn here when None.
+    """
+    if pngs is None:
+        pngs = run_pngs(scenario, plan, kpis, evaluation, totals)
+    summary = summary_dict(kpis, evaluation, totals)
+    body = {
+        "scenario": scenario_section(scenario, summary["replications"], seed),
+        "channel-kpis": _channel_kpi_section(scenario, summary["channels"]),
+        "staffing": _figure(
+            pngs,
+            "staffing",
+            "required versus scheduled agents",
+            "Required: productive agents the channel's norm needs in each interval (model in "
+            "Assumptions). Scheduled: the team's agents on duty before shrinkage (the same on "
+            "every channel of a shared team). Productive: the scheduled agents after shrinkage "
+            "given to this channel.",
+        ),
+        "assumptions": _assumptions_section(scenario),
+    }
+    no_target = '<p class="empty">No channel has a service target.</p>'
+    body["interval-service-level"] = (
+        no_target
+        if "interval_sl" not in pngs
+        else _figure(
+            pngs,
+            "interval_sl",
+            "interval service level per channel",
+            "Per interval of arrival: mean over replications (line) and the band holding 5 % to "
+            "95 % of replications; the dashed line is the channel's target. Real-time channels "
+            "show the service level under their own definition, deferrable ones the share "
+            "answered within their threshold. Gaps: intervals without contacts.",
+        )
+    )
+    if evaluation is None:
+        for key in ("clause-kpis", "penalty-distribution", "clauses", "total-cost"):
+            body[key] = '<p class="empty">The scenario has no contract: nothing evaluated.</p>'
+    else:
+        contract = summary["contract"]
+        body["clause-kpis"] = _figure(
+            pngs,
+            "clause_kpis",
+            "clause KPIs per measurement period",
+            "One panel per clause: its KPI in each measurement period, one dot per "
+            "replication, boxes from the lower to the upper quartile with the median; "
+            "dashed: the clause target, dotted: the bonus threshold.",
+        )
+        body["penalty-distribution"] = _figure(
+            pngs,
+            "net_credit",
+            "net credit distribution",
+            "Net credit the partner gives back (penalties - earned back - bonuses; negative: "
+            "the client pays a bonus), per measurement period and summed over the horizon, "
+            "one dot per replication; dotted: the at-risk cap on penalties.",
+        )
+        body["clauses"] = _clause_section(scenario, contract["clauses"])
+        body["total-cost"] = _cost_section(totals, contract["p_breach"])
+    nav = " · ".join(f'<a href="#{key}">{esc(title)}</a>' for key, title in SECTIONS)
+    sections = "".join(
+        f'<section id="{key}"><h2>{esc(title)}</h2>{body[key]}</section>' for key, title in SECTIONS
+    )
+    description = scenario.description.strip()
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>ccplan report: {esc(scenario.name)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>ccplan report: {esc(scenario.name)}</h1>"
+        f'<p class="description">{esc(description)}</p><nav>{nav}</nav>{sections}</body></html>'
+    )
+    target = Path(path)
+    target.write_text(page, encoding="utf-8")
+    return target
