@@ -54,6 +54,8 @@ def due_intervals(
     n = is_open.size
     steps = math.floor(response_s / interval_s + 1e-9)
     open_index = np.flatnonzero(is_open)
+    if open_index.size == 0:
+        return np.full(n, n, dtype=np.int64)
     rank = np.cumsum(is_open)  # open intervals up to and including i
     if business_hours:
         due_rank = np.where(is_open, rank + steps, rank + max(steps, 1))

@@ -100,22 +100,19 @@ def _file_roster(index: int, staffing, workload) -> np.ndarray:
     return agents.astype(np.int64)
 
 
-def auto_channel_schedule(team, scenario, workload) -> dict[str, np.ndarray]:
-    """Per channel of an ``auto`` team: scheduled agents for its requirement (int64 arrays)."""
-    staffing = team.staffing
-    schedule = {}
-    for name in team.channels:
-        demand = ChannelDemand.of(scenario, workload, name)
-        required = required_for_channel(demand, staffing.method)
-        if required is None:
-            raise InputError(
-                f"team {team.name} is staffed automatically but channel {name} has no "
-                "service_target to staff for."
-            )
-        schedule[name] = scheduled_agents(
-            required, scenario.partner.shrinkage, staffing.safety_factor
-        )
-    return schedule
+def auto_schedule(team, required: list[np.ndarray], shrinkage_frac: float) -> list[np.ndarray]:
+    """Scheduled agents per channel of an ``auto`` team for the channels' requirements (in the
+    team's channel order; int64 arrays). The scenario guarantees each channel a target."""
+    safety = team.staffing.safety_factor
+    return [scheduled_agents(need, shrinkage_frac, safety) for need in required]
+
+
+def team_requirements(team, scenario, workload) -> tuple[list[ChannelDemand], list, str]:
+    """Demand, required agents (or ``None``) per channel of a team, and the load method used:
+    the team's own in auto mode, else stationary."""
+    method = team.staffing.method if team.staffing.mode == "auto" else "stationary"
+    demands = [ChannelDemand.of(scenario, workload, name) for name in team.channels]
+    return demands, [required_for_channel(demand, method) for demand in demands], method
 
 
 def team_roster(index: int, team, scenario, workload) -> np.ndarray:
@@ -125,7 +122,8 @@ def team_roster(index: int, team, scenario, workload) -> np.ndarray:
         return _fixed_roster(staffing, scenario, workload)
     if staffing.mode == "roster":
         return _file_roster(index, staffing, workload)
-    return sum(auto_channel_schedule(team, scenario, workload).values())
+    _, required, _ = team_requirements(team, scenario, workload)
+    return sum(auto_schedule(team, required, scenario.partner.shrinkage))
 
 
 def team_rosters(scenario, workload) -> dict[str, np.ndarray]:

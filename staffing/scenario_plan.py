@@ -9,16 +9,12 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from staffing.requirements import (
-    ChannelDemand,
-    effective_calls_per_hour,
-    predicted_measures,
-    required_for_channel,
-)
+from staffing.requirements import ChannelDemand, effective_calls_per_hour, predicted_measures
 from staffing.roster import (
-    auto_channel_schedule,
+    auto_schedule,
     fte,
     productive_agents,
+    team_requirements,
     team_roster,
 )
 
@@ -96,14 +92,12 @@ def _allocate(
 
 
 def _team_frames(index, team, scenario, workload) -> list[pd.DataFrame]:
-    method = team.staffing.method if team.staffing.mode == "auto" else "stationary"
-    demands = [ChannelDemand.of(scenario, workload, name) for name in team.channels]
-    required = [required_for_channel(demand, method) for demand in demands]
+    demands, required, method = team_requirements(team, scenario, workload)
     shrinkage = scenario.partner.shrinkage
     if team.staffing.mode == "auto":
-        schedule = auto_channel_schedule(team, scenario, workload)
-        scheduled = sum(schedule.values())
-        productive = [productive_agents(schedule[name], shrinkage) for name in team.channels]
+        schedule = auto_schedule(team, required, shrinkage)
+        scheduled = sum(schedule)
+        productive = [productive_agents(agents, shrinkage) for agents in schedule]
     else:
         scheduled = team_roster(index, team, scenario, workload)
         productive = _allocate(productive_agents(scheduled, shrinkage), required, demands)

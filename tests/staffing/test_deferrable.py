@@ -76,3 +76,13 @@ def test_required_agents_answer_everything_in_time_and_spread_the_backlog(busine
         business_hours=business_hours,
     )  # fmt: skip
     assert np.nanmin(late) < 1.0
+
+
+def test_never_open_asks_nothing():
+    is_open = np.zeros(10, dtype=bool)
+    due = due_intervals(is_open, interval_s=900, response_s=3600, business_hours=False)
+    assert (due == 10).all()
+    agents = required_backlog_agents(
+        np.ones(10), 300.0, is_open, interval_s=900, response_s=3600, business_hours=True
+    )
+    assert (agents == 0).all()

@@ -10,6 +10,7 @@ import pytest
 
 import cli
 from scenarios.demand import expand
+from scenarios.errors import ScenarioError
 from scenarios.loader import load
 from staffing import (
     PLAN_COLUMNS,
@@ -107,3 +108,18 @@ def test_cli_staff_scenario_writes_the_plan(tmp_path, monkeypatch, capsys):
     written = pd.read_csv(out)
     assert list(written.columns) == list(PLAN_COLUMNS)
     assert len(written) == 96
+
+
+def test_auto_team_needs_a_service_target():
+    # The scenario rules guarantee auto staffing a target to staff for.
+    with pytest.raises(ScenarioError, match="staffs this channel in auto mode"):
+        load(EXAMPLES / "baseline.yaml", [*SHORT, *AUTO_PHONE, "channels.phone.service_target="])
+
+
+def test_fixed_team_without_target_reports_no_requirement():
+    scenario = load(EXAMPLES / "baseline.yaml", [*SHORT, "channels.phone.service_target="])
+    table = plan(scenario, expand(scenario))
+    phone = table[(table["channel"] == "phone") & table["is_open"]]
+    assert phone["required_agents"].isna().all()
+    assert phone["service_level"].isna().all()
+    assert phone["asa_s"].notna().all()
