@@ -79,6 +79,10 @@ class Horizon(Model):
 
     @model_validator(mode="after")
     def _closed_days_inside(self) -> Horizon:
+        if self.start > date.max - timedelta(days=self.days):
+            raise_problems(
+                "Horizon", [(("start",), "leaves no room for the horizon's days", str(self.start))]
+            )
         problems = []
         for index, day in enumerate(self.closed_days):
             if not self.contains(day):

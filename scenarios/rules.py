@@ -5,7 +5,8 @@
 The rules:
 
 - every channel named by an event, team, repeat, clause, outage or per-contact price exists
-  (with a did-you-mean suggestion); ``all`` only where a clause allows it;
+  (with a did-you-mean suggestion); ``all`` only where a clause allows it, and never as the
+  name of a channel;
 - every channel is served by exactly one team; ``auto`` teams need a ``service_target`` on
   each of their channels; per-contact pricing prices every channel;
 - clause KPIs fit the channel kind (service level, ASA and abandonment on realtime channels,
@@ -73,6 +74,14 @@ def _channel_references(scenario: Scenario) -> Problems:
     known = scenario.channel_names
     events, outages = scenario.events, scenario.outages
     problems: Problems = []
+    if ALL_CHANNELS in scenario.channels:
+        problems.append(
+            (
+                ("channels", ALL_CHANNELS),
+                f"the name {ALL_CHANNELS!r} is reserved for all channels together; rename it",
+                ALL_CHANNELS,
+            )
+        )
     for index, peak in enumerate(events.peaks):
         problems += _unknown(("events", "peaks", index, "channels"), peak.channels, known)
     for index, launch in enumerate(events.launches):

@@ -372,3 +372,16 @@ def test_deferrable_demand_may_arrive_while_closed(doc, valid, errors):
     assert valid(doc).channels["email"].weekday_weights == (0, 0, 0, 0, 0, 1, 1)
     email["weekday_weights"] = {"all": 0}
     assert errors(doc) == [("channels.email.weekday_weights", "gives no weight to any day")]
+
+
+def test_all_is_reserved_for_the_pooled_channel(doc, errors):
+    doc["channels"]["all"] = doc["channels"].pop("email")
+    doc["partner"]["teams"][1]["channels"] = ["all"]
+    assert errors(doc) == [
+        ("channels.all", "the name 'all' is reserved for all channels together; rename it")
+    ]
+
+
+def test_horizon_start_must_leave_room_for_its_days(doc, errors):
+    doc["horizon"]["start"] = "9999-12-31"
+    assert errors(doc) == [("horizon.start", "leaves no room for the horizon's days")]
