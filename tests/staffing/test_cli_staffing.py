@@ -84,6 +84,8 @@ def test_staff_plain_output(monkeypatch, capsys):
         (["staff", "--calls-per-hour", "5", "--aht", "180", "--threshold", "20"],
          "threshold_s needs target_sl"),
         (["staff", "--calls-per-hour", "5"], "staff needs --calls-per-hour and --aht"),
+        (["staff", "s.yaml", "--aht", "60"], "not both"),
+        (["staff", "--calls-per-hour", "5", "--aht", "60", "--out", "x.csv"], "need a SCENARIO"),
         (["erlang", "--calls-per-hour", "5", "--aht", "soon", "--agents", "2"],
          "--aht: must be a duration"),
         (["erlang", "--calls-per-hour", "5", "--aht", "60", "--agents", "-2"],
