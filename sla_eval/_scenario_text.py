@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from scenarios._base import WEEKDAYS, format_clock
 from scenarios.contract import FRACTION_KPIS
-from sla_eval.plots import clause_label, duration_text
+from sla_eval.plots import clause_label, duration_text, sl_definition_text
 
 __all__ = [
     "clause_value",
@@ -22,6 +22,7 @@ __all__ = [
     "norm",
     "percent",
     "scenario_section",
+    "share",
     "staffing_model",
     "table",
     "team_staffing",
@@ -58,13 +59,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], numeric_from
 
 
 def percent(value: float | None) -> str:
-    """A fraction as ``81.2 %`` (``-`` for None)."""
-    return "-" if value is None else f"{100 * value:.1f} %"
+    """A measured fraction as ``81.2 %`` with a no-break space (``-`` for None)."""
+    return "-" if value is None else f"{100 * value:.1f}\u00a0%"
 
 
-def _share(value: float) -> str:
-    """An input fraction as ``5 %``, ``0.5 %``, ``12 %``."""
-    return f"{100 * value:.4g} %"
+def share(value: float) -> str:
+    """A given fraction as ``5 %``, ``0.5 %``, ``12 %`` with a no-break space."""
+    return f"{100 * value:.4g}\u00a0%"
 
 
 def eur(value: float | None) -> str:
@@ -75,7 +76,7 @@ def eur(value: float | None) -> str:
 def clause_value(clause: object, value: float) -> str:
     """A value of the clause's KPI in its unit (percent, duration or score)."""
     if clause.kpi in FRACTION_KPIS:
-        return percent(value)
+        return share(value)
     return duration_text(value) if clause.kpi == "asa" else f"{value:g}"
 
 
@@ -112,30 +113,29 @@ def _distribution(distribution: object | None) -> str:
     return f"{duration_text(distribution.mean)} ({shape}{cv})"
 
 
-def norm(target: object | None) -> str:
-    """A channel's ``service_target`` as ``80% within 30 s (offered)``."""
+def norm(channel: object) -> str:
+    """A channel's ``service_target`` as ``80 % within 30 s, per offered``."""
+    target = channel.service_target
     if target is None:
         return "none"
-    text = f"{_share(target.target)} within {duration_text(target.threshold)}"
-    if target.short_abandon:
-        text += f", short abandons < {duration_text(target.short_abandon)}"
-    if target.business_hours:
-        text += ", business hours"
-    return f"{text} ({target.sl_definition})"
+    text = f"{share(target.target)} within {duration_text(target.threshold)}"
+    if channel.kind == "deferrable":
+        return f"{text}, business hours" if target.business_hours else text
+    return f"{text}, {sl_definition_text(target.sl_definition, target.short_abandon or 0.0)}"
 
 
 def _scheme(scheme: object, clause: object) -> str:
     unit = "point" if clause.kpi in FRACTION_KPIS else ("s" if clause.kpi == "asa" else "unit")
     kind = scheme.scheme
     if kind == "fixed":
-        text = f"{_share(scheme.percent_of_fee)} of fee"
+        text = f"{share(scheme.percent_of_fee)} of fee"
     elif kind == "linear":
         rate = scheme.per_point_percent_of_fee
-        text = f"{_share(rate)} of fee" if rate is not None else eur(scheme.per_point_eur)
+        text = f"{share(rate)} of fee" if rate is not None else eur(scheme.per_point_eur)
         text += f" per {unit}"
     elif kind == "banded":
         text = ", ".join(
-            f"from {band.from_shortfall_points:g} {unit}s: {_share(band.percent_of_fee)} of fee"
+            f"from {band.from_shortfall_points:g} {unit}s: {share(band.percent_of_fee)} of fee"
             for band in scheme.bands
         )
     else:
@@ -144,24 +144,24 @@ def _scheme(scheme: object, clause: object) -> str:
             text += f" beyond {scheme.dead_band_units:g}"
     cap = getattr(scheme, "cap_percent_of_fee", None)
     if cap is not None:
-        text += f", cap {_share(cap)} of fee"
+        text += f", cap {share(cap)} of fee"
     if getattr(scheme, "cap_eur", None) is not None:
         text += f", cap {eur(scheme.cap_eur)}"
     return text
 
 
 def _clause_terms(clause: object) -> str:
-    terms = [f"pool {_share(clause.pool)}"]
+    terms = [f"pool {share(clause.pool)}"]
     if clause.min_volume:
         terms.append(f"min volume {clause.min_volume:,.0f}")
     if clause.relief_band is not None:
-        terms.append(f"relief above forecast +{_share(clause.relief_band)}")
+        terms.append(f"relief above forecast +{share(clause.relief_band)}")
     if clause.earn_back_periods is not None:
         terms.append(f"earn-back after {clause.earn_back_periods} met periods")
     if clause.repeat_miss is not None:
         rule = clause.repeat_miss
         terms.append(
-            f"x{rule.multiplier:g} after {rule.misses} misses in {rule.window_periods} periods"
+            f"×{rule.multiplier:g} after {rule.misses} misses in {rule.window_periods} periods"
         )
     return "; ".join(terms)
 
@@ -188,8 +188,8 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
             _volume(channel.volume),
             _distribution(channel.handle_time),
             _distribution(channel.patience),
-            f"{_share(channel.fcr)}",
-            norm(channel.service_target),
+            f"{share(channel.fcr)}",
+            norm(channel),
         )
         for name, channel in scenario.channels.items()
     ]
@@ -199,7 +199,7 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
             team.name,
             ", ".join(team.channels),
             team_staffing(team),
-            f"{_share(team.attrition_per_month)}",
+            f"{share(team.attrition_per_month)}",
         )
         for team in partner.teams
     ]
@@ -212,7 +212,7 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
             8,
         ),
         f"<h3>Partner: {esc(partner.name)}</h3>",
-        f"<p>Shrinkage {_share(partner.shrinkage)}; pricing {esc(_pricing(partner.pricing))}; "
+        f"<p>Shrinkage {share(partner.shrinkage)}; pricing {esc(_pricing(partner.pricing))}; "
         f"labour cost {esc(eur(partner.labour_cost_per_agent_hour_eur))} per agent hour.</p>",
         table(("team", "channels", "staffing", "attrition per month"), teams, 3),
     ]
@@ -224,7 +224,7 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
     fee = contract.fee.fixed_per_period_eur
     fee_text = eur(fee) if fee is not None else "from the partner's pricing"
     cap = (
-        f"{_share(contract.at_risk_cap)} of the fee" if contract.at_risk_cap is not None else "none"
+        f"{share(contract.at_risk_cap)} of the fee" if contract.at_risk_cap is not None else "none"
     )
     period = esc(contract.measurement_period)
     parts.append(f"<p>Fee per {period}: {esc(fee_text)}; at-risk cap: {esc(cap)}.</p>")
@@ -268,7 +268,7 @@ def team_staffing(team: object) -> str:
         return f"fixed shifts, headcount {staffing.headcount}"
     if staffing.mode == "roster":
         return f"roster file {staffing.file.name}"
-    return f"auto ({staffing.method} load, safety factor {_share(staffing.safety_factor)})"
+    return f"auto ({staffing.method} load, safety factor {share(staffing.safety_factor)})"
 
 
 def staffing_model(scenario: object, name: str) -> str:
@@ -308,9 +308,9 @@ def forecast_error(scenario: object) -> str:
             "uncertainty is larger, so the period SLA risk shown here is a lower bound."
         )
     channels = ", ".join(error.channels) if error.channels else "every channel"
-    text = f"A gamma volume factor with mean 1 and CV {_share(error.day_cv)} per channel and day"
+    text = f"A gamma volume factor with mean 1 and CV {share(error.day_cv)} per channel and day"
     if error.interval_overdispersion > 0:
-        text += f", and one with CV {_share(error.interval_overdispersion)} per interval"
+        text += f", and one with CV {share(error.interval_overdispersion)} per interval"
     return (
         f"{text}, on {channels}. The staffing plan is for the forecast itself; the simulation "
         "draws the factors, so period KPIs carry the forecast error."

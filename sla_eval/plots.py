@@ -34,6 +34,7 @@ from pathlib import Path
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib import dates
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -52,6 +53,7 @@ __all__ = [
     "net_credit_figure",
     "png_bytes",
     "run_pngs",
+    "sl_definition_text",
     "staffing_figure",
     "write_pngs",
 ]
@@ -86,6 +88,7 @@ _TARGET = {"color": "#D55E00", "linestyle": "--", "linewidth": 1.5}
 _LIMIT = {"color": "#555555", "linestyle": ":", "linewidth": 1.5}
 _PERIOD_FORMATS = {"day": "%a\n%d %b", "week": "week of\n%d %b", "month": "%b\n%Y"}
 _MAX_PERIOD_TICKS = 16
+_MIN_SLOTS = 3
 _GREY = "#444444"
 _UNIT_LABELS = {"%": "share (%)", "s": "seconds", "score 1-5": "score (1-5)"}
 _styled = mpl.rc_context(rc=dict(STYLE))
@@ -99,6 +102,13 @@ def duration_text(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
+def sl_definition_text(sl_definition: str, short_abandon_s: float) -> str:
+    """A service-level definition in words: ``per offered``, ``abandons < 5 s excluded``."""
+    if sl_definition in ("offered", "answered"):
+        return f"per {sl_definition}"
+    return f"abandons < {duration_text(short_abandon_s)} excluded"
+
+
 def _kpi_unit(kpi: str) -> str:
     if kpi in FRACTION_KPIS:
         return "%"
@@ -109,10 +119,10 @@ def clause_label(clause: object) -> str:
     """What a ``scenarios.contract.Clause`` measures, in words with its threshold."""
     kpi = clause.kpi
     if kpi == "service_level":
-        text = f"service level within {duration_text(clause.threshold)} ({clause.sl_definition}"
-        if clause.short_abandon > 0:
-            text += f", short abandons < {duration_text(clause.short_abandon)}"
-        return text + ")"
+        return (
+            f"service level within {duration_text(clause.threshold)}, "
+            f"{sl_definition_text(clause.sl_definition, clause.short_abandon)}"
+        )
     if kpi == "response_within_target":
         hours = ", business hours" if clause.business_hours else ""
         return f"answered within {duration_text(clause.threshold)}{hours}"
@@ -137,28 +147,18 @@ def _new_figure(height_in: float) -> Figure:
     return figure
 
 
-def _percent_axis(axis) -> None:
-    axis.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    axis.set_ylim(0.0, 1.02)
-
-
 def _time_axis(axis) -> None:
-    locator = mpl.dates.AutoDateLocator(minticks=4, maxticks=10)
+    locator = dates.AutoDateLocator(minticks=4, maxticks=10)
     axis.xaxis.set_major_locator(locator)
-    axis.xaxis.set_major_formatter(mpl.dates.ConciseDateFormatter(locator))
-
-
-def _rows(kpis: pd.DataFrame, kind: str, names: list[str]) -> pd.DataFrame:
-    rows = kpis[(kpis["period_kind"] == kind) & kpis["kpi"].isin(names)]
-    return rows.assign(channel=rows["channel"].astype(str), kpi=rows["kpi"].astype(str))
+    axis.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
 
 
 def _figure_legend(figure: Figure, handles: list) -> None:
     figure.legend(handles=handles, loc="outside upper center", ncols=len(handles))
 
 
-def _target_handle(label: str = "target") -> Line2D:
-    return Line2D([], [], **_TARGET, label=label)
+def _target_handle() -> Line2D:
+    return Line2D([], [], **_TARGET, label="target")
 
 
 @_styled
@@ -177,7 +177,8 @@ def interval_service_level_figure(kpis: pd.DataFrame, targets: Mapping[str, floa
     if not targets:
         raise InputError("no channel has a service target to plot")
     names = ["service_level", "response_within_target_frac"]
-    rows = _rows(kpis, "interval", names)
+    rows = kpis[(kpis["period_kind"] == "interval") & kpis["kpi"].isin(names)]
+    rows = rows.assign(channel=rows["channel"].astype(str), kpi=rows["kpi"].astype(str))
     figure = _new_figure(1.2 + 2.0 * len(targets))
     axes = figure.subplots(len(targets), 1, sharex=True, squeeze=False)[:, 0]
     for axis, (channel, target) in zip(axes, targets.items(), strict=True):
@@ -194,7 +195,8 @@ def interval_service_level_figure(kpis: pd.DataFrame, targets: Mapping[str, floa
         what = "service level" if own["kpi"].iloc[0] == "service_level" else "answered in time"
         axis.set_title(f"{channel}: {what} per interval (target {target:.0%})", fontsize=11)
         axis.set_ylabel(f"{what} (%)")
-        _percent_axis(axis)
+        axis.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        axis.set_ylim(0.0, 1.02)
     _time_axis(axes[-1])
     axes[-1].set_xlabel("interval start (local time)")
     handles = [
@@ -291,7 +293,8 @@ def _distribution(axis, samples: list[np.ndarray], labels: list[str], max_ticks:
         axis.plot(position + jitter, sample, "o", markersize=3, alpha=0.55, color=_MAIN)
     step = max(1, math.ceil(len(labels) / max_ticks))
     axis.set_xticks(positions[::step], labels[::step])
-    axis.set_xlim(-0.6, len(samples) - 0.4)
+    pad = max(0.0, (_MIN_SLOTS - len(samples)) / 2)  # a lone box stays box-shaped
+    axis.set_xlim(-0.6 - pad, len(samples) - 0.4 + pad)
     axis.grid(axis="x", visible=False)
 
 

@@ -22,6 +22,7 @@ from sla_eval._scenario_text import (
     norm,
     percent,
     scenario_section,
+    share,
     staffing_model,
     table,
     team_staffing,
@@ -121,7 +122,7 @@ def _channel_kpi_section(scenario: object, channels: Mapping[str, dict]) -> str:
         if any((channels.get(name, {}).get(kpi) or {}).get("mean") is not None for name in names)
     ]
     targets = ", ".join(
-        f"{name} {norm(channel.service_target)}"
+        f"{name} {norm(channel)}"
         for name, channel in scenario.channels.items()
         if channel.service_target is not None
     )
@@ -202,13 +203,15 @@ def _assumptions_section(scenario: object) -> str:
     clauses = scenario.contract.clauses if scenario.contract is not None else ()
     used |= {clause.sl_definition for clause in clauses if clause.kpi == "service_level"}
     definitions = [(name, _SL_DEFINITIONS[name]) for name in _SL_DEFINITIONS if name in used]
-    definitions.append(
-        (
-            "deferrable (email, social)",
-            "answered within t / received; t counted in opening hours only where business hours "
-            "are set",
+    deferrable = [name for name, channel in scenario.channels.items() if channel.kind != "realtime"]
+    if deferrable:
+        definitions.append(
+            (
+                f"deferrable ({', '.join(deferrable)})",
+                "answered within t / received; t counted in opening hours only where business "
+                "hours are set",
+            )
         )
-    )
     teams = {name: team for team in scenario.partner.teams for name in team.channels}
     models = [
         (name, channel.kind, staffing_model(scenario, name), team_staffing(teams[name]))
@@ -224,7 +227,7 @@ def _assumptions_section(scenario: object) -> str:
             table(("definition", "formula"), definitions, 2),
             "<h3>Staffing model per channel</h3>",
             table(("channel", "kind", "required agents from", "scheduled agents from"), models, 4),
-            f"<p>Shrinkage {percent(scenario.partner.shrinkage)} removes agents on duty from "
+            f"<p>Shrinkage {share(scenario.partner.shrinkage)} removes agents on duty from "
             "production. The plan's measures are steady-state formulas per interval: they carry "
             "no queue from one interval to the next and no repeats, redials or forecast error; "
             "the simulation has all of them, and every KPI, credit and P(breach) here comes "

@@ -18,6 +18,7 @@ from sla_eval.plots import (
     interval_service_level_figure,
     net_credit_figure,
     png_bytes,
+    sl_definition_text,
     staffing_figure,
     write_pngs,
 )
@@ -267,6 +268,11 @@ def test_duration_text(seconds, text):
 
 def test_clause_labels_name_the_threshold():
     sl, csat, fcr = CONTRACT.clauses
-    assert clause_label(sl) == "service level within 30 s (offered)"
+    assert clause_label(sl) == "service level within 30 s, per offered"
     assert clause_label(csat) == "CSAT"
     assert clause_label(fcr) == "first-contact resolution"
+
+
+def test_sl_definitions_in_words():
+    assert sl_definition_text("answered", 0.0) == "per answered"
+    assert sl_definition_text("excl_short_abandons", 5.0) == "abandons < 5 s excluded"
