@@ -50,7 +50,9 @@ class Horizon(Model):
     timezone:
         IANA time-zone name, used for labels only.
     closed_days:
-        Dates inside the horizon on which every channel is closed.
+        Dates on which every channel is closed (public holidays). A holiday calendar may list
+        dates outside the horizon: only those inside it apply, so shortening a scenario with
+        ``--set horizon.days=...`` needs no other change.
     """
 
     start: Date
@@ -78,22 +80,14 @@ class Horizon(Model):
         return value
 
     @model_validator(mode="after")
-    def _closed_days_inside(self) -> Horizon:
+    def _room_and_distinct_closed_days(self) -> Horizon:
         if self.start > date.max - timedelta(days=self.days):
             raise_problems(
                 "Horizon", [(("start",), "leaves no room for the horizon's days", str(self.start))]
             )
         problems = []
         for index, day in enumerate(self.closed_days):
-            if not self.contains(day):
-                problems.append(
-                    (
-                        ("closed_days", index),
-                        f"must lie inside the horizon {self.start}..{self.end}",
-                        day.isoformat(),
-                    )
-                )
-            elif day in self.closed_days[:index]:
+            if day in self.closed_days[:index]:
                 problems.append((("closed_days", index), "is given twice", day.isoformat()))
         raise_problems("Horizon", problems)
         return self
@@ -134,6 +128,14 @@ class Horizon(Model):
     def open_mask(self, hours: OpeningHours) -> np.ndarray:
         """Per-interval open mask of ``hours`` over this horizon, closed days shut."""
         return hours.open_mask(self.start, self.days, self.interval, self.closed_days)
+
+    def closed_day_mask(self) -> np.ndarray:
+        """Per-interval mask of the intervals that fall on a closed day of this horizon."""
+        by_day = np.zeros((self.days, self.intervals_per_day), dtype=bool)
+        for day in self.closed_days:
+            if self.contains(day):
+                by_day[self.day_offset(day)] = True
+        return by_day.reshape(-1)
 
 
 def _parse_window(text: Any) -> tuple[int, int] | None:

@@ -131,8 +131,10 @@ def _outages(scenario: Scenario, streams: Streams, horizon_s: float):
     rows: list[tuple[str, float, float]] = []
     every = scenario.channel_names
     for outage in scenario.outages.scheduled:
-        start, end = _seconds(scenario, outage.start), _seconds(scenario, outage.end)
-        rows += [(name, start, end) for name in outage.channels or every]
+        start = max(_seconds(scenario, outage.start), 0.0)
+        end = min(_seconds(scenario, outage.end), horizon_s)
+        if start < end:
+            rows += [(name, start, end) for name in outage.channels or every]
     seen: dict[str, int] = {}
     for outage in scenario.outages.random:
         channels = outage.channels or every

@@ -54,15 +54,6 @@ def fte(agent_hours: ArrayLike, days: float, fte_hours_per_month: float = 160.0)
     return agent_hours / (fte_hours_per_month * days / DAYS_PER_MONTH)
 
 
-def _closed_day_mask(scenario, workload) -> np.ndarray:
-    per_day = round(86_400 / workload.interval_s)
-    closed = np.zeros(workload.n_intervals, dtype=bool)
-    for day in scenario.horizon.closed_days:
-        offset = (day - workload.start).days
-        closed[offset * per_day : (offset + 1) * per_day] = True
-    return closed
-
-
 def _fixed_roster(staffing, scenario, workload) -> np.ndarray:
     """Headcount at horizon start times each shift's share, whole agents per shift, on the
     shift's days and hours; nobody works on a closed day."""
@@ -74,7 +65,7 @@ def _fixed_roster(staffing, scenario, workload) -> np.ndarray:
         agents = math.floor(staffing.headcount * shift.share + _ROUNDING_SLACK)
         covered = shift.week_mask(workload.interval_s)[weekdays].ravel()
         roster += agents * covered[: workload.n_intervals]
-    roster[_closed_day_mask(scenario, workload)] = 0
+    roster[scenario.horizon.closed_day_mask()] = 0
     return roster
 
 
