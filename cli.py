@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,12 +17,28 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from scenarios.demand import daily_summary, expand
+from scenarios.discovery import find_scenario_files
 from scenarios.errors import CcplanError, InputError, ScenarioError
-from scenarios.loader import load
+from scenarios.loader import load, load_many
 from scenarios.units import parse_duration_s, parse_fraction
+from scenarios.variants import load_variants, variant_grid
+from sim.executors import executor
+from sim.experiment import run_scenario, run_variants
+from sla_eval.comparison import paired_differences, sweep_overview, sweep_table
+from sla_eval.comparison_plots import comparison_pngs, sweep_pngs
+from sla_eval.evaluation import channel_overview, clause_overview, evaluate_run
+from sla_eval.results import (
+    batch_row,
+    check_writable,
+    is_complete,
+    write_batch_index,
+    write_folder,
+    write_results,
+)
 from staffing import erlang_metrics, plan, plan_summary, required_agents
 
 app = typer.Typer(
@@ -315,6 +332,411 @@ def staff(
         "max_occupancy_frac": _fraction_option("--max-occupancy", max_occupancy),
     }
     _staff_targets(calls_per_hour, aht, targets, patience, sl_definition, short_abandon, as_json)
+
+
+# --- run commands ---
+
+ReplicationsOption = Annotated[
+    int | None,
+    typer.Option("--replications", help="Replications (default: the scenario's run.replications)."),
+]
+SeedOption = Annotated[
+    int | None, typer.Option("--seed", help="Root seed (default: the scenario's run.seed).")
+]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        help="Local worker processes (default: one per CPU); Dask workers with --scheduler local.",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Run on Dask: 'local' starts a local cluster, tcp://HOST:PORT joins one.",
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+RunJsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON only.")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", metavar="DIR", help="Results folder (default: see above)."),
+]
+ContactsOption = Annotated[
+    bool, typer.Option("--contacts/--no-contacts", help="Write contacts.parquet.")
+]
+_CPUS = os.cpu_count() or 1
+
+
+class _Progress:
+    """A rich progress bar on standard error (replications and scenarios done, time left),
+    or nothing when quiet."""
+
+    def __init__(self, replications: int, scenarios: int, quiet: bool):
+        self._bar = None
+        if quiet:
+            return
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("replications, {task.fields[done]}/{task.fields[scenarios]} scenarios"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._bar.add_task(
+            "simulating", total=replications, done=0, scenarios=scenarios
+        )
+
+    def __enter__(self) -> _Progress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def replication(self, _result: object = None) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+    def scenario(self) -> None:
+        if self._bar is not None:
+            done = self._bar.tasks[0].fields["done"] + 1
+            self._bar.update(self._task, done=done)
+
+
+def _cell(unit: str, value: object) -> str:
+    """A table cell: fractions in %, seconds, euros and counts as people read them; ``unit``
+    is the KPI or column name the value is measured in."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if unit.endswith("_eur") or unit in ("offered", "answered"):
+        return f"{value:,.0f}"
+    if unit.endswith("_s"):
+        return f"{value:,.1f} s"
+    if unit.endswith("_frac") or unit in ("service_level", "p_wait", "p_breach", "breach"):
+        return f"{value:.1%}"
+    if unit in ("n", "seed", "replications"):
+        return f"{value:.0f}"
+    return f"{value:.4g}"
+
+
+def _print_frame(frame: pd.DataFrame, title: str, unit_column: str = "", values=()) -> None:
+    """Print a DataFrame as a rich table; cells of the ``values`` columns are in the unit that
+    the row's ``unit_column`` names, the others in their column's."""
+    table = Table(title=title)
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column])
+        table.add_column(str(column), justify="right" if numeric else "left")
+    for row in frame.to_dict("records"):
+        table.add_row(
+            *(
+                _cell(row[unit_column] if column in values else column, value)
+                for column, value in row.items()
+            )
+        )
+    Console().print(table)
+
+
+_DIFFERENCE_HEADINGS = {
+    "mean_reference": "reference",
+    "mean_variant": "variant",
+    "mean_difference": "difference",
+}
+_CLAUSE_HEADINGS = {
+    "expected_penalty_eur": "penalty_eur",
+    "expected_bonus_eur": "bonus_eur",
+    "expected_net_credit_eur": "net_credit_eur",
+}
+_MONEY_WORDS = {"penalty": "penalty", "bonus": "bonus", "net_credit": "net credit"}
+
+
+def _with_ci(frame: pd.DataFrame, unit_column: str) -> pd.DataFrame:
+    """``ci95_low`` and ``ci95_high`` replaced by one text column ``95% CI`` (``low .. high``)."""
+    texts = [
+        f"{_cell(unit, low)} .. {_cell(unit, high)}"
+        for unit, low, high in frame[[unit_column, "ci95_low", "ci95_high"]].itertuples(index=False)
+    ]
+    position = frame.columns.get_loc("ci95_low")
+    frame = frame.drop(columns=["ci95_low", "ci95_high"])
+    frame.insert(position, "95% CI", texts)
+    return frame
+
+
+def _print_run(summary: dict, out_dir: Path) -> None:
+    overview = channel_overview(summary)
+    overview = _with_ci(overview, "kpi")
+    title = (
+        f"{summary['scenario']}: KPIs over the horizon, mean and 95 % CI "
+        f"({summary['replications']} replications, seed {summary['seed']})"
+    )
+    _print_frame(overview, title, "kpi", ("mean", "target"))
+    contract = summary["contract"]
+    if contract is not None:
+        clauses = clause_overview(summary).rename(columns=_CLAUSE_HEADINGS)
+        _print_frame(clauses, f"Clauses (measured per {contract['measurement_period']})")
+        money = {key: _cell("_eur", contract[f"expected_{key}_eur"]) for key in _MONEY_WORDS}
+        typer.echo(
+            f"P(breach, any clause and period) {contract['p_breach']:.1%}; expected "
+            + ", ".join(f"{_MONEY_WORDS[key]} {text} EUR" for key, text in money.items())
+            + f"; expected client cost {_cell('_eur', contract['client_cost_eur']['mean'])} EUR"
+        )
+    typer.echo(f"wrote {out_dir}")
+
+
+def _run_settings(scenario, replications: int | None, seed: int | None) -> tuple[int, int]:
+    return (
+        scenario.run.replications if replications is None else replications,
+        scenario.run.seed if seed is None else seed,
+    )
+
+
+@app.command()
+def run(
+    scenario_file: Annotated[str, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+    replications: ReplicationsOption = None,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    workers: WorkersOption = _CPUS,
+    scheduler: SchedulerOption = None,
+    set_: SetOption = None,
+    as_json: RunJsonOption = False,
+    quiet: QuietOption = False,
+    contacts: ContactsOption = True,
+) -> None:
+    """Plan staffing, simulate and evaluate a scenario; print the summary and write the results
+    folder (default results/<name>: summary.json, KPI tables, staffing plan, contacts,
+    report.html, plots)."""
+    scenario = load(scenario_file, set_ or ())
+    replications, seed = _run_settings(scenario, replications, seed)
+    out_dir = out or Path("results") / scenario.name
+    with executor(workers, scheduler) as map_fn:
+        check_writable(out_dir)
+        with _Progress(replications, 1, quiet or as_json) as progress:
+            result = run_scenario(
+                scenario,
+                replications=replications,
+                seed=seed,
+                map_fn=map_fn,
+                progress=progress.replication,
+            )
+    evaluation = evaluate_run(scenario, result)
+    write_results(out_dir, scenario, result, evaluation, contacts=contacts)
+    if as_json:
+        typer.echo(json.dumps(evaluation.summary))
+    else:
+        _print_run(evaluation.summary, out_dir)
+
+
+@app.command()
+def batch(
+    paths: Annotated[
+        list[str], typer.Argument(help="Scenario files, folders or glob patterns.", metavar="PATH")
+    ],
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Batch results folder.")],
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip scenarios whose results are complete.")
+    ] = False,
+    replications: ReplicationsOption = None,
+    seed: SeedOption = None,
+    workers: WorkersOption = _CPUS,
+    scheduler: SchedulerOption = None,
+    set_: SetOption = None,
+    as_json: RunJsonOption = False,
+    quiet: QuietOption = False,
+    contacts: ContactsOption = True,
+) -> None:
+    """Run every scenario found: one results folder each (DIR/<name>), plus batch.csv and
+    index.html. A failing scenario is reported and the others still run; exit code 1 when any
+    failed."""
+    rows, loaded, names = [], [], set()
+    for file in map(str, find_scenario_files(paths)):
+        try:
+            scenario = load(file, set_ or ())
+            if scenario.name in names:
+                raise InputError(f"another scenario of this batch is named {scenario.name!r}")
+        except CcplanError as error:
+            rows.append(_batch_failure(file, error))
+            continue
+        names.add(scenario.name)
+        loaded.append((file, scenario, *_run_settings(scenario, replications, seed)))
+    with executor(workers, scheduler) as map_fn:
+        if loaded:
+            check_writable(out / loaded[0][1].name)
+        total = sum(count for *_, count, _ in loaded)
+        with _Progress(total, len(loaded), quiet or as_json) as progress:
+            for file, scenario, count, root in loaded:
+                folder = out / scenario.name
+                if resume and is_complete(
+                    folder, scenario=scenario.name, seed=root, replications=count
+                ):
+                    rows.append(batch_row(file, "skipped", str(folder)))
+                else:
+                    rows.append(
+                        _batch_one(file, scenario, folder, count, root, map_fn, progress, contacts)
+                    )
+                progress.scenario()
+    write_batch_index(out, rows)
+    failed = [row for row in rows if row["status"] == "failed"]
+    if as_json:
+        typer.echo(json.dumps(rows))
+    else:
+        _print_frame(pd.DataFrame(rows).drop(columns=["error"]), f"Batch: {out}")
+        typer.echo(f"{len(rows) - len(failed)} of {len(rows)} scenarios ok; wrote {out}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _batch_failure(file: str, error: Exception) -> dict:
+    lines = str(error).splitlines() or [type(error).__name__]
+    for line in lines:
+        typer.echo(f"error: {file}: {line}", err=True)
+    return batch_row(file, "failed", error=lines[0])
+
+
+def _batch_one(file, scenario, folder, replications, seed, map_fn, progress, contacts) -> dict:
+    """Run, evaluate and write one scenario of a batch; a failure becomes its row."""
+    try:
+        result = run_scenario(
+            scenario,
+            replications=replications,
+            seed=seed,
+            map_fn=map_fn,
+            progress=progress.replication,
+        )
+        evaluation = evaluate_run(scenario, result)
+        write_results(folder, scenario, result, evaluation, contacts=contacts)
+    except Exception as error:  # one scenario's failure must not stop the batch
+        return _batch_failure(file, error)
+    return batch_row(file, "ok", str(folder))
+
+
+def _crn_runs(scenarios, replications, seed, workers, scheduler, out_dir, quiet):
+    """Evaluations of the scenarios on common random numbers, as they finish."""
+    with executor(workers, scheduler) as map_fn:
+        check_writable(out_dir)
+        with _Progress(replications * len(scenarios), len(scenarios), quiet) as progress:
+            runs = run_variants(
+                scenarios,
+                replications=replications,
+                seed=seed,
+                map_fn=map_fn,
+                progress=progress.replication,
+            )
+            evaluations = []
+            for scenario, result in zip(scenarios, runs, strict=True):
+                evaluations.append(evaluate_run(scenario, result))
+                progress.scenario()
+    return evaluations
+
+
+@app.command()
+def compare(
+    files: Annotated[
+        list[str], typer.Argument(help="Two or more scenario files.", metavar="SCENARIO")
+    ],
+    replications: ReplicationsOption = None,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    workers: WorkersOption = _CPUS,
+    scheduler: SchedulerOption = None,
+    set_: SetOption = None,
+    as_json: RunJsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Run scenarios on common random numbers (the first one's seed and replications unless
+    given) and print paired differences against the first, with 95 % CIs, for every KPI and
+    the money; writes compare.csv, summaries.json and comparison.png (default folder
+    results/compare_<A>_vs_<B>)."""
+    if len(files) < 2:
+        raise InputError("compare needs at least two scenario files")
+    scenarios = load_many(files, set_ or ())
+    replications, seed = _run_settings(scenarios[0], replications, seed)
+    out_dir = out or Path("results") / ("compare_" + "_vs_".join(s.name for s in scenarios))
+    evaluations = _crn_runs(
+        scenarios, replications, seed, workers, scheduler, out_dir, quiet or as_json
+    )
+    differences = paired_differences(
+        {scenario.name: ev for scenario, ev in zip(scenarios, evaluations, strict=True)}
+    )
+    summaries = {
+        scenario.name: ev.summary for scenario, ev in zip(scenarios, evaluations, strict=True)
+    }
+    write_folder(
+        out_dir,
+        tables={"compare": differences},
+        documents={"summaries": summaries},
+        pngs=comparison_pngs(differences),
+    )
+    if as_json:
+        typer.echo(differences.to_json(orient="records"))
+        return
+    shown = _with_ci(differences[differences["n"] > 0], "metric")
+    shown = shown.drop(columns=["reference"] if len(files) > 2 else ["reference", "variant"])
+    title = (
+        f"{', '.join(files[1:])} minus {files[0]}: paired differences, mean and 95 % CI "
+        f"({replications} replications, seed {seed})"
+    )
+    shown = shown.rename(columns=_DIFFERENCE_HEADINGS)
+    _print_frame(shown, title, "metric", tuple(_DIFFERENCE_HEADINGS.values()))
+    typer.echo(f"wrote {out_dir}")
+
+
+@app.command()
+def sweep(
+    scenario_file: Annotated[str, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+    vary: Annotated[
+        list[str],
+        typer.Option(
+            "--vary",
+            metavar="PATH=V1,V2,...",
+            help="A field and its values (repeatable: every combination is run).",
+        ),
+    ],
+    replications: ReplicationsOption = None,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    workers: WorkersOption = _CPUS,
+    scheduler: SchedulerOption = None,
+    set_: SetOption = None,
+    as_json: RunJsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Run a grid of variants on common random numbers (seed and replications of the scenario
+    with --set only, unless given); writes the tidy table sweep.csv / sweep.parquet and plots of
+    service level, P(breach) and expected net credit against the varied fields (default folder
+    results/<name>_sweep)."""
+    grid = variant_grid(vary)
+    base = load(scenario_file, set_ or ())
+    scenarios = load_variants(scenario_file, grid, set_ or ())
+    replications, seed = _run_settings(base, replications, seed)
+    out_dir = out or Path("results") / f"{base.name}_sweep"
+    evaluations = _crn_runs(
+        scenarios, replications, seed, workers, scheduler, out_dir, quiet or as_json
+    )
+    table = sweep_table(evaluations, [variant.settings for variant in grid])
+    paths = [path for path, _ in grid[0].settings]
+    write_folder(
+        out_dir,
+        tables={"sweep": table},
+        documents={"summaries": [ev.summary for ev in evaluations]},
+        pngs=sweep_pngs(table, paths),
+    )
+    if as_json:
+        typer.echo(table.to_json(orient="records"))
+        return
+    for index, variant in enumerate(grid):
+        typer.echo(f"variant {index}: {variant.label}")
+    title = f"Sweep of {base.name} ({replications} replications, seed {seed}; means)"
+    _print_frame(sweep_overview(table), title)
+    typer.echo(f"wrote {out_dir}")
 
 
 def main() -> None:

@@ -1,0 +1,192 @@
+"""A scenario run end to end, and variants of a scenario on common random numbers.
+
+:func:`run_scenario` expands the workload, plans the staffing, builds the team rosters and runs
+the replications ``0 .. R-1`` from one seed; it returns a :class:`ScenarioRun`, which is what
+``sla_eval.evaluation.evaluate_run`` reads (the duck-typed ``contacts``, ``agents`` and
+``outages`` tables of every replication together).
+
+:func:`run_variants` runs several scenarios (the variants of a sweep, or the scenarios of a
+comparison) with the **same seed and the same replication indices**, so replication ``r`` of every
+variant sees the same random numbers wherever the variants agree (common random numbers; the
+streams are keyed by purpose and channel, :mod:`sim.streams`). Their differences are then paired
+per replication and their confidence intervals are much narrower than those of independent runs.
+
+>>> from scenarios import load
+>>> from sim.executors import executor
+>>> scenario = load("scenarios/examples/mmn.yaml")  # doctest: +SKIP
+>>> with executor(workers=2) as map_fn:  # doctest: +SKIP
+...     run = run_scenario(scenario, replications=4, seed=1, map_fn=map_fn)
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from scenarios.demand import Workload, expand
+from scenarios.errors import InputError
+from scenarios.scenario import Scenario
+from sim.runner import MapFn, ReplicationResult, run_replications
+from staffing import plan, team_rosters
+
+__all__ = ["Progress", "ScenarioRun", "run_scenario", "run_variants"]
+
+Progress = Callable[[ReplicationResult], None]
+"""Called with each replication's result as it arrives, in replication order."""
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioRun:
+    """Everything one run of a scenario produced.
+
+    Attributes
+    ----------
+    scenario:
+        The scenario that was run.
+    seed:
+        The seed of every replication (``SeedSequence(seed)``, keyed by replication index).
+    workload:
+        ``scenarios.expand(scenario)``.
+    plan:
+        The interval staffing plan, ``staffing.plan(scenario, workload)``.
+    rosters:
+        Scheduled agents per team and interval, ``staffing.team_rosters(scenario, workload)``.
+    results:
+        One :class:`sim.runner.ReplicationResult` per replication, in index order.
+    """
+
+    scenario: Scenario
+    seed: int
+    workload: Workload
+    plan: pd.DataFrame
+    rosters: Mapping[str, np.ndarray]
+    results: tuple[ReplicationResult, ...]
+
+    @property
+    def replications(self) -> tuple[int, ...]:
+        """The replication indices, in order."""
+        return tuple(result.replication for result in self.results)
+
+    @cached_property
+    def contacts(self) -> pd.DataFrame:
+        """Contact logs of every replication, one table (``scenarios.records``)."""
+        return _concat(result.contacts for result in self.results)
+
+    @cached_property
+    def agents(self) -> pd.DataFrame:
+        """Agent logs of every replication, one table."""
+        return _concat(result.agents for result in self.results)
+
+    @cached_property
+    def outages(self) -> pd.DataFrame:
+        """Outage logs of every replication, one table."""
+        return _concat(result.outages for result in self.results)
+
+
+def _concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(list(frames), ignore_index=True)
+
+
+def _check(replications: int, seed: int) -> None:
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise InputError(f"replications must be a whole number >= 1 (got {replications!r})")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed must be a whole number >= 0 (got {seed!r})")
+
+
+@dataclass(frozen=True)
+class _Started:
+    """A scenario whose replications are submitted; ``results`` yields them in order."""
+
+    scenario: Scenario
+    seed: int
+    workload: Workload
+    plan: pd.DataFrame
+    rosters: Mapping[str, np.ndarray]
+    results: Iterator[ReplicationResult]
+
+
+def _start(scenario: Scenario, replications: int, seed: int, map_fn: MapFn | None) -> _Started:
+    workload = expand(scenario)
+    rosters = team_rosters(scenario, workload)
+    results = run_replications(
+        scenario, range(replications), seed, map_fn=map_fn or map, rosters=rosters
+    )
+    return _Started(scenario, seed, workload, plan(scenario, workload), rosters, results)
+
+
+def _finish(started: _Started, progress: Progress | None) -> ScenarioRun:
+    results = []
+    for result in started.results:
+        results.append(result)
+        if progress is not None:
+            progress(result)
+    return ScenarioRun(
+        started.scenario,
+        started.seed,
+        started.workload,
+        started.plan,
+        started.rosters,
+        tuple(results),
+    )
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    replications: int,
+    seed: int,
+    map_fn: MapFn | None = None,
+    progress: Progress | None = None,
+) -> ScenarioRun:
+    """Plan, roster and simulate replications ``0 .. replications-1`` of ``scenario``.
+
+    Parameters
+    ----------
+    replications, seed:
+        How many replications, and the seed they all derive from.
+    map_fn:
+        Where they run (:func:`sim.executors.executor`); default this process.
+    progress:
+        Called with each result as it arrives, in order.
+
+    Raises
+    ------
+    InputError
+        For replications < 1 or a negative seed.
+    """
+    _check(replications, seed)
+    return _finish(_start(scenario, replications, int(seed), map_fn), progress)
+
+
+def run_variants(
+    scenarios: Iterable[Scenario],
+    *,
+    replications: int,
+    seed: int,
+    map_fn: MapFn | None = None,
+    progress: Progress | None = None,
+) -> Iterator[ScenarioRun]:
+    """Run every scenario on common random numbers; yield their runs in order.
+
+    All variants use ``seed`` and the replication indices ``0 .. replications-1``. Work is
+    submitted a few variants ahead, enough to keep ``map_fn.slots`` workers busy (an
+    :class:`sim.executors.Executor` has them; any other ``map_fn`` counts as one slot), so that
+    replications of several variants run at the same time while only those variants' logs are
+    held in memory.
+    """
+    _check(replications, seed)
+    ahead = max(1, math.ceil(getattr(map_fn, "slots", 1) / replications))
+    pending: deque[_Started] = deque()
+    for scenario in scenarios:
+        pending.append(_start(scenario, replications, int(seed), map_fn))
+        if len(pending) > ahead:
+            yield _finish(pending.popleft(), progress)
+    while pending:
+        yield _finish(pending.popleft(), progress)

@@ -1,0 +1,255 @@
+"""A run evaluated: the KPI table, the contract in money and the summary, from the logs alone.
+
+:func:`evaluate_run` reads a *run-like* object, duck-typed so that it never needs the
+simulation: any object with
+
+* ``contacts``, ``agents``, ``outages``: the log tables of ``scenarios.records``, every
+  replication in one table each (``agents`` and ``outages`` may be None);
+* optionally ``workload``: the scenario's ``scenarios.Workload`` (the forecast that relief bands
+  compare the volume with; without it no clause is relieved);
+* optionally ``seed``: the seed of the replications, copied into the summary.
+
+``sim.experiment.ScenarioRun`` is one; so is a single ``sim.runner.ReplicationResult``.
+
+The summary is the ``summary.json`` document, field by field in ``docs/results.md`` and in
+:mod:`sla_eval.results`. Channels are summarised over the whole horizon for the KPIs of
+:data:`SUMMARY_KPIS`; each carries the target it is held to, if any: the channel's
+``service_target`` for ``service_level`` (real-time) and ``response_within_target_frac``
+(deferrable), and a contract clause whose KPI is exactly that KPI of that channel for the
+others (``fcr``, ``escalation_rate``, ``csat``, ``asa``, ``abandon_rate`` without a short-abandon
+limit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from sla_eval.contract import clause_kpi
+from sla_eval.scenario_eval import evaluate_scenario_contract, scenario_kpi_table
+from sla_eval.summary import contract_totals, summary_dict
+
+__all__ = [
+    "SUMMARY_KPIS",
+    "SUMMARY_SCHEMA",
+    "Evaluation",
+    "channel_overview",
+    "clause_overview",
+    "evaluate_run",
+    "targets",
+]
+
+SUMMARY_SCHEMA = "ccplan.summary/1"
+"""Value of ``schema`` in ``summary.json``; changes when a field changes meaning."""
+
+SUMMARY_KPIS = (
+    "offered",
+    "answered",
+    "abandon_frac",
+    "service_level",
+    "p_wait",
+    "asa_s",
+    "response_within_target_frac",
+    "fcr_frac",
+    "escalation_frac",
+    "aht_s",
+    "occupancy_frac",
+    "csat",
+)
+"""KPIs listed for every channel in the summary (null where one does not apply)."""
+
+_MIN, _MAX = "min", "max"
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """What :func:`evaluate_run` computed.
+
+    Attributes
+    ----------
+    kpis:
+        The long KPI table (:data:`sla_eval.KPI_COLUMNS`), every period kind.
+    contract:
+        Per replication, measurement period and clause (:data:`sla_eval.CONTRACT_COLUMNS`);
+        None without a contract.
+    totals:
+        Money per replication and period (:func:`sla_eval.contract_totals`); None without a
+        contract.
+    summary:
+        The JSON-ready ``summary.json`` document.
+    """
+
+    kpis: pd.DataFrame
+    contract: pd.DataFrame | None
+    totals: pd.DataFrame | None
+    summary: dict
+
+
+def targets(scenario: Any) -> dict[str, dict[str, dict]]:
+    """The target of each channel KPI of :data:`SUMMARY_KPIS` (rules in the module docstring).
+
+    Returns
+    -------
+    dict
+        ``{channel: {kpi: {"value": float, "bound": "min" | "max", "source": str}}}`` where
+        ``bound`` says whether the value is a minimum or a maximum and ``source`` is
+        ``"service_target"`` or ``"clause <id>"``; only KPIs with a target appear.
+    """
+    found: dict[str, dict[str, dict]] = {name: {} for name in scenario.channels}
+    for name, channel in scenario.channels.items():
+        service = channel.service_target
+        if service is not None:
+            kpi = "service_level" if channel.kind == "realtime" else "response_within_target_frac"
+            found[name][kpi] = {"value": service.target, "bound": _MIN, "source": "service_target"}
+    clauses = () if scenario.contract is None else scenario.contract.clauses
+    for clause in clauses:
+        kpi = clause_kpi(clause)
+        if clause.channel in found and kpi in SUMMARY_KPIS and kpi not in found[clause.channel]:
+            found[clause.channel][kpi] = {
+                "value": clause.target,
+                "bound": _MIN if clause.higher_is_better else _MAX,
+                "source": f"clause {clause.id}",
+            }
+    return found
+
+
+def _channels(summary_channels: Mapping[str, dict], scenario: Any) -> dict[str, dict]:
+    held_to = targets(scenario)
+    return {
+        channel: {
+            kpi: None if stats is None else {**stats, "target": held_to.get(channel, {}).get(kpi)}
+            for kpi, stats in kpis.items()
+        }
+        for channel, kpis in summary_channels.items()
+    }
+
+
+def _contract(summary_contract: dict | None, scenario: Any) -> dict | None:
+    if summary_contract is None:
+        return None
+    clauses = {clause.id: clause for clause in scenario.contract.clauses}
+    described = {
+        clause_id: {
+            "kpi": clauses[clause_id].kpi,
+            "channel": clauses[clause_id].channel,
+            "target": clauses[clause_id].target,
+            **entry,
+        }
+        for clause_id, entry in summary_contract["clauses"].items()
+    }
+    return {
+        "measurement_period": scenario.contract.measurement_period,
+        **summary_contract,
+        "clauses": described,
+    }
+
+
+def evaluate_run(scenario: Any, run_like: Any) -> Evaluation:
+    """KPIs, contract money and summary of a run (the run-like object of the module docstring).
+
+    Raises
+    ------
+    InputError
+        When the logs do not fit the scenario (from :func:`sla_eval.scenario_kpi_table`).
+    """
+    kpis = scenario_kpi_table(
+        scenario, run_like.contacts, agents=run_like.agents, outages=run_like.outages
+    )
+    contract = totals = None
+    if scenario.contract is not None:
+        contract = evaluate_scenario_contract(scenario, kpis, getattr(run_like, "workload", None))
+        totals = contract_totals(
+            contract,
+            kpis,
+            labour_cost_per_agent_hour_eur=scenario.partner.labour_cost_per_agent_hour_eur,
+            period_kind=scenario.contract.measurement_period,
+        )
+    found = summary_dict(kpis, contract, totals, kpi_names=SUMMARY_KPIS)
+    horizon = scenario.horizon
+    seed = getattr(run_like, "seed", None)
+    summary = {
+        "schema": SUMMARY_SCHEMA,
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "seed": None if seed is None else int(seed),
+        "replications": found["replications"],
+        "horizon": {
+            "start": horizon.start.isoformat(),
+            "days": horizon.days,
+            "interval_s": float(horizon.interval_s),
+            "warmup_s": float(scenario.run.warmup_s),
+            "timezone": horizon.timezone,
+        },
+        "channels": _channels(found["channels"], scenario),
+        "contract": _contract(found["contract"], scenario),
+    }
+    return Evaluation(kpis, contract, totals, summary)
+
+
+def channel_overview(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """Channel KPIs of a summary as a table, for printing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``channel``, ``kpi``, ``mean``, ``ci95_low``, ``ci95_high`` (NaN when
+        unknown), ``target`` (NaN when none) and ``bound`` (``min``, ``max`` or empty); one
+        row per KPI that applies to the channel.
+    """
+    rows = []
+    for channel, kpis in summary["channels"].items():
+        for kpi, stats in kpis.items():
+            if stats is None:
+                continue
+            target = stats.get("target") or {}
+            low, high = stats["ci95"]
+            rows.append(
+                {
+                    "channel": channel,
+                    "kpi": kpi,
+                    "mean": _number(stats["mean"]),
+                    "ci95_low": _number(low),
+                    "ci95_high": _number(high),
+                    "target": _number(target.get("value")),
+                    "bound": target.get("bound", ""),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["channel", "kpi", "mean", "ci95_low", "ci95_high", "target", "bound"]
+    )
+
+
+def clause_overview(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """Contract clauses of a summary as a table, for printing (empty without a contract).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``clause``, ``kpi``, ``channel``, ``target``, ``p_breach``,
+        ``expected_penalty_eur``, ``expected_bonus_eur``, ``expected_net_credit_eur``.
+    """
+    columns = [
+        "clause",
+        "kpi",
+        "channel",
+        "target",
+        "p_breach",
+        "expected_penalty_eur",
+        "expected_bonus_eur",
+        "expected_net_credit_eur",
+    ]
+    contract = summary.get("contract")
+    if contract is None:
+        return pd.DataFrame(columns=columns)
+    rows = [
+        {"clause": clause_id, **{column: entry.get(column) for column in columns[1:]}}
+        for clause_id, entry in contract["clauses"].items()
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _number(value: float | None) -> float:
+    return float("nan") if value is None else float(value)

@@ -1,0 +1,194 @@
+"""``ccplan run``: the results folder, summary.json against its documented schema, --json."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scenarios import load
+from sla_eval.evaluation import SUMMARY_KPIS, SUMMARY_SCHEMA
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "results.md"
+SMALL = Path(__file__).resolve().parent / "data" / "small.yaml"
+STATS = {"n", "mean", "ci95", "q05", "q50", "q95"}
+FILES = {
+    "summary.json",
+    "kpis.csv",
+    "kpis.parquet",
+    "contract.csv",
+    "staffing.csv",
+    "contacts.parquet",
+    "report.html",
+    "interval_sl.png",
+    "staffing.png",
+    "clause_kpis.png",
+    "net_credit.png",
+}
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """One ``ccplan run`` of the one-day scenario with --json, shared by the tests here."""
+    import sys
+
+    import cli
+
+    out = tmp_path_factory.mktemp("run") / "small"
+    argv = ["ccplan", "run", str(SMALL), "--workers", "1", "--out", str(out), "--json"]
+    saved = sys.argv
+    sys.argv = argv
+    try:
+        with pytest.raises(SystemExit) as stop:
+            cli.main()
+    finally:
+        sys.argv = saved
+    assert stop.value.code == 0
+    return out
+
+
+def _number_or_null(value) -> bool:
+    return value is None or (isinstance(value, int | float) and math.isfinite(value))
+
+
+def _check_stats(stats: dict) -> None:
+    assert set(stats) >= STATS
+    assert isinstance(stats["n"], int)
+    assert isinstance(stats["ci95"], list) and len(stats["ci95"]) == 2
+    assert all(_number_or_null(stats[key]) for key in ("mean", "q05", "q50", "q95"))
+    assert all(_number_or_null(bound) for bound in stats["ci95"])
+    if stats["n"] >= 2:
+        low, high = stats["ci95"]
+        assert low <= stats["mean"] <= high
+
+
+def test_folder_holds_every_file_and_nothing_hidden(small_run, hidden):
+    assert {path.name for path in small_run.iterdir()} == FILES
+    assert hidden(small_run.parent) == []
+
+
+def test_summary_matches_the_documented_schema(small_run):
+    summary = json.loads((small_run / "summary.json").read_text())
+    scenario = load(SMALL)
+    assert set(summary) == {
+        "schema",
+        "scenario",
+        "description",
+        "seed",
+        "replications",
+        "horizon",
+        "channels",
+        "contract",
+    }
+    assert summary["schema"] == SUMMARY_SCHEMA
+    assert (summary["scenario"], summary["seed"], summary["replications"]) == ("small", 7, 2)
+    assert summary["horizon"] == {
+        "start": "2027-03-01",
+        "days": 1,
+        "interval_s": 900.0,
+        "warmup_s": 0.0,
+        "timezone": "Europe/Amsterdam",
+    }
+    assert list(summary["channels"]) == [*scenario.channels, "all"]
+    for kpis in summary["channels"].values():
+        assert list(kpis) == list(SUMMARY_KPIS)
+        for stats in kpis.values():
+            if stats is not None:
+                _check_stats(stats)
+                target = stats["target"]
+                assert target is None or set(target) == {"value", "bound", "source"}
+    # null where a KPI does not apply to the channel
+    assert summary["channels"]["phone"]["response_within_target_frac"] is None
+    assert summary["channels"]["email"]["service_level"] is None
+    assert summary["channels"]["email"]["abandon_frac"] is None
+    assert summary["channels"]["phone"]["service_level"]["target"] == {
+        "value": 0.8,
+        "bound": "min",
+        "source": "service_target",
+    }
+    assert summary["channels"]["phone"]["escalation_frac"]["target"]["bound"] == "max"
+    contract = summary["contract"]
+    for key in ("expected_penalty_eur", "expected_bonus_eur", "expected_net_credit_eur"):
+        assert isinstance(contract[key], float)
+    assert contract["expected_net_credit_eur"] == pytest.approx(
+        contract["expected_penalty_eur"]
+        - contract["expected_earned_back_eur"]
+        - contract["expected_bonus_eur"]
+    )
+    assert 0.0 <= contract["p_breach"] <= 1.0
+    assert list(contract["clauses"]) == [clause.id for clause in scenario.contract.clauses]
+    for clause in contract["clauses"].values():
+        assert 0.0 <= clause["p_breach"] <= contract["p_breach"]
+        assert clause["expected_penalty_eur"] >= 0.0
+        _check_stats(clause["penalty_eur"])
+
+
+def test_every_summary_field_is_documented(small_run):
+    summary = json.loads((small_run / "summary.json").read_text())
+    documented = DOCS.read_text()
+    clause = next(iter(summary["contract"]["clauses"].values()))
+    names = {
+        *summary,
+        *summary["horizon"],
+        *summary["contract"],
+        *summary["contract"]["periods"][0],
+        *clause,
+        *clause["periods"][0],
+        *SUMMARY_KPIS,
+        *STATS,
+    }
+    missing = sorted(name for name in names if f"`{name}`" not in documented)
+    assert missing == []
+
+
+def test_tables_agree_with_the_summary(small_run):
+    summary = json.loads((small_run / "summary.json").read_text())
+    kpis = pd.read_parquet(small_run / "kpis.parquet")
+    horizon = kpis[
+        (kpis["period_kind"] == "horizon")
+        & (kpis["channel"] == "phone")
+        & (kpis["kpi"] == "service_level")
+    ]
+    assert horizon["value"].mean() == pytest.approx(
+        summary["channels"]["phone"]["service_level"]["mean"]
+    )
+    contacts = pd.read_parquet(small_run / "contacts.parquet")
+    assert sorted(contacts["replication"].unique()) == [0, 1]
+    offered = contacts[(contacts["channel"] == "phone") & (contacts["outcome"] != "not_offered")]
+    assert len(offered) / 2 == summary["channels"]["phone"]["offered"]["mean"]
+    staffing = pd.read_csv(small_run / "staffing.csv")
+    assert {"interval_start", "channel", "required_agents", "scheduled_agents"} <= set(staffing)
+    assert len(pd.read_csv(small_run / "kpis.csv")) == len(kpis)
+
+
+def test_readable_summary_and_json_only_output(ccplan, tmp_path):
+    done = ccplan("run", SMALL, "--workers", "1", "--out", tmp_path / "a", "--quiet")
+    assert done.code == 0, done.err
+    assert "service_level" in done.out and "phone_sl" in done.out
+    assert "P(breach, any clause and period)" in done.out
+    assert done.out.rstrip().endswith(f"wrote {tmp_path / 'a'}")
+    as_json = ccplan("run", SMALL, "--workers", "1", "--out", tmp_path / "b", "--json")
+    assert as_json.code == 0
+    assert as_json.json() == json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert as_json.err == ""
+
+
+def test_no_contacts_and_options_override_the_scenario(ccplan, tmp_path):
+    out = tmp_path / "r"
+    done = ccplan(
+        "run", SMALL, "--workers", "1", "--out", out, "--no-contacts", "--json",
+        "--replications", "3", "--seed", "11", "--set", "channels.phone.fcr=80%",
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    assert not (out / "contacts.parquet").exists()
+    assert (done.json()["replications"], done.json()["seed"]) == (3, 11)
+
+
+def test_default_folder_is_results_name(ccplan, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    done = ccplan("run", SMALL, "--workers", "1", "--replications", "1", "--quiet")
+    assert done.code == 0, done.err
+    assert (tmp_path / "results" / "small" / "summary.json").is_file()
