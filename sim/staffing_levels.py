@@ -1,0 +1,261 @@
+"""A scenario simulated at several staffing levels on common random numbers, with adaptive
+replication counts.
+
+A **staffing level** is a factor ``f > 0`` on every team roster of the scenario: in each interval
+a team has ``rint(f * scheduled)`` agents on duty (before shrinkage), where ``scheduled`` is
+``staffing.team_rosters(scenario, workload)`` (``f = 1`` is the scenario as written). Every level
+runs the replication indices ``0, 1, 2, ...`` from the same seed, so replication ``r`` of two
+levels sees the same customers (the streams are keyed by replication, purpose and name, not by
+staffing; :mod:`sim.streams`): differences between levels are paired and their confidence
+intervals narrow (common random numbers).
+
+:func:`run_levels` keeps only what ``reduce`` makes of each replication (the KPI table, say), in
+the worker, so memory stays small whatever the number of levels. Replications are added to a
+level, ``step`` at a time, while ``needs_more(level, reduced)`` says so and fewer than
+``max_replications`` have run; the function deciding it lives with the money analysis
+(``sla_eval.negotiation``), so this module never learns what a contract is.
+
+:func:`parse_levels` reads the ``--levels`` option: ``0.8,0.9,1`` or ``LOW:HIGH:COUNT``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from scenarios.demand import Workload, expand
+from scenarios.errors import InputError
+from scenarios.scenario import Scenario
+from sim.runner import MapFn, ReplicationResult, simulate
+from staffing import team_rosters
+
+__all__ = ["LevelRuns", "parse_levels", "run_levels", "scaled_rosters"]
+
+Reduce = Callable[[ReplicationResult], Any]
+"""Turns one replication's logs into what is kept (runs in the worker; must be picklable)."""
+NeedsMore = Callable[[float, Sequence[Any]], bool]
+"""``needs_more(level, reduced)``: whether a level with these replications needs more."""
+_MAX_LEVELS = 200
+
+
+def _level_text(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"--levels: {text.strip()!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"--levels: staffing factors must be > 0 (got {text.strip()!r})")
+    return value
+
+
+def parse_levels(text: str) -> tuple[float, ...]:
+    """Staffing factors from ``"0.8,0.85,0.9"`` or ``"LOW:HIGH:COUNT"`` (COUNT evenly spaced
+    factors from LOW to HIGH inclusive), sorted and without duplicates.
+
+    Raises
+    ------
+    InputError
+        One line naming the problem: not a number, a factor <= 0, a range with LOW >= HIGH or
+        COUNT < 2, more than 200 levels, fewer than two distinct levels.
+    """
+    text = text.strip()
+    if text.count(":") == 2:
+        low_text, high_text, count_text = text.split(":")
+        low, high = _level_text(low_text), _level_text(high_text)
+        if not count_text.strip().isdigit() or int(count_text) < 2:
+            raise InputError(f"--levels LOW:HIGH:COUNT needs a whole COUNT >= 2 (got {text!r})")
+        if low >= high:
+            raise InputError(f"--levels LOW:HIGH:COUNT needs LOW < HIGH (got {text!r})")
+        count = int(count_text)
+        if count > _MAX_LEVELS:
+            raise InputError(f"--levels: at most {_MAX_LEVELS} levels (got {count})")
+        return tuple(float(round(value, 10)) for value in np.linspace(low, high, count))
+    if ":" in text:
+        raise InputError(
+            f"--levels must be a list 0.8,0.9,1 or a range LOW:HIGH:COUNT (got {text!r})"
+        )
+    levels = sorted({_level_text(part) for part in text.split(",")})
+    if len(levels) < 2:
+        raise InputError(f"--levels needs at least two different factors (got {text!r})")
+    if len(levels) > _MAX_LEVELS:
+        raise InputError(f"--levels: at most {_MAX_LEVELS} levels (got {len(levels)})")
+    return tuple(levels)
+
+
+def scaled_rosters(rosters: Mapping[str, np.ndarray], factor: float) -> dict[str, np.ndarray]:
+    """Every team roster times ``factor``, rounded to whole agents (``rint``), as int64."""
+    if not math.isfinite(factor) or factor <= 0:
+        raise InputError(f"a staffing factor must be > 0 (got {factor!r})")
+    return {
+        team: np.rint(np.asarray(roster, np.float64) * factor).astype(np.int64)
+        for team, roster in rosters.items()
+    }
+
+
+class _LevelTask:
+    """A picklable job: ``task((level_index, replication))`` simulates and reduces one
+    replication at one level. The workload is expanded again in a worker process."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        rosters: Sequence[Mapping[str, np.ndarray]],
+        reduce: Reduce,
+        workload: Workload | None,
+    ):
+        self.scenario = scenario
+        self.seed = seed
+        self.rosters = rosters
+        self.reduce = reduce
+        self.workload = workload
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "workload": None}
+
+    def __call__(self, item: tuple[int, int]) -> tuple[int, int, Any]:
+        level, replication = item
+        if self.workload is None:
+            self.workload = expand(self.scenario)
+        result = simulate(
+            self.scenario,
+            replication,
+            self.seed,
+            workload=self.workload,
+            rosters=self.rosters[level],
+        )
+        return level, replication, self.reduce(result)
+
+
+@dataclass(frozen=True)
+class LevelRuns:
+    """What :func:`run_levels` produced.
+
+    Attributes
+    ----------
+    levels:
+        The staffing factors, ascending.
+    seed:
+        The seed of every replication.
+    workload:
+        ``scenarios.expand(scenario)``.
+    rosters:
+        Per level, the scaled scheduled agents per team and interval.
+    reduced:
+        Per level, ``reduce`` of replications ``0 .. n-1`` in index order (``n`` may differ
+        between levels; the first ``min n`` replications are common to all).
+    capped:
+        The levels that stopped at ``max_replications`` while ``needs_more`` still asked.
+    """
+
+    levels: tuple[float, ...]
+    seed: int
+    workload: Workload
+    rosters: tuple[Mapping[str, np.ndarray], ...]
+    reduced: tuple[tuple[Any, ...], ...]
+    capped: tuple[float, ...]
+
+    @property
+    def replications(self) -> tuple[int, ...]:
+        """Replications run per level."""
+        return tuple(len(items) for items in self.reduced)
+
+
+def _check_counts(replications: int, max_replications: int, step: int) -> None:
+    for name, value, low in (
+        ("replications", replications, 2),
+        ("max_replications", max_replications, replications),
+        ("step", step, 1),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise InputError(f"{name} must be a whole number >= {low} (got {value!r})")
+
+
+def run_levels(
+    scenario: Scenario,
+    levels: Sequence[float],
+    *,
+    seed: int,
+    reduce: Reduce,
+    replications: int,
+    max_replications: int | None = None,
+    step: int | None = None,
+    needs_more: NeedsMore | None = None,
+    map_fn: MapFn | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> LevelRuns:
+    """Simulate ``scenario`` at each staffing factor on common random numbers.
+
+    Parameters
+    ----------
+    levels:
+        Staffing factors (> 0) on the team rosters.
+    seed:
+        Root seed of every replication at every level.
+    reduce:
+        What to keep of a replication (runs where the replication runs).
+    replications:
+        Replications every level starts with (>= 2).
+    max_replications, step:
+        Adaptive rounds: while ``needs_more(level, reduced)`` is true and the level has fewer
+        than ``max_replications`` (default ``replications``: no adaptation), ``step`` (default
+        ``replications``) more replications of that level run, with the next indices.
+    map_fn:
+        ``map``-like executor (:func:`sim.executors.executor`); default this process. All the
+        replications of a round (every level needing more) are submitted at once.
+    progress:
+        Called with the number of replications finished, as they finish.
+    """
+    max_replications = replications if max_replications is None else max_replications
+    step = replications if step is None else step
+    _check_counts(replications, max_replications, step)
+    factors = tuple(sorted({float(level) for level in levels}))
+    if not factors:
+        raise InputError("give at least one staffing level")
+    workload = expand(scenario)
+    base = team_rosters(scenario, workload)
+    rosters = tuple(scaled_rosters(base, factor) for factor in factors)
+    task = _LevelTask(scenario, int(seed), rosters, reduce, workload)
+    reduced: list[list[Any]] = [[] for _ in factors]
+    wanted = {index: replications for index in range(len(factors))}
+    while wanted:
+        items = [
+            (index, replication)
+            for index, count in wanted.items()
+            for replication in range(len(reduced[index]), count)
+        ]
+        for level, _replication, value in _results(task, items, map_fn):
+            reduced[level].append(value)
+            if progress is not None:
+                progress(1)
+        wanted = {}
+        if needs_more is None:
+            break
+        for index, factor in enumerate(factors):
+            have = len(reduced[index])
+            if have < max_replications and needs_more(factor, tuple(reduced[index])):
+                wanted[index] = min(have + step, max_replications)
+    capped = tuple(
+        factor
+        for index, factor in enumerate(factors)
+        if needs_more is not None
+        and len(reduced[index]) >= max_replications
+        and max_replications > replications
+        and needs_more(factor, tuple(reduced[index]))
+    )
+    return LevelRuns(
+        levels=factors,
+        seed=int(seed),
+        workload=workload,
+        rosters=rosters,
+        reduced=tuple(tuple(items) for items in reduced),
+        capped=capped,
+    )
+
+
+def _results(task: _LevelTask, items: list, map_fn: MapFn | None) -> Iterator[tuple]:
+    return iter((map_fn or map)(task, items))
