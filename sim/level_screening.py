@@ -37,7 +37,7 @@ from staffing import (
     team_rosters,
 )
 
-__all__ = ["SCREEN_COLUMNS", "screen_levels", "screened_range"]
+__all__ = ["SCREEN_COLUMNS", "crossings", "screen_levels", "screened_range"]
 
 SCREEN_COLUMNS = ("factor", "clause", "channel", "kpi", "target", "value")
 """Columns of :func:`screen_levels`: ``value`` is the screened clause KPI over the horizon."""
@@ -137,18 +137,26 @@ def screen_levels(
     return pd.DataFrame(rows, columns=list(SCREEN_COLUMNS))
 
 
+def crossings(screen: pd.DataFrame) -> dict[str, float | None]:
+    """Per clause of :func:`screen_levels`, the smallest factor whose screened value reaches
+    the target (None when no factor of the screen does)."""
+    found = {}
+    for clause, rows in screen.groupby("clause", sort=False):
+        met = rows[rows["value"] >= rows["target"]]
+        found[str(clause)] = None if met.empty else float(met["factor"].min())
+    return found
+
+
 def screened_range(screen: pd.DataFrame) -> tuple[float, float]:
     """``(low, high)`` factors worth simulating from :func:`screen_levels` (module docstring).
 
-    A clause never met on the grid counts with the grid's largest factor; without screened
-    clauses the range is ``(0.8, 1.2)``.
+    A clause never met on the screen counts with its largest factor; without screened clauses
+    the range is ``(0.8, 1.2)``.
     """
     if screen.empty:
         return (0.8, 1.2)
-    crossings = []
-    for _clause, rows in screen.groupby("clause", sort=False):
-        met = rows[rows["value"] >= rows["target"]]
-        crossings.append(float(met["factor"].min() if not met.empty else rows["factor"].max()))
-    low = round(_LOW_MARGIN * min(crossings), 2)
-    high = round(max(_HIGH_MARGIN * max(crossings), 1.0), 2)
+    largest = float(screen["factor"].max())
+    found = [largest if value is None else value for value in crossings(screen).values()]
+    low = round(_LOW_MARGIN * min(found), 2)
+    high = round(max(_HIGH_MARGIN * max(found), 1.0), 2)
     return (low, high)

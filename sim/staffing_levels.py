@@ -165,8 +165,9 @@ class LevelRuns:
         return tuple(len(items) for items in self.reduced)
 
 
-def _check_counts(replications: int, max_replications: int, step: int) -> None:
+def _check_counts(seed: int, replications: int, max_replications: int, step: int) -> None:
     for name, value, low in (
+        ("seed", seed, 0),
         ("replications", replications, 2),
         ("max_replications", max_replications, replications),
         ("step", step, 1),
@@ -212,7 +213,7 @@ def run_levels(
     """
     max_replications = replications if max_replications is None else max_replications
     step = replications if step is None else step
-    _check_counts(replications, max_replications, step)
+    _check_counts(seed, replications, max_replications, step)
     factors = tuple(sorted({float(level) for level in levels}))
     if not factors:
         raise InputError("give at least one staffing level")

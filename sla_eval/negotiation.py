@@ -55,6 +55,7 @@ __all__ = [
     "RATE_LIMIT_FEE_FRAC",
     "LevelMoney",
     "LossModel",
+    "PrecisionRule",
     "best_response",
     "clause_values",
     "client_requirement",
@@ -209,6 +210,24 @@ def credit_precise(money: LevelMoney) -> bool:
         return False
     half = (high - low) / 2.0
     return half <= max(_PRECISION_FRAC * abs(described["mean"]), _PRECISION_EUR)
+
+
+class PrecisionRule:
+    """``rule(level, tables)``: whether a level's replications (their KPI tables) need more,
+    i.e. not :func:`credit_precise` under the scenario's contract; the ``needs_more`` of
+    ``sim.staffing_levels.run_levels``."""
+
+    def __init__(self, scenario: Any, workload: Any):
+        self.scenario = scenario
+        self.workload = workload
+
+    def __call__(self, level: float, tables: Sequence[pd.DataFrame]) -> bool:
+        if len(tables) < 2:
+            return True
+        joined = pd.concat(list(tables), ignore_index=True)
+        contract = self.scenario.contract
+        money = price_levels(self.scenario, contract, [level], [joined], self.workload)[0]
+        return not credit_precise(money)
 
 
 def _paired(a: pd.DataFrame, b: pd.DataFrame, column: str) -> dict:

@@ -127,9 +127,9 @@ def _mean_is_not_enough(clause, priced) -> dict | None:
             continue
         mean = float(rows["value"].mean())
         p_miss = money.p_miss(clause.id)
-        if _met_on_average(clause, mean) and p_miss >= COIN_LOW:
-            if worst is None or p_miss > worst[2]:
-                worst = (money, mean, p_miss)
+        worse = worst is None or p_miss > worst[2]
+        if _met_on_average(clause, mean) and p_miss >= COIN_LOW and worse:
+            worst = (money, mean, p_miss)
     if worst is None:
         return None
     money, mean, p_miss = worst
