@@ -7,6 +7,7 @@ standard error and exits with code 2, never a traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -28,9 +29,15 @@ from scenarios.units import parse_duration_s, parse_fraction
 from scenarios.variants import load_variants, variant_grid
 from sim.executors import executor
 from sim.experiment import run_scenario, run_variants
+from sim.level_screening import crossings, screen_levels, screened_range
+from sim.staffing_levels import parse_levels, run_levels
 from sla_eval.comparison import paired_differences, sweep_overview, sweep_table
 from sla_eval.comparison_plots import comparison_pngs, sweep_pngs
 from sla_eval.evaluation import channel_overview, clause_overview, evaluate_run
+from sla_eval.negotiation import LossModel, PrecisionRule, level_kpis, target_clause
+from sla_eval.negotiation_report import write_negotiation
+from sla_eval.negotiation_sensitivity import measurement_scenario
+from sla_eval.negotiation_summary import analyse
 from sla_eval.results import (
     batch_row,
     check_writable,
@@ -556,14 +563,16 @@ def batch(
     """Run every scenario found: one results folder each (DIR/<name>), plus batch.csv and
     index.html. A failing scenario is reported and the others still run; exit code 1 when any
     failed."""
-    rows, loaded, names = [], [], set()
-    for file in map(str, find_scenario_files(paths)):
+    files = [str(file) for file in find_scenario_files(paths)]
+    by_file: dict[str, dict] = {}
+    loaded, names = [], set()
+    for file in files:
         try:
             scenario = load(file, set_ or ())
             if scenario.name in names:
                 raise InputError(f"another scenario of this batch is named {scenario.name!r}")
         except CcplanError as error:
-            rows.append(_batch_failure(file, error))
+            by_file[file] = _batch_failure(file, error)
             continue
         names.add(scenario.name)
         loaded.append((file, scenario, *_run_settings(scenario, replications, seed)))
@@ -577,12 +586,13 @@ def batch(
                 if resume and is_complete(
                     folder, scenario=scenario.name, seed=root, replications=count
                 ):
-                    rows.append(batch_row(file, "skipped", str(folder)))
+                    by_file[file] = batch_row(file, "skipped", str(folder))
                 else:
-                    rows.append(
-                        _batch_one(file, scenario, folder, count, root, map_fn, progress, contacts)
+                    by_file[file] = _batch_one(
+                        file, scenario, folder, count, root, map_fn, progress, contacts
                     )
                 progress.scenario()
+    rows = [by_file[file] for file in files]
     write_batch_index(out, rows)
     failed = [row for row in rows if row["status"] == "failed"]
     if as_json:
@@ -595,9 +605,12 @@ def batch(
 
 
 def _batch_failure(file: str, error: Exception) -> dict:
-    lines = str(error).splitlines() or [type(error).__name__]
+    lines = [
+        line if line.startswith(file) else f"{file}: {line}"
+        for line in str(error).splitlines() or [type(error).__name__]
+    ]
     for line in lines:
-        typer.echo(f"error: {file}: {line}", err=True)
+        typer.echo(f"error: {line}", err=True)
     return batch_row(file, "failed", error=lines[0])
 
 
@@ -737,6 +750,177 @@ def sweep(
     title = f"Sweep of {base.name} ({replications} replications, seed {seed}; means)"
     _print_frame(sweep_overview(table), title)
     typer.echo(f"wrote {out_dir}")
+
+
+# --- negotiation commands ---
+
+
+def _negotiation_summary(document: dict, out_dir: Path) -> None:
+    target = document["target"]
+    clause = target["clause"]
+    rows = [
+        {
+            "level": entry["level"],
+            "replications": entry["replications"],
+            "labour_cost_eur": entry["labour_cost_eur"]["mean"],
+            "net_credit_eur": entry["net_credit_eur"]["mean"],
+            "partner_margin_eur": entry["partner_margin_eur"]["mean"],
+            "miss_frac": entry["clauses"][clause]["p_miss"],
+            "p_breach": entry["p_breach"],
+        }
+        for entry in document["levels"]
+    ]
+    title = (
+        f"{document['scenario']}: money over the horizon by staffing level (means; miss_frac: "
+        f"largest share of {document['measurement_period']}s {clause} misses)"
+    )
+    _print_frame(pd.DataFrame(rows), title)
+    best, required = document["best_response"], document["client_requirement"]
+    typer.echo(
+        f"partner's best response: {best['level']:g}x (margin "
+        f"{_cell('_eur', best['partner_margin_eur']['mean'])} EUR, {clause} misses "
+        f"{best['p_miss']:.1%} of periods)"
+        + {"low": "; lowest level simulated", "high": "; highest level simulated"}.get(
+            best["at_edge"] or "", ""
+        )
+    )
+    typer.echo(
+        "client's required staffing: "
+        + (
+            f"{required['level']:g}x"
+            if required["level"] is not None
+            else f"none of the levels keeps misses within {target['alpha']:.0%}"
+        )
+    )
+    fair = document["fair_penalty"]
+    if fair is not None:
+        typer.echo(
+            "fair incentive-compatible penalty: "
+            + (
+                f"{_cell('_eur', fair['per_point_eur'])} EUR per point per period"
+                + (" (pool and at-risk cap lifted)" if fair["caps_lifted"] else "")
+                if fair["found"]
+                else "none up to one period fee per point"
+            )
+        )
+    matched = document["loss_matching"]
+    if matched is not None:
+        typer.echo(
+            f"loss-matching penalty: {_cell('_eur', matched['per_point_eur'])} EUR per point"
+        )
+    for warning in document["warnings"]:
+        typer.echo(f"warning [{warning['id']}]: {warning['message']}")
+    typer.echo(f"wrote {out_dir}")
+
+
+@app.command()
+def negotiate(
+    scenario_file: Annotated[str, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+    levels: Annotated[
+        str | None,
+        typer.Option(
+            "--levels",
+            metavar="F1,F2,...|LOW:HIGH:COUNT",
+            help="Staffing factors on the team rosters (default: 11 levels over the range the "
+            "Erlang screen picks).",
+        ),
+    ] = None,
+    replications: Annotated[
+        int, typer.Option("--replications", help="Replications every level starts with.")
+    ] = 10,
+    max_replications: Annotated[
+        int,
+        typer.Option(
+            "--max-replications",
+            help="Replications a level may grow to until its expected-credit 95 % CI half-width "
+            "is within 10 % of the value or 500 EUR.",
+        ),
+    ] = 60,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    workers: WorkersOption = _CPUS,
+    scheduler: SchedulerOption = None,
+    set_: SetOption = None,
+    clause: Annotated[
+        str | None,
+        typer.Option("--clause", help="The client's target clause (default: first service level)."),
+    ] = None,
+    max_miss: Annotated[
+        str,
+        typer.Option(
+            "--max-miss", help="Largest share of periods the target clause may miss (e.g. 10%)."
+        ),
+    ] = "10%",
+    loss_per_abandoned: Annotated[
+        float, typer.Option("--loss-per-abandoned", min=0.0, metavar="EUR")
+    ] = 0.0,
+    loss_per_unresolved: Annotated[
+        float, typer.Option("--loss-per-unresolved", min=0.0, metavar="EUR")
+    ] = 0.0,
+    loss_per_lost_customer: Annotated[
+        float, typer.Option("--loss-per-lost-customer", min=0.0, metavar="EUR")
+    ] = 0.0,
+    churn: Annotated[
+        str,
+        typer.Option("--churn", help="Share of customers with a failed contact who leave."),
+    ] = "0%",
+    as_json: RunJsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Sweep the partner's staffing on common random numbers and price the contract at every
+    level: cost curves, the partner's best response, the client's required staffing, the fair
+    and the loss-matching penalty, sensitivity tables and warnings (docs/negotiation.md).
+    Writes negotiation.json, CSV tables and report.html (default results/<name>_negotiation)."""
+    factors = None if levels is None else parse_levels(levels)
+    alpha = parse_fraction(max_miss)
+    loss = LossModel(
+        loss_per_abandoned, loss_per_unresolved, loss_per_lost_customer, parse_fraction(churn)
+    )
+    scenario = load(scenario_file, set_ or ())
+    target = target_clause(scenario, clause)
+    seed = scenario.run.seed if seed is None else seed
+    workload = expand(scenario)
+    screen = screen_levels(scenario, workload)
+    screened = {"range": None, "crossings": crossings(screen)}
+    if factors is None:
+        low, high = screened_range(screen)
+        screened["range"] = [low, high]
+        factors = parse_levels(f"{low}:{high}:11")
+    out_dir = out or Path("results") / f"{scenario.name}_negotiation"
+    reduce = functools.partial(level_kpis, measurement_scenario(scenario, target))
+    with executor(workers, scheduler) as map_fn:
+        check_writable(out_dir)
+        with _Progress(replications * len(factors), 1, quiet or as_json) as progress:
+            runs = run_levels(
+                scenario,
+                factors,
+                seed=seed,
+                reduce=reduce,
+                replications=replications,
+                max_replications=max_replications,
+                needs_more=PrecisionRule(scenario, workload),
+                map_fn=map_fn,
+                progress=lambda _done: progress.replication(),
+            )
+    kpis = [pd.concat(tables, ignore_index=True) for tables in runs.reduced]
+    negotiation = analyse(
+        scenario,
+        runs.levels,
+        kpis,
+        runs.workload,
+        seed=seed,
+        screening=screen,
+        screened=screened,
+        capped=runs.capped,
+        clause_id=target.id,
+        alpha=alpha,
+        loss=loss,
+    )
+    write_negotiation(out_dir, scenario, negotiation)
+    if as_json:
+        typer.echo(json.dumps(negotiation.document))
+    else:
+        _negotiation_summary(negotiation.document, out_dir)
 
 
 def main() -> None:

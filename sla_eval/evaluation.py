@@ -6,7 +6,7 @@ simulation: any object with
 * ``contacts``, ``agents``, ``outages``: the log tables of ``scenarios.records``, every
   replication in one table each (``agents`` and ``outages`` may be None);
 * optionally ``workload``: the scenario's ``scenarios.Workload`` (the forecast that relief bands
-  compare the volume with; without it no clause is relieved);
+  compare the volume with), else ``scenarios.expand(scenario)`` is computed;
 * optionally ``seed``: the seed of the replications, copied into the summary.
 
 ``sim.experiment.ScenarioRun`` is one; so is a single ``sim.runner.ReplicationResult``.
@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from scenarios.demand import expand
 from sla_eval.contract import clause_kpi
 from sla_eval.scenario_eval import evaluate_scenario_contract, scenario_kpi_table
 from sla_eval.summary import contract_totals, summary_dict
@@ -160,7 +161,10 @@ def evaluate_run(scenario: Any, run_like: Any) -> Evaluation:
     )
     contract = totals = None
     if scenario.contract is not None:
-        contract = evaluate_scenario_contract(scenario, kpis, getattr(run_like, "workload", None))
+        workload = getattr(run_like, "workload", None)
+        if workload is None:
+            workload = expand(scenario)
+        contract = evaluate_scenario_contract(scenario, kpis, workload)
         totals = contract_totals(
             contract,
             kpis,
