@@ -378,7 +378,7 @@ class LossModel:
         ) > 0
 
 
-def _kpi_sum(table: pd.DataFrame, kind: str, kpi: str, channel: str) -> pd.Series:
+def _per_replication(table: pd.DataFrame, kind: str, kpi: str, channel: str) -> pd.Series:
     rows = table[
         (table["period_kind"] == kind) & (table["kpi"] == kpi) & (table["channel"] == channel)
     ]
@@ -386,19 +386,18 @@ def _kpi_sum(table: pd.DataFrame, kind: str, kpi: str, channel: str) -> pd.Serie
 
 
 def _client_loss(table: pd.DataFrame, kind: str, channel: str, model: LossModel) -> pd.Series:
+    """Loss per replication; NaN when unresolved contacts count but FCR could not be judged
+    (a horizon shorter than the FCR window)."""
     churn = model.churn_frac * model.per_lost_customer_eur
-    abandoned = _kpi_sum(table, kind, "abandoned", channel).fillna(0.0)
-    rows = table[(table["period_kind"] == kind) & (table["channel"] == channel)]
-    wide = rows.pivot_table(
-        index=["replication", "period"], columns="kpi", values="value", observed=True
-    )
-    unresolved = (
-        (wide["answered"] * (1.0 - wide["fcr_frac"].fillna(1.0))).groupby("replication").sum()
-    )
-    abandoned = abandoned.reindex(unresolved.index, fill_value=0.0)
-    return (model.per_abandoned_eur + churn) * abandoned + (
-        model.per_unresolved_eur + churn
-    ) * unresolved
+    abandoned = _per_replication(table, kind, "abandoned", channel).fillna(0.0)
+    loss = (model.per_abandoned_eur + churn) * abandoned
+    per_unresolved = model.per_unresolved_eur + churn
+    if per_unresolved > 0:
+        answered = _per_replication(table, "horizon", "answered", channel)
+        fcr = _per_replication(table, "horizon", "fcr_frac", channel)
+        unresolved = answered * (1.0 - fcr.reindex(answered.index))
+        loss = loss + per_unresolved * unresolved.reindex(loss.index)
+    return loss
 
 
 def loss_matching_penalty(
@@ -416,9 +415,17 @@ def loss_matching_penalty(
     dict
         ``client_loss_eur`` (stats per level), ``shortfall_points`` (mean per level, summed over
         periods), ``reference_level``, ``per_point_eur`` (null when no level below the
-        reference falls short).
+        reference falls short; all but the losses null when unresolved contacts cost money and
+        FCR could not be judged, the horizon being shorter than the FCR window).
     """
     losses = [_client_loss(table, kind, clause.channel, model) for table in kpis]
+    if any(loss.isna().any() for loss in losses):
+        return {
+            "client_loss_eur": [describe(loss) for loss in losses],
+            "shortfall_points": None,
+            "reference_level": None,
+            "per_point_eur": None,
+        }
     shortfalls = []
     for money in priced:
         rows = money.clauses[money.clauses["clause"] == clause.id]

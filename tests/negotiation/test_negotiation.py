@@ -1,0 +1,150 @@
+"""Money analysis of staffing levels: known answer from Erlang C, best response, requirement,
+fair and loss-matching rates, re-pricing without simulation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scenarios.contract import LinearScheme
+from scenarios.errors import InputError
+from sla_eval.negotiation import (
+    LossModel,
+    best_response,
+    client_requirement,
+    cost_curves,
+    credit_precise,
+    fair_penalty,
+    loss_matching_penalty,
+    price_levels,
+    target_clause,
+    with_clause,
+)
+from staffing import erlang_metrics
+
+
+def _analytic_margin(curves, files) -> np.ndarray:
+    """Margin up to a constant: - labour - r * 100 * (0.99 - SL_ErlangC(N))."""
+    sl = erlang_metrics(600.0, 180.0, np.array(files.agents), threshold_s=20.0)["service_level"]
+    penalty = files.rate_eur * 100.0 * (0.99 - sl.to_numpy())
+    return -curves["labour_cost_eur"].to_numpy() - penalty
+
+
+def test_labour_cost_is_agents_times_hours(known, files):
+    scenario, runs, kpis = known
+    curves = cost_curves(
+        price_levels(scenario, scenario.contract, runs.levels, kpis, runs.workload), ["phone_sl"]
+    )
+    # 23 measured hours (1 h warm-up) per agent at 30 EUR, exactly, at every level
+    expected = np.array(files.agents) * 23.0 * files.labour_eur_per_hour
+    assert np.allclose(curves["labour_cost_eur"], expected)
+
+
+def test_best_response_matches_erlang_c_within_its_ci(known, files):
+    scenario, runs, kpis = known
+    priced = price_levels(scenario, scenario.contract, runs.levels, kpis, runs.workload)
+    curves = cost_curves(priced, ["phone_sl"])
+    analytic = _analytic_margin(curves, files)
+    analytic_best = int(np.argmax(analytic))
+    # the break-even: the 35th agent pays (780 > 690 EUR), the 36th does not (545 < 690)
+    assert files.agents[analytic_best] == 35
+    best = best_response(priced)
+    difference = best["margin_difference_eur"][analytic_best]
+    low, high = difference["ci95"]
+    assert low <= 0.0 <= high or best["index"] == analytic_best
+    # near the optimum the paired simulated margin differences hold the analytic ones
+    for index in (analytic_best - 1, analytic_best + 1):
+        paired = best["margin_difference_eur"][index]
+        gap = analytic[index] - analytic[best["index"]]
+        low, high = paired["ci95"]
+        slack = 0.25 * abs(gap) + 50.0  # warm-up bias of a one-day run around the optimum
+        assert low - slack <= gap <= high + slack
+
+
+def test_best_response_rises_with_the_penalty(known):
+    scenario, runs, kpis = known
+    clause = target_clause(scenario)
+    chosen = []
+    for rate in (10.0, 100.0, 400.0):
+        contract = with_clause(
+            scenario.contract,
+            clause,
+            penalty=clause.penalty.model_copy(update={"per_point_eur": rate}),
+        )
+        chosen.append(
+            best_response(price_levels(scenario, contract, runs.levels, kpis, runs.workload))[
+                "level"
+            ]
+        )
+    assert chosen[0] < chosen[1] < chosen[2]
+
+
+def test_client_requirement_and_fair_rate(known):
+    scenario, runs, kpis = known
+    clause = target_clause(scenario)
+    # a reachable target for the client: 80 % within 20 s on 90 % of days
+    relaxed = scenario.model_copy(
+        update={"contract": with_clause(scenario.contract, clause, target=0.8)}
+    )
+    clause = target_clause(relaxed)
+    priced = price_levels(relaxed, relaxed.contract, runs.levels, kpis, runs.workload)
+    required = client_requirement(priced, clause.id, 0.10)
+    assert required is not None
+    assert all(money.p_miss(clause.id) <= 0.10 for money in priced[required:])
+    assert priced[required - 1].p_miss(clause.id) > 0.10
+    fair = fair_penalty(relaxed, runs.levels, kpis, runs.workload, clause, required, 0.10)
+    assert fair["found"] and not fair["caps_lifted"] and fair["per_point_eur"] > 0
+    assert fair["best_response_level"] >= priced[required].level
+    # just below the fair rate the partner staffs below the requirement
+    penalty = LinearScheme(scheme="linear", per_point_eur=0.9 * fair["per_point_eur"])
+    lower = with_clause(relaxed.contract, clause, penalty=penalty)
+    below = best_response(price_levels(relaxed, lower, runs.levels, kpis, runs.workload))
+    assert below["level"] < priced[required].level
+
+
+def test_loss_matching_rate(known, perils_run):
+    scenario, runs, kpis = known
+    clause = target_clause(scenario)
+    priced = price_levels(scenario, scenario.contract, runs.levels, kpis, runs.workload)
+    model = LossModel(per_abandoned_eur=7.0)
+    matched = loss_matching_penalty(priced, kpis, clause, "day", len(priced) - 1, model)
+    # nobody abandons: the client loses nothing, and the rate matching that is zero
+    assert [entry["mean"] for entry in matched["client_loss_eur"]] == [0.0] * len(priced)
+    assert matched["per_point_eur"] == 0.0
+    assert matched["shortfall_points"][0] > matched["shortfall_points"][-1] > 0
+    # a one-day horizon cannot judge FCR: a loss per unresolved contact gives no rate
+    unjudged = loss_matching_penalty(
+        priced, kpis, clause, "day", len(priced) - 1, LossModel(per_unresolved_eur=1.0)
+    )
+    assert unjudged["per_point_eur"] is None
+
+    scenario, runs, kpis = perils_run["97.5%"]
+    clause = target_clause(scenario)
+    priced = price_levels(scenario, scenario.contract, runs.levels, kpis, runs.workload)
+    matched = loss_matching_penalty(priced, kpis, clause, "day", 3, model)
+    abandoned = [
+        table.query("period_kind == 'day' and kpi == 'abandoned'")["value"].sum()
+        / table["replication"].nunique()
+        for table in kpis
+    ]
+    losses = [entry["mean"] for entry in matched["client_loss_eur"]]
+    assert np.allclose(losses, 7.0 * np.array(abandoned))
+    excess = np.array(losses[:3]) - losses[3]
+    points = np.array(matched["shortfall_points"][:3])
+    assert matched["per_point_eur"] == pytest.approx(excess @ points / (points @ points))
+    assert matched["per_point_eur"] > 0
+
+
+def test_credit_precision_rule(known):
+    scenario, runs, kpis = known
+    money = price_levels(scenario, scenario.contract, runs.levels[:1], kpis[:1], runs.workload)[0]
+    credits = money.per_replication["net_credit_eur"]
+    half = 2.571 * credits.std(ddof=1) / np.sqrt(len(credits))  # t(0.975, 5)
+    assert credit_precise(money) == (half <= max(0.1 * abs(credits.mean()), 500.0))
+
+
+def test_loss_model_rejects_bad_numbers():
+    with pytest.raises(InputError):
+        LossModel(per_abandoned_eur=-1.0)
+    with pytest.raises(InputError):
+        LossModel(churn_frac=1.5)
