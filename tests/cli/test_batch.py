@@ -73,9 +73,6 @@ def test_resume_skips_complete_results_only(ccplan, small, tmp_path, monkeypatch
         ("one", "skipped"),
         ("two", "ok"),
     ]
-    ran.clear()
-    assert ccplan(*args[:-1], "--replications", "2", "--resume", "--quiet").code == 0
-    assert ran == ["one", "two"]  # other replications: not the same results
 
 
 def test_two_scenarios_with_one_name_fail_the_second(ccplan, small, tmp_path):

@@ -75,6 +75,7 @@ def test_same_summary_with_one_or_two_worker_processes(ccplan, small, tmp_path):
     assert outputs[0] == outputs[1]
 
 
+@pytest.mark.slow
 def test_same_summary_on_a_local_dask_cluster(ccplan, small, tmp_path):
     local = ccplan("run", small, "--workers", "1", "--out", tmp_path / "a", "--json")
     dask = ccplan(
