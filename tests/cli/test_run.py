@@ -201,3 +201,15 @@ def test_default_folder_is_results_name(ccplan, tmp_path, monkeypatch):
     done = ccplan("run", SMALL, "--workers", "1", "--replications", "1", "--quiet")
     assert done.code == 0, done.err
     assert (tmp_path / "results" / "small" / "summary.json").is_file()
+
+
+def test_scenario_without_contract(ccplan, tmp_path):
+    out = tmp_path / "r"
+    done = ccplan(
+        "run", SMALL, "--workers", "1", "--replications", "1", "--set", "contract=",
+        "--out", out, "--quiet",
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    assert json.loads((out / "summary.json").read_text())["contract"] is None
+    assert not (out / "contract.csv").exists() and (out / "report.html").exists()
+    assert "Clauses" not in done.out
