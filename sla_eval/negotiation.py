@@ -22,7 +22,9 @@ ignored: it is about service), ``p_breach`` the share that owes a penalty.
   replaced by a linear one, ``r`` euros per point of shortfall per period (pool and at-risk cap
   as written); the smallest ``r`` whose best response meets the client requirement, by bisection
   (the best response rises with ``r``). If no rate up to ``RATE_LIMIT_FEE_FRAC`` of the period
-  fee per point does, the pool and cap are lifted and the search repeated.
+  fee per point does (the pool and at-risk cap bound what one clause can cost), the search is
+  repeated on the clause alone: the other clauses and the at-risk cap left out
+  (``caps_lifted``), which gives the rate at which this clause on its own would do it.
 * **Loss-matching rate** (:func:`loss_matching_penalty`): with the client's loss per replication
   ``L = (a + q·v) · abandoned + (u + q·v) · unresolved`` on the clause's channel (``a`` euros per
   abandoned contact, ``u`` per unresolved one, ``v`` per lost customer, ``q`` the churn
@@ -278,10 +280,14 @@ def client_requirement(priced: Sequence[LevelMoney], clause_id: str, alpha: floa
 
 
 def _linear(contract: Any, clause: Any, rate_eur: float, lift_caps: bool) -> Any:
-    """``contract`` with the clause's penalty ``rate_eur`` per point (pool and cap lifted)."""
+    """``contract`` with the clause's penalty ``rate_eur`` per point; with ``lift_caps`` the
+    clause alone (pool 100 %, no other clause, no at-risk cap)."""
     penalty = LinearScheme(scheme="linear", per_point_eur=rate_eur)
     changed = with_clause(contract, clause, penalty=penalty, **({"pool": 1.0} if lift_caps else {}))
-    return changed.model_copy(update={"at_risk_cap": None}) if lift_caps else changed
+    if not lift_caps:
+        return changed
+    alone = tuple(item for item in changed.clauses if item.id == clause.id)
+    return changed.model_copy(update={"at_risk_cap": None, "clauses": alone})
 
 
 def fair_penalty(
@@ -296,9 +302,10 @@ def fair_penalty(
     """The smallest linear rate per point at which the best response meets the requirement.
 
     Returns None when no level meets the requirement. Else ``per_point_eur``,
-    ``per_point_fee_frac`` (of the mean period fee), ``caps_lifted`` (the pool and at-risk cap
-    had to go), ``best_response_level`` at that rate, and ``found`` (False when even the
-    limit rate with caps lifted does not do it; the rate is then null).
+    ``per_point_fee_frac`` (of the mean period fee), ``caps_lifted`` (the rate is that of the
+    clause alone, without the other clauses and the at-risk cap), ``best_response_level`` at
+    that rate, and ``found`` (False when even the limit rate for the clause alone does not do
+    it; the rate is then null).
     """
     if required_index is None:
         return None

@@ -180,7 +180,11 @@ def _answer_section(document: dict) -> str:
     fair = document["fair_penalty"]
     if fair is not None:
         if fair["found"]:
-            caps = " with the pool and at-risk cap lifted" if fair["caps_lifted"] else ""
+            caps = (
+                " for the clause alone (under the pool and at-risk cap as written no rate does it)"
+                if fair["caps_lifted"]
+                else ""
+            )
             lines.append(
                 f"<p><b>Fair, incentive-compatible penalty</b>: {eur(fair['per_point_eur'])} "
                 f"per point of shortfall per period ({percent(fair['per_point_fee_frac'])} of "
@@ -190,7 +194,7 @@ def _answer_section(document: dict) -> str:
         else:
             lines.append(
                 "<p><b>Fair, incentive-compatible penalty</b>: none up to one period fee per "
-                "point, even with the caps lifted.</p>"
+                "point, even for the clause alone without caps.</p>"
             )
     matched = document["loss_matching"]
     if matched is not None and matched["per_point_eur"] is not None:
