@@ -798,7 +798,11 @@ def _negotiation_summary(document: dict, out_dir: Path) -> None:
             "fair incentive-compatible penalty: "
             + (
                 f"{_cell('_eur', fair['per_point_eur'])} EUR per point per period"
-                + (" (pool and at-risk cap lifted)" if fair["caps_lifted"] else "")
+                + (
+                    " (the clause alone: caps as written cannot do it)"
+                    if fair["caps_lifted"]
+                    else ""
+                )
                 if fair["found"]
                 else "none up to one period fee per point"
             )
