@@ -177,8 +177,8 @@ def test_json_prints_the_summary_only(small_run):
     assert errors == ""
 
 
-def test_readable_summary(ccplan, tmp_path):
-    done = ccplan("run", SMALL, "--workers", "1", "--out", tmp_path / "a", "--quiet")
+def test_readable_summary_with_progress_bar(ccplan, tmp_path):
+    done = ccplan("run", SMALL, "--workers", "1", "--out", tmp_path / "a")
     assert done.code == 0, done.err
     assert "service_level" in done.out and "phone_sl" in done.out
     assert "P(breach, any clause and period)" in done.out
