@@ -30,6 +30,7 @@ from scenarios.demand import expand
 from scenarios.loader import load
 from sim import run_replications, simulate
 from sim.arrivals import arrival_times
+from sim.executors import executor
 from sim.model import Model
 from sim.specs import ChannelSpec, ModelInput, TeamSpec
 from sim.streams import Streams
@@ -138,8 +139,9 @@ def baseline(repeat: int, replications: int) -> dict:
     for workers in (1, 2):
 
         def run(workers=workers) -> int:
-            results = run_replications(scenario, replications, 1, workers=workers, rosters=rosters)
-            return sum(len(result.contacts) for result in results)
+            with executor(workers=workers) as pool:
+                results = run_replications(scenario, replications, 1, map_fn=pool, rosters=rosters)
+                return sum(len(result.contacts) for result in results)
 
         timings[workers] = _best(run, repeat)[0]
     return {

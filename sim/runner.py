@@ -11,14 +11,12 @@ Dask client; the loop is written once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from scenarios.demand import Workload, expand
-from scenarios.errors import InputError
 from scenarios.scenario import Scenario
 from sim.build import model_input
 from sim.log import agent_frame, outage_frame
@@ -57,7 +55,7 @@ def simulate(
         ``scenarios.demand.expand(scenario)``, computed when absent.
     rosters:
         Scheduled agents on duty per team and interval before shrinkage,
-        ``staffing.teamteam_rosters(scenario, workload)`` when absent.
+        ``staffing.team_rosters(scenario, workload)`` when absent.
     """
     if workload is None:
         workload = expand(scenario)
@@ -110,7 +108,6 @@ def run_replications(
     replications: int | Iterable[int],
     seed: int,
     *,
-    workers: int = 1,
     map_fn: MapFn | None = None,
     rosters: Mapping[str, np.ndarray] | None = None,
 ) -> Iterator[ReplicationResult]:
@@ -118,27 +115,16 @@ def run_replications(
 
     Parameters
     ----------
-    workers:
-        Worker processes when ``map_fn`` is absent: 1 runs in this process.
     map_fn:
-        ``map``-like executor ``map_fn(function, items)``; overrides ``workers``.
+        ``map``-like executor ``map_fn(function, items)`` returning results in item order;
+        :func:`sim.executors.executor` gives one for local processes and Dask. Default: the
+        builtin ``map``, in this process.
     rosters:
         As in :func:`simulate`; computed once here when absent.
     """
     indices = list(range(replications)) if isinstance(replications, int) else list(replications)
-    if workers < 1:
-        raise InputError(f"workers must be >= 1 (got {workers})")
     workload = expand(scenario)
     if rosters is None:
         rosters = team_rosters(scenario, workload)
     task = _Task(scenario, int(seed), workload, dict(rosters))
-    if map_fn is not None:
-        return iter(map_fn(task, indices))
-    if workers == 1 or len(indices) <= 1:
-        return map(task, indices)
-    return _pooled(task, indices, min(workers, len(indices)))
-
-
-def _pooled(task: _Task, indices: list[int], workers: int) -> Iterator[ReplicationResult]:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(task, indices)
+    return iter((map_fn or map)(task, indices))

@@ -15,6 +15,7 @@ from scenarios.loader import load
 from scenarios.records import AGENT_COLUMNS, CONTACT_COLUMNS, OUTAGE_COLUMNS, check_columns
 from sim import run_replications, simulate
 from sim.build import model_input
+from sim.executors import executor
 from sim.streams import Streams
 from staffing import team_rosters
 
@@ -168,8 +169,9 @@ def test_outages_are_logged_and_their_contacts_not_offered(small_result):
 
 def test_same_seed_same_result_and_workers_do_not_matter(small):
     scenario, _, rosters = small
-    one = list(run_replications(scenario, 3, 9, workers=1, rosters=rosters))
-    two = list(run_replications(scenario, 3, 9, workers=2, rosters=rosters))
+    one = list(run_replications(scenario, 3, 9, rosters=rosters))
+    with executor(workers=2) as pool:
+        two = list(run_replications(scenario, 3, 9, map_fn=pool, rosters=rosters))
     calls = []
 
     def recording_map(function, items):
