@@ -57,6 +57,15 @@ app = typer.Typer(
 )
 
 EXIT_USER_ERROR = 2
+PIPED_WIDTH_CHARS = 160
+"""Width of tables written to a file or pipe, where no terminal sets it."""
+
+
+def _console() -> Console:
+    """A console for standard output: the terminal's width, or a wide page when piped."""
+    console = Console()
+    return console if console.is_terminal else Console(width=PIPED_WIDTH_CHARS)
+
 
 
 # --- scenario commands ---
@@ -121,7 +130,7 @@ def demand(
     per-interval table."""
     scenario = load(file, set_ or ())
     workload = expand(scenario)
-    Console().print(_demand_table(daily_summary(workload), f"Expected demand: {scenario.name}"))
+    _console().print(_demand_table(daily_summary(workload), f"Expected demand: {scenario.name}"))
     if out is not None:
         try:
             workload.to_frame().to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
@@ -277,7 +286,7 @@ def _staff_scenario(file: str, overrides, out: Path | None) -> None:
     scenario = load(file, overrides)
     table = plan(scenario, expand(scenario))
     title = f"Staffing plan: {scenario.name}"
-    Console().print(_plan_table(plan_summary(table, scenario), title))
+    _console().print(_plan_table(plan_summary(table, scenario), title))
     if out is not None:
         try:
             table.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
@@ -449,7 +458,7 @@ def _print_frame(frame: pd.DataFrame, title: str, unit_column: str = "", values=
                 for column, value in row.items()
             )
         )
-    Console().print(table)
+    _console().print(table)
 
 
 _DIFFERENCE_HEADINGS = {
@@ -836,10 +845,10 @@ def negotiate(
         int,
         typer.Option(
             "--max-replications",
-            help="Replications a level may grow to until its expected-credit 95 % CI half-width "
-            "is within 10 % of the value or 500 EUR.",
+            help="Replications a level may grow to while its expected-credit 95 % CI half-width "
+            "is above 10 % of the value and 500 EUR (and projected to get there).",
         ),
-    ] = 60,
+    ] = 120,
     seed: SeedOption = None,
     out: OutOption = None,
     workers: WorkersOption = _CPUS,
@@ -902,7 +911,7 @@ def negotiate(
                 reduce=reduce,
                 replications=replications,
                 max_replications=max_replications,
-                needs_more=PrecisionRule(scenario, workload),
+                needs_more=PrecisionRule(scenario, workload, max_replications),
                 map_fn=map_fn,
                 progress=lambda _done: progress.replication(),
             )
@@ -915,7 +924,6 @@ def negotiate(
         seed=seed,
         screening=screen,
         screened=screened,
-        capped=runs.capped,
         clause_id=target.id,
         alpha=alpha,
         loss=loss,

@@ -148,8 +148,6 @@ class LevelRuns:
     reduced:
         Per level, ``reduce`` of replications ``0 .. n-1`` in index order (``n`` may differ
         between levels; the first ``min n`` replications are common to all).
-    capped:
-        The levels that stopped at ``max_replications`` while ``needs_more`` still asked.
     """
 
     levels: tuple[float, ...]
@@ -157,7 +155,6 @@ class LevelRuns:
     workload: Workload
     rosters: tuple[Mapping[str, np.ndarray], ...]
     reduced: tuple[tuple[Any, ...], ...]
-    capped: tuple[float, ...]
 
     @property
     def replications(self) -> tuple[int, ...]:
@@ -240,21 +237,12 @@ def run_levels(
             have = len(reduced[index])
             if have < max_replications and needs_more(factor, tuple(reduced[index])):
                 wanted[index] = min(have + step, max_replications)
-    capped = tuple(
-        factor
-        for index, factor in enumerate(factors)
-        if needs_more is not None
-        and len(reduced[index]) >= max_replications
-        and max_replications > replications
-        and needs_more(factor, tuple(reduced[index]))
-    )
     return LevelRuns(
         levels=factors,
         seed=int(seed),
         workload=workload,
         rosters=rosters,
         reduced=tuple(tuple(items) for items in reduced),
-        capped=capped,
     )
 
 

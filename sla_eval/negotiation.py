@@ -203,25 +203,37 @@ def price_levels(
     return priced
 
 
-def credit_precise(money: LevelMoney) -> bool:
-    """Whether the 95 % interval half-width of the expected net credit is below 10 % of its
-    value or 500 euros (the larger), the stopping rule of the adaptive replications."""
+def _credit_precision(money: LevelMoney) -> tuple[float, float]:
+    """Half-width of the 95 % interval of the expected net credit (NaN for fewer than two
+    replications) and the limit it must stay within."""
     described = describe(money.per_replication["net_credit_eur"])
     low, high = described["ci95"]
-    if low is None:
-        return False
-    half = (high - low) / 2.0
-    return half <= max(_PRECISION_FRAC * abs(described["mean"]), _PRECISION_EUR)
+    half = float("nan") if low is None else (high - low) / 2.0
+    return half, max(_PRECISION_FRAC * abs(described["mean"]), _PRECISION_EUR)
+
+
+def credit_precise(money: LevelMoney) -> bool:
+    """Whether the 95 % interval half-width of the expected net credit is within 10 % of its
+    value or 500 euros (the larger), the target of the adaptive replications."""
+    half, limit = _credit_precision(money)
+    return half <= limit
 
 
 class PrecisionRule:
-    """``rule(level, tables)``: whether a level's replications (their KPI tables) need more,
-    i.e. not :func:`credit_precise` under the scenario's contract; the ``needs_more`` of
-    ``sim.staffing_levels.run_levels``."""
+    """``rule(level, tables)``: whether a level's replications (their KPI tables) should grow;
+    the ``needs_more`` of ``sim.staffing_levels.run_levels``.
 
-    def __init__(self, scenario: Any, workload: Any):
+    A level needs more while its net credit is not :func:`credit_precise` and the projected
+    count ``n * (half-width / limit)**2`` (the half-width shrinks as ``1/sqrt(n)``) is within
+    ``max_replications``; a level that could not get there (a lumpy credit: a fixed penalty
+    that a period owes or not, with a probability far from 0 and 1) stops, and stays imprecise,
+    rather than spending the replications where they cannot help.
+    """
+
+    def __init__(self, scenario: Any, workload: Any, max_replications: int):
         self.scenario = scenario
         self.workload = workload
+        self.max_replications = max_replications
 
     def __call__(self, level: float, tables: Sequence[pd.DataFrame]) -> bool:
         if len(tables) < 2:
@@ -229,7 +241,10 @@ class PrecisionRule:
         joined = pd.concat(list(tables), ignore_index=True)
         contract = self.scenario.contract
         money = price_levels(self.scenario, contract, [level], [joined], self.workload)[0]
-        return not credit_precise(money)
+        half, limit = _credit_precision(money)
+        if half <= limit:
+            return False
+        return len(tables) * (half / limit) ** 2 <= self.max_replications
 
 
 def _paired(a: pd.DataFrame, b: pd.DataFrame, column: str) -> dict:

@@ -22,6 +22,7 @@ from sla_eval.negotiation import (
     clause_values,
     client_requirement,
     cost_curves,
+    credit_precise,
     fair_penalty,
     loss_matching_penalty,
     price_levels,
@@ -75,14 +76,14 @@ def _clean(value: Any) -> Any:
 
 
 def _levels_section(
-    curves: pd.DataFrame, ids: list[str], values: list[dict], capped: Sequence[float], margin
+    curves: pd.DataFrame, ids: list[str], values: list[dict], priced, margin
 ) -> list[dict]:
     rows = []
     for index, row in enumerate(curves.to_dict("records")):
         entry = {
             "level": row["level"],
             "replications": row["replications"],
-            "precise": row["level"] not in capped,
+            "precise": credit_precise(priced[index]),
             "p_breach": row["p_breach"],
             "clause_value": values[index],
             "margin_difference_to_best_eur": margin[index],
@@ -120,7 +121,6 @@ def analyse(
     seed: int,
     screening: pd.DataFrame,
     screened: dict | None,
-    capped: Sequence[float] = (),
     clause_id: str | None = None,
     alpha: float = 0.10,
     loss: LossModel | None = None,
@@ -133,8 +133,6 @@ def analyse(
         The analytic screen (a table) and ``{"range": [low, high] or None, "crossings":
         {clause: factor or None}}``, the range it chose (None when the levels were given) and
         the factor where each clause's screened value reaches its target.
-    capped:
-        Levels that stopped at the replication limit before their credit was precise.
     clause_id, alpha:
         The client's target clause (:func:`sla_eval.negotiation.target_clause`) and the largest
         share of periods it may miss.
@@ -179,7 +177,7 @@ def analyse(
             "alpha": alpha,
         },
         "screening": screened,
-        "levels": _levels_section(curves, ids, values, capped, best["margin_difference_eur"]),
+        "levels": _levels_section(curves, ids, values, priced, best["margin_difference_eur"]),
         "best_response": {
             "level": best["level"],
             "at_edge": best["at_edge"],

@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scenarios.contract import LinearScheme
+from scenarios.contract import FixedScheme, LinearScheme
 from scenarios.errors import InputError
 from sla_eval.negotiation import (
     LossModel,
+    PrecisionRule,
     best_response,
     client_requirement,
     cost_curves,
@@ -137,10 +138,28 @@ def test_loss_matching_rate(known, perils_run):
 
 def test_credit_precision_rule(known):
     scenario, runs, kpis = known
-    money = price_levels(scenario, scenario.contract, runs.levels[:1], kpis[:1], runs.workload)[0]
+    # a lumpy credit: 5 % of the fee on a day below 83 %, at 35 agents (the mean is near 83 %)
+    clause = target_clause(scenario)
+    penalty = FixedScheme(scheme="fixed", percent_of_fee=0.05)
+    contract = with_clause(scenario.contract, clause, target=0.83, penalty=penalty)
+    lumpy = scenario.model_copy(update={"contract": contract})
+    index = runs.levels.index(1.0)
+    money = price_levels(lumpy, contract, [1.0], [kpis[index]], runs.workload)[0]
     credits = money.per_replication["net_credit_eur"]
+    assert 0 < credits.mean() < 5000.0
     half = 2.571 * credits.std(ddof=1) / np.sqrt(len(credits))  # t(0.975, 5)
-    assert credit_precise(money) == (half <= max(0.1 * abs(credits.mean()), 500.0))
+    limit = max(0.1 * abs(credits.mean()), 500.0)
+    assert half > limit and not credit_precise(money)
+    table = kpis[index]
+    tables = [table[table["replication"] == r] for r in range(len(credits))]
+    needed = len(credits) * (half / limit) ** 2
+    assert PrecisionRule(lumpy, runs.workload, max_replications=int(needed) + 1)(1.0, tables)
+    assert not PrecisionRule(lumpy, runs.workload, max_replications=int(needed) - 1)(1.0, tables)
+    # a precise level needs nothing more; a single replication always does
+    steady = price_levels(scenario, scenario.contract, [1.0], [table], runs.workload)[0]
+    rule = PrecisionRule(scenario, runs.workload, max_replications=1000)
+    assert rule(1.0, tables) == (not credit_precise(steady))
+    assert rule(1.0, tables[:1])
 
 
 def test_loss_model_rejects_bad_numbers():
