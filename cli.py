@@ -57,15 +57,6 @@ app = typer.Typer(
 )
 
 EXIT_USER_ERROR = 2
-PIPED_WIDTH_CHARS = 160
-"""Width of tables written to a file or pipe, where no terminal sets it."""
-
-
-def _console() -> Console:
-    """A console for standard output: the terminal's width, or a wide page when piped."""
-    console = Console()
-    return console if console.is_terminal else Console(width=PIPED_WIDTH_CHARS)
-
 
 
 # --- scenario commands ---
@@ -130,7 +121,7 @@ def demand(
     per-interval table."""
     scenario = load(file, set_ or ())
     workload = expand(scenario)
-    _console().print(_demand_table(daily_summary(workload), f"Expected demand: {scenario.name}"))
+    Console().print(_demand_table(daily_summary(workload), f"Expected demand: {scenario.name}"))
     if out is not None:
         try:
             workload.to_frame().to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
@@ -286,7 +277,7 @@ def _staff_scenario(file: str, overrides, out: Path | None) -> None:
     scenario = load(file, overrides)
     table = plan(scenario, expand(scenario))
     title = f"Staffing plan: {scenario.name}"
-    _console().print(_plan_table(plan_summary(table, scenario), title))
+    Console().print(_plan_table(plan_summary(table, scenario), title))
     if out is not None:
         try:
             table.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
@@ -458,7 +449,7 @@ def _print_frame(frame: pd.DataFrame, title: str, unit_column: str = "", values=
                 for column, value in row.items()
             )
         )
-    _console().print(table)
+    Console().print(table)
 
 
 _DIFFERENCE_HEADINGS = {
