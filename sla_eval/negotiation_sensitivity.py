@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from scenarios.contract import THRESHOLD_KPIS
+from scenarios.contract import FRACTION_KPIS, THRESHOLD_KPIS
 from sla_eval.negotiation import price_levels, with_clause
 from sla_eval.scenario_eval import forecast_table
 from sla_eval.summary import describe
@@ -104,7 +104,7 @@ def _variants(scenario: Any, clause: Any, workload: Any) -> list[tuple[str, str,
         rows.append(
             (
                 "target",
-                f"{value:g}",
+                f"{100 * value:g}%" if clause.kpi in FRACTION_KPIS else f"{value:g}",
                 value == clause.target,
                 with_clause(contract, clause, target=value),
             )

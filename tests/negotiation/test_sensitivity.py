@@ -1,0 +1,41 @@
+"""Contract variants re-priced on the same KPI tables, checked by hand on the linear clause."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sla_eval.negotiation import target_clause
+from sla_eval.negotiation_sensitivity import (
+    SENSITIVITY_COLUMNS,
+    sensitivity_table,
+    threshold_variants,
+)
+
+
+def _credit(table, term, value):
+    rows = table[(table["term"] == term) & (table["value"] == value)]
+    return rows.set_index("level")["expected_net_credit_eur"]
+
+
+def test_variants_of_the_linear_clause(known, files):
+    scenario, runs, kpis = known
+    clause = target_clause(scenario)
+    table = sensitivity_table(scenario, clause, runs.levels, kpis, runs.workload)
+    assert tuple(table.columns) == SENSITIVITY_COLUMNS
+    assert set(table["term"]) == {"target", "threshold", "period", "at_risk_cap", "relief_band"}
+    own = table[table["as_written"]]
+    assert own.groupby("term").size().eq(len(runs.levels)).all()
+    # 5 points lower target: 5 points less shortfall per day while every day is short
+    lower = _credit(table, "target", "94%")
+    written = _credit(table, "target", "99%")
+    short = [level for level in runs.levels if level * files.base <= 36]
+    assert np.allclose(written[short] - lower[short], 5 * files.rate_eur)
+    # a 5 % at-risk cap holds the credit at 5,000 EUR per day at most; none changes nothing
+    assert (_credit(table, "at_risk_cap", "5%") <= 5000.0 + 1e-6).all()
+    assert np.allclose(_credit(table, "at_risk_cap", "none"), written)
+    # a one-day horizon is one day, one week and one month: the same money
+    for kind in ("week", "month"):
+        assert np.allclose(_credit(table, "period", kind), _credit(table, "period", "day"))
+    # a longer threshold is easier to meet
+    assert threshold_variants(clause) == (13.0, 20.0, 40.0)
+    assert (_credit(table, "threshold", "40s") < _credit(table, "threshold", "20s")).all()
