@@ -57,6 +57,14 @@ app = typer.Typer(
 )
 
 EXIT_USER_ERROR = 2
+PIPED_WIDTH_CHARS = 160
+"""Width of tables written to a file or pipe, where no terminal sets it."""
+
+
+def _console() -> Console:
+    """A console for standard output: the terminal's width, or a wide page when piped."""
+    console = Console()
+    return console if console.is_terminal else Console(width=PIPED_WIDTH_CHARS)
 
 
 # --- scenario commands ---
@@ -121,7 +129,7 @@ def demand(
     per-interval table."""
     scenario = load(file, set_ or ())
     workload = expand(scenario)
-    Console().print(_demand_table(daily_summary(workload), f"Expected demand: {scenario.name}"))
+    _console().print(_demand_table(daily_summary(workload), f"Expected demand: {scenario.name}"))
     if out is not None:
         try:
             workload.to_frame().to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
@@ -277,7 +285,7 @@ def _staff_scenario(file: str, overrides, out: Path | None) -> None:
     scenario = load(file, overrides)
     table = plan(scenario, expand(scenario))
     title = f"Staffing plan: {scenario.name}"
-    Console().print(_plan_table(plan_summary(table, scenario), title))
+    _console().print(_plan_table(plan_summary(table, scenario), title))
     if out is not None:
         try:
             table.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
@@ -417,6 +425,21 @@ class _Progress:
             self._bar.update(self._task, done=done)
 
 
+_PERCENT_UNITS = (
+    "service_level",
+    "p_wait",
+    "p_breach",
+    "breach",
+    "abandon_rate",
+    "response_within_target",
+    "fcr",
+    "escalation_rate",
+    "escalation_response",
+    "uptime",
+)
+"""Units (KPI or column names) whose values are fractions shown in per cent."""
+
+
 def _cell(unit: str, value: object) -> str:
     """A table cell: fractions in %, seconds, euros and counts as people read them; ``unit``
     is the KPI or column name the value is measured in."""
@@ -428,7 +451,7 @@ def _cell(unit: str, value: object) -> str:
         return f"{value:,.0f}"
     if unit.endswith("_s"):
         return f"{value:,.1f} s"
-    if unit.endswith("_frac") or unit in ("service_level", "p_wait", "p_breach", "breach"):
+    if unit.endswith("_frac") or unit in _PERCENT_UNITS:
         return f"{value:.1%}"
     if unit in ("n", "seed", "replications"):
         return f"{value:.0f}"
@@ -449,7 +472,7 @@ def _print_frame(frame: pd.DataFrame, title: str, unit_column: str = "", values=
                 for column, value in row.items()
             )
         )
-    Console().print(table)
+    _console().print(table)
 
 
 _DIFFERENCE_HEADINGS = {
@@ -488,7 +511,12 @@ def _print_run(summary: dict, out_dir: Path) -> None:
     contract = summary["contract"]
     if contract is not None:
         clauses = clause_overview(summary).rename(columns=_CLAUSE_HEADINGS)
-        _print_frame(clauses, f"Clauses (measured per {contract['measurement_period']})")
+        _print_frame(
+            clauses,
+            f"Clauses (measured per {contract['measurement_period']})",
+            "kpi",
+            ("target",),
+        )
         money = {key: _cell("_eur", contract[f"expected_{key}_eur"]) for key in _MONEY_WORDS}
         typer.echo(
             f"P(breach, any clause and period) {contract['p_breach']:.1%}; expected "
