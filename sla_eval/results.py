@@ -6,8 +6,10 @@
 file                   content
 =====================  ==========================================================================
 ``summary.json``       the summary (:func:`sla_eval.evaluation.evaluate_run`), schema below
-``kpis.csv``           the long KPI table (:data:`sla_eval.KPI_COLUMNS`), every period kind
-``kpis.parquet``       the same table with its dtypes
+``kpis.csv``           the long KPI table (:data:`sla_eval.KPI_COLUMNS`) for days and longer
+                       periods (interval rows make a month of 20 replications about 400 MB
+                       of text; they are in the Parquet file)
+``kpis.parquet``       the whole table, interval rows included, with its dtypes
 ``contract.csv``       per replication, measurement period and clause (:data:`sla_eval.
                        CONTRACT_COLUMNS`); only with a contract
 ``staffing.csv``       the interval staffing plan (``staffing.PLAN_COLUMNS``)
@@ -299,7 +301,8 @@ def write_results(
     """
     out_dir = Path(out_dir)
     with staged_folder(out_dir) as stage:
-        _write_csv(evaluation.kpis, stage / "kpis.csv")
+        kpis = evaluation.kpis
+        _write_csv(kpis[kpis["period_kind"] != "interval"], stage / "kpis.csv")
         evaluation.kpis.to_parquet(stage / "kpis.parquet", index=False)
         if evaluation.contract is not None:
             _write_csv(evaluation.contract, stage / "contract.csv")
