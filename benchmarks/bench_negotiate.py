@@ -24,7 +24,7 @@ BASELINE = Path(__file__).parents[1] / "scenarios" / "examples" / "baseline.yaml
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--max-replications", type=int, default=60)
+    parser.add_argument("--max-replications", type=int, default=120)
     parser.add_argument("extra", nargs="*", help="more ccplan negotiate options (after --)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:

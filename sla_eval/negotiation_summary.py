@@ -23,12 +23,11 @@ from sla_eval.negotiation import (
     client_requirement,
     cost_curves,
     credit_precise,
-    fair_penalty,
-    loss_matching_penalty,
     price_levels,
     target_clause,
 )
 from sla_eval.negotiation_perils import perils
+from sla_eval.negotiation_rates import fair_penalty, loss_matching_penalty
 from sla_eval.negotiation_sensitivity import sensitivity_table
 
 __all__ = ["NEGOTIATION_SCHEMA", "Negotiation", "analyse"]

@@ -15,12 +15,11 @@ from sla_eval.negotiation import (
     client_requirement,
     cost_curves,
     credit_precise,
-    fair_penalty,
-    loss_matching_penalty,
     price_levels,
     target_clause,
     with_clause,
 )
+from sla_eval.negotiation_rates import fair_penalty, loss_matching_penalty
 from staffing import erlang_metrics
 
 
@@ -167,3 +166,22 @@ def test_loss_model_rejects_bad_numbers():
         LossModel(per_abandoned_eur=-1.0)
     with pytest.raises(InputError):
         LossModel(churn_frac=1.5)
+
+
+def test_fair_rate_for_the_clause_alone_when_the_cap_binds(known):
+    scenario, runs, kpis = known
+    clause = target_clause(scenario)
+    # a 100 EUR at-risk cap cannot pay for an agent-day (690 EUR): no rate works as written
+    contract = with_clause(scenario.contract, clause, target=0.8)
+    capped = scenario.model_copy(
+        update={"contract": contract.model_copy(update={"at_risk_cap": 0.001})}
+    )
+    clause = target_clause(capped)
+    priced = price_levels(capped, capped.contract, runs.levels, kpis, runs.workload)
+    required = client_requirement(priced, clause.id, 0.10)
+    fair = fair_penalty(capped, runs.levels, kpis, runs.workload, clause, required, 0.10)
+    uncapped = scenario.model_copy(update={"contract": contract})
+    plain = fair_penalty(uncapped, runs.levels, kpis, runs.workload, clause, required, 0.10)
+    assert fair["found"] and fair["caps_lifted"] and not plain["caps_lifted"]
+    # alone and without a cap, the clause is the known scenario's only clause: the same rate
+    assert fair["per_point_eur"] == pytest.approx(plain["per_point_eur"])
