@@ -30,7 +30,7 @@ from scenarios.variants import load_variants, variant_grid
 from sim.executors import executor
 from sim.experiment import run_scenario, run_variants
 from sim.level_screening import crossings, screen_levels, screened_range
-from sim.staffing_levels import parse_levels, run_levels
+from sim.staffing_levels import check_counts, parse_levels, run_levels
 from sla_eval.comparison import paired_differences, sweep_overview, sweep_table
 from sla_eval.comparison_plots import comparison_pngs, sweep_pngs
 from sla_eval.evaluation import channel_overview, clause_overview, evaluate_run
@@ -884,13 +884,31 @@ def negotiate(
         ),
     ] = "10%",
     loss_per_abandoned: Annotated[
-        float, typer.Option("--loss-per-abandoned", min=0.0, metavar="EUR")
+        float,
+        typer.Option(
+            "--loss-per-abandoned",
+            min=0.0,
+            metavar="EUR",
+            help="Client's loss per abandoned contact on the target clause's channel.",
+        ),
     ] = 0.0,
     loss_per_unresolved: Annotated[
-        float, typer.Option("--loss-per-unresolved", min=0.0, metavar="EUR")
+        float,
+        typer.Option(
+            "--loss-per-unresolved",
+            min=0.0,
+            metavar="EUR",
+            help="Client's loss per contact not resolved at first contact.",
+        ),
     ] = 0.0,
     loss_per_lost_customer: Annotated[
-        float, typer.Option("--loss-per-lost-customer", min=0.0, metavar="EUR")
+        float,
+        typer.Option(
+            "--loss-per-lost-customer",
+            min=0.0,
+            metavar="EUR",
+            help="Value of a customer who leaves (times --churn per failed contact).",
+        ),
     ] = 0.0,
     churn: Annotated[
         str,
@@ -904,13 +922,13 @@ def negotiate(
     and the loss-matching penalty, sensitivity tables and warnings (docs/negotiation.md).
     Writes negotiation.json, CSV tables and report.html (default results/<name>_negotiation)."""
     factors = None if levels is None else parse_levels(levels)
-    alpha = parse_fraction(max_miss)
-    loss = LossModel(
-        loss_per_abandoned, loss_per_unresolved, loss_per_lost_customer, parse_fraction(churn)
-    )
+    alpha = _fraction_option("--max-miss", max_miss)
+    churn_frac = _fraction_option("--churn", churn)
+    loss = LossModel(loss_per_abandoned, loss_per_unresolved, loss_per_lost_customer, churn_frac)
     scenario = load(scenario_file, set_ or ())
     target = target_clause(scenario, clause)
     seed = scenario.run.seed if seed is None else seed
+    check_counts(seed, replications, max_replications, replications)
     workload = expand(scenario)
     screen = screen_levels(scenario, workload)
     screened = {"range": None, "crossings": crossings(screen)}

@@ -33,7 +33,7 @@ from scenarios.scenario import Scenario
 from sim.runner import MapFn, ReplicationResult, simulate
 from staffing import team_rosters
 
-__all__ = ["LevelRuns", "parse_levels", "run_levels", "scaled_rosters"]
+__all__ = ["LevelRuns", "check_counts", "parse_levels", "run_levels", "scaled_rosters"]
 
 Reduce = Callable[[ReplicationResult], Any]
 """Turns one replication's logs into what is kept (runs in the worker; must be picklable)."""
@@ -162,7 +162,9 @@ class LevelRuns:
         return tuple(len(items) for items in self.reduced)
 
 
-def _check_counts(seed: int, replications: int, max_replications: int, step: int) -> None:
+def check_counts(seed: int, replications: int, max_replications: int, step: int) -> None:
+    """Raise :class:`InputError` unless ``seed >= 0``, ``replications >= 2``,
+    ``max_replications >= replications`` and ``step >= 1`` are whole numbers."""
     for name, value, low in (
         ("seed", seed, 0),
         ("replications", replications, 2),
@@ -210,7 +212,7 @@ def run_levels(
     """
     max_replications = replications if max_replications is None else max_replications
     step = replications if step is None else step
-    _check_counts(seed, replications, max_replications, step)
+    check_counts(seed, replications, max_replications, step)
     factors = tuple(sorted({float(level) for level in levels}))
     if not factors:
         raise InputError("give at least one staffing level")

@@ -148,6 +148,27 @@ def test_bad_levels_exit_2_with_one_line(monkeypatch, capsys, tmp_path, files, l
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--max-miss", "abc", "--max-miss: must be a fraction"),
+        ("--churn", "150%", "--churn: must be between 0 and 1"),
+        ("--replications", "1", "replications must be a whole number >= 2"),
+        ("--max-replications", "5", "max_replications must be a whole number >= 10"),
+        ("--seed", "-1", "seed must be a whole number >= 0"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(
+    monkeypatch, capsys, tmp_path, files, option, value, message
+):
+    scenario = files.perils(tmp_path / "scenario")
+    args = ("negotiate", scenario, option, value, "--levels", "0.5,1", "--out", tmp_path / "out")
+    code, out, err = _ccplan(monkeypatch, capsys, *args)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and message in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_unknown_clause_and_no_contract(monkeypatch, capsys, tmp_path, files):
     scenario = files.perils(tmp_path / "scenario")
     code, _out, err = _ccplan(monkeypatch, capsys, "negotiate", scenario, "--clause", "nope")
