@@ -127,6 +127,7 @@ def files():
     return SimpleNamespace(
         known=known_file,
         perils=perils_file,
+        simulate=simulate_levels,
         agents=KNOWN_AGENTS,
         base=KNOWN_BASE,
         rate_eur=RATE_EUR_PER_POINT,

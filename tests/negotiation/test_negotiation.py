@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from scenarios import load
 from scenarios.contract import FixedScheme, LinearScheme
 from scenarios.errors import InputError
 from sla_eval.negotiation import (
@@ -185,3 +186,17 @@ def test_fair_rate_for_the_clause_alone_when_the_cap_binds(known):
     assert fair["found"] and fair["caps_lifted"] and not plain["caps_lifted"]
     # alone and without a cap, the clause is the known scenario's only clause: the same rate
     assert fair["per_point_eur"] == pytest.approx(plain["per_point_eur"])
+
+
+@pytest.mark.slow
+def test_best_response_is_the_erlang_c_break_even_with_many_replications(tmp_path, files):
+    scenario = load(files.known(tmp_path))
+    agents = (33, 34, 35, 36, 37)
+    levels = [count / files.base for count in agents]
+    runs, kpis = files.simulate(scenario, levels, 40)
+    priced = price_levels(scenario, scenario.contract, runs.levels, kpis, runs.workload)
+    best = best_response(priced)
+    assert agents[best["index"]] == 35
+    # the neighbours are worse with 95 % confidence
+    for index in (1, 3):
+        assert best["margin_difference_eur"][index]["ci95"][1] < 0
