@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from scenarios.contract import FRACTION_KPIS
 from sla_eval.negotiation import LevelMoney
 
 __all__ = [
@@ -57,6 +58,13 @@ _SERVICE_KPIS = ("service_level", "response_within_target", "asa", "abandon_rate
 
 def _percent(value: float) -> str:
     return f"{100 * value:.1f} %"
+
+
+def _kpi_text(clause, value: float) -> str:
+    """A value of the clause's KPI in its unit: percent, seconds or score."""
+    if clause.kpi in FRACTION_KPIS:
+        return _percent(value)
+    return f"{value:.1f} s" if clause.kpi == "asa" else f"{value:.2f}"
 
 
 def _clause_rows(money: LevelMoney, clause_id: str) -> pd.DataFrame:
@@ -138,7 +146,8 @@ def _mean_is_not_enough(clause, priced) -> dict | None:
         "level": money.level,
         "message": (
             f"at staffing {money.level:g}x the mean of clause {clause.id} over the periods is "
-            f"{mean:.4g} (target {clause.target:g}), yet {_percent(p_miss)} of periods miss: "
+            f"{_kpi_text(clause, mean)} (target {_kpi_text(clause, clause.target)}), yet "
+            f"{_percent(p_miss)} of periods miss: "
             "period KPIs vary, so a partner staffed to the mean misses often"
         ),
         "numbers": {"clause_value": mean, "target": clause.target, "p_miss": p_miss},

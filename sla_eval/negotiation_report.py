@@ -135,7 +135,7 @@ def _levels_table(document: dict) -> str:
     rows = [
         (
             f"{entry['level']:g}",
-            f"{entry['replications']}" + ("" if entry["precise"] else " (limit)"),
+            f"{entry['replications']}" + ("" if entry["precise"] else " (imprecise)"),
             _with_ci(entry["labour_cost_eur"]["mean"], entry["labour_cost_eur"]["ci95"]),
             _with_ci(entry["net_credit_eur"]["mean"], entry["net_credit_eur"]["ci95"]),
             _with_ci(entry["partner_margin_eur"]["mean"], entry["partner_margin_eur"]["ci95"]),
@@ -185,11 +185,16 @@ def _answer_section(document: dict) -> str:
                 if fair["caps_lifted"]
                 else ""
             )
+            already = (
+                " The contract as written already makes the partner meet the target."
+                if fair["per_point_eur"] == 0
+                else ""
+            )
             lines.append(
                 f"<p><b>Fair, incentive-compatible penalty</b>: {eur(fair['per_point_eur'])} "
                 f"per point of shortfall per period ({percent(fair['per_point_fee_frac'])} of "
                 f"the period fee){esc(caps)}; the best response is then "
-                f"{fair['best_response_level']:g}x.</p>"
+                f"{fair['best_response_level']:g}x.{esc(already)}</p>"
             )
         else:
             lines.append(
@@ -256,7 +261,15 @@ def _page(scenario: Any, document: dict, sensitivity: pd.DataFrame, pngs: dict) 
             "Breach risk and expected credit",
             _figure(pngs, "risk", "risk curves", "Dotted: the client's limit on misses."),
         ),
-        ("levels", "Staffing levels", _levels_table(document)),
+        (
+            "levels",
+            "Staffing levels",
+            _levels_table(document)
+            + '<p class="caption">Means over the horizon with 95 % intervals below them. '
+            "(imprecise): the interval of the expected net credit is wider than 10 % of its "
+            "value and 500 EUR; more replications would not get there soon (a fixed penalty "
+            "owed in some periods and not in others).</p>",
+        ),
         (
             "sensitivity",
             "Sensitivity to the contract terms",
