@@ -156,11 +156,6 @@ class LevelRuns:
     rosters: tuple[Mapping[str, np.ndarray], ...]
     reduced: tuple[tuple[Any, ...], ...]
 
-    @property
-    def replications(self) -> tuple[int, ...]:
-        """Replications run per level."""
-        return tuple(len(items) for items in self.reduced)
-
 
 def check_counts(seed: int, replications: int, max_replications: int, step: int) -> None:
     """Raise :class:`InputError` unless ``seed >= 0``, ``replications >= 2``,
@@ -201,9 +196,10 @@ def run_levels(
     replications:
         Replications every level starts with (>= 2).
     max_replications, step:
-        Adaptive rounds: while ``needs_more(level, reduced)`` is true and the level has fewer
-        than ``max_replications`` (default ``replications``: no adaptation), ``step`` (default
-        ``replications``) more replications of that level run, with the next indices.
+        Adaptive rounds: after each round, every level that grew in it and has fewer than
+        ``max_replications`` (default ``replications``: no adaptation) is asked
+        ``needs_more(level, reduced)``; while it says so, ``step`` (default ``replications``)
+        more replications of that level run, with the next indices.
     map_fn:
         ``map``-like executor (:func:`sim.executors.executor`); default this process. All the
         replications of a round (every level needing more) are submitted at once.
@@ -232,12 +228,12 @@ def run_levels(
             reduced[level].append(value)
             if progress is not None:
                 progress(1)
-        wanted = {}
         if needs_more is None:
             break
-        for index, factor in enumerate(factors):
+        grown, wanted = wanted, {}
+        for index in grown:
             have = len(reduced[index])
-            if have < max_replications and needs_more(factor, tuple(reduced[index])):
+            if have < max_replications and needs_more(factors[index], tuple(reduced[index])):
                 wanted[index] = min(have + step, max_replications)
     return LevelRuns(
         levels=factors,

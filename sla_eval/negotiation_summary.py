@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from sla_eval.negotiation import (
+    DEFAULT_ALPHA,
     LevelMoney,
     LossModel,
     best_response,
@@ -121,7 +122,7 @@ def analyse(
     screening: pd.DataFrame,
     screened: dict | None,
     clause_id: str | None = None,
-    alpha: float = 0.10,
+    alpha: float = DEFAULT_ALPHA,
     loss: LossModel | None = None,
 ) -> Negotiation:
     """Every negotiation result for the simulated ``levels`` (ascending) and their KPI tables.

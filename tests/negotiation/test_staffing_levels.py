@@ -1,0 +1,75 @@
+"""Staffing levels on common random numbers (``sim.staffing_levels``) and the Erlang screen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scenarios import expand, load
+from scenarios.errors import InputError
+from sim.level_screening import crossings, screen_levels, screened_range
+from sim.staffing_levels import parse_levels, run_levels, scaled_rosters
+from staffing import erlang_metrics
+
+
+def test_parse_levels():
+    assert parse_levels("0.8:1.2:5") == (0.8, 0.9, 1.0, 1.1, 1.2)
+    assert parse_levels(" 1, 0.9,1.0 ,1.1") == (0.9, 1.0, 1.1)
+    for bad in ("", "a,b", "0:1:3", "1:2:x", "2:1:3", "1,1"):
+        with pytest.raises(InputError):
+            parse_levels(bad)
+
+
+def test_scaled_rosters_round_to_whole_agents():
+    scaled = scaled_rosters({"voice": np.array([0, 1, 3, 35])}, 0.5)
+    assert scaled["voice"].tolist() == [0, 0, 2, 18]  # rint: halves to even
+    assert scaled["voice"].dtype == np.int64
+    with pytest.raises(InputError):
+        scaled_rosters({"voice": np.array([1])}, 0.0)
+
+
+def _arrivals(result):
+    first = result.contacts[result.contacts["contact_type"] == "first"]
+    return first["arrival_s"].to_numpy()
+
+
+def test_levels_share_their_customers_and_grow_on_demand(tmp_path, files):
+    scenario = load(files.perils(tmp_path))
+    asked = []
+
+    def needs_more(level, reduced):
+        asked.append((level, len(reduced)))
+        return level == 0.5 and len(reduced) < 5
+
+    runs = run_levels(
+        scenario,
+        [1.0, 0.5],
+        seed=11,
+        reduce=_arrivals,
+        replications=2,
+        max_replications=6,
+        step=2,
+        needs_more=needs_more,
+    )
+    assert runs.levels == (0.5, 1.0)
+    assert [len(items) for items in runs.reduced] == [6, 2]
+    # replication r of both levels sees the same first contacts (common random numbers)
+    for low, high in zip(runs.reduced[0], runs.reduced[1], strict=False):
+        assert np.array_equal(low, high)
+    assert not np.array_equal(runs.reduced[0][0], runs.reduced[0][1])
+    # a level at the limit is not asked again
+    assert asked == [(0.5, 2), (1.0, 2), (0.5, 4)]
+    assert runs.rosters[0]["voice"].max() == 2 and runs.rosters[1]["voice"].max() == 4
+
+
+def test_screen_is_erlang_c_on_a_flat_queue(tmp_path, files):
+    scenario = load(files.known(tmp_path))
+    workload = expand(scenario)
+    screen = screen_levels(scenario, workload, np.array([32 / 35, 1.0]))
+    expected = erlang_metrics(600.0, 180.0, np.array([32, 35]), threshold_s=20.0)
+    assert np.allclose(screen["value"], expected["service_level"])
+    # target 99 %: reached from 42 agents on (Erlang C 0.9933 there, 0.9889 at 41)
+    grid = screen_levels(scenario, workload, np.arange(30, 46) / 35)
+    assert crossings(grid)["phone_sl"] == pytest.approx(42 / 35)
+    low, high = screened_range(grid)
+    assert low == round(0.9 * 42 / 35, 2) and high == round(1.1 * 42 / 35, 2)
