@@ -40,6 +40,7 @@ from sla_eval.summary import contract_totals, describe
 __all__ = [
     "DEFAULT_ALPHA",
     "MONEY",
+    "PERIOD_RISK_COLUMNS",
     "LevelMoney",
     "LossModel",
     "PrecisionRule",
@@ -50,6 +51,7 @@ __all__ = [
     "credit_precise",
     "level_kpis",
     "measurement_kinds",
+    "period_risks",
     "price_levels",
     "target_clause",
     "with_clause",
@@ -325,6 +327,26 @@ def cost_curves(priced: Sequence[LevelMoney], clause_ids: Sequence[str]) -> pd.D
             )
         rows.append(row)
     return pd.DataFrame(rows).astype({"replications": np.int64})
+
+
+PERIOD_RISK_COLUMNS = ("level", "clause", "period", "period_start", "p_miss", "p_breach", "value")
+"""Columns of :func:`period_risks`."""
+
+
+def period_risks(priced: Sequence[LevelMoney]) -> pd.DataFrame:
+    """Per level, clause and measurement period: ``p_miss`` and ``p_breach`` (shares of the
+    replications) and the mean KPI ``value`` (columns :data:`PERIOD_RISK_COLUMNS`)."""
+    frames = []
+    for money in priced:
+        rows = money.clauses.assign(missed=money.clauses["applicable"] & ~money.clauses["met"])
+        grouped = rows.groupby(["clause", "period", "period_start"], observed=True, sort=False)
+        table = grouped.agg(
+            p_miss=("missed", "mean"), p_breach=("breach", "mean"), value=("value", "mean")
+        ).reset_index()
+        table.insert(0, "level", money.level)
+        table["clause"] = table["clause"].astype(str)
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True)[list(PERIOD_RISK_COLUMNS)]
 
 
 def clause_values(priced: Sequence[LevelMoney], clause_id: str) -> list[dict]:

@@ -11,6 +11,8 @@ file                     content
 ``curves.csv``           one row per staffing level: money with 95 % intervals, P(breach),
                          per clause P(miss) and P(breach) (:func:`sla_eval.negotiation.
                          cost_curves`)
+``periods.csv``          per level, clause and measurement period: P(miss), P(breach) and the
+                         mean KPI (:func:`sla_eval.negotiation.period_risks`)
 ``sensitivity.csv``      contract variants re-priced at every level (:mod:`sla_eval.
                          negotiation_sensitivity`)
 ``screening.csv``        the analytic screen (``sim.level_screening``)
@@ -313,6 +315,7 @@ def write_negotiation(out_dir: str | os.PathLike[str], scenario: Any, negotiatio
     with staged_folder(out_dir) as stage:
         write_json(stage / "negotiation.json", document)
         negotiation.curves.to_csv(stage / "curves.csv", index=False)
+        negotiation.periods.to_csv(stage / "periods.csv", index=False, date_format="%Y-%m-%d")
         negotiation.sensitivity.to_csv(stage / "sensitivity.csv", index=False)
         negotiation.screening.to_csv(stage / "screening.csv", index=False)
         write_pngs(pngs, stage)

@@ -24,6 +24,7 @@ from sla_eval.negotiation import (
     client_requirement,
     cost_curves,
     credit_precise,
+    period_risks,
     price_levels,
     target_clause,
 )
@@ -47,6 +48,8 @@ class Negotiation:
         The JSON-ready ``negotiation.json``.
     curves:
         :func:`sla_eval.negotiation.cost_curves` of the contract as written.
+    periods:
+        :func:`sla_eval.negotiation.period_risks` of the contract as written.
     sensitivity:
         :func:`sla_eval.negotiation_sensitivity.sensitivity_table`.
     screening:
@@ -57,6 +60,7 @@ class Negotiation:
 
     document: dict
     curves: pd.DataFrame
+    periods: pd.DataFrame
     sensitivity: pd.DataFrame
     screening: pd.DataFrame
     priced: tuple[LevelMoney, ...]
@@ -197,4 +201,5 @@ def analyse(
         "loss_matching": matched,
         "warnings": perils(scenario, priced, kpis, alpha),
     }
-    return Negotiation(_clean(document), curves, sensitivity, screening, priced)
+    periods = period_risks(priced)
+    return Negotiation(_clean(document), curves, periods, sensitivity, screening, priced)

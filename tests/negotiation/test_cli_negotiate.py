@@ -114,6 +114,7 @@ def test_results_folder_is_complete(negotiated):
     assert names == {
         "negotiation.json",
         "curves.csv",
+        "periods.csv",
         "sensitivity.csv",
         "screening.csv",
         "cost_curves.png",

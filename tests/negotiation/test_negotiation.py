@@ -10,12 +10,14 @@ from scenarios import load
 from scenarios.contract import FixedScheme, LinearScheme
 from scenarios.errors import InputError
 from sla_eval.negotiation import (
+    PERIOD_RISK_COLUMNS,
     LossModel,
     PrecisionRule,
     best_response,
     client_requirement,
     cost_curves,
     credit_precise,
+    period_risks,
     price_levels,
     target_clause,
     with_clause,
@@ -200,3 +202,16 @@ def test_best_response_is_the_erlang_c_break_even_with_many_replications(tmp_pat
     # the neighbours are worse with 95 % confidence
     for index in (1, 3):
         assert best["margin_difference_eur"][index]["ci95"][1] < 0
+
+
+def test_period_risks_agree_with_the_curves(perils_run):
+    scenario, runs, kpis = perils_run["97.5%"]
+    priced = price_levels(scenario, scenario.contract, runs.levels, kpis, runs.workload)
+    table = period_risks(priced)
+    assert tuple(table.columns) == PERIOD_RISK_COLUMNS
+    assert len(table) == len(runs.levels)  # one clause, one day
+    for money, row in zip(priced, table.itertuples(index=False), strict=True):
+        assert row.level == money.level
+        assert row.p_miss == pytest.approx(money.p_miss("phone_sl"))
+        replications = len(money.per_replication)
+        assert row.p_breach == pytest.approx(money.per_replication["breach"].sum() / replications)
