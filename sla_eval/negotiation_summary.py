@@ -17,6 +17,7 @@ import pandas as pd
 
 from sla_eval.negotiation import (
     DEFAULT_ALPHA,
+    MONEY,
     LevelMoney,
     LossModel,
     best_response,
@@ -99,15 +100,7 @@ def _levels_section(
                 for clause_id in ids
             },
         }
-        for column in (
-            "labour_cost_eur",
-            "penalty_eur",
-            "earned_back_eur",
-            "bonus_eur",
-            "net_credit_eur",
-            "client_cost_eur",
-            "partner_margin_eur",
-        ):
+        for column in MONEY:
             entry[column] = {
                 "mean": row[column],
                 "ci95": [row[f"{column}_ci95_low"], row[f"{column}_ci95_high"]],
