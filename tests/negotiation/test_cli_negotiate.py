@@ -179,3 +179,20 @@ def test_unknown_clause_and_no_contract(monkeypatch, capsys, tmp_path, files):
         monkeypatch, capsys, "negotiate", mmn, "--set", "contract=null", "--levels", "0.9,1"
     )
     assert code == 2 and err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_same_document_on_a_local_dask_cluster(tmp_path, files):
+    scenario = files.perils(tmp_path / "scenario", "97.5%")
+    documents = []
+    for where in (("--workers", "1"), ("--scheduler", "local", "--workers", "2")):
+        done = subprocess.run(
+            [
+                sys.executable, "-c", "import cli; cli.main()", "negotiate", str(scenario),
+                "--levels", "0.5,1", "--replications", "3", "--max-replications", "6",
+                "--out", str(tmp_path / where[1]), "--quiet", "--json", *where,
+            ],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        documents.append(json.loads(done.stdout))
+    assert documents[0] == documents[1]
