@@ -166,7 +166,14 @@ def _answer_section(document: dict) -> str:
         "low": " It is the lowest level simulated: the partner gains by staffing even less.",
         "high": " It is the highest level simulated.",
     }.get(best["at_edge"] or "", "")
+    no_labour = (
+        "<p>The scenario gives no labour cost (partner.labour_cost_per_agent_hour_eur): the "
+        "partner's margin counts labour as free, so more staff never costs it anything.</p>"
+        if document["labour_cost_per_agent_hour_eur"] is None
+        else ""
+    )
     lines = [
+        no_labour,
         f"<p><b>Partner's best response</b>: staffing {best['level']:g}x, expected margin "
         f"{eur(best['partner_margin_eur']['mean'])}; clause {esc(target['clause'])} then misses "
         f"in {percent(best['p_miss'])} of periods (client's limit {percent(target['alpha'])})."

@@ -166,6 +166,7 @@ def analyse(
         "scenario": scenario.name,
         "seed": int(seed),
         "measurement_period": contract.measurement_period,
+        "labour_cost_per_agent_hour_eur": scenario.partner.labour_cost_per_agent_hour_eur,
         "target": {
             "clause": clause.id,
             "kpi": clause.kpi,
