@@ -7,9 +7,9 @@ simulated level's KPI table (:func:`sla_eval.negotiation.price_levels`):
 term          values
 ============  ===========================================================================
 target        the clause target −5, 0, +5 points (fractions) or −10, 0, +10 s (ASA), −0.2,
-              0, +0.2 (CSAT), kept inside the KPI's range
-threshold     two thirds, once and twice the clause threshold (threshold KPIs only); their
-              KPIs are measured because :func:`measurement_scenario` adds them
+              0, +0.2 (CSAT), kept inside the KPI's range; for threshold KPIs every
+              combination with two thirds, once and twice the threshold (``80% within
+              30s``), whose KPIs are measured because :func:`measurement_scenario` adds them
 period        day, week, month; a fixed fee per period is rescaled by the mean period length
               so that the fee over the horizon stays the same
 at_risk_cap   none, 5, 10, 12, 15, 20 % of the period fee (and the contract's own)
@@ -100,24 +100,16 @@ def _fee_scaled(contract: Any, kind: str, workload: Any) -> Any:
 def _variants(scenario: Any, clause: Any, workload: Any) -> list[tuple[str, str, bool, Any]]:
     contract = scenario.contract
     rows = []
-    for value in _target_values(clause):
-        rows.append(
-            (
-                "target",
-                f"{100 * value:g}%" if clause.kpi in FRACTION_KPIS else f"{value:g}",
-                value == clause.target,
-                with_clause(contract, clause, target=value),
-            )
-        )
-    for value in threshold_variants(clause):
-        rows.append(
-            (
-                "threshold",
-                f"{value:g}s",
-                value == clause.threshold,
-                with_clause(contract, clause, threshold=value),
-            )
-        )
+    thresholds = threshold_variants(clause) or (None,)
+    for threshold in thresholds:
+        for value in _target_values(clause):
+            text = f"{100 * value:g}%" if clause.kpi in FRACTION_KPIS else f"{value:g}"
+            changes: dict[str, Any] = {"target": value}
+            if threshold is not None:
+                text += f" within {threshold:g}s"
+                changes["threshold"] = threshold
+            own = value == clause.target and threshold in (None, clause.threshold)
+            rows.append(("target", text, own, with_clause(contract, clause, **changes)))
     for kind in _PERIODS:
         rows.append(
             (

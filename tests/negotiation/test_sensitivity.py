@@ -22,12 +22,12 @@ def test_variants_of_the_linear_clause(known, files):
     clause = target_clause(scenario)
     table = sensitivity_table(scenario, clause, runs.levels, kpis, runs.workload)
     assert tuple(table.columns) == SENSITIVITY_COLUMNS
-    assert set(table["term"]) == {"target", "threshold", "period", "at_risk_cap", "relief_band"}
+    assert set(table["term"]) == {"target", "period", "at_risk_cap", "relief_band"}
     own = table[table["as_written"]]
     assert own.groupby("term").size().eq(len(runs.levels)).all()
     # 5 points lower target: 5 points less shortfall per day while every day is short
-    lower = _credit(table, "target", "94%")
-    written = _credit(table, "target", "99%")
+    lower = _credit(table, "target", "94% within 20s")
+    written = _credit(table, "target", "99% within 20s")
     short = [level for level in runs.levels if level * files.base <= 36]
     assert np.allclose(written[short] - lower[short], 5 * files.rate_eur)
     # a 5 % at-risk cap holds the credit at 5,000 EUR per day at most; none changes nothing
@@ -38,4 +38,7 @@ def test_variants_of_the_linear_clause(known, files):
         assert np.allclose(_credit(table, "period", kind), _credit(table, "period", "day"))
     # a longer threshold is easier to meet
     assert threshold_variants(clause) == (13.0, 20.0, 40.0)
-    assert (_credit(table, "threshold", "40s") < _credit(table, "threshold", "20s")).all()
+    longer = _credit(table, "target", "99% within 40s")
+    assert (longer < written).all()
+    # 104 % is no target: two targets times three thresholds
+    assert len(set(table.loc[table["term"] == "target", "value"])) == 6
