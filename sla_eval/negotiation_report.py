@@ -41,7 +41,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sla_eval._scenario_text import esc, eur, percent, table
 from sla_eval.plots import STYLE, png_bytes, write_pngs
-from sla_eval.report import _CSS, _figure
+from sla_eval.report import REPORT_CSS, figure_html
 from sla_eval.results import staged_folder, write_json
 
 __all__ = ["cost_curve_figure", "risk_figure", "write_negotiation"]
@@ -257,7 +257,7 @@ def _page(scenario: Any, document: dict, sensitivity: pd.DataFrame, pngs: dict) 
         (
             "cost-curves",
             "Cost of service",
-            _figure(
+            figure_html(
                 pngs,
                 "cost_curves",
                 "cost curves",
@@ -268,7 +268,7 @@ def _page(scenario: Any, document: dict, sensitivity: pd.DataFrame, pngs: dict) 
         (
             "risk",
             "Breach risk and expected credit",
-            _figure(pngs, "risk", "risk curves", "Dotted: the client's limit on misses."),
+            figure_html(pngs, "risk", "risk curves", "Dotted: the client's limit on misses."),
         ),
         (
             "levels",
@@ -293,7 +293,7 @@ def _page(scenario: Any, document: dict, sensitivity: pd.DataFrame, pngs: dict) 
     )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>ccplan negotiation: {esc(scenario.name)}</title><style>{_CSS}</style></head>"
+        f"<title>ccplan negotiation: {esc(scenario.name)}</title><style>{REPORT_CSS}</style></head>"
         f"<body><h1>ccplan negotiation: {esc(scenario.name)}</h1>"
         f'<p class="meta">Seed {document["seed"]}, contract measured per '
         f"{esc(document['measurement_period'])}, target clause "

@@ -30,7 +30,7 @@ from sla_eval._scenario_text import (
 from sla_eval.plots import run_pngs
 from sla_eval.summary import TOTAL_COLUMNS, describe, summary_dict
 
-__all__ = ["SECTIONS", "write_report"]
+__all__ = ["REPORT_CSS", "SECTIONS", "figure_html", "write_report"]
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("scenario", "Scenario"),
@@ -74,7 +74,7 @@ _COST_ROWS = (
     ("labour_cost_eur", "partner labour cost"),
     ("partner_margin_eur", "partner margin (client cost - labour cost)"),
 )
-_CSS = """
+REPORT_CSS = """
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; font-size: 15px;
   line-height: 1.45; color: #1a1a1a; max-width: 1140px; margin: 24px auto; padding: 0 16px; }
 h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 36px;
@@ -134,7 +134,8 @@ def _channel_kpi_section(scenario: object, channels: Mapping[str, dict]) -> str:
     )
 
 
-def _figure(pngs: Mapping[str, bytes], stem: str, alt: str, caption: str) -> str:
+def figure_html(pngs: Mapping[str, bytes], stem: str, alt: str, caption: str) -> str:
+    """One embedded figure: the PNG ``pngs[stem]`` as a data URI, with alt text and caption."""
     data = base64.b64encode(pngs[stem]).decode("ascii")
     return (
         f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
@@ -286,7 +287,7 @@ def write_report(
     body = {
         "scenario": scenario_section(scenario, summary["replications"], seed),
         "channel-kpis": _channel_kpi_section(scenario, summary["channels"]),
-        "staffing": _figure(
+        "staffing": figure_html(
             pngs,
             "staffing",
             "required versus scheduled agents",
@@ -301,7 +302,7 @@ def write_report(
     body["interval-service-level"] = (
         no_target
         if "interval_sl" not in pngs
-        else _figure(
+        else figure_html(
             pngs,
             "interval_sl",
             "interval service level per channel",
@@ -316,7 +317,7 @@ def write_report(
             body[key] = '<p class="empty">The scenario has no contract: nothing evaluated.</p>'
     else:
         contract = summary["contract"]
-        body["clause-kpis"] = _figure(
+        body["clause-kpis"] = figure_html(
             pngs,
             "clause_kpis",
             "clause KPIs per measurement period",
@@ -324,7 +325,7 @@ def write_report(
             "replication, boxes from the lower to the upper quartile with the median; "
             "dashed: the clause target, dotted: the bonus threshold.",
         )
-        body["penalty-distribution"] = _figure(
+        body["penalty-distribution"] = figure_html(
             pngs,
             "net_credit",
             "net credit distribution",
@@ -341,7 +342,8 @@ def write_report(
     description = scenario.description.strip()
     page = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>ccplan report: {esc(scenario.name)}</title><style>{_CSS}</style></head><body>"
+        f"<title>ccplan report: {esc(scenario.name)}</title>"
+        f"<style>{REPORT_CSS}</style></head><body>"
         f"<h1>ccplan report: {esc(scenario.name)}</h1>"
         f'<p class="description">{esc(description)}</p><nav>{nav}</nav>{sections}</body></html>'
     )
