@@ -10,8 +10,10 @@ where the offending value was written (a base file when the value came from the 
 this one over it with JSON Merge Patch semantics (RFC 7386): mappings merge key by key, this
 file wins, lists and other values are replaced whole, and ``key: null`` removes the key. A base
 may extend another; a cycle, or a chain longer than :data:`MAX_EXTENDS_CHAIN`, is an error.
-Relative file references (volume and roster CSVs) resolve against the directory of the file
-being loaded, whichever file of the chain wrote them.
+Relative file references (the ``file`` fields of volumes and rosters) resolve against the
+directory of the file that wrote them, so a variant in another folder can extend a base that
+names its CSV files relative to itself; a ``--set`` file reference resolves against the
+directory of the file being loaded.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from scenarios._validation_errors import locate, problems_from_validation_error
-from scenarios._yaml_source import Map, Node, Scalar, read_file, to_plain
+from scenarios._yaml_source import Map, Node, Scalar, Seq, read_file, to_plain
 from scenarios.errors import Problem, ScenarioError
 from scenarios.overrides import apply_overrides
 from scenarios.scenario import Scenario
@@ -36,6 +38,31 @@ MAX_EXTENDS_CHAIN = 8
 
 _M = TypeVar("_M", bound=BaseModel)
 _EXTENDS = "extends"
+_FILE_REFERENCE = "file"
+
+
+def _anchor_file_references(node: Node | None, directory: str) -> Node | None:
+    """``node`` with every relative ``file:`` reference made absolute against ``directory``."""
+    if isinstance(node, Seq):
+        return Seq(
+            tuple(_anchor_file_references(item, directory) for item in node.items), node.mark
+        )
+    if not isinstance(node, Map):
+        return node
+    entries = {}
+    for key, (key_mark, value) in node.entries.items():
+        if (
+            key == _FILE_REFERENCE
+            and isinstance(value, Scalar)
+            and isinstance(value.value, str)
+            and value.value
+            and not os.path.isabs(value.value)
+        ):
+            value = Scalar(os.path.normpath(os.path.join(directory, value.value)), value.mark)
+        else:
+            value = _anchor_file_references(value, directory)
+        entries[key] = (key_mark, value)
+    return Map(entries, node.mark)
 
 
 def _merge_patch(target: Node | None, patch: Node) -> Node:
@@ -61,7 +88,7 @@ def _read_chain(
     """
     parsed = read_file(file)
     problems.extend(parsed.problems)
-    root = parsed.root
+    root = _anchor_file_references(parsed.root, os.path.dirname(os.path.abspath(file)))
     if not isinstance(root, Map) or _EXTENDS not in root.entries:
         return root
     own = Map({key: entry for key, entry in root.entries.items() if key != _EXTENDS}, root.mark)

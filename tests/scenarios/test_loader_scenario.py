@@ -190,3 +190,26 @@ def test_load_many_reports_every_file_and_duplicate_names(tmp_path):
         "(while parsing a flow node on line 2)",
     ]
     assert [scenario.name for scenario in load_many([BASELINE])] == ["baseline"]
+
+
+def test_a_variant_in_another_folder_keeps_the_base_csv_files(tmp_path):
+    # mmn.yaml names its roster relative to itself (mmn_roster.csv, beside it)
+    variant = tmp_path / "elsewhere" / "variant.yaml"
+    variant.parent.mkdir()
+    variant.write_text(f"extends: {EXAMPLES / 'mmn.yaml'}\nname: variant\n", encoding="utf-8")
+    scenario = load(variant)
+    roster = scenario.partner.teams[0].staffing.file
+    assert roster == EXAMPLES / "mmn_roster.csv"
+
+
+def test_a_relative_csv_written_in_the_variant_resolves_beside_the_variant(tmp_path):
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(
+        f"extends: {EXAMPLES / 'mmn.yaml'}\nname: variant\n"
+        "partner: {teams: [{name: agents, channels: [phone], "
+        "staffing: {mode: roster, file: mine.csv}}]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load(variant)
+    assert f"file not found: {tmp_path / 'mine.csv'}" in str(caught.value)
