@@ -29,7 +29,10 @@ measurement period and a ``scenarios.contract.Contract``. For each clause and pe
 The fee per period is fixed, or derived from the partner's pricing and what was delivered:
 ``per_agent_hour_eur * staffed agent hours``, ``per_fte_month_eur * staffed hours /
 fte_hours_per_month`` (staffed hours from the agent log, KPI ``staffed_agent_hours``), or
-``sum over channels of per_contact_eur * answered contacts``.
+``sum over channels of per_contact_eur * answered contacts``. A fixed fee is charged whole for
+every period the horizon (after the warm-up) touches, also when it covers only part of it: the
+simulated days stand for the whole period, as a shortened what-if (``--set horizon.days=7``)
+of a monthly contract intends. Pricing-based fees follow what was delivered in the covered part.
 
 Output columns (:data:`CONTRACT_COLUMNS`):
 
