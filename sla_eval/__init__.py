@@ -18,6 +18,7 @@ from sla_eval.names import (
     Threshold,
     abandon_kpi,
     escalation_response_kpi,
+    is_fraction_kpi,
     response_kpi,
     service_level_kpi,
 )
@@ -32,6 +33,7 @@ from sla_eval.schemes import banded_eur, fixed_eur, linear_eur, per_unit_eur, sc
 from sla_eval.summary import (
     STAT_COLUMNS,
     TOTAL_COLUMNS,
+    clip_fraction_intervals,
     contract_totals,
     describe,
     summarise,
@@ -55,6 +57,7 @@ __all__ = [
     "channel_specs",
     "clause_kpi",
     "clause_threshold",
+    "clip_fraction_intervals",
     "contract_totals",
     "describe",
     "escalation_response_kpi",
@@ -63,6 +66,7 @@ __all__ = [
     "felt_fcr",
     "fixed_eur",
     "forecast_table",
+    "is_fraction_kpi",
     "kpi_table",
     "linear_eur",
     "per_unit_eur",

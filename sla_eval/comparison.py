@@ -31,7 +31,7 @@ import pandas as pd
 
 from scenarios.errors import InputError
 from sla_eval.evaluation import SUMMARY_KPIS
-from sla_eval.summary import summarise
+from sla_eval.summary import clip_fraction_intervals, summarise
 
 __all__ = [
     "CONTRACT_ROW",
@@ -202,6 +202,7 @@ def sweep_table(
     frames = []
     for index, (evaluation, pairs) in enumerate(zip(evaluations, settings, strict=True)):
         stats = summarise(replication_metrics(evaluation), ["channel", "metric"])
+        stats = clip_fraction_intervals(stats, "metric")
         stats.insert(0, "variant", index)
         for position, (path, value) in enumerate(pairs):
             stats.insert(1 + position, path, value)

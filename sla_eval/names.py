@@ -35,12 +35,19 @@ __all__ = [
     "Threshold",
     "abandon_kpi",
     "escalation_response_kpi",
+    "is_fraction_kpi",
     "response_kpi",
     "service_level_kpi",
 ]
 
 SL_DEFINITIONS = ("offered", "answered", "excl_short_abandons", "short_abandons_met")
 _SHORT_ABANDON_DEFINITIONS = ("excl_short_abandons", "short_abandons_met")
+_FRACTION_NAMES = ("p_wait", "p_breach")
+
+
+def is_fraction_kpi(name: str) -> bool:
+    """Whether KPI ``name`` is a share in [0, 1] (service levels, ``*_frac*``, P(wait))."""
+    return name.startswith("service_level") or "_frac" in name or name in _FRACTION_NAMES
 
 
 @dataclass(frozen=True)

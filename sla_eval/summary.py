@@ -4,7 +4,9 @@ Every statistic treats the replications as independent samples x_1..x_n of a per
 amount of money:
 
 * mean and its t-based 95 % confidence interval ``mean ± t_{0.975, n-1} * s / sqrt(n)`` with
-  ``s`` the sample standard deviation (no interval for n < 2);
+  ``s`` the sample standard deviation (no interval for n < 2); for a share in [0, 1]
+  (:func:`sla_eval.names.is_fraction_kpi`) the interval is intersected with [0, 1], which keeps
+  its coverage since the true mean lies there, so a service level never shows "up to 104 %";
 * quantiles 5, 50 and 95 % (linear interpolation between order statistics);
 * P(breach) = share of replications with at least one breach (of the clause in the period, of
   the clause in any period, of any clause in any period).
@@ -28,10 +30,12 @@ import pandas as pd
 from scipy import stats
 
 from sla_eval._cube import ALL_CHANNELS
+from sla_eval.names import is_fraction_kpi
 
 __all__ = [
     "STAT_COLUMNS",
     "TOTAL_COLUMNS",
+    "clip_fraction_intervals",
     "contract_totals",
     "describe",
     "summarise",
@@ -77,8 +81,11 @@ def summarise(frame: pd.DataFrame, by: Sequence[str], value: str = "value") -> p
     return out.reset_index()[[*by, *STAT_COLUMNS]]
 
 
-def describe(samples: Iterable[float]) -> dict:
-    """JSON-ready statistics of one sample: ``n``, ``mean``, ``ci95`` [low, high], quantiles."""
+def describe(samples: Iterable[float], *, fraction: bool = False) -> dict:
+    """JSON-ready statistics of one sample: ``n``, ``mean``, ``ci95`` [low, high], quantiles.
+
+    With ``fraction`` the samples are shares and the interval is clipped to [0, 1].
+    """
     x = np.asarray(samples if isinstance(samples, np.ndarray | pd.Series) else list(samples))
     x = x.astype(np.float64)
     x = x[~np.isnan(x)]
@@ -87,12 +94,32 @@ def describe(samples: Iterable[float]) -> dict:
     mean = float(x.mean())
     half = float(_half_width(x.std(ddof=1) if len(x) > 1 else np.nan, len(x)))
     quantiles = np.quantile(x, list(_QUANTILES.values()))
+    low, high = mean - half, mean + half
+    if fraction:
+        low, high = _clip_unit(low), _clip_unit(high)
     return {
         "n": len(x),
         "mean": mean,
-        "ci95": [_json(mean - half), _json(mean + half)],
+        "ci95": [_json(low), _json(high)],
         **{name: float(q) for name, q in zip(_QUANTILES, quantiles, strict=True)},
     }
+
+
+def _clip_unit(value: float) -> float:
+    """``value`` clipped to [0, 1] (NaN stays NaN)."""
+    return value if math.isnan(value) else min(max(value, 0.0), 1.0)
+
+
+def clip_fraction_intervals(table: pd.DataFrame, name_column: str) -> pd.DataFrame:
+    """``table`` (with :data:`STAT_COLUMNS`) with the intervals of share KPIs clipped to [0, 1].
+
+    ``name_column`` holds the KPI name of each row (:func:`sla_eval.names.is_fraction_kpi`).
+    """
+    shares = table[name_column].astype(str).map(is_fraction_kpi).to_numpy(bool)
+    table = table.copy()
+    for column in ("ci95_low", "ci95_high"):
+        table.loc[shares, column] = table.loc[shares, column].clip(0.0, 1.0)
+    return table
 
 
 def _json(value: float) -> float | None:
@@ -224,7 +251,9 @@ def summary_dict(
     for (channel, kpi), group in rows.groupby(
         [rows["channel"].astype(str), rows["kpi"].astype(str)], sort=False
     ):
-        channels.setdefault(channel, {})[kpi] = describe(group["value"])
+        channels.setdefault(channel, {})[kpi] = describe(
+            group["value"], fraction=is_fraction_kpi(kpi)
+        )
     if kpi_names is not None:
         channels = {
             channel: {name: found.get(name) for name in kpi_names}

@@ -8,7 +8,13 @@ import pytest
 
 from scenarios.contract import Contract
 from sla_eval.contract import evaluate_contract
-from sla_eval.summary import contract_totals, describe, summarise, summary_dict
+from sla_eval.summary import (
+    clip_fraction_intervals,
+    contract_totals,
+    describe,
+    summarise,
+    summary_dict,
+)
 
 
 def test_describe_by_hand():
@@ -120,3 +126,27 @@ def test_summary_dict_is_json_ready(money):
     assert clause["periods"][0]["expected_penalty_eur"] == 500.0
     assert [p["p_breach"] for p in contract["periods"]] == [0.5, 0.0]
     assert summary_dict(kpis)["contract"] is None
+
+
+def test_intervals_of_shares_stay_inside_zero_and_one():
+    # two replications at 99 % and 100 %: t interval 0.995 +- 12.706 * 0.00707 / sqrt(2)
+    loose = describe([0.99, 1.0])
+    assert loose["ci95"][1] > 1.0
+    clipped = describe([0.99, 1.0], fraction=True)
+    assert clipped["ci95"][1] == 1.0
+    assert clipped["ci95"][0] == pytest.approx(loose["ci95"][0])
+    assert clipped["mean"] == loose["mean"]
+
+
+def test_clip_fraction_intervals_leaves_other_kpis_alone():
+    table = pd.DataFrame(
+        {
+            "metric": ["service_level", "asa_s", "abandon_frac_sa5s"],
+            "ci95_low": [0.9, -2.0, -0.01],
+            "ci95_high": [1.02, 5.0, 0.03],
+        }
+    )
+    clipped = clip_fraction_intervals(table, "metric")
+    assert clipped["ci95_high"].tolist() == [1.0, 5.0, 0.03]
+    assert clipped["ci95_low"].tolist() == [0.9, -2.0, 0.0]
+    assert table["ci95_high"].tolist() == [1.02, 5.0, 0.03]
