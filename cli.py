@@ -419,6 +419,12 @@ class _Progress:
         if self._bar is not None:
             self._bar.advance(self._task)
 
+    def replications_of(self, finished: int, submitted: int) -> None:
+        """Show ``finished`` of ``submitted`` replications (the total grows with adaptive
+        rounds)."""
+        if self._bar is not None:
+            self._bar.update(self._task, completed=finished, total=submitted)
+
     def scenario(self) -> None:
         if self._bar is not None:
             done = self._bar.tasks[0].fields["done"] + 1
@@ -950,7 +956,7 @@ def negotiate(
                 max_replications=max_replications,
                 needs_more=PrecisionRule(scenario, workload, max_replications),
                 map_fn=map_fn,
-                progress=lambda _done: progress.replication(),
+                progress=progress.replications_of,
             )
     kpis = [pd.concat(tables, ignore_index=True) for tables in runs.reduced]
     negotiation = analyse(

@@ -181,7 +181,7 @@ def run_levels(
     step: int | None = None,
     needs_more: NeedsMore | None = None,
     map_fn: MapFn | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LevelRuns:
     """Simulate ``scenario`` at each staffing factor on common random numbers.
 
@@ -204,7 +204,8 @@ def run_levels(
         ``map``-like executor (:func:`sim.executors.executor`); default this process. All the
         replications of a round (every level needing more) are submitted at once.
     progress:
-        Called with the number of replications finished, as they finish.
+        Called as each replication finishes with ``(finished, submitted)``: the replications
+        finished so far and those submitted so far (which grows with each adaptive round).
     """
     max_replications = replications if max_replications is None else max_replications
     step = replications if step is None else step
@@ -218,16 +219,19 @@ def run_levels(
     task = _LevelTask(scenario, int(seed), rosters, reduce, workload)
     reduced: list[list[Any]] = [[] for _ in factors]
     wanted = {index: replications for index in range(len(factors))}
+    finished = submitted = 0
     while wanted:
         items = [
             (index, replication)
             for index, count in wanted.items()
             for replication in range(len(reduced[index]), count)
         ]
+        submitted += len(items)
         for level, _replication, value in _results(task, items, map_fn):
             reduced[level].append(value)
+            finished += 1
             if progress is not None:
-                progress(1)
+                progress(finished, submitted)
         if needs_more is None:
             break
         grown, wanted = wanted, {}

@@ -41,6 +41,7 @@ def test_levels_share_their_customers_and_grow_on_demand(tmp_path, files):
         asked.append((level, len(reduced)))
         return level == 0.5 and len(reduced) < 5
 
+    reports = []
     runs = run_levels(
         scenario,
         [1.0, 0.5],
@@ -50,8 +51,11 @@ def test_levels_share_their_customers_and_grow_on_demand(tmp_path, files):
         max_replications=6,
         step=2,
         needs_more=needs_more,
+        progress=lambda finished, submitted: reports.append((finished, submitted)),
     )
     assert runs.levels == (0.5, 1.0)
+    # rounds of 4, then 2, then 2 replications: the total shown grows with each round
+    assert reports == [(1, 4), (2, 4), (3, 4), (4, 4), (5, 6), (6, 6), (7, 8), (8, 8)]
     assert [len(items) for items in runs.reduced] == [6, 2]
     # replication r of both levels sees the same first contacts (common random numbers)
     for low, high in zip(runs.reduced[0], runs.reduced[1], strict=False):
