@@ -198,11 +198,6 @@ class OpeningHours(Model):
         """Whether every day is closed."""
         return all(window is None for window in self.windows_s)
 
-    @property
-    def open_s_per_week(self) -> int:
-        """Open seconds in a week."""
-        return sum(end - start for start, end in filter(None, self.windows_s))
-
     def is_open(self, weekday: int, seconds_of_day: float) -> bool:
         """Whether the hours are open at ``seconds_of_day`` on ``weekday`` (Monday = 0).
 

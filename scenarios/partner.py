@@ -243,11 +243,6 @@ class Team(Model):
         raise_problems("Team", problems)
         return self
 
-    @property
-    def is_blended(self) -> bool:
-        """Whether the team serves more than one channel."""
-        return len(self.channels) > 1
-
 
 class Pricing(Model):
     """What the client pays the partner: exactly one of the three forms (euros)."""

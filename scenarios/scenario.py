@@ -88,11 +88,6 @@ class Scenario(Model):
         """Channel names in scenario order."""
         return tuple(self.channels)
 
-    @property
-    def realtime_channels(self) -> tuple[str, ...]:
-        """Names of the realtime channels, in scenario order."""
-        return tuple(name for name, channel in self.channels.items() if channel.is_realtime)
-
     def team_of(self, channel: str) -> Team:
         """The partner team serving ``channel`` (every channel has exactly one)."""
         return self.partner.team_of(channel)

@@ -28,13 +28,13 @@ def _example(name: str) -> Scenario:
 def test_baseline_validates_with_expected_sizes():
     scenario = _example("baseline.yaml")
     assert scenario.channel_names == ("phone", "chat", "email", "social")
-    assert scenario.realtime_channels == ("phone", "chat")
+    assert [name for name, c in scenario.channels.items() if c.is_realtime] == ["phone", "chat"]
     assert scenario.horizon.n_intervals == 31 * 96
     assert scenario.horizon.interval_s == 900.0
     assert scenario.horizon.horizon_s == 31 * 86400.0
     assert scenario.horizon.end == date(2027, 3, 31)
     assert scenario.team_of("email").name == "backoffice"
-    assert scenario.team_of("social").is_blended
+    assert scenario.team_of("social").channels == ("social", "email")
     assert scenario.repeat_channel("social") == "phone"
     assert scenario.repeat_channel("phone") == "phone"
     assert scenario.channels["chat"].max_chats == 3
