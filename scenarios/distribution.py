@@ -58,11 +58,6 @@ class Distribution(Model):
         return self
 
     @property
-    def mean_s(self) -> float:
-        """Mean in seconds."""
-        return self.mean
-
-    @property
     def cv_effective(self) -> float:
         """Coefficient of variation implied by the shape: 1 exponential, 0 deterministic."""
         if self.distribution == "exponential":

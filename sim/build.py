@@ -31,10 +31,7 @@ __all__ = ["model_input"]
 
 
 def _dist(distribution: Distribution) -> Dist:
-    kind, cv = distribution.distribution, distribution.cv
-    if cv is None:
-        cv = 0.0 if kind == "deterministic" else 1.0
-    return Dist(kind, float(cv))
+    return Dist(distribution.distribution, distribution.cv_effective)
 
 
 def _retry(retry, channel: str | None) -> Retry | None:

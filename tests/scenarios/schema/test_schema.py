@@ -127,7 +127,7 @@ def test_mmn_examples_are_the_textbook_queues():
         assert scenario.horizon.days == 1
         assert phone.hours.is_24_7
         assert phone.volume.per_day / 24 == 600.0
-        assert phone.handle_time.mean_s == 180.0 and phone.handle_time.cv_effective == 1.0
+        assert phone.handle_time.mean == 180.0 and phone.handle_time.cv_effective == 1.0
         assert phone.fcr == 1.0 and phone.repeat is None and phone.redial is None
         assert phone.escalation is None
         assert phone.service_target.threshold == 20.0
@@ -137,7 +137,7 @@ def test_mmn_examples_are_the_textbook_queues():
         assert {row.split(",")[1] for row in rows[1:]} == {"35"}
         assert len(rows) - 1 == scenario.horizon.n_intervals
     assert plain.channels["phone"].patience is None
-    assert patient.channels["phone"].patience.mean_s == 120.0
+    assert patient.channels["phone"].patience.mean == 120.0
     assert patient.channels["phone"].patience.distribution == "exponential"
 
 

@@ -31,10 +31,10 @@ def test_baseline_shifts_meet_the_erlang_a_requirement(name):
     busy = per_hour > 0
     required = required_agents(
         per_hour[busy],
-        channel.handle_time.mean_s / slowest,
+        channel.handle_time.mean / slowest,
         target_sl=target.target,
         threshold_s=target.threshold,
-        patience_s=channel.patience.mean_s,
+        patience_s=channel.patience.mean,
         sl_definition=target.sl_definition,
         short_abandon_s=target.short_abandon or 0.0,
     )

@@ -27,12 +27,12 @@ def test_friendly_units_become_seconds_fractions_and_counts(doc, valid):
         "forecast_error": {"day_cv": "110%"},
     }
     phone = valid(doc).channels["phone"]
-    assert phone.handle_time.mean_s == 5400.0
+    assert phone.handle_time.mean == 5400.0
     assert phone.handle_time.cv_effective == pytest.approx(0.8)
-    assert phone.patience.mean_s == 90.0
+    assert phone.patience.mean == 90.0
     assert phone.fcr == pytest.approx(0.725)
     assert phone.volume.per_month == 1500.0
-    assert phone.repeat.delay.mean_s == 2 * 86400.0
+    assert phone.repeat.delay.mean == 2 * 86400.0
     events = valid(doc).events
     assert events.launches[0].volume_uplift == pytest.approx(1.4)
     assert events.launches[0].aht_uplift == 0.25
