@@ -22,11 +22,18 @@ from sla_eval.names import (
     response_kpi,
     service_level_kpi,
 )
-from sla_eval.periods import PERIOD_KINDS, period_index, period_table
+from sla_eval.periods import (
+    PERIOD_KINDS,
+    period_coverage_frac,
+    period_index,
+    period_nominal_s,
+    period_table,
+)
 from sla_eval.scenario_eval import (
     channel_specs,
     evaluate_scenario_contract,
     forecast_table,
+    scenario_coverage_frac,
     scenario_kpi_table,
 )
 from sla_eval.schemes import banded_eur, fixed_eur, linear_eur, per_unit_eur, scheme_eur
@@ -70,9 +77,12 @@ __all__ = [
     "kpi_table",
     "linear_eur",
     "per_unit_eur",
+    "period_coverage_frac",
     "period_index",
+    "period_nominal_s",
     "period_table",
     "response_kpi",
+    "scenario_coverage_frac",
     "scenario_kpi_table",
     "scheme_eur",
     "service_level_kpi",

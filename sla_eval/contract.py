@@ -29,10 +29,14 @@ measurement period and a ``scenarios.contract.Contract``. For each clause and pe
 The fee per period is fixed, or derived from the partner's pricing and what was delivered:
 ``per_agent_hour_eur * staffed agent hours``, ``per_fte_month_eur * staffed hours /
 fte_hours_per_month`` (staffed hours from the agent log, KPI ``staffed_agent_hours``), or
-``sum over channels of per_contact_eur * answered contacts``. A fixed fee is charged whole for
-every period the horizon (after the warm-up) touches, also when it covers only part of it: the
-simulated days stand for the whole period, as a shortened what-if (``--set horizon.days=7``)
-of a monthly contract intends. Pricing-based fees follow what was delivered in the covered part.
+``sum over channels of per_contact_eur * answered contacts``. A fixed fee ``X`` is prorated to
+the part of the period the measured horizon ``[warmup_s, horizon_s)`` covers: ``X * covered_s /
+nominal_s`` with ``nominal_s`` the period's calendar length
+(:func:`sla_eval.periods.period_coverage_frac`), so that the fee, like the partner's labour
+cost, counts only the simulated days of a shortened what-if (``--set horizon.days=2`` of a
+monthly contract is charged 2/31 of the March fee). Shares of the fee (penalties, pools, the
+at-risk cap) follow the prorated fee. Pricing-based fees follow what was delivered in the
+covered part.
 
 Output columns (:data:`CONTRACT_COLUMNS`):
 
@@ -166,9 +170,25 @@ class _Grids:
         return table.reindex(index=self.replications, columns=self.periods).to_numpy(np.float64)
 
 
-def _fee_eur(grids: _Grids, contract: object, pricing: object | None, fte_hours: float):
+def _coverage_grid(coverage_frac: pd.Series | None, grids: _Grids) -> np.ndarray:
+    if coverage_frac is None:
+        return np.ones((1, grids.shape[1]))
+    missing = sorted(int(period) for period in set(grids.periods) - set(coverage_frac.index))
+    if missing:
+        raise InputError(f"coverage_frac has no share for periods {missing}")
+    return coverage_frac.reindex(grids.periods).to_numpy(np.float64)[None, :]
+
+
+def _fee_eur(
+    grids: _Grids,
+    contract: object,
+    pricing: object | None,
+    fte_hours: float,
+    coverage_frac: pd.Series | None,
+):
     if contract.fee.fixed_per_period_eur is not None:
-        return np.full(grids.shape, float(contract.fee.fixed_per_period_eur))
+        fixed_eur = float(contract.fee.fixed_per_period_eur)
+        return np.full(grids.shape, fixed_eur) * _coverage_grid(coverage_frac, grids)
     if pricing is None:
         raise InputError("the contract fee is from_pricing but no partner pricing was given")
     if pricing.per_contact_eur is not None:
@@ -220,6 +240,7 @@ def evaluate_contract(
     pricing: object | None = None,
     fte_hours_per_month: float = 160.0,
     forecast: pd.DataFrame | None = None,
+    coverage_frac: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Evaluate every clause in every measurement period of every replication.
 
@@ -235,6 +256,11 @@ def evaluate_contract(
     forecast:
         Expected first contacts per period of the measurement kind: columns ``period``,
         ``channel``, ``expected_contacts``; needed by clauses with a relief band.
+    coverage_frac:
+        Share ``covered_s / nominal_s`` of each measurement period inside the measured horizon,
+        indexed by period (:func:`sla_eval.periods.period_coverage_frac`); a fixed fee is
+        multiplied by it. None (the default) charges every period the whole fixed fee, for KPI
+        tables without a horizon.
 
     Returns
     -------
@@ -242,7 +268,7 @@ def evaluate_contract(
         Columns :data:`CONTRACT_COLUMNS` (see the module docstring for the rules).
     """
     grids = _Grids(kpis, contract.measurement_period)
-    fee = _fee_eur(grids, contract, pricing, fte_hours_per_month)
+    fee = _fee_eur(grids, contract, pricing, fte_hours_per_month, coverage_frac)
     cap_eur = None if contract.at_risk_cap is None else contract.at_risk_cap * fee
     parts = []
     for clause in contract.clauses:

@@ -10,8 +10,10 @@ target        the clause target −5, 0, +5 points (fractions) or −10, 0, +10 
               0, +0.2 (CSAT), kept inside the KPI's range; for threshold KPIs every
               combination with two thirds, once and twice the threshold (``80% within
               30s``), whose KPIs are measured because :func:`measurement_scenario` adds them
-period        day, week, month; a fixed fee per period is rescaled by the mean period length
-              so that the fee over the horizon stays the same
+period        day, week, month; a fixed fee per period is rescaled so that the fee over the
+              horizon stays the same: the fee is prorated to the measured share of each
+              period, so ``X * sum(old shares) / sum(new shares)`` (a fee per month of
+              March becomes that fee / 31 per day)
 at_risk_cap   none, 5, 10, 12, 15, 20 % of the period fee (and the contract's own)
 relief_band   none, 5, 10, 15, 20 % (and the clause's own); needs a penalty on the clause
 ============  ===========================================================================
@@ -32,7 +34,7 @@ import pandas as pd
 
 from scenarios.contract import FRACTION_KPIS, THRESHOLD_KPIS
 from sla_eval.negotiation import price_levels, with_clause
-from sla_eval.scenario_eval import forecast_table
+from sla_eval.scenario_eval import scenario_coverage_frac
 from sla_eval.summary import describe
 
 __all__ = ["SENSITIVITY_COLUMNS", "measurement_scenario", "sensitivity_table", "threshold_variants"]
@@ -85,19 +87,20 @@ def _target_values(clause: Any) -> list[float]:
     return [round(value, 6) for value in values if low < value < high]
 
 
-def _fee_scaled(contract: Any, kind: str, workload: Any) -> Any:
+def _fee_scaled(scenario: Any, kind: str) -> Any:
     """The contract measured per ``kind``, a fixed fee rescaled to the same horizon total."""
+    contract = scenario.contract
     update: dict[str, Any] = {"measurement_period": kind}
     fixed = contract.fee.fixed_per_period_eur
     if fixed is not None:
-        old = forecast_table(workload, contract.measurement_period)["period"].nunique()
-        new = forecast_table(workload, kind)["period"].nunique()
+        old = scenario_coverage_frac(scenario, contract.measurement_period).sum()
+        new = scenario_coverage_frac(scenario, kind).sum()
         fee = contract.fee.model_copy(update={"fixed_per_period_eur": fixed * old / new})
         update["fee"] = fee
     return contract.model_copy(update=update)
 
 
-def _variants(scenario: Any, clause: Any, workload: Any) -> list[tuple[str, str, bool, Any]]:
+def _variants(scenario: Any, clause: Any) -> list[tuple[str, str, bool, Any]]:
     contract = scenario.contract
     rows = []
     thresholds = threshold_variants(clause) or (None,)
@@ -116,7 +119,7 @@ def _variants(scenario: Any, clause: Any, workload: Any) -> list[tuple[str, str,
                 "period",
                 kind,
                 kind == contract.measurement_period,
-                _fee_scaled(contract, kind, workload),
+                _fee_scaled(scenario, kind),
             )
         )
     for cap in sorted(set(_CAPS) | {contract.at_risk_cap}, key=lambda c: -1 if c is None else c):
@@ -152,7 +155,7 @@ def sensitivity_table(
     """Every variant of the module docstring at every level (columns
     :data:`SENSITIVITY_COLUMNS`)."""
     rows = []
-    for term, value, own, contract in _variants(scenario, clause, workload):
+    for term, value, own, contract in _variants(scenario, clause):
         for money in price_levels(scenario, contract, levels, kpis, workload):
             described = describe(money.per_replication["net_credit_eur"])
             clause_rows = money.clauses[money.clauses["clause"] == clause.id]

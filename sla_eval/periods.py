@@ -16,6 +16,11 @@ quarter      calendar quarters (January, April, July, October): month index in q
 horizon      0 for every moment
 ===========  ==============================================================================
 
+A period's **nominal** length is its full calendar length, also when the horizon covers only
+part of it: an interval ``interval_s``, a day 86,400 s, a week 7 days, a month or a quarter its
+calendar days (:func:`period_nominal_s`). The horizon has none. :func:`period_coverage_frac`
+gives the share of each period inside the measured part of the horizon.
+
 A contact belongs to the period of its **arrival**. Its wait, handling, escalation and repeat
 may run into the next period, but the contract promises a service to the contacts offered in a
 period: counting each contact once, where it arrived, makes every period's KPIs refer to the
@@ -33,11 +38,19 @@ import pandas as pd
 
 from scenarios.errors import InputError
 
-__all__ = ["PERIOD_KINDS", "SECONDS_PER_DAY", "period_index", "period_table"]
+__all__ = [
+    "PERIOD_KINDS",
+    "SECONDS_PER_DAY",
+    "period_coverage_frac",
+    "period_index",
+    "period_nominal_s",
+    "period_table",
+]
 
 PERIOD_KINDS = ("interval", "day", "week", "month", "quarter", "horizon")
 SECONDS_PER_DAY = 86400.0
 _MONTHS_PER_QUARTER = 3
+_DAYS_PER_WEEK = 7
 
 
 def _check_kind(kind: str) -> None:
@@ -126,3 +139,69 @@ def period_table(
             "end_s": end_s[keep],
         }
     )
+
+
+def _calendar_days(first_month: np.ndarray, months: int) -> np.ndarray:
+    """Days from the first day of each ``first_month`` (datetime64[M]) to ``months`` later."""
+    first_day = first_month.astype("datetime64[D]")
+    last_day = (first_month + np.timedelta64(months, "M")).astype("datetime64[D]")
+    return (last_day - first_day).astype(np.int64)
+
+
+def period_nominal_s(
+    periods: np.ndarray, *, start: dt.date, kind: str, interval_s: float
+) -> np.ndarray:
+    """Full calendar length of each period, in seconds (float64 array).
+
+    Parameters
+    ----------
+    periods:
+        Period indices of ``kind``, as :func:`period_index` numbers them from ``start``.
+    start:
+        The horizon start date.
+    kind:
+        One of :data:`PERIOD_KINDS` except ``horizon`` (which has no calendar length).
+    interval_s:
+        Interval length in seconds (must divide a day).
+    """
+    _check_kind(kind)
+    _check_interval(interval_s)
+    index = np.asarray(periods, dtype=np.int64)
+    if kind == "horizon":
+        raise InputError("the horizon period kind has no calendar length")
+    if kind == "interval":
+        return np.full(index.shape, float(interval_s))
+    if kind == "day":
+        return np.full(index.shape, SECONDS_PER_DAY)
+    if kind == "week":
+        return np.full(index.shape, _DAYS_PER_WEEK * SECONDS_PER_DAY)
+    month0 = np.datetime64(start, "M").astype(np.int64)
+    if kind == "month":
+        first = (month0 + index).astype("datetime64[M]")
+        return _calendar_days(first, 1) * SECONDS_PER_DAY
+    quarter0 = month0 // _MONTHS_PER_QUARTER
+    first = ((quarter0 + index) * _MONTHS_PER_QUARTER).astype("datetime64[M]")
+    return _calendar_days(first, _MONTHS_PER_QUARTER) * SECONDS_PER_DAY
+
+
+def period_coverage_frac(
+    *, start: dt.date, kind: str, interval_s: float, horizon_s: float, warmup_s: float = 0.0
+) -> pd.Series:
+    """Share of each period's calendar length inside the measured part ``[warmup_s, horizon_s)``.
+
+    ``covered_s / nominal_s``, with ``covered_s = end_s - max(start_s, warmup_s)`` of
+    :func:`period_table` and ``nominal_s`` from :func:`period_nominal_s`: 1 for a period the
+    measured part covers whole, 2/31 for the first two days of March.
+
+    Returns
+    -------
+    pandas.Series
+        float64, indexed by ``period`` (int64), the periods of :func:`period_table` in order.
+    """
+    table = period_table(
+        start=start, kind=kind, interval_s=interval_s, horizon_s=horizon_s, warmup_s=warmup_s
+    )
+    periods = table["period"].to_numpy()
+    covered_s = table["end_s"].to_numpy() - np.maximum(table["start_s"].to_numpy(), warmup_s)
+    nominal_s = period_nominal_s(periods, start=start, kind=kind, interval_s=interval_s)
+    return pd.Series(covered_s / nominal_s, index=pd.Index(periods, name="period"), name="frac")

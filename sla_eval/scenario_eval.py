@@ -4,7 +4,8 @@ What a channel is measured against comes from the scenario: its own ``service_ta
 plain ``service_level`` / ``response_within_target_frac``), every contract clause's threshold
 on it, its opening hours (uptime counts opening hours only, closed days shut), the tier-2
 response targets and the warm-up. The forecast for relief bands is the workload's expected
-arrivals (first contacts) summed over the measurement periods.
+arrivals (first contacts) summed over the measurement periods; a fixed fee is prorated to the
+share of each measurement period the horizon after the warm-up covers.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from sla_eval.contract import clause_threshold, evaluate_contract
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
 from sla_eval.kpis import DEFAULT_ESCALATION_TARGETS_S, ChannelSpec, kpi_table
 from sla_eval.names import Threshold
-from sla_eval.periods import PERIOD_KINDS, period_index
+from sla_eval.periods import PERIOD_KINDS, period_coverage_frac, period_index
 
 __all__ = [
     "channel_specs",
     "evaluate_scenario_contract",
     "forecast_table",
+    "scenario_coverage_frac",
     "scenario_kpi_table",
 ]
 
@@ -132,12 +134,26 @@ def forecast_table(workload: object, kind: str, warmup_s: float = 0.0) -> pd.Dat
     ].sum()
 
 
+def scenario_coverage_frac(scenario: object, kind: str) -> pd.Series:
+    """:func:`sla_eval.periods.period_coverage_frac` of the scenario's horizon after its warm-up:
+    the share of each period of ``kind`` that is measured."""
+    horizon = scenario.horizon
+    return period_coverage_frac(
+        start=horizon.start,
+        kind=kind,
+        interval_s=horizon.interval_s,
+        horizon_s=horizon.horizon_s,
+        warmup_s=scenario.run.warmup_s,
+    )
+
+
 def evaluate_scenario_contract(
     scenario: object, kpis: pd.DataFrame, workload: object | None = None
 ) -> pd.DataFrame:
     """:func:`sla_eval.contract.evaluate_contract` for the scenario's contract and partner.
 
-    ``workload`` (``scenarios.demand.expand``) gives the forecast that relief bands need.
+    ``workload`` (``scenarios.demand.expand``) gives the forecast that relief bands need. A
+    fixed fee is prorated by :func:`scenario_coverage_frac`.
     """
     contract = scenario.contract
     if contract is None:
@@ -151,4 +167,5 @@ def evaluate_scenario_contract(
         pricing=scenario.partner.pricing,
         fte_hours_per_month=scenario.partner.fte_hours_per_month,
         forecast=forecast,
+        coverage_frac=scenario_coverage_frac(scenario, contract.measurement_period),
     )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sla_eval.negotiation import target_clause
 from sla_eval.negotiation_sensitivity import (
     SENSITIVITY_COLUMNS,
+    _fee_scaled,
     sensitivity_table,
     threshold_variants,
 )
+from sla_eval.scenario_eval import evaluate_scenario_contract
 
 
 def _credit(table, term, value):
@@ -30,8 +33,10 @@ def test_variants_of_the_linear_clause(known, files):
     written = _credit(table, "target", "99% within 20s")
     short = [level for level in runs.levels if level * files.base <= 36]
     assert np.allclose(written[short] - lower[short], 5 * files.rate_eur)
-    # a 5 % at-risk cap holds the credit at 5,000 EUR per day at most; none changes nothing
-    assert (_credit(table, "at_risk_cap", "5%") <= 5000.0 + 1e-6).all()
+    # a 5 % at-risk cap holds the credit at 5 % of the day's fee at most: the 1 h warm-up
+    # leaves 23 of 24 hours, so 100,000 * 23 / 24 = 95,833.33 and 5 % = 4,791.67 EUR;
+    # none changes nothing
+    assert (_credit(table, "at_risk_cap", "5%") <= 0.05 * 100_000 * 23 / 24 + 1e-6).all()
     assert np.allclose(_credit(table, "at_risk_cap", "none"), written)
     # a one-day horizon is one day, one week and one month: the same money
     for kind in ("week", "month"):
@@ -42,3 +47,21 @@ def test_variants_of_the_linear_clause(known, files):
     assert (longer < written).all()
     # 104 % is no target: two targets times three thresholds
     assert len(set(table.loc[table["term"] == "target", "value"])) == 6
+
+
+def test_a_rescaled_fixed_fee_keeps_the_fee_over_the_horizon(known):
+    scenario, runs, kpis = known
+    # 100,000 per day; the 1-day horizon after its 1 h warm-up covers 23 h: 23/24 of the day,
+    # 23/168 of the week, 23/744 of March. The horizon total 100,000 * 23 / 24 = 95,833.33
+    # stays when the fee per week is 100,000 * (23/24) / (23/168) = 700,000 and the fee per
+    # month 100,000 * (23/24) / (23/744) = 3,100,000.
+    expected = {"day": 100_000.0, "week": 700_000.0, "month": 3_100_000.0}
+    for kind, fee_eur in expected.items():
+        contract = _fee_scaled(scenario, kind)
+        assert contract.measurement_period == kind
+        assert contract.fee.fixed_per_period_eur == pytest.approx(fee_eur, rel=1e-12)
+        variant = scenario.model_copy(update={"contract": contract})
+        evaluation = evaluate_scenario_contract(variant, kpis[0], runs.workload)
+        fees = evaluation.drop_duplicates(["replication", "period"])
+        per_replication = fees.groupby("replication")["fee_eur"].sum()
+        assert np.allclose(per_replication, 100_000 * 23 / 24, rtol=1e-12, atol=0)

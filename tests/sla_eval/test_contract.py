@@ -138,13 +138,18 @@ def test_linear_bonus_above_its_threshold_with_cap(sl_kpis):
     assert result["penalty_eur"].tolist() == [0.0] * 4
 
 
-def test_pools_and_the_at_risk_cap(sl_kpis):
+def _pooled_contract() -> Contract:
+    """Clauses a (pool 40 %) and b, each 10 % of the fee on a miss, at-risk cap 12 %."""
     fixed10 = {"scheme": "fixed", "percent_of_fee": "10%"}
-    contract = contract_of(
+    return contract_of(
         {"id": "a", "target": "80%", "pool": "40%", "penalty": fixed10},
         {"id": "b", "target": "80%", "penalty": fixed10},
         cap="12%",
     )
+
+
+def test_pools_and_the_at_risk_cap(sl_kpis):
+    contract = _pooled_contract()
     result = evaluate_contract(sl_kpis([0.5]), contract)
     # At risk: 12 % of 100,000 = 12,000. a: 10,000 limited to its pool 40 % * 12,000 = 4,800.
     # b: 10,000. Sum 14,800 > 12,000: both scaled by 12,000 / 14,800.
@@ -152,6 +157,52 @@ def test_pools_and_the_at_risk_cap(sl_kpis):
     assert a == pytest.approx(4800 * 12000 / 14800)
     assert b == pytest.approx(10000 * 12000 / 14800)
     assert a + b == pytest.approx(12000.0)
+
+
+def test_a_fixed_fee_is_prorated_to_the_covered_share(sl_kpis):
+    contract = _pooled_contract()
+    kpis = sl_kpis([0.5, 0.5])
+    # Period 0: 2 days of a 31-day month; period 1 whole.
+    coverage = pd.Series([2 / 31, 1.0], index=[0, 1])
+    result = evaluate_contract(kpis, contract, coverage_frac=coverage).set_index(
+        ["clause", "period"]
+    )["penalty_eur"]
+    fee = FEE * 2 / 31  # 6,451.61
+    # Period 0 fee 6,451.61, at risk 12 % = 774.19; a: 10 % = 645.16 limited to its pool
+    # 40 % * 774.19 = 309.68; b: 645.16. Sum 954.84 > 774.19: both scaled by 774.19 / 954.84.
+    cap = 0.12 * fee
+    assert result["a", 0] == pytest.approx(0.4 * cap * cap / (0.4 * cap + 0.1 * fee))
+    assert result["b", 0] == pytest.approx(0.1 * fee * cap / (0.4 * cap + 0.1 * fee))
+    assert result["a", 0] + result["b", 0] == pytest.approx(774.1935483870968)
+    # Period 1 is whole: the numbers of test_pools_and_the_at_risk_cap.
+    assert result["a", 1] == pytest.approx(4800 * 12000 / 14800)
+    assert result["b", 1] == pytest.approx(10000 * 12000 / 14800)
+    fees = evaluate_contract(kpis, contract, coverage_frac=coverage)["fee_eur"]
+    assert fees.tolist() == pytest.approx([fee, FEE, fee, FEE])
+    # Without coverage every period is charged the whole fee.
+    assert evaluate_contract(kpis, contract)["fee_eur"].tolist() == [FEE] * 4
+    with pytest.raises(InputError, match=r"periods \[1\]"):
+        evaluate_contract(kpis, contract, coverage_frac=pd.Series([1.0], index=[0]))
+
+
+def test_a_prorated_fee_leaves_a_pricing_fee_alone(kpis_of):
+    contract = contract_of(
+        {"id": "sl", "target": "80%", "penalty": {"scheme": "fixed", "percent_of_fee": "5%"}},
+        fee={"from_pricing": True},
+    )
+    kpis = kpis_of(
+        {
+            (SL, "phone"): [0.7],
+            ("offered", "phone"): [1000],
+            ("staffed_agent_hours", "all"): [1000.0],
+        }
+    )
+    pricing = Pricing(per_agent_hour_eur=32)
+    result = evaluate_contract(
+        kpis, contract, pricing=pricing, coverage_frac=pd.Series([2 / 31], index=[0])
+    )
+    # 1,000 h * 32 = 32,000: the hours delivered are already those of the covered part.
+    assert result["fee_eur"].tolist() == [32000.0]
 
 
 def test_minimum_volume_and_missing_value_make_a_clause_not_apply(kpis_of):

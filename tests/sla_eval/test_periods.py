@@ -1,4 +1,5 @@
-"""Period assignment: calendar weeks from Monday, months, quarters, partial periods."""
+"""Period assignment: calendar weeks from Monday, months, quarters, partial periods and their
+share of the calendar length."""
 
 import datetime as dt
 
@@ -6,7 +7,12 @@ import numpy as np
 import pytest
 
 from scenarios.errors import InputError
-from sla_eval.periods import period_index, period_table
+from sla_eval.periods import (
+    period_coverage_frac,
+    period_index,
+    period_nominal_s,
+    period_table,
+)
 
 DAY = 86400.0
 WED = dt.date(2027, 3, 3)  # a Wednesday
@@ -46,6 +52,69 @@ def test_period_table_cuts_weeks_at_the_horizon_and_drops_warmup_periods():
     # A 2-day warm-up drops days 0 and 1; day 2 (ending at 3 days) stays.
     days = period_table(start=WED, kind="day", interval_s=3600, horizon_s=4 * DAY, warmup_s=2 * DAY)
     assert days["period"].tolist() == [2, 3]
+
+
+def test_nominal_lengths_follow_the_calendar():
+    # From 5 Dec 2027: months Dec 2027 (31 days), Jan 2028 (31), Feb 2028 (leap year: 29), Mar.
+    months = period_nominal_s(
+        [0, 1, 2, 3], start=dt.date(2027, 12, 5), kind="month", interval_s=900
+    )
+    assert (months / DAY).tolist() == [31.0, 31.0, 29.0, 31.0]
+    # Quarters from Feb 2027: Q1 2027 = 31 + 28 + 31 = 90 days, Q2 = 30 + 31 + 30 = 91,
+    # Q3 = 31 + 31 + 30 = 92, Q4 = 31 + 30 + 31 = 92, Q1 2028 = 31 + 29 + 31 = 91.
+    quarters = period_nominal_s(
+        [0, 1, 2, 3, 4], start=dt.date(2027, 2, 14), kind="quarter", interval_s=900
+    )
+    assert (quarters / DAY).tolist() == [90.0, 91.0, 92.0, 92.0, 91.0]
+    # A week cut by a Wednesday start still has 7 calendar days; a day 86,400 s; an interval.
+    assert (
+        period_nominal_s([0, 1], start=WED, kind="week", interval_s=900).tolist() == [7 * DAY] * 2
+    )
+    assert period_nominal_s([3], start=WED, kind="day", interval_s=900).tolist() == [DAY]
+    assert period_nominal_s([7], start=WED, kind="interval", interval_s=900).tolist() == [900.0]
+    with pytest.raises(InputError, match="calendar length"):
+        period_nominal_s([0], start=WED, kind="horizon", interval_s=900)
+
+
+def test_coverage_of_a_two_day_horizon_in_a_month():
+    # 1-2 March 2027: 2 days of March's 31.
+    frac = period_coverage_frac(
+        start=dt.date(2027, 3, 1), kind="month", interval_s=900, horizon_s=2 * DAY
+    )
+    assert frac.index.tolist() == [0]
+    assert frac.tolist() == [2 / 31]
+
+
+def test_coverage_of_weeks_from_a_wednesday():
+    # 10 days from Wed 3 Mar: week 0 Wed..Sun = 5 of 7 days, week 1 Mon 8..Fri 12 = 5 of 7 days.
+    frac = period_coverage_frac(start=WED, kind="week", interval_s=3600, horizon_s=10 * DAY)
+    assert frac.index.tolist() == [0, 1]
+    assert frac.tolist() == pytest.approx([5 / 7, 5 / 7], rel=1e-15)
+
+
+def test_a_warmup_cuts_the_first_period():
+    # 30 Mar 2027 for 3 days with a 12 h warm-up: March keeps 31 Mar and the afternoon of
+    # 30 Mar = 1.5 of 31 days; April has 1 Apr = 1 of 30 days.
+    months = period_coverage_frac(
+        start=dt.date(2027, 3, 30),
+        kind="month",
+        interval_s=900,
+        horizon_s=3 * DAY,
+        warmup_s=DAY / 2,
+    )
+    assert months.index.tolist() == [0, 1]
+    assert months.tolist() == pytest.approx([1.5 / 31, 1 / 30], rel=1e-15)
+    # Weeks from Wed 3 Mar with a 1-day warm-up: week 0 keeps Thu..Sun = 4 of 7 days; a
+    # 5-day warm-up drops week 0 (it ends at day 5) and leaves week 1 whole.
+    weeks = period_coverage_frac(
+        start=WED, kind="week", interval_s=3600, horizon_s=12 * DAY, warmup_s=DAY
+    )
+    assert weeks.tolist() == pytest.approx([4 / 7, 7 / 7], rel=1e-15)
+    later = period_coverage_frac(
+        start=WED, kind="week", interval_s=3600, horizon_s=12 * DAY, warmup_s=5 * DAY
+    )
+    assert later.index.tolist() == [1]
+    assert later.tolist() == [1.0]
 
 
 @pytest.mark.parametrize(

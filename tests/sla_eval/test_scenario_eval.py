@@ -171,3 +171,42 @@ def test_scenario_without_contract_is_an_input_error(baseline):
     bare = baseline.model_copy(update={"contract": None})
     with pytest.raises(InputError, match="no contract"):
         evaluate_scenario_contract(bare, None)
+
+
+def _fees(overrides, contacts_of):
+    """Fee per period of this test's contract on the baseline with ``overrides``."""
+    scenario = load(BASELINE, overrides)
+    contract = Contract.model_validate(
+        {**CONTRACT, "measurement_period": scenario.contract.measurement_period}
+    )
+    scenario = scenario.model_copy(update={"contract": contract})
+    contacts = contacts_of(
+        [{"channel": "phone", "arrival_s": 86400.0 + 3600.0, "outcome": "answered", "wait_s": 1.0}]
+    )
+    kpis = scenario_kpi_table(
+        scenario,
+        contacts,
+        outages=empty_frame(OUTAGE_COLUMNS),
+        period_kinds=(contract.measurement_period,),
+    )
+    evaluation = evaluate_scenario_contract(scenario, kpis, expand(scenario))
+    return evaluation[evaluation["clause"] == "uptime"].set_index("period")["fee_eur"]
+
+
+def test_a_fixed_fee_is_prorated_to_the_simulated_days(contacts_of):
+    # 2 days of March on a monthly contract: 100,000 * 2 / 31 = 6,451.61.
+    fees = _fees(["horizon.days=2"], contacts_of)
+    assert fees.to_dict() == {0: pytest.approx(100_000 * 2 / 31, rel=1e-12)}
+    # Weekly from Wed 3 Mar for 10 days after a 1-day warm-up: week 0 keeps Thu 4..Sun 7 =
+    # 4 of 7 days (57,142.86), week 1 Mon 8..Fri 12 = 5 of 7 days (71,428.57).
+    weekly = [
+        "horizon.start=2027-03-03",
+        "horizon.days=10",
+        "run.warmup=1d",
+        "contract.measurement_period=week",
+    ]
+    fees = _fees(weekly, contacts_of)
+    assert fees.to_dict() == {
+        0: pytest.approx(100_000 * 4 / 7, rel=1e-12),
+        1: pytest.approx(100_000 * 5 / 7, rel=1e-12),
+    }
