@@ -23,7 +23,7 @@ The rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -63,12 +63,19 @@ def cross_field_problems(scenario: Scenario) -> Problems:
     return problems
 
 
-def _unknown(loc: Loc, names: Iterable[str] | None, known: Iterable[str]) -> Problems:
-    known = list(known)
+def _unknown_name(loc: Loc, name: str, known: Sequence[str]) -> Problems:
+    """The problem of ``name`` at ``loc`` when it is not one of the ``known`` channels."""
+    if name in known:
+        return []
+    return [(loc, f"is not a defined channel{did_you_mean(name, known)}", name)]
+
+
+def _unknown(loc: Loc, names: Iterable[str] | None, known: Sequence[str]) -> Problems:
+    """The problems of the channel list ``names`` at ``loc`` (one per undefined entry)."""
     return [
-        ((*loc, index), f"is not a defined channel{did_you_mean(name, known)}", name)
+        problem
         for index, name in enumerate(names or ())
-        if name not in known
+        for problem in _unknown_name((*loc, index), name, known)
     ]
 
 
@@ -95,36 +102,22 @@ def _channel_references(scenario: Scenario) -> Problems:
         problems += _unknown(("partner", "teams", index, "channels"), team.channels, known)
     for name, channel in scenario.channels.items():
         target = channel.repeat.channel if channel.repeat else None
-        if target is not None and target not in known:
-            problems.append(
-                (
-                    ("channels", name, "repeat", "channel"),
-                    f"is not a defined channel{did_you_mean(target, known)}",
-                    target,
-                )
-            )
+        if target is not None:
+            problems += _unknown_name(("channels", name, "repeat", "channel"), target, known)
     for index, outage in enumerate(outages.random):
         problems += _unknown(("outages", "random", index, "channels"), outage.channels, known)
     for index, outage in enumerate(outages.scheduled):
         problems += _unknown(("outages", "scheduled", index, "channels"), outage.channels, known)
     if scenario.contract is not None:
         for index, clause in enumerate(scenario.contract.clauses):
-            if clause.channel not in known and clause.channel != ALL_CHANNELS:
-                problems.append(
-                    (
-                        ("contract", "clauses", index, "channel"),
-                        f"is not a defined channel{did_you_mean(clause.channel, known)}",
-                        clause.channel,
-                    )
-                )
+            if clause.channel != ALL_CHANNELS:
+                loc = ("contract", "clauses", index, "channel")
+                problems += _unknown_name(loc, clause.channel, known)
     prices = scenario.partner.pricing.per_contact_eur
     if prices is not None:
         loc = ("partner", "pricing", "per_contact_eur")
         for name in prices:
-            if name not in known:
-                problems.append(
-                    ((*loc, name), f"is not a defined channel{did_you_mean(name, known)}", name)
-                )
+            problems += _unknown_name((*loc, name), name, known)
         missing = [name for name in known if name not in prices]
         if missing:
             problems.append((loc, f"has no price for channel(s) {', '.join(missing)}", None))
