@@ -402,6 +402,15 @@ class Model:
         c.state = _DONE
         ch = self.channels[c.ch]
         ch.waiting -= 1
+        self._log_unanswered(ch, c, now, now, _ABANDONED)
+        redial = ch.spec.redial
+        if redial is not None and c.redial_u < redial.probability_frac:
+            self._retry(ch, _REDIAL, c.id, c.redial_d * redial.delay_mean_s)
+
+    def _log_unanswered(
+        self, ch: ChannelState, c: Contact, now: float, end_s: float, outcome: int
+    ) -> None:
+        """Log a contact that stopped waiting at ``now`` without an answer."""
         self.log.add(
             c.id,
             c.ch,
@@ -409,14 +418,11 @@ class Model:
             c.parent,
             c.arrival,
             _NAN,
-            now,
+            end_s,
             now - c.arrival,
             self._business_wait(ch, c.arrival, now),
-            _ABANDONED,
+            outcome,
         )
-        redial = ch.spec.redial
-        if redial is not None and c.redial_u < redial.probability_frac:
-            self._retry(ch, _REDIAL, c.id, c.redial_d * redial.delay_mean_s)
 
     def _retry(self, ch: ChannelState, ctype: int, parent: int, delay: float) -> None:
         if self.env.now + delay < self.horizon_s:
@@ -458,18 +464,7 @@ class Model:
             for c in ch.queue:
                 if c.state == _WAITING:
                     c.state = _DONE
-                    self.log.add(
-                        c.id,
-                        c.ch,
-                        c.ctype,
-                        c.parent,
-                        c.arrival,
-                        _NAN,
-                        _NAN,
-                        now - c.arrival,
-                        self._business_wait(ch, c.arrival, now),
-                        _UNFINISHED,
-                    )
+                    self._log_unanswered(ch, c, now, _NAN, _UNFINISHED)
             ch.queue.clear()
             ch.waiting = 0
         for agent in self.agents:
