@@ -24,7 +24,7 @@ from sim.model import Model
 from sim.streams import Streams
 from staffing import team_rosters
 
-__all__ = ["MapFn", "ReplicationResult", "run_replications", "simulate"]
+__all__ = ["MapFn", "ReplicationResult", "ReplicationTask", "run_replications", "simulate"]
 
 MapFn = Callable[[Callable, Iterable], Iterable]
 
@@ -73,8 +73,9 @@ def simulate(
     )
 
 
-class _Task:
-    """A picklable replication job: ``task(r)`` runs replication ``r``.
+class ReplicationTask:
+    """A picklable replication job: ``task(r)`` runs replication ``r`` with the task's rosters,
+    ``task.run(r, rosters)`` with other rosters (staffing levels, :mod:`sim.staffing_levels`).
 
     The workload is not pickled (it holds read-only mappings); a task sent to another process
     expands the scenario again there, which gives the same workload.
@@ -96,10 +97,14 @@ class _Task:
         return {**self.__dict__, "workload": None}
 
     def __call__(self, replication: int) -> ReplicationResult:
+        return self.run(replication, self.rosters)
+
+    def run(self, replication: int, rosters: Mapping[str, np.ndarray]) -> ReplicationResult:
+        """Replication ``replication`` with ``rosters`` (scheduled agents per team)."""
         if self.workload is None:
             self.workload = expand(self.scenario)
         return simulate(
-            self.scenario, replication, self.seed, workload=self.workload, rosters=self.rosters
+            self.scenario, replication, self.seed, workload=self.workload, rosters=rosters
         )
 
 
@@ -126,5 +131,5 @@ def run_replications(
     workload = expand(scenario)
     if rosters is None:
         rosters = team_rosters(scenario, workload)
-    task = _Task(scenario, int(seed), workload, dict(rosters))
+    task = ReplicationTask(scenario, int(seed), workload, dict(rosters))
     return iter((map_fn or map)(task, indices))

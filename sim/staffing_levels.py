@@ -30,7 +30,7 @@ import numpy as np
 from scenarios.demand import Workload, expand
 from scenarios.errors import InputError
 from scenarios.scenario import Scenario
-from sim.runner import MapFn, ReplicationResult, simulate
+from sim.runner import MapFn, ReplicationResult, ReplicationTask
 from staffing import team_rosters
 
 __all__ = ["LevelRuns", "check_counts", "parse_levels", "run_levels", "scaled_rosters"]
@@ -97,37 +97,22 @@ def scaled_rosters(rosters: Mapping[str, np.ndarray], factor: float) -> dict[str
 
 
 class _LevelTask:
-    """A picklable job: ``task((level_index, replication))`` simulates and reduces one
-    replication at one level. The workload is expanded again in a worker process."""
+    """A picklable job: ``task((level_index, replication))`` simulates one replication at one
+    level (through :class:`sim.runner.ReplicationTask`) and reduces it."""
 
     def __init__(
         self,
-        scenario: Scenario,
-        seed: int,
+        replication: ReplicationTask,
         rosters: Sequence[Mapping[str, np.ndarray]],
         reduce: Reduce,
-        workload: Workload | None,
     ):
-        self.scenario = scenario
-        self.seed = seed
+        self.replication = replication
         self.rosters = rosters
         self.reduce = reduce
-        self.workload = workload
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "workload": None}
 
     def __call__(self, item: tuple[int, int]) -> tuple[int, int, Any]:
         level, replication = item
-        if self.workload is None:
-            self.workload = expand(self.scenario)
-        result = simulate(
-            self.scenario,
-            replication,
-            self.seed,
-            workload=self.workload,
-            rosters=self.rosters[level],
-        )
+        result = self.replication.run(replication, self.rosters[level])
         return level, replication, self.reduce(result)
 
 
@@ -216,7 +201,7 @@ def run_levels(
     workload = expand(scenario)
     base = team_rosters(scenario, workload)
     rosters = tuple(scaled_rosters(base, factor) for factor in factors)
-    task = _LevelTask(scenario, int(seed), rosters, reduce, workload)
+    task = _LevelTask(ReplicationTask(scenario, int(seed), workload, base), rosters, reduce)
     reduced: list[list[Any]] = [[] for _ in factors]
     wanted = {index: replications for index in range(len(factors))}
     finished = submitted = 0
