@@ -533,6 +533,20 @@ def _print_run(summary: dict, out_dir: Path) -> None:
     typer.echo(f"wrote {out_dir}")
 
 
+def _run_into(out_dir, scenario, replications, seed, map_fn, progress, contacts):
+    """Simulate, evaluate and write one scenario's results folder; its evaluation."""
+    result = run_scenario(
+        scenario,
+        replications=replications,
+        seed=seed,
+        map_fn=map_fn,
+        progress=progress.replication,
+    )
+    evaluation = evaluate_run(scenario, result)
+    write_results(out_dir, scenario, result, evaluation, contacts=contacts)
+    return evaluation
+
+
 def _run_settings(scenario, replications: int | None, seed: int | None) -> tuple[int, int]:
     return (
         scenario.run.replications if replications is None else replications,
@@ -562,15 +576,9 @@ def run(
     with executor(workers, scheduler) as map_fn:
         check_writable(out_dir)
         with _Progress(replications, 1, quiet or as_json) as progress:
-            result = run_scenario(
-                scenario,
-                replications=replications,
-                seed=seed,
-                map_fn=map_fn,
-                progress=progress.replication,
+            evaluation = _run_into(
+                out_dir, scenario, replications, seed, map_fn, progress, contacts
             )
-    evaluation = evaluate_run(scenario, result)
-    write_results(out_dir, scenario, result, evaluation, contacts=contacts)
     if as_json:
         typer.echo(json.dumps(evaluation.summary))
     else:
@@ -652,15 +660,7 @@ def _batch_failure(file: str, error: Exception) -> dict:
 def _batch_one(file, scenario, folder, replications, seed, map_fn, progress, contacts) -> dict:
     """Run, evaluate and write one scenario of a batch; a failure becomes its row."""
     try:
-        result = run_scenario(
-            scenario,
-            replications=replications,
-            seed=seed,
-            map_fn=map_fn,
-            progress=progress.replication,
-        )
-        evaluation = evaluate_run(scenario, result)
-        write_results(folder, scenario, result, evaluation, contacts=contacts)
+        _run_into(folder, scenario, replications, seed, map_fn, progress, contacts)
     except Exception as error:  # one scenario's failure must not stop the batch
         return _batch_failure(file, error)
     return batch_row(file, "ok", str(folder))
