@@ -10,7 +10,6 @@ which reports several cross-field problems at once, each under its own field pat
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -39,13 +38,11 @@ __all__ = [
     "LocalDateTime",
     "Model",
     "NonEmpty",
-    "NonNegativeRatio",
     "ReadOnlyDict",
     "did_you_mean",
     "expand_weekday_map",
     "format_clock",
     "parse_clock_s",
-    "parse_ratio",
     "parse_weekdays",
     "problems_error",
     "raise_problems",
@@ -146,38 +143,6 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     """Return ``"; did you mean 'x'?"`` for the closest known name, or ``""``."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def parse_ratio(value: Any) -> float:
-    """Parse a non-negative ratio that may exceed 1: ``0.4``, ``"40%"``, ``"140%"``, ``1.4``.
-
-    Used for uplifts, coefficients of variation and safety factors, where values above 100 %
-    are meaningful (``units.parse_fraction`` rejects them).
-    """
-    if isinstance(value, bool):
-        raise ValueError("must be a number such as 0.4 or a percentage such as 40%")
-    if isinstance(value, str):
-        text = value.strip()
-        percent = text.endswith("%")
-        try:
-            number = float(text[:-1].strip() if percent else text)
-        except ValueError:
-            raise ValueError("must be a number such as 0.4 or a percentage such as 40%") from None
-        if percent:
-            number /= 100.0
-    elif isinstance(value, int | float):
-        number = float(value)
-    else:
-        raise ValueError("must be a number such as 0.4 or a percentage such as 40%")
-    if not math.isfinite(number):
-        raise ValueError("must be a finite number")
-    if number < 0:
-        raise ValueError("must not be negative")
-    return number
-
-
-NonNegativeRatio = Annotated[float, BeforeValidator(parse_ratio)]
-"""A ratio >= 0 that may exceed 1, accepting ``140%``."""
 
 
 def _date_input(value: Any) -> Any:

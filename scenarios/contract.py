@@ -15,8 +15,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from scenarios._base import Model, NonEmpty, NonNegativeRatio, problems_error, raise_problems
-from scenarios.units import Count, DurationS, Fraction, parse_duration_s, parse_fraction
+from scenarios._base import Model, NonEmpty, problems_error, raise_problems
+from scenarios.units import (
+    Count,
+    DurationS,
+    Fraction,
+    NonNegativeRatio,
+    parse_duration_s,
+    parse_fraction,
+)
 
 __all__ = [
     "ALL_CHANNELS",

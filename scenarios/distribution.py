@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from scenarios._base import Model, NonNegativeRatio, raise_problems
-from scenarios.units import PositiveDurationS
+from scenarios._base import Model, raise_problems
+from scenarios.units import NonNegativeRatio, PositiveDurationS
 
 __all__ = ["Distribution"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, model_validator
 
-from scenarios._base import ChannelList, Date, Model, NonNegativeRatio, raise_problems
-from scenarios.units import Fraction
+from scenarios._base import ChannelList, Date, Model, raise_problems
+from scenarios.units import Fraction, NonNegativeRatio
 
 __all__ = ["Events", "ForecastError", "Launch", "Peak"]
 

@@ -24,7 +24,6 @@ from scenarios._base import (
     Date,
     Model,
     NonEmpty,
-    NonNegativeRatio,
     ReadOnlyDict,
     format_clock,
     parse_clock_s,
@@ -34,7 +33,7 @@ from scenarios._base import (
 )
 from scenarios.calendar import SECONDS_PER_DAY, OpeningHours
 from scenarios.distribution import Distribution
-from scenarios.units import Fraction, PositiveDurationS
+from scenarios.units import Fraction, NonNegativeRatio, PositiveDurationS
 
 __all__ = [
     "ROSTER_FILE_COLUMNS",

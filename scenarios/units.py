@@ -18,10 +18,12 @@ __all__ = [
     "Count",
     "DurationS",
     "Fraction",
+    "NonNegativeRatio",
     "PositiveDurationS",
     "parse_count",
     "parse_duration_s",
     "parse_fraction",
+    "parse_ratio",
 ]
 
 SECONDS_PER_UNIT = {
@@ -77,28 +79,46 @@ def parse_duration_s(value: Any) -> float:
     return number
 
 
+def _number_or_percent(value: Any, message: str) -> float:
+    """A finite real number, or text holding one optionally ending in ``%`` (divided by 100);
+    anything else raises ``ValueError(message)``."""
+    number = _as_finite_number(value)
+    if number is not None:
+        return number
+    if not isinstance(value, str):
+        raise ValueError(message)
+    text = value.strip()
+    percent = text.endswith("%")
+    try:
+        number = float(text[:-1].strip() if percent else text)
+    except ValueError:
+        raise ValueError(message) from None
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number")
+    return number / 100.0 if percent else number
+
+
 def parse_fraction(value: Any) -> float:
     """Parse a share into a fraction in [0, 1].
 
     ``"80%"`` and ``0.8`` both give 0.8. A bare number above 1 is rejected rather than read
     as a percentage, because ``80`` is ambiguous: write ``80%``.
     """
-    number = _as_finite_number(value)
-    if number is None and isinstance(value, str):
-        text = value.strip()
-        percent = text.endswith("%")
-        try:
-            number = float(text[:-1].strip() if percent else text)
-        except ValueError:
-            raise ValueError("must be a fraction such as 0.8 or a percentage such as 80%") from None
-        if not math.isfinite(number):
-            raise ValueError("must be a finite fraction")
-        if percent:
-            number /= 100.0
-    if number is None:
-        raise ValueError("must be a fraction such as 0.8 or a percentage such as 80%")
+    number = _number_or_percent(value, "must be a fraction such as 0.8 or a percentage such as 80%")
     if not 0.0 <= number <= 1.0:
         raise ValueError("must be between 0 and 1 (0% and 100%); write 80% for a percentage")
+    return number
+
+
+def parse_ratio(value: Any) -> float:
+    """Parse a non-negative ratio that may exceed 1: ``0.4``, ``"40%"``, ``"140%"``, ``1.4``.
+
+    Used for uplifts, coefficients of variation and safety factors, where values above 100 %
+    are meaningful (:func:`parse_fraction` rejects them).
+    """
+    number = _number_or_percent(value, "must be a number such as 0.4 or a percentage such as 40%")
+    if number < 0:
+        raise ValueError("must not be negative")
     return number
 
 
@@ -135,3 +155,6 @@ Fraction = Annotated[float, BeforeValidator(parse_fraction)]
 
 Count = Annotated[float, BeforeValidator(parse_count)]
 """A non-negative amount, accepting ``1.5k``."""
+
+NonNegativeRatio = Annotated[float, BeforeValidator(parse_ratio)]
+"""A ratio >= 0 that may exceed 1, accepting ``140%``."""

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios._base import expand_weekday_map, parse_clock_s, parse_ratio, parse_weekdays
+from scenarios._base import expand_weekday_map, parse_clock_s, parse_weekdays
 from scenarios.calendar import Horizon, OpeningHours
+from scenarios.units import parse_ratio
 
 
 def test_horizon_accessors():
