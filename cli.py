@@ -798,6 +798,7 @@ def _negotiation_summary(document: dict, out_dir: Path) -> None:
             "level": entry["level"],
             "replications": entry["replications"],
             "labour_cost_eur": entry["labour_cost_eur"]["mean"],
+            "credit_eur": entry["credit_eur"]["mean"],
             "net_credit_eur": entry["net_credit_eur"]["mean"],
             "partner_margin_eur": entry["partner_margin_eur"]["mean"],
             "miss_frac": entry["clauses"][clause]["p_miss"],
@@ -871,10 +872,11 @@ def negotiate(
         int,
         typer.Option(
             "--max-replications",
-            help="Replications a level may grow to while its expected-credit 95 % CI half-width "
-            "is above 10 % of the value and 500 EUR (and projected to get there).",
+            help="Replications a level may grow to while its expected service credit's 95 % CI "
+            "half-width is above 10 % of the value and 500 EUR (it grows to its projected need "
+            "if that is within this limit).",
         ),
-    ] = 120,
+    ] = 400,
     seed: SeedOption = None,
     out: OutOption = None,
     workers: WorkersOption = _CPUS,
@@ -955,7 +957,7 @@ def negotiate(
                 reduce=reduce,
                 replications=replications,
                 max_replications=max_replications,
-                needs_more=PrecisionRule(scenario, workload, max_replications),
+                wanted=PrecisionRule(scenario, workload, max_replications),
                 map_fn=map_fn,
                 progress=progress.replications_of,
             )

@@ -2,8 +2,9 @@
 
 Runs the command as a user would, in a fresh process (``--workers 2 --quiet --json``; default:
 11 levels over the range of the analytic screen, 10 replications per level to start, up to
-``--max-replications`` per level while the 95 % interval half-width of the expected net credit
-is above 10 % of its value and above 500 EUR), and reports the wall time, the replications per
+``--max-replications`` (default: the command's own) per level while the 95 % interval
+half-width of the expected service credit is above 10 % of its value and above 500 EUR,
+growing in one step to the projected need), and reports the wall time, the replications per
 level and which levels reached that precision. ``benchmarks/README.md`` ("Negotiation")
 records the numbers.
 """
@@ -24,9 +25,12 @@ BASELINE = Path(__file__).parents[1] / "scenarios" / "examples" / "baseline.yaml
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--max-replications", type=int, default=120)
+    parser.add_argument("--max-replications", type=int, default=None)
     parser.add_argument("extra", nargs="*", help="more ccplan negotiate options (after --)")
     args = parser.parse_args()
+    limit = []
+    if args.max_replications is not None:
+        limit = ["--max-replications", str(args.max_replications)]
     with tempfile.TemporaryDirectory() as folder:
         command = [
             sys.executable,
@@ -36,12 +40,11 @@ def main() -> None:
             str(BASELINE),
             "--workers",
             str(args.workers),
-            "--max-replications",
-            str(args.max_replications),
             "--out",
             str(Path(folder) / "out"),
             "--quiet",
             "--json",
+            *limit,
             *args.extra,
         ]
         start = time.perf_counter()
@@ -53,8 +56,9 @@ def main() -> None:
             "level": entry["level"],
             "replications": entry["replications"],
             "precise": entry["precise"],
+            "credit_eur": entry["credit_eur"]["mean"],
+            "ci95": entry["credit_eur"]["ci95"],
             "net_credit_eur": entry["net_credit_eur"]["mean"],
-            "ci95": entry["net_credit_eur"]["ci95"],
         }
         for entry in document["levels"]
     ]

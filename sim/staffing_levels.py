@@ -11,9 +11,10 @@ intervals narrow (common random numbers).
 
 :func:`run_levels` keeps only what ``reduce`` makes of each replication (the KPI table, say), in
 the worker, so memory stays small whatever the number of levels. Replications are added to a
-level, ``step`` at a time, while ``needs_more(level, reduced)`` says so and fewer than
-``max_replications`` have run; the function deciding it lives with the money analysis
-(``sla_eval.negotiation``), so this module never learns what a contract is.
+level in rounds: after each round, ``wanted(level, reduced)`` names the count the level should
+reach (its projected need), at least ``step`` more and at most ``max_replications``; the
+function deciding it lives with the money analysis (``sla_eval.negotiation``), so this module
+never learns what a contract is.
 
 :func:`parse_levels` reads the ``--levels`` option: ``0.8,0.9,1`` or ``LOW:HIGH:COUNT``.
 """
@@ -37,8 +38,9 @@ __all__ = ["LevelRuns", "check_counts", "parse_levels", "run_levels", "scaled_ro
 
 Reduce = Callable[[ReplicationResult], Any]
 """Turns one replication's logs into what is kept (runs in the worker; must be picklable)."""
-NeedsMore = Callable[[float, Sequence[Any]], bool]
-"""``needs_more(level, reduced)``: whether a level with these replications needs more."""
+Wanted = Callable[[float, Sequence[Any]], int]
+"""``wanted(level, reduced)``: how many replications a level with these should have in all
+(no more than it has: it is done)."""
 _MAX_LEVELS = 200
 
 
@@ -164,7 +166,7 @@ def run_levels(
     replications: int,
     max_replications: int | None = None,
     step: int | None = None,
-    needs_more: NeedsMore | None = None,
+    wanted: Wanted | None = None,
     map_fn: MapFn | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> LevelRuns:
@@ -183,8 +185,9 @@ def run_levels(
     max_replications, step:
         Adaptive rounds: after each round, every level that grew in it and has fewer than
         ``max_replications`` (default ``replications``: no adaptation) is asked
-        ``needs_more(level, reduced)``; while it says so, ``step`` (default ``replications``)
-        more replications of that level run, with the next indices.
+        ``wanted(level, reduced)``; while that is more than it has, the level grows to it, by
+        at least ``step`` (default ``replications``) and to at most ``max_replications``,
+        with the next indices.
     map_fn:
         ``map``-like executor (:func:`sim.executors.executor`); default this process. All the
         replications of a round (every level needing more) are submitted at once.
@@ -203,12 +206,12 @@ def run_levels(
     rosters = tuple(scaled_rosters(base, factor) for factor in factors)
     task = _LevelTask(ReplicationTask(scenario, int(seed), workload, base), rosters, reduce)
     reduced: list[list[Any]] = [[] for _ in factors]
-    wanted = {index: replications for index in range(len(factors))}
+    counts = {index: replications for index in range(len(factors))}
     finished = submitted = 0
-    while wanted:
+    while counts:
         items = [
             (index, replication)
-            for index, count in wanted.items()
+            for index, count in counts.items()
             for replication in range(len(reduced[index]), count)
         ]
         submitted += len(items)
@@ -217,13 +220,15 @@ def run_levels(
             finished += 1
             if progress is not None:
                 progress(finished, submitted)
-        if needs_more is None:
+        if wanted is None:
             break
-        grown, wanted = wanted, {}
+        grown, counts = counts, {}
         for index in grown:
             have = len(reduced[index])
-            if have < max_replications and needs_more(factors[index], tuple(reduced[index])):
-                wanted[index] = min(have + step, max_replications)
+            if have < max_replications:
+                count = wanted(factors[index], tuple(reduced[index]))
+                if count > have:
+                    counts[index] = min(max(count, have + step), max_replications)
     return LevelRuns(
         levels=factors,
         seed=int(seed),

@@ -8,10 +8,13 @@ Input: a scenario with a contract, the staffing factors simulated on common rand
 
 Per level and replication, summed over the measurement periods of the horizon
 (:func:`sla_eval.contract_totals`): labour cost ``c · staffed agent hours``, penalties ``P``,
-earned back ``E``, bonuses ``B``, net credit ``P − E − B``, client cost ``fee − net credit`` and
-partner margin ``M = fee − labour − P + E + B``. Per clause, ``p_miss`` is the share of
-(replication, period) pairs where the clause applies and misses its target (relief bands
-ignored: it is about service), ``p_breach`` the share that owes a penalty.
+earned back ``E``, the service credit owed ``P − E``, bonuses ``B``, net credit ``P − E − B``,
+client cost ``fee − net credit`` and partner margin ``M = fee − labour − P + E + B``. The
+adaptive replications (:class:`PrecisionRule`) aim at the expected service credit, the money
+the clauses take back and the at-risk cap limits; bonuses have their own intervals. Per
+clause, ``p_miss`` is the share of (replication, period) pairs where the clause applies and
+misses its target (relief bands ignored: it is about service), ``p_breach`` the share that
+owes a penalty.
 
 * **Best response** (:func:`best_response`): the level with the largest mean margin ``M``, with
   the paired 95 % confidence interval of ``M(level) − M(best)`` for every level (common random
@@ -32,6 +35,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from scenarios.errors import InputError
 from sla_eval.scenario_eval import evaluate_scenario_contract, scenario_kpi_table
@@ -53,13 +57,14 @@ __all__ = [
     "measurement_kinds",
     "period_risks",
     "price_levels",
+    "replications_needed",
     "target_clause",
     "with_clause",
 ]
 
 DEFAULT_ALPHA = 0.10
 """Default client confidence: P(miss in a period) at most 10 %."""
-MONEY = (
+_SUMMED = (
     "labour_cost_eur",
     "penalty_eur",
     "earned_back_eur",
@@ -68,7 +73,9 @@ MONEY = (
     "client_cost_eur",
     "partner_margin_eur",
 )
-"""Money per replication (summed over periods) in :class:`LevelMoney` and the curves."""
+MONEY = (*_SUMMED[:3], "credit_eur", *_SUMMED[3:])
+"""Money per replication (summed over periods) in :class:`LevelMoney` and the curves;
+``credit_eur`` is the service credit the partner owes, ``penalty_eur − earned_back_eur``."""
 _PRECISION_FRAC = 0.10
 _PRECISION_EUR = 500.0
 
@@ -179,37 +186,62 @@ def price_levels(
             period_kind=contract.measurement_period,
         )
         grouped = totals.groupby("replication", sort=True)
-        per_rep = grouped[list(MONEY)].sum()
+        per_rep = grouped[list(_SUMMED)].sum()
+        per_rep.insert(3, "credit_eur", per_rep["penalty_eur"] - per_rep["earned_back_eur"])
         per_rep["breach"] = grouped["breach"].any()
         priced.append(LevelMoney(float(level), per_rep.reset_index(), evaluation))
     return priced
 
 
-def _credit_precision(money: LevelMoney) -> tuple[float, float]:
-    """Half-width of the 95 % interval of the expected net credit (NaN for fewer than two
-    replications) and the limit it must stay within."""
-    described = describe(money.per_replication["net_credit_eur"])
+def _credit_precision(money: LevelMoney) -> tuple[float, float, float]:
+    """The expected service credit's 95 % interval half-width (NaN for fewer than two
+    replications), the limit it must stay within, and the standard deviation per replication."""
+    credits = money.per_replication["credit_eur"].to_numpy(np.float64)
+    described = describe(credits)
     low, high = described["ci95"]
     half = float("nan") if low is None else (high - low) / 2.0
-    return half, max(_PRECISION_FRAC * abs(described["mean"]), _PRECISION_EUR)
+    std = float(np.std(credits, ddof=1)) if len(credits) > 1 else float("nan")
+    return half, max(_PRECISION_FRAC * abs(described["mean"]), _PRECISION_EUR), std
 
 
 def credit_precise(money: LevelMoney) -> bool:
-    """Whether the 95 % interval half-width of the expected net credit is within 10 % of its
-    value or 500 euros (the larger), the target of the adaptive replications."""
-    half, limit = _credit_precision(money)
+    """Whether the 95 % interval half-width of the expected service credit is within 10 % of
+    its value or 500 euros (the larger), the target of the adaptive replications."""
+    half, limit, _std = _credit_precision(money)
     return half <= limit
 
 
-class PrecisionRule:
-    """``rule(level, tables)``: whether a level's replications (their KPI tables) should grow;
-    the ``needs_more`` of ``sim.staffing_levels.run_levels``.
+def replications_needed(std: float, limit: float) -> int:
+    r"""The fewest replications ``n`` whose 95 % interval half-width is within ``limit``.
 
-    A level needs more while its net credit is not :func:`credit_precise` and the projected
-    count ``n * (half-width / limit)**2`` (the half-width shrinks as ``1/sqrt(n)``) is within
-    ``max_replications``; a level that could not get there (a lumpy credit: a fixed penalty
-    that a period owes or not, with a probability far from 0 and 1) stops, and stays imprecise,
-    rather than spending the replications where they cannot help.
+    .. math:: n^* = \min\{n \ge 2 : t_{0.975,\,n-1}\, s / \sqrt{n} \le \ell\}
+
+    with ``s = std`` the standard deviation per replication estimated so far (the
+    replication-count rule of Law 2015, *Simulation Modeling and Analysis*, 5th ed., §9.4.1).
+    Found by fixed-point iteration from the normal bound ``(z s / ℓ)^2``: the t quantile falls
+    as ``n`` grows, so the iterates rise to ``n*`` and stop there.
+    """
+    if not (limit > 0.0 and np.isfinite(std) and std >= 0.0):
+        raise InputError(f"need a finite std >= 0 and a limit > 0 (got {std}, {limit})")
+    needed = max(2, math.ceil((stats.norm.ppf(0.975) * std / limit) ** 2))
+    while True:
+        more = max(2, math.ceil((stats.t.ppf(0.975, needed - 1) * std / limit) ** 2))
+        if more <= needed:
+            return needed
+        needed = more
+
+
+class PrecisionRule:
+    """``rule(level, tables)``: how many replications a level should have in all, from its
+    replications so far (their KPI tables); the ``wanted`` of
+    ``sim.staffing_levels.run_levels``.
+
+    A level whose service credit is already :func:`credit_precise` wants no more; otherwise
+    it wants :func:`replications_needed` for the standard deviation and limit seen so far, if
+    that is within ``max_replications``. A level that could not get there (a lumpy credit: a
+    fixed penalty that a period owes or not, with a probability far from 0 and 1) wants no
+    more, and stays imprecise, rather than spending the replications where they cannot help.
+    A single replication wants one more (no spread yet).
     """
 
     def __init__(self, scenario: Any, workload: Any, max_replications: int):
@@ -217,16 +249,18 @@ class PrecisionRule:
         self.workload = workload
         self.max_replications = max_replications
 
-    def __call__(self, level: float, tables: Sequence[pd.DataFrame]) -> bool:
-        if len(tables) < 2:
-            return True
+    def __call__(self, level: float, tables: Sequence[pd.DataFrame]) -> int:
+        have = len(tables)
+        if have < 2:
+            return 2
         joined = pd.concat(list(tables), ignore_index=True)
         contract = self.scenario.contract
         money = price_levels(self.scenario, contract, [level], [joined], self.workload)[0]
-        half, limit = _credit_precision(money)
+        half, limit, std = _credit_precision(money)
         if half <= limit:
-            return False
-        return len(tables) * (half / limit) ** 2 <= self.max_replications
+            return have
+        needed = replications_needed(std, limit)
+        return needed if needed <= self.max_replications else have
 
 
 def _paired(a: pd.DataFrame, b: pd.DataFrame, column: str) -> dict:

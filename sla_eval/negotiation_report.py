@@ -100,7 +100,8 @@ def risk_figure(
     curves: pd.DataFrame, clause_id: str, alpha: float, best: float, required: float | None
 ) -> Figure:
     """Left: P(miss in a period) of the target clause and P(breach of any clause in any
-    period); right: the expected net credit with its 95 % interval; against staffing."""
+    period); right: the expected service credit and net credit with their 95 % intervals;
+    against staffing."""
     figure = _new_figure(4.2)
     left, right = figure.subplots(1, 2)
     x = curves["level"].to_numpy()
@@ -113,10 +114,11 @@ def risk_figure(
     left.set_ylim(-0.02, 1.02)
     left.set_ylabel("probability")
     left.set_title("risk per period", fontsize=11)
-    _band(right, curves, "net_credit_eur", "expected net credit", 1000.0)
+    _band(right, curves, "credit_eur", "service credit (penalties - earned back)", 1000.0)
+    _band(right, curves, "net_credit_eur", "net credit (service credit - bonuses)", 1000.0)
     right.axhline(0.0, color="#000000", linewidth=0.8)
     right.set_ylabel("thousand EUR")
-    right.set_title("expected net credit over the horizon", fontsize=11)
+    right.set_title("expected credits over the horizon", fontsize=11)
     for axis in (left, right):
         _marks(axis, best, required)
         axis.set_xlabel("staffing (factor on the rosters)")
@@ -139,6 +141,7 @@ def _levels_table(document: dict) -> str:
             f"{entry['level']:g}",
             f"{entry['replications']}" + ("" if entry["precise"] else " (imprecise)"),
             _with_ci(entry["labour_cost_eur"]["mean"], entry["labour_cost_eur"]["ci95"]),
+            _with_ci(entry["credit_eur"]["mean"], entry["credit_eur"]["ci95"]),
             _with_ci(entry["net_credit_eur"]["mean"], entry["net_credit_eur"]["ci95"]),
             _with_ci(entry["partner_margin_eur"]["mean"], entry["partner_margin_eur"]["ci95"]),
             percent(entry["clauses"][clause]["p_miss"]),
@@ -150,6 +153,7 @@ def _levels_table(document: dict) -> str:
         "staffing",
         "replications",
         "labour cost (EUR)",
+        "service credit (EUR)",
         "net credit (EUR)",
         "partner margin (EUR)",
         f"P({clause} misses a period)",
@@ -275,7 +279,7 @@ def _page(scenario: Any, document: dict, sensitivity: pd.DataFrame, pngs: dict) 
             "Staffing levels",
             _levels_table(document)
             + '<p class="caption">Means over the horizon with 95 % intervals below them. '
-            "(imprecise): the interval of the expected net credit is wider than 10 % of its "
+            "(imprecise): the interval of the expected service credit is wider than 10 % of its "
             "value and 500 EUR; more replications would not get there soon (a fixed penalty "
             "owed in some periods and not in others).</p>",
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from scenarios import load
 from scenarios.contract import FixedScheme, LinearScheme
@@ -19,6 +20,7 @@ from sla_eval.negotiation import (
     credit_precise,
     period_risks,
     price_levels,
+    replications_needed,
     target_clause,
     with_clause,
 )
@@ -147,21 +149,40 @@ def test_credit_precision_rule(known):
     lumpy = scenario.model_copy(update={"contract": contract})
     index = runs.levels.index(1.0)
     money = price_levels(lumpy, contract, [1.0], [kpis[index]], runs.workload)[0]
-    credits = money.per_replication["net_credit_eur"]
+    rows = money.per_replication
+    credits = rows["credit_eur"]
+    assert np.allclose(credits, rows["penalty_eur"] - rows["earned_back_eur"])
     assert 0 < credits.mean() < 5000.0
     half = 2.571 * credits.std(ddof=1) / np.sqrt(len(credits))  # t(0.975, 5)
     limit = max(0.1 * abs(credits.mean()), 500.0)
     assert half > limit and not credit_precise(money)
     table = kpis[index]
     tables = [table[table["replication"] == r] for r in range(len(credits))]
-    needed = len(credits) * (half / limit) ** 2
-    assert PrecisionRule(lumpy, runs.workload, max_replications=int(needed) + 1)(1.0, tables)
-    assert not PrecisionRule(lumpy, runs.workload, max_replications=int(needed) - 1)(1.0, tables)
-    # a precise level needs nothing more; a single replication always does
+    needed = replications_needed(credits.std(ddof=1), limit)
+    assert needed > len(credits)
+    assert PrecisionRule(lumpy, runs.workload, max_replications=needed)(1.0, tables) == needed
+    # beyond the limit the level gives up: it wants no more than it has
+    rule = PrecisionRule(lumpy, runs.workload, max_replications=needed - 1)
+    assert rule(1.0, tables) == len(tables)
+    # a precise level wants no more; a single replication always wants a second
     steady = price_levels(scenario, scenario.contract, [1.0], [table], runs.workload)[0]
     rule = PrecisionRule(scenario, runs.workload, max_replications=1000)
-    assert rule(1.0, tables) == (not credit_precise(steady))
-    assert rule(1.0, tables[:1])
+    assert (rule(1.0, tables) == len(tables)) == credit_precise(steady)
+    assert rule(1.0, tables[:1]) == 2
+
+
+@pytest.mark.parametrize(("std", "limit"), [(13_850.0, 1_700.0), (1.0, 0.3), (5.0, 100.0)])
+def test_replications_needed_is_the_first_count_within_the_limit(std, limit):
+    def half_width(n):
+        return stats.t.ppf(0.975, n - 1) * std / np.sqrt(n)
+
+    needed = replications_needed(std, limit)
+    assert needed >= 2 and half_width(needed) <= limit
+    assert needed == 2 or half_width(needed - 1) > limit
+    with pytest.raises(InputError):
+        replications_needed(float("nan"), limit)
+    with pytest.raises(InputError):
+        replications_needed(std, 0.0)
 
 
 def test_loss_model_rejects_bad_numbers():

@@ -37,9 +37,9 @@ def test_levels_share_their_customers_and_grow_on_demand(tmp_path, files):
     scenario = load(files.perils(tmp_path))
     asked = []
 
-    def needs_more(level, reduced):
+    def wanted(level, reduced):
         asked.append((level, len(reduced)))
-        return level == 0.5 and len(reduced) < 5
+        return {2: 3, 4: 9}[len(reduced)] if level == 0.5 else len(reduced)
 
     reports = []
     runs = run_levels(
@@ -50,20 +50,37 @@ def test_levels_share_their_customers_and_grow_on_demand(tmp_path, files):
         replications=2,
         max_replications=6,
         step=2,
-        needs_more=needs_more,
+        wanted=wanted,
         progress=lambda finished, submitted: reports.append((finished, submitted)),
     )
     assert runs.levels == (0.5, 1.0)
-    # rounds of 4, then 2, then 2 replications: the total shown grows with each round
+    # rounds of 4, then 2 (3 wanted, but at least a step of 2), then 2 (9 wanted, limit 6):
+    # the total shown grows with each round
     assert reports == [(1, 4), (2, 4), (3, 4), (4, 4), (5, 6), (6, 6), (7, 8), (8, 8)]
     assert [len(items) for items in runs.reduced] == [6, 2]
     # replication r of both levels sees the same first contacts (common random numbers)
     for low, high in zip(runs.reduced[0], runs.reduced[1], strict=False):
         assert np.array_equal(low, high)
     assert not np.array_equal(runs.reduced[0][0], runs.reduced[0][1])
-    # a level at the limit is not asked again
+    # a level at the limit is not asked again, nor one that wanted no more
     assert asked == [(0.5, 2), (1.0, 2), (0.5, 4)]
     assert runs.rosters[0]["voice"].max() == 2 and runs.rosters[1]["voice"].max() == 4
+
+
+def test_a_level_grows_to_its_wanted_count_in_one_round(tmp_path, files):
+    scenario = load(files.perils(tmp_path))
+    rounds = []
+    runs = run_levels(
+        scenario,
+        [1.0],
+        seed=11,
+        reduce=_arrivals,
+        replications=2,
+        max_replications=20,
+        step=1,
+        wanted=lambda level, reduced: rounds.append(len(reduced)) or 7,
+    )
+    assert rounds == [2, 7] and len(runs.reduced[0]) == 7
 
 
 def test_screen_is_erlang_c_on_a_flat_queue(tmp_path, files):
