@@ -191,18 +191,33 @@ class Pool:
         self.spec = spec
         self.name = spec.name
         self.channels = [channel_index[c] for c in spec.channels]
-        self.slot = {c: k for k, c in enumerate(self.channels)}
         self.available = np.floor(
             np.asarray(spec.scheduled, dtype=np.float64) * (1.0 - spec.shrinkage_frac) + 0.5
         )
         n = self.available.size
         self.interval_s = interval_s
-        self.staffed = np.zeros(n)
-        self.busy = np.zeros((len(self.channels), n))
+        # agent-seconds per interval, kept as lists of floats (cheap scalar updates)
+        self._staffed_s = [0.0] * n
+        self._busy_s = {c: [0.0] * n for c in self.channels}
         self.employed: dict[int, Agent] = {}
         self.on_duty: deque[Agent] = deque()
         self.off_duty: deque[Agent] = deque()
         self.idle: deque[Agent] = deque()
+
+    @property
+    def staffed(self) -> np.ndarray:
+        """Agent-seconds on duty per interval, shape ``(n,)``."""
+        return np.array(self._staffed_s)
+
+    @property
+    def busy(self) -> np.ndarray:
+        """Agent-seconds with a contact of each of the team's channels (in priority order) per
+        interval, shape ``(len(channels), n)``."""
+        return np.array([self._busy_s[c] for c in self.channels])
+
+    def add_busy(self, channel: int, start_s: float, end_s: float) -> None:
+        """Record an agent busy with contacts of ``channel`` from ``start_s`` to ``end_s``."""
+        add_span(self._busy_s[channel], start_s, end_s, self.interval_s)
 
     def target(self, interval: int) -> int:
         """Agents that should be on duty in ``interval`` given the current headcount."""
@@ -231,7 +246,7 @@ class Pool:
     def leave_floor(self, agent: Agent, now_s: float) -> None:
         """Record the agent's presence until ``now_s``."""
         agent.present = False
-        add_span(self.staffed, agent.present_since, now_s, self.interval_s)
+        add_span(self._staffed_s, agent.present_since, now_s, self.interval_s)
 
     def set_on_duty(self, agent: Agent, now_s: float) -> None:
         """Put ``agent`` on duty; it is idle unless still finishing earlier work."""

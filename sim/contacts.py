@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from itertools import repeat
 
 import numpy as np
 
@@ -54,34 +55,59 @@ class Contact:
 
 
 class Fates:
-    """The per-contact draws of one channel for first contacts or for retries."""
+    """The per-contact draws of one channel for first contacts or for retries.
+
+    Each stream gives exactly one number to every contact, so the streams advance in step:
+    :meth:`fill` hands out the rows of a table built one chunk at a time, a column per stream
+    (a constant for a decision the channel does not have).
+    """
 
     def __init__(self, spec: ChannelSpec, streams: Streams, name: str):
         def maybe(purpose: str, wanted: bool, kind: str = "uniform", cv: float = 1.0):
             return streams.draws(purpose, name, kind, cv) if wanted else None
 
         has_patience = spec.patience_mean_s is not None
-        self.handle = streams.draws("handle", name, spec.handle.kind, spec.handle.cv)
-        self.patience = maybe("patience", has_patience, spec.patience.kind, spec.patience.cv)
-        self.fcr = maybe("fcr", spec.fcr_frac is not None)
-        self.esc = maybe("escalation", spec.escalation_frac is not None)
-        self.csat = maybe("csat", spec.csat is not None)
         rep, red = spec.repeat, spec.redial
-        self.repeat_u = maybe("repeat", rep is not None)
-        self.repeat_d = maybe("repeat_delay", rep is not None, *_shape(rep))
-        self.redial_u = maybe("redial", red is not None)
-        self.redial_d = maybe("redial_delay", red is not None, *_shape(red))
+        self.handle = streams.draws("handle", name, spec.handle.kind, spec.handle.cv)
+        # (stream or None, value when None) in the order of the fields set by ``fill``
+        self.optional = (
+            (maybe("patience", has_patience, spec.patience.kind, spec.patience.cv), math.inf),
+            (maybe("fcr", spec.fcr_frac is not None), 0.0),
+            (maybe("escalation", spec.escalation_frac is not None), 1.0),
+            (maybe("csat", spec.csat is not None), 1.0),
+            (maybe("repeat", rep is not None), 1.0),
+            (maybe("repeat_delay", rep is not None, *_shape(rep)), 0.0),
+            (maybe("redial", red is not None), 1.0),
+            (maybe("redial_delay", red is not None, *_shape(red)), 0.0),
+        )
+        self._rows: list[tuple[float, ...]] = []
+        self._pos = 0
 
     def fill(self, c: Contact) -> None:
-        c.handle_u = self.handle.next()
-        c.patience = self.patience.next() if self.patience else math.inf
-        c.u_fcr = self.fcr.next() if self.fcr else 0.0
-        c.u_esc = self.esc.next() if self.esc else 1.0
-        c.u_csat = self.csat.next() if self.csat else 1.0
-        c.repeat_u = self.repeat_u.next() if self.repeat_u else 1.0
-        c.repeat_d = self.repeat_d.next() if self.repeat_d else 0.0
-        c.redial_u = self.redial_u.next() if self.redial_u else 1.0
-        c.redial_d = self.redial_d.next() if self.redial_d else 0.0
+        """Give ``c`` the next number of every stream."""
+        if self._pos == len(self._rows):
+            self._refill()
+        (
+            c.handle_u,
+            c.patience,
+            c.u_fcr,
+            c.u_esc,
+            c.u_csat,
+            c.repeat_u,
+            c.repeat_d,
+            c.redial_u,
+            c.redial_d,
+        ) = self._rows[self._pos]
+        self._pos += 1
+
+    def _refill(self) -> None:
+        handle = self.handle.chunk()
+        columns = [
+            draws.chunk() if draws is not None else repeat(value, len(handle))
+            for draws, value in self.optional
+        ]
+        self._rows = list(zip(handle, *columns, strict=True))
+        self._pos = 0
 
 
 def _shape(retry) -> tuple[str, float]:

@@ -147,12 +147,14 @@ def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical
     return pd.Categorical.from_codes(codes.astype(np.int8), categories=list(categories))
 
 
-def add_span(values: np.ndarray, start_s: float, end_s: float, interval_s: float) -> None:
+def add_span(
+    values: list[float] | np.ndarray, start_s: float, end_s: float, interval_s: float
+) -> None:
     """Add the time ``[start_s, end_s)`` to ``values[i]``, split over the intervals it covers.
 
     Time beyond the last interval (the drain after the horizon end) is not counted.
     """
-    n = values.shape[0]
+    n = len(values)
     i = int(start_s // interval_s)
     while start_s < end_s and i < n:
         stop = min(end_s, (i + 1) * interval_s)

@@ -1,10 +1,11 @@
 """The SimPy model of one replication: queues, agents, abandonment, chat, backlog, tier 2.
 
-Processes (plain generator functions) drive the clock: one arrival source per channel, one
-interval clock that moves agents on and off duty and opens deferrable channels, one workforce
-process per fixed-headcount team (hires, attrition) and one outage process. Contacts and agents
-are plain objects; a service or a patience deadline is a single ``env.timeout`` whose callback
-moves the contact on.
+Processes (plain generator functions) drive the clock: one interval clock that moves agents
+on and off duty and opens deferrable channels, one workforce process per fixed-headcount team
+(hires, attrition) and one outage process. Contacts and agents are plain objects; an arrival,
+a service or a patience deadline is a single ``env.timeout`` whose callback moves the contact
+on (a channel's first arrival is scheduled by a process starting at time 0, and each arrival's
+callback schedules the next).
 
 **Abandonment.** DESIGN.md writes a waiting customer as ``req | env.timeout(patience)``: a
 process per customer and a condition event per wait. Here a waiting contact sits in its
@@ -48,18 +49,14 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Iterator
 
 import numpy as np
 import simpy
 
 from sim.agents import Agent, Pool, workforce_events
 from sim.contacts import ChannelState, Contact
-from sim.log import (
-    CONTACT_TYPE_CODE,
-    OUTCOME_CODE,
-    ContactLog,
-    add_span,
-)
+from sim.log import CONTACT_TYPE_CODE, OUTCOME_CODE, ContactLog
 from sim.specs import ModelInput
 from sim.streams import Streams
 
@@ -154,10 +151,18 @@ class Model:
         self._end(env.now)
 
     def _source(self, ch: ChannelState, times: list[float]):
-        env = self.env
-        for t in times:
-            yield env.timeout(t - env.now)
-            self._arrive(ch, _FIRST, -1)
+        """Process scheduling the first arrival of ``ch`` at its start; it yields no event."""
+        self._next_arrival((ch, iter(times)))
+        yield from ()
+
+    def _next_arrival(self, source: tuple[ChannelState, Iterator[float]]) -> None:
+        t = next(source[1], None)
+        if t is not None:
+            self.env.timeout(t - self.env.now, source).callbacks.append(self._on_arrival)
+
+    def _on_arrival(self, event) -> None:
+        self._arrive(event.value[0], _FIRST, -1)
+        self._next_arrival(event.value)
 
     def _workforce(self, pool: Pool, events, plans: dict[int, Agent]):
         env = self.env
@@ -384,7 +389,7 @@ class Model:
             )
         pool = agent.pool
         if not agent.contacts:
-            add_span(pool.busy[pool.slot[c.ch]], agent.busy_since, now, self.interval_s)
+            pool.add_busy(c.ch, agent.busy_since, now)
             agent.channel = -1
         if self.ended:
             return

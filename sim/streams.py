@@ -12,9 +12,9 @@ leaves every other stream unchanged: two what-ifs of one scenario see the same c
 variance of their difference is small (common random numbers; Law, *Simulation Modeling and
 Analysis*, 5th ed., section 11.2).
 
-:class:`Draws` hands out the numbers of one stream one at a time in fixed-size chunks, so the
-k-th contact of a channel always receives the k-th number of its stream whatever happened to
-other contacts.
+:class:`Draws` hands out the numbers of one stream in fixed-size chunks, one at a time
+(:meth:`Draws.next`) or a chunk at a time (:meth:`Draws.chunk`), so the k-th contact of a channel
+always receives the k-th number of its stream whatever happened to other contacts.
 
 Unit-mean distributions (:func:`draw_unit`) turn a mean and a coefficient of variation into
 samples: exponential, lognormal (``sigma**2 = log(1 + cv**2)``, ``mu = -sigma**2 / 2``),
@@ -103,8 +103,9 @@ def draw_unit(rng: np.random.Generator, kind: str, cv: float, size: int) -> np.n
 class Draws:
     """Sequential draws of one stream, generated in chunks of 1024.
 
-    ``next()`` returns the following number as a Python float. Chunking keeps the cost per
-    number small while the sequence stays a pure function of the stream.
+    ``next()`` returns the following number as a Python float, ``chunk()`` the following
+    numbers up to the end of the current chunk. Chunking keeps the cost per number small while
+    the sequence stays a pure function of the stream.
     """
 
     __slots__ = ("_buffer", "_cv", "_kind", "_pos", "_rng")
@@ -120,8 +121,20 @@ class Draws:
     def next(self) -> float:
         """The next number of the stream."""
         if self._pos == len(self._buffer):
-            self._buffer = draw_unit(self._rng, self._kind, self._cv, _CHUNK).tolist()
-            self._pos = 0
+            self._refill()
         value = self._buffer[self._pos]
         self._pos += 1
         return value
+
+    def chunk(self) -> list[float]:
+        """The next numbers of the stream up to the end of the current chunk (a whole chunk of
+        1024 when the current one is used up)."""
+        if self._pos == len(self._buffer):
+            self._refill()
+        values = self._buffer[self._pos :]
+        self._pos = len(self._buffer)
+        return values
+
+    def _refill(self) -> None:
+        self._buffer = draw_unit(self._rng, self._kind, self._cv, _CHUNK).tolist()
+        self._pos = 0
