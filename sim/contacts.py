@@ -119,13 +119,11 @@ class ChannelState:
     ``waiting`` counts the live ones), ``down`` (number of outages in progress) and its
     per-interval parameters as lists."""
 
-    def __init__(self, spec: ChannelSpec, index: int, n: int, interval_s: float, streams):
+    def __init__(self, spec: ChannelSpec, index: int, n: int, streams: Streams):
         self.spec = spec
         self.index = index
         self.realtime = spec.realtime
         self.is_open = np.asarray(spec.is_open, dtype=bool).tolist()
-        open_s = np.concatenate([[0.0], np.cumsum(np.asarray(spec.is_open, dtype=float))])
-        self.open_before_s = (open_s * interval_s).tolist()
         self.aht_s = np.asarray(spec.aht_s, dtype=np.float64).tolist()
         self.fcr = _per_interval(spec.fcr_frac, n, 1.0)
         self.esc = _per_interval(spec.escalation_frac, n, 0.0)

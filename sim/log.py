@@ -2,8 +2,9 @@
 
 The model appends one row per finished contact to typed ``array.array`` columns (8 bytes per
 float, 1 byte per code), never to a DataFrame; :meth:`ContactLog.frame` builds the contact table
-of :data:`scenarios.records.CONTACT_COLUMNS` once, sorted by ``contact_id`` (arrival order).
-Agent time is accumulated into per-interval numpy arrays by :func:`add_span`, and
+of :data:`scenarios.records.CONTACT_COLUMNS` once, sorted by ``contact_id`` (arrival order),
+deriving the waits (business-hours waits included) vectorised from the time each contact
+stopped waiting. Agent time is accumulated into per-interval lists by :func:`add_span`, and
 :func:`agent_frame` and :func:`outage_frame` build the other two tables of
 :mod:`scenarios.records`.
 """
@@ -44,9 +45,28 @@ _NAN = math.nan
 
 
 class ContactLog:
-    """Columns of the contact log of one replication, one row per contact (see ``add``)."""
+    """Columns of the contact log of one replication, one row per contact (see ``add``).
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    interval_s:
+        Interval length in seconds.
+    is_open:
+        Open flag per interval of each channel, indexed by channel code; the business-hours
+        waits count only open time.
+    """
+
+    def __init__(self, interval_s: float, is_open: Sequence[np.ndarray]) -> None:
+        self.interval_s = float(interval_s)
+        n = len(is_open[0]) if len(is_open) else 0
+        # per channel: open seconds before interval i (i = 0..n), and open flags with a closed
+        # interval n appended (the horizon end)
+        self._open = np.zeros((len(is_open), n + 1), dtype=bool)
+        self._open_before_s = np.zeros((len(is_open), n + 1))
+        for k, flags in enumerate(is_open):
+            self._open[k, :n] = flags
+            open_s = np.concatenate([[0.0], np.cumsum(np.asarray(flags, dtype=float))])
+            self._open_before_s[k] = open_s * self.interval_s
         self.contact_id = array("q")
         self.channel = array("h")
         self.contact_type = array("b")
@@ -54,15 +74,13 @@ class ContactLog:
         self.arrival_s = array("d")
         self.answer_s = array("d")
         self.end_s = array("d")
-        self.wait_s = array("d")
-        self.business_wait_s = array("d")
+        self.waited_until_s = array("d")
         self.outcome = array("b")
         self.resolved = array("b")
-        self.escalated = array("b")
         self.escalation_type = array("b")
-        self.tier2_response_s = array("d")
         self.agent_id = array("i")
         self.csat_score = array("d")
+        self.tier2_response_s: dict[int, float] = {}
 
     def __len__(self) -> int:
         return len(self.contact_id)
@@ -76,15 +94,18 @@ class ContactLog:
         arrival_s: float,
         answer_s: float,
         end_s: float,
-        wait_s: float,
-        business_wait_s: float,
+        waited_until_s: float,
         outcome: int,
         resolved: bool = False,
         escalation_type: int = 0,
         agent_id: int = -1,
         csat_score: float = _NAN,
     ) -> int:
-        """Append one contact (codes from ``*_CODE``); return its row for :meth:`set_tier2`."""
+        """Append one contact (codes from ``*_CODE``); return its row for :meth:`set_tier2`.
+
+        ``waited_until_s`` is when the contact stopped waiting (answer, abandonment or horizon
+        end; NaN if not offered): the frame derives ``wait_s`` and ``business_wait_s`` from it.
+        """
         self.contact_id.append(contact_id)
         self.channel.append(channel)
         self.contact_type.append(contact_type)
@@ -92,13 +113,10 @@ class ContactLog:
         self.arrival_s.append(arrival_s)
         self.answer_s.append(answer_s)
         self.end_s.append(end_s)
-        self.wait_s.append(wait_s)
-        self.business_wait_s.append(business_wait_s)
+        self.waited_until_s.append(waited_until_s)
         self.outcome.append(outcome)
         self.resolved.append(resolved)
-        self.escalated.append(escalation_type != 0)
         self.escalation_type.append(escalation_type)
-        self.tier2_response_s.append(_NAN)
         self.agent_id.append(agent_id)
         self.csat_score.append(csat_score)
         return len(self.contact_id) - 1
@@ -120,27 +138,56 @@ class ContactLog:
             setattr(self, name, array(getattr(self, name).typecode))
             return values
 
-        def categories(name: str, dtype: str, names: Sequence[str]) -> pd.Categorical:
-            return _categorical(column(name, dtype), names)
-
+        tier2_response_s = np.full(order.size, _NAN)
+        tier2_response_s[list(self.tier2_response_s)] = list(self.tier2_response_s.values())
+        self.tier2_response_s = {}
+        channel = column("channel", "i2")
+        escalation_type = column("escalation_type", "i1")
         columns = {"replication": np.full(order.size, replication, dtype=np.int32)}
         columns["contact_id"] = column("contact_id", "i8")
-        columns["channel"] = categories("channel", "i2", channel_names)
-        columns["contact_type"] = categories("contact_type", "i1", CONTACT_TYPES)
+        columns["channel"] = _categorical(channel, channel_names)
+        columns["contact_type"] = _categorical(column("contact_type", "i1"), CONTACT_TYPES)
         columns["parent_id"] = column("parent_id", "i8")
-        for name in ("arrival_s", "answer_s", "end_s", "wait_s", "business_wait_s"):
+        for name in ("arrival_s", "answer_s", "end_s"):
             columns[name] = column(name, "f8")
+        waited_until_s = column("waited_until_s", "f8")
+        columns["wait_s"] = waited_until_s - columns["arrival_s"]
+        columns["business_wait_s"] = self._business_wait_s(
+            channel, columns["arrival_s"], waited_until_s
+        )
         columns["handle_s"] = columns["end_s"] - columns["answer_s"]
-        columns["outcome"] = categories("outcome", "i1", OUTCOMES)
+        columns["outcome"] = _categorical(column("outcome", "i1"), OUTCOMES)
         columns["resolved_first_contact"] = column("resolved", "i1").astype(bool)
-        columns["escalated"] = column("escalated", "i1").astype(bool)
-        columns["escalation_type"] = categories("escalation_type", "i1", ESCALATION_TYPES)
-        columns["tier2_response_s"] = column("tier2_response_s", "f8")
+        columns["escalated"] = escalation_type != 0
+        columns["escalation_type"] = _categorical(escalation_type, ESCALATION_TYPES)
+        columns["tier2_response_s"] = tier2_response_s[order]
         columns["agent_id"] = column("agent_id", "i4")
         columns["csat_score"] = column("csat_score", "f8")
         frame = pd.DataFrame(columns, copy=False)
         check_columns(frame, CONTACT_COLUMNS)
         return frame
+
+    def _business_wait_s(
+        self, channel: np.ndarray, start_s: np.ndarray, end_s: np.ndarray
+    ) -> np.ndarray:
+        """Open seconds of each row's channel between ``start_s`` and ``end_s`` (NaN if
+        ``end_s`` is NaN)."""
+        wait_s = np.full(start_s.size, _NAN)
+        rows = ~np.isnan(end_s)
+        channel = channel[rows]
+        wait_s[rows] = self._open_s_until(channel, end_s[rows]) - self._open_s_until(
+            channel, start_s[rows]
+        )
+        return wait_s
+
+    def _open_s_until(self, channel: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+        """Open seconds of each row's channel from the horizon start to ``t_s``: the open time
+        of the intervals before ``i = min(t_s // interval_s, n)``, plus ``t_s - i * interval_s``
+        if interval ``i`` is open."""
+        n = self._open.shape[1] - 1
+        i = np.minimum(np.floor_divide(t_s, self.interval_s), n).astype(np.int64)
+        before_s = self._open_before_s[channel, i]
+        return np.where(self._open[channel, i], before_s + (t_s - i * self.interval_s), before_s)
 
 
 def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:

@@ -84,11 +84,10 @@ class Model:
         self.n = int(inp.n_intervals)
         self.horizon_s = self.interval_s * self.n
         self.ended = False
-        self.log = ContactLog()
         self.channels = [
-            ChannelState(spec, k, self.n, self.interval_s, streams)
-            for k, spec in enumerate(inp.channels)
+            ChannelState(spec, k, self.n, streams) for k, spec in enumerate(inp.channels)
         ]
+        self.log = ContactLog(self.interval_s, [spec.is_open for spec in inp.channels])
         index = {c.spec.name: c.index for c in self.channels}
         for ch in self.channels:
             if ch.spec.repeat is not None and ch.spec.repeat.channel is not None:
@@ -279,7 +278,7 @@ class Model:
         i = int(now // self.interval_s)
         if ch.realtime and (not ch.is_open[i] or (ch.down and not self.inp.outage_queue)):
             c.state = _DONE
-            self.log.add(c.id, ch.index, ctype, parent, now, _NAN, _NAN, _NAN, _NAN, _NOT_OFFERED)
+            self.log.add(c.id, ch.index, ctype, parent, now, _NAN, _NAN, _NAN, _NOT_OFFERED)
             return
         if not ch.down and (ch.realtime or ch.is_open[i]):
             agent = self._free_agent(ch)
@@ -356,10 +355,10 @@ class Model:
         i = int(c.answer // self.interval_s)
         resolved = c.u_fcr < ch.fcr[i] - c.fcr_penalty
         esc = ch.esc_code if c.u_esc < ch.esc[i] else 0
-        wait = c.answer - c.arrival
         csat = _NAN
         survey = ch.spec.csat
         if survey is not None and c.u_csat < survey.response_rate_frac:
+            wait = c.answer - c.arrival
             score = survey.base + survey.per_minute_waited * wait / 60.0
             score += survey.unresolved * (not resolved) + survey.escalated * (esc != 0)
             csat = min(5.0, max(1.0, score))
@@ -371,8 +370,7 @@ class Model:
             c.arrival,
             c.answer,
             now,
-            wait,
-            self._business_wait(ch, c.arrival, c.answer),
+            c.answer,
             _ANSWERED,
             resolved,
             esc,
@@ -407,14 +405,12 @@ class Model:
         c.state = _DONE
         ch = self.channels[c.ch]
         ch.waiting -= 1
-        self._log_unanswered(ch, c, now, now, _ABANDONED)
+        self._log_unanswered(c, now, now, _ABANDONED)
         redial = ch.spec.redial
         if redial is not None and c.redial_u < redial.probability_frac:
             self._retry(ch, _REDIAL, c.id, c.redial_d * redial.delay_mean_s)
 
-    def _log_unanswered(
-        self, ch: ChannelState, c: Contact, now: float, end_s: float, outcome: int
-    ) -> None:
+    def _log_unanswered(self, c: Contact, now: float, end_s: float, outcome: int) -> None:
         """Log a contact that stopped waiting at ``now`` without an answer."""
         self.log.add(
             c.id,
@@ -424,8 +420,7 @@ class Model:
             c.arrival,
             _NAN,
             end_s,
-            now - c.arrival,
-            self._business_wait(ch, c.arrival, now),
+            now,
             outcome,
         )
 
@@ -436,17 +431,6 @@ class Model:
 
     def _on_retry(self, event) -> None:
         self._arrive(*event.value)
-
-    def _business_wait(self, ch: ChannelState, start: float, end: float) -> float:
-        return self._business_time(ch, end) - self._business_time(ch, start)
-
-    def _business_time(self, ch: ChannelState, t: float) -> float:
-        """Open seconds of the channel from the horizon start to ``t``."""
-        i = min(int(t // self.interval_s), self.n)
-        base = ch.open_before_s[i]
-        if i < self.n and ch.is_open[i]:
-            base += t - i * self.interval_s
-        return base
 
     # -- tier 2 and horizon end -------------------------------------------------------------
 
@@ -469,7 +453,7 @@ class Model:
             for c in ch.queue:
                 if c.state == _WAITING:
                     c.state = _DONE
-                    self._log_unanswered(ch, c, now, _NAN, _UNFINISHED)
+                    self._log_unanswered(c, now, _NAN, _UNFINISHED)
             ch.queue.clear()
             ch.waiting = 0
         for agent in self.agents:
