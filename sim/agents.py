@@ -148,7 +148,7 @@ class Agent:
 
     def learning_factor(self, now_s: float) -> float:
         """``f = max(0, 1 - weeks in production / weeks to proficiency)`` (0 = proficient)."""
-        learning = self.pool.spec.learning
+        learning = self.pool.learning
         if learning is None or self.production_start_s == -math.inf:
             return 0.0
         weeks = (now_s - self.production_start_s) / WEEK_S
@@ -190,15 +190,17 @@ class Pool:
     def __init__(self, spec: TeamSpec, channel_index: dict[str, int], interval_s: float):
         self.spec = spec
         self.name = spec.name
+        self.learning = spec.learning
         self.channels = [channel_index[c] for c in spec.channels]
         self.available = np.floor(
             np.asarray(spec.scheduled, dtype=np.float64) * (1.0 - spec.shrinkage_frac) + 0.5
         )
         n = self.available.size
         self.interval_s = interval_s
-        # agent-seconds per interval, kept as lists of floats (cheap scalar updates)
+        # agent-seconds on duty, and busy per channel index, per interval (see ``staffed`` and
+        # ``busy``), kept as lists of floats for cheap scalar updates
         self._staffed_s = [0.0] * n
-        self._busy_s = {c: [0.0] * n for c in self.channels}
+        self.busy_s = {c: [0.0] * n for c in self.channels}
         self.employed: dict[int, Agent] = {}
         self.on_duty: deque[Agent] = deque()
         self.off_duty: deque[Agent] = deque()
@@ -213,11 +215,7 @@ class Pool:
     def busy(self) -> np.ndarray:
         """Agent-seconds with a contact of each of the team's channels (in priority order) per
         interval, shape ``(len(channels), n)``."""
-        return np.array([self._busy_s[c] for c in self.channels])
-
-    def add_busy(self, channel: int, start_s: float, end_s: float) -> None:
-        """Record an agent busy with contacts of ``channel`` from ``start_s`` to ``end_s``."""
-        add_span(self._busy_s[channel], start_s, end_s, self.interval_s)
+        return np.array([self.busy_s[c] for c in self.channels])
 
     def target(self, interval: int) -> int:
         """Agents that should be on duty in ``interval`` given the current headcount."""

@@ -130,6 +130,9 @@ class ChannelState:
         patience = _per_interval(spec.patience_mean_s, n, math.nan)
         self.patience_s = [math.inf if math.isnan(p) else p for p in patience]
         self.esc_code = ESCALATION_CODE[spec.escalation_type]
+        self.csat = spec.csat
+        self.repeat = spec.repeat
+        self.redial = spec.redial
         self.max_chats = spec.max_chats
         self.speeds = spec.speed_by_chats
         self.first = Fates(spec, streams, spec.name)

@@ -50,13 +50,14 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterator
+from operator import attrgetter
 
 import numpy as np
 import simpy
 
 from sim.agents import Agent, Pool, workforce_events
 from sim.contacts import ChannelState, Contact
-from sim.log import CONTACT_TYPE_CODE, OUTCOME_CODE, ContactLog
+from sim.log import CONTACT_TYPE_CODE, OUTCOME_CODE, ContactLog, add_span
 from sim.specs import ModelInput
 from sim.streams import Streams
 
@@ -68,6 +69,7 @@ _ANSWERED, _ABANDONED, _NOT_OFFERED, _UNFINISHED = (
     OUTCOME_CODE[k] for k in ("answered", "abandoned", "not_offered", "unfinished")
 )
 _NAN = math.nan
+_WORK = attrgetter("work")
 
 
 class Model:
@@ -160,8 +162,9 @@ class Model:
             self.env.timeout(t - self.env.now, source).callbacks.append(self._on_arrival)
 
     def _on_arrival(self, event) -> None:
-        self._arrive(event.value[0], _FIRST, -1)
-        self._next_arrival(event.value)
+        source = event.value
+        self._arrive(source[0], _FIRST, -1)
+        self._next_arrival(source)
 
     def _workforce(self, pool: Pool, events, plans: dict[int, Agent]):
         env = self.env
@@ -230,7 +233,7 @@ class Model:
                 contact = self._pop(ch)
                 if contact is None:
                     break
-                self._start(agent, contact, now)
+                self._start(agent, contact, ch, now, i)
                 taken = True
             if taken:
                 return True
@@ -283,7 +286,7 @@ class Model:
         if not ch.down and (ch.realtime or ch.is_open[i]):
             agent = self._free_agent(ch)
             if agent is not None:
-                self._start(agent, c, now)
+                self._start(agent, c, ch, now, i)
                 return
         c.state = _WAITING
         ch.queue.append(c)
@@ -292,13 +295,13 @@ class Model:
         if patience < math.inf:
             self.env.timeout(patience, c).callbacks.append(self._on_patience)
 
-    def _start(self, agent: Agent, c: Contact, now: float) -> None:
+    def _start(self, agent: Agent, c: Contact, ch: ChannelState, now: float, i: int) -> None:
+        """Answer ``c`` (of channel ``ch``) by ``agent`` at ``now``, in interval ``i``."""
         c.state = _SERVING
         c.answer = now
         c.agent = agent
-        ch = self.channels[c.ch]
-        learning = agent.pool.spec.learning
-        work = c.handle_u * ch.aht_s[int(now // self.interval_s)]
+        learning = agent.pool.learning
+        work = c.handle_u * ch.aht_s[i]
         c.fcr_penalty = 0.0
         if learning is not None:
             f = agent.learning_factor(now)
@@ -327,7 +330,7 @@ class Model:
     def _replan(self, agent: Agent, ch: ChannelState) -> None:
         agent.version += 1
         if agent.contacts:
-            first = min(agent.contacts, key=lambda c: c.work)
+            first = min(agent.contacts, key=_WORK)
             delay = max(first.work, 0.0) / ch.speeds[len(agent.contacts) - 1]
             event = self.env.timeout(delay, (agent, agent.version, first))
             event.callbacks.append(self._on_chat_timer)
@@ -356,7 +359,7 @@ class Model:
         resolved = c.u_fcr < ch.fcr[i] - c.fcr_penalty
         esc = ch.esc_code if c.u_esc < ch.esc[i] else 0
         csat = _NAN
-        survey = ch.spec.csat
+        survey = ch.csat
         if survey is not None and c.u_csat < survey.response_rate_frac:
             wait = c.answer - c.arrival
             score = survey.base + survey.per_minute_waited * wait / 60.0
@@ -380,14 +383,14 @@ class Model:
         if esc and self.tier2 is not None and not self.ended:
             self.t2_queue.append((row, now))
             self._tier2_dispatch(now)
-        repeat = ch.spec.repeat
+        repeat = ch.repeat
         if not resolved and repeat is not None and c.repeat_u < repeat.probability_frac:
             self._retry(
                 self.channels[ch.repeat_to], _REPEAT, c.id, c.repeat_d * repeat.delay_mean_s
             )
         pool = agent.pool
         if not agent.contacts:
-            pool.add_busy(c.ch, agent.busy_since, now)
+            add_span(pool.busy_s[c.ch], agent.busy_since, now, self.interval_s)
             agent.channel = -1
         if self.ended:
             return
@@ -406,7 +409,7 @@ class Model:
         ch = self.channels[c.ch]
         ch.waiting -= 1
         self._log_unanswered(c, now, now, _ABANDONED)
-        redial = ch.spec.redial
+        redial = ch.redial
         if redial is not None and c.redial_u < redial.probability_frac:
             self._retry(ch, _REDIAL, c.id, c.redial_d * redial.delay_mean_s)
 
