@@ -138,36 +138,59 @@ def clause_kpi(clause: object) -> str:
 
 
 class _Grids:
-    """KPI values of one period kind as (replication x period) arrays."""
+    """KPI values of one period kind as (replication x period) arrays.
+
+    The rows are indexed once: each row's cell (replication and period positions) and the
+    slice of rows of each (KPI, channel), so that :meth:`get` only scatters values.
+    """
 
     def __init__(self, kpis: pd.DataFrame, kind: str):
         rows = kpis[kpis["period_kind"] == kind]
         if rows.empty:
             raise InputError(f"the KPI table has no {kind!r} periods (the measurement period)")
-        self.replications = np.sort(rows["replication"].unique())
-        starts = rows.drop_duplicates("period").sort_values("period")
-        self.periods = starts["period"].to_numpy()
-        self.period_start = starts["period_start"].to_numpy()
-        self._groups = {
-            key: group
-            for key, group in rows.groupby(
-                [rows["kpi"].astype(str), rows["channel"].astype(str)], sort=False
+        replication = rows["replication"].to_numpy()
+        period = rows["period"].to_numpy()
+        self.replications = np.unique(replication)
+        self.periods, first = np.unique(period, return_index=True)
+        self.period_start = rows["period_start"].to_numpy()[first]
+        kpi_code, kpi_names = pd.factorize(rows["kpi"].astype(str))
+        channel_code, channel_names = pd.factorize(rows["channel"].astype(str))
+        key_code = kpi_code * len(channel_names) + channel_code
+        cell = np.searchsorted(self.replications, replication) * len(self.periods)
+        cell += np.searchsorted(self.periods, period)
+        order = np.argsort(key_code, kind="stable")
+        self._cell = cell[order]
+        self._value = rows["value"].to_numpy(np.float64)[order]
+        codes = np.unique(key_code)
+        bounds = np.searchsorted(key_code[order], codes, side="left")
+        ends = np.searchsorted(key_code[order], codes, side="right")
+        self._slices = {
+            (kpi_names[code // len(channel_names)], channel_names[code % len(channel_names)]): (
+                slice(low, high)
             )
+            for code, low, high in zip(codes, bounds, ends, strict=True)
         }
+        for key, rows_of_key in self._slices.items():
+            if len(np.unique(self._cell[rows_of_key])) < rows_of_key.stop - rows_of_key.start:
+                raise InputError(
+                    f"the KPI table has {key[0]!r} of channel {key[1]!r} more than once in a "
+                    f"{kind!r} period of a replication"
+                )
 
     @property
     def shape(self) -> tuple[int, int]:
         return (len(self.replications), len(self.periods))
 
     def get(self, kpi: str, channel: str) -> np.ndarray:
-        group = self._groups.get((kpi, channel))
-        if group is None:
+        rows = self._slices.get((kpi, channel))
+        if rows is None:
             raise InputError(
                 f"the KPI table has no {kpi!r} for channel {channel!r}; compute it with "
                 "the clause's thresholds and the agent/outage logs it needs"
             )
-        table = group.pivot(index="replication", columns="period", values="value")
-        return table.reindex(index=self.replications, columns=self.periods).to_numpy(np.float64)
+        grid = np.full(self.shape, np.nan)
+        grid.flat[self._cell[rows]] = self._value[rows]
+        return grid
 
 
 def _coverage_grid(coverage_frac: pd.Series | None, grids: _Grids) -> np.ndarray:
