@@ -3,8 +3,9 @@
 Processes (plain generator functions) drive the clock: one interval clock that moves agents
 on and off duty and opens deferrable channels, one workforce process per fixed-headcount team
 (hires, attrition) and one outage process. Contacts and agents are plain objects; an arrival,
-a service or a patience deadline is a single ``env.timeout`` whose callback moves the contact
-on (a channel's first arrival is scheduled by a process starting at time 0, and each arrival's
+a service or a patience deadline is a single timed callback on the SimPy calendar
+(:class:`_Callback`, scheduled exactly like an ``env.timeout``) that moves the contact on (a
+channel's first arrival is scheduled by a process starting at time 0, and each arrival's
 callback schedules the next).
 
 **Abandonment.** DESIGN.md writes a waiting customer as ``req | env.timeout(patience)``: a
@@ -70,6 +71,25 @@ _ANSWERED, _ABANDONED, _NOT_OFFERED, _UNFINISHED = (
 )
 _NAN = math.nan
 _WORK = attrgetter("work")
+
+
+class _Callback:
+    """``callback(self)`` on the SimPy calendar after ``delay_s``, with ``self.value``.
+
+    What ``env.timeout(delay_s, value).callbacks.append(callback)`` does, scheduled the same
+    way (so the order of events is the same), for the events nothing waits on: a plain object
+    with the two things ``Environment.step`` reads, its ``callbacks`` and its ``_ok`` flag.
+    """
+
+    __slots__ = ("callbacks", "value")
+    _ok = True
+
+    def __init__(self, env: simpy.Environment, delay_s: float, callback, value) -> None:
+        if delay_s < 0.0:
+            raise ValueError(f"negative delay {delay_s}")
+        self.callbacks = [callback]
+        self.value = value
+        env.schedule(self, simpy.events.NORMAL, delay_s)
 
 
 class Model:
@@ -159,7 +179,7 @@ class Model:
     def _next_arrival(self, source: tuple[ChannelState, Iterator[float]]) -> None:
         t = next(source[1], None)
         if t is not None:
-            self.env.timeout(t - self.env.now, source).callbacks.append(self._on_arrival)
+            _Callback(self.env, t - self.env.now, self._on_arrival, source)
 
     def _on_arrival(self, event) -> None:
         source = event.value
@@ -293,7 +313,7 @@ class Model:
         ch.waiting += 1
         patience = c.patience * ch.patience_s[i]
         if patience < math.inf:
-            self.env.timeout(patience, c).callbacks.append(self._on_patience)
+            _Callback(self.env, patience, self._on_patience, c)
 
     def _start(self, agent: Agent, c: Contact, ch: ChannelState, now: float, i: int) -> None:
         """Answer ``c`` (of channel ``ch``) by ``agent`` at ``now``, in interval ``i``."""
@@ -312,7 +332,7 @@ class Model:
             agent.channel = c.ch
         if ch.max_chats == 1:
             agent.contacts.append(c)
-            self.env.timeout(work, c).callbacks.append(self._on_done)
+            _Callback(self.env, work, self._on_done, c)
         else:
             self._progress(agent, ch, now)
             c.work = work
@@ -332,8 +352,7 @@ class Model:
         if agent.contacts:
             first = min(agent.contacts, key=_WORK)
             delay = max(first.work, 0.0) / ch.speeds[len(agent.contacts) - 1]
-            event = self.env.timeout(delay, (agent, agent.version, first))
-            event.callbacks.append(self._on_chat_timer)
+            _Callback(self.env, delay, self._on_chat_timer, (agent, agent.version, first))
 
     def _on_chat_timer(self, event) -> None:
         agent, version, c = event.value
@@ -429,8 +448,7 @@ class Model:
 
     def _retry(self, ch: ChannelState, ctype: int, parent: int, delay: float) -> None:
         if self.env.now + delay < self.horizon_s:
-            event = self.env.timeout(delay, (ch, ctype, parent))
-            event.callbacks.append(self._on_retry)
+            _Callback(self.env, delay, self._on_retry, (ch, ctype, parent))
 
     def _on_retry(self, event) -> None:
         self._arrive(*event.value)
@@ -444,7 +462,7 @@ class Model:
             self.log.set_tier2(row, now - escalated_s)
             self.t2_busy += 1
             handle = self.t2_handle.next() * self.tier2.handle_mean_s
-            self.env.timeout(handle).callbacks.append(self._on_tier2_done)
+            _Callback(self.env, handle, self._on_tier2_done, None)
 
     def _on_tier2_done(self, event) -> None:
         self.t2_busy -= 1
