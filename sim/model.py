@@ -270,20 +270,20 @@ class Model:
         return None
 
     def _free_agent(self, ch: ChannelState) -> Agent | None:
+        """The longest-idle agent of the team, else (chat) the first agent on duty holding
+        the fewest chats of ``ch`` below ``max_chats``; ``None`` if there is none."""
         pool = ch.pool
         if pool.idle:
             return pool.idle.popleft()
         if ch.max_chats == 1:
             return None
-        best = None
+        best, fewest = None, ch.max_chats
         for agent in pool.on_duty:
             k = len(agent.contacts)
-            if (
-                agent.channel == ch.index
-                and k < ch.max_chats
-                and (best is None or k < len(best.contacts))
-            ):
-                best = agent
+            if k < fewest and agent.channel == ch.index:
+                best, fewest = agent, k
+                if k == 1:  # an agent holding chats holds at least one
+                    break
         return best
 
     # -- contacts ---------------------------------------------------------------------------
