@@ -70,7 +70,7 @@ class Fates:
         rep, red = spec.repeat, spec.redial
         self.handle = streams.draws("handle", name, spec.handle.kind, spec.handle.cv)
         # (stream or None, value when None) in the order of the fields set by ``fill``
-        self.optional = (
+        self._optional = (
             (maybe("patience", has_patience, spec.patience.kind, spec.patience.cv), math.inf),
             (maybe("fcr", spec.fcr_frac is not None), 0.0),
             (maybe("escalation", spec.escalation_frac is not None), 1.0),
@@ -104,7 +104,7 @@ class Fates:
         handle = self.handle.chunk()
         columns = [
             draws.chunk() if draws is not None else repeat(value, len(handle))
-            for draws, value in self.optional
+            for draws, value in self._optional
         ]
         self._rows = list(zip(handle, *columns, strict=True))
         self._pos = 0
