@@ -315,6 +315,16 @@ def test_missing_kpi_names_what_to_compute(kpis_of):
         evaluate_contract(kpis, contract_of(*contract.model_dump()["clauses"], period="week"))
 
 
+def test_a_kpi_twice_in_one_period_is_refused(sl_kpis):
+    contract = contract_of(
+        {"id": "sl", "target": "80%", "penalty": {"scheme": "fixed", "percent_of_fee": "5%"}}
+    )
+    kpis = sl_kpis([0.75, 0.85])
+    doubled = pd.concat([kpis, kpis[kpis["kpi"] == SL].iloc[:1]], ignore_index=True)
+    with pytest.raises(InputError, match="more than once"):
+        evaluate_contract(doubled, contract)
+
+
 def test_clause_kpi_names():
     contract = Contract.model_validate(
         {
