@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from scenarios.errors import InputError
 from sla_eval.scenario_eval import evaluate_scenario_contract, scenario_kpi_table
@@ -223,9 +223,9 @@ def replications_needed(std: float, limit: float) -> int:
     """
     if not (limit > 0.0 and np.isfinite(std) and std >= 0.0):
         raise InputError(f"need a finite std >= 0 and a limit > 0 (got {std}, {limit})")
-    needed = max(2, math.ceil((stats.norm.ppf(0.975) * std / limit) ** 2))
+    needed = max(2, math.ceil((special.ndtri(0.975) * std / limit) ** 2))
     while True:
-        more = max(2, math.ceil((stats.t.ppf(0.975, needed - 1) * std / limit) ** 2))
+        more = max(2, math.ceil((special.stdtrit(needed - 1, 0.975) * std / limit) ** 2))
         if more <= needed:
             return needed
         needed = more

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from sla_eval._cube import ALL_CHANNELS
 from sla_eval.names import is_fraction_kpi
@@ -61,7 +61,7 @@ _QUANTILES = {"q05": 0.05, "q50": 0.5, "q95": 0.95}
 def _half_width(std: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Half width ``t_{0.975, n-1} * s / sqrt(n)`` of the 95 % interval; NaN for n < 2."""
     n = np.asarray(n, np.float64)
-    t = np.where(n >= 2, stats.t.ppf(0.975, np.maximum(n - 1, 1)), np.nan)
+    t = np.where(n >= 2, special.stdtrit(np.maximum(n - 1, 1), 0.975), np.nan)
     return t * std / np.sqrt(np.maximum(n, 1))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special
 
 from scenarios.errors import InputError
 from staffing._inputs import check_array
@@ -24,14 +24,16 @@ __all__ = ["required_agents_with_confidence", "volume_quantile_factor"]
 def volume_quantile_factor(day_cv: float, confidence: float) -> float:
     """The ``confidence`` quantile of a gamma day factor with mean 1 and CV ``day_cv``.
 
-    Shape ``1/cv²`` and scale ``cv²``; a zero CV gives 1.
+    Shape ``1/cv²`` and scale ``cv²``: the quantile is ``cv² · P⁻¹(1/cv², c)`` with ``P⁻¹``
+    the inverse of the regularised lower incomplete gamma function (``scipy.special.
+    gammaincinv``); a zero CV gives 1.
     """
     check_array("day_cv", day_cv)
     check_array("confidence", confidence, positive=True, below=1.0)
     if day_cv == 0:
         return 1.0
     variance = float(day_cv) ** 2
-    return float(stats.gamma.ppf(confidence, a=1.0 / variance, scale=variance))
+    return float(special.gammaincinv(1.0 / variance, confidence) * variance)
 
 
 def required_agents_with_confidence(
