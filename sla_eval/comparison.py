@@ -31,12 +31,11 @@ import pandas as pd
 
 from scenarios.errors import InputError
 from sla_eval.evaluation import SUMMARY_KPIS
-from sla_eval.summary import clip_fraction_intervals, summarise
+from sla_eval.summary import CONTRACT_MONEY, clip_fraction_intervals, summarise
 
 __all__ = [
     "CONTRACT_ROW",
     "DIFFERENCE_COLUMNS",
-    "MONEY_METRICS",
     "paired_differences",
     "replication_metrics",
     "sweep_overview",
@@ -45,14 +44,6 @@ __all__ = [
 
 CONTRACT_ROW = "contract"
 """``channel`` of the contract metrics."""
-MONEY_METRICS = (
-    "penalty_eur",
-    "earned_back_eur",
-    "bonus_eur",
-    "net_credit_eur",
-    "client_cost_eur",
-    "partner_margin_eur",
-)
 DIFFERENCE_COLUMNS = (
     "variant",
     "reference",
@@ -100,7 +91,7 @@ def replication_metrics(evaluation: Any) -> pd.DataFrame:
     ]
     totals = evaluation.totals
     if totals is not None:
-        per_rep = totals.groupby("replication")[list(MONEY_METRICS)].sum(min_count=1)
+        per_rep = totals.groupby("replication")[list(CONTRACT_MONEY)].sum(min_count=1)
         per_rep["breach"] = totals.groupby("replication")["breach"].any().astype(np.float64)
         money = per_rep.reset_index().melt(
             id_vars="replication", var_name="metric", value_name="value"

@@ -39,7 +39,7 @@ from scipy import special
 
 from scenarios.errors import InputError
 from sla_eval.scenario_eval import evaluate_scenario_contract, scenario_kpi_table
-from sla_eval.summary import contract_totals, describe
+from sla_eval.summary import CONTRACT_MONEY, contract_totals, describe
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -64,15 +64,7 @@ __all__ = [
 
 DEFAULT_ALPHA = 0.10
 """Default client confidence: P(miss in a period) at most 10 %."""
-_SUMMED = (
-    "labour_cost_eur",
-    "penalty_eur",
-    "earned_back_eur",
-    "bonus_eur",
-    "net_credit_eur",
-    "client_cost_eur",
-    "partner_margin_eur",
-)
+_SUMMED = ("labour_cost_eur", *CONTRACT_MONEY)
 MONEY = (*_SUMMED[:3], "credit_eur", *_SUMMED[3:])
 """Money per replication (summed over periods) in :class:`LevelMoney` and the curves;
 ``credit_eur`` is the service credit the partner owes, ``penalty_eur − earned_back_eur``."""

@@ -33,6 +33,7 @@ from sla_eval._cube import ALL_CHANNELS
 from sla_eval.names import is_fraction_kpi
 
 __all__ = [
+    "CONTRACT_MONEY",
     "STAT_COLUMNS",
     "TOTAL_COLUMNS",
     "clip_fraction_intervals",
@@ -55,6 +56,9 @@ TOTAL_COLUMNS = (
     "partner_margin_eur",
 )
 """Money columns of :func:`contract_totals`."""
+CONTRACT_MONEY = tuple(c for c in TOTAL_COLUMNS if c not in ("fee_eur", "labour_cost_eur"))
+"""The money a contract's terms move, compared between variants and staffing levels:
+:data:`TOTAL_COLUMNS` without the fee and the labour cost."""
 _QUANTILES = {"q05": 0.05, "q50": 0.5, "q95": 0.95}
 
 
