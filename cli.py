@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -17,10 +16,19 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
+from cli_output import (
+    RunProgress,
+    print_batch,
+    print_comparison,
+    print_demand,
+    print_errors,
+    print_measures,
+    print_negotiation,
+    print_plan,
+    print_run,
+    print_sweep,
+)
 from scenarios.demand import daily_summary, expand
 from scenarios.discovery import find_scenario_files
 from scenarios.errors import CcplanError, InputError, ScenarioError
@@ -33,7 +41,7 @@ from sim.level_screening import crossings, screen_levels, screened_range
 from sim.staffing_levels import check_counts, parse_levels, run_levels
 from sla_eval.comparison import paired_differences, sweep_overview, sweep_table
 from sla_eval.comparison_plots import comparison_pngs, sweep_pngs
-from sla_eval.evaluation import channel_overview, clause_overview, evaluate_run
+from sla_eval.evaluation import evaluate_run
 from sla_eval.negotiation import LossModel, PrecisionRule, level_kpis, target_clause
 from sla_eval.negotiation_report import write_negotiation
 from sla_eval.negotiation_sensitivity import measurement_scenario
@@ -58,14 +66,6 @@ app = typer.Typer(
 )
 
 EXIT_USER_ERROR = 2
-PIPED_WIDTH_CHARS = 160
-"""Width of tables written to a file or pipe, where no terminal sets it."""
-
-
-def _console() -> Console:
-    """A console for standard output: the terminal's width, or a wide page when piped."""
-    console = Console()
-    return console if console.is_terminal else Console(width=PIPED_WIDTH_CHARS)
 
 
 # --- scenario commands ---
@@ -92,28 +92,11 @@ def validate(
             load(file, set_ or ())
         except ScenarioError as error:
             all_valid = False
-            for line in str(error).splitlines():
-                typer.echo(f"error: {line}", err=True)
+            print_errors(str(error).splitlines())
         else:
             typer.echo(f"ok {file}")
     if not all_valid:
         raise typer.Exit(EXIT_USER_ERROR)
-
-
-def _demand_table(summary: pd.DataFrame, title: str) -> Table:
-    table = Table(title=title)
-    for heading in ("date", "channel", "contacts", "not offered", "mean AHT s", "peak /h"):
-        table.add_column(heading, justify="left" if heading in ("date", "channel") else "right")
-    for row in summary.itertuples(index=False):
-        table.add_row(
-            f"{row.date:%Y-%m-%d %a}",
-            str(row.channel),
-            f"{row.expected_contacts:,.1f}",
-            f"{row.not_offered:,.1f}",
-            "-" if pd.isna(row.mean_aht_s) else f"{row.mean_aht_s:,.0f}",
-            f"{row.peak_per_hour:,.1f}",
-        )
-    return table
 
 
 @app.command()
@@ -130,7 +113,7 @@ def demand(
     per-interval table."""
     scenario = load(file, set_ or ())
     workload = expand(scenario)
-    _console().print(_demand_table(daily_summary(workload), f"Expected demand: {scenario.name}"))
+    print_demand(daily_summary(workload), f"Expected demand: {scenario.name}")
     if out is not None:
         try:
             workload.to_frame().to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
@@ -158,34 +141,6 @@ def _fraction_option(option: str, text: str | None) -> float | None:
         return parse_fraction(text)
     except ValueError as error:
         raise InputError(f"{option}: {error} (got {text!r})") from None
-
-
-def _print_measures(model: str, row: pd.Series, patient: bool, as_json: bool) -> None:
-    """Print one row of measures as JSON (inf as null plus a note) or as aligned lines."""
-    fields = {
-        "model": model,
-        "offered_load_erlangs": float(row["offered_load_erlangs"]),
-        "agents": int(row["agents"]),
-        "p_wait": float(row["p_wait"]),
-        "service_level": float(row["service_level"]),
-        "asa_s": float(row["asa_s"]),
-        "occupancy": float(row["occupancy"]),
-        "p_abandon": None if patient else float(row["p_abandon"]),
-    }
-    infinite = [k for k, v in fields.items() if isinstance(v, float) and math.isinf(v)]
-    if as_json:
-        for key in infinite:
-            fields[key] = None
-        if infinite:
-            fields["note"] = (
-                f"{', '.join(infinite)} infinite: the agents cannot keep up with the load "
-                "(or none is ever answered)"
-            )
-        typer.echo(json.dumps(fields))
-        return
-    for key, value in fields.items():
-        shown = "-" if value is None else f"{value:.6g}" if isinstance(value, float) else value
-        typer.echo(f"{key:<21} {shown}")
 
 
 CallsOption = Annotated[
@@ -234,7 +189,7 @@ def erlang(
         short_abandon_s=_duration_option("--short-abandon", short_abandon),
     )
     model = "erlang_c" if patience is None else "erlang_a"
-    _print_measures(model, table.iloc[0], patience is None, as_json)
+    print_measures(model, table.iloc[0], patience is None, as_json)
 
 
 def _staff_targets(calls_per_hour, aht, targets, patience, sl_definition, short_abandon, as_json):
@@ -259,34 +214,14 @@ def _staff_targets(calls_per_hour, aht, targets, patience, sl_definition, short_
         short_abandon_s=short_abandon_s,
     )
     model = "erlang_c" if patience is None else "erlang_a"
-    _print_measures(model, table.iloc[0], patience is None, as_json)
-
-
-def _plan_table(summary: pd.DataFrame, title: str) -> Table:
-    table = Table(title=title)
-    headings = ("date", "channel", "team", "contacts", "required h", "scheduled h", "FTE")
-    for heading in (*headings, "service level", "intervals < target"):
-        table.add_column(heading, justify="left" if heading in headings[:3] else "right")
-    for row in summary.itertuples(index=False):
-        table.add_row(
-            f"{row.date:%Y-%m-%d %a}",
-            str(row.channel),
-            str(row.team),
-            f"{row.contacts:,.0f}",
-            "-" if pd.isna(row.required_agent_hours) else f"{row.required_agent_hours:,.1f}",
-            f"{row.scheduled_agent_hours:,.1f}",
-            f"{row.scheduled_fte:,.1f}",
-            "-" if pd.isna(row.service_level) else f"{row.service_level:.1%}",
-            str(row.intervals_below_target),
-        )
-    return table
+    print_measures(model, table.iloc[0], patience is None, as_json)
 
 
 def _staff_scenario(file: str, overrides, out: Path | None) -> None:
     scenario = load(file, overrides)
     table = plan(scenario, expand(scenario))
     title = f"Staffing plan: {scenario.name}"
-    _console().print(_plan_table(plan_summary(table, scenario), title))
+    print_plan(plan_summary(table, scenario), title)
     if out is not None:
         try:
             table.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
@@ -386,153 +321,6 @@ ContactsOption = Annotated[
 _CPUS = os.cpu_count() or 1
 
 
-class _Progress:
-    """A rich progress bar on standard error (replications and scenarios done, time left),
-    or nothing when quiet."""
-
-    def __init__(self, replications: int, scenarios: int, quiet: bool):
-        self._bar = None
-        if quiet:
-            return
-        self._bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("replications, {task.fields[done]}/{task.fields[scenarios]} scenarios"),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self._task = self._bar.add_task(
-            "simulating", total=replications, done=0, scenarios=scenarios
-        )
-
-    def __enter__(self) -> _Progress:
-        if self._bar is not None:
-            self._bar.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-    def replication(self, _result: object = None) -> None:
-        if self._bar is not None:
-            self._bar.advance(self._task)
-
-    def replications_of(self, finished: int, submitted: int) -> None:
-        """Show ``finished`` of ``submitted`` replications (the total grows with adaptive
-        rounds)."""
-        if self._bar is not None:
-            self._bar.update(self._task, completed=finished, total=submitted)
-
-    def scenario(self) -> None:
-        if self._bar is not None:
-            done = self._bar.tasks[0].fields["done"] + 1
-            self._bar.update(self._task, done=done)
-
-
-_PERCENT_UNITS = (
-    "service_level",
-    "p_wait",
-    "p_breach",
-    "breach",
-    "abandon_rate",
-    "response_within_target",
-    "fcr",
-    "escalation_rate",
-    "escalation_response",
-    "uptime",
-)
-"""Units (KPI or column names) whose values are fractions shown in per cent."""
-
-
-def _cell(unit: str, value: object) -> str:
-    """A table cell: fractions in %, seconds, euros and counts as people read them; ``unit``
-    is the KPI or column name the value is measured in."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if unit.endswith("_eur") or unit in ("offered", "answered"):
-        return f"{value:,.0f}"
-    if unit.endswith("_s"):
-        return f"{value:,.1f} s"
-    if unit.endswith("_frac") or unit in _PERCENT_UNITS:
-        return f"{value:.1%}"
-    if unit in ("n", "seed", "replications"):
-        return f"{value:.0f}"
-    return f"{value:.4g}"
-
-
-def _print_frame(frame: pd.DataFrame, title: str, unit_column: str = "", values=()) -> None:
-    """Print a DataFrame as a rich table; cells of the ``values`` columns are in the unit that
-    the row's ``unit_column`` names, the others in their column's."""
-    table = Table(title=title)
-    for column in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left")
-    for row in frame.to_dict("records"):
-        table.add_row(
-            *(
-                _cell(row[unit_column] if column in values else column, value)
-                for column, value in row.items()
-            )
-        )
-    _console().print(table)
-
-
-_DIFFERENCE_HEADINGS = {
-    "mean_reference": "reference",
-    "mean_variant": "variant",
-    "mean_difference": "difference",
-}
-_CLAUSE_HEADINGS = {
-    "expected_penalty_eur": "penalty_eur",
-    "expected_bonus_eur": "bonus_eur",
-    "expected_net_credit_eur": "net_credit_eur",
-}
-_MONEY_WORDS = {"penalty": "penalty", "bonus": "bonus", "net_credit": "net credit"}
-
-
-def _with_ci(frame: pd.DataFrame, unit_column: str) -> pd.DataFrame:
-    """``ci95_low`` and ``ci95_high`` replaced by one text column ``95% CI`` (``low .. high``)."""
-    texts = [
-        f"{_cell(unit, low)} .. {_cell(unit, high)}"
-        for unit, low, high in frame[[unit_column, "ci95_low", "ci95_high"]].itertuples(index=False)
-    ]
-    position = frame.columns.get_loc("ci95_low")
-    frame = frame.drop(columns=["ci95_low", "ci95_high"])
-    frame.insert(position, "95% CI", texts)
-    return frame
-
-
-def _print_run(summary: dict, out_dir: Path) -> None:
-    overview = channel_overview(summary)
-    overview = _with_ci(overview, "kpi")
-    title = (
-        f"{summary['scenario']}: KPIs over the horizon, mean and 95 % CI "
-        f"({summary['replications']} replications, seed {summary['seed']})"
-    )
-    _print_frame(overview, title, "kpi", ("mean", "target"))
-    contract = summary["contract"]
-    if contract is not None:
-        clauses = clause_overview(summary).rename(columns=_CLAUSE_HEADINGS)
-        _print_frame(
-            clauses,
-            f"Clauses (measured per {contract['measurement_period']})",
-            "kpi",
-            ("target",),
-        )
-        money = {key: _cell("_eur", contract[f"expected_{key}_eur"]) for key in _MONEY_WORDS}
-        typer.echo(
-            f"P(breach, any clause and period) {contract['p_breach']:.1%}; expected "
-            + ", ".join(f"{_MONEY_WORDS[key]} {text} EUR" for key, text in money.items())
-            + f"; expected client cost {_cell('_eur', contract['client_cost_eur']['mean'])} EUR"
-        )
-    typer.echo(f"wrote {out_dir}")
-
-
 def _run_into(out_dir, scenario, replications, seed, map_fn, progress, contacts):
     """Simulate, evaluate and write one scenario's results folder; its evaluation."""
     result = run_scenario(
@@ -575,14 +363,14 @@ def run(
     out_dir = out or Path("results") / scenario.name
     with executor(workers, scheduler) as map_fn:
         check_writable(out_dir)
-        with _Progress(replications, 1, quiet or as_json) as progress:
+        with RunProgress(replications, 1, quiet or as_json) as progress:
             evaluation = _run_into(
                 out_dir, scenario, replications, seed, map_fn, progress, contacts
             )
     if as_json:
         typer.echo(json.dumps(evaluation.summary))
     else:
-        _print_run(evaluation.summary, out_dir)
+        print_run(evaluation.summary, out_dir)
 
 
 @app.command()
@@ -623,7 +411,7 @@ def batch(
         if loaded:
             check_writable(out / loaded[0][1].name)
         total = sum(count for *_, count, _ in loaded)
-        with _Progress(total, len(loaded), quiet or as_json) as progress:
+        with RunProgress(total, len(loaded), quiet or as_json) as progress:
             for file, scenario, count, root in loaded:
                 folder = out / scenario.name
                 if resume and is_complete(
@@ -637,13 +425,11 @@ def batch(
                 progress.scenario()
     rows = [by_file[file] for file in files]
     write_batch_index(out, rows)
-    failed = [row for row in rows if row["status"] == "failed"]
     if as_json:
         typer.echo(json.dumps(rows))
     else:
-        _print_frame(pd.DataFrame(rows).drop(columns=["error"]), f"Batch: {out}")
-        typer.echo(f"{len(rows) - len(failed)} of {len(rows)} scenarios ok; wrote {out}")
-    if failed:
+        print_batch(rows, out)
+    if any(row["status"] == "failed" for row in rows):
         raise typer.Exit(1)
 
 
@@ -652,8 +438,7 @@ def _batch_failure(file: str, error: Exception) -> dict:
         line if line.startswith(file) else f"{file}: {line}"
         for line in str(error).splitlines() or [type(error).__name__]
     ]
-    for line in lines:
-        typer.echo(f"error: {line}", err=True)
+    print_errors(lines)
     return batch_row(file, "failed", error=lines[0])
 
 
@@ -670,7 +455,7 @@ def _crn_runs(scenarios, replications, seed, workers, scheduler, out_dir, quiet)
     """Evaluations of the scenarios on common random numbers, as they finish."""
     with executor(workers, scheduler) as map_fn:
         check_writable(out_dir)
-        with _Progress(replications * len(scenarios), len(scenarios), quiet) as progress:
+        with RunProgress(replications * len(scenarios), len(scenarios), quiet) as progress:
             runs = run_variants(
                 scenarios,
                 replications=replications,
@@ -725,16 +510,8 @@ def compare(
     )
     if as_json:
         typer.echo(differences.to_json(orient="records"))
-        return
-    shown = _with_ci(differences[differences["n"] > 0], "metric")
-    shown = shown.drop(columns=["reference"] if len(files) > 2 else ["reference", "variant"])
-    title = (
-        f"{', '.join(files[1:])} minus {files[0]}: paired differences, mean and 95 % CI "
-        f"({replications} replications, seed {seed})"
-    )
-    shown = shown.rename(columns=_DIFFERENCE_HEADINGS)
-    _print_frame(shown, title, "metric", tuple(_DIFFERENCE_HEADINGS.values()))
-    typer.echo(f"wrote {out_dir}")
+    else:
+        print_comparison(differences, files, replications, seed, out_dir)
 
 
 @app.command()
@@ -779,78 +556,12 @@ def sweep(
     )
     if as_json:
         typer.echo(table.to_json(orient="records"))
-        return
-    for index, variant in enumerate(grid):
-        typer.echo(f"variant {index}: {variant.label}")
-    title = f"Sweep of {base.name} ({replications} replications, seed {seed}; means)"
-    _print_frame(sweep_overview(table), title)
-    typer.echo(f"wrote {out_dir}")
+    else:
+        labels = [variant.label for variant in grid]
+        print_sweep(labels, sweep_overview(table), base.name, replications, seed, out_dir)
 
 
 # --- negotiation commands ---
-
-
-def _negotiation_summary(document: dict, out_dir: Path) -> None:
-    target = document["target"]
-    clause = target["clause"]
-    rows = [
-        {
-            "level": entry["level"],
-            "replications": entry["replications"],
-            "labour_cost_eur": entry["labour_cost_eur"]["mean"],
-            "credit_eur": entry["credit_eur"]["mean"],
-            "net_credit_eur": entry["net_credit_eur"]["mean"],
-            "partner_margin_eur": entry["partner_margin_eur"]["mean"],
-            "miss_frac": entry["clauses"][clause]["p_miss"],
-            "p_breach": entry["p_breach"],
-        }
-        for entry in document["levels"]
-    ]
-    title = (
-        f"{document['scenario']}: money over the horizon by staffing level (means; miss_frac: "
-        f"largest share of {document['measurement_period']}s {clause} misses)"
-    )
-    _print_frame(pd.DataFrame(rows), title)
-    best, required = document["best_response"], document["client_requirement"]
-    typer.echo(
-        f"partner's best response: {best['level']:g}x (margin "
-        f"{_cell('_eur', best['partner_margin_eur']['mean'])} EUR, {clause} misses "
-        f"{best['p_miss']:.1%} of periods)"
-        + {"low": "; lowest level simulated", "high": "; highest level simulated"}.get(
-            best["at_edge"] or "", ""
-        )
-    )
-    typer.echo(
-        "client's required staffing: "
-        + (
-            f"{required['level']:g}x"
-            if required["level"] is not None
-            else f"none of the levels keeps misses within {target['alpha']:.0%}"
-        )
-    )
-    fair = document["fair_penalty"]
-    if fair is not None:
-        typer.echo(
-            "fair incentive-compatible penalty: "
-            + (
-                f"{_cell('_eur', fair['per_point_eur'])} EUR per point per period"
-                + (
-                    " (the clause alone: caps as written cannot do it)"
-                    if fair["caps_lifted"]
-                    else ""
-                )
-                if fair["found"]
-                else "none up to one period fee per point"
-            )
-        )
-    matched = document["loss_matching"]
-    if matched is not None:
-        typer.echo(
-            f"loss-matching penalty: {_cell('_eur', matched['per_point_eur'])} EUR per point"
-        )
-    for warning in document["warnings"]:
-        typer.echo(f"warning [{warning['id']}]: {warning['message']}")
-    typer.echo(f"wrote {out_dir}")
 
 
 @app.command()
@@ -949,7 +660,7 @@ def negotiate(
     reduce = functools.partial(level_kpis, measurement_scenario(scenario, target))
     with executor(workers, scheduler) as map_fn:
         check_writable(out_dir)
-        with _Progress(replications * len(factors), 1, quiet or as_json) as progress:
+        with RunProgress(replications * len(factors), 1, quiet or as_json) as progress:
             runs = run_levels(
                 scenario,
                 factors,
@@ -978,7 +689,7 @@ def negotiate(
     if as_json:
         typer.echo(json.dumps(negotiation.document))
     else:
-        _negotiation_summary(negotiation.document, out_dir)
+        print_negotiation(negotiation.document, out_dir)
 
 
 def main() -> None:
@@ -986,8 +697,7 @@ def main() -> None:
     try:
         app()
     except CcplanError as error:
-        for line in str(error).splitlines():
-            typer.echo(f"error: {line}", err=True)
+        print_errors(str(error).splitlines())
         sys.exit(EXIT_USER_ERROR)
 
 

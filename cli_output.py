@@ -1,0 +1,448 @@
+"""How ``ccplan`` shows results in a terminal: rich tables, aligned measures, error lines and a
+progress bar.
+
+Tables go to standard output at the terminal's width (a wide page when piped); error lines and
+the progress bar go to standard error. Cells are formatted from the unit their column or row
+names: fractions in per cent, seconds with ``s``, euros and counts with thousands separators.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sla_eval.evaluation import channel_overview, clause_overview
+
+PIPED_WIDTH_CHARS = 160
+"""Width of tables written to a file or pipe, where no terminal sets it."""
+
+
+def _console() -> Console:
+    """A console for standard output: the terminal's width, or a wide page when piped."""
+    console = Console()
+    return console if console.is_terminal else Console(width=PIPED_WIDTH_CHARS)
+
+
+def print_errors(lines: Iterable[str]) -> None:
+    """Print every line as ``error: LINE`` on standard error.
+
+    Parameters
+    ----------
+    lines : iterable of str
+        The problems, one a line (a ``CcplanError``'s text split into lines).
+    """
+    for line in lines:
+        typer.echo(f"error: {line}", err=True)
+
+
+def print_demand(summary: pd.DataFrame, title: str) -> None:
+    """Print the expected demand per day and channel as a table.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        ``scenarios.demand.daily_summary`` of a workload.
+    title : str
+        The table's title.
+    """
+    table = Table(title=title)
+    for heading in ("date", "channel", "contacts", "not offered", "mean AHT s", "peak /h"):
+        table.add_column(heading, justify="left" if heading in ("date", "channel") else "right")
+    for row in summary.itertuples(index=False):
+        table.add_row(
+            f"{row.date:%Y-%m-%d %a}",
+            str(row.channel),
+            f"{row.expected_contacts:,.1f}",
+            f"{row.not_offered:,.1f}",
+            "-" if pd.isna(row.mean_aht_s) else f"{row.mean_aht_s:,.0f}",
+            f"{row.peak_per_hour:,.1f}",
+        )
+    _console().print(table)
+
+
+def print_measures(model: str, row: pd.Series, patient: bool, as_json: bool) -> None:
+    """Print one row of queueing measures as JSON (inf as null plus a note) or aligned lines.
+
+    Parameters
+    ----------
+    model : str
+        ``erlang_c`` or ``erlang_a``.
+    row : pandas.Series
+        One row of ``staffing.erlang_metrics``.
+    patient : bool
+        True when callers never abandon (Erlang C): ``p_abandon`` is shown as missing.
+    as_json : bool
+        Print one JSON object instead of ``name value`` lines.
+    """
+    fields = {
+        "model": model,
+        "offered_load_erlangs": float(row["offered_load_erlangs"]),
+        "agents": int(row["agents"]),
+        "p_wait": float(row["p_wait"]),
+        "service_level": float(row["service_level"]),
+        "asa_s": float(row["asa_s"]),
+        "occupancy": float(row["occupancy"]),
+        "p_abandon": None if patient else float(row["p_abandon"]),
+    }
+    infinite = [k for k, v in fields.items() if isinstance(v, float) and math.isinf(v)]
+    if as_json:
+        for key in infinite:
+            fields[key] = None
+        if infinite:
+            fields["note"] = (
+                f"{', '.join(infinite)} infinite: the agents cannot keep up with the load "
+                "(or none is ever answered)"
+            )
+        typer.echo(json.dumps(fields))
+        return
+    for key, value in fields.items():
+        shown = "-" if value is None else f"{value:.6g}" if isinstance(value, float) else value
+        typer.echo(f"{key:<21} {shown}")
+
+
+def print_plan(summary: pd.DataFrame, title: str) -> None:
+    """Print a staffing plan's summary per day, channel and team as a table.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        ``staffing.plan_summary`` of an interval plan.
+    title : str
+        The table's title.
+    """
+    table = Table(title=title)
+    headings = ("date", "channel", "team", "contacts", "required h", "scheduled h", "FTE")
+    for heading in (*headings, "service level", "intervals < target"):
+        table.add_column(heading, justify="left" if heading in headings[:3] else "right")
+    for row in summary.itertuples(index=False):
+        table.add_row(
+            f"{row.date:%Y-%m-%d %a}",
+            str(row.channel),
+            str(row.team),
+            f"{row.contacts:,.0f}",
+            "-" if pd.isna(row.required_agent_hours) else f"{row.required_agent_hours:,.1f}",
+            f"{row.scheduled_agent_hours:,.1f}",
+            f"{row.scheduled_fte:,.1f}",
+            "-" if pd.isna(row.service_level) else f"{row.service_level:.1%}",
+            str(row.intervals_below_target),
+        )
+    _console().print(table)
+
+
+class RunProgress:
+    """A rich progress bar on standard error (replications and scenarios done, time left),
+    or nothing when quiet.
+
+    Parameters
+    ----------
+    replications : int
+        Replications expected in all.
+    scenarios : int
+        Scenarios expected in all.
+    quiet : bool
+        Show nothing.
+    """
+
+    def __init__(self, replications: int, scenarios: int, quiet: bool):
+        self._bar = None
+        if quiet:
+            return
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("replications, {task.fields[done]}/{task.fields[scenarios]} scenarios"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._bar.add_task(
+            "simulating", total=replications, done=0, scenarios=scenarios
+        )
+
+    def __enter__(self) -> RunProgress:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def replication(self, _result: object = None) -> None:
+        """Count one more replication done (a runner's ``progress`` callback)."""
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+    def replications_of(self, finished: int, submitted: int) -> None:
+        """Show ``finished`` of ``submitted`` replications (the total grows with adaptive
+        rounds)."""
+        if self._bar is not None:
+            self._bar.update(self._task, completed=finished, total=submitted)
+
+    def scenario(self) -> None:
+        """Count one more scenario done."""
+        if self._bar is not None:
+            done = self._bar.tasks[0].fields["done"] + 1
+            self._bar.update(self._task, done=done)
+
+
+_PERCENT_UNITS = (
+    "service_level",
+    "p_wait",
+    "p_breach",
+    "breach",
+    "abandon_rate",
+    "response_within_target",
+    "fcr",
+    "escalation_rate",
+    "escalation_response",
+    "uptime",
+)
+"""Units (KPI or column names) whose values are fractions shown in per cent."""
+
+
+def _cell(unit: str, value: object) -> str:
+    """A table cell: fractions in %, seconds, euros and counts as people read them; ``unit``
+    is the KPI or column name the value is measured in."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if unit.endswith("_eur") or unit in ("offered", "answered"):
+        return f"{value:,.0f}"
+    if unit.endswith("_s"):
+        return f"{value:,.1f} s"
+    if unit.endswith("_frac") or unit in _PERCENT_UNITS:
+        return f"{value:.1%}"
+    if unit in ("n", "seed", "replications"):
+        return f"{value:.0f}"
+    return f"{value:.4g}"
+
+
+def _print_frame(frame: pd.DataFrame, title: str, unit_column: str = "", values=()) -> None:
+    """Print a DataFrame as a rich table; cells of the ``values`` columns are in the unit that
+    the row's ``unit_column`` names, the others in their column's."""
+    table = Table(title=title)
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column])
+        table.add_column(str(column), justify="right" if numeric else "left")
+    for row in frame.to_dict("records"):
+        table.add_row(
+            *(
+                _cell(row[unit_column] if column in values else column, value)
+                for column, value in row.items()
+            )
+        )
+    _console().print(table)
+
+
+_DIFFERENCE_HEADINGS = {
+    "mean_reference": "reference",
+    "mean_variant": "variant",
+    "mean_difference": "difference",
+}
+_CLAUSE_HEADINGS = {
+    "expected_penalty_eur": "penalty_eur",
+    "expected_bonus_eur": "bonus_eur",
+    "expected_net_credit_eur": "net_credit_eur",
+}
+_MONEY_WORDS = {"penalty": "penalty", "bonus": "bonus", "net_credit": "net credit"}
+
+
+def _with_ci(frame: pd.DataFrame, unit_column: str) -> pd.DataFrame:
+    """``ci95_low`` and ``ci95_high`` replaced by one text column ``95% CI`` (``low .. high``)."""
+    texts = [
+        f"{_cell(unit, low)} .. {_cell(unit, high)}"
+        for unit, low, high in frame[[unit_column, "ci95_low", "ci95_high"]].itertuples(index=False)
+    ]
+    position = frame.columns.get_loc("ci95_low")
+    frame = frame.drop(columns=["ci95_low", "ci95_high"])
+    frame.insert(position, "95% CI", texts)
+    return frame
+
+
+def print_run(summary: dict, out_dir: Path) -> None:
+    """Print a run's KPIs with 95 % CIs, its clauses and money, and the results folder.
+
+    Parameters
+    ----------
+    summary : dict
+        The run's ``summary.json`` document (``sla_eval.evaluation``).
+    out_dir : pathlib.Path
+        The results folder written.
+    """
+    overview = channel_overview(summary)
+    overview = _with_ci(overview, "kpi")
+    title = (
+        f"{summary['scenario']}: KPIs over the horizon, mean and 95 % CI "
+        f"({summary['replications']} replications, seed {summary['seed']})"
+    )
+    _print_frame(overview, title, "kpi", ("mean", "target"))
+    contract = summary["contract"]
+    if contract is not None:
+        clauses = clause_overview(summary).rename(columns=_CLAUSE_HEADINGS)
+        _print_frame(
+            clauses,
+            f"Clauses (measured per {contract['measurement_period']})",
+            "kpi",
+            ("target",),
+        )
+        money = {key: _cell("_eur", contract[f"expected_{key}_eur"]) for key in _MONEY_WORDS}
+        typer.echo(
+            f"P(breach, any clause and period) {contract['p_breach']:.1%}; expected "
+            + ", ".join(f"{_MONEY_WORDS[key]} {text} EUR" for key, text in money.items())
+            + f"; expected client cost {_cell('_eur', contract['client_cost_eur']['mean'])} EUR"
+        )
+    typer.echo(f"wrote {out_dir}")
+
+
+def print_batch(rows: Sequence[dict], out: Path) -> None:
+    """Print a batch's rows (file, status, folder) and how many scenarios went well.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        ``sla_eval.results.batch_row`` of every scenario, in order.
+    out : pathlib.Path
+        The batch results folder.
+    """
+    _print_frame(pd.DataFrame(rows).drop(columns=["error"]), f"Batch: {out}")
+    failed = sum(row["status"] == "failed" for row in rows)
+    typer.echo(f"{len(rows) - failed} of {len(rows)} scenarios ok; wrote {out}")
+
+
+def print_comparison(
+    differences: pd.DataFrame, files: Sequence[str], replications: int, seed: int, out_dir: Path
+) -> None:
+    """Print paired differences against the first scenario with 95 % CIs, and the folder.
+
+    Parameters
+    ----------
+    differences : pandas.DataFrame
+        ``sla_eval.comparison.paired_differences`` of the scenarios.
+    files : sequence of str
+        The scenario files as given, the reference first.
+    replications, seed : int
+        The common replications and root seed.
+    out_dir : pathlib.Path
+        The results folder written.
+    """
+    shown = _with_ci(differences[differences["n"] > 0], "metric")
+    shown = shown.drop(columns=["reference"] if len(files) > 2 else ["reference", "variant"])
+    title = (
+        f"{', '.join(files[1:])} minus {files[0]}: paired differences, mean and 95 % CI "
+        f"({replications} replications, seed {seed})"
+    )
+    shown = shown.rename(columns=_DIFFERENCE_HEADINGS)
+    _print_frame(shown, title, "metric", tuple(_DIFFERENCE_HEADINGS.values()))
+    typer.echo(f"wrote {out_dir}")
+
+
+def print_sweep(
+    labels: Sequence[str],
+    overview: pd.DataFrame,
+    name: str,
+    replications: int,
+    seed: int,
+    out_dir: Path,
+) -> None:
+    """Print the variants of a sweep, their means and the folder.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        Each variant's settings as text, in variant order.
+    overview : pandas.DataFrame
+        ``sla_eval.comparison.sweep_overview`` of the sweep table.
+    name : str
+        The swept scenario's name.
+    replications, seed : int
+        The common replications and root seed.
+    out_dir : pathlib.Path
+        The results folder written.
+    """
+    for index, label in enumerate(labels):
+        typer.echo(f"variant {index}: {label}")
+    _print_frame(overview, f"Sweep of {name} ({replications} replications, seed {seed}; means)")
+    typer.echo(f"wrote {out_dir}")
+
+
+def print_negotiation(document: dict, out_dir: Path) -> None:
+    """Print a negotiation's money by staffing level, its findings, warnings and the folder.
+
+    Parameters
+    ----------
+    document : dict
+        The ``negotiation.json`` document (docs/negotiation.md).
+    out_dir : pathlib.Path
+        The results folder written.
+    """
+    target = document["target"]
+    clause = target["clause"]
+    rows = [
+        {
+            "level": entry["level"],
+            "replications": entry["replications"],
+            "labour_cost_eur": entry["labour_cost_eur"]["mean"],
+            "credit_eur": entry["credit_eur"]["mean"],
+            "net_credit_eur": entry["net_credit_eur"]["mean"],
+            "partner_margin_eur": entry["partner_margin_eur"]["mean"],
+            "miss_frac": entry["clauses"][clause]["p_miss"],
+            "p_breach": entry["p_breach"],
+        }
+        for entry in document["levels"]
+    ]
+    title = (
+        f"{document['scenario']}: money over the horizon by staffing level (means; miss_frac: "
+        f"largest share of {document['measurement_period']}s {clause} misses)"
+    )
+    _print_frame(pd.DataFrame(rows), title)
+    best, required = document["best_response"], document["client_requirement"]
+    typer.echo(
+        f"partner's best response: {best['level']:g}x (margin "
+        f"{_cell('_eur', best['partner_margin_eur']['mean'])} EUR, {clause} misses "
+        f"{best['p_miss']:.1%} of periods)"
+        + {"low": "; lowest level simulated", "high": "; highest level simulated"}.get(
+            best["at_edge"] or "", ""
+        )
+    )
+    typer.echo(
+        "client's required staffing: "
+        + (
+            f"{required['level']:g}x"
+            if required["level"] is not None
+            else f"none of the levels keeps misses within {target['alpha']:.0%}"
+        )
+    )
+    fair = document["fair_penalty"]
+    if fair is not None:
+        typer.echo(
+            "fair incentive-compatible penalty: "
+            + (
+                f"{_cell('_eur', fair['per_point_eur'])} EUR per point per period"
+                + (
+                    " (the clause alone: caps as written cannot do it)"
+                    if fair["caps_lifted"]
+                    else ""
+                )
+                if fair["found"]
+                else "none up to one period fee per point"
+            )
+        )
+    matched = document["loss_matching"]
+    if matched is not None:
+        typer.echo(
+            f"loss-matching penalty: {_cell('_eur', matched['per_point_eur'])} EUR per point"
+        )
+    for warning in document["warnings"]:
+        typer.echo(f"warning [{warning['id']}]: {warning['message']}")
+    typer.echo(f"wrote {out_dir}")
