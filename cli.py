@@ -99,6 +99,15 @@ def validate(
         raise typer.Exit(EXIT_USER_ERROR)
 
 
+def _write_csv(frame: pd.DataFrame, out: Path) -> None:
+    """Write an interval table to ``--out`` (timestamps to the minute) and say so."""
+    try:
+        frame.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
+    except OSError as error:
+        raise InputError(f"--out: cannot write {out} ({error.strerror or error})") from None
+    typer.echo(f"wrote {out}")
+
+
 @app.command()
 def demand(
     file: Annotated[str, typer.Argument(help="Scenario YAML file.", metavar="FILE")],
@@ -115,11 +124,7 @@ def demand(
     workload = expand(scenario)
     print_demand(daily_summary(workload), f"Expected demand: {scenario.name}")
     if out is not None:
-        try:
-            workload.to_frame().to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
-        except OSError as error:
-            raise InputError(f"--out: cannot write {out} ({error.strerror or error})") from None
-        typer.echo(f"wrote {out}")
+        _write_csv(workload.to_frame(), out)
 
 
 # --- staffing commands ---
@@ -223,11 +228,7 @@ def _staff_scenario(file: str, overrides, out: Path | None) -> None:
     title = f"Staffing plan: {scenario.name}"
     print_plan(plan_summary(table, scenario), title)
     if out is not None:
-        try:
-            table.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M")
-        except OSError as error:
-            raise InputError(f"--out: cannot write {out} ({error.strerror or error})") from None
-        typer.echo(f"wrote {out}")
+        _write_csv(table, out)
 
 
 @app.command()
