@@ -338,6 +338,7 @@ def print_comparison(
     """
     shown = _with_ci(differences[differences["n"] > 0], "metric")
     shown = shown.drop(columns=["reference"] if len(files) > 2 else ["reference", "variant"])
+    shown = shown.rename(columns={"variant": "scenario"})
     title = (
         f"{', '.join(files[1:])} minus {files[0]}: paired differences, mean and 95 % CI "
         f"({replications} replications, seed {seed})"

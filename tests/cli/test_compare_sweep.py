@@ -66,6 +66,21 @@ def test_compare_prints_the_differences(ccplan, small, tmp_path):
     assert "minus" in done.out and "95% CI" in done.out and "net_credit_eur" in done.out
 
 
+def test_compare_of_three_names_each_variant_under_its_own_heading(ccplan, small, tmp_path):
+    busier = _variant(tmp_path, small, "busier", BUSIER)
+    twin = _variant(tmp_path, small, "twin")
+    done = ccplan(
+        "compare", small, busier, twin, "--out", tmp_path / "c", "--workers", "1", "--quiet"
+    )
+    assert done.code == 0, done.err
+    assert "not unique" not in done.err
+    heading = next(line for line in done.out.splitlines() if line.startswith("┃"))
+    cells = [cell.strip() for cell in heading.strip("┃│ ").split("┃")]
+    assert cells[:2] == ["scenario", "channel"]
+    assert [cells.count(name) for name in ("reference", "variant", "difference")] == [1, 1, 1]
+    assert "busier" in done.out and "twin" in done.out
+
+
 def _evaluation(values: dict[int, float], money: dict[int, float]):
     """A stand-in evaluation: one KPI over the horizon and one period of money per
     replication."""
