@@ -38,7 +38,11 @@ import pandas as pd
 from scipy import special
 
 from scenarios.errors import InputError
-from sla_eval.scenario_eval import evaluate_scenario_contract, scenario_kpi_table
+from sla_eval.scenario_eval import (
+    evaluate_scenario_contract,
+    forecast_table,
+    scenario_kpi_table,
+)
 from sla_eval.summary import CONTRACT_MONEY, contract_totals, describe
 
 __all__ = [
@@ -168,9 +172,12 @@ def price_levels(
     """Every level's money under ``contract`` (a variant of the scenario's, or the same)."""
     variant = scenario.model_copy(update={"contract": contract})
     labour = scenario.partner.labour_cost_per_agent_hour_eur
+    forecast = None
+    if workload is not None:
+        forecast = forecast_table(workload, contract.measurement_period, scenario.run.warmup_s)
     priced = []
     for level, table in zip(levels, kpis, strict=True):
-        evaluation = evaluate_scenario_contract(variant, table, workload)
+        evaluation = evaluate_scenario_contract(variant, table, forecast=forecast)
         totals = contract_totals(
             evaluation,
             table,

@@ -148,18 +148,23 @@ def scenario_coverage_frac(scenario: object, kind: str) -> pd.Series:
 
 
 def evaluate_scenario_contract(
-    scenario: object, kpis: pd.DataFrame, workload: object | None = None
+    scenario: object,
+    kpis: pd.DataFrame,
+    workload: object | None = None,
+    *,
+    forecast: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """:func:`sla_eval.contract.evaluate_contract` for the scenario's contract and partner.
 
-    ``workload`` (``scenarios.demand.expand``) gives the forecast that relief bands need. A
-    fixed fee is prorated by :func:`scenario_coverage_frac`.
+    ``workload`` (``scenarios.demand.expand``) gives the forecast that relief bands need, or
+    ``forecast`` gives it ready (:func:`forecast_table` of the contract's measurement period,
+    for callers that evaluate many KPI tables). A fixed fee is prorated by
+    :func:`scenario_coverage_frac`.
     """
     contract = scenario.contract
     if contract is None:
         raise InputError(f"scenario {scenario.name!r} has no contract to evaluate")
-    forecast = None
-    if workload is not None:
+    if forecast is None and workload is not None:
         forecast = forecast_table(workload, contract.measurement_period, scenario.run.warmup_s)
     return evaluate_contract(
         kpis,
