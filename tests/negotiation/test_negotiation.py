@@ -3,13 +3,17 @@ fair and loss-matching rates, re-pricing without simulation."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
 from scenarios import load
 from scenarios.contract import FixedScheme, LinearScheme
 from scenarios.errors import InputError
+from sim.staffing_levels import run_levels
 from sla_eval.negotiation import (
     PERIOD_RISK_COLUMNS,
     LossModel,
@@ -18,6 +22,7 @@ from sla_eval.negotiation import (
     client_requirement,
     cost_curves,
     credit_precise,
+    level_kpis,
     period_risks,
     price_levels,
     replications_needed,
@@ -140,13 +145,18 @@ def test_loss_matching_rate(known, perils_run):
     assert matched["per_point_eur"] > 0
 
 
+def _lumpy(scenario, percent_of_fee: float):
+    """A lumpy credit: ``percent_of_fee`` on a day below 83 %; at 35 agents the mean is near
+    83 %, so a day owes it or not about as often."""
+    penalty = FixedScheme(scheme="fixed", percent_of_fee=percent_of_fee)
+    contract = with_clause(scenario.contract, target_clause(scenario), target=0.83, penalty=penalty)
+    return scenario.model_copy(update={"contract": contract})
+
+
 def test_credit_precision_rule(known):
     scenario, runs, kpis = known
-    # a lumpy credit: 5 % of the fee on a day below 83 %, at 35 agents (the mean is near 83 %)
-    clause = target_clause(scenario)
-    penalty = FixedScheme(scheme="fixed", percent_of_fee=0.05)
-    contract = with_clause(scenario.contract, clause, target=0.83, penalty=penalty)
-    lumpy = scenario.model_copy(update={"contract": contract})
+    lumpy = _lumpy(scenario, 0.05)
+    contract = lumpy.contract
     index = runs.levels.index(1.0)
     money = price_levels(lumpy, contract, [1.0], [kpis[index]], runs.workload)[0]
     rows = money.per_replication
@@ -169,6 +179,36 @@ def test_credit_precision_rule(known):
     rule = PrecisionRule(scenario, runs.workload, max_replications=1000)
     assert (rule(1.0, tables) == len(tables)) == credit_precise(steady)
     assert rule(1.0, tables[:1]) == 2
+
+
+def test_a_lumpy_level_grows_to_its_projected_need_in_one_round(known):
+    scenario, runs, _kpis = known
+    lumpy = _lumpy(scenario, 0.02)
+    rule = PrecisionRule(lumpy, runs.workload, max_replications=200)
+    asked = []
+
+    def wanted(level, tables):
+        asked.append((len(tables), rule(level, tables)))
+        return asked[-1][1]
+
+    grown = run_levels(
+        lumpy,
+        [1.0],
+        seed=runs.seed,
+        reduce=functools.partial(level_kpis, lumpy),
+        replications=6,
+        max_replications=200,
+        step=1,
+        wanted=wanted,
+    )
+    tables = grown.reduced[0]
+    (start, projected), *later = asked
+    # the first 6 are not enough; the next round runs exactly the projected count
+    assert start == 6 and 6 < projected < 200 and later[0][0] == projected
+    # it stops when the rule wants no more, and the service credit is then precise
+    assert asked[-1][0] == asked[-1][1] == len(tables)
+    joined = pd.concat(tables, ignore_index=True)
+    assert credit_precise(price_levels(lumpy, lumpy.contract, [1.0], [joined], runs.workload)[0])
 
 
 @pytest.mark.parametrize(("std", "limit"), [(13_850.0, 1_700.0), (1.0, 0.3), (5.0, 100.0)])
