@@ -46,6 +46,7 @@ __all__ = [
     "parse_weekdays",
     "problems_error",
     "raise_problems",
+    "repeated_names",
     "resolve_data_file",
 ]
 
@@ -137,6 +138,18 @@ def raise_problems(title: str, problems: Sequence[tuple[Loc, str, Any]]) -> None
     """Raise :func:`problems_error` for ``problems`` when there are any; else do nothing."""
     if problems:
         raise problems_error(title, problems)
+
+
+def repeated_names(
+    field: str, key: str, names: Sequence[str], what: str
+) -> list[tuple[Loc, str, Any]]:
+    """A problem for every item of ``field`` whose ``key`` an earlier item already uses:
+    ``((field, index, key), "is used by another <what>", name)``."""
+    return [
+        ((field, index, key), f"is used by another {what}", name)
+        for index, name in enumerate(names)
+        if name in names[:index]
+    ]
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from scenarios._base import Model, NonEmpty, problems_error, raise_problems
+from scenarios._base import Model, NonEmpty, problems_error, raise_problems, repeated_names
 from scenarios.units import (
     Count,
     DurationS,
@@ -375,12 +375,5 @@ class Contract(Model):
     @model_validator(mode="after")
     def _unique_ids(self) -> Contract:
         ids = [clause.id for clause in self.clauses]
-        raise_problems(
-            "Contract",
-            [
-                (("clauses", index, "id"), "is used by another clause", clause_id)
-                for index, clause_id in enumerate(ids)
-                if clause_id in ids[:index]
-            ],
-        )
+        raise_problems("Contract", repeated_names("clauses", "id", ids, "clause"))
         return self

@@ -29,6 +29,7 @@ from scenarios._base import (
     parse_clock_s,
     parse_weekdays,
     raise_problems,
+    repeated_names,
     resolve_data_file,
 )
 from scenarios.calendar import SECONDS_PER_DAY, OpeningHours
@@ -121,11 +122,8 @@ class FixedStaffing(Model):
 
     @model_validator(mode="after")
     def _shift_rules(self) -> FixedStaffing:
-        problems = []
         names = [shift.name for shift in self.shifts]
-        for index, name in enumerate(names):
-            if name in names[:index]:
-                problems.append((("shifts", index, "name"), "is used by another shift", name))
+        problems = repeated_names("shifts", "name", names, "shift")
         for day in range(7):
             total = sum(shift.share for shift in self.shifts if day in shift.days)
             if total > 1.0 + 1e-9:
@@ -284,14 +282,7 @@ class Partner(Model):
     @model_validator(mode="after")
     def _unique_team_names(self) -> Partner:
         names = [team.name for team in self.teams]
-        raise_problems(
-            "Partner",
-            [
-                (("teams", index, "name"), "is used by another team", name)
-                for index, name in enumerate(names)
-                if name in names[:index]
-            ],
-        )
+        raise_problems("Partner", repeated_names("teams", "name", names, "team"))
         return self
 
     def team_of(self, channel: str) -> Team:
