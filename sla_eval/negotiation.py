@@ -186,7 +186,8 @@ def price_levels(
         )
         grouped = totals.groupby("replication", sort=True)
         per_rep = grouped[list(_SUMMED)].sum()
-        per_rep.insert(3, "credit_eur", per_rep["penalty_eur"] - per_rep["earned_back_eur"])
+        per_rep["credit_eur"] = per_rep["penalty_eur"] - per_rep["earned_back_eur"]
+        per_rep = per_rep[list(MONEY)]
         per_rep["breach"] = grouped["breach"].any()
         priced.append(LevelMoney(float(level), per_rep.reset_index(), evaluation))
     return priced
