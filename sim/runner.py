@@ -6,6 +6,10 @@ executor. :func:`run_replications` takes a ``map``-like callable, ``map_fn(funct
 returning the results in order: the builtin ``map`` (one process), a process pool's ``map``
 (``workers > 1``), or for instance ``lambda f, xs: client.gather(client.map(f, xs))`` with a
 Dask client; the loop is written once.
+
+``engine`` picks what runs a replication: ``"simpy"`` (default), the reference model of
+:mod:`sim.model`, or ``"numba"``, the compiled engine of :mod:`sim.compiled`, which gives the
+same logs from the same seed.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.demand import Workload, expand
+from scenarios.errors import InputError
 from scenarios.scenario import Scenario
 from sim.build import model_input
 from sim.log import agent_frame, outage_frame
@@ -24,9 +29,33 @@ from sim.model import Model
 from sim.streams import Streams
 from staffing import team_rosters
 
-__all__ = ["MapFn", "ReplicationResult", "ReplicationTask", "run_replications", "simulate"]
+__all__ = [
+    "ENGINES",
+    "MapFn",
+    "ReplicationResult",
+    "ReplicationTask",
+    "run_replications",
+    "simulate",
+]
 
 MapFn = Callable[[Callable, Iterable], Iterable]
+ENGINES = ("simpy", "numba")
+"""Values of ``engine``: the SimPy model (the reference) and the compiled engine."""
+
+
+def _checked_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    return engine
+
+
+def _engine_model(engine: str) -> type:
+    """The model class of ``engine``; the compiled one (and Numba) is imported when asked for."""
+    if _checked_engine(engine) == "simpy":
+        return Model
+    from sim.compiled import CompiledModel
+
+    return CompiledModel
 
 
 @dataclass(frozen=True)
@@ -46,6 +75,7 @@ def simulate(
     *,
     workload: Workload | None = None,
     rosters: Mapping[str, np.ndarray] | None = None,
+    engine: str = "simpy",
 ) -> ReplicationResult:
     """Simulate replication ``replication`` of ``scenario`` from ``SeedSequence(seed)``.
 
@@ -56,13 +86,21 @@ def simulate(
     rosters:
         Scheduled agents on duty per team and interval before shrinkage,
         ``staffing.team_rosters(scenario, workload)`` when absent.
+    engine:
+        ``"simpy"`` (the reference model) or ``"numba"`` (the compiled engine, same logs).
+
+    Raises
+    ------
+    InputError
+        For an unknown engine.
     """
+    engine_model = _engine_model(engine)
     if workload is None:
         workload = expand(scenario)
     if rosters is None:
         rosters = team_rosters(scenario, workload)
     streams = Streams(seed, replication)
-    model = Model(model_input(scenario, workload, rosters, streams), streams).run()
+    model = engine_model(model_input(scenario, workload, rosters, streams), streams).run()
     names = scenario.channel_names
     usage = [(pool.name, pool.spec.channels, pool.staffed, pool.busy) for pool in model.pools]
     return ReplicationResult(
@@ -78,7 +116,8 @@ class ReplicationTask:
     ``task.run(r, rosters)`` with other rosters (staffing levels, :mod:`sim.staffing_levels`).
 
     The workload is not pickled (it holds read-only mappings); a task sent to another process
-    expands the scenario again there, which gives the same workload.
+    expands the scenario again there, which gives the same workload. ``engine`` as in
+    :func:`simulate`.
     """
 
     def __init__(
@@ -87,11 +126,14 @@ class ReplicationTask:
         seed: int,
         workload: Workload | None,
         rosters: Mapping[str, np.ndarray],
+        *,
+        engine: str = "simpy",
     ):
         self.scenario = scenario
         self.seed = seed
         self.workload = workload
         self.rosters = rosters
+        self.engine = _checked_engine(engine)
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "workload": None}
@@ -104,7 +146,12 @@ class ReplicationTask:
         if self.workload is None:
             self.workload = expand(self.scenario)
         return simulate(
-            self.scenario, replication, self.seed, workload=self.workload, rosters=rosters
+            self.scenario,
+            replication,
+            self.seed,
+            workload=self.workload,
+            rosters=rosters,
+            engine=self.engine,
         )
 
 
@@ -115,6 +162,7 @@ def run_replications(
     *,
     map_fn: MapFn | None = None,
     rosters: Mapping[str, np.ndarray] | None = None,
+    engine: str = "simpy",
 ) -> Iterator[ReplicationResult]:
     """Run replications ``0 .. R-1`` (or the given indices); an iterator of results in order.
 
@@ -126,10 +174,18 @@ def run_replications(
         builtin ``map``, in this process.
     rosters:
         As in :func:`simulate`; computed once here when absent.
+    engine:
+        As in :func:`simulate`.
+
+    Raises
+    ------
+    InputError
+        For an unknown engine.
     """
+    _checked_engine(engine)
     indices = list(range(replications)) if isinstance(replications, int) else list(replications)
     workload = expand(scenario)
     if rosters is None:
         rosters = team_rosters(scenario, workload)
-    task = ReplicationTask(scenario, int(seed), workload, dict(rosters))
+    task = ReplicationTask(scenario, int(seed), workload, dict(rosters), engine=engine)
     return iter((map_fn or map)(task, indices))

@@ -1,0 +1,138 @@
+"""The compiled engine's event calendar: SimPy's heap of events, on arrays.
+
+SimPy orders its calendar by ``(time, priority, event id)``; every event the model schedules
+once its processes have started has ``NORMAL`` priority, so this calendar orders
+``(time, sequence number)`` with numbers given in scheduling order, and events come out in the
+model's order. Times are computed with the model's operations: ``now + delay`` for a timeout of
+``delay`` (:func:`after`) and ``now + (t - now)`` for a process waiting until ``t`` (:func:`at`).
+
+Repeats and redials, scheduled hours or days ahead, wait in heap 1 (:data:`RETRIES`), every
+other event in heap 0, so that the heap of the frequent short events stays small; the next
+event is the earlier of the two heaps' first. Each heap is binary, of (time ``O_HT``, sequence
+number ``O_HQ``, slot ``O_HS``) per position (two rows of ``S_HEAP_CAP``), and takes its first
+event out bottom-up: the hole left at the top moves down along the earlier children to a leaf,
+where the last event fills it and moves up (Floyd's variant: one comparison per level on the
+way down, and the last event rarely moves far up). An event's kind and payload stay in its slot
+of ``O_EV`` while it waits; slots are recycled through the stack ``O_FREE``. Compiled into
+:func:`sim._compiled_kernels.run`.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from sim._compiled_layout import (
+    E_A,
+    E_B,
+    E_C,
+    E_KIND,
+    EV_RETRY,
+    F_NOW,
+    O_EV,
+    O_FREE,
+    O_HQ,
+    O_HS,
+    O_HT,
+    S_HEAP_CAP,
+    X_FREE_N,
+    X_HEAP_N,
+    X_SEQ,
+)
+
+__all__ = ["EMPTY", "RETRIES", "after", "at", "next_source", "pop_event", "push"]
+
+RETRIES = 1
+"""Index of the heap of repeats and redials."""
+EMPTY = -1
+""":func:`next_source` of an empty calendar."""
+
+
+@njit(_nrt=False, inline="always")
+def _earlier(t1, q1, t2, q2):
+    """Whether ``(t1, q1)`` comes before ``(t2, q2)``, without branches."""
+    return (t1 < t2) | ((t1 == t2) & (q1 < q2))
+
+
+@njit(_nrt=False)
+def push(m, t, kind, a, b, c):
+    """Schedule an event at time ``t`` (``Environment.schedule``)."""
+    ib, fb = m.ib, m.fb
+    seq = ib[X_SEQ]
+    ib[X_SEQ] = seq + 1
+    ib[X_FREE_N] -= 1
+    slot = ib[ib[O_FREE] + ib[X_FREE_N]]
+    ev = ib[O_EV] + 4 * slot
+    ib[ev + E_KIND], ib[ev + E_A], ib[ev + E_B], ib[ev + E_C] = kind, a, b, c
+    h = RETRIES if kind == EV_RETRY else 0
+    cap = ib[S_HEAP_CAP]
+    ht, hq, hs = ib[O_HT] + h * cap, ib[O_HQ] + h * cap, ib[O_HS] + h * cap
+    j = ib[X_HEAP_N + h]
+    ib[X_HEAP_N + h] = j + 1
+    while j > 0:
+        parent = (j - 1) >> 1
+        if _earlier(fb[ht + parent], ib[hq + parent], t, seq):
+            break
+        fb[ht + j], ib[hq + j], ib[hs + j] = fb[ht + parent], ib[hq + parent], ib[hs + parent]
+        j = parent
+    fb[ht + j], ib[hq + j], ib[hs + j] = t, seq, slot
+
+
+@njit(_nrt=False)
+def next_source(m):
+    """The heap the next event waits in (0, or :data:`RETRIES`), or :data:`EMPTY`."""
+    ib, fb = m.ib, m.fb
+    if ib[X_HEAP_N + RETRIES] == 0:
+        return 0 if ib[X_HEAP_N] > 0 else EMPTY
+    if ib[X_HEAP_N] == 0:
+        return RETRIES
+    cap = ib[S_HEAP_CAP]
+    first = _earlier(fb[ib[O_HT] + cap], ib[ib[O_HQ] + cap], fb[ib[O_HT]], ib[ib[O_HQ]])
+    return RETRIES if first else 0
+
+
+@njit(_nrt=False)
+def pop_event(m, h):
+    """Take the first event of heap ``h``; its time becomes ``now``; return its kind and
+    payload."""
+    ib, fb = m.ib, m.fb
+    cap = ib[S_HEAP_CAP]
+    ht, hq, hs = ib[O_HT] + h * cap, ib[O_HQ] + h * cap, ib[O_HS] + h * cap
+    fb[F_NOW] = fb[ht]
+    slot = ib[hs]
+    ib[ib[O_FREE] + ib[X_FREE_N]] = slot
+    ib[X_FREE_N] += 1
+    n = ib[X_HEAP_N + h] - 1
+    ib[X_HEAP_N + h] = n
+    j = 0
+    while True:
+        child = 2 * j + 1
+        if child >= n:
+            break
+        if child + 1 < n:
+            right = _earlier(fb[ht + child + 1], ib[hq + child + 1], fb[ht + child], ib[hq + child])
+            child += 1 if right else 0
+        fb[ht + j], ib[hq + j], ib[hs + j] = fb[ht + child], ib[hq + child], ib[hs + child]
+        j = child
+    t, seq, last = fb[ht + n], ib[hq + n], ib[hs + n]
+    while j > 0:
+        parent = (j - 1) >> 1
+        if _earlier(fb[ht + parent], ib[hq + parent], t, seq):
+            break
+        fb[ht + j], ib[hq + j], ib[hs + j] = fb[ht + parent], ib[hq + parent], ib[hs + parent]
+        j = parent
+    fb[ht + j], ib[hq + j], ib[hs + j] = t, seq, last
+    ev = ib[O_EV] + 4 * slot
+    return ib[ev + E_KIND], ib[ev + E_A], ib[ev + E_B], ib[ev + E_C]
+
+
+@njit(_nrt=False)
+def after(m, delay, kind, a, b, c):
+    """``_Callback(env, delay, ...)``: an event ``delay`` seconds after now."""
+    push(m, m.fb[F_NOW] + delay, kind, a, b, c)
+
+
+@njit(_nrt=False)
+def at(m, t, kind, a, b, c):
+    """``yield env.timeout(t - env.now)``: the event at ``now + (t - now)``."""
+    now = m.fb[F_NOW]
+    push(m, now + (t - now), kind, a, b, c)

@@ -1,0 +1,481 @@
+"""Numba kernels of the compiled engine's contacts: a contact's way through the model (arrival,
+queue, answer, chat progress, outcome, repeat or redial, tier 2).
+
+Mirrors the contact methods of :class:`sim.model.Model` (each function names the method) on the
+arrays of :mod:`sim._compiled_layout`, with the same arithmetic in the same order so that times
+and decisions come out bit for bit the same. Compiled into :func:`sim._compiled_kernels.run`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from sim._compiled_calendar import after
+from sim._compiled_layout import (
+    A_BUSY_SINCE,
+    A_CHANNEL,
+    A_CONT,
+    A_LINK,
+    A_NCONT,
+    A_ON_DUTY,
+    A_POOL,
+    A_PRODUCTION,
+    A_SINCE,
+    A_VERSION,
+    ABANDONED,
+    ANSWERED,
+    C_CS_BASE,
+    C_CS_ESC,
+    C_CS_RATE,
+    C_CS_UNRES,
+    C_CS_WAIT,
+    C_CSAT,
+    C_ESC_CODE,
+    C_FD_OFF,
+    C_MAX_CHATS,
+    C_POOL,
+    C_RD_OFF,
+    C_REALTIME,
+    C_RED_MEAN,
+    C_RED_P,
+    C_REDIAL,
+    C_REP_MEAN,
+    C_REP_P,
+    C_REPEAT,
+    C_REPEAT_TO,
+    C_SPEED,
+    D_CSAT,
+    D_ESC,
+    D_FCR,
+    D_HANDLE,
+    D_PATIENCE,
+    D_RED_D,
+    D_RED_U,
+    D_REP_D,
+    D_REP_U,
+    DONE,
+    EV_CHAT,
+    EV_DONE,
+    EV_PATIENCE,
+    EV_RETRY,
+    EV_T2,
+    F_HORIZON,
+    F_INTERVAL,
+    F_NOW,
+    F_T2_MEAN,
+    FIRST,
+    K_AGENT,
+    K_ANSWER,
+    K_ARRIVAL,
+    K_CH,
+    K_CSAT,
+    K_END,
+    K_ESC,
+    K_FCR_PENALTY,
+    K_OUTCOME,
+    K_PARENT,
+    K_QNEXT,
+    K_RESOLVED,
+    K_ROW,
+    K_STATE,
+    K_T2_RESPONSE,
+    K_T2NEXT,
+    K_TYPE,
+    K_WAITED,
+    K_WORK,
+    L_IDLE,
+    L_ON,
+    N_CF,
+    NOT_OFFERED,
+    O_BUSY,
+    O_FD,
+    P_AHT_M,
+    P_CH,
+    P_FCR_P,
+    P_LEARNING,
+    P_NCH,
+    P_WEEKS,
+    Q_DOWN,
+    Q_FIRST_USED,
+    Q_HEAD,
+    Q_RETRY_USED,
+    Q_TAIL,
+    Q_WAITING,
+    REDIAL,
+    REPEAT,
+    S_HAS_T2,
+    S_N,
+    S_NFIRST,
+    S_OUTAGE_QUEUE,
+    SERVING,
+    T_AHT,
+    T_ESC,
+    T_FCR,
+    T_OPEN,
+    T_PATIENCE,
+    WAITING,
+    X_ENDED,
+    X_NEXT_CONTACT,
+    X_T2_BUSY,
+    X_T2_CAP,
+    X_T2_HEAD,
+    X_T2_QUEUED,
+    X_T2_TAIL,
+    X_T2_USED,
+    agent,
+    agentf,
+    chan,
+    chanf,
+    channel_table,
+    per_interval,
+    pool,
+    poolf,
+)
+from sim._compiled_pools import (
+    add_span,
+    append_agent,
+    floor_div,
+    leave_floor,
+    list_head,
+    popleft_agent,
+)
+from sim.agents import WEEK_S
+
+__all__ = [
+    "arrive",
+    "dispatch",
+    "finish",
+    "interval_of",
+    "on_chat_timer",
+    "on_patience",
+    "tier2_dispatch",
+]
+
+
+@njit(_nrt=False, inline="always")
+def interval_of(m, t):
+    """``int(t // interval_s)``, kept below ``n`` (the model would fail there instead)."""
+    return min(floor_div(t, m.fb[F_INTERVAL]), m.ib[S_N] - 1)
+
+
+@njit(_nrt=False, inline="always")
+def _draw(m, k, column):
+    """Contact ``k``'s number of the draw ``column`` (``D_*``)."""
+    row = m.ci[k, K_ROW]
+    if m.ci[k, K_TYPE] == FIRST:
+        return m.fb[m.ib[O_FD] + column * m.ib[S_NFIRST] + row]
+    return m.rd[column, m.ib[chan(m.ib, m.ci[k, K_CH]) + C_RD_OFF] + row]
+
+
+@njit(_nrt=False)
+def _queue_pop(m, ch):
+    """``Model._pop``: the first contact of the queue still waiting, else -1."""
+    ib, ci = m.ib, m.ci
+    c = chan(ib, ch)
+    k = ib[c + Q_HEAD]
+    while k >= 0:
+        following = ci[k, K_QNEXT]
+        ib[c + Q_HEAD] = following
+        if following < 0:
+            ib[c + Q_TAIL] = -1
+        if ci[k, K_STATE] == WAITING:
+            ib[c + Q_WAITING] -= 1
+            return k
+        k = following
+    return -1
+
+
+@njit(_nrt=False)
+def _free_agent(m, ch):
+    """``Model._free_agent``: the longest-idle agent, else (chat) the least loaded one."""
+    ib = m.ib
+    p = ib[chan(ib, ch) + C_POOL]
+    if list_head(ib, p, L_IDLE) >= 0:
+        return popleft_agent(ib, p, L_IDLE)
+    fewest = ib[chan(ib, ch) + C_MAX_CHATS]
+    best = -1
+    if fewest == 1:
+        return best
+    a = list_head(ib, p, L_ON)
+    while a >= 0:
+        row = agent(ib, a)
+        k = ib[row + A_NCONT]
+        if k < fewest and ib[row + A_CHANNEL] == ch:
+            best, fewest = a, k
+            if k == 1:
+                break
+        a = ib[row + A_LINK + 2 * L_ON]
+    return best
+
+
+@njit(_nrt=False)
+def _progress(m, a, ch, now):
+    """``Model._progress``: advance the remaining work of the agent's chats to ``now``."""
+    ib, fb = m.ib, m.fb
+    row, rowf = agent(ib, a), agentf(ib, a)
+    n = ib[row + A_NCONT]
+    if n:
+        done = (now - fb[rowf + A_SINCE]) * fb[chanf(ib, ch) + C_SPEED + n - 1]
+        for j in range(n):
+            m.cf[ib[row + A_CONT + j], K_WORK] -= done
+    fb[rowf + A_SINCE] = now
+
+
+@njit(_nrt=False)
+def _replan(m, a, ch):
+    """``Model._replan``: a timer for the chat with the least remaining work."""
+    ib, cf = m.ib, m.cf
+    row = agent(ib, a)
+    ib[row + A_VERSION] += 1
+    n = ib[row + A_NCONT]
+    if n:
+        first = ib[row + A_CONT]
+        work = cf[first, K_WORK]
+        for j in range(1, n):
+            k = ib[row + A_CONT + j]
+            if cf[k, K_WORK] < work:
+                first, work = k, cf[k, K_WORK]
+        if work < 0.0:
+            work = 0.0
+        speed = m.fb[chanf(ib, ch) + C_SPEED + n - 1]
+        after(m, work / speed, EV_CHAT, a, ib[row + A_VERSION], first)
+
+
+@njit(_nrt=False)
+def _start(m, a, k, ch, now, i):
+    """``Model._start``: agent ``a`` answers contact ``k`` of channel ``ch`` at ``now``."""
+    ib, fb, ci, cf = m.ib, m.fb, m.ci, m.cf
+    ci[k, K_STATE] = SERVING
+    cf[k, K_ANSWER] = now
+    ci[k, K_AGENT] = a
+    row = agent(ib, a)
+    p = ib[row + A_POOL]
+    work = _draw(m, k, D_HANDLE) * fb[channel_table(ib, T_AHT, ch, i)]
+    cf[k, K_FCR_PENALTY] = 0.0
+    if ib[pool(ib, p) + P_LEARNING]:
+        f = 0.0
+        start = fb[agentf(ib, a) + A_PRODUCTION]
+        if start != -math.inf:
+            f = 1.0 - (now - start) / WEEK_S / fb[poolf(ib, p) + P_WEEKS]
+            if not f > 0.0:
+                f = 0.0
+        work *= 1.0 + (fb[poolf(ib, p) + P_AHT_M] - 1.0) * f
+        cf[k, K_FCR_PENALTY] = fb[poolf(ib, p) + P_FCR_P] * f
+    n = ib[row + A_NCONT]
+    if n == 0:
+        fb[agentf(ib, a) + A_BUSY_SINCE] = now
+        ib[row + A_CHANNEL] = ch
+    if ib[chan(ib, ch) + C_MAX_CHATS] == 1:
+        ib[row + A_CONT + n] = k
+        ib[row + A_NCONT] = n + 1
+        after(m, work, EV_DONE, k, 0, 0)
+    else:
+        _progress(m, a, ch, now)
+        cf[k, K_WORK] = work
+        ib[row + A_CONT + n] = k
+        ib[row + A_NCONT] = n + 1
+        _replan(m, a, ch)
+
+
+@njit(_nrt=False)
+def _take_work(m, a, now):
+    """``Model._take_work``: start the next waiting contact(s) the agent may take."""
+    ib, fb = m.ib, m.fb
+    if ib[X_ENDED]:
+        return False
+    row = agent(ib, a)
+    p = ib[row + A_POOL]
+    i = interval_of(m, now)
+    busy = ib[row + A_NCONT] > 0
+    for j in range(1 if busy else ib[pool(ib, p) + P_NCH]):
+        ch = ib[row + A_CHANNEL] if busy else ib[pool(ib, p) + P_CH + j]
+        c = chan(ib, ch)
+        if ib[c + Q_WAITING] == 0 or ib[c + Q_DOWN] != 0:
+            continue
+        if not (ib[c + C_REALTIME] or fb[channel_table(ib, T_OPEN, ch, i)] != 0.0):
+            continue
+        taken = False
+        while ib[row + A_NCONT] < ib[c + C_MAX_CHATS]:
+            k = _queue_pop(m, ch)
+            if k < 0:
+                break
+            _start(m, a, k, ch, now, i)
+            taken = True
+        if taken:
+            return True
+    return False
+
+
+@njit(_nrt=False)
+def dispatch(m, p, now):
+    """``Model._dispatch``: waiting work to idle agents, then to chat agents with room."""
+    ib = m.ib
+    while list_head(ib, p, L_IDLE) >= 0 and _take_work(m, list_head(ib, p, L_IDLE), now):
+        popleft_agent(ib, p, L_IDLE)
+    a = list_head(ib, p, L_ON)
+    while a >= 0:
+        row = agent(ib, a)
+        n = ib[row + A_NCONT]
+        if n and n < ib[chan(ib, ib[row + A_CHANNEL]) + C_MAX_CHATS]:
+            _take_work(m, a, now)
+        a = ib[row + A_LINK + 2 * L_ON]
+
+
+@njit(_nrt=False)
+def arrive(m, ch, ctype, parent):
+    """``Model._arrive``: a new contact of channel ``ch`` now, with its row of draws."""
+    ib, fb, ci, cf = m.ib, m.fb, m.ci, m.cf
+    now = fb[F_NOW]
+    k = ib[X_NEXT_CONTACT]
+    ib[X_NEXT_CONTACT] = k + 1
+    for column in range(ci.shape[1]):
+        ci[k, column] = -1
+    ci[k, K_CH], ci[k, K_TYPE], ci[k, K_PARENT] = ch, ctype, parent
+    ci[k, K_RESOLVED], ci[k, K_ESC] = 0, 0
+    for column in range(N_CF):
+        cf[k, column] = math.nan
+    cf[k, K_ARRIVAL] = now
+    c = chan(ib, ch)
+    used = c + (Q_FIRST_USED if ctype == FIRST else Q_RETRY_USED)
+    ci[k, K_ROW] = ib[used] + (ib[c + C_FD_OFF] if ctype == FIRST else 0)
+    ib[used] += 1
+    i = interval_of(m, now)
+    realtime = ib[c + C_REALTIME] != 0
+    down = ib[c + Q_DOWN] != 0
+    is_open = fb[channel_table(ib, T_OPEN, ch, i)] != 0.0
+    if realtime and (not is_open or (down and not ib[S_OUTAGE_QUEUE])):
+        ci[k, K_STATE] = DONE
+        ci[k, K_OUTCOME] = NOT_OFFERED
+        return
+    if not down and (realtime or is_open):
+        a = _free_agent(m, ch)
+        if a >= 0:
+            _start(m, a, k, ch, now, i)
+            return
+    ci[k, K_STATE] = WAITING
+    tail = ib[c + Q_TAIL]
+    if tail >= 0:
+        ci[tail, K_QNEXT] = k
+    else:
+        ib[c + Q_HEAD] = k
+    ib[c + Q_TAIL] = k
+    ib[c + Q_WAITING] += 1
+    patience = _draw(m, k, D_PATIENCE) * fb[channel_table(ib, T_PATIENCE, ch, i)]
+    if patience < math.inf:
+        after(m, patience, EV_PATIENCE, k, 0, 0)
+
+
+@njit(_nrt=False)
+def _retry(m, ch, ctype, parent, delay):
+    """``Model._retry``: a repeat or redial arriving before the horizon end."""
+    if m.fb[F_NOW] + delay < m.fb[F_HORIZON]:
+        after(m, delay, EV_RETRY, ch, ctype, parent)
+
+
+@njit(_nrt=False)
+def tier2_dispatch(m, now):
+    """``Model._tier2_dispatch``: tier-2 agents take escalations first in, first out."""
+    ib = m.ib
+    while ib[X_T2_HEAD] >= 0 and ib[X_T2_BUSY] < ib[X_T2_CAP] and not ib[X_ENDED]:
+        k = ib[X_T2_HEAD]
+        ib[X_T2_HEAD] = m.ci[k, K_T2NEXT]
+        if ib[X_T2_HEAD] < 0:
+            ib[X_T2_TAIL] = -1
+        m.cf[k, K_T2_RESPONSE] = now - m.cf[k, K_END]
+        ib[X_T2_BUSY] += 1
+        handle = m.t2d[ib[X_T2_USED]] * m.fb[F_T2_MEAN]
+        ib[X_T2_USED] += 1
+        after(m, handle, EV_T2, 0, 0, 0)
+
+
+@njit(_nrt=False)
+def finish(m, a, k, ch, now):
+    """``Model._finish``: log a handled contact (already out of the agent's hands), decide its
+    outcome, escalate, repeat, and give the agent its next work."""
+    ib, fb, ci, cf = m.ib, m.fb, m.ci, m.cf
+    c, cq = chan(ib, ch), chanf(ib, ch)
+    ci[k, K_STATE] = DONE
+    i = interval_of(m, cf[k, K_ANSWER])
+    fcr = fb[channel_table(ib, T_FCR, ch, i)]
+    resolved = _draw(m, k, D_FCR) < fcr - cf[k, K_FCR_PENALTY]
+    esc = ib[c + C_ESC_CODE] if _draw(m, k, D_ESC) < fb[channel_table(ib, T_ESC, ch, i)] else 0
+    if ib[c + C_CSAT] and _draw(m, k, D_CSAT) < fb[cq + C_CS_RATE]:
+        wait = cf[k, K_ANSWER] - cf[k, K_ARRIVAL]
+        score = fb[cq + C_CS_BASE] + fb[cq + C_CS_WAIT] * wait / 60.0
+        score += fb[cq + C_CS_UNRES] * (0.0 if resolved else 1.0) + fb[cq + C_CS_ESC] * (
+            1.0 if esc != 0 else 0.0
+        )
+        score = score if score > 1.0 else 1.0
+        cf[k, K_CSAT] = score if score < 5.0 else 5.0
+    cf[k, K_END] = now
+    cf[k, K_WAITED] = cf[k, K_ANSWER]
+    ci[k, K_OUTCOME] = ANSWERED
+    ci[k, K_RESOLVED] = 1 if resolved else 0
+    ci[k, K_ESC] = esc
+    if esc and ib[S_HAS_T2] and not ib[X_ENDED]:
+        tail = ib[X_T2_TAIL]
+        if tail >= 0:
+            ci[tail, K_T2NEXT] = k
+        else:
+            ib[X_T2_HEAD] = k
+        ib[X_T2_TAIL] = k
+        ib[X_T2_QUEUED] += 1
+        tier2_dispatch(m, now)
+    if not resolved and ib[c + C_REPEAT] and _draw(m, k, D_REP_U) < fb[cq + C_REP_P]:
+        delay = _draw(m, k, D_REP_D) * fb[cq + C_REP_MEAN]
+        _retry(m, ib[c + C_REPEAT_TO], REPEAT, k, delay)
+    row = agent(ib, a)
+    if ib[row + A_NCONT] == 0:
+        since = fb[agentf(ib, a) + A_BUSY_SINCE]
+        add_span(fb, per_interval(ib, O_BUSY, ch, 0), since, now, fb[F_INTERVAL], ib[S_N])
+        ib[row + A_CHANNEL] = -1
+    if ib[X_ENDED]:
+        return
+    if not ib[row + A_ON_DUTY]:
+        if ib[row + A_NCONT] == 0:
+            leave_floor(m, a, now)
+    elif not _take_work(m, a, now) and ib[row + A_NCONT] == 0:
+        append_agent(ib, ib[row + A_POOL], L_IDLE, a)
+
+
+@njit(_nrt=False)
+def on_chat_timer(m, a, version, k):
+    """``Model._on_chat_timer``: the agent's chat with the least work is done (if the timer is
+    still the agent's last plan)."""
+    ib = m.ib
+    row = agent(ib, a)
+    if version != ib[row + A_VERSION]:
+        return
+    now = m.fb[F_NOW]
+    ch = m.ci[k, K_CH]
+    _progress(m, a, ch, now)
+    n = ib[row + A_NCONT]
+    j = 0
+    while ib[row + A_CONT + j] != k:
+        j += 1
+    for jj in range(j, n - 1):
+        ib[row + A_CONT + jj] = ib[row + A_CONT + jj + 1]
+    ib[row + A_NCONT] = n - 1
+    _replan(m, a, ch)
+    finish(m, a, k, ch, now)
+
+
+@njit(_nrt=False)
+def on_patience(m, k):
+    """``Model._on_patience``: a waiting contact abandons; it may redial."""
+    ib, fb, ci, cf = m.ib, m.fb, m.ci, m.cf
+    if ci[k, K_STATE] != WAITING or ib[X_ENDED]:
+        return
+    now = fb[F_NOW]
+    ch = ci[k, K_CH]
+    c = chan(ib, ch)
+    ci[k, K_STATE] = DONE
+    ib[c + Q_WAITING] -= 1
+    cf[k, K_END] = now
+    cf[k, K_WAITED] = now
+    ci[k, K_OUTCOME] = ABANDONED
+    if ib[c + C_REDIAL] and _draw(m, k, D_RED_U) < fb[chanf(ib, ch) + C_RED_P]:
+        delay = _draw(m, k, D_RED_D) * fb[chanf(ib, ch) + C_RED_MEAN]
+        _retry(m, ch, REDIAL, k, delay)

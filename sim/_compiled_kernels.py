@@ -1,0 +1,304 @@
+"""The compiled engine's kernel: the processes and event loop of :class:`sim.model.Model`.
+
+:func:`run` runs one replication held in an :data:`~sim._compiled_layout.Arrays` tuple (built
+by :mod:`sim._compiled_input`) on the kernels of :mod:`sim._compiled_calendar`,
+:mod:`sim._compiled_contacts` and :mod:`sim._compiled_pools`, each mirroring the SimPy model's
+methods on arrays, so that the same events happen in the same order at the same times and the
+logs are identical to the model's given the same draws.
+
+**Resumable.** :func:`run` returns a status when it needs more than it was given (heap space,
+contact rows, rows of retry draws of a channel, tier-2 handle times) *before* taking the next
+event; the caller grows that array and calls again, and the run goes on where it stopped.
+
+**Compilation and cache.** Only :func:`run` is compiled for the caller, once per process, and
+cached on disk (``cache=True``); the kernels it calls are compiled into it. Numba's cache checks
+the source of the cached function's own file only, so :func:`run` is made with a fingerprint of
+the other kernel modules' sources: a change to any of them compiles it again instead of loading
+a stale copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+
+from numba import njit
+
+from sim import _compiled_calendar, _compiled_contacts, _compiled_layout, _compiled_pools
+from sim._compiled_calendar import EMPTY, RETRIES, at, next_source, pop_event
+from sim._compiled_contacts import (
+    arrive,
+    dispatch,
+    finish,
+    on_chat_timer,
+    on_patience,
+    tier2_dispatch,
+)
+from sim._compiled_layout import (
+    A_NCONT,
+    A_PRESENT,
+    C_POOL,
+    C_RD_N,
+    DONE,
+    E_A,
+    EV_ARRIVAL,
+    EV_CHAT,
+    EV_CLOCK,
+    EV_DONE,
+    EV_OUTAGE,
+    EV_PATIENCE,
+    EV_RETRY,
+    EV_T2,
+    EV_WORKFORCE,
+    F_HORIZON,
+    F_INTERVAL,
+    F_NOW,
+    FINISHED,
+    FIRST,
+    K_AGENT,
+    K_CH,
+    K_OUTCOME,
+    K_QNEXT,
+    K_STATE,
+    K_WAITED,
+    NEED_CONTACTS,
+    NEED_HEAP,
+    NEED_RETRY,
+    NEED_T2,
+    O_ARR_OFF,
+    O_ARR_T,
+    O_EV,
+    O_HS,
+    O_OUT,
+    O_OUT_T,
+    O_PLANS,
+    O_T2OPEN,
+    O_WF,
+    O_WF_T,
+    P_PLAN_OFF,
+    P_WF_END,
+    P_WF_START,
+    Q_DOWN,
+    Q_HEAD,
+    Q_RETRY_USED,
+    Q_TAIL,
+    Q_WAITING,
+    S_HAS_T2,
+    S_HEAP_CAP,
+    S_MARGIN,
+    S_N,
+    S_NCH,
+    S_NOUT,
+    S_NPOOL,
+    S_T2_AGENTS,
+    UNFINISHED,
+    WAITING,
+    X_ENDED,
+    X_FREE_N,
+    X_NEXT_AGENT,
+    X_NEXT_CONTACT,
+    X_STARTED,
+    X_STATUS_ARG,
+    X_T2_BUSY,
+    X_T2_CAP,
+    X_T2_QUEUED,
+    agent,
+    chan,
+    pool,
+)
+from sim._compiled_pools import dismiss, floor_div, hire, leave_floor, rebalance
+
+__all__ = ["run"]
+
+
+@njit(_nrt=False)
+def _clock(m, i, now):
+    """One pass of ``Model._clock``'s loop at interval ``i``, then its next timeout."""
+    ib = m.ib
+    for p in range(ib[S_NPOOL]):
+        rebalance(m, p, i, now)
+    if ib[S_HAS_T2]:
+        ib[X_T2_CAP] = ib[S_T2_AGENTS] if ib[ib[O_T2OPEN] + i] else 0
+        tier2_dispatch(m, now)
+    for p in range(ib[S_NPOOL]):
+        dispatch(m, p, now)
+    if i + 1 < ib[S_N]:
+        at(m, (i + 1) * m.fb[F_INTERVAL], EV_CLOCK, i + 1, 0, 0)
+    else:
+        at(m, m.fb[F_HORIZON], EV_CLOCK, ib[S_N], 0, 0)
+
+
+@njit(_nrt=False)
+def _end(m, now):
+    """``Model._end``: waiting contacts become unfinished, agents leave the floor."""
+    ib, ci = m.ib, m.ci
+    ib[X_ENDED] = 1
+    for ch in range(ib[S_NCH]):
+        c = chan(ib, ch)
+        k = ib[c + Q_HEAD]
+        while k >= 0:
+            if ci[k, K_STATE] == WAITING:
+                ci[k, K_STATE] = DONE
+                ci[k, K_OUTCOME] = UNFINISHED
+                m.cf[k, K_WAITED] = now
+            k = ci[k, K_QNEXT]
+        ib[c + Q_HEAD], ib[c + Q_TAIL], ib[c + Q_WAITING] = -1, -1, 0
+    for a in range(ib[X_NEXT_AGENT]):
+        if ib[agent(ib, a) + A_PRESENT]:
+            leave_floor(m, a, now)
+
+
+@njit(_nrt=False)
+def _workforce_next(m, p, j):
+    """``Model._workforce``'s timeout for the pool's event ``j``, if before the horizon end."""
+    if j < m.ib[pool(m.ib, p) + P_WF_END] and m.fb[m.ib[O_WF_T] + j] < m.fb[F_HORIZON]:
+        at(m, m.fb[m.ib[O_WF_T] + j], EV_WORKFORCE, p, j, 0)
+
+
+@njit(_nrt=False)
+def _workforce(m, p, j):
+    """One step of ``Model._workforce``: a hire joins or an employee leaves."""
+    ib = m.ib
+    t = m.fb[ib[O_WF_T] + j]
+    plan = ib[O_PLANS] + ib[pool(ib, p) + P_PLAN_OFF] + ib[ib[O_WF] + 2 * j + 1]
+    if ib[ib[O_WF] + 2 * j] == 1:
+        ib[plan] = hire(m, p, t)
+    else:
+        dismiss(m, p, ib[plan], t)
+    rebalance(m, p, floor_div(t, m.fb[F_INTERVAL]), t)
+    dispatch(m, p, t)
+    _workforce_next(m, p, j + 1)
+
+
+@njit(_nrt=False)
+def _outage_next(m, j):
+    if j < m.ib[S_NOUT] and m.fb[m.ib[O_OUT_T] + j] < m.fb[F_HORIZON]:
+        at(m, m.fb[m.ib[O_OUT_T] + j], EV_OUTAGE, j, 0, 0)
+
+
+@njit(_nrt=False)
+def _outage(m, j):
+    """One step of ``Model._outage_process``: a channel goes down or comes back."""
+    ib = m.ib
+    ch = ib[ib[O_OUT] + 2 * j + 1]
+    c = chan(ib, ch)
+    ib[c + Q_DOWN] += ib[ib[O_OUT] + 2 * j]
+    if ib[c + Q_DOWN] == 0:
+        dispatch(m, ib[c + C_POOL], m.fb[ib[O_OUT_T] + j])
+    _outage_next(m, j + 1)
+
+
+@njit(_nrt=False)
+def _start_processes(m):
+    """``Model.__init__`` and the processes' first steps at time 0, in the model's order."""
+    ib, fb = m.ib, m.fb
+    for p in range(ib[S_NPOOL]):
+        for j in range(ib[pool(ib, p) + P_WF_START], ib[pool(ib, p) + P_WF_END]):
+            if fb[ib[O_WF_T] + j] < 0.0:
+                plan = ib[O_PLANS] + ib[pool(ib, p) + P_PLAN_OFF] + ib[ib[O_WF] + 2 * j + 1]
+                ib[plan] = hire(m, p, -math.inf)
+    _clock(m, 0, fb[F_NOW])
+    for p in range(ib[S_NPOOL]):
+        j = ib[pool(ib, p) + P_WF_START]
+        while j < ib[pool(ib, p) + P_WF_END] and fb[ib[O_WF_T] + j] < 0.0:
+            j += 1
+        _workforce_next(m, p, j)
+    for ch in range(ib[S_NCH]):
+        start = ib[ib[O_ARR_OFF] + ch]
+        if ib[ib[O_ARR_OFF] + ch + 1] > start:
+            at(m, fb[ib[O_ARR_T] + start], EV_ARRIVAL, ch, start, 0)
+    _outage_next(m, 0)
+
+
+@njit(_nrt=False)
+def _short_of(m, source):
+    """The status to return before taking the next event (from ``source``) if an array is too
+    small, else FINISHED."""
+    ib = m.ib
+    if ib[X_FREE_N] < ib[S_MARGIN]:
+        return NEED_HEAP
+    if ib[X_NEXT_CONTACT] >= m.ci.shape[0]:
+        return NEED_CONTACTS
+    if ib[S_HAS_T2] and m.t2d.size < ib[X_T2_QUEUED] + 1:
+        return NEED_T2
+    if source == RETRIES:
+        ch = ib[ib[O_EV] + 4 * ib[ib[O_HS] + ib[S_HEAP_CAP]] + E_A]
+        if ib[chan(ib, ch) + Q_RETRY_USED] >= ib[chan(ib, ch) + C_RD_N]:
+            ib[X_STATUS_ARG] = ch
+            return NEED_RETRY
+    return FINISHED
+
+
+@njit(_nrt=False)
+def _run(m):
+    """Run the model until the calendar is empty or an array is too small (the status)."""
+    ib = m.ib
+    if not ib[X_STARTED]:
+        ib[X_STARTED] = 1
+        _start_processes(m)
+    while True:
+        source = next_source(m)
+        if source == EMPTY:
+            break
+        status = _short_of(m, source)
+        if status != FINISHED:
+            return status
+        kind, a, b, c = pop_event(m, source)
+        if kind == EV_ARRIVAL:
+            arrive(m, a, FIRST, -1)
+            if b + 1 < ib[ib[O_ARR_OFF] + a + 1]:
+                at(m, m.fb[ib[O_ARR_T] + b + 1], EV_ARRIVAL, a, b + 1, 0)
+        elif kind == EV_DONE:
+            agent_id = m.ci[a, K_AGENT]
+            ib[agent(ib, agent_id) + A_NCONT] = 0
+            finish(m, agent_id, a, m.ci[a, K_CH], m.fb[F_NOW])
+        elif kind == EV_PATIENCE:
+            on_patience(m, a)
+        elif kind == EV_CHAT:
+            on_chat_timer(m, a, b, c)
+        elif kind == EV_RETRY:
+            arrive(m, a, b, c)
+        elif kind == EV_T2:
+            ib[X_T2_BUSY] -= 1
+            tier2_dispatch(m, m.fb[F_NOW])
+        elif kind == EV_CLOCK:
+            if a < ib[S_N]:
+                _clock(m, a, m.fb[F_NOW])
+            else:
+                _end(m, m.fb[F_NOW])
+        elif kind == EV_WORKFORCE:
+            _workforce(m, a, b)
+        else:
+            _outage(m, a)
+    return FINISHED
+
+
+def _fingerprint() -> str:
+    """SHA-256 of the sources of the kernel modules :func:`run` compiles in."""
+    digest = hashlib.sha256()
+    for module in (_compiled_calendar, _compiled_contacts, _compiled_layout, _compiled_pools):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _entry(fingerprint: str):
+    """The cached entry point; ``fingerprint`` keys its cache (Numba hashes a closure's cells)."""
+
+    @njit(cache=True, _nrt=False)
+    def run(arrays):
+        """Run (or go on running) the replication in ``arrays``.
+
+        Returns
+        -------
+        int
+            ``FINISHED``, or ``NEED_HEAP``, ``NEED_CONTACTS``, ``NEED_T2``, ``NEED_RETRY``
+            (the channel in ``st[X_STATUS_ARG]``): grow that array and call again.
+        """
+        fingerprint  # noqa: B018 - the cache key
+        return _run(arrays)
+
+    return run
+
+
+run = _entry(_fingerprint())

@@ -1,0 +1,179 @@
+"""Layout of the compiled engine's arrays: where each table lives and what its columns mean.
+
+One replication is held in six arrays (:data:`Arrays`): two flat buffers ``ib`` (int64) and
+``fb`` (float64) with every table of fixed size, and the tables that grow during the run,
+``ci`` / ``cf`` (contact x ``K_*`` fields), ``rd`` (retry draws, ``D_*`` x contact) and ``t2d``
+(tier-2 handle times of unit mean). Few arrays keep calls between kernels cheap: Numba passes a
+tuple of arrays by value, every array's shape and strides with it.
+
+A table in a flat buffer is rows of a fixed width from an offset kept in the header of ``ib``
+(``O_*``, for the float tables too); a kernel finds a row's start with :func:`chan`,
+:func:`pool`, :func:`agent` (and their ``*f`` twins in ``fb``) or :func:`per_interval`, and adds
+a column constant:
+
+===============================  ===============================================================
+table (buffer, offset, width)    one row per
+===============================  ===============================================================
+scalars (``ib``, 0)              ``S_*`` model scalars, ``X_*`` run state, ``O_*`` offsets
+scalars (``fb``, 0)              ``F_*``
+channels (``ib``, ``O_CH``,      channel: ``C_*`` settings, where its draws start, ``Q_*`` queue,
+``N_CH``)                        outage and draw counters
+channels (``fb``, ``O_CHF``,     channel: ``C_REP_P`` ... ``C_CS_RATE``, then the speed of each
+``S_CHF_W``)                     chat with 1, 2, ... chats in hand (``C_SPEED + k - 1``)
+per interval (``fb``, ``S_N``)   ``O_CHT``: table ``T_*`` x channel; ``O_SCHED``, ``O_AVAIL``,
+                                 ``O_STAFFED``: pool; ``O_BUSY``: channel
+pools (``ib``, ``O_POOL``,       pool: ``P_*`` settings, agent lists (``P_LISTS + 3 L`` head,
+``S_POOL_W``)                    ``+ 1`` tail, ``+ 2`` length of list ``L_*``), its channels in
+                                 priority order from ``P_CH``
+pools (``fb``, ``O_POOLF``, 4)   pool: ``P_SHRINK``, learning curve
+agents (``ib``, ``O_AGENT``,     agent: ``A_*``, list links (``A_LINK + 2 L`` next, ``+ 1``
+``S_AGENT_W``)                   previous), contacts in hand from ``A_CONT``
+agents (``fb``, ``O_AGENTF``, 4) agent: production start, presence, busy and progress times
+arrivals (``fb``, ``O_ARR_T``)   first-contact arrival times, channel after channel
+                                 (``ib[O_ARR_OFF + c]``: where channel ``c`` starts; and the end)
+workforce (``fb`` / ``ib``)      hires and departures, pool after pool: time ``O_WF_T``; kind
+                                 (+1 join, -1 leave) and employee ``O_WF`` (width 2);
+                                 ``O_PLANS``: agent of each employee
+outages (``fb`` / ``ib``)        points in time order: time ``O_OUT_T``; +1 / -1 and channel
+                                 ``O_OUT`` (width 2)
+first draws (``fb``, ``O_FD``,   draw ``D_*``: the first contacts, channel after channel
+``S_NFIRST``)                    (``C_FD_OFF``)
+tier-2 hours (``ib``)            ``O_T2OPEN``: open flag per interval
+calendar                         :mod:`sim._compiled_calendar`: heaps ``O_HT`` (``fb``),
+                                 ``O_HQ``, ``O_HS`` (2 rows of ``S_HEAP_CAP``); ``O_EV`` (width
+                                 4: ``E_*``); ``O_FREE``
+===============================  ===============================================================
+
+The retry draws of channel ``c`` are columns ``C_RD_OFF`` .. ``C_RD_OFF + C_RD_N`` of ``rd``.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from numba import njit
+
+__all__ = ["Arrays"]
+
+# -- codes (the same as sim.log's; a test holds them equal) ---------------------------------------
+FIRST, REPEAT, REDIAL = 0, 1, 2
+ANSWERED, ABANDONED, NOT_OFFERED, UNFINISHED = 0, 1, 2, 3
+WAITING, SERVING, DONE = 0, 1, 2
+# run statuses
+FINISHED, NEED_HEAP, NEED_T2, NEED_RETRY, NEED_CONTACTS = 0, 1, 2, 3, 4
+# event kinds
+EV_CLOCK, EV_WORKFORCE, EV_OUTAGE, EV_ARRIVAL, EV_PATIENCE, EV_DONE, EV_CHAT, EV_RETRY, EV_T2 = (
+    range(9)
+)
+# -- header of ib: model scalars, run state, table offsets ----------------------------------------
+S_N, S_NCH, S_NPOOL, S_OUTAGE_QUEUE, S_HAS_T2, S_T2_AGENTS, S_NOUT, S_MARGIN = range(8)
+S_CHF_W, S_POOL_W, S_AGENT_W, S_HEAP_CAP, S_AGENT_CAP, S_NFIRST = range(8, 14)
+X_SEQ, X_HEAP_N, X_RETRY_HEAP_N, X_NEXT_CONTACT, X_NEXT_AGENT, X_ENDED, X_STARTED = range(14, 21)
+X_STATUS_ARG, X_T2_BUSY, X_T2_CAP, X_T2_HEAD, X_T2_TAIL, X_T2_USED, X_T2_QUEUED = range(21, 28)
+X_FREE_N = 28
+INT_TABLES = (
+    "O_CH", "O_POOL", "O_AGENT", "O_T2OPEN", "O_ARR_OFF", "O_WF", "O_PLANS", "O_OUT",
+    "O_HQ", "O_HS", "O_EV", "O_FREE",
+)  # fmt: skip
+FLOAT_TABLES = (
+    "O_CHF", "O_CHT", "O_POOLF", "O_SCHED", "O_AVAIL", "O_ARR_T", "O_WF_T", "O_OUT_T", "O_FD",
+    "O_AGENTF", "O_STAFFED", "O_BUSY", "O_HT",
+)  # fmt: skip
+(
+    O_CH, O_POOL, O_AGENT, O_T2OPEN, O_ARR_OFF, O_WF, O_PLANS, O_OUT, O_HQ, O_HS, O_EV, O_FREE,
+    O_CHF, O_CHT, O_POOLF, O_SCHED, O_AVAIL, O_ARR_T, O_WF_T, O_OUT_T, O_FD, O_AGENTF,
+    O_STAFFED, O_BUSY, O_HT,
+) = range(29, 29 + len(INT_TABLES) + len(FLOAT_TABLES))  # fmt: skip
+N_HEADER = 29 + len(INT_TABLES) + len(FLOAT_TABLES)
+# header of fb
+F_INTERVAL, F_HORIZON, F_T2_MEAN, F_NOW = range(4)
+N_FLOAT_HEADER = 4
+# -- channels: ib row (N_CH) and fb row (S_CHF_W) -------------------------------------------------
+C_REALTIME, C_MAX_CHATS, C_REPEAT_TO, C_ESC_CODE, C_REPEAT, C_REDIAL, C_CSAT, C_POOL = range(8)
+C_FD_OFF, C_RD_OFF, C_RD_N = range(8, 11)
+Q_HEAD, Q_TAIL, Q_WAITING, Q_DOWN, Q_FIRST_USED, Q_RETRY_USED = range(11, 17)
+N_CH = 17
+C_REP_P, C_REP_MEAN, C_RED_P, C_RED_MEAN, C_CS_BASE, C_CS_WAIT, C_CS_UNRES, C_CS_ESC, C_CS_RATE = (
+    range(9)
+)
+C_SPEED = 9
+T_OPEN, T_AHT, T_FCR, T_ESC, T_PATIENCE = range(5)
+N_T = 5
+# -- pools: ib row (S_POOL_W) and fb row (N_POOLF) ------------------------------------------------
+P_HEADCOUNT, P_NCH, P_LEARNING, P_PLAN_OFF, P_WF_START, P_WF_END, P_EMPLOYED = range(7)
+P_LISTS = 7
+P_CH = 16
+P_SHRINK, P_AHT_M, P_FCR_P, P_WEEKS = range(4)
+N_POOLF = 4
+L_ON, L_OFF, L_IDLE = 0, 1, 2
+# -- agents: ib row (S_AGENT_W) and fb row (N_AGENTF) ---------------------------------------------
+A_POOL, A_NCONT, A_CHANNEL, A_ON_DUTY, A_PRESENT, A_VERSION = range(6)
+A_LINK = 6
+A_CONT = 12
+A_PRODUCTION, A_PRESENT_SINCE, A_BUSY_SINCE, A_SINCE = range(4)
+N_AGENTF = 4
+# -- contacts: ci (N_CI) and cf (N_CF) ------------------------------------------------------------
+K_CH, K_TYPE, K_PARENT, K_OUTCOME, K_RESOLVED, K_ESC, K_AGENT, K_STATE, K_QNEXT = range(9)
+K_T2NEXT, K_ROW = 9, 10
+N_CI = 11
+K_ARRIVAL, K_ANSWER, K_END, K_WAITED, K_CSAT, K_T2_RESPONSE, K_WORK, K_FCR_PENALTY = range(8)
+N_CF = 8
+# -- per-contact draws, in the order of sim.contacts.Fates ----------------------------------------
+D_HANDLE, D_PATIENCE, D_FCR, D_ESC, D_CSAT, D_REP_U, D_REP_D, D_RED_U, D_RED_D = range(9)
+N_DRAWS = 9
+# -- calendar: an event's kind and payload (O_EV rows) --------------------------------------------
+E_KIND, E_A, E_B, E_C = range(4)
+
+Arrays = namedtuple("Arrays", ["ib", "fb", "ci", "cf", "rd", "t2d"])
+"""The arrays of one replication (``_replace`` one to grow it)."""
+
+
+# -- where a row starts ---------------------------------------------------------------------------
+
+
+@njit(_nrt=False, inline="always")
+def chan(ib, c):
+    """Start of channel ``c``'s row in ``ib``."""
+    return ib[O_CH] + c * N_CH
+
+
+@njit(_nrt=False, inline="always")
+def chanf(ib, c):
+    """Start of channel ``c``'s row in ``fb``."""
+    return ib[O_CHF] + c * ib[S_CHF_W]
+
+
+@njit(_nrt=False, inline="always")
+def pool(ib, p):
+    """Start of pool ``p``'s row in ``ib``."""
+    return ib[O_POOL] + p * ib[S_POOL_W]
+
+
+@njit(_nrt=False, inline="always")
+def poolf(ib, p):
+    """Start of pool ``p``'s row in ``fb``."""
+    return ib[O_POOLF] + p * N_POOLF
+
+
+@njit(_nrt=False, inline="always")
+def agent(ib, a):
+    """Start of agent ``a``'s row in ``ib``."""
+    return ib[O_AGENT] + a * ib[S_AGENT_W]
+
+
+@njit(_nrt=False, inline="always")
+def agentf(ib, a):
+    """Start of agent ``a``'s row in ``fb``."""
+    return ib[O_AGENTF] + a * N_AGENTF
+
+
+@njit(_nrt=False, inline="always")
+def per_interval(ib, table, row, i):
+    """Index in ``fb`` of interval ``i`` of row ``row`` of the per-interval table ``table``."""
+    return ib[table] + row * ib[S_N] + i
+
+
+@njit(_nrt=False, inline="always")
+def channel_table(ib, t, c, i):
+    """Index in ``fb`` of interval ``i`` of channel ``c`` in channel table ``t`` (``T_*``)."""
+    return ib[O_CHT] + (t * ib[S_NCH] + c) * ib[S_N] + i

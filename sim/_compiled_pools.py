@@ -1,0 +1,251 @@
+"""Numba kernels of the compiled engine's pools: agent lists, shifts, hires and departures.
+
+Mirrors :class:`sim.agents.Pool` (and the agent bookkeeping of :class:`sim.model.Model`) on the
+arrays of :mod:`sim._compiled_layout`: a pool's agents on duty, off duty and idle are three
+doubly linked lists kept in the order of the model's deques, so "first on, first off" and
+"longest idle first" pick the same agents. Compiled into :func:`sim._compiled_kernels.run`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from sim._compiled_layout import (
+    A_LINK,
+    A_NCONT,
+    A_ON_DUTY,
+    A_POOL,
+    A_PRESENT,
+    A_PRESENT_SINCE,
+    A_PRODUCTION,
+    A_VERSION,
+    F_INTERVAL,
+    L_IDLE,
+    L_OFF,
+    L_ON,
+    N_AGENTF,
+    O_AVAIL,
+    O_SCHED,
+    O_STAFFED,
+    P_EMPLOYED,
+    P_HEADCOUNT,
+    P_LISTS,
+    P_SHRINK,
+    S_AGENT_CAP,
+    S_AGENT_W,
+    S_N,
+    X_NEXT_AGENT,
+    agent,
+    agentf,
+    per_interval,
+    pool,
+    poolf,
+)
+
+__all__ = [
+    "add_span",
+    "append_agent",
+    "dismiss",
+    "floor_div",
+    "hire",
+    "leave_floor",
+    "list_head",
+    "list_length",
+    "popleft_agent",
+    "rebalance",
+]
+
+
+@njit(_nrt=False, inline="always")
+def floor_div(x, y):
+    """Python's ``int(x // y)``, without ``fmod`` where that is exact: ``floor(x / y)`` corrected
+    by one where the quotient rounded across an integer, for ``y`` a whole number and ``x`` in
+    ``[0, 2**52)`` (the products are then exact)."""
+    if y == math.floor(y) and 0.0 <= x < 4503599627370496.0:
+        q = math.floor(x / y)
+        if q * y > x:
+            return q - 1
+        if (q + 1) * y <= x:
+            return q + 1
+        return q
+    return int(x // y)
+
+
+# -- agent lists ----------------------------------------------------------------------------------
+
+
+@njit(_nrt=False, inline="always")
+def list_head(ib, p, lst):
+    """First agent of list ``lst`` (``L_*``) of pool ``p``, -1 if it is empty."""
+    return ib[pool(ib, p) + P_LISTS + 3 * lst]
+
+
+@njit(_nrt=False, inline="always")
+def list_length(ib, p, lst):
+    """Number of agents in list ``lst`` of pool ``p``."""
+    return ib[pool(ib, p) + P_LISTS + 3 * lst + 2]
+
+
+@njit(_nrt=False)
+def append_agent(ib, p, lst, a):
+    """``deque.append``: agent ``a`` at the end of list ``lst`` of pool ``p``."""
+    head = pool(ib, p) + P_LISTS + 3 * lst
+    link = agent(ib, a) + A_LINK + 2 * lst
+    tail = ib[head + 1]
+    ib[link], ib[link + 1] = -1, tail
+    if tail >= 0:
+        ib[agent(ib, tail) + A_LINK + 2 * lst] = a
+    else:
+        ib[head] = a
+    ib[head + 1] = a
+    ib[head + 2] += 1
+
+
+@njit(_nrt=False)
+def remove_agent(ib, p, lst, a):
+    """``deque.remove``: agent ``a`` out of list ``lst`` of pool ``p``."""
+    head = pool(ib, p) + P_LISTS + 3 * lst
+    link = agent(ib, a) + A_LINK + 2 * lst
+    following, previous = ib[link], ib[link + 1]
+    if previous >= 0:
+        ib[agent(ib, previous) + A_LINK + 2 * lst] = following
+    else:
+        ib[head] = following
+    if following >= 0:
+        ib[agent(ib, following) + A_LINK + 2 * lst + 1] = previous
+    else:
+        ib[head + 1] = previous
+    ib[head + 2] -= 1
+
+
+@njit(_nrt=False)
+def popleft_agent(ib, p, lst):
+    """``deque.popleft``."""
+    a = list_head(ib, p, lst)
+    remove_agent(ib, p, lst, a)
+    return a
+
+
+@njit(_nrt=False)
+def add_span(fb, at, start_s, end_s, interval_s, n):
+    """:func:`sim.log.add_span` on the ``n`` values of ``fb`` from ``at``."""
+    i = floor_div(start_s, interval_s)
+    while start_s < end_s and i < n:
+        stop = min(end_s, (i + 1) * interval_s)
+        fb[at + i] += stop - start_s
+        start_s = stop
+        i += 1
+
+
+# -- pools: sim.agents.Pool -----------------------------------------------------------------------
+
+
+@njit(_nrt=False)
+def _new_agent(m, p, production_start_s):
+    """``Model._new_agent``: the next agent id, off the floor."""
+    ib, fb = m.ib, m.fb
+    a = ib[X_NEXT_AGENT]
+    if a >= ib[S_AGENT_CAP]:
+        raise ValueError("more agents than the bound computed for the pools")
+    ib[X_NEXT_AGENT] = a + 1
+    row = agent(ib, a)
+    for column in range(ib[S_AGENT_W]):
+        ib[row + column] = -1
+    ib[row + A_POOL] = p
+    ib[row + A_NCONT] = 0
+    ib[row + A_ON_DUTY] = 0
+    ib[row + A_PRESENT] = 0
+    ib[row + A_VERSION] = 0
+    rowf = agentf(ib, a)
+    for column in range(N_AGENTF):
+        fb[rowf + column] = 0.0
+    fb[rowf + A_PRODUCTION] = production_start_s
+    return a
+
+
+@njit(_nrt=False)
+def hire(m, p, production_start_s):
+    """``Model._hire``."""
+    a = _new_agent(m, p, production_start_s)
+    m.ib[pool(m.ib, p) + P_EMPLOYED] += 1
+    append_agent(m.ib, p, L_OFF, a)
+    return a
+
+
+@njit(_nrt=False)
+def _target(m, p, interval):
+    """``Pool.target``."""
+    ib, fb = m.ib, m.fb
+    i = min(interval, ib[S_N] - 1)
+    headcount = ib[pool(ib, p) + P_HEADCOUNT]
+    if headcount < 0:
+        return int(fb[per_interval(ib, O_AVAIL, p, i)])
+    if headcount == 0:
+        return 0
+    employed = ib[pool(ib, p) + P_EMPLOYED]
+    scheduled = fb[per_interval(ib, O_SCHED, p, i)]
+    shrink = fb[poolf(ib, p) + P_SHRINK]
+    return min(math.floor(scheduled * employed / headcount * (1.0 - shrink) + 0.5), employed)
+
+
+@njit(_nrt=False)
+def leave_floor(m, a, now):
+    """``Pool.leave_floor``."""
+    ib, fb = m.ib, m.fb
+    ib[agent(ib, a) + A_PRESENT] = 0
+    since = fb[agentf(ib, a) + A_PRESENT_SINCE]
+    staffed = per_interval(ib, O_STAFFED, ib[agent(ib, a) + A_POOL], 0)
+    add_span(fb, staffed, since, now, fb[F_INTERVAL], ib[S_N])
+
+
+@njit(_nrt=False)
+def _set_off_duty(m, p, a, now):
+    """``Pool.set_off_duty``."""
+    ib = m.ib
+    ib[agent(ib, a) + A_ON_DUTY] = 0
+    if ib[agent(ib, a) + A_NCONT] == 0:
+        remove_agent(ib, p, L_IDLE, a)
+        leave_floor(m, a, now)
+
+
+@njit(_nrt=False)
+def _set_on_duty(m, p, a, now):
+    """``Pool.set_on_duty``."""
+    ib = m.ib
+    row = agent(ib, a)
+    ib[row + A_ON_DUTY] = 1
+    append_agent(ib, p, L_ON, a)
+    if not ib[row + A_PRESENT]:
+        ib[row + A_PRESENT] = 1
+        m.fb[agentf(ib, a) + A_PRESENT_SINCE] = now
+    if ib[row + A_NCONT] == 0:
+        append_agent(ib, p, L_IDLE, a)
+
+
+@njit(_nrt=False)
+def rebalance(m, p, interval, now):
+    """``Pool.rebalance``: first on, first off; new agents when nobody is off duty."""
+    ib = m.ib
+    want = _target(m, p, interval)
+    while list_length(ib, p, L_ON) > want:
+        a = popleft_agent(ib, p, L_ON)
+        _set_off_duty(m, p, a, now)
+        append_agent(ib, p, L_OFF, a)
+    while list_length(ib, p, L_ON) < want:
+        off = list_length(ib, p, L_OFF) > 0
+        a = popleft_agent(ib, p, L_OFF) if off else _new_agent(m, p, -math.inf)
+        _set_on_duty(m, p, a, now)
+
+
+@njit(_nrt=False)
+def dismiss(m, p, a, now):
+    """``Pool.dismiss``."""
+    ib = m.ib
+    ib[pool(ib, p) + P_EMPLOYED] -= 1
+    if ib[agent(ib, a) + A_ON_DUTY]:
+        remove_agent(ib, p, L_ON, a)
+        _set_off_duty(m, p, a, now)
+    else:
+        remove_agent(ib, p, L_OFF, a)
