@@ -6,10 +6,13 @@ once its processes have started has ``NORMAL`` priority, so this calendar orders
 model's order. Times are computed with the model's operations: ``now + delay`` for a timeout of
 ``delay`` (:func:`after`) and ``now + (t - now)`` for a process waiting until ``t`` (:func:`at`).
 
-Repeats and redials, scheduled hours or days ahead, wait in heap 1 (:data:`RETRIES`), every
-other event in heap 0, so that the heap of the frequent short events stays small; the next
-event is the earlier of the two heaps' first. Each heap is binary, of (time ``O_HT``, sequence
-number ``O_HQ``, slot ``O_HS``) per position (two rows of ``S_HEAP_CAP``), and takes its first
+Where an event waits does not change that order, only the cost of finding the next one: repeats
+and redials, scheduled hours or days ahead, wait in heap :data:`RETRIES` (hundreds of them in a
+busy month); the arrivals and the interval clock, at most one per channel and one for the clock
+but two events in five, in heap :data:`PROCESSES`; every other event (ends of service, chat
+timers, patience, tier 2, hires and outages; a few dozen at a time) in heap 0. The next event is
+the earliest of the three heaps' first. Each heap is binary, of (time ``O_HT``, sequence
+number ``O_HQ``, slot ``O_HS``) per position (a row of ``S_HEAP_CAP`` each), and takes its first
 event out bottom-up: the hole left at the top moves down along the earlier children to a leaf,
 where the last event fills it and moves up (Floyd's variant: one comparison per level on the
 way down, and the last event rarely moves far up). An event's kind and payload stay in its slot
@@ -19,6 +22,8 @@ of ``O_EV`` while it waits; slots are recycled through the stack ``O_FREE``. Com
 
 from __future__ import annotations
 
+import math
+
 from numba import njit
 
 from sim._compiled_layout import (
@@ -26,8 +31,11 @@ from sim._compiled_layout import (
     E_B,
     E_C,
     E_KIND,
+    EV_ARRIVAL,
+    EV_CLOCK,
     EV_RETRY,
     F_NOW,
+    N_HEAPS,
     O_EV,
     O_FREE,
     O_HQ,
@@ -39,31 +47,32 @@ from sim._compiled_layout import (
     X_SEQ,
 )
 
-__all__ = ["EMPTY", "RETRIES", "after", "at", "next_source", "pop_event", "push"]
+__all__ = ["EMPTY", "PROCESSES", "RETRIES", "after", "at", "next_source", "pop_event", "push"]
 
 RETRIES = 1
 """Index of the heap of repeats and redials."""
+PROCESSES = 2
+"""Index of the heap of the arrivals and the interval clock."""
 EMPTY = -1
 """:func:`next_source` of an empty calendar."""
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def _earlier(t1, q1, t2, q2):
     """Whether ``(t1, q1)`` comes before ``(t2, q2)``, without branches."""
     return (t1 < t2) | ((t1 == t2) & (q1 < q2))
 
 
-@njit(_nrt=False)
-def push(m, t, kind, a, b, c):
+@njit(_nrt=False, error_model="numpy")
+def push(ib, fb, t, kind, a, b, c):
     """Schedule an event at time ``t`` (``Environment.schedule``)."""
-    ib, fb = m.ib, m.fb
     seq = ib[X_SEQ]
     ib[X_SEQ] = seq + 1
     ib[X_FREE_N] -= 1
     slot = ib[ib[O_FREE] + ib[X_FREE_N]]
     ev = ib[O_EV] + 4 * slot
     ib[ev + E_KIND], ib[ev + E_A], ib[ev + E_B], ib[ev + E_C] = kind, a, b, c
-    h = RETRIES if kind == EV_RETRY else 0
+    h = RETRIES if kind == EV_RETRY else (PROCESSES if kind in (EV_ARRIVAL, EV_CLOCK) else 0)
     cap = ib[S_HEAP_CAP]
     ht, hq, hs = ib[O_HT] + h * cap, ib[O_HQ] + h * cap, ib[O_HS] + h * cap
     j = ib[X_HEAP_N + h]
@@ -77,24 +86,23 @@ def push(m, t, kind, a, b, c):
     fb[ht + j], ib[hq + j], ib[hs + j] = t, seq, slot
 
 
-@njit(_nrt=False)
-def next_source(m):
-    """The heap the next event waits in (0, or :data:`RETRIES`), or :data:`EMPTY`."""
-    ib, fb = m.ib, m.fb
-    if ib[X_HEAP_N + RETRIES] == 0:
-        return 0 if ib[X_HEAP_N] > 0 else EMPTY
-    if ib[X_HEAP_N] == 0:
-        return RETRIES
+@njit(_nrt=False, error_model="numpy")
+def next_source(ib, fb):
+    """The heap the next event waits in, or :data:`EMPTY`."""
     cap = ib[S_HEAP_CAP]
-    first = _earlier(fb[ib[O_HT] + cap], ib[ib[O_HQ] + cap], fb[ib[O_HT]], ib[ib[O_HQ]])
-    return RETRIES if first else 0
+    best, tb, qb = EMPTY, math.inf, 0
+    for h in range(N_HEAPS):
+        if ib[X_HEAP_N + h] > 0:
+            t, q = fb[ib[O_HT] + h * cap], ib[ib[O_HQ] + h * cap]
+            if best == EMPTY or _earlier(t, q, tb, qb):
+                best, tb, qb = h, t, q
+    return best
 
 
-@njit(_nrt=False)
-def pop_event(m, h):
+@njit(_nrt=False, error_model="numpy")
+def pop_event(ib, fb, h):
     """Take the first event of heap ``h``; its time becomes ``now``; return its kind and
     payload."""
-    ib, fb = m.ib, m.fb
     cap = ib[S_HEAP_CAP]
     ht, hq, hs = ib[O_HT] + h * cap, ib[O_HQ] + h * cap, ib[O_HS] + h * cap
     fb[F_NOW] = fb[ht]
@@ -125,14 +133,14 @@ def pop_event(m, h):
     return ib[ev + E_KIND], ib[ev + E_A], ib[ev + E_B], ib[ev + E_C]
 
 
-@njit(_nrt=False)
-def after(m, delay, kind, a, b, c):
+@njit(_nrt=False, error_model="numpy")
+def after(ib, fb, delay, kind, a, b, c):
     """``_Callback(env, delay, ...)``: an event ``delay`` seconds after now."""
-    push(m, m.fb[F_NOW] + delay, kind, a, b, c)
+    push(ib, fb, fb[F_NOW] + delay, kind, a, b, c)
 
 
-@njit(_nrt=False)
-def at(m, t, kind, a, b, c):
+@njit(_nrt=False, error_model="numpy")
+def at(ib, fb, t, kind, a, b, c):
     """``yield env.timeout(t - env.now)``: the event at ``now + (t - now)``."""
-    now = m.fb[F_NOW]
-    push(m, now + (t - now), kind, a, b, c)
+    now = fb[F_NOW]
+    push(ib, fb, now + (t - now), kind, a, b, c)

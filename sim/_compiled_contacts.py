@@ -62,7 +62,6 @@ from sim._compiled_layout import (
     EV_RETRY,
     EV_T2,
     F_HORIZON,
-    F_INTERVAL,
     F_NOW,
     F_T2_MEAN,
     FIRST,
@@ -136,7 +135,7 @@ from sim._compiled_layout import (
 from sim._compiled_pools import (
     add_span,
     append_agent,
-    floor_div,
+    interval_index,
     leave_floor,
     list_head,
     popleft_agent,
@@ -154,13 +153,13 @@ __all__ = [
 ]
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def interval_of(m, t):
     """``int(t // interval_s)``, kept below ``n`` (the model would fail there instead)."""
-    return min(floor_div(t, m.fb[F_INTERVAL]), m.ib[S_N] - 1)
+    return min(interval_index(m.fb, t), m.ib[S_N] - 1)
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def _draw(m, k, column):
     """Contact ``k``'s number of the draw ``column`` (``D_*``)."""
     row = m.ci[k, K_ROW]
@@ -169,7 +168,7 @@ def _draw(m, k, column):
     return m.rd[column, m.ib[chan(m.ib, m.ci[k, K_CH]) + C_RD_OFF] + row]
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _queue_pop(m, ch):
     """``Model._pop``: the first contact of the queue still waiting, else -1."""
     ib, ci = m.ib, m.ci
@@ -187,7 +186,7 @@ def _queue_pop(m, ch):
     return -1
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _free_agent(m, ch):
     """``Model._free_agent``: the longest-idle agent, else (chat) the least loaded one."""
     ib = m.ib
@@ -210,7 +209,7 @@ def _free_agent(m, ch):
     return best
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _progress(m, a, ch, now):
     """``Model._progress``: advance the remaining work of the agent's chats to ``now``."""
     ib, fb = m.ib, m.fb
@@ -223,7 +222,7 @@ def _progress(m, a, ch, now):
     fb[rowf + A_SINCE] = now
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _replan(m, a, ch):
     """``Model._replan``: a timer for the chat with the least remaining work."""
     ib, cf = m.ib, m.cf
@@ -240,10 +239,10 @@ def _replan(m, a, ch):
         if work < 0.0:
             work = 0.0
         speed = m.fb[chanf(ib, ch) + C_SPEED + n - 1]
-        after(m, work / speed, EV_CHAT, a, ib[row + A_VERSION], first)
+        after(m.ib, m.fb, work / speed, EV_CHAT, a, ib[row + A_VERSION], first)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _start(m, a, k, ch, now, i):
     """``Model._start``: agent ``a`` answers contact ``k`` of channel ``ch`` at ``now``."""
     ib, fb, ci, cf = m.ib, m.fb, m.ci, m.cf
@@ -270,7 +269,7 @@ def _start(m, a, k, ch, now, i):
     if ib[chan(ib, ch) + C_MAX_CHATS] == 1:
         ib[row + A_CONT + n] = k
         ib[row + A_NCONT] = n + 1
-        after(m, work, EV_DONE, k, 0, 0)
+        after(m.ib, m.fb, work, EV_DONE, k, 0, 0)
     else:
         _progress(m, a, ch, now)
         cf[k, K_WORK] = work
@@ -279,7 +278,7 @@ def _start(m, a, k, ch, now, i):
         _replan(m, a, ch)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _take_work(m, a, now):
     """``Model._take_work``: start the next waiting contact(s) the agent may take."""
     ib, fb = m.ib, m.fb
@@ -308,7 +307,7 @@ def _take_work(m, a, now):
     return False
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def dispatch(m, p, now):
     """``Model._dispatch``: waiting work to idle agents, then to chat agents with room."""
     ib = m.ib
@@ -323,7 +322,7 @@ def dispatch(m, p, now):
         a = ib[row + A_LINK + 2 * L_ON]
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def arrive(m, ch, ctype, parent):
     """``Model._arrive``: a new contact of channel ``ch`` now, with its row of draws."""
     ib, fb, ci, cf = m.ib, m.fb, m.ci, m.cf
@@ -364,17 +363,17 @@ def arrive(m, ch, ctype, parent):
     ib[c + Q_WAITING] += 1
     patience = _draw(m, k, D_PATIENCE) * fb[channel_table(ib, T_PATIENCE, ch, i)]
     if patience < math.inf:
-        after(m, patience, EV_PATIENCE, k, 0, 0)
+        after(m.ib, m.fb, patience, EV_PATIENCE, k, 0, 0)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _retry(m, ch, ctype, parent, delay):
     """``Model._retry``: a repeat or redial arriving before the horizon end."""
     if m.fb[F_NOW] + delay < m.fb[F_HORIZON]:
-        after(m, delay, EV_RETRY, ch, ctype, parent)
+        after(m.ib, m.fb, delay, EV_RETRY, ch, ctype, parent)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def tier2_dispatch(m, now):
     """``Model._tier2_dispatch``: tier-2 agents take escalations first in, first out."""
     ib = m.ib
@@ -387,10 +386,10 @@ def tier2_dispatch(m, now):
         ib[X_T2_BUSY] += 1
         handle = m.t2d[ib[X_T2_USED]] * m.fb[F_T2_MEAN]
         ib[X_T2_USED] += 1
-        after(m, handle, EV_T2, 0, 0, 0)
+        after(m.ib, m.fb, handle, EV_T2, 0, 0, 0)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def finish(m, a, k, ch, now):
     """``Model._finish``: log a handled contact (already out of the agent's hands), decide its
     outcome, escalate, repeat, and give the agent its next work."""
@@ -429,18 +428,18 @@ def finish(m, a, k, ch, now):
     row = agent(ib, a)
     if ib[row + A_NCONT] == 0:
         since = fb[agentf(ib, a) + A_BUSY_SINCE]
-        add_span(fb, per_interval(ib, O_BUSY, ch, 0), since, now, fb[F_INTERVAL], ib[S_N])
+        add_span(fb, per_interval(ib, O_BUSY, ch, 0), since, now, ib[S_N])
         ib[row + A_CHANNEL] = -1
     if ib[X_ENDED]:
         return
     if not ib[row + A_ON_DUTY]:
         if ib[row + A_NCONT] == 0:
-            leave_floor(m, a, now)
+            leave_floor(m.ib, m.fb, a, now)
     elif not _take_work(m, a, now) and ib[row + A_NCONT] == 0:
         append_agent(ib, ib[row + A_POOL], L_IDLE, a)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def on_chat_timer(m, a, version, k):
     """``Model._on_chat_timer``: the agent's chat with the least work is done (if the timer is
     still the agent's last plan)."""
@@ -462,7 +461,7 @@ def on_chat_timer(m, a, version, k):
     finish(m, a, k, ch, now)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def on_patience(m, k):
     """``Model._on_patience``: a waiting contact abandons; it may redial."""
     ib, fb, ci, cf = m.ib, m.fb, m.ci, m.cf

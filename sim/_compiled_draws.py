@@ -56,9 +56,9 @@ class Fates:
             if rng is not None:
                 draw_unit(rng, kind, cv, 0)  # the model's check of the shape
 
-    def draw(self, count: int) -> np.ndarray:
-        """The next ``count`` contacts' numbers, shape ``(N_DRAWS, count)``."""
-        rows = np.empty((N_DRAWS, count))
+    def draw(self, count: int, out: np.ndarray | None = None) -> np.ndarray:
+        """The next ``count`` contacts' numbers, shape ``(N_DRAWS, count)`` (into ``out``)."""
+        rows = np.empty((N_DRAWS, count)) if out is None else out
         for j, (rng, kind, cv, value) in enumerate(self._columns):
             rows[j] = draw_unit(rng, kind, cv, count) if rng is not None else value
         return rows

@@ -43,8 +43,11 @@ class _Buffer:
         self.size = header
 
     def add(self, values, fill=None) -> int:
-        """Append ``values`` (any shape, or a size with ``fill``); return the offset."""
-        if fill is not None:
+        """Append ``values`` (any shape, or a size with ``fill``, or a size left to fill later
+        with ``fill=...``); return the offset."""
+        if fill is ...:
+            values = np.empty(values, dtype=self.dtype)
+        elif fill is not None:
             values = np.full(values, fill, dtype=self.dtype)
         values = np.ascontiguousarray(values, dtype=self.dtype).ravel()
         offset = self.size
@@ -203,15 +206,7 @@ def model_arrays(inp: ModelInput, streams: Streams) -> tuple[k.Arrays, Supply]:
         "O_ARR_T": fb.add(np.concatenate(arrivals)),
         "O_WF_T": fb.add([t for t, _, _ in events]),
         "O_OUT_T": fb.add([t for t, _, _ in points]),
-        "O_FD": fb.add(
-            np.concatenate(
-                [
-                    Fates(spec, streams, spec.name).draw(int(count))
-                    for spec, count in zip(inp.channels, first, strict=True)
-                ],
-                axis=1,
-            )
-        ),
+        "O_FD": fb.add(k.N_DRAWS * int(first.sum()), fill=...),
         "O_AGENTF": fb.add((agents + 1) * k.N_AGENTF, fill=0.0),
         "O_STAFFED": fb.add(npool * n, fill=0.0),
         "O_BUSY": fb.add(nch * n, fill=0.0),
@@ -245,7 +240,12 @@ def model_arrays(inp: ModelInput, streams: Streams) -> tuple[k.Arrays, Supply]:
         -1,
         -1,
     )
-    fb[[k.F_INTERVAL, k.F_HORIZON]] = interval_s, horizon_s
+    draws = fb[offsets["O_FD"] :][: k.N_DRAWS * first.sum()].reshape(k.N_DRAWS, -1)
+    starts = np.cumsum(first) - first
+    for spec, start, count in zip(inp.channels, starts, first, strict=True):
+        Fates(spec, streams, spec.name).draw(int(count), out=draws[:, start : start + count])
+    fb[[k.F_INTERVAL, k.F_HORIZON, k.F_PER_INTERVAL]] = interval_s, horizon_s, 1.0 / interval_s
+    fb[k.F_WHOLE_INTERVAL] = float(interval_s).is_integer()
     fb[k.F_T2_MEAN] = 0.0 if tier2 is None else tier2.handle_mean_s
     supply = Supply(inp, streams)
     rd, _, _ = supply.retry_table()
@@ -264,11 +264,11 @@ def model_arrays(inp: ModelInput, streams: Streams) -> tuple[k.Arrays, Supply]:
 def _heap_tables(ib: _Buffer, fb: _Buffer, cap: int, free: np.ndarray) -> dict[str, int]:
     """Append the calendar's heaps and slots of ``cap`` places, with the stack ``free``."""
     return {
-        "O_HQ": ib.add(2 * cap, fill=0),
-        "O_HS": ib.add(2 * cap, fill=0),
+        "O_HQ": ib.add(k.N_HEAPS * cap, fill=0),
+        "O_HS": ib.add(k.N_HEAPS * cap, fill=0),
         "O_EV": ib.add(4 * cap, fill=0),
         "O_FREE": ib.add(np.concatenate([free, np.full(cap - free.size, -1)])),
-        "O_HT": fb.add(2 * cap, fill=0.0),
+        "O_HT": fb.add(k.N_HEAPS * cap, fill=0.0),
     }
 
 
@@ -311,13 +311,16 @@ def _grown_heap(m: k.Arrays) -> k.Arrays:
     new_ib, new_fb = ints.array(), floats.array()
     for name, offset in offsets.items():
         new_ib[getattr(k, name)] = offset
-    for name, width in (("O_HQ", 2), ("O_HS", 2)):
-        old = ib[ib[getattr(k, name)] : ib[getattr(k, name)] + width * cap].reshape(width, cap)
-        start = new_ib[getattr(k, name)]
-        new_ib[start : start + width * 2 * cap].reshape(width, 2 * cap)[:, :cap] = old
+    rows = k.N_HEAPS
+    for old_buffer, new_buffer, name in (
+        (ib, new_ib, "O_HQ"),
+        (ib, new_ib, "O_HS"),
+        (fb, new_fb, "O_HT"),
+    ):
+        old_start, new_start = ib[getattr(k, name)], new_ib[getattr(k, name)]
+        old = old_buffer[old_start : old_start + rows * cap].reshape(rows, cap)
+        new_buffer[new_start : new_start + rows * 2 * cap].reshape(rows, 2 * cap)[:, :cap] = old
     new_ib[new_ib[k.O_EV] : new_ib[k.O_EV] + 4 * cap] = ib[ib[k.O_EV] : ib[k.O_EV] + 4 * cap]
-    old_t = fb[ib[k.O_HT] : ib[k.O_HT] + 2 * cap].reshape(2, cap)
-    new_fb[new_ib[k.O_HT] : new_ib[k.O_HT] + 4 * cap].reshape(2, 2 * cap)[:, :cap] = old_t
     new_ib[k.S_HEAP_CAP] = 2 * cap
     new_ib[k.X_FREE_N] = free_n + cap
     return m._replace(ib=new_ib, fb=new_fb)

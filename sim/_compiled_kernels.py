@@ -107,29 +107,29 @@ from sim._compiled_layout import (
     chan,
     pool,
 )
-from sim._compiled_pools import dismiss, floor_div, hire, leave_floor, rebalance
+from sim._compiled_pools import dismiss, hire, interval_index, leave_floor, rebalance
 
 __all__ = ["run"]
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _clock(m, i, now):
     """One pass of ``Model._clock``'s loop at interval ``i``, then its next timeout."""
     ib = m.ib
     for p in range(ib[S_NPOOL]):
-        rebalance(m, p, i, now)
+        rebalance(m.ib, m.fb, p, i, now)
     if ib[S_HAS_T2]:
         ib[X_T2_CAP] = ib[S_T2_AGENTS] if ib[ib[O_T2OPEN] + i] else 0
         tier2_dispatch(m, now)
     for p in range(ib[S_NPOOL]):
         dispatch(m, p, now)
     if i + 1 < ib[S_N]:
-        at(m, (i + 1) * m.fb[F_INTERVAL], EV_CLOCK, i + 1, 0, 0)
+        at(m.ib, m.fb, (i + 1) * m.fb[F_INTERVAL], EV_CLOCK, i + 1, 0, 0)
     else:
-        at(m, m.fb[F_HORIZON], EV_CLOCK, ib[S_N], 0, 0)
+        at(m.ib, m.fb, m.fb[F_HORIZON], EV_CLOCK, ib[S_N], 0, 0)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _end(m, now):
     """``Model._end``: waiting contacts become unfinished, agents leave the floor."""
     ib, ci = m.ib, m.ci
@@ -146,38 +146,38 @@ def _end(m, now):
         ib[c + Q_HEAD], ib[c + Q_TAIL], ib[c + Q_WAITING] = -1, -1, 0
     for a in range(ib[X_NEXT_AGENT]):
         if ib[agent(ib, a) + A_PRESENT]:
-            leave_floor(m, a, now)
+            leave_floor(m.ib, m.fb, a, now)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _workforce_next(m, p, j):
     """``Model._workforce``'s timeout for the pool's event ``j``, if before the horizon end."""
     if j < m.ib[pool(m.ib, p) + P_WF_END] and m.fb[m.ib[O_WF_T] + j] < m.fb[F_HORIZON]:
-        at(m, m.fb[m.ib[O_WF_T] + j], EV_WORKFORCE, p, j, 0)
+        at(m.ib, m.fb, m.fb[m.ib[O_WF_T] + j], EV_WORKFORCE, p, j, 0)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _workforce(m, p, j):
     """One step of ``Model._workforce``: a hire joins or an employee leaves."""
     ib = m.ib
     t = m.fb[ib[O_WF_T] + j]
     plan = ib[O_PLANS] + ib[pool(ib, p) + P_PLAN_OFF] + ib[ib[O_WF] + 2 * j + 1]
     if ib[ib[O_WF] + 2 * j] == 1:
-        ib[plan] = hire(m, p, t)
+        ib[plan] = hire(m.ib, m.fb, p, t)
     else:
-        dismiss(m, p, ib[plan], t)
-    rebalance(m, p, floor_div(t, m.fb[F_INTERVAL]), t)
+        dismiss(m.ib, m.fb, p, ib[plan], t)
+    rebalance(m.ib, m.fb, p, interval_index(m.fb, t), t)
     dispatch(m, p, t)
     _workforce_next(m, p, j + 1)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _outage_next(m, j):
     if j < m.ib[S_NOUT] and m.fb[m.ib[O_OUT_T] + j] < m.fb[F_HORIZON]:
-        at(m, m.fb[m.ib[O_OUT_T] + j], EV_OUTAGE, j, 0, 0)
+        at(m.ib, m.fb, m.fb[m.ib[O_OUT_T] + j], EV_OUTAGE, j, 0, 0)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _outage(m, j):
     """One step of ``Model._outage_process``: a channel goes down or comes back."""
     ib = m.ib
@@ -189,7 +189,7 @@ def _outage(m, j):
     _outage_next(m, j + 1)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _start_processes(m):
     """``Model.__init__`` and the processes' first steps at time 0, in the model's order."""
     ib, fb = m.ib, m.fb
@@ -197,7 +197,7 @@ def _start_processes(m):
         for j in range(ib[pool(ib, p) + P_WF_START], ib[pool(ib, p) + P_WF_END]):
             if fb[ib[O_WF_T] + j] < 0.0:
                 plan = ib[O_PLANS] + ib[pool(ib, p) + P_PLAN_OFF] + ib[ib[O_WF] + 2 * j + 1]
-                ib[plan] = hire(m, p, -math.inf)
+                ib[plan] = hire(m.ib, m.fb, p, -math.inf)
     _clock(m, 0, fb[F_NOW])
     for p in range(ib[S_NPOOL]):
         j = ib[pool(ib, p) + P_WF_START]
@@ -207,11 +207,11 @@ def _start_processes(m):
     for ch in range(ib[S_NCH]):
         start = ib[ib[O_ARR_OFF] + ch]
         if ib[ib[O_ARR_OFF] + ch + 1] > start:
-            at(m, fb[ib[O_ARR_T] + start], EV_ARRIVAL, ch, start, 0)
+            at(m.ib, m.fb, fb[ib[O_ARR_T] + start], EV_ARRIVAL, ch, start, 0)
     _outage_next(m, 0)
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _short_of(m, source):
     """The status to return before taking the next event (from ``source``) if an array is too
     small, else FINISHED."""
@@ -230,7 +230,7 @@ def _short_of(m, source):
     return FINISHED
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def _run(m):
     """Run the model until the calendar is empty or an array is too small (the status)."""
     ib = m.ib
@@ -238,17 +238,17 @@ def _run(m):
         ib[X_STARTED] = 1
         _start_processes(m)
     while True:
-        source = next_source(m)
+        source = next_source(m.ib, m.fb)
         if source == EMPTY:
             break
         status = _short_of(m, source)
         if status != FINISHED:
             return status
-        kind, a, b, c = pop_event(m, source)
+        kind, a, b, c = pop_event(m.ib, m.fb, source)
         if kind == EV_ARRIVAL:
             arrive(m, a, FIRST, -1)
             if b + 1 < ib[ib[O_ARR_OFF] + a + 1]:
-                at(m, m.fb[ib[O_ARR_T] + b + 1], EV_ARRIVAL, a, b + 1, 0)
+                at(m.ib, m.fb, m.fb[ib[O_ARR_T] + b + 1], EV_ARRIVAL, a, b + 1, 0)
         elif kind == EV_DONE:
             agent_id = m.ci[a, K_AGENT]
             ib[agent(ib, agent_id) + A_NCONT] = 0
@@ -285,7 +285,7 @@ def _fingerprint() -> str:
 def _entry(fingerprint: str):
     """The cached entry point; ``fingerprint`` keys its cache (Numba hashes a closure's cells)."""
 
-    @njit(cache=True, _nrt=False)
+    @njit(cache=True, _nrt=False, error_model="numpy")
     def run(arrays):
         """Run (or go on running) the replication in ``arrays``.
 

@@ -40,8 +40,8 @@ first draws (``fb``, ``O_FD``,   draw ``D_*``: the first contacts, channel after
 ``S_NFIRST``)                    (``C_FD_OFF``)
 tier-2 hours (``ib``)            ``O_T2OPEN``: open flag per interval
 calendar                         :mod:`sim._compiled_calendar`: heaps ``O_HT`` (``fb``),
-                                 ``O_HQ``, ``O_HS`` (2 rows of ``S_HEAP_CAP``); ``O_EV`` (width
-                                 4: ``E_*``); ``O_FREE``
+                                 ``O_HQ``, ``O_HS`` (``N_HEAPS`` rows of ``S_HEAP_CAP``);
+                                 ``O_EV`` (width 4: ``E_*``); ``O_FREE``
 ===============================  ===============================================================
 
 The retry draws of channel ``c`` are columns ``C_RD_OFF`` .. ``C_RD_OFF + C_RD_N`` of ``rd``.
@@ -68,9 +68,11 @@ EV_CLOCK, EV_WORKFORCE, EV_OUTAGE, EV_ARRIVAL, EV_PATIENCE, EV_DONE, EV_CHAT, EV
 # -- header of ib: model scalars, run state, table offsets ----------------------------------------
 S_N, S_NCH, S_NPOOL, S_OUTAGE_QUEUE, S_HAS_T2, S_T2_AGENTS, S_NOUT, S_MARGIN = range(8)
 S_CHF_W, S_POOL_W, S_AGENT_W, S_HEAP_CAP, S_AGENT_CAP, S_NFIRST = range(8, 14)
-X_SEQ, X_HEAP_N, X_RETRY_HEAP_N, X_NEXT_CONTACT, X_NEXT_AGENT, X_ENDED, X_STARTED = range(14, 21)
-X_STATUS_ARG, X_T2_BUSY, X_T2_CAP, X_T2_HEAD, X_T2_TAIL, X_T2_USED, X_T2_QUEUED = range(21, 28)
-X_FREE_N = 28
+X_SEQ, X_HEAP_N = 14, 15  # X_HEAP_N + h: size of heap h, h < N_HEAPS
+X_NEXT_CONTACT, X_NEXT_AGENT, X_ENDED, X_STARTED = range(18, 22)
+X_STATUS_ARG, X_T2_BUSY, X_T2_CAP, X_T2_HEAD, X_T2_TAIL, X_T2_USED, X_T2_QUEUED = range(22, 29)
+X_FREE_N = 29
+N_HEAPS = 3
 INT_TABLES = (
     "O_CH", "O_POOL", "O_AGENT", "O_T2OPEN", "O_ARR_OFF", "O_WF", "O_PLANS", "O_OUT",
     "O_HQ", "O_HS", "O_EV", "O_FREE",
@@ -83,11 +85,11 @@ FLOAT_TABLES = (
     O_CH, O_POOL, O_AGENT, O_T2OPEN, O_ARR_OFF, O_WF, O_PLANS, O_OUT, O_HQ, O_HS, O_EV, O_FREE,
     O_CHF, O_CHT, O_POOLF, O_SCHED, O_AVAIL, O_ARR_T, O_WF_T, O_OUT_T, O_FD, O_AGENTF,
     O_STAFFED, O_BUSY, O_HT,
-) = range(29, 29 + len(INT_TABLES) + len(FLOAT_TABLES))  # fmt: skip
-N_HEADER = 29 + len(INT_TABLES) + len(FLOAT_TABLES)
+) = range(30, 30 + len(INT_TABLES) + len(FLOAT_TABLES))  # fmt: skip
+N_HEADER = 30 + len(INT_TABLES) + len(FLOAT_TABLES)
 # header of fb
-F_INTERVAL, F_HORIZON, F_T2_MEAN, F_NOW = range(4)
-N_FLOAT_HEADER = 4
+F_INTERVAL, F_HORIZON, F_T2_MEAN, F_NOW, F_PER_INTERVAL, F_WHOLE_INTERVAL = range(6)
+N_FLOAT_HEADER = 6
 # -- channels: ib row (N_CH) and fb row (S_CHF_W) -------------------------------------------------
 C_REALTIME, C_MAX_CHATS, C_REPEAT_TO, C_ESC_CODE, C_REPEAT, C_REDIAL, C_CSAT, C_POOL = range(8)
 C_FD_OFF, C_RD_OFF, C_RD_N = range(8, 11)
@@ -131,49 +133,49 @@ Arrays = namedtuple("Arrays", ["ib", "fb", "ci", "cf", "rd", "t2d"])
 # -- where a row starts ---------------------------------------------------------------------------
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def chan(ib, c):
     """Start of channel ``c``'s row in ``ib``."""
     return ib[O_CH] + c * N_CH
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def chanf(ib, c):
     """Start of channel ``c``'s row in ``fb``."""
     return ib[O_CHF] + c * ib[S_CHF_W]
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def pool(ib, p):
     """Start of pool ``p``'s row in ``ib``."""
     return ib[O_POOL] + p * ib[S_POOL_W]
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def poolf(ib, p):
     """Start of pool ``p``'s row in ``fb``."""
     return ib[O_POOLF] + p * N_POOLF
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def agent(ib, a):
     """Start of agent ``a``'s row in ``ib``."""
     return ib[O_AGENT] + a * ib[S_AGENT_W]
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def agentf(ib, a):
     """Start of agent ``a``'s row in ``fb``."""
     return ib[O_AGENTF] + a * N_AGENTF
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def per_interval(ib, table, row, i):
     """Index in ``fb`` of interval ``i`` of row ``row`` of the per-interval table ``table``."""
     return ib[table] + row * ib[S_N] + i
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def channel_table(ib, t, c, i):
     """Index in ``fb`` of interval ``i`` of channel ``c`` in channel table ``t`` (``T_*``)."""
     return ib[O_CHT] + (t * ib[S_NCH] + c) * ib[S_N] + i

@@ -22,6 +22,8 @@ from sim._compiled_layout import (
     A_PRODUCTION,
     A_VERSION,
     F_INTERVAL,
+    F_PER_INTERVAL,
+    F_WHOLE_INTERVAL,
     L_IDLE,
     L_OFF,
     L_ON,
@@ -48,8 +50,8 @@ __all__ = [
     "add_span",
     "append_agent",
     "dismiss",
-    "floor_div",
     "hire",
+    "interval_index",
     "leave_floor",
     "list_head",
     "list_length",
@@ -58,37 +60,39 @@ __all__ = [
 ]
 
 
-@njit(_nrt=False, inline="always")
-def floor_div(x, y):
-    """Python's ``int(x // y)``, without ``fmod`` where that is exact: ``floor(x / y)`` corrected
-    by one where the quotient rounded across an integer, for ``y`` a whole number and ``x`` in
-    ``[0, 2**52)`` (the products are then exact)."""
-    if y == math.floor(y) and 0.0 <= x < 4503599627370496.0:
-        q = math.floor(x / y)
-        if q * y > x:
+@njit(_nrt=False, error_model="numpy", inline="always")
+def interval_index(fb, t):
+    """Python's ``int(t // interval_s)``. Where that is exact (a whole number of seconds per
+    interval, ``t`` in ``[0, 2**52)``, so the products below are exact) without ``fmod``: the
+    floor of ``t`` times the reciprocal, corrected by one where it rounded across a whole
+    number."""
+    interval_s = fb[F_INTERVAL]
+    if fb[F_WHOLE_INTERVAL] != 0.0 and 0.0 <= t < 4503599627370496.0:
+        q = math.floor(t * fb[F_PER_INTERVAL])
+        if q * interval_s > t:
             return q - 1
-        if (q + 1) * y <= x:
+        if (q + 1) * interval_s <= t:
             return q + 1
         return q
-    return int(x // y)
+    return int(t // interval_s)
 
 
 # -- agent lists ----------------------------------------------------------------------------------
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def list_head(ib, p, lst):
     """First agent of list ``lst`` (``L_*``) of pool ``p``, -1 if it is empty."""
     return ib[pool(ib, p) + P_LISTS + 3 * lst]
 
 
-@njit(_nrt=False, inline="always")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def list_length(ib, p, lst):
     """Number of agents in list ``lst`` of pool ``p``."""
     return ib[pool(ib, p) + P_LISTS + 3 * lst + 2]
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def append_agent(ib, p, lst, a):
     """``deque.append``: agent ``a`` at the end of list ``lst`` of pool ``p``."""
     head = pool(ib, p) + P_LISTS + 3 * lst
@@ -103,7 +107,7 @@ def append_agent(ib, p, lst, a):
     ib[head + 2] += 1
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def remove_agent(ib, p, lst, a):
     """``deque.remove``: agent ``a`` out of list ``lst`` of pool ``p``."""
     head = pool(ib, p) + P_LISTS + 3 * lst
@@ -120,7 +124,7 @@ def remove_agent(ib, p, lst, a):
     ib[head + 2] -= 1
 
 
-@njit(_nrt=False)
+@njit(_nrt=False, error_model="numpy")
 def popleft_agent(ib, p, lst):
     """``deque.popleft``."""
     a = list_head(ib, p, lst)
@@ -128,10 +132,11 @@ def popleft_agent(ib, p, lst):
     return a
 
 
-@njit(_nrt=False)
-def add_span(fb, at, start_s, end_s, interval_s, n):
-    """:func:`sim.log.add_span` on the ``n`` values of ``fb`` from ``at``."""
-    i = floor_div(start_s, interval_s)
+@njit(_nrt=False, error_model="numpy")
+def add_span(fb, at, start_s, end_s, n):
+    """:func:`sim.log.add_span` on the ``n`` per-interval values of ``fb`` from ``at``."""
+    interval_s = fb[F_INTERVAL]
+    i = interval_index(fb, start_s)
     while start_s < end_s and i < n:
         stop = min(end_s, (i + 1) * interval_s)
         fb[at + i] += stop - start_s
@@ -142,10 +147,9 @@ def add_span(fb, at, start_s, end_s, interval_s, n):
 # -- pools: sim.agents.Pool -----------------------------------------------------------------------
 
 
-@njit(_nrt=False)
-def _new_agent(m, p, production_start_s):
+@njit(_nrt=False, error_model="numpy")
+def _new_agent(ib, fb, p, production_start_s):
     """``Model._new_agent``: the next agent id, off the floor."""
-    ib, fb = m.ib, m.fb
     a = ib[X_NEXT_AGENT]
     if a >= ib[S_AGENT_CAP]:
         raise ValueError("more agents than the bound computed for the pools")
@@ -165,19 +169,18 @@ def _new_agent(m, p, production_start_s):
     return a
 
 
-@njit(_nrt=False)
-def hire(m, p, production_start_s):
+@njit(_nrt=False, error_model="numpy")
+def hire(ib, fb, p, production_start_s):
     """``Model._hire``."""
-    a = _new_agent(m, p, production_start_s)
-    m.ib[pool(m.ib, p) + P_EMPLOYED] += 1
-    append_agent(m.ib, p, L_OFF, a)
+    a = _new_agent(ib, fb, p, production_start_s)
+    ib[pool(ib, p) + P_EMPLOYED] += 1
+    append_agent(ib, p, L_OFF, a)
     return a
 
 
-@njit(_nrt=False)
-def _target(m, p, interval):
+@njit(_nrt=False, error_model="numpy")
+def _target(ib, fb, p, interval):
     """``Pool.target``."""
-    ib, fb = m.ib, m.fb
     i = min(interval, ib[S_N] - 1)
     headcount = ib[pool(ib, p) + P_HEADCOUNT]
     if headcount < 0:
@@ -190,62 +193,57 @@ def _target(m, p, interval):
     return min(math.floor(scheduled * employed / headcount * (1.0 - shrink) + 0.5), employed)
 
 
-@njit(_nrt=False)
-def leave_floor(m, a, now):
+@njit(_nrt=False, error_model="numpy")
+def leave_floor(ib, fb, a, now):
     """``Pool.leave_floor``."""
-    ib, fb = m.ib, m.fb
     ib[agent(ib, a) + A_PRESENT] = 0
     since = fb[agentf(ib, a) + A_PRESENT_SINCE]
     staffed = per_interval(ib, O_STAFFED, ib[agent(ib, a) + A_POOL], 0)
-    add_span(fb, staffed, since, now, fb[F_INTERVAL], ib[S_N])
+    add_span(fb, staffed, since, now, ib[S_N])
 
 
-@njit(_nrt=False)
-def _set_off_duty(m, p, a, now):
+@njit(_nrt=False, error_model="numpy")
+def _set_off_duty(ib, fb, p, a, now):
     """``Pool.set_off_duty``."""
-    ib = m.ib
     ib[agent(ib, a) + A_ON_DUTY] = 0
     if ib[agent(ib, a) + A_NCONT] == 0:
         remove_agent(ib, p, L_IDLE, a)
-        leave_floor(m, a, now)
+        leave_floor(ib, fb, a, now)
 
 
-@njit(_nrt=False)
-def _set_on_duty(m, p, a, now):
+@njit(_nrt=False, error_model="numpy")
+def _set_on_duty(ib, fb, p, a, now):
     """``Pool.set_on_duty``."""
-    ib = m.ib
     row = agent(ib, a)
     ib[row + A_ON_DUTY] = 1
     append_agent(ib, p, L_ON, a)
     if not ib[row + A_PRESENT]:
         ib[row + A_PRESENT] = 1
-        m.fb[agentf(ib, a) + A_PRESENT_SINCE] = now
+        fb[agentf(ib, a) + A_PRESENT_SINCE] = now
     if ib[row + A_NCONT] == 0:
         append_agent(ib, p, L_IDLE, a)
 
 
-@njit(_nrt=False)
-def rebalance(m, p, interval, now):
+@njit(_nrt=False, error_model="numpy")
+def rebalance(ib, fb, p, interval, now):
     """``Pool.rebalance``: first on, first off; new agents when nobody is off duty."""
-    ib = m.ib
-    want = _target(m, p, interval)
+    want = _target(ib, fb, p, interval)
     while list_length(ib, p, L_ON) > want:
         a = popleft_agent(ib, p, L_ON)
-        _set_off_duty(m, p, a, now)
+        _set_off_duty(ib, fb, p, a, now)
         append_agent(ib, p, L_OFF, a)
     while list_length(ib, p, L_ON) < want:
         off = list_length(ib, p, L_OFF) > 0
-        a = popleft_agent(ib, p, L_OFF) if off else _new_agent(m, p, -math.inf)
-        _set_on_duty(m, p, a, now)
+        a = popleft_agent(ib, p, L_OFF) if off else _new_agent(ib, fb, p, -math.inf)
+        _set_on_duty(ib, fb, p, a, now)
 
 
-@njit(_nrt=False)
-def dismiss(m, p, a, now):
+@njit(_nrt=False, error_model="numpy")
+def dismiss(ib, fb, p, a, now):
     """``Pool.dismiss``."""
-    ib = m.ib
     ib[pool(ib, p) + P_EMPLOYED] -= 1
     if ib[agent(ib, a) + A_ON_DUTY]:
         remove_agent(ib, p, L_ON, a)
-        _set_off_duty(m, p, a, now)
+        _set_off_duty(ib, fb, p, a, now)
     else:
         remove_agent(ib, p, L_OFF, a)

@@ -17,7 +17,6 @@ there first and mirrored in the kernels.
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,8 +108,18 @@ class CompiledModel:
             "csat_score": ("d", cf[:, k.K_CSAT]),
         }
         for name, (code, values) in columns.items():
-            setattr(log, name, array(code, np.ascontiguousarray(values, dtype=code).tobytes()))
+            setattr(log, name, np.ascontiguousarray(values, dtype=code).view(_Column))
         response = cf[:, k.K_T2_RESPONSE]
         rows = np.flatnonzero(~np.isnan(response))
         log.tier2_response_s = dict(zip(rows.tolist(), response[rows].tolist(), strict=True))
         return log
+
+
+class _Column(np.ndarray):
+    """A column of the contact log as NumPy holds it, read by :meth:`ContactLog.frame` like the
+    ``array.array`` columns the SimPy model appends to (through the buffer protocol, and its
+    ``typecode`` to release it), without copying it into one."""
+
+    @property
+    def typecode(self) -> str:
+        return self.dtype.char
