@@ -16,14 +16,16 @@ number ``O_HQ``, slot ``O_HS``) per position (a row of ``S_HEAP_CAP`` each), and
 event out bottom-up: the hole left at the top moves down along the earlier children to a leaf,
 where the last event fills it and moves up (Floyd's variant: one comparison per level on the
 way down, and the last event rarely moves far up). An event's kind and payload stay in its slot
-of ``O_EV`` while it waits; slots are recycled through the stack ``O_FREE``. Compiled into
-:func:`sim._compiled_kernels.run`.
+of ``O_EV`` while it waits; slots are recycled through the stack ``O_FREE``. Heap positions are
+unsigned integers: NumPy-style indexing checks a signed index for a negative value, and on this
+hot path that check costs measurably. Compiled into :func:`sim._compiled_kernels.run`.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from sim._compiled_layout import (
@@ -55,6 +57,8 @@ PROCESSES = 2
 """Index of the heap of the arrivals and the interval clock."""
 EMPTY = -1
 """:func:`next_source` of an empty calendar."""
+_U = np.uint64
+_ZERO, _ONE = np.uint64(0), np.uint64(1)
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
@@ -74,11 +78,12 @@ def push(ib, fb, t, kind, a, b, c):
     ib[ev + E_KIND], ib[ev + E_A], ib[ev + E_B], ib[ev + E_C] = kind, a, b, c
     h = RETRIES if kind == EV_RETRY else (PROCESSES if kind in (EV_ARRIVAL, EV_CLOCK) else 0)
     cap = ib[S_HEAP_CAP]
-    ht, hq, hs = ib[O_HT] + h * cap, ib[O_HQ] + h * cap, ib[O_HS] + h * cap
-    j = ib[X_HEAP_N + h]
-    ib[X_HEAP_N + h] = j + 1
-    while j > 0:
-        parent = (j - 1) >> 1
+    ht, hq, hs = _U(ib[O_HT] + h * cap), _U(ib[O_HQ] + h * cap), _U(ib[O_HS] + h * cap)
+    size = ib[X_HEAP_N + h]
+    ib[X_HEAP_N + h] = size + 1
+    j = _U(size)
+    while j > _ZERO:
+        parent = (j - _ONE) >> _ONE
         if _earlier(fb[ht + parent], ib[hq + parent], t, seq):
             break
         fb[ht + j], ib[hq + j], ib[hs + j] = fb[ht + parent], ib[hq + parent], ib[hs + parent]
@@ -104,26 +109,29 @@ def pop_event(ib, fb, h):
     """Take the first event of heap ``h``; its time becomes ``now``; return its kind and
     payload."""
     cap = ib[S_HEAP_CAP]
-    ht, hq, hs = ib[O_HT] + h * cap, ib[O_HQ] + h * cap, ib[O_HS] + h * cap
+    ht, hq, hs = _U(ib[O_HT] + h * cap), _U(ib[O_HQ] + h * cap), _U(ib[O_HS] + h * cap)
     fb[F_NOW] = fb[ht]
     slot = ib[hs]
     ib[ib[O_FREE] + ib[X_FREE_N]] = slot
     ib[X_FREE_N] += 1
     n = ib[X_HEAP_N + h] - 1
     ib[X_HEAP_N + h] = n
-    j = 0
+    un = _U(n)
+    j = _U(0)
     while True:
-        child = 2 * j + 1
-        if child >= n:
+        child = j + j + _ONE
+        if child >= un:
             break
-        if child + 1 < n:
-            right = _earlier(fb[ht + child + 1], ib[hq + child + 1], fb[ht + child], ib[hq + child])
-            child += 1 if right else 0
+        if child + _ONE < un:
+            right = _earlier(
+                fb[ht + child + _ONE], ib[hq + child + _ONE], fb[ht + child], ib[hq + child]
+            )
+            child += _ONE if right else _ZERO
         fb[ht + j], ib[hq + j], ib[hs + j] = fb[ht + child], ib[hq + child], ib[hs + child]
         j = child
-    t, seq, last = fb[ht + n], ib[hq + n], ib[hs + n]
-    while j > 0:
-        parent = (j - 1) >> 1
+    t, seq, last = fb[ht + un], ib[hq + un], ib[hs + un]
+    while j > _ZERO:
+        parent = (j - _ONE) >> _ONE
         if _earlier(fb[ht + parent], ib[hq + parent], t, seq):
             break
         fb[ht + j], ib[hq + j], ib[hs + j] = fb[ht + parent], ib[hq + parent], ib[hs + parent]

@@ -62,12 +62,14 @@ from sim._compiled_layout import (
     EV_RETRY,
     EV_T2,
     F_HORIZON,
+    F_INTERVAL,
     F_NOW,
     F_T2_MEAN,
     FIRST,
     K_AGENT,
     K_ANSWER,
     K_ARRIVAL,
+    K_BUSINESS_WAIT,
     K_CH,
     K_CSAT,
     K_END,
@@ -90,6 +92,7 @@ from sim._compiled_layout import (
     NOT_OFFERED,
     O_BUSY,
     O_FD,
+    O_OPEN_BEFORE,
     P_AHT_M,
     P_CH,
     P_FCR_P,
@@ -149,6 +152,7 @@ __all__ = [
     "interval_of",
     "on_chat_timer",
     "on_patience",
+    "stop_waiting",
     "tier2_dispatch",
 ]
 
@@ -157,6 +161,28 @@ __all__ = [
 def interval_of(m, t):
     """``int(t // interval_s)``, kept below ``n`` (the model would fail there instead)."""
     return min(interval_index(m.fb, t), m.ib[S_N] - 1)
+
+
+@njit(_nrt=False, error_model="numpy", inline="always")
+def _open_s_until(ib, fb, ch, t):
+    """``ContactLog._open_s_until`` of one time: open seconds of channel ``ch`` from the horizon
+    start to ``t``."""
+    n = ib[S_N]
+    i = min(interval_index(fb, t), n)
+    before = fb[ib[O_OPEN_BEFORE] + ch * (n + 1) + i]
+    if i < n and fb[channel_table(ib, T_OPEN, ch, i)] != 0.0:
+        return before + (t - i * fb[F_INTERVAL])
+    return before
+
+
+@njit(_nrt=False, error_model="numpy")
+def stop_waiting(m, k, t):
+    """Contact ``k`` stopped waiting at ``t``: its ``waited_until_s`` and business-hours wait
+    (``ContactLog.frame``'s ``business_wait_s``)."""
+    ch = m.ci[k, K_CH]
+    m.cf[k, K_WAITED] = t
+    waited = _open_s_until(m.ib, m.fb, ch, t) - _open_s_until(m.ib, m.fb, ch, m.cf[k, K_ARRIVAL])
+    m.cf[k, K_BUSINESS_WAIT] = waited
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
@@ -409,7 +435,7 @@ def finish(m, a, k, ch, now):
         score = score if score > 1.0 else 1.0
         cf[k, K_CSAT] = score if score < 5.0 else 5.0
     cf[k, K_END] = now
-    cf[k, K_WAITED] = cf[k, K_ANSWER]
+    stop_waiting(m, k, cf[k, K_ANSWER])
     ci[k, K_OUTCOME] = ANSWERED
     ci[k, K_RESOLVED] = 1 if resolved else 0
     ci[k, K_ESC] = esc
@@ -473,7 +499,7 @@ def on_patience(m, k):
     ci[k, K_STATE] = DONE
     ib[c + Q_WAITING] -= 1
     cf[k, K_END] = now
-    cf[k, K_WAITED] = now
+    stop_waiting(m, k, now)
     ci[k, K_OUTCOME] = ABANDONED
     if ib[c + C_REDIAL] and _draw(m, k, D_RED_U) < fb[chanf(ib, ch) + C_RED_P]:
         delay = _draw(m, k, D_RED_D) * fb[chanf(ib, ch) + C_RED_MEAN]

@@ -210,6 +210,10 @@ def model_arrays(inp: ModelInput, streams: Streams) -> tuple[k.Arrays, Supply]:
         "O_AGENTF": fb.add((agents + 1) * k.N_AGENTF, fill=0.0),
         "O_STAFFED": fb.add(npool * n, fill=0.0),
         "O_BUSY": fb.add(nch * n, fill=0.0),
+        "O_OPEN_BEFORE": fb.add(
+            np.concatenate([np.zeros((nch, 1)), np.cumsum(chan_table[k.T_OPEN], axis=1)], axis=1)
+            * interval_s
+        ),
     }
     margin = agents * max_chats + (0 if tier2 is None else tier2.agents) + 8
     cap = max(_HEAP_START, 2 * margin)

@@ -33,6 +33,7 @@ from sim._compiled_contacts import (
     finish,
     on_chat_timer,
     on_patience,
+    stop_waiting,
     tier2_dispatch,
 )
 from sim._compiled_layout import (
@@ -61,7 +62,6 @@ from sim._compiled_layout import (
     K_OUTCOME,
     K_QNEXT,
     K_STATE,
-    K_WAITED,
     NEED_CONTACTS,
     NEED_HEAP,
     NEED_RETRY,
@@ -141,7 +141,7 @@ def _end(m, now):
             if ci[k, K_STATE] == WAITING:
                 ci[k, K_STATE] = DONE
                 ci[k, K_OUTCOME] = UNFINISHED
-                m.cf[k, K_WAITED] = now
+                stop_waiting(m, k, now)
             k = ci[k, K_QNEXT]
         ib[c + Q_HEAD], ib[c + Q_TAIL], ib[c + Q_WAITING] = -1, -1, 0
     for a in range(ib[X_NEXT_AGENT]):

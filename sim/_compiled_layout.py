@@ -22,6 +22,8 @@ channels (``fb``, ``O_CHF``,     channel: ``C_REP_P`` ... ``C_CS_RATE``, then th
 ``S_CHF_W``)                     chat with 1, 2, ... chats in hand (``C_SPEED + k - 1``)
 per interval (``fb``, ``S_N``)   ``O_CHT``: table ``T_*`` x channel; ``O_SCHED``, ``O_AVAIL``,
                                  ``O_STAFFED``: pool; ``O_BUSY``: channel
+open time (``fb``,               channel: open seconds before interval ``i``, ``i`` = 0 .. ``S_N``
+``O_OPEN_BEFORE``, ``S_N + 1``)  (the business-hours clock of ``sim.log.ContactLog``)
 pools (``ib``, ``O_POOL``,       pool: ``P_*`` settings, agent lists (``P_LISTS + 3 L`` head,
 ``S_POOL_W``)                    ``+ 1`` tail, ``+ 2`` length of list ``L_*``), its channels in
                                  priority order from ``P_CH``
@@ -79,12 +81,12 @@ INT_TABLES = (
 )  # fmt: skip
 FLOAT_TABLES = (
     "O_CHF", "O_CHT", "O_POOLF", "O_SCHED", "O_AVAIL", "O_ARR_T", "O_WF_T", "O_OUT_T", "O_FD",
-    "O_AGENTF", "O_STAFFED", "O_BUSY", "O_HT",
+    "O_AGENTF", "O_STAFFED", "O_BUSY", "O_OPEN_BEFORE", "O_HT",
 )  # fmt: skip
 (
     O_CH, O_POOL, O_AGENT, O_T2OPEN, O_ARR_OFF, O_WF, O_PLANS, O_OUT, O_HQ, O_HS, O_EV, O_FREE,
     O_CHF, O_CHT, O_POOLF, O_SCHED, O_AVAIL, O_ARR_T, O_WF_T, O_OUT_T, O_FD, O_AGENTF,
-    O_STAFFED, O_BUSY, O_HT,
+    O_STAFFED, O_BUSY, O_OPEN_BEFORE, O_HT,
 ) = range(30, 30 + len(INT_TABLES) + len(FLOAT_TABLES))  # fmt: skip
 N_HEADER = 30 + len(INT_TABLES) + len(FLOAT_TABLES)
 # header of fb
@@ -119,7 +121,8 @@ K_CH, K_TYPE, K_PARENT, K_OUTCOME, K_RESOLVED, K_ESC, K_AGENT, K_STATE, K_QNEXT 
 K_T2NEXT, K_ROW = 9, 10
 N_CI = 11
 K_ARRIVAL, K_ANSWER, K_END, K_WAITED, K_CSAT, K_T2_RESPONSE, K_WORK, K_FCR_PENALTY = range(8)
-N_CF = 8
+K_BUSINESS_WAIT = 8
+N_CF = 9
 # -- per-contact draws, in the order of sim.contacts.Fates ----------------------------------------
 D_HANDLE, D_PATIENCE, D_FCR, D_ESC, D_CSAT, D_REP_U, D_REP_D, D_RED_U, D_RED_D = range(9)
 N_DRAWS = 9

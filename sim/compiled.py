@@ -2,9 +2,11 @@
 
 :class:`CompiledModel` takes the same :class:`~sim.specs.ModelInput` and
 :class:`~sim.streams.Streams` as :class:`sim.model.Model` and, after :meth:`CompiledModel.run`,
-offers the same results: ``log`` (a :class:`sim.log.ContactLog`), ``pools`` (name, spec and the
-agent time of each team) and ``outage_rows``; ``sim.runner.simulate(..., engine="numba")``
-builds the log tables from them exactly as for the SimPy model.
+offers the same results: ``log`` (a :class:`ContactTable`, whose ``frame`` is the contact table
+of :data:`scenarios.records.CONTACT_COLUMNS` as ``sim.log.ContactLog.frame`` builds it),
+``pools`` (name, spec and the agent time of each team) and ``outage_rows``;
+``sim.runner.simulate(..., engine="numba")`` builds the log tables from them as for the SimPy
+model.
 
 It draws the same numbers from the same streams (:mod:`sim._compiled_input`) and processes the
 same events in the same order (:mod:`sim._compiled_kernels`), so given the same input and seed
@@ -17,19 +19,28 @@ there first and mirrored in the kernels.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
+from scenarios.records import (
+    CONTACT_COLUMNS,
+    CONTACT_TYPES,
+    ESCALATION_TYPES,
+    OUTCOMES,
+    check_columns,
+)
 from sim import _compiled_layout as k
 from sim._compiled_input import grown, model_arrays
 from sim._compiled_kernels import run
 from sim.agents import TeamSpec
-from sim.log import ContactLog
 from sim.specs import ModelInput
 from sim.streams import Streams
 
-__all__ = ["CompiledModel", "PoolUsage"]
+__all__ = ["CompiledModel", "ContactTable", "PoolUsage"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +75,7 @@ class CompiledModel:
         self.inp = inp
         self.horizon_s = float(inp.interval_s) * int(inp.n_intervals)
         self._arrays, self._supply = model_arrays(inp, streams)
-        self.log: ContactLog | None = None
+        self.log: ContactTable | None = None
         self.pools: list[PoolUsage] = []
         self.outage_rows = [
             (c, s, min(e, self.horizon_s)) for c, s, e in inp.outages if s < self.horizon_s
@@ -76,7 +87,8 @@ class CompiledModel:
         while (status := run(m)) != k.FINISHED:
             m = grown(m, status, self._supply)
         self._arrays = m
-        self.log = self._contact_log(m)
+        count = int(m.ib[k.X_NEXT_CONTACT])
+        self.log = ContactTable(m.ci[:count], m.cf[:count])
         n, ib = int(self.inp.n_intervals), m.ib
         staffed = m.fb[ib[k.O_STAFFED] :][: len(self.inp.teams) * n].reshape(-1, n)
         busy = m.fb[ib[k.O_BUSY] :][: len(self.inp.channels) * n].reshape(-1, n)
@@ -87,39 +99,57 @@ class CompiledModel:
         ]
         return self
 
-    def _contact_log(self, m: k.Arrays) -> ContactLog:
-        """The contacts in a :class:`ContactLog`, one row per contact in arrival order."""
-        log = ContactLog(self.inp.interval_s, [spec.is_open for spec in self.inp.channels])
-        count = int(m.ib[k.X_NEXT_CONTACT])
-        ci, cf = m.ci[:count], m.cf[:count]
+
+class ContactTable:
+    """The contacts of a compiled run, one row per contact in arrival (``contact_id``) order:
+    what :class:`sim.log.ContactLog` holds for the SimPy model, and its :meth:`frame`.
+
+    The kernel records each contact's times, codes and business-hours wait in its row of the
+    contact tables, so the frame is built from whole columns; ``len`` counts the contacts.
+    """
+
+    def __init__(self, ci: np.ndarray, cf: np.ndarray):
+        self._ci, self._cf = ci, cf
+
+    def __len__(self) -> int:
+        return len(self._ci)
+
+    def frame(self, replication: int, channel_names: Sequence[str]) -> pd.DataFrame:
+        """The contact table of :data:`scenarios.records.CONTACT_COLUMNS`."""
+        ci, cf = self._ci, self._cf
+
+        def codes(column: int, categories: Sequence[str]) -> pd.Categorical:
+            dtype = _categories(tuple(categories))
+            return pd.Categorical.from_codes(ci[:, column].astype(np.int8), dtype=dtype)
+
+        def real(column: int) -> np.ndarray:
+            return np.ascontiguousarray(cf[:, column])
+
         columns = {
-            "contact_id": ("q", np.arange(count, dtype=np.int64)),
-            "channel": ("h", ci[:, k.K_CH]),
-            "contact_type": ("b", ci[:, k.K_TYPE]),
-            "parent_id": ("q", ci[:, k.K_PARENT]),
-            "arrival_s": ("d", cf[:, k.K_ARRIVAL]),
-            "answer_s": ("d", cf[:, k.K_ANSWER]),
-            "end_s": ("d", cf[:, k.K_END]),
-            "waited_until_s": ("d", cf[:, k.K_WAITED]),
-            "outcome": ("b", ci[:, k.K_OUTCOME]),
-            "resolved": ("b", ci[:, k.K_RESOLVED]),
-            "escalation_type": ("b", ci[:, k.K_ESC]),
-            "agent_id": ("i", ci[:, k.K_AGENT]),
-            "csat_score": ("d", cf[:, k.K_CSAT]),
+            "replication": np.full(len(ci), replication, dtype=np.int32),
+            "contact_id": np.arange(len(ci), dtype=np.int64),
+            "channel": codes(k.K_CH, channel_names),
+            "contact_type": codes(k.K_TYPE, CONTACT_TYPES),
+            "parent_id": np.ascontiguousarray(ci[:, k.K_PARENT]),
+            "arrival_s": real(k.K_ARRIVAL),
+            "answer_s": real(k.K_ANSWER),
+            "end_s": real(k.K_END),
+            "wait_s": cf[:, k.K_WAITED] - cf[:, k.K_ARRIVAL],
+            "business_wait_s": real(k.K_BUSINESS_WAIT),
+            "handle_s": cf[:, k.K_END] - cf[:, k.K_ANSWER],
+            "outcome": codes(k.K_OUTCOME, OUTCOMES),
+            "resolved_first_contact": ci[:, k.K_RESOLVED] != 0,
+            "escalated": ci[:, k.K_ESC] != 0,
+            "escalation_type": codes(k.K_ESC, ESCALATION_TYPES),
+            "tier2_response_s": real(k.K_T2_RESPONSE),
+            "agent_id": ci[:, k.K_AGENT].astype(np.int32),
+            "csat_score": real(k.K_CSAT),
         }
-        for name, (code, values) in columns.items():
-            setattr(log, name, np.ascontiguousarray(values, dtype=code).view(_Column))
-        response = cf[:, k.K_T2_RESPONSE]
-        rows = np.flatnonzero(~np.isnan(response))
-        log.tier2_response_s = dict(zip(rows.tolist(), response[rows].tolist(), strict=True))
-        return log
+        frame = pd.DataFrame(columns, copy=False)
+        check_columns(frame, CONTACT_COLUMNS)
+        return frame
 
 
-class _Column(np.ndarray):
-    """A column of the contact log as NumPy holds it, read by :meth:`ContactLog.frame` like the
-    ``array.array`` columns the SimPy model appends to (through the buffer protocol, and its
-    ``typecode`` to release it), without copying it into one."""
-
-    @property
-    def typecode(self) -> str:
-        return self.dtype.char
+@functools.cache
+def _categories(categories: tuple[str, ...]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(list(categories))
