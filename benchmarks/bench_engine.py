@@ -13,7 +13,9 @@ machine's speed hits both alike; every pair's logs are checked to be identical. 
   replication (KPIs, contract money and summary).
 
 Reported: the median wall and CPU seconds of each, and the median over replications of the
-SimPy / compiled ratio (CPU time; wall alongside). The compiled engine's first call in a
+SimPy / compiled ratio (CPU time; wall alongside). Each timed call starts after a garbage
+collection and runs with the collector off (as ``timeit`` does), so that neither engine pays for
+the other's garbage. The compiled engine's first call in a
 process loads its kernel from Numba's cache (or compiles it, the first time after a change):
 ``first_call_s`` is that call, kept out of the medians.
 """
@@ -21,6 +23,7 @@ process loads its kernel from Numba's cache (or compiles it, the first time afte
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import time
@@ -40,9 +43,16 @@ MEASURES = ("simulate", "simulate_kpis", "simulate_evaluate")
 
 
 def _timed(function) -> tuple[float, float, object]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    value = function()
-    return time.perf_counter() - wall, time.process_time() - cpu, value
+    """Wall and CPU seconds of ``function()``, and its value; as ``timeit`` does, the garbage
+    of earlier calls is collected first and the collector is off while it runs."""
+    gc.collect()
+    gc.disable()
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        value = function()
+        return time.perf_counter() - wall, time.process_time() - cpu, value
+    finally:
+        gc.enable()
 
 
 def _one(scenario, workload, rosters, replication: int, engine: str) -> dict:

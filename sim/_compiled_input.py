@@ -39,24 +39,28 @@ class _Buffer:
 
     def __init__(self, dtype: type, header: int):
         self.dtype = dtype
-        self.parts = [np.zeros(header, dtype=dtype)]
+        self.parts: list[tuple[int, np.ndarray]] = [(0, np.zeros(header, dtype=dtype))]
         self.size = header
 
     def add(self, values, fill=None) -> int:
-        """Append ``values`` (any shape, or a size with ``fill``, or a size left to fill later
-        with ``fill=...``); return the offset."""
+        """Append ``values`` (any shape), or a size filled with ``fill``, or a size left to be
+        written later with ``fill=...``; return the offset."""
+        offset = self.size
         if fill is ...:
-            values = np.empty(values, dtype=self.dtype)
-        elif fill is not None:
+            self.size += int(values)
+            return offset
+        if fill is not None:
             values = np.full(values, fill, dtype=self.dtype)
         values = np.ascontiguousarray(values, dtype=self.dtype).ravel()
-        offset = self.size
-        self.parts.append(values)
+        self.parts.append((offset, values))
         self.size += values.size
         return offset
 
     def array(self) -> np.ndarray:
-        return np.concatenate(self.parts)
+        buffer = np.empty(self.size, dtype=self.dtype)
+        for offset, values in self.parts:
+            buffer[offset : offset + values.size] = values
+        return buffer
 
 
 def _per_interval(values, n: int, default: float) -> np.ndarray:
@@ -309,8 +313,8 @@ def _grown_heap(m: k.Arrays) -> k.Arrays:
     free_n = int(ib[k.X_FREE_N])
     free = ib[ib[k.O_FREE] : ib[k.O_FREE] + free_n]
     ints, floats = _Buffer(np.int64, 0), _Buffer(np.float64, 0)
-    ints.parts, ints.size = [ib[: ib[k.O_HQ]]], int(ib[k.O_HQ])
-    floats.parts, floats.size = [fb[: ib[k.O_HT]]], int(ib[k.O_HT])
+    ints.parts, ints.size = [(0, ib[: ib[k.O_HQ]])], int(ib[k.O_HQ])
+    floats.parts, floats.size = [(0, fb[: ib[k.O_HT]])], int(ib[k.O_HT])
     offsets = _heap_tables(ints, floats, 2 * cap, np.concatenate([free, np.arange(cap, 2 * cap)]))
     new_ib, new_fb = ints.array(), floats.array()
     for name, offset in offsets.items():
