@@ -14,8 +14,8 @@ machine's speed hits both alike; every pair's logs are checked to be identical. 
 
 Reported: the median wall and CPU seconds of each, and the median over replications of the
 SimPy / compiled ratio (CPU time; wall alongside). Each timed call starts after a garbage
-collection and runs with the collector off (as ``timeit`` does), so that neither engine pays for
-the other's garbage. The compiled engine's first call in a
+collection, so that neither engine pays for collecting the other's garbage (each pays for its
+own, as in a run). The compiled engine's first call in a
 process loads its kernel from Numba's cache (or compiles it, the first time after a change):
 ``first_call_s`` is that call, kept out of the medians.
 """
@@ -43,16 +43,12 @@ MEASURES = ("simulate", "simulate_kpis", "simulate_evaluate")
 
 
 def _timed(function) -> tuple[float, float, object]:
-    """Wall and CPU seconds of ``function()``, and its value; as ``timeit`` does, the garbage
-    of earlier calls is collected first and the collector is off while it runs."""
+    """Wall and CPU seconds of ``function()``, and its value; the garbage of earlier calls is
+    collected first, so that each call pays for the collections of its own garbage only."""
     gc.collect()
-    gc.disable()
-    try:
-        wall, cpu = time.perf_counter(), time.process_time()
-        value = function()
-        return time.perf_counter() - wall, time.process_time() - cpu, value
-    finally:
-        gc.enable()
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = function()
+    return time.perf_counter() - wall, time.process_time() - cpu, value
 
 
 def _one(scenario, workload, rosters, replication: int, engine: str) -> dict:

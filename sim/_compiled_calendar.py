@@ -67,7 +67,7 @@ def _earlier(t1, q1, t2, q2):
     return (t1 < t2) | ((t1 == t2) & (q1 < q2))
 
 
-@njit(_nrt=False, error_model="numpy")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def push(ib, fb, t, kind, a, b, c):
     """Schedule an event at time ``t`` (``Environment.schedule``)."""
     seq = ib[X_SEQ]
@@ -91,7 +91,7 @@ def push(ib, fb, t, kind, a, b, c):
     fb[ht + j], ib[hq + j], ib[hs + j] = t, seq, slot
 
 
-@njit(_nrt=False, error_model="numpy")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def next_source(ib, fb):
     """The heap the next event waits in, or :data:`EMPTY`."""
     cap = ib[S_HEAP_CAP]
@@ -104,7 +104,7 @@ def next_source(ib, fb):
     return best
 
 
-@njit(_nrt=False, error_model="numpy")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def pop_event(ib, fb, h):
     """Take the first event of heap ``h``; its time becomes ``now``; return its kind and
     payload."""

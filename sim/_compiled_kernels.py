@@ -211,7 +211,7 @@ def _start_processes(m):
     _outage_next(m, 0)
 
 
-@njit(_nrt=False, error_model="numpy")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def _short_of(m, source):
     """The status to return before taking the next event (from ``source``) if an array is too
     small, else FINISHED."""
