@@ -89,10 +89,14 @@ from sim._compiled_layout import (
     L_IDLE,
     L_ON,
     N_CF,
+    N_CI,
+    N_DRAWS,
     NOT_OFFERED,
     O_BUSY,
     O_FD,
     O_OPEN_BEFORE,
+    O_RD,
+    O_T2D,
     P_AHT_M,
     P_CH,
     P_FCR_P,
@@ -131,6 +135,8 @@ from sim._compiled_layout import (
     chan,
     chanf,
     channel_table,
+    contact,
+    contactf,
     per_interval,
     pool,
     poolf,
@@ -176,36 +182,39 @@ def _open_s_until(ib, fb, ch, t):
 
 
 @njit(_nrt=False, error_model="numpy")
-def stop_waiting(m, k, t):
+def stop_waiting(ib, fb, k, t):
     """Contact ``k`` stopped waiting at ``t``: its ``waited_until_s`` and business-hours wait
     (``ContactLog.frame``'s ``business_wait_s``)."""
-    ch = m.ci[k, K_CH]
-    m.cf[k, K_WAITED] = t
-    waited = _open_s_until(m.ib, m.fb, ch, t) - _open_s_until(m.ib, m.fb, ch, m.cf[k, K_ARRIVAL])
-    m.cf[k, K_BUSINESS_WAIT] = waited
+    ch, kf = ib[contact(ib, k) + K_CH], contactf(ib, k)
+    fb[kf + K_WAITED] = t
+    fb[kf + K_BUSINESS_WAIT] = _open_s_until(ib, fb, ch, t) - _open_s_until(
+        ib, fb, ch, fb[kf + K_ARRIVAL]
+    )
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
-def _draw(m, k, column):
+def _draw(ib, fb, k, column):
     """Contact ``k``'s number of the draw ``column`` (``D_*``)."""
-    row = m.ci[k, K_ROW]
-    if m.ci[k, K_TYPE] == FIRST:
-        return m.fb[m.ib[O_FD] + column * m.ib[S_NFIRST] + row]
-    return m.rd[column, m.ib[chan(m.ib, m.ci[k, K_CH]) + C_RD_OFF] + row]
+    kc = contact(ib, k)
+    row = ib[kc + K_ROW]
+    if ib[kc + K_TYPE] == FIRST:
+        return fb[ib[O_FD] + column * ib[S_NFIRST] + row]
+    row += ib[chan(ib, ib[kc + K_CH]) + C_RD_OFF]
+    return fb[ib[O_RD] + row * N_DRAWS + column]
 
 
 @njit(_nrt=False, error_model="numpy")
-def _queue_pop(m, ch):
+def _queue_pop(ib, ch):
     """``Model._pop``: the first contact of the queue still waiting, else -1."""
-    ib, ci = m.ib, m.ci
     c = chan(ib, ch)
     k = ib[c + Q_HEAD]
     while k >= 0:
-        following = ci[k, K_QNEXT]
+        kc = contact(ib, k)
+        following = ib[kc + K_QNEXT]
         ib[c + Q_HEAD] = following
         if following < 0:
             ib[c + Q_TAIL] = -1
-        if ci[k, K_STATE] == WAITING:
+        if ib[kc + K_STATE] == WAITING:
             ib[c + Q_WAITING] -= 1
             return k
         k = following
@@ -213,9 +222,8 @@ def _queue_pop(m, ch):
 
 
 @njit(_nrt=False, error_model="numpy")
-def _free_agent(m, ch):
+def _free_agent(ib, ch):
     """``Model._free_agent``: the longest-idle agent, else (chat) the least loaded one."""
-    ib = m.ib
     p = ib[chan(ib, ch) + C_POOL]
     if list_head(ib, p, L_IDLE) >= 0:
         return popleft_agent(ib, p, L_IDLE)
@@ -236,49 +244,47 @@ def _free_agent(m, ch):
 
 
 @njit(_nrt=False, error_model="numpy")
-def _progress(m, a, ch, now):
+def _progress(ib, fb, a, ch, now):
     """``Model._progress``: advance the remaining work of the agent's chats to ``now``."""
-    ib, fb = m.ib, m.fb
     row, rowf = agent(ib, a), agentf(ib, a)
     n = ib[row + A_NCONT]
     if n:
         done = (now - fb[rowf + A_SINCE]) * fb[chanf(ib, ch) + C_SPEED + n - 1]
         for j in range(n):
-            m.cf[ib[row + A_CONT + j], K_WORK] -= done
+            fb[contactf(ib, ib[row + A_CONT + j]) + K_WORK] -= done
     fb[rowf + A_SINCE] = now
 
 
 @njit(_nrt=False, error_model="numpy")
-def _replan(m, a, ch):
+def _replan(ib, fb, a, ch):
     """``Model._replan``: a timer for the chat with the least remaining work."""
-    ib, cf = m.ib, m.cf
     row = agent(ib, a)
     ib[row + A_VERSION] += 1
     n = ib[row + A_NCONT]
     if n:
         first = ib[row + A_CONT]
-        work = cf[first, K_WORK]
+        work = fb[contactf(ib, first) + K_WORK]
         for j in range(1, n):
             k = ib[row + A_CONT + j]
-            if cf[k, K_WORK] < work:
-                first, work = k, cf[k, K_WORK]
+            if fb[contactf(ib, k) + K_WORK] < work:
+                first, work = k, fb[contactf(ib, k) + K_WORK]
         if work < 0.0:
             work = 0.0
-        speed = m.fb[chanf(ib, ch) + C_SPEED + n - 1]
-        after(m.ib, m.fb, work / speed, EV_CHAT, a, ib[row + A_VERSION], first)
+        speed = fb[chanf(ib, ch) + C_SPEED + n - 1]
+        after(ib, fb, work / speed, EV_CHAT, a, ib[row + A_VERSION], first)
 
 
 @njit(_nrt=False, error_model="numpy")
-def _start(m, a, k, ch, now, i):
+def _start(ib, fb, a, k, ch, now, i):
     """``Model._start``: agent ``a`` answers contact ``k`` of channel ``ch`` at ``now``."""
-    ib, fb, ci, cf = m.ib, m.fb, m.ci, m.cf
-    ci[k, K_STATE] = SERVING
-    cf[k, K_ANSWER] = now
-    ci[k, K_AGENT] = a
+    kc, kf = contact(ib, k), contactf(ib, k)
+    ib[kc + K_STATE] = SERVING
+    fb[kf + K_ANSWER] = now
+    ib[kc + K_AGENT] = a
     row = agent(ib, a)
     p = ib[row + A_POOL]
-    work = _draw(m, k, D_HANDLE) * fb[channel_table(ib, T_AHT, ch, i)]
-    cf[k, K_FCR_PENALTY] = 0.0
+    work = _draw(ib, fb, k, D_HANDLE) * fb[channel_table(ib, T_AHT, ch, i)]
+    fb[kf + K_FCR_PENALTY] = 0.0
     if ib[pool(ib, p) + P_LEARNING]:
         f = 0.0
         start = fb[agentf(ib, a) + A_PRODUCTION]
@@ -287,7 +293,7 @@ def _start(m, a, k, ch, now, i):
             if not f > 0.0:
                 f = 0.0
         work *= 1.0 + (fb[poolf(ib, p) + P_AHT_M] - 1.0) * f
-        cf[k, K_FCR_PENALTY] = fb[poolf(ib, p) + P_FCR_P] * f
+        fb[kf + K_FCR_PENALTY] = fb[poolf(ib, p) + P_FCR_P] * f
     n = ib[row + A_NCONT]
     if n == 0:
         fb[agentf(ib, a) + A_BUSY_SINCE] = now
@@ -295,13 +301,13 @@ def _start(m, a, k, ch, now, i):
     if ib[chan(ib, ch) + C_MAX_CHATS] == 1:
         ib[row + A_CONT + n] = k
         ib[row + A_NCONT] = n + 1
-        after(m.ib, m.fb, work, EV_DONE, k, 0, 0)
+        after(ib, fb, work, EV_DONE, k, 0, 0)
     else:
-        _progress(m, a, ch, now)
-        cf[k, K_WORK] = work
+        _progress(ib, fb, a, ch, now)
+        fb[kf + K_WORK] = work
         ib[row + A_CONT + n] = k
         ib[row + A_NCONT] = n + 1
-        _replan(m, a, ch)
+        _replan(ib, fb, a, ch)
 
 
 @njit(_nrt=False, error_model="numpy")
@@ -323,10 +329,10 @@ def _take_work(m, a, now):
             continue
         taken = False
         while ib[row + A_NCONT] < ib[c + C_MAX_CHATS]:
-            k = _queue_pop(m, ch)
+            k = _queue_pop(ib, ch)
             if k < 0:
                 break
-            _start(m, a, k, ch, now, i)
+            _start(ib, fb, a, k, ch, now, i)
             taken = True
         if taken:
             return True
@@ -351,106 +357,110 @@ def dispatch(m, p, now):
 @njit(_nrt=False, error_model="numpy")
 def arrive(m, ch, ctype, parent):
     """``Model._arrive``: a new contact of channel ``ch`` now, with its row of draws."""
-    ib, fb, ci, cf = m.ib, m.fb, m.ci, m.cf
+    ib, fb = m.ib, m.fb
     now = fb[F_NOW]
     k = ib[X_NEXT_CONTACT]
     ib[X_NEXT_CONTACT] = k + 1
-    for column in range(ci.shape[1]):
-        ci[k, column] = -1
-    ci[k, K_CH], ci[k, K_TYPE], ci[k, K_PARENT] = ch, ctype, parent
-    ci[k, K_RESOLVED], ci[k, K_ESC] = 0, 0
+    kc, kf = contact(ib, k), contactf(ib, k)
+    for column in range(N_CI):
+        ib[kc + column] = -1
+    ib[kc + K_CH], ib[kc + K_TYPE], ib[kc + K_PARENT] = ch, ctype, parent
+    ib[kc + K_RESOLVED], ib[kc + K_ESC] = 0, 0
     for column in range(N_CF):
-        cf[k, column] = math.nan
-    cf[k, K_ARRIVAL] = now
+        fb[kf + column] = math.nan
+    fb[kf + K_ARRIVAL] = now
     c = chan(ib, ch)
     used = c + (Q_FIRST_USED if ctype == FIRST else Q_RETRY_USED)
-    ci[k, K_ROW] = ib[used] + (ib[c + C_FD_OFF] if ctype == FIRST else 0)
+    ib[kc + K_ROW] = ib[used] + (ib[c + C_FD_OFF] if ctype == FIRST else 0)
     ib[used] += 1
     i = interval_of(m, now)
     realtime = ib[c + C_REALTIME] != 0
     down = ib[c + Q_DOWN] != 0
     is_open = fb[channel_table(ib, T_OPEN, ch, i)] != 0.0
     if realtime and (not is_open or (down and not ib[S_OUTAGE_QUEUE])):
-        ci[k, K_STATE] = DONE
-        ci[k, K_OUTCOME] = NOT_OFFERED
+        ib[kc + K_STATE] = DONE
+        ib[kc + K_OUTCOME] = NOT_OFFERED
         return
     if not down and (realtime or is_open):
-        a = _free_agent(m, ch)
+        a = _free_agent(ib, ch)
         if a >= 0:
-            _start(m, a, k, ch, now, i)
+            _start(ib, fb, a, k, ch, now, i)
             return
-    ci[k, K_STATE] = WAITING
+    ib[kc + K_STATE] = WAITING
     tail = ib[c + Q_TAIL]
     if tail >= 0:
-        ci[tail, K_QNEXT] = k
+        ib[contact(ib, tail) + K_QNEXT] = k
     else:
         ib[c + Q_HEAD] = k
     ib[c + Q_TAIL] = k
     ib[c + Q_WAITING] += 1
-    patience = _draw(m, k, D_PATIENCE) * fb[channel_table(ib, T_PATIENCE, ch, i)]
+    patience = _draw(ib, fb, k, D_PATIENCE) * fb[channel_table(ib, T_PATIENCE, ch, i)]
     if patience < math.inf:
-        after(m.ib, m.fb, patience, EV_PATIENCE, k, 0, 0)
+        after(ib, fb, patience, EV_PATIENCE, k, 0, 0)
 
 
 @njit(_nrt=False, error_model="numpy")
-def _retry(m, ch, ctype, parent, delay):
+def _retry(ib, fb, ch, ctype, parent, delay):
     """``Model._retry``: a repeat or redial arriving before the horizon end."""
-    if m.fb[F_NOW] + delay < m.fb[F_HORIZON]:
-        after(m.ib, m.fb, delay, EV_RETRY, ch, ctype, parent)
+    if fb[F_NOW] + delay < fb[F_HORIZON]:
+        after(ib, fb, delay, EV_RETRY, ch, ctype, parent)
 
 
 @njit(_nrt=False, error_model="numpy")
-def tier2_dispatch(m, now):
+def tier2_dispatch(ib, fb, now):
     """``Model._tier2_dispatch``: tier-2 agents take escalations first in, first out."""
-    ib = m.ib
     while ib[X_T2_HEAD] >= 0 and ib[X_T2_BUSY] < ib[X_T2_CAP] and not ib[X_ENDED]:
         k = ib[X_T2_HEAD]
-        ib[X_T2_HEAD] = m.ci[k, K_T2NEXT]
+        ib[X_T2_HEAD] = ib[contact(ib, k) + K_T2NEXT]
         if ib[X_T2_HEAD] < 0:
             ib[X_T2_TAIL] = -1
-        m.cf[k, K_T2_RESPONSE] = now - m.cf[k, K_END]
+        kf = contactf(ib, k)
+        fb[kf + K_T2_RESPONSE] = now - fb[kf + K_END]
         ib[X_T2_BUSY] += 1
-        handle = m.t2d[ib[X_T2_USED]] * m.fb[F_T2_MEAN]
+        handle = fb[ib[O_T2D] + ib[X_T2_USED]] * fb[F_T2_MEAN]
         ib[X_T2_USED] += 1
-        after(m.ib, m.fb, handle, EV_T2, 0, 0, 0)
+        after(ib, fb, handle, EV_T2, 0, 0, 0)
 
 
 @njit(_nrt=False, error_model="numpy")
 def finish(m, a, k, ch, now):
     """``Model._finish``: log a handled contact (already out of the agent's hands), decide its
     outcome, escalate, repeat, and give the agent its next work."""
-    ib, fb, ci, cf = m.ib, m.fb, m.ci, m.cf
+    ib, fb = m.ib, m.fb
     c, cq = chan(ib, ch), chanf(ib, ch)
-    ci[k, K_STATE] = DONE
-    i = interval_of(m, cf[k, K_ANSWER])
+    kc, kf = contact(ib, k), contactf(ib, k)
+    ib[kc + K_STATE] = DONE
+    answer = fb[kf + K_ANSWER]
+    i = interval_of(m, answer)
     fcr = fb[channel_table(ib, T_FCR, ch, i)]
-    resolved = _draw(m, k, D_FCR) < fcr - cf[k, K_FCR_PENALTY]
-    esc = ib[c + C_ESC_CODE] if _draw(m, k, D_ESC) < fb[channel_table(ib, T_ESC, ch, i)] else 0
-    if ib[c + C_CSAT] and _draw(m, k, D_CSAT) < fb[cq + C_CS_RATE]:
-        wait = cf[k, K_ANSWER] - cf[k, K_ARRIVAL]
+    resolved = _draw(ib, fb, k, D_FCR) < fcr - fb[kf + K_FCR_PENALTY]
+    escalates = _draw(ib, fb, k, D_ESC) < fb[channel_table(ib, T_ESC, ch, i)]
+    esc = ib[c + C_ESC_CODE] if escalates else 0
+    if ib[c + C_CSAT] and _draw(ib, fb, k, D_CSAT) < fb[cq + C_CS_RATE]:
+        wait = answer - fb[kf + K_ARRIVAL]
         score = fb[cq + C_CS_BASE] + fb[cq + C_CS_WAIT] * wait / 60.0
         score += fb[cq + C_CS_UNRES] * (0.0 if resolved else 1.0) + fb[cq + C_CS_ESC] * (
             1.0 if esc != 0 else 0.0
         )
         score = score if score > 1.0 else 1.0
-        cf[k, K_CSAT] = score if score < 5.0 else 5.0
-    cf[k, K_END] = now
-    stop_waiting(m, k, cf[k, K_ANSWER])
-    ci[k, K_OUTCOME] = ANSWERED
-    ci[k, K_RESOLVED] = 1 if resolved else 0
-    ci[k, K_ESC] = esc
+        fb[kf + K_CSAT] = score if score < 5.0 else 5.0
+    fb[kf + K_END] = now
+    stop_waiting(ib, fb, k, answer)
+    ib[kc + K_OUTCOME] = ANSWERED
+    ib[kc + K_RESOLVED] = 1 if resolved else 0
+    ib[kc + K_ESC] = esc
     if esc and ib[S_HAS_T2] and not ib[X_ENDED]:
         tail = ib[X_T2_TAIL]
         if tail >= 0:
-            ci[tail, K_T2NEXT] = k
+            ib[contact(ib, tail) + K_T2NEXT] = k
         else:
             ib[X_T2_HEAD] = k
         ib[X_T2_TAIL] = k
         ib[X_T2_QUEUED] += 1
-        tier2_dispatch(m, now)
-    if not resolved and ib[c + C_REPEAT] and _draw(m, k, D_REP_U) < fb[cq + C_REP_P]:
-        delay = _draw(m, k, D_REP_D) * fb[cq + C_REP_MEAN]
-        _retry(m, ib[c + C_REPEAT_TO], REPEAT, k, delay)
+        tier2_dispatch(ib, fb, now)
+    if not resolved and ib[c + C_REPEAT] and _draw(ib, fb, k, D_REP_U) < fb[cq + C_REP_P]:
+        delay = _draw(ib, fb, k, D_REP_D) * fb[cq + C_REP_MEAN]
+        _retry(ib, fb, ib[c + C_REPEAT_TO], REPEAT, k, delay)
     row = agent(ib, a)
     if ib[row + A_NCONT] == 0:
         since = fb[agentf(ib, a) + A_BUSY_SINCE]
@@ -460,7 +470,7 @@ def finish(m, a, k, ch, now):
         return
     if not ib[row + A_ON_DUTY]:
         if ib[row + A_NCONT] == 0:
-            leave_floor(m.ib, m.fb, a, now)
+            leave_floor(ib, fb, a, now)
     elif not _take_work(m, a, now) and ib[row + A_NCONT] == 0:
         append_agent(ib, ib[row + A_POOL], L_IDLE, a)
 
@@ -469,13 +479,13 @@ def finish(m, a, k, ch, now):
 def on_chat_timer(m, a, version, k):
     """``Model._on_chat_timer``: the agent's chat with the least work is done (if the timer is
     still the agent's last plan)."""
-    ib = m.ib
+    ib, fb = m.ib, m.fb
     row = agent(ib, a)
     if version != ib[row + A_VERSION]:
         return
-    now = m.fb[F_NOW]
-    ch = m.ci[k, K_CH]
-    _progress(m, a, ch, now)
+    now = fb[F_NOW]
+    ch = ib[contact(ib, k) + K_CH]
+    _progress(ib, fb, a, ch, now)
     n = ib[row + A_NCONT]
     j = 0
     while ib[row + A_CONT + j] != k:
@@ -483,24 +493,24 @@ def on_chat_timer(m, a, version, k):
     for jj in range(j, n - 1):
         ib[row + A_CONT + jj] = ib[row + A_CONT + jj + 1]
     ib[row + A_NCONT] = n - 1
-    _replan(m, a, ch)
+    _replan(ib, fb, a, ch)
     finish(m, a, k, ch, now)
 
 
 @njit(_nrt=False, error_model="numpy")
-def on_patience(m, k):
+def on_patience(ib, fb, k):
     """``Model._on_patience``: a waiting contact abandons; it may redial."""
-    ib, fb, ci, cf = m.ib, m.fb, m.ci, m.cf
-    if ci[k, K_STATE] != WAITING or ib[X_ENDED]:
+    kc, kf = contact(ib, k), contactf(ib, k)
+    if ib[kc + K_STATE] != WAITING or ib[X_ENDED]:
         return
     now = fb[F_NOW]
-    ch = ci[k, K_CH]
+    ch = ib[kc + K_CH]
     c = chan(ib, ch)
-    ci[k, K_STATE] = DONE
+    ib[kc + K_STATE] = DONE
     ib[c + Q_WAITING] -= 1
-    cf[k, K_END] = now
-    stop_waiting(m, k, now)
-    ci[k, K_OUTCOME] = ABANDONED
-    if ib[c + C_REDIAL] and _draw(m, k, D_RED_U) < fb[chanf(ib, ch) + C_RED_P]:
-        delay = _draw(m, k, D_RED_D) * fb[chanf(ib, ch) + C_RED_MEAN]
-        _retry(m, ch, REDIAL, k, delay)
+    fb[kf + K_END] = now
+    stop_waiting(ib, fb, k, now)
+    ib[kc + K_OUTCOME] = ABANDONED
+    if ib[c + C_REDIAL] and _draw(ib, fb, k, D_RED_U) < fb[chanf(ib, ch) + C_RED_P]:
+        delay = _draw(ib, fb, k, D_RED_D) * fb[chanf(ib, ch) + C_RED_MEAN]
+        _retry(ib, fb, ch, REDIAL, k, delay)

@@ -8,11 +8,12 @@ exactly as the model draws it:
   for repeats and redials), a constant where the channel has no such decision;
 * tier-2 handle times of unit mean from the ``"tier2_handle"`` stream.
 
-First contacts' rows are drawn up front (exactly one per arrival); the retry rows and tier-2
-handle times a run needs are not known in advance, so :class:`Supply` draws them a block at a
-time when the kernel asks. A stream's k-th number does not depend on how many are drawn per
-call (NumPy's generators fill an array one number after the other), so the k-th contact gets
-the numbers the model's chunked :class:`sim.streams.Draws` give it.
+First contacts' rows are drawn up front (exactly one per arrival); how many retry rows and
+tier-2 handle times a run needs is not known in advance, so :class:`Supply` draws an estimate
+up front and more, a block at a time, when the kernel asks. A stream's k-th number does not
+depend on how many are drawn per call (NumPy's generators fill an array one number after the
+other), so the k-th contact gets the numbers the model's chunked :class:`sim.streams.Draws`
+give it.
 """
 
 from __future__ import annotations
@@ -86,24 +87,32 @@ class Supply:
             self._tier2 = streams.rng("tier2_handle", "tier2")
             draw_unit(self._tier2, handle.kind, handle.cv, 0)
 
-    def more_retries(self, channel: int) -> None:
-        """Draw the next block of retry rows of channel index ``channel``."""
+    def draw_ahead(self, retries: list[int], tier2: int) -> None:
+        """Draw ``retries[c]`` retry rows of each channel and ``tier2`` handle times now."""
+        for channel, count in enumerate(retries):
+            if count:
+                self.more_retries(channel, count)
+        if tier2 and self._inp.tier2 is not None:
+            self.more_tier2(tier2)
+
+    def more_retries(self, channel: int, count: int | None = None) -> None:
+        """Draw ``count`` more retry rows of channel index ``channel`` (default a block)."""
         if channel not in self._retry:
             spec = self._inp.channels[channel]
             self._retry[channel] = Fates(spec, self._streams, spec.name + "/retry")
         rows = self.retry_rows[channel]
-        more = self._retry[channel].draw(max(_BLOCK, rows.shape[1]))
+        more = self._retry[channel].draw(count or max(_BLOCK, rows.shape[1]))
         self.retry_rows[channel] = np.concatenate([rows, more], axis=1)
 
-    def more_tier2(self) -> None:
-        """Draw the next block of tier-2 handle times (unit mean)."""
+    def more_tier2(self, count: int | None = None) -> None:
+        """Draw ``count`` more tier-2 handle times of unit mean (default a block)."""
         handle = self._inp.tier2.handle
-        more = draw_unit(self._tier2, handle.kind, handle.cv, max(_BLOCK, self.tier2.size))
+        more = draw_unit(self._tier2, handle.kind, handle.cv, count or max(_BLOCK, self.tier2.size))
         self.tier2 = np.concatenate([self.tier2, more])
 
     def retry_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The retry rows of every channel one after the other, where each channel's start,
-        and how many each has."""
+        """The retry rows of every channel one after the other (a row of ``N_DRAWS`` numbers per
+        contact), where each channel's rows start, and how many each has."""
         counts = np.array([rows.shape[1] for rows in self.retry_rows], dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        return np.concatenate(self.retry_rows, axis=1), starts, counts
+        return np.concatenate([rows.T for rows in self.retry_rows]), starts, counts

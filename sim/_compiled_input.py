@@ -29,9 +29,6 @@ from sim.streams import Streams
 __all__ = ["grown", "model_arrays"]
 
 _HEAP_START = 4096
-_HEAP_TABLES = ("O_HQ", "O_HS", "O_EV", "O_FREE")
-"""The calendar's tables, last in ``ib`` (``O_HT`` last in ``fb``), so that growing them
-copies the rest unchanged."""
 
 
 class _Buffer:
@@ -220,8 +217,11 @@ def model_arrays(inp: ModelInput, streams: Streams) -> tuple[k.Arrays, Supply]:
         ),
     }
     margin = agents * max_chats + (0 if tier2 is None else tier2.agents) + 8
-    cap = max(_HEAP_START, 2 * margin)
-    offsets.update(_heap_tables(ib, fb, cap, np.arange(cap)))
+    heap = max(_HEAP_START, 2 * margin)
+    supply = Supply(inp, streams)
+    supply.draw_ahead(*_retry_estimate(inp, first))
+    rd, starts, counts = supply.retry_table()
+    offsets.update(_growing_tables(ib, fb, int(first.sum() + counts.sum()), heap, rd, supply.tier2))
     ib, fb = ib.array(), fb.array()
     for name, offset in offsets.items():
         ib[getattr(k, name)] = offset
@@ -241,94 +241,108 @@ def model_arrays(inp: ModelInput, streams: Streams) -> tuple[k.Arrays, Supply]:
         agent_width,
         agents + 1,
     )
-    ib[[k.S_HEAP_CAP, k.S_NFIRST, k.X_FREE_N, k.X_T2_HEAD, k.X_T2_TAIL]] = (
-        cap,
-        first.sum(),
-        cap,
-        -1,
-        -1,
-    )
+    ib[[k.S_NFIRST, k.X_FREE_N, k.X_T2_HEAD, k.X_T2_TAIL]] = first.sum(), heap, -1, -1
+    _set_capacities(ib, first.sum() + counts.sum(), heap, starts, counts, supply.tier2.size)
     draws = fb[offsets["O_FD"] :][: k.N_DRAWS * first.sum()].reshape(k.N_DRAWS, -1)
-    starts = np.cumsum(first) - first
-    for spec, start, count in zip(inp.channels, starts, first, strict=True):
+    for spec, start, count in zip(inp.channels, np.cumsum(first) - first, first, strict=True):
         Fates(spec, streams, spec.name).draw(int(count), out=draws[:, start : start + count])
     fb[[k.F_INTERVAL, k.F_HORIZON, k.F_PER_INTERVAL]] = interval_s, horizon_s, 1.0 / interval_s
     fb[k.F_WHOLE_INTERVAL] = float(interval_s).is_integer()
     fb[k.F_T2_MEAN] = 0.0 if tier2 is None else tier2.handle_mean_s
-    supply = Supply(inp, streams)
-    rd, _, _ = supply.retry_table()
-    contacts = int(first.sum() * 1.25) + 1024
-    arrays = k.Arrays(
-        ib=ib,
-        fb=fb,
-        ci=np.zeros((contacts, k.N_CI), dtype=np.int64),
-        cf=np.zeros((contacts, k.N_CF)),
-        rd=rd,
-        t2d=supply.tier2,
-    )
-    return arrays, supply
+    return k.Arrays(ib=ib, fb=fb), supply
 
 
-def _heap_tables(ib: _Buffer, fb: _Buffer, cap: int, free: np.ndarray) -> dict[str, int]:
-    """Append the calendar's heaps and slots of ``cap`` places, with the stack ``free``."""
+def _retry_estimate(inp: ModelInput, first: np.ndarray) -> tuple[list[int], int]:
+    """Retry rows per channel and tier-2 handle times to draw up front: a quarter more than the
+    channels' settings lead one to expect (a tenth of the contacts that may redial taken to
+    abandon), so that a run seldom has to ask for more (which rebuilds the buffers)."""
+    index = {spec.name: c for c, spec in enumerate(inp.channels)}
+    into = np.zeros(len(inp.channels))
+    escalated = 0.0
+    for c, spec in enumerate(inp.channels):
+        fcr = 1.0 if spec.fcr_frac is None else float(np.mean(spec.fcr_frac))
+        if spec.repeat is not None:
+            target = c if spec.repeat.channel is None else index[spec.repeat.channel]
+            into[target] += first[c] * spec.repeat.probability_frac * (1.0 - fcr)
+        if spec.redial is not None:
+            into[c] += first[c] * spec.redial.probability_frac * 0.1
+        if spec.escalation_frac is not None:
+            escalated += first[c] * float(np.mean(spec.escalation_frac))
+    share = min(0.9, into.sum() / max(1.0, first.sum()))
+    rows = [int(1.25 * r / (1.0 - share)) + 256 if r > 0 else 0 for r in into]
+    tier2 = int(1.25 * escalated / (1.0 - share)) + 256 if inp.tier2 is not None else 0
+    return rows, tier2
+
+
+def _growing_tables(
+    ib: _Buffer, fb: _Buffer, contacts: int, heap: int, rd: np.ndarray, t2d: np.ndarray
+) -> dict[str, int]:
+    """Append the tables that grow (:data:`~sim._compiled_layout.GROWING`), in that order:
+    room for ``contacts`` contacts and a calendar of ``heap`` places, the retry draws ``rd``
+    and the tier-2 handle times ``t2d``."""
     return {
-        "O_HQ": ib.add(k.N_HEAPS * cap, fill=0),
-        "O_HS": ib.add(k.N_HEAPS * cap, fill=0),
-        "O_EV": ib.add(4 * cap, fill=0),
-        "O_FREE": ib.add(np.concatenate([free, np.full(cap - free.size, -1)])),
-        "O_HT": fb.add(k.N_HEAPS * cap, fill=0.0),
+        "O_CI": ib.add(contacts * k.N_CI, fill=...),
+        "O_HQ": ib.add(k.N_HEAPS * heap, fill=0),
+        "O_HS": ib.add(k.N_HEAPS * heap, fill=0),
+        "O_EV": ib.add(4 * heap, fill=0),
+        "O_FREE": ib.add(np.arange(heap)),
+        "O_CF": fb.add(contacts * k.N_CF, fill=...),
+        "O_RD": fb.add(rd),
+        "O_T2D": fb.add(t2d),
+        "O_HT": fb.add(k.N_HEAPS * heap, fill=0.0),
     }
 
 
+def _set_capacities(ib, contacts, heap, starts, counts, t2d) -> None:
+    ib[[k.S_CONTACT_CAP, k.S_HEAP_CAP, k.S_T2_CAP]] = contacts, heap, t2d
+    rows = ib[k.O_CH] + k.N_CH * np.arange(len(counts))
+    ib[rows + k.C_RD_OFF] = starts
+    ib[rows + k.C_RD_N] = counts
+
+
 def grown(m: k.Arrays, status: int, supply: Supply) -> k.Arrays:
-    """``m`` with the array the run ran short of (``status`` of the kernel) made larger."""
+    """``m`` rebuilt with more room for what the run ran short of (``status`` of the kernel):
+    the buffers' fixed part copied, the growing tables copied into larger ones."""
+    ib = m.ib
+    heap, contacts = int(ib[k.S_HEAP_CAP]), int(ib[k.S_CONTACT_CAP])
     if status == k.NEED_HEAP:
-        return _grown_heap(m)
-    if status == k.NEED_CONTACTS:
-        rows = m.ci.shape[0] + m.ci.shape[0] // 2 + 1024
-        return m._replace(ci=_resized(m.ci, rows), cf=_resized(m.cf, rows))
-    if status == k.NEED_T2:
+        heap *= 2
+    elif status == k.NEED_CONTACTS:
+        contacts += contacts // 2 + 1024
+    elif status == k.NEED_T2:
         supply.more_tier2()
-        return m._replace(t2d=supply.tier2)
-    if status == k.NEED_RETRY:
-        supply.more_retries(int(m.ib[k.X_STATUS_ARG]))
-        rd, starts, counts = supply.retry_table()
-        rows = m.ib[k.O_CH] + k.N_CH * np.arange(len(counts))
-        m.ib[rows + k.C_RD_OFF] = starts
-        m.ib[rows + k.C_RD_N] = counts
-        return m._replace(rd=rd)
-    raise RuntimeError(f"unknown status {status} of the compiled engine")
+    elif status == k.NEED_RETRY:
+        supply.more_retries(int(ib[k.X_STATUS_ARG]))
+    else:
+        raise RuntimeError(f"unknown status {status} of the compiled engine")
+    rd, starts, counts = supply.retry_table()
+    contacts = max(contacts, int(ib[k.S_NFIRST] + counts.sum()))
+    return _rebuilt(m, contacts, heap, rd, starts, counts, supply.tier2)
 
 
-def _resized(values: np.ndarray, rows: int) -> np.ndarray:
-    grown_values = np.zeros((rows, *values.shape[1:]), dtype=values.dtype)
-    grown_values[: values.shape[0]] = values
-    return grown_values
-
-
-def _grown_heap(m: k.Arrays) -> k.Arrays:
-    """``m`` with a calendar of twice the places (heaps, slots and free stack copied)."""
+def _rebuilt(m: k.Arrays, contacts, heap, rd, starts, counts, t2d) -> k.Arrays:
     ib, fb = m.ib, m.fb
-    cap = int(ib[k.S_HEAP_CAP])
-    free_n = int(ib[k.X_FREE_N])
-    free = ib[ib[k.O_FREE] : ib[k.O_FREE] + free_n]
     ints, floats = _Buffer(np.int64, 0), _Buffer(np.float64, 0)
-    ints.parts, ints.size = [(0, ib[: ib[k.O_HQ]])], int(ib[k.O_HQ])
-    floats.parts, floats.size = [(0, fb[: ib[k.O_HT]])], int(ib[k.O_HT])
-    offsets = _heap_tables(ints, floats, 2 * cap, np.concatenate([free, np.arange(cap, 2 * cap)]))
+    ints.parts, ints.size = [(0, ib[: ib[k.O_CI]])], int(ib[k.O_CI])
+    floats.parts, floats.size = [(0, fb[: ib[k.O_CF]])], int(ib[k.O_CF])
+    offsets = _growing_tables(ints, floats, contacts, heap, rd, t2d)
     new_ib, new_fb = ints.array(), floats.array()
     for name, offset in offsets.items():
         new_ib[getattr(k, name)] = offset
-    rows = k.N_HEAPS
-    for old_buffer, new_buffer, name in (
-        (ib, new_ib, "O_HQ"),
-        (ib, new_ib, "O_HS"),
-        (fb, new_fb, "O_HT"),
-    ):
-        old_start, new_start = ib[getattr(k, name)], new_ib[getattr(k, name)]
-        old = old_buffer[old_start : old_start + rows * cap].reshape(rows, cap)
-        new_buffer[new_start : new_start + rows * 2 * cap].reshape(rows, 2 * cap)[:, :cap] = old
-    new_ib[new_ib[k.O_EV] : new_ib[k.O_EV] + 4 * cap] = ib[ib[k.O_EV] : ib[k.O_EV] + 4 * cap]
-    new_ib[k.S_HEAP_CAP] = 2 * cap
-    new_ib[k.X_FREE_N] = free_n + cap
-    return m._replace(ib=new_ib, fb=new_fb)
+    old_heap, free_n = int(ib[k.S_HEAP_CAP]), int(ib[k.X_FREE_N])
+    _set_capacities(new_ib, contacts, heap, starts, counts, t2d.size)
+    count = int(ib[k.X_NEXT_CONTACT])
+    for old, new, name, width in ((ib, new_ib, "O_CI", k.N_CI), (fb, new_fb, "O_CF", k.N_CF)):
+        size = count * width
+        new[new_ib[getattr(k, name)] :][:size] = old[ib[getattr(k, name)] :][:size]
+    for old, new, name in ((ib, new_ib, "O_HQ"), (ib, new_ib, "O_HS"), (fb, new_fb, "O_HT")):
+        rows = old[ib[getattr(k, name)] :][: k.N_HEAPS * old_heap].reshape(k.N_HEAPS, old_heap)
+        new[new_ib[getattr(k, name)] :][: k.N_HEAPS * heap].reshape(k.N_HEAPS, heap)[
+            :, :old_heap
+        ] = rows
+    new_ib[new_ib[k.O_EV] :][: 4 * old_heap] = ib[ib[k.O_EV] :][: 4 * old_heap]
+    free = new_ib[new_ib[k.O_FREE] :][:heap]
+    free[:free_n] = ib[ib[k.O_FREE] :][:free_n]
+    free[free_n : free_n + heap - old_heap] = np.arange(old_heap, heap)
+    new_ib[k.X_FREE_N] = free_n + heap - old_heap
+    return k.Arrays(ib=new_ib, fb=new_fb)

@@ -84,6 +84,7 @@ from sim._compiled_layout import (
     Q_RETRY_USED,
     Q_TAIL,
     Q_WAITING,
+    S_CONTACT_CAP,
     S_HAS_T2,
     S_HEAP_CAP,
     S_MARGIN,
@@ -92,6 +93,7 @@ from sim._compiled_layout import (
     S_NOUT,
     S_NPOOL,
     S_T2_AGENTS,
+    S_T2_CAP,
     UNFINISHED,
     WAITING,
     X_ENDED,
@@ -105,6 +107,7 @@ from sim._compiled_layout import (
     X_T2_QUEUED,
     agent,
     chan,
+    contact,
     pool,
 )
 from sim._compiled_pools import dismiss, hire, interval_index, leave_floor, rebalance
@@ -120,7 +123,7 @@ def _clock(m, i, now):
         rebalance(m.ib, m.fb, p, i, now)
     if ib[S_HAS_T2]:
         ib[X_T2_CAP] = ib[S_T2_AGENTS] if ib[ib[O_T2OPEN] + i] else 0
-        tier2_dispatch(m, now)
+        tier2_dispatch(m.ib, m.fb, now)
     for p in range(ib[S_NPOOL]):
         dispatch(m, p, now)
     if i + 1 < ib[S_N]:
@@ -132,17 +135,17 @@ def _clock(m, i, now):
 @njit(_nrt=False, error_model="numpy")
 def _end(m, now):
     """``Model._end``: waiting contacts become unfinished, agents leave the floor."""
-    ib, ci = m.ib, m.ci
+    ib = m.ib
     ib[X_ENDED] = 1
     for ch in range(ib[S_NCH]):
         c = chan(ib, ch)
         k = ib[c + Q_HEAD]
         while k >= 0:
-            if ci[k, K_STATE] == WAITING:
-                ci[k, K_STATE] = DONE
-                ci[k, K_OUTCOME] = UNFINISHED
-                stop_waiting(m, k, now)
-            k = ci[k, K_QNEXT]
+            if ib[contact(ib, k) + K_STATE] == WAITING:
+                ib[contact(ib, k) + K_STATE] = DONE
+                ib[contact(ib, k) + K_OUTCOME] = UNFINISHED
+                stop_waiting(m.ib, m.fb, k, now)
+            k = ib[contact(ib, k) + K_QNEXT]
         ib[c + Q_HEAD], ib[c + Q_TAIL], ib[c + Q_WAITING] = -1, -1, 0
     for a in range(ib[X_NEXT_AGENT]):
         if ib[agent(ib, a) + A_PRESENT]:
@@ -218,9 +221,9 @@ def _short_of(m, source):
     ib = m.ib
     if ib[X_FREE_N] < ib[S_MARGIN]:
         return NEED_HEAP
-    if ib[X_NEXT_CONTACT] >= m.ci.shape[0]:
+    if ib[X_NEXT_CONTACT] >= ib[S_CONTACT_CAP]:
         return NEED_CONTACTS
-    if ib[S_HAS_T2] and m.t2d.size < ib[X_T2_QUEUED] + 1:
+    if ib[S_HAS_T2] and ib[S_T2_CAP] < ib[X_T2_QUEUED] + 1:
         return NEED_T2
     if source == RETRIES:
         ch = ib[ib[O_EV] + 4 * ib[ib[O_HS] + ib[S_HEAP_CAP]] + E_A]
@@ -250,18 +253,18 @@ def _run(m):
             if b + 1 < ib[ib[O_ARR_OFF] + a + 1]:
                 at(m.ib, m.fb, m.fb[ib[O_ARR_T] + b + 1], EV_ARRIVAL, a, b + 1, 0)
         elif kind == EV_DONE:
-            agent_id = m.ci[a, K_AGENT]
+            agent_id = m.ib[contact(m.ib, a) + K_AGENT]
             ib[agent(ib, agent_id) + A_NCONT] = 0
-            finish(m, agent_id, a, m.ci[a, K_CH], m.fb[F_NOW])
+            finish(m, agent_id, a, m.ib[contact(m.ib, a) + K_CH], m.fb[F_NOW])
         elif kind == EV_PATIENCE:
-            on_patience(m, a)
+            on_patience(m.ib, m.fb, a)
         elif kind == EV_CHAT:
             on_chat_timer(m, a, b, c)
         elif kind == EV_RETRY:
             arrive(m, a, b, c)
         elif kind == EV_T2:
             ib[X_T2_BUSY] -= 1
-            tier2_dispatch(m, m.fb[F_NOW])
+            tier2_dispatch(m.ib, m.fb, m.fb[F_NOW])
         elif kind == EV_CLOCK:
             if a < ib[S_N]:
                 _clock(m, a, m.fb[F_NOW])

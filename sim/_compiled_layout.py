@@ -70,25 +70,28 @@ EV_CLOCK, EV_WORKFORCE, EV_OUTAGE, EV_ARRIVAL, EV_PATIENCE, EV_DONE, EV_CHAT, EV
 # -- header of ib: model scalars, run state, table offsets ----------------------------------------
 S_N, S_NCH, S_NPOOL, S_OUTAGE_QUEUE, S_HAS_T2, S_T2_AGENTS, S_NOUT, S_MARGIN = range(8)
 S_CHF_W, S_POOL_W, S_AGENT_W, S_HEAP_CAP, S_AGENT_CAP, S_NFIRST = range(8, 14)
-X_SEQ, X_HEAP_N = 14, 15  # X_HEAP_N + h: size of heap h, h < N_HEAPS
-X_NEXT_CONTACT, X_NEXT_AGENT, X_ENDED, X_STARTED = range(18, 22)
-X_STATUS_ARG, X_T2_BUSY, X_T2_CAP, X_T2_HEAD, X_T2_TAIL, X_T2_USED, X_T2_QUEUED = range(22, 29)
-X_FREE_N = 29
+S_CONTACT_CAP, S_T2_CAP = 14, 15
+X_SEQ, X_HEAP_N = 16, 17  # X_HEAP_N + h: size of heap h, h < N_HEAPS
+X_NEXT_CONTACT, X_NEXT_AGENT, X_ENDED, X_STARTED = range(20, 24)
+X_STATUS_ARG, X_T2_BUSY, X_T2_CAP, X_T2_HEAD, X_T2_TAIL, X_T2_USED, X_T2_QUEUED = range(24, 31)
+X_FREE_N = 31
 N_HEAPS = 3
 INT_TABLES = (
     "O_CH", "O_POOL", "O_AGENT", "O_T2OPEN", "O_ARR_OFF", "O_WF", "O_PLANS", "O_OUT",
-    "O_HQ", "O_HS", "O_EV", "O_FREE",
+    "O_CI", "O_HQ", "O_HS", "O_EV", "O_FREE",
 )  # fmt: skip
 FLOAT_TABLES = (
     "O_CHF", "O_CHT", "O_POOLF", "O_SCHED", "O_AVAIL", "O_ARR_T", "O_WF_T", "O_OUT_T", "O_FD",
-    "O_AGENTF", "O_STAFFED", "O_BUSY", "O_OPEN_BEFORE", "O_HT",
+    "O_AGENTF", "O_STAFFED", "O_BUSY", "O_OPEN_BEFORE", "O_CF", "O_RD", "O_T2D", "O_HT",
 )  # fmt: skip
 (
-    O_CH, O_POOL, O_AGENT, O_T2OPEN, O_ARR_OFF, O_WF, O_PLANS, O_OUT, O_HQ, O_HS, O_EV, O_FREE,
-    O_CHF, O_CHT, O_POOLF, O_SCHED, O_AVAIL, O_ARR_T, O_WF_T, O_OUT_T, O_FD, O_AGENTF,
-    O_STAFFED, O_BUSY, O_OPEN_BEFORE, O_HT,
-) = range(30, 30 + len(INT_TABLES) + len(FLOAT_TABLES))  # fmt: skip
-N_HEADER = 30 + len(INT_TABLES) + len(FLOAT_TABLES)
+    O_CH, O_POOL, O_AGENT, O_T2OPEN, O_ARR_OFF, O_WF, O_PLANS, O_OUT, O_CI, O_HQ, O_HS, O_EV,
+    O_FREE, O_CHF, O_CHT, O_POOLF, O_SCHED, O_AVAIL, O_ARR_T, O_WF_T, O_OUT_T, O_FD, O_AGENTF,
+    O_STAFFED, O_BUSY, O_OPEN_BEFORE, O_CF, O_RD, O_T2D, O_HT,
+) = range(32, 32 + len(INT_TABLES) + len(FLOAT_TABLES))  # fmt: skip
+N_HEADER = 32 + len(INT_TABLES) + len(FLOAT_TABLES)
+GROWING = ("O_CI", "O_HQ", "O_HS", "O_EV", "O_FREE", "O_CF", "O_RD", "O_T2D", "O_HT")
+"""The tables that grow during a run, last in their buffers."""
 # header of fb
 F_INTERVAL, F_HORIZON, F_T2_MEAN, F_NOW, F_PER_INTERVAL, F_WHOLE_INTERVAL = range(6)
 N_FLOAT_HEADER = 6
@@ -129,7 +132,7 @@ N_DRAWS = 9
 # -- calendar: an event's kind and payload (O_EV rows) --------------------------------------------
 E_KIND, E_A, E_B, E_C = range(4)
 
-Arrays = namedtuple("Arrays", ["ib", "fb", "ci", "cf", "rd", "t2d"])
+Arrays = namedtuple("Arrays", ["ib", "fb"])
 """The arrays of one replication (``_replace`` one to grow it)."""
 
 
@@ -170,6 +173,18 @@ def agent(ib, a):
 def agentf(ib, a):
     """Start of agent ``a``'s row in ``fb``."""
     return ib[O_AGENTF] + a * N_AGENTF
+
+
+@njit(_nrt=False, error_model="numpy", inline="always")
+def contact(ib, k):
+    """Start of contact ``k``'s row in ``ib``."""
+    return ib[O_CI] + k * N_CI
+
+
+@njit(_nrt=False, error_model="numpy", inline="always")
+def contactf(ib, k):
+    """Start of contact ``k``'s row in ``fb``."""
+    return ib[O_CF] + k * N_CF
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")

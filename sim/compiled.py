@@ -87,8 +87,11 @@ class CompiledModel:
         while (status := run(m)) != k.FINISHED:
             m = grown(m, status, self._supply)
         self._arrays = m
-        count = int(m.ib[k.X_NEXT_CONTACT])
-        self.log = ContactTable(m.ci[:count], m.cf[:count])
+        count, ib = int(m.ib[k.X_NEXT_CONTACT]), m.ib
+        self.log = ContactTable(
+            ib[ib[k.O_CI] :][: count * k.N_CI].reshape(count, k.N_CI),
+            m.fb[ib[k.O_CF] :][: count * k.N_CF].reshape(count, k.N_CF),
+        )
         n, ib = int(self.inp.n_intervals), m.ib
         staffed = m.fb[ib[k.O_STAFFED] :][: len(self.inp.teams) * n].reshape(-1, n)
         busy = m.fb[ib[k.O_BUSY] :][: len(self.inp.channels) * n].reshape(-1, n)
