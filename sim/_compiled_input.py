@@ -3,13 +3,15 @@
 :func:`model_arrays` turns a :class:`~sim.specs.ModelInput` into the tables of
 :mod:`sim._compiled_layout`, packed into its flat buffers, with the first contacts' draws and
 the hires and departures (:func:`sim.agents.workforce_events` on the ``"attrition"`` streams)
-drawn as the SimPy model draws them; :func:`grown` gives a run that ran short of an array a
-larger one.
+drawn as the SimPy model draws them; :func:`grown` rebuilds the buffers of a run that ran
+short of room.
 
 Capacities: agents per pool are bounded in advance (a roster team never has more agents than
 its largest interval asks for, a fixed-headcount team never more than its starting headcount
-plus its hires); contact rows start at 1.25 times the first contacts, the calendar at 4096
-slots, and grow when the run asks.
+plus its hires). Every contact takes one row of draws, of a first contact or of a retry, so the
+contact table has a row per row of draws: it grows with the retry draws, which, like the
+tier-2 handle times, start at an estimate (:func:`_retry_estimate`) and grow when the run asks;
+the calendar starts at 4096 places (or twice what one event can schedule) and doubles.
 """
 
 from __future__ import annotations
@@ -304,11 +306,9 @@ def grown(m: k.Arrays, status: int, supply: Supply) -> k.Arrays:
     """``m`` rebuilt with more room for what the run ran short of (``status`` of the kernel):
     the buffers' fixed part copied, the growing tables copied into larger ones."""
     ib = m.ib
-    heap, contacts = int(ib[k.S_HEAP_CAP]), int(ib[k.S_CONTACT_CAP])
+    heap = int(ib[k.S_HEAP_CAP])
     if status == k.NEED_HEAP:
         heap *= 2
-    elif status == k.NEED_CONTACTS:
-        contacts += contacts // 2 + 1024
     elif status == k.NEED_T2:
         supply.more_tier2()
     elif status == k.NEED_RETRY:
@@ -316,8 +316,7 @@ def grown(m: k.Arrays, status: int, supply: Supply) -> k.Arrays:
     else:
         raise RuntimeError(f"unknown status {status} of the compiled engine")
     rd, starts, counts = supply.retry_table()
-    contacts = max(contacts, int(ib[k.S_NFIRST] + counts.sum()))
-    return _rebuilt(m, contacts, heap, rd, starts, counts, supply.tier2)
+    return _rebuilt(m, int(ib[k.S_NFIRST] + counts.sum()), heap, rd, starts, counts, supply.tier2)
 
 
 def _rebuilt(m: k.Arrays, contacts, heap, rd, starts, counts, t2d) -> k.Arrays:

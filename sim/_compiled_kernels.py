@@ -6,9 +6,9 @@ by :mod:`sim._compiled_input`) on the kernels of :mod:`sim._compiled_calendar`,
 methods on arrays, so that the same events happen in the same order at the same times and the
 logs are identical to the model's given the same draws.
 
-**Resumable.** :func:`run` returns a status when it needs more than it was given (heap space,
-contact rows, rows of retry draws of a channel, tier-2 handle times) *before* taking the next
-event; the caller grows that array and calls again, and the run goes on where it stopped.
+**Resumable.** :func:`run` returns a status when it needs more than it was given (calendar
+places, rows of retry draws of a channel, tier-2 handle times) *before* taking the next event;
+the caller makes room and calls again, and the run goes on where it stopped.
 
 **Compilation and cache.** Only :func:`run` is compiled for the caller, once per process, and
 cached on disk (``cache=True``); the kernels it calls are compiled into it. Numba's cache checks
@@ -62,7 +62,6 @@ from sim._compiled_layout import (
     K_OUTCOME,
     K_QNEXT,
     K_STATE,
-    NEED_CONTACTS,
     NEED_HEAP,
     NEED_RETRY,
     NEED_T2,
@@ -84,7 +83,6 @@ from sim._compiled_layout import (
     Q_RETRY_USED,
     Q_TAIL,
     Q_WAITING,
-    S_CONTACT_CAP,
     S_HAS_T2,
     S_HEAP_CAP,
     S_MARGIN,
@@ -99,7 +97,6 @@ from sim._compiled_layout import (
     X_ENDED,
     X_FREE_N,
     X_NEXT_AGENT,
-    X_NEXT_CONTACT,
     X_STARTED,
     X_STATUS_ARG,
     X_T2_BUSY,
@@ -221,8 +218,6 @@ def _short_of(m, source):
     ib = m.ib
     if ib[X_FREE_N] < ib[S_MARGIN]:
         return NEED_HEAP
-    if ib[X_NEXT_CONTACT] >= ib[S_CONTACT_CAP]:
-        return NEED_CONTACTS
     if ib[S_HAS_T2] and ib[S_T2_CAP] < ib[X_T2_QUEUED] + 1:
         return NEED_T2
     if source == RETRIES:
@@ -295,7 +290,7 @@ def _entry(fingerprint: str):
         Returns
         -------
         int
-            ``FINISHED``, or ``NEED_HEAP``, ``NEED_CONTACTS``, ``NEED_T2``, ``NEED_RETRY``
+            ``FINISHED``, or ``NEED_HEAP``, ``NEED_T2``, ``NEED_RETRY``
             (the channel in ``st[X_STATUS_ARG]``): grow that array and call again.
         """
         fingerprint  # noqa: B018 - the cache key

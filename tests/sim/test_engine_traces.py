@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from scenarios.errors import InputError
+from sim import _compiled_input, compiled
 from sim import _compiled_layout as layout
 from sim.agents import Learning, TeamSpec, workforce_events
 from sim.arrivals import arrival_times
@@ -80,6 +81,15 @@ def test_codes_are_the_logs_codes():
     outcomes = (layout.ANSWERED, layout.ABANDONED, layout.NOT_OFFERED, layout.UNFINISHED)
     assert outcomes == tuple(OUTCOME_CODE.values())
     assert ESCALATION_CODE == {"none": 0, "operational": 1, "strategic": 2}
+
+
+def test_header_places_are_distinct():
+    names = [n for n in dir(layout) if n[:2] in ("S_", "X_", "O_") and n.isupper()]
+    places = [getattr(layout, n) for n in names]
+    places += [layout.X_HEAP_N + h for h in range(1, layout.N_HEAPS)]  # one size per heap
+    assert len(places) == len(set(places)) and max(places) < layout.N_HEADER
+    floats = [getattr(layout, n) for n in dir(layout) if n.startswith("F_") and n.isupper()]
+    assert sorted(floats) == list(range(layout.N_FLOAT_HEADER))
 
 
 def test_single_agent_with_abandonment_event_by_event():
@@ -268,10 +278,18 @@ def test_hires_attrition_max_headcount_and_learning_over_days():
     assert any(kind == -1 for _, kind, _ in events)  # and some agents left
 
 
-def test_a_run_outgrowing_every_initial_array():
+def test_a_run_outgrowing_every_initial_array(monkeypatch):
     # 6,000 calls in the first quarter hour, all unresolved and escalated, each repeating once
-    # three hours later: more contacts than the first estimate, more pending events than the
-    # calendar's 4096 places, more retry draws and tier-2 handle times than one block.
+    # three hours later, and nothing drawn ahead: the run asks for retry draws, tier-2 handle
+    # times and calendar places (more than 4096 repeats wait at once) again and again.
+    monkeypatch.setattr(_compiled_input, "_retry_estimate", lambda inp, first: ([0], 0))
+    statuses = []
+
+    def grown(m, status, supply):
+        statuses.append(status)
+        return _compiled_input.grown(m, status, supply)
+
+    monkeypatch.setattr(compiled, "grown", grown)
     n = 16
     phone = _realtime(
         "phone",
@@ -286,21 +304,21 @@ def test_a_run_outgrowing_every_initial_array():
     tier2 = Tier2Spec(50, np.ones(n, bool), 60.0)
     arrivals = {"phone": np.sort(np.random.default_rng(1).uniform(0.0, 900.0, 6000))}
     frame = same_logs(ModelInput(900.0, n, (phone,), (team,), arrivals, tier2=tier2))
-    assert len(frame) > 1.25 * 6000 + 1024
     assert (frame["contact_type"] == "repeat").sum() > 4096
+    assert {layout.NEED_RETRY, layout.NEED_T2, layout.NEED_HEAP} <= set(statuses)
 
 
 def _random_input(seed: int) -> ModelInput:
     """A random small input mixing every feature (teams, channels, hires, outages, tier 2)."""
     rng = np.random.default_rng(seed)
-    n, interval_s = int(rng.integers(4, 30)), float(rng.choice([900.0, 3600.0]))
+    n, interval_s = int(rng.integers(4, 30)), float(rng.choice([900.0, 3600.0, 1234.5]))
     names = [f"c{k}" for k in range(int(rng.integers(1, 4)))]
     dists = [Dist(), FIXED, LOGNORMAL, Dist("gamma", 1.3)]
     channels = []
     for name in names:
         realtime = bool(rng.random() < 0.7)
         chats = int(rng.integers(1, 4)) if realtime and rng.random() < 0.4 else 1
-        speeds = tuple(np.r_[1.0, np.sort(rng.uniform(0.4, 1.0, chats - 1))[::-1]])
+        speeds = tuple(np.r_[1.0, np.sort(rng.uniform(0.4, 1.0, chats - 1))[::-1]].tolist())
         patience = realtime and rng.random() < 0.7
         retry = [Retry(float(rng.random()), float(rng.uniform(60, 4000)), dists[k % 4])
                  for k in rng.integers(0, 4, 2)]  # fmt: skip
