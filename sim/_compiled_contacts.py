@@ -181,7 +181,7 @@ def _open_s_until(ib, fb, ch, t):
     return before
 
 
-@njit(_nrt=False, error_model="numpy")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def stop_waiting(ib, fb, k, t):
     """Contact ``k`` stopped waiting at ``t``: its ``waited_until_s`` and business-hours wait
     (``ContactLog.frame``'s ``business_wait_s``)."""
@@ -203,7 +203,7 @@ def _draw(ib, fb, k, column):
     return fb[ib[O_RD] + row * N_DRAWS + column]
 
 
-@njit(_nrt=False, error_model="numpy")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def _queue_pop(ib, ch):
     """``Model._pop``: the first contact of the queue still waiting, else -1."""
     c = chan(ib, ch)
@@ -221,7 +221,7 @@ def _queue_pop(ib, ch):
     return -1
 
 
-@njit(_nrt=False, error_model="numpy")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def _free_agent(ib, ch):
     """``Model._free_agent``: the longest-idle agent, else (chat) the least loaded one."""
     p = ib[chan(ib, ch) + C_POOL]
@@ -243,7 +243,7 @@ def _free_agent(ib, ch):
     return best
 
 
-@njit(_nrt=False, error_model="numpy")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def _progress(ib, fb, a, ch, now):
     """``Model._progress``: advance the remaining work of the agent's chats to ``now``."""
     row, rowf = agent(ib, a), agentf(ib, a)
@@ -255,7 +255,7 @@ def _progress(ib, fb, a, ch, now):
     fb[rowf + A_SINCE] = now
 
 
-@njit(_nrt=False, error_model="numpy")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def _replan(ib, fb, a, ch):
     """``Model._replan``: a timer for the chat with the least remaining work."""
     row = agent(ib, a)
@@ -274,7 +274,7 @@ def _replan(ib, fb, a, ch):
         after(ib, fb, work / speed, EV_CHAT, a, ib[row + A_VERSION], first)
 
 
-@njit(_nrt=False, error_model="numpy")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def _start(ib, fb, a, k, ch, now, i):
     """``Model._start``: agent ``a`` answers contact ``k`` of channel ``ch`` at ``now``."""
     kc, kf = contact(ib, k), contactf(ib, k)
@@ -399,7 +399,7 @@ def arrive(m, ch, ctype, parent):
         after(ib, fb, patience, EV_PATIENCE, k, 0, 0)
 
 
-@njit(_nrt=False, error_model="numpy")
+@njit(_nrt=False, error_model="numpy", inline="always")
 def _retry(ib, fb, ch, ctype, parent, delay):
     """``Model._retry``: a repeat or redial arriving before the horizon end."""
     if fb[F_NOW] + delay < fb[F_HORIZON]:
