@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from sim._compiled_calendar import after
@@ -198,9 +199,9 @@ def _draw(ib, fb, k, column):
     kc = contact(ib, k)
     row = ib[kc + K_ROW]
     if ib[kc + K_TYPE] == FIRST:
-        return fb[ib[O_FD] + column * ib[S_NFIRST] + row]
+        return fb[np.uint64(ib[O_FD] + column * ib[S_NFIRST] + row)]
     row += ib[chan(ib, ib[kc + K_CH]) + C_RD_OFF]
-    return fb[ib[O_RD] + row * N_DRAWS + column]
+    return fb[np.uint64(ib[O_RD] + row * N_DRAWS + column)]
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")

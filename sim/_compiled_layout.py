@@ -53,6 +53,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numpy as np
 from numba import njit
 
 __all__ = ["Arrays"]
@@ -195,5 +196,7 @@ def per_interval(ib, table, row, i):
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def channel_table(ib, t, c, i):
-    """Index in ``fb`` of interval ``i`` of channel ``c`` in channel table ``t`` (``T_*``)."""
-    return ib[O_CHT] + (t * ib[S_NCH] + c) * ib[S_N] + i
+    """Index in ``fb`` of interval ``i`` of channel ``c`` in channel table ``t`` (``T_*``);
+    unsigned (so indexing with it skips the check for a negative index): use it as an index
+    only."""
+    return np.uint64(ib[O_CHT] + (t * ib[S_NCH] + c) * ib[S_N] + i)
