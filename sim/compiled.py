@@ -119,34 +119,31 @@ class ContactTable:
 
     def frame(self, replication: int, channel_names: Sequence[str]) -> pd.DataFrame:
         """The contact table of :data:`scenarios.records.CONTACT_COLUMNS`."""
-        ci, cf = self._ci, self._cf
+        ci, cf = np.ascontiguousarray(self._ci.T), np.ascontiguousarray(self._cf.T)  # by field
 
         def codes(column: int, categories: Sequence[str]) -> pd.Categorical:
             dtype = _categories(tuple(categories))
-            return pd.Categorical.from_codes(ci[:, column].astype(np.int8), dtype=dtype)
-
-        def real(column: int) -> np.ndarray:
-            return np.ascontiguousarray(cf[:, column])
+            return pd.Categorical.from_codes(ci[column].astype(np.int8), dtype=dtype)
 
         columns = {
-            "replication": np.full(len(ci), replication, dtype=np.int32),
-            "contact_id": np.arange(len(ci), dtype=np.int64),
+            "replication": np.full(ci.shape[1], replication, dtype=np.int32),
+            "contact_id": np.arange(ci.shape[1], dtype=np.int64),
             "channel": codes(k.K_CH, channel_names),
             "contact_type": codes(k.K_TYPE, CONTACT_TYPES),
-            "parent_id": np.ascontiguousarray(ci[:, k.K_PARENT]),
-            "arrival_s": real(k.K_ARRIVAL),
-            "answer_s": real(k.K_ANSWER),
-            "end_s": real(k.K_END),
-            "wait_s": cf[:, k.K_WAITED] - cf[:, k.K_ARRIVAL],
-            "business_wait_s": real(k.K_BUSINESS_WAIT),
-            "handle_s": cf[:, k.K_END] - cf[:, k.K_ANSWER],
+            "parent_id": ci[k.K_PARENT],
+            "arrival_s": cf[k.K_ARRIVAL],
+            "answer_s": cf[k.K_ANSWER],
+            "end_s": cf[k.K_END],
+            "wait_s": cf[k.K_WAITED] - cf[k.K_ARRIVAL],
+            "business_wait_s": cf[k.K_BUSINESS_WAIT],
+            "handle_s": cf[k.K_END] - cf[k.K_ANSWER],
             "outcome": codes(k.K_OUTCOME, OUTCOMES),
-            "resolved_first_contact": ci[:, k.K_RESOLVED] != 0,
-            "escalated": ci[:, k.K_ESC] != 0,
+            "resolved_first_contact": ci[k.K_RESOLVED] != 0,
+            "escalated": ci[k.K_ESC] != 0,
             "escalation_type": codes(k.K_ESC, ESCALATION_TYPES),
-            "tier2_response_s": real(k.K_T2_RESPONSE),
-            "agent_id": ci[:, k.K_AGENT].astype(np.int32),
-            "csat_score": real(k.K_CSAT),
+            "tier2_response_s": cf[k.K_T2_RESPONSE],
+            "agent_id": ci[k.K_AGENT].astype(np.int32),
+            "csat_score": cf[k.K_CSAT],
         }
         frame = pd.DataFrame(columns, copy=False)
         check_columns(frame, CONTACT_COLUMNS)
