@@ -68,6 +68,19 @@ def _earlier(t1, q1, t2, q2):
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
+def _sift_up(ib, fb, ht, hq, hs, j, t, seq, slot):
+    """Put the event ``(t, seq, slot)`` into the hole at position ``j`` of the heap at ``ht``,
+    ``hq``, ``hs``, moving later parents down into the hole."""
+    while j > _ZERO:
+        parent = (j - _ONE) >> _ONE
+        if _earlier(fb[ht + parent], ib[hq + parent], t, seq):
+            break
+        fb[ht + j], ib[hq + j], ib[hs + j] = fb[ht + parent], ib[hq + parent], ib[hs + parent]
+        j = parent
+    fb[ht + j], ib[hq + j], ib[hs + j] = t, seq, slot
+
+
+@njit(_nrt=False, error_model="numpy", inline="always")
 def push(ib, fb, t, kind, a, b, c):
     """Schedule an event at time ``t`` (``Environment.schedule``)."""
     seq = ib[X_SEQ]
@@ -81,14 +94,7 @@ def push(ib, fb, t, kind, a, b, c):
     ht, hq, hs = _U(ib[O_HT] + h * cap), _U(ib[O_HQ] + h * cap), _U(ib[O_HS] + h * cap)
     size = ib[X_HEAP_N + h]
     ib[X_HEAP_N + h] = size + 1
-    j = _U(size)
-    while j > _ZERO:
-        parent = (j - _ONE) >> _ONE
-        if _earlier(fb[ht + parent], ib[hq + parent], t, seq):
-            break
-        fb[ht + j], ib[hq + j], ib[hs + j] = fb[ht + parent], ib[hq + parent], ib[hs + parent]
-        j = parent
-    fb[ht + j], ib[hq + j], ib[hs + j] = t, seq, slot
+    _sift_up(ib, fb, ht, hq, hs, _U(size), t, seq, slot)
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
@@ -129,14 +135,7 @@ def pop_event(ib, fb, h):
             child += _ONE if right else _ZERO
         fb[ht + j], ib[hq + j], ib[hs + j] = fb[ht + child], ib[hq + child], ib[hs + child]
         j = child
-    t, seq, last = fb[ht + un], ib[hq + un], ib[hs + un]
-    while j > _ZERO:
-        parent = (j - _ONE) >> _ONE
-        if _earlier(fb[ht + parent], ib[hq + parent], t, seq):
-            break
-        fb[ht + j], ib[hq + j], ib[hs + j] = fb[ht + parent], ib[hq + parent], ib[hs + parent]
-        j = parent
-    fb[ht + j], ib[hq + j], ib[hs + j] = t, seq, last
+    _sift_up(ib, fb, ht, hq, hs, j, fb[ht + un], ib[hq + un], ib[hs + un])
     ev = ib[O_EV] + 4 * slot
     return ib[ev + E_KIND], ib[ev + E_A], ib[ev + E_B], ib[ev + E_C]
 

@@ -93,9 +93,15 @@ from sim._compiled_layout import (
     N_CI,
     N_DRAWS,
     NOT_OFFERED,
+    O_AGENT,
+    O_AGENTF,
     O_BUSY,
+    O_CH,
+    O_CHF,
     O_FD,
     O_OPEN_BEFORE,
+    O_POOL,
+    O_POOLF,
     O_RD,
     O_T2D,
     P_AHT_M,
@@ -131,16 +137,9 @@ from sim._compiled_layout import (
     X_T2_QUEUED,
     X_T2_TAIL,
     X_T2_USED,
-    agent,
-    agentf,
-    chan,
-    chanf,
     channel_table,
-    contact,
-    contactf,
-    per_interval,
-    pool,
-    poolf,
+    contact_rows,
+    row_of,
 )
 from sim._compiled_pools import (
     add_span,
@@ -176,7 +175,7 @@ def _open_s_until(ib, fb, ch, t):
     start to ``t``."""
     n = ib[S_N]
     i = min(interval_index(fb, t), n)
-    before = fb[ib[O_OPEN_BEFORE] + ch * (n + 1) + i]
+    before = fb[row_of(ib, O_OPEN_BEFORE, ch) + i]
     if i < n and fb[channel_table(ib, T_OPEN, ch, i)] != 0.0:
         return before + (t - i * fb[F_INTERVAL])
     return before
@@ -186,7 +185,8 @@ def _open_s_until(ib, fb, ch, t):
 def stop_waiting(ib, fb, k, t):
     """Contact ``k`` stopped waiting at ``t``: its ``waited_until_s`` and business-hours wait
     (``ContactLog.frame``'s ``business_wait_s``)."""
-    ch, kf = ib[contact(ib, k) + K_CH], contactf(ib, k)
+    kc, kf = contact_rows(ib, k)
+    ch = ib[kc + K_CH]
     fb[kf + K_WAITED] = t
     fb[kf + K_BUSINESS_WAIT] = _open_s_until(ib, fb, ch, t) - _open_s_until(
         ib, fb, ch, fb[kf + K_ARRIVAL]
@@ -196,21 +196,21 @@ def stop_waiting(ib, fb, k, t):
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _draw(ib, fb, k, column):
     """Contact ``k``'s number of the draw ``column`` (``D_*``)."""
-    kc = contact(ib, k)
+    kc = contact_rows(ib, k)[0]
     row = ib[kc + K_ROW]
     if ib[kc + K_TYPE] == FIRST:
         return fb[np.uint64(ib[O_FD] + column * ib[S_NFIRST] + row)]
-    row += ib[chan(ib, ib[kc + K_CH]) + C_RD_OFF]
+    row += ib[row_of(ib, O_CH, ib[kc + K_CH]) + C_RD_OFF]
     return fb[np.uint64(ib[O_RD] + row * N_DRAWS + column)]
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _queue_pop(ib, ch):
     """``Model._pop``: the first contact of the queue still waiting, else -1."""
-    c = chan(ib, ch)
+    c = row_of(ib, O_CH, ch)
     k = ib[c + Q_HEAD]
     while k >= 0:
-        kc = contact(ib, k)
+        kc = contact_rows(ib, k)[0]
         following = ib[kc + K_QNEXT]
         ib[c + Q_HEAD] = following
         if following < 0:
@@ -225,16 +225,16 @@ def _queue_pop(ib, ch):
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _free_agent(ib, ch):
     """``Model._free_agent``: the longest-idle agent, else (chat) the least loaded one."""
-    p = ib[chan(ib, ch) + C_POOL]
+    p = ib[row_of(ib, O_CH, ch) + C_POOL]
     if list_head(ib, p, L_IDLE) >= 0:
         return popleft_agent(ib, p, L_IDLE)
-    fewest = ib[chan(ib, ch) + C_MAX_CHATS]
+    fewest = ib[row_of(ib, O_CH, ch) + C_MAX_CHATS]
     best = -1
     if fewest == 1:
         return best
     a = list_head(ib, p, L_ON)
     while a >= 0:
-        row = agent(ib, a)
+        row = row_of(ib, O_AGENT, a)
         k = ib[row + A_NCONT]
         if k < fewest and ib[row + A_CHANNEL] == ch:
             best, fewest = a, k
@@ -247,59 +247,60 @@ def _free_agent(ib, ch):
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _progress(ib, fb, a, ch, now):
     """``Model._progress``: advance the remaining work of the agent's chats to ``now``."""
-    row, rowf = agent(ib, a), agentf(ib, a)
+    row, rowf = row_of(ib, O_AGENT, a), row_of(ib, O_AGENTF, a)
     n = ib[row + A_NCONT]
     if n:
-        done = (now - fb[rowf + A_SINCE]) * fb[chanf(ib, ch) + C_SPEED + n - 1]
+        done = (now - fb[rowf + A_SINCE]) * fb[row_of(ib, O_CHF, ch) + C_SPEED + n - 1]
         for j in range(n):
-            fb[contactf(ib, ib[row + A_CONT + j]) + K_WORK] -= done
+            fb[contact_rows(ib, ib[row + A_CONT + j])[1] + K_WORK] -= done
     fb[rowf + A_SINCE] = now
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _replan(ib, fb, a, ch):
     """``Model._replan``: a timer for the chat with the least remaining work."""
-    row = agent(ib, a)
+    row = row_of(ib, O_AGENT, a)
     ib[row + A_VERSION] += 1
     n = ib[row + A_NCONT]
     if n:
         first = ib[row + A_CONT]
-        work = fb[contactf(ib, first) + K_WORK]
+        work = fb[contact_rows(ib, first)[1] + K_WORK]
         for j in range(1, n):
             k = ib[row + A_CONT + j]
-            if fb[contactf(ib, k) + K_WORK] < work:
-                first, work = k, fb[contactf(ib, k) + K_WORK]
+            other = fb[contact_rows(ib, k)[1] + K_WORK]
+            if other < work:
+                first, work = k, other
         if work < 0.0:
             work = 0.0
-        speed = fb[chanf(ib, ch) + C_SPEED + n - 1]
+        speed = fb[row_of(ib, O_CHF, ch) + C_SPEED + n - 1]
         after(ib, fb, work / speed, EV_CHAT, a, ib[row + A_VERSION], first)
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _start(ib, fb, a, k, ch, now, i):
     """``Model._start``: agent ``a`` answers contact ``k`` of channel ``ch`` at ``now``."""
-    kc, kf = contact(ib, k), contactf(ib, k)
+    kc, kf = contact_rows(ib, k)
     ib[kc + K_STATE] = SERVING
     fb[kf + K_ANSWER] = now
     ib[kc + K_AGENT] = a
-    row = agent(ib, a)
+    row = row_of(ib, O_AGENT, a)
     p = ib[row + A_POOL]
     work = _draw(ib, fb, k, D_HANDLE) * fb[channel_table(ib, T_AHT, ch, i)]
     fb[kf + K_FCR_PENALTY] = 0.0
-    if ib[pool(ib, p) + P_LEARNING]:
+    if ib[row_of(ib, O_POOL, p) + P_LEARNING]:
         f = 0.0
-        start = fb[agentf(ib, a) + A_PRODUCTION]
+        start = fb[row_of(ib, O_AGENTF, a) + A_PRODUCTION]
         if start != -math.inf:
-            f = 1.0 - (now - start) / WEEK_S / fb[poolf(ib, p) + P_WEEKS]
+            f = 1.0 - (now - start) / WEEK_S / fb[row_of(ib, O_POOLF, p) + P_WEEKS]
             if not f > 0.0:
                 f = 0.0
-        work *= 1.0 + (fb[poolf(ib, p) + P_AHT_M] - 1.0) * f
-        fb[kf + K_FCR_PENALTY] = fb[poolf(ib, p) + P_FCR_P] * f
+        work *= 1.0 + (fb[row_of(ib, O_POOLF, p) + P_AHT_M] - 1.0) * f
+        fb[kf + K_FCR_PENALTY] = fb[row_of(ib, O_POOLF, p) + P_FCR_P] * f
     n = ib[row + A_NCONT]
     if n == 0:
-        fb[agentf(ib, a) + A_BUSY_SINCE] = now
+        fb[row_of(ib, O_AGENTF, a) + A_BUSY_SINCE] = now
         ib[row + A_CHANNEL] = ch
-    if ib[chan(ib, ch) + C_MAX_CHATS] == 1:
+    if ib[row_of(ib, O_CH, ch) + C_MAX_CHATS] == 1:
         ib[row + A_CONT + n] = k
         ib[row + A_NCONT] = n + 1
         after(ib, fb, work, EV_DONE, k, 0, 0)
@@ -317,13 +318,13 @@ def _take_work(m, a, now):
     ib, fb = m.ib, m.fb
     if ib[X_ENDED]:
         return False
-    row = agent(ib, a)
+    row = row_of(ib, O_AGENT, a)
     p = ib[row + A_POOL]
     i = interval_of(m, now)
     busy = ib[row + A_NCONT] > 0
-    for j in range(1 if busy else ib[pool(ib, p) + P_NCH]):
-        ch = ib[row + A_CHANNEL] if busy else ib[pool(ib, p) + P_CH + j]
-        c = chan(ib, ch)
+    for j in range(1 if busy else ib[row_of(ib, O_POOL, p) + P_NCH]):
+        ch = ib[row + A_CHANNEL] if busy else ib[row_of(ib, O_POOL, p) + P_CH + j]
+        c = row_of(ib, O_CH, ch)
         if ib[c + Q_WAITING] == 0 or ib[c + Q_DOWN] != 0:
             continue
         if not (ib[c + C_REALTIME] or fb[channel_table(ib, T_OPEN, ch, i)] != 0.0):
@@ -348,9 +349,9 @@ def dispatch(m, p, now):
         popleft_agent(ib, p, L_IDLE)
     a = list_head(ib, p, L_ON)
     while a >= 0:
-        row = agent(ib, a)
+        row = row_of(ib, O_AGENT, a)
         n = ib[row + A_NCONT]
-        if n and n < ib[chan(ib, ib[row + A_CHANNEL]) + C_MAX_CHATS]:
+        if n and n < ib[row_of(ib, O_CH, ib[row + A_CHANNEL]) + C_MAX_CHATS]:
             _take_work(m, a, now)
         a = ib[row + A_LINK + 2 * L_ON]
 
@@ -362,7 +363,7 @@ def arrive(m, ch, ctype, parent):
     now = fb[F_NOW]
     k = ib[X_NEXT_CONTACT]
     ib[X_NEXT_CONTACT] = k + 1
-    kc, kf = contact(ib, k), contactf(ib, k)
+    kc, kf = contact_rows(ib, k)
     for column in range(N_CI):
         ib[kc + column] = -1
     ib[kc + K_CH], ib[kc + K_TYPE], ib[kc + K_PARENT] = ch, ctype, parent
@@ -370,7 +371,7 @@ def arrive(m, ch, ctype, parent):
     for column in range(N_CF):
         fb[kf + column] = math.nan
     fb[kf + K_ARRIVAL] = now
-    c = chan(ib, ch)
+    c = row_of(ib, O_CH, ch)
     used = c + (Q_FIRST_USED if ctype == FIRST else Q_RETRY_USED)
     ib[kc + K_ROW] = ib[used] + (ib[c + C_FD_OFF] if ctype == FIRST else 0)
     ib[used] += 1
@@ -390,7 +391,7 @@ def arrive(m, ch, ctype, parent):
     ib[kc + K_STATE] = WAITING
     tail = ib[c + Q_TAIL]
     if tail >= 0:
-        ib[contact(ib, tail) + K_QNEXT] = k
+        ib[contact_rows(ib, tail)[0] + K_QNEXT] = k
     else:
         ib[c + Q_HEAD] = k
     ib[c + Q_TAIL] = k
@@ -412,10 +413,10 @@ def tier2_dispatch(ib, fb, now):
     """``Model._tier2_dispatch``: tier-2 agents take escalations first in, first out."""
     while ib[X_T2_HEAD] >= 0 and ib[X_T2_BUSY] < ib[X_T2_CAP] and not ib[X_ENDED]:
         k = ib[X_T2_HEAD]
-        ib[X_T2_HEAD] = ib[contact(ib, k) + K_T2NEXT]
+        ib[X_T2_HEAD] = ib[contact_rows(ib, k)[0] + K_T2NEXT]
         if ib[X_T2_HEAD] < 0:
             ib[X_T2_TAIL] = -1
-        kf = contactf(ib, k)
+        kf = contact_rows(ib, k)[1]
         fb[kf + K_T2_RESPONSE] = now - fb[kf + K_END]
         ib[X_T2_BUSY] += 1
         handle = fb[ib[O_T2D] + ib[X_T2_USED]] * fb[F_T2_MEAN]
@@ -428,8 +429,8 @@ def finish(m, a, k, ch, now):
     """``Model._finish``: log a handled contact (already out of the agent's hands), decide its
     outcome, escalate, repeat, and give the agent its next work."""
     ib, fb = m.ib, m.fb
-    c, cq = chan(ib, ch), chanf(ib, ch)
-    kc, kf = contact(ib, k), contactf(ib, k)
+    c, cq = row_of(ib, O_CH, ch), row_of(ib, O_CHF, ch)
+    kc, kf = contact_rows(ib, k)
     ib[kc + K_STATE] = DONE
     answer = fb[kf + K_ANSWER]
     i = interval_of(m, answer)
@@ -453,7 +454,7 @@ def finish(m, a, k, ch, now):
     if esc and ib[S_HAS_T2] and not ib[X_ENDED]:
         tail = ib[X_T2_TAIL]
         if tail >= 0:
-            ib[contact(ib, tail) + K_T2NEXT] = k
+            ib[contact_rows(ib, tail)[0] + K_T2NEXT] = k
         else:
             ib[X_T2_HEAD] = k
         ib[X_T2_TAIL] = k
@@ -462,10 +463,10 @@ def finish(m, a, k, ch, now):
     if not resolved and ib[c + C_REPEAT] and _draw(ib, fb, k, D_REP_U) < fb[cq + C_REP_P]:
         delay = _draw(ib, fb, k, D_REP_D) * fb[cq + C_REP_MEAN]
         _retry(ib, fb, ib[c + C_REPEAT_TO], REPEAT, k, delay)
-    row = agent(ib, a)
+    row = row_of(ib, O_AGENT, a)
     if ib[row + A_NCONT] == 0:
-        since = fb[agentf(ib, a) + A_BUSY_SINCE]
-        add_span(fb, per_interval(ib, O_BUSY, ch, 0), since, now, ib[S_N])
+        since = fb[row_of(ib, O_AGENTF, a) + A_BUSY_SINCE]
+        add_span(fb, row_of(ib, O_BUSY, ch), since, now, ib[S_N])
         ib[row + A_CHANNEL] = -1
     if ib[X_ENDED]:
         return
@@ -481,11 +482,11 @@ def on_chat_timer(m, a, version, k):
     """``Model._on_chat_timer``: the agent's chat with the least work is done (if the timer is
     still the agent's last plan)."""
     ib, fb = m.ib, m.fb
-    row = agent(ib, a)
+    row = row_of(ib, O_AGENT, a)
     if version != ib[row + A_VERSION]:
         return
     now = fb[F_NOW]
-    ch = ib[contact(ib, k) + K_CH]
+    ch = ib[contact_rows(ib, k)[0] + K_CH]
     _progress(ib, fb, a, ch, now)
     n = ib[row + A_NCONT]
     j = 0
@@ -501,17 +502,17 @@ def on_chat_timer(m, a, version, k):
 @njit(_nrt=False, error_model="numpy")
 def on_patience(ib, fb, k):
     """``Model._on_patience``: a waiting contact abandons; it may redial."""
-    kc, kf = contact(ib, k), contactf(ib, k)
+    kc, kf = contact_rows(ib, k)
     if ib[kc + K_STATE] != WAITING or ib[X_ENDED]:
         return
     now = fb[F_NOW]
     ch = ib[kc + K_CH]
-    c = chan(ib, ch)
+    c = row_of(ib, O_CH, ch)
     ib[kc + K_STATE] = DONE
     ib[c + Q_WAITING] -= 1
     fb[kf + K_END] = now
     stop_waiting(ib, fb, k, now)
     ib[kc + K_OUTCOME] = ABANDONED
-    if ib[c + C_REDIAL] and _draw(ib, fb, k, D_RED_U) < fb[chanf(ib, ch) + C_RED_P]:
-        delay = _draw(ib, fb, k, D_RED_D) * fb[chanf(ib, ch) + C_RED_MEAN]
+    if ib[c + C_REDIAL] and _draw(ib, fb, k, D_RED_U) < fb[row_of(ib, O_CHF, ch) + C_RED_P]:
+        delay = _draw(ib, fb, k, D_RED_D) * fb[row_of(ib, O_CHF, ch) + C_RED_MEAN]
         _retry(ib, fb, ch, REDIAL, k, delay)

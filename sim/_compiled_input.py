@@ -235,14 +235,14 @@ def model_arrays(inp: ModelInput, streams: Streams) -> tuple[k.Arrays, Supply]:
         tier2 is not None,
         0 if tier2 is None else tier2.agents,
     )
-    ib[[k.S_NOUT, k.S_MARGIN, k.S_CHF_W, k.S_POOL_W, k.S_AGENT_W, k.S_AGENT_CAP]] = (
-        len(points),
-        margin,
-        chanf.shape[1],
-        pools.shape[1],
-        agent_width,
-        agents + 1,
-    )
+    ib[[k.S_NOUT, k.S_MARGIN, k.S_AGENT_CAP]] = len(points), margin, agents + 1
+    widths = {
+        "O_CH": k.N_CH, "O_CHF": chanf.shape[1], "O_POOL": pools.shape[1], "O_POOLF": k.N_POOLF,
+        "O_AGENT": agent_width, "O_AGENTF": k.N_AGENTF, "O_CI": k.N_CI, "O_CF": k.N_CF,
+        "O_SCHED": n, "O_AVAIL": n, "O_STAFFED": n, "O_BUSY": n, "O_OPEN_BEFORE": n + 1,
+    }  # fmt: skip
+    for name, width in widths.items():
+        ib[getattr(k, name) + k.N_TABLES] = width
     ib[[k.S_NFIRST, k.X_FREE_N, k.X_T2_HEAD, k.X_T2_TAIL]] = first.sum(), heap, -1, -1
     _set_capacities(ib, first.sum() + counts.sum(), heap, starts, counts, supply.tier2.size)
     draws = fb[offsets["O_FD"] :][: k.N_DRAWS * first.sum()].reshape(k.N_DRAWS, -1)

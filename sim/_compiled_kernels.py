@@ -65,13 +65,16 @@ from sim._compiled_layout import (
     NEED_HEAP,
     NEED_RETRY,
     NEED_T2,
+    O_AGENT,
     O_ARR_OFF,
     O_ARR_T,
+    O_CH,
     O_EV,
     O_HS,
     O_OUT,
     O_OUT_T,
     O_PLANS,
+    O_POOL,
     O_T2OPEN,
     O_WF,
     O_WF_T,
@@ -102,10 +105,8 @@ from sim._compiled_layout import (
     X_T2_BUSY,
     X_T2_CAP,
     X_T2_QUEUED,
-    agent,
-    chan,
-    contact,
-    pool,
+    contact_rows,
+    row_of,
 )
 from sim._compiled_pools import dismiss, hire, interval_index, leave_floor, rebalance
 
@@ -135,24 +136,25 @@ def _end(m, now):
     ib = m.ib
     ib[X_ENDED] = 1
     for ch in range(ib[S_NCH]):
-        c = chan(ib, ch)
+        c = row_of(ib, O_CH, ch)
         k = ib[c + Q_HEAD]
         while k >= 0:
-            if ib[contact(ib, k) + K_STATE] == WAITING:
-                ib[contact(ib, k) + K_STATE] = DONE
-                ib[contact(ib, k) + K_OUTCOME] = UNFINISHED
+            kc = contact_rows(ib, k)[0]
+            if ib[kc + K_STATE] == WAITING:
+                ib[kc + K_STATE] = DONE
+                ib[kc + K_OUTCOME] = UNFINISHED
                 stop_waiting(m.ib, m.fb, k, now)
-            k = ib[contact(ib, k) + K_QNEXT]
+            k = ib[kc + K_QNEXT]
         ib[c + Q_HEAD], ib[c + Q_TAIL], ib[c + Q_WAITING] = -1, -1, 0
     for a in range(ib[X_NEXT_AGENT]):
-        if ib[agent(ib, a) + A_PRESENT]:
+        if ib[row_of(ib, O_AGENT, a) + A_PRESENT]:
             leave_floor(m.ib, m.fb, a, now)
 
 
 @njit(_nrt=False, error_model="numpy")
 def _workforce_next(m, p, j):
     """``Model._workforce``'s timeout for the pool's event ``j``, if before the horizon end."""
-    if j < m.ib[pool(m.ib, p) + P_WF_END] and m.fb[m.ib[O_WF_T] + j] < m.fb[F_HORIZON]:
+    if j < m.ib[row_of(m.ib, O_POOL, p) + P_WF_END] and m.fb[m.ib[O_WF_T] + j] < m.fb[F_HORIZON]:
         at(m.ib, m.fb, m.fb[m.ib[O_WF_T] + j], EV_WORKFORCE, p, j, 0)
 
 
@@ -161,7 +163,7 @@ def _workforce(m, p, j):
     """One step of ``Model._workforce``: a hire joins or an employee leaves."""
     ib = m.ib
     t = m.fb[ib[O_WF_T] + j]
-    plan = ib[O_PLANS] + ib[pool(ib, p) + P_PLAN_OFF] + ib[ib[O_WF] + 2 * j + 1]
+    plan = ib[O_PLANS] + ib[row_of(ib, O_POOL, p) + P_PLAN_OFF] + ib[ib[O_WF] + 2 * j + 1]
     if ib[ib[O_WF] + 2 * j] == 1:
         ib[plan] = hire(m.ib, m.fb, p, t)
     else:
@@ -182,7 +184,7 @@ def _outage(m, j):
     """One step of ``Model._outage_process``: a channel goes down or comes back."""
     ib = m.ib
     ch = ib[ib[O_OUT] + 2 * j + 1]
-    c = chan(ib, ch)
+    c = row_of(ib, O_CH, ch)
     ib[c + Q_DOWN] += ib[ib[O_OUT] + 2 * j]
     if ib[c + Q_DOWN] == 0:
         dispatch(m, ib[c + C_POOL], m.fb[ib[O_OUT_T] + j])
@@ -194,14 +196,18 @@ def _start_processes(m):
     """``Model.__init__`` and the processes' first steps at time 0, in the model's order."""
     ib, fb = m.ib, m.fb
     for p in range(ib[S_NPOOL]):
-        for j in range(ib[pool(ib, p) + P_WF_START], ib[pool(ib, p) + P_WF_END]):
+        for j in range(
+            ib[row_of(ib, O_POOL, p) + P_WF_START], ib[row_of(ib, O_POOL, p) + P_WF_END]
+        ):
             if fb[ib[O_WF_T] + j] < 0.0:
-                plan = ib[O_PLANS] + ib[pool(ib, p) + P_PLAN_OFF] + ib[ib[O_WF] + 2 * j + 1]
+                plan = (
+                    ib[O_PLANS] + ib[row_of(ib, O_POOL, p) + P_PLAN_OFF] + ib[ib[O_WF] + 2 * j + 1]
+                )
                 ib[plan] = hire(m.ib, m.fb, p, -math.inf)
     _clock(m, 0, fb[F_NOW])
     for p in range(ib[S_NPOOL]):
-        j = ib[pool(ib, p) + P_WF_START]
-        while j < ib[pool(ib, p) + P_WF_END] and fb[ib[O_WF_T] + j] < 0.0:
+        j = ib[row_of(ib, O_POOL, p) + P_WF_START]
+        while j < ib[row_of(ib, O_POOL, p) + P_WF_END] and fb[ib[O_WF_T] + j] < 0.0:
             j += 1
         _workforce_next(m, p, j)
     for ch in range(ib[S_NCH]):
@@ -222,7 +228,7 @@ def _short_of(m, source):
         return NEED_T2
     if source == RETRIES:
         ch = ib[ib[O_EV] + 4 * ib[ib[O_HS] + ib[S_HEAP_CAP]] + E_A]
-        if ib[chan(ib, ch) + Q_RETRY_USED] >= ib[chan(ib, ch) + C_RD_N]:
+        if ib[row_of(ib, O_CH, ch) + Q_RETRY_USED] >= ib[row_of(ib, O_CH, ch) + C_RD_N]:
             ib[X_STATUS_ARG] = ch
             return NEED_RETRY
     return FINISHED
@@ -248,9 +254,9 @@ def _run(m):
             if b + 1 < ib[ib[O_ARR_OFF] + a + 1]:
                 at(m.ib, m.fb, m.fb[ib[O_ARR_T] + b + 1], EV_ARRIVAL, a, b + 1, 0)
         elif kind == EV_DONE:
-            agent_id = m.ib[contact(m.ib, a) + K_AGENT]
-            ib[agent(ib, agent_id) + A_NCONT] = 0
-            finish(m, agent_id, a, m.ib[contact(m.ib, a) + K_CH], m.fb[F_NOW])
+            kc = contact_rows(ib, a)[0]
+            ib[row_of(ib, O_AGENT, ib[kc + K_AGENT]) + A_NCONT] = 0
+            finish(m, ib[kc + K_AGENT], a, ib[kc + K_CH], m.fb[F_NOW])
         elif kind == EV_PATIENCE:
             on_patience(m.ib, m.fb, a)
         elif kind == EV_CHAT:

@@ -7,9 +7,8 @@ One replication is held in six arrays (:data:`Arrays`): two flat buffers ``ib`` 
 tuple of arrays by value, every array's shape and strides with it.
 
 A table in a flat buffer is rows of a fixed width from an offset kept in the header of ``ib``
-(``O_*``, for the float tables too); a kernel finds a row's start with :func:`chan`,
-:func:`pool`, :func:`agent` (and their ``*f`` twins in ``fb``) or :func:`per_interval`, and adds
-a column constant:
+(``O_*``, for the float tables too; the width ``N_TABLES`` places further); a kernel finds where
+a row starts with :func:`row_of` and adds a column constant:
 
 ===============================  ===============================================================
 table (buffer, offset, width)    one row per
@@ -18,18 +17,18 @@ scalars (``ib``, 0)              ``S_*`` model scalars, ``X_*`` run state, ``O_*
 scalars (``fb``, 0)              ``F_*``
 channels (``ib``, ``O_CH``,      channel: ``C_*`` settings, where its draws start, ``Q_*`` queue,
 ``N_CH``)                        outage and draw counters
-channels (``fb``, ``O_CHF``,     channel: ``C_REP_P`` ... ``C_CS_RATE``, then the speed of each
-``S_CHF_W``)                     chat with 1, 2, ... chats in hand (``C_SPEED + k - 1``)
+channels (``fb``, ``O_CHF``)     channel: ``C_REP_P`` ... ``C_CS_RATE``, then the speed of each
+                                 chat with 1, 2, ... chats in hand (``C_SPEED + k - 1``)
 per interval (``fb``, ``S_N``)   ``O_CHT``: table ``T_*`` x channel; ``O_SCHED``, ``O_AVAIL``,
                                  ``O_STAFFED``: pool; ``O_BUSY``: channel
 open time (``fb``,               channel: open seconds before interval ``i``, ``i`` = 0 .. ``S_N``
 ``O_OPEN_BEFORE``, ``S_N + 1``)  (the business-hours clock of ``sim.log.ContactLog``)
-pools (``ib``, ``O_POOL``,       pool: ``P_*`` settings, agent lists (``P_LISTS + 3 L`` head,
-``S_POOL_W``)                    ``+ 1`` tail, ``+ 2`` length of list ``L_*``), its channels in
+pools (``ib``, ``O_POOL``)       pool: ``P_*`` settings, agent lists (``P_LISTS + 3 L`` head,
+                                 ``+ 1`` tail, ``+ 2`` length of list ``L_*``), its channels in
                                  priority order from ``P_CH``
 pools (``fb``, ``O_POOLF``, 4)   pool: ``P_SHRINK``, learning curve
-agents (``ib``, ``O_AGENT``,     agent: ``A_*``, list links (``A_LINK + 2 L`` next, ``+ 1``
-``S_AGENT_W``)                   previous), contacts in hand from ``A_CONT``
+agents (``ib``, ``O_AGENT``)     agent: ``A_*``, list links (``A_LINK + 2 L`` next, ``+ 1``
+                                 previous), contacts in hand from ``A_CONT``
 agents (``fb``, ``O_AGENTF``, 4) agent: production start, presence, busy and progress times
 arrivals (``fb``, ``O_ARR_T``)   first-contact arrival times, channel after channel
                                  (``ib[O_ARR_OFF + c]``: where channel ``c`` starts; and the end)
@@ -70,7 +69,7 @@ EV_CLOCK, EV_WORKFORCE, EV_OUTAGE, EV_ARRIVAL, EV_PATIENCE, EV_DONE, EV_CHAT, EV
 )
 # -- header of ib: model scalars, run state, table offsets ----------------------------------------
 S_N, S_NCH, S_NPOOL, S_OUTAGE_QUEUE, S_HAS_T2, S_T2_AGENTS, S_NOUT, S_MARGIN = range(8)
-S_CHF_W, S_POOL_W, S_AGENT_W, S_HEAP_CAP, S_AGENT_CAP, S_NFIRST = range(8, 14)
+S_HEAP_CAP, S_AGENT_CAP, S_NFIRST = range(11, 14)
 S_CONTACT_CAP, S_T2_CAP = 14, 15
 X_SEQ, X_HEAP_N = 16, 17  # X_HEAP_N + h: size of heap h, h < N_HEAPS
 X_NEXT_CONTACT, X_NEXT_AGENT, X_ENDED, X_STARTED = range(20, 24)
@@ -90,13 +89,14 @@ FLOAT_TABLES = (
     O_FREE, O_CHF, O_CHT, O_POOLF, O_SCHED, O_AVAIL, O_ARR_T, O_WF_T, O_OUT_T, O_FD, O_AGENTF,
     O_STAFFED, O_BUSY, O_OPEN_BEFORE, O_CF, O_RD, O_T2D, O_HT,
 ) = range(32, 32 + len(INT_TABLES) + len(FLOAT_TABLES))  # fmt: skip
-N_HEADER = 32 + len(INT_TABLES) + len(FLOAT_TABLES)
+N_TABLES = len(INT_TABLES) + len(FLOAT_TABLES)
+N_HEADER = 32 + 2 * N_TABLES  # each table's offset, then each table's row width
 GROWING = ("O_CI", "O_HQ", "O_HS", "O_EV", "O_FREE", "O_CF", "O_RD", "O_T2D", "O_HT")
 """The tables that grow during a run, last in their buffers."""
 # header of fb
 F_INTERVAL, F_HORIZON, F_T2_MEAN, F_NOW, F_PER_INTERVAL, F_WHOLE_INTERVAL = range(6)
 N_FLOAT_HEADER = 6
-# -- channels: ib row (N_CH) and fb row (S_CHF_W) -------------------------------------------------
+# -- channels: ib row (N_CH columns) and fb row ---------------------------------------------------
 C_REALTIME, C_MAX_CHATS, C_REPEAT_TO, C_ESC_CODE, C_REPEAT, C_REDIAL, C_CSAT, C_POOL = range(8)
 C_FD_OFF, C_RD_OFF, C_RD_N = range(8, 11)
 Q_HEAD, Q_TAIL, Q_WAITING, Q_DOWN, Q_FIRST_USED, Q_RETRY_USED = range(11, 17)
@@ -107,14 +107,14 @@ C_REP_P, C_REP_MEAN, C_RED_P, C_RED_MEAN, C_CS_BASE, C_CS_WAIT, C_CS_UNRES, C_CS
 C_SPEED = 9
 T_OPEN, T_AHT, T_FCR, T_ESC, T_PATIENCE = range(5)
 N_T = 5
-# -- pools: ib row (S_POOL_W) and fb row (N_POOLF) ------------------------------------------------
+# -- pools: ib row and fb row (N_POOLF) ------------------------------------------------
 P_HEADCOUNT, P_NCH, P_LEARNING, P_PLAN_OFF, P_WF_START, P_WF_END, P_EMPLOYED = range(7)
 P_LISTS = 7
 P_CH = 16
 P_SHRINK, P_AHT_M, P_FCR_P, P_WEEKS = range(4)
 N_POOLF = 4
 L_ON, L_OFF, L_IDLE = 0, 1, 2
-# -- agents: ib row (S_AGENT_W) and fb row (N_AGENTF) ---------------------------------------------
+# -- agents: ib row and fb row (N_AGENTF) ---------------------------------------------
 A_POOL, A_NCONT, A_CHANNEL, A_ON_DUTY, A_PRESENT, A_VERSION = range(6)
 A_LINK = 6
 A_CONT = 12
@@ -141,57 +141,17 @@ Arrays = namedtuple("Arrays", ["ib", "fb"])
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
-def chan(ib, c):
-    """Start of channel ``c``'s row in ``ib``."""
-    return ib[O_CH] + c * N_CH
+def row_of(ib, table, i):
+    """Where row ``i`` of ``table`` (an ``O_*`` place) starts in its buffer: the table's offset
+    plus ``i`` times its width (kept ``N_TABLES`` places after the offset)."""
+    return ib[table] + i * ib[table + N_TABLES]
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
-def chanf(ib, c):
-    """Start of channel ``c``'s row in ``fb``."""
-    return ib[O_CHF] + c * ib[S_CHF_W]
-
-
-@njit(_nrt=False, error_model="numpy", inline="always")
-def pool(ib, p):
-    """Start of pool ``p``'s row in ``ib``."""
-    return ib[O_POOL] + p * ib[S_POOL_W]
-
-
-@njit(_nrt=False, error_model="numpy", inline="always")
-def poolf(ib, p):
-    """Start of pool ``p``'s row in ``fb``."""
-    return ib[O_POOLF] + p * N_POOLF
-
-
-@njit(_nrt=False, error_model="numpy", inline="always")
-def agent(ib, a):
-    """Start of agent ``a``'s row in ``ib``."""
-    return ib[O_AGENT] + a * ib[S_AGENT_W]
-
-
-@njit(_nrt=False, error_model="numpy", inline="always")
-def agentf(ib, a):
-    """Start of agent ``a``'s row in ``fb``."""
-    return ib[O_AGENTF] + a * N_AGENTF
-
-
-@njit(_nrt=False, error_model="numpy", inline="always")
-def contact(ib, k):
-    """Start of contact ``k``'s row in ``ib``."""
-    return ib[O_CI] + k * N_CI
-
-
-@njit(_nrt=False, error_model="numpy", inline="always")
-def contactf(ib, k):
-    """Start of contact ``k``'s row in ``fb``."""
-    return ib[O_CF] + k * N_CF
-
-
-@njit(_nrt=False, error_model="numpy", inline="always")
-def per_interval(ib, table, row, i):
-    """Index in ``fb`` of interval ``i`` of row ``row`` of the per-interval table ``table``."""
-    return ib[table] + row * ib[S_N] + i
+def contact_rows(ib, k):
+    """Where contact ``k``'s rows start in ``ib`` and in ``fb`` (:func:`row_of` with the
+    contact tables' widths as constants, on the engine's hottest path)."""
+    return ib[O_CI] + k * N_CI, ib[O_CF] + k * N_CF
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")

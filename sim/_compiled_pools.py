@@ -28,7 +28,12 @@ from sim._compiled_layout import (
     L_OFF,
     L_ON,
     N_AGENTF,
+    N_TABLES,
+    O_AGENT,
+    O_AGENTF,
     O_AVAIL,
+    O_POOL,
+    O_POOLF,
     O_SCHED,
     O_STAFFED,
     P_EMPLOYED,
@@ -36,14 +41,9 @@ from sim._compiled_layout import (
     P_LISTS,
     P_SHRINK,
     S_AGENT_CAP,
-    S_AGENT_W,
     S_N,
     X_NEXT_AGENT,
-    agent,
-    agentf,
-    per_interval,
-    pool,
-    poolf,
+    row_of,
 )
 
 __all__ = [
@@ -83,24 +83,24 @@ def interval_index(fb, t):
 @njit(_nrt=False, error_model="numpy", inline="always")
 def list_head(ib, p, lst):
     """First agent of list ``lst`` (``L_*``) of pool ``p``, -1 if it is empty."""
-    return ib[pool(ib, p) + P_LISTS + 3 * lst]
+    return ib[row_of(ib, O_POOL, p) + P_LISTS + 3 * lst]
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def list_length(ib, p, lst):
     """Number of agents in list ``lst`` of pool ``p``."""
-    return ib[pool(ib, p) + P_LISTS + 3 * lst + 2]
+    return ib[row_of(ib, O_POOL, p) + P_LISTS + 3 * lst + 2]
 
 
 @njit(_nrt=False, error_model="numpy")
 def append_agent(ib, p, lst, a):
     """``deque.append``: agent ``a`` at the end of list ``lst`` of pool ``p``."""
-    head = pool(ib, p) + P_LISTS + 3 * lst
-    link = agent(ib, a) + A_LINK + 2 * lst
+    head = row_of(ib, O_POOL, p) + P_LISTS + 3 * lst
+    link = row_of(ib, O_AGENT, a) + A_LINK + 2 * lst
     tail = ib[head + 1]
     ib[link], ib[link + 1] = -1, tail
     if tail >= 0:
-        ib[agent(ib, tail) + A_LINK + 2 * lst] = a
+        ib[row_of(ib, O_AGENT, tail) + A_LINK + 2 * lst] = a
     else:
         ib[head] = a
     ib[head + 1] = a
@@ -110,15 +110,15 @@ def append_agent(ib, p, lst, a):
 @njit(_nrt=False, error_model="numpy")
 def remove_agent(ib, p, lst, a):
     """``deque.remove``: agent ``a`` out of list ``lst`` of pool ``p``."""
-    head = pool(ib, p) + P_LISTS + 3 * lst
-    link = agent(ib, a) + A_LINK + 2 * lst
+    head = row_of(ib, O_POOL, p) + P_LISTS + 3 * lst
+    link = row_of(ib, O_AGENT, a) + A_LINK + 2 * lst
     following, previous = ib[link], ib[link + 1]
     if previous >= 0:
-        ib[agent(ib, previous) + A_LINK + 2 * lst] = following
+        ib[row_of(ib, O_AGENT, previous) + A_LINK + 2 * lst] = following
     else:
         ib[head] = following
     if following >= 0:
-        ib[agent(ib, following) + A_LINK + 2 * lst + 1] = previous
+        ib[row_of(ib, O_AGENT, following) + A_LINK + 2 * lst + 1] = previous
     else:
         ib[head + 1] = previous
     ib[head + 2] -= 1
@@ -154,15 +154,15 @@ def _new_agent(ib, fb, p, production_start_s):
     if a >= ib[S_AGENT_CAP]:
         raise ValueError("more agents than the bound computed for the pools")
     ib[X_NEXT_AGENT] = a + 1
-    row = agent(ib, a)
-    for column in range(ib[S_AGENT_W]):
+    row = row_of(ib, O_AGENT, a)
+    for column in range(ib[O_AGENT + N_TABLES]):
         ib[row + column] = -1
     ib[row + A_POOL] = p
     ib[row + A_NCONT] = 0
     ib[row + A_ON_DUTY] = 0
     ib[row + A_PRESENT] = 0
     ib[row + A_VERSION] = 0
-    rowf = agentf(ib, a)
+    rowf = row_of(ib, O_AGENTF, a)
     for column in range(N_AGENTF):
         fb[rowf + column] = 0.0
     fb[rowf + A_PRODUCTION] = production_start_s
@@ -173,7 +173,7 @@ def _new_agent(ib, fb, p, production_start_s):
 def hire(ib, fb, p, production_start_s):
     """``Model._hire``."""
     a = _new_agent(ib, fb, p, production_start_s)
-    ib[pool(ib, p) + P_EMPLOYED] += 1
+    ib[row_of(ib, O_POOL, p) + P_EMPLOYED] += 1
     append_agent(ib, p, L_OFF, a)
     return a
 
@@ -182,31 +182,31 @@ def hire(ib, fb, p, production_start_s):
 def _target(ib, fb, p, interval):
     """``Pool.target``."""
     i = min(interval, ib[S_N] - 1)
-    headcount = ib[pool(ib, p) + P_HEADCOUNT]
+    headcount = ib[row_of(ib, O_POOL, p) + P_HEADCOUNT]
     if headcount < 0:
-        return int(fb[per_interval(ib, O_AVAIL, p, i)])
+        return int(fb[row_of(ib, O_AVAIL, p) + i])
     if headcount == 0:
         return 0
-    employed = ib[pool(ib, p) + P_EMPLOYED]
-    scheduled = fb[per_interval(ib, O_SCHED, p, i)]
-    shrink = fb[poolf(ib, p) + P_SHRINK]
+    employed = ib[row_of(ib, O_POOL, p) + P_EMPLOYED]
+    scheduled = fb[row_of(ib, O_SCHED, p) + i]
+    shrink = fb[row_of(ib, O_POOLF, p) + P_SHRINK]
     return min(math.floor(scheduled * employed / headcount * (1.0 - shrink) + 0.5), employed)
 
 
 @njit(_nrt=False, error_model="numpy")
 def leave_floor(ib, fb, a, now):
     """``Pool.leave_floor``."""
-    ib[agent(ib, a) + A_PRESENT] = 0
-    since = fb[agentf(ib, a) + A_PRESENT_SINCE]
-    staffed = per_interval(ib, O_STAFFED, ib[agent(ib, a) + A_POOL], 0)
+    ib[row_of(ib, O_AGENT, a) + A_PRESENT] = 0
+    since = fb[row_of(ib, O_AGENTF, a) + A_PRESENT_SINCE]
+    staffed = row_of(ib, O_STAFFED, ib[row_of(ib, O_AGENT, a) + A_POOL])
     add_span(fb, staffed, since, now, ib[S_N])
 
 
 @njit(_nrt=False, error_model="numpy")
 def _set_off_duty(ib, fb, p, a, now):
     """``Pool.set_off_duty``."""
-    ib[agent(ib, a) + A_ON_DUTY] = 0
-    if ib[agent(ib, a) + A_NCONT] == 0:
+    ib[row_of(ib, O_AGENT, a) + A_ON_DUTY] = 0
+    if ib[row_of(ib, O_AGENT, a) + A_NCONT] == 0:
         remove_agent(ib, p, L_IDLE, a)
         leave_floor(ib, fb, a, now)
 
@@ -214,12 +214,12 @@ def _set_off_duty(ib, fb, p, a, now):
 @njit(_nrt=False, error_model="numpy")
 def _set_on_duty(ib, fb, p, a, now):
     """``Pool.set_on_duty``."""
-    row = agent(ib, a)
+    row = row_of(ib, O_AGENT, a)
     ib[row + A_ON_DUTY] = 1
     append_agent(ib, p, L_ON, a)
     if not ib[row + A_PRESENT]:
         ib[row + A_PRESENT] = 1
-        fb[agentf(ib, a) + A_PRESENT_SINCE] = now
+        fb[row_of(ib, O_AGENTF, a) + A_PRESENT_SINCE] = now
     if ib[row + A_NCONT] == 0:
         append_agent(ib, p, L_IDLE, a)
 
@@ -241,8 +241,8 @@ def rebalance(ib, fb, p, interval, now):
 @njit(_nrt=False, error_model="numpy")
 def dismiss(ib, fb, p, a, now):
     """``Pool.dismiss``."""
-    ib[pool(ib, p) + P_EMPLOYED] -= 1
-    if ib[agent(ib, a) + A_ON_DUTY]:
+    ib[row_of(ib, O_POOL, p) + P_EMPLOYED] -= 1
+    if ib[row_of(ib, O_AGENT, a) + A_ON_DUTY]:
         remove_agent(ib, p, L_ON, a)
         _set_off_duty(ib, fb, p, a, now)
     else:
