@@ -49,8 +49,6 @@ from sim._compiled_layout import (
     X_SEQ,
 )
 
-__all__ = ["EMPTY", "PROCESSES", "RETRIES", "after", "at", "next_source", "pop_event", "push"]
-
 RETRIES = 1
 """Index of the heap of repeats and redials."""
 PROCESSES = 2

@@ -13,6 +13,7 @@ import math
 import numpy as np
 from numba import njit
 
+from sim import _compiled_pools as pools
 from sim._compiled_calendar import after
 from sim._compiled_layout import (
     A_BUSY_SINCE,
@@ -141,32 +142,7 @@ from sim._compiled_layout import (
     contact_rows,
     row_of,
 )
-from sim._compiled_pools import (
-    add_span,
-    append_agent,
-    interval_index,
-    leave_floor,
-    list_head,
-    popleft_agent,
-)
 from sim.agents import WEEK_S
-
-__all__ = [
-    "arrive",
-    "dispatch",
-    "finish",
-    "interval_of",
-    "on_chat_timer",
-    "on_patience",
-    "stop_waiting",
-    "tier2_dispatch",
-]
-
-
-@njit(_nrt=False, error_model="numpy", inline="always")
-def interval_of(m, t):
-    """``int(t // interval_s)``, kept below ``n`` (the model would fail there instead)."""
-    return min(interval_index(m.fb, t), m.ib[S_N] - 1)
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
@@ -174,11 +150,17 @@ def _open_s_until(ib, fb, ch, t):
     """``ContactLog._open_s_until`` of one time: open seconds of channel ``ch`` from the horizon
     start to ``t``."""
     n = ib[S_N]
-    i = min(interval_index(fb, t), n)
+    i = min(pools.interval_index(fb, t), n)
     before = fb[row_of(ib, O_OPEN_BEFORE, ch) + i]
     if i < n and fb[channel_table(ib, T_OPEN, ch, i)] != 0.0:
         return before + (t - i * fb[F_INTERVAL])
     return before
+
+
+@njit(_nrt=False, error_model="numpy", inline="always")
+def _interval(m, t):
+    """The interval of time ``t``, kept below ``n`` (the model would fail there instead)."""
+    return min(pools.interval_index(m.fb, t), m.ib[S_N] - 1)
 
 
 @njit(_nrt=False, error_model="numpy", inline="always")
@@ -226,13 +208,13 @@ def _queue_pop(ib, ch):
 def _free_agent(ib, ch):
     """``Model._free_agent``: the longest-idle agent, else (chat) the least loaded one."""
     p = ib[row_of(ib, O_CH, ch) + C_POOL]
-    if list_head(ib, p, L_IDLE) >= 0:
-        return popleft_agent(ib, p, L_IDLE)
+    if pools.list_head(ib, p, L_IDLE) >= 0:
+        return pools.popleft_agent(ib, p, L_IDLE)
     fewest = ib[row_of(ib, O_CH, ch) + C_MAX_CHATS]
     best = -1
     if fewest == 1:
         return best
-    a = list_head(ib, p, L_ON)
+    a = pools.list_head(ib, p, L_ON)
     while a >= 0:
         row = row_of(ib, O_AGENT, a)
         k = ib[row + A_NCONT]
@@ -320,7 +302,7 @@ def _take_work(m, a, now):
         return False
     row = row_of(ib, O_AGENT, a)
     p = ib[row + A_POOL]
-    i = interval_of(m, now)
+    i = _interval(m, now)
     busy = ib[row + A_NCONT] > 0
     for j in range(1 if busy else ib[row_of(ib, O_POOL, p) + P_NCH]):
         ch = ib[row + A_CHANNEL] if busy else ib[row_of(ib, O_POOL, p) + P_CH + j]
@@ -345,9 +327,11 @@ def _take_work(m, a, now):
 def dispatch(m, p, now):
     """``Model._dispatch``: waiting work to idle agents, then to chat agents with room."""
     ib = m.ib
-    while list_head(ib, p, L_IDLE) >= 0 and _take_work(m, list_head(ib, p, L_IDLE), now):
-        popleft_agent(ib, p, L_IDLE)
-    a = list_head(ib, p, L_ON)
+    while pools.list_head(ib, p, L_IDLE) >= 0 and _take_work(
+        m, pools.list_head(ib, p, L_IDLE), now
+    ):
+        pools.popleft_agent(ib, p, L_IDLE)
+    a = pools.list_head(ib, p, L_ON)
     while a >= 0:
         row = row_of(ib, O_AGENT, a)
         n = ib[row + A_NCONT]
@@ -375,7 +359,7 @@ def arrive(m, ch, ctype, parent):
     used = c + (Q_FIRST_USED if ctype == FIRST else Q_RETRY_USED)
     ib[kc + K_ROW] = ib[used] + (ib[c + C_FD_OFF] if ctype == FIRST else 0)
     ib[used] += 1
-    i = interval_of(m, now)
+    i = _interval(m, now)
     realtime = ib[c + C_REALTIME] != 0
     down = ib[c + Q_DOWN] != 0
     is_open = fb[channel_table(ib, T_OPEN, ch, i)] != 0.0
@@ -433,7 +417,7 @@ def finish(m, a, k, ch, now):
     kc, kf = contact_rows(ib, k)
     ib[kc + K_STATE] = DONE
     answer = fb[kf + K_ANSWER]
-    i = interval_of(m, answer)
+    i = _interval(m, answer)
     fcr = fb[channel_table(ib, T_FCR, ch, i)]
     resolved = _draw(ib, fb, k, D_FCR) < fcr - fb[kf + K_FCR_PENALTY]
     escalates = _draw(ib, fb, k, D_ESC) < fb[channel_table(ib, T_ESC, ch, i)]
@@ -466,15 +450,15 @@ def finish(m, a, k, ch, now):
     row = row_of(ib, O_AGENT, a)
     if ib[row + A_NCONT] == 0:
         since = fb[row_of(ib, O_AGENTF, a) + A_BUSY_SINCE]
-        add_span(fb, row_of(ib, O_BUSY, ch), since, now, ib[S_N])
+        pools.add_span(fb, row_of(ib, O_BUSY, ch), since, now, ib[S_N])
         ib[row + A_CHANNEL] = -1
     if ib[X_ENDED]:
         return
     if not ib[row + A_ON_DUTY]:
         if ib[row + A_NCONT] == 0:
-            leave_floor(ib, fb, a, now)
+            pools.leave_floor(ib, fb, a, now)
     elif not _take_work(m, a, now) and ib[row + A_NCONT] == 0:
-        append_agent(ib, ib[row + A_POOL], L_IDLE, a)
+        pools.append_agent(ib, ib[row + A_POOL], L_IDLE, a)
 
 
 @njit(_nrt=False, error_model="numpy")

@@ -110,8 +110,6 @@ from sim._compiled_layout import (
 )
 from sim._compiled_pools import dismiss, hire, interval_index, leave_floor, rebalance
 
-__all__ = ["run"]
-
 
 @njit(_nrt=False, error_model="numpy")
 def _clock(m, i, now):

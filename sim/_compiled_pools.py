@@ -46,19 +46,6 @@ from sim._compiled_layout import (
     row_of,
 )
 
-__all__ = [
-    "add_span",
-    "append_agent",
-    "dismiss",
-    "hire",
-    "interval_index",
-    "leave_floor",
-    "list_head",
-    "list_length",
-    "popleft_agent",
-    "rebalance",
-]
-
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def interval_index(fb, t):

@@ -47,10 +47,20 @@ def same_logs(inp: ModelInput, seed: int = 0, replication: int = 0) -> pd.DataFr
     return simpy_tables[0]
 
 
+def _channel(name: str, n: int, aht_s: float, realtime=True, patience_s=None, **kw):
+    """A channel open in every interval unless ``is_open`` says otherwise, with patience of
+    mean ``patience_s`` (None: infinitely patient)."""
+    kw.setdefault("is_open", np.ones(n, bool))
+    patience = None if patience_s is None else np.full(n, float(patience_s))
+    return ChannelSpec(name, realtime, aht_s=np.full(n, aht_s), patience_mean_s=patience, **kw)
+
+
 def _realtime(name: str, n: int, aht_s: float, **kw) -> ChannelSpec:
-    return ChannelSpec(
-        name=name, realtime=True, is_open=np.ones(n, bool), aht_s=np.full(n, aht_s), **kw
-    )
+    return _channel(name, n, aht_s, **kw)
+
+
+def _deferrable(name: str, n: int, aht_s: float, **kw) -> ChannelSpec:
+    return _channel(name, n, aht_s, realtime=False, **kw)
 
 
 def _poisson(streams: Streams, name: str, per_interval: float, n: int, interval_s: float):
@@ -93,9 +103,7 @@ def test_header_places_are_distinct():
 
 
 def test_single_agent_with_abandonment_event_by_event():
-    phone = _realtime(
-        "phone", 2, 100.0, handle=FIXED, patience=FIXED, patience_mean_s=np.full(2, 60)
-    )
+    phone = _realtime("phone", 2, 100.0, handle=FIXED, patience=FIXED, patience_s=60)
     team = TeamSpec(name="t", channels=("phone",), scheduled=np.ones(2))
     inp = ModelInput(3600.0, 2, (phone,), (team,), {"phone": np.array([0.0, 10, 50, 300])})
     outcomes = same_logs(inp)["outcome"].astype(str).tolist()
@@ -104,15 +112,8 @@ def test_single_agent_with_abandonment_event_by_event():
 
 def test_chat_concurrency_with_speeds_and_least_loaded_agents():
     n = 8
-    chat = _realtime(
-        "chat",
-        n,
-        480.0,
-        handle=LOGNORMAL,
-        patience_mean_s=np.full(n, 120.0),
-        max_chats=3,
-        speed_by_chats=(1.0, 0.75, 0.6),
-    )
+    speeds = (1.0, 0.75, 0.6)
+    chat = _realtime("chat", n, 480.0, patience_s=120, max_chats=3, speed_by_chats=speeds)
     team = TeamSpec(name="t", channels=("chat",), scheduled=np.array([3, 3, 4, 4, 2, 2, 3, 3.0]))
     frame = same_logs(_input([chat], [team], {"chat": 25.0}, n), seed=3)
     answered = frame[frame["outcome"] == "answered"].sort_values("answer_s")
@@ -128,11 +129,9 @@ def test_chat_concurrency_with_speeds_and_least_loaded_agents():
 
 def test_blended_pool_serves_channels_in_priority_order_with_chat_in_the_blend():
     n = 8
-    phone = _realtime("phone", n, 240.0, handle=LOGNORMAL, patience_mean_s=np.full(n, 90.0))
+    phone = _realtime("phone", n, 240.0, handle=LOGNORMAL, patience_s=90.0)
     chat = _realtime("chat", n, 300.0, max_chats=2, speed_by_chats=(1.0, 0.7))
-    email = ChannelSpec(
-        name="email", realtime=False, is_open=np.ones(n, bool), aht_s=np.full(n, 400.0)
-    )
+    email = _deferrable("email", n, 400.0)
     team = TeamSpec(name="t", channels=("phone", "chat", "email"), scheduled=np.full(n, 4.0))
     inp = _input([email, chat, phone], [team], {"phone": 20.0, "chat": 10.0, "email": 8.0}, n)
     frame = same_logs(inp, seed=5)
@@ -146,14 +145,9 @@ def test_blended_pool_serves_channels_in_priority_order_with_chat_in_the_blend()
 def test_backlog_waits_for_business_hours_and_blends_with_a_realtime_queue():
     n = 12
     is_open = np.array([False, False, True, True, True, False, False, True, True, True, True, 0])
-    email = ChannelSpec(
-        name="email", realtime=False, is_open=is_open.astype(bool), aht_s=np.full(n, 500.0),
-        handle=Dist("gamma", 0.7),
-    )  # fmt: skip
-    social = ChannelSpec(
-        name="social", realtime=False, is_open=np.ones(n, bool), aht_s=np.full(n, 200.0)
-    )
-    phone = _realtime("phone", n, 200.0, patience_mean_s=np.full(n, 60.0))
+    email = _deferrable("email", n, 500.0, is_open=is_open.astype(bool), handle=Dist("gamma", 0.7))
+    social = _deferrable("social", n, 200.0)
+    phone = _realtime("phone", n, 200.0, patience_s=60.0)
     back = TeamSpec(name="back", channels=("social", "email"), scheduled=np.full(n, 2.0))
     voice = TeamSpec(name="voice", channels=("phone",), scheduled=np.full(n, 3.0))
     inp = _input(
@@ -172,20 +166,14 @@ def test_repeats_to_another_channel_and_redials():
         n,
         300.0,
         handle=LOGNORMAL,
-        patience_mean_s=np.full(n, 45.0),
+        patience_s=45.0,
         patience=Dist("lognormal", 1.2),
         fcr_frac=np.full(n, 0.5),
         repeat=Retry(0.8, 1200.0, Dist("exponential")),
         redial=Retry(0.6, 300.0, Dist("gamma", 0.5)),
     )
-    social = ChannelSpec(
-        name="social",
-        realtime=False,
-        is_open=np.ones(n, bool),
-        aht_s=np.full(n, 200.0),
-        fcr_frac=np.full(n, 0.4),
-        repeat=Retry(0.9, 1800.0, FIXED, channel="phone"),
-    )
+    to_phone = Retry(0.9, 1800.0, FIXED, channel="phone")
+    social = _deferrable("social", n, 200.0, fcr_frac=np.full(n, 0.4), repeat=to_phone)
     teams = [
         TeamSpec(name="voice", channels=("phone",), scheduled=np.full(n, 3.0)),
         TeamSpec(name="web", channels=("social",), scheduled=np.full(n, 1.0)),
@@ -210,7 +198,7 @@ def test_tier2_escalations_within_its_hours_csat_and_learning():
         escalation_type="strategic",
         fcr_frac=np.full(n, 0.7),
         csat=csat,
-        patience_mean_s=np.full(n, 300.0),
+        patience_s=300.0,
     )
     team = TeamSpec(
         name="t",
@@ -230,7 +218,7 @@ def test_tier2_escalations_within_its_hours_csat_and_learning():
 @pytest.mark.parametrize("queue", [False, True])
 def test_outages_overlapping_on_one_channel(queue):
     n = 8
-    phone = _realtime("phone", n, 200.0, patience_mean_s=np.full(n, 600.0))
+    phone = _realtime("phone", n, 200.0, patience_s=600.0)
     chat = _realtime("chat", n, 300.0, max_chats=2, speed_by_chats=(1.0, 0.5))
     team = TeamSpec(name="t", channels=("chat", "phone"), scheduled=np.full(n, 3.0))
     outages = (
@@ -248,7 +236,7 @@ def test_outages_overlapping_on_one_channel(queue):
 
 def test_shift_changes_shrinkage_and_agents_finishing_after_their_shift():
     n = 12
-    phone = _realtime("phone", n, 600.0, handle=LOGNORMAL, patience_mean_s=np.full(n, 120.0))
+    phone = _realtime("phone", n, 600.0, handle=LOGNORMAL, patience_s=120.0)
     scheduled = np.array([0, 2, 5, 5, 1, 0, 3, 6, 6, 2, 2, 4.0])
     team = TeamSpec(name="t", channels=("phone",), scheduled=scheduled, shrinkage_frac=0.25)
     frame = same_logs(_input([phone], [team], {"phone": 12.0}, n), seed=8)
@@ -259,7 +247,7 @@ def test_shift_changes_shrinkage_and_agents_finishing_after_their_shift():
 
 def test_hires_attrition_max_headcount_and_learning_over_days():
     n, interval_s = 72, 3600.0
-    phone = _realtime("phone", n, 300.0, fcr_frac=np.full(n, 0.8), patience_mean_s=np.full(n, 200))
+    phone = _realtime("phone", n, 300.0, fcr_frac=np.full(n, 0.8), patience_s=200)
     team = TeamSpec(
         name="t",
         channels=("phone",),
