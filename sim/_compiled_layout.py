@@ -1,10 +1,11 @@
 """Layout of the compiled engine's arrays: where each table lives and what its columns mean.
 
-One replication is held in six arrays (:data:`Arrays`): two flat buffers ``ib`` (int64) and
-``fb`` (float64) with every table of fixed size, and the tables that grow during the run,
-``ci`` / ``cf`` (contact x ``K_*`` fields), ``rd`` (retry draws, ``D_*`` x contact) and ``t2d``
-(tier-2 handle times of unit mean). Few arrays keep calls between kernels cheap: Numba passes a
-tuple of arrays by value, every array's shape and strides with it.
+One replication is held in two flat buffers (:data:`Arrays`), ``ib`` (int64) and ``fb``
+(float64), holding every table. Two arrays keep calls between kernels cheap: Numba passes a
+tuple of arrays by value, every array's shape and strides with it, and the cost showed (a kernel
+a quarter slower with four more arrays). The tables that grow during a run come last
+(:data:`GROWING`), so that :func:`sim._compiled_input.grown` can rebuild the buffers with more
+room.
 
 A table in a flat buffer is rows of a fixed width from an offset kept in the header of ``ib``
 (``O_*``, for the float tables too; the width ``N_TABLES`` places further); a kernel finds where
@@ -40,12 +41,16 @@ outages (``fb`` / ``ib``)        points in time order: time ``O_OUT_T``; +1 / -1
 first draws (``fb``, ``O_FD``,   draw ``D_*``: the first contacts, channel after channel
 ``S_NFIRST``)                    (``C_FD_OFF``)
 tier-2 hours (``ib``)            ``O_T2OPEN``: open flag per interval
+contacts (``ib``, ``O_CI``,      contact (in arrival order, ``contact_id``): ``K_CH`` ... ``K_ROW``
+``N_CI``; ``fb``, ``O_CF``,      (its row of draws); ``K_ARRIVAL`` ... ``K_BUSINESS_WAIT``
+``N_CF``)                        (:func:`contact_rows`)
+retry draws (``fb``, ``O_RD``,   retry, channel after channel: ``C_RD_OFF`` .. ``C_RD_OFF +
+``N_DRAWS``)                     ``C_RD_N`` of each channel
+tier-2 times (``fb``, ``O_T2D``) handle times of unit mean, ``S_T2_CAP`` of them
 calendar                         :mod:`sim._compiled_calendar`: heaps ``O_HT`` (``fb``),
                                  ``O_HQ``, ``O_HS`` (``N_HEAPS`` rows of ``S_HEAP_CAP``);
                                  ``O_EV`` (width 4: ``E_*``); ``O_FREE``
 ===============================  ===============================================================
-
-The retry draws of channel ``c`` are columns ``C_RD_OFF`` .. ``C_RD_OFF + C_RD_N`` of ``rd``.
 """
 
 from __future__ import annotations
@@ -120,7 +125,7 @@ A_LINK = 6
 A_CONT = 12
 A_PRODUCTION, A_PRESENT_SINCE, A_BUSY_SINCE, A_SINCE = range(4)
 N_AGENTF = 4
-# -- contacts: ci (N_CI) and cf (N_CF) ------------------------------------------------------------
+# -- contacts: ib row (N_CI) and fb row (N_CF) ----------------------------------------------------
 K_CH, K_TYPE, K_PARENT, K_OUTCOME, K_RESOLVED, K_ESC, K_AGENT, K_STATE, K_QNEXT = range(9)
 K_T2NEXT, K_ROW = 9, 10
 N_CI = 11
@@ -134,7 +139,7 @@ N_DRAWS = 9
 E_KIND, E_A, E_B, E_C = range(4)
 
 Arrays = namedtuple("Arrays", ["ib", "fb"])
-"""The arrays of one replication (``_replace`` one to grow it)."""
+"""The two buffers of one replication."""
 
 
 # -- where a row starts ---------------------------------------------------------------------------
