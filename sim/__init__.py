@@ -2,7 +2,8 @@
 
 ``simulate(scenario, replication, seed)`` returns the contact, agent and outage logs of one
 replication (:class:`ReplicationResult`); ``run_replications`` runs many on any executor with
-the same results whatever the number of workers.
+the same results whatever the number of workers. Both take ``engine="numba"`` to run the same
+model on compiled kernels (:mod:`sim.compiled`), with identical logs.
 """
 
 from sim.runner import MapFn, ReplicationResult, run_replications, simulate
