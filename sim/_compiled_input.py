@@ -244,7 +244,7 @@ def model_arrays(inp: ModelInput, streams: Streams) -> tuple[k.Arrays, Supply]:
     for name, width in widths.items():
         ib[getattr(k, name) + k.N_TABLES] = width
     ib[[k.S_NFIRST, k.X_FREE_N, k.X_T2_HEAD, k.X_T2_TAIL]] = first.sum(), heap, -1, -1
-    _set_capacities(ib, first.sum() + counts.sum(), heap, starts, counts, supply.tier2.size)
+    _set_capacities(ib, heap, starts, counts, supply.tier2.size)
     draws = fb[offsets["O_FD"] :][: k.N_DRAWS * first.sum()].reshape(k.N_DRAWS, -1)
     for spec, start, count in zip(inp.channels, np.cumsum(first) - first, first, strict=True):
         Fates(spec, streams, spec.name).draw(int(count), out=draws[:, start : start + count])
@@ -295,8 +295,8 @@ def _growing_tables(
     }
 
 
-def _set_capacities(ib, contacts, heap, starts, counts, t2d) -> None:
-    ib[[k.S_CONTACT_CAP, k.S_HEAP_CAP, k.S_T2_CAP]] = contacts, heap, t2d
+def _set_capacities(ib, heap, starts, counts, t2d) -> None:
+    ib[[k.S_HEAP_CAP, k.S_T2_CAP]] = heap, t2d
     rows = ib[k.O_CH] + k.N_CH * np.arange(len(counts))
     ib[rows + k.C_RD_OFF] = starts
     ib[rows + k.C_RD_N] = counts
@@ -329,7 +329,7 @@ def _rebuilt(m: k.Arrays, contacts, heap, rd, starts, counts, t2d) -> k.Arrays:
     for name, offset in offsets.items():
         new_ib[getattr(k, name)] = offset
     old_heap, free_n = int(ib[k.S_HEAP_CAP]), int(ib[k.X_FREE_N])
-    _set_capacities(new_ib, contacts, heap, starts, counts, t2d.size)
+    _set_capacities(new_ib, heap, starts, counts, t2d.size)
     count = int(ib[k.X_NEXT_CONTACT])
     for old, new, name, width in ((ib, new_ib, "O_CI", k.N_CI), (fb, new_fb, "O_CF", k.N_CF)):
         size = count * width

@@ -74,12 +74,11 @@ EV_CLOCK, EV_WORKFORCE, EV_OUTAGE, EV_ARRIVAL, EV_PATIENCE, EV_DONE, EV_CHAT, EV
 )
 # -- header of ib: model scalars, run state, table offsets ----------------------------------------
 S_N, S_NCH, S_NPOOL, S_OUTAGE_QUEUE, S_HAS_T2, S_T2_AGENTS, S_NOUT, S_MARGIN = range(8)
-S_HEAP_CAP, S_AGENT_CAP, S_NFIRST = range(11, 14)
-S_CONTACT_CAP, S_T2_CAP = 14, 15
-X_SEQ, X_HEAP_N = 16, 17  # X_HEAP_N + h: size of heap h, h < N_HEAPS
-X_NEXT_CONTACT, X_NEXT_AGENT, X_ENDED, X_STARTED = range(20, 24)
-X_STATUS_ARG, X_T2_BUSY, X_T2_CAP, X_T2_HEAD, X_T2_TAIL, X_T2_USED, X_T2_QUEUED = range(24, 31)
-X_FREE_N = 31
+S_HEAP_CAP, S_AGENT_CAP, S_NFIRST, S_T2_CAP = range(8, 12)
+X_SEQ, X_HEAP_N = 12, 13  # X_HEAP_N + h: size of heap h, h < N_HEAPS
+X_NEXT_CONTACT, X_NEXT_AGENT, X_ENDED, X_STARTED = range(16, 20)
+X_STATUS_ARG, X_T2_BUSY, X_T2_CAP, X_T2_HEAD, X_T2_TAIL, X_T2_USED, X_T2_QUEUED = range(20, 27)
+X_FREE_N = 27
 N_HEAPS = 3
 INT_TABLES = (
     "O_CH", "O_POOL", "O_AGENT", "O_T2OPEN", "O_ARR_OFF", "O_WF", "O_PLANS", "O_OUT",
@@ -93,9 +92,9 @@ FLOAT_TABLES = (
     O_CH, O_POOL, O_AGENT, O_T2OPEN, O_ARR_OFF, O_WF, O_PLANS, O_OUT, O_CI, O_HQ, O_HS, O_EV,
     O_FREE, O_CHF, O_CHT, O_POOLF, O_SCHED, O_AVAIL, O_ARR_T, O_WF_T, O_OUT_T, O_FD, O_AGENTF,
     O_STAFFED, O_BUSY, O_OPEN_BEFORE, O_CF, O_RD, O_T2D, O_HT,
-) = range(32, 32 + len(INT_TABLES) + len(FLOAT_TABLES))  # fmt: skip
+) = range(28, 28 + len(INT_TABLES) + len(FLOAT_TABLES))  # fmt: skip
 N_TABLES = len(INT_TABLES) + len(FLOAT_TABLES)
-N_HEADER = 32 + 2 * N_TABLES  # each table's offset, then each table's row width
+N_HEADER = 28 + 2 * N_TABLES  # each table's offset, then each table's row width
 GROWING = ("O_CI", "O_HQ", "O_HS", "O_EV", "O_FREE", "O_CF", "O_RD", "O_T2D", "O_HT")
 """The tables that grow during a run, last in their buffers."""
 # header of fb
