@@ -17,7 +17,21 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from cli_output import (
+from negotiate.analysis import analyse
+from negotiate.pricing import LossModel, PrecisionRule, level_kpis, target_clause
+from negotiate.report import write_negotiation
+from negotiate.screening import crossings, screen_levels, screened_range
+from negotiate.sensitivity import measurement_scenario
+from reports.comparison_figures import comparison_pngs, sweep_pngs
+from reports.results_folder import (
+    batch_row,
+    check_writable,
+    is_complete,
+    write_batch_index,
+    write_folder,
+    write_results,
+)
+from reports.terminal import (
     RunProgress,
     print_batch,
     print_comparison,
@@ -37,23 +51,9 @@ from scenarios.units import parse_duration_s, parse_fraction
 from scenarios.variants import load_variants, variant_grid
 from sim.executors import executor
 from sim.experiment import run_scenario, run_variants
-from sim.level_screening import crossings, screen_levels, screened_range
-from sim.staffing_levels import check_counts, parse_levels, run_levels
+from sim.levels import check_counts, parse_levels, run_levels
 from sla_eval.comparison import paired_differences, sweep_overview, sweep_table
-from sla_eval.comparison_plots import comparison_pngs, sweep_pngs
 from sla_eval.evaluation import evaluate_run
-from sla_eval.negotiation import LossModel, PrecisionRule, level_kpis, target_clause
-from sla_eval.negotiation_report import write_negotiation
-from sla_eval.negotiation_sensitivity import measurement_scenario
-from sla_eval.negotiation_summary import analyse
-from sla_eval.results import (
-    batch_row,
-    check_writable,
-    is_complete,
-    write_batch_index,
-    write_folder,
-    write_results,
-)
 from staffing import erlang_metrics, plan, plan_summary, required_agents
 
 app = typer.Typer(

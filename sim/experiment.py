@@ -75,7 +75,7 @@ class ScenarioRun:
 
     @cached_property
     def contacts(self) -> pd.DataFrame:
-        """Contact logs of every replication, one table (``scenarios.records``)."""
+        """Contact logs of every replication, one table (``scenarios.log_tables``)."""
         return _concat(result.contacts for result in self.results)
 
     @cached_property

@@ -2,11 +2,11 @@
 
 The model appends one row per finished contact to typed ``array.array`` columns (8 bytes per
 float, 1 byte per code), never to a DataFrame; :meth:`ContactLog.frame` builds the contact table
-of :data:`scenarios.records.CONTACT_COLUMNS` once, sorted by ``contact_id`` (arrival order),
+of :data:`scenarios.log_tables.CONTACT_COLUMNS` once, sorted by ``contact_id`` (arrival order),
 deriving the waits (business-hours waits included) vectorised from the time each contact
 stopped waiting. Agent time is accumulated into per-interval lists by :func:`add_span`, and
 :func:`agent_frame` and :func:`outage_frame` build the other two tables of
-:mod:`scenarios.records`.
+:mod:`scenarios.log_tables`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from scenarios.records import (
+from scenarios.log_tables import (
     AGENT_COLUMNS,
     CONTACT_COLUMNS,
     CONTACT_TYPES,

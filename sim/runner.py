@@ -31,7 +31,7 @@ MapFn = Callable[[Callable, Iterable], Iterable]
 
 @dataclass(frozen=True)
 class ReplicationResult:
-    """The three log tables of one replication (schemas in :mod:`scenarios.records`)."""
+    """The three log tables of one replication (schemas in :mod:`scenarios.log_tables`)."""
 
     replication: int
     contacts: pd.DataFrame
@@ -75,7 +75,7 @@ def simulate(
 
 class ReplicationTask:
     """A picklable replication job: ``task(r)`` runs replication ``r`` with the task's rosters,
-    ``task.run(r, rosters)`` with other rosters (staffing levels, :mod:`sim.staffing_levels`).
+    ``task.run(r, rosters)`` with other rosters (staffing levels, :mod:`sim.levels`).
 
     The workload is not pickled (it holds read-only mappings); a task sent to another process
     expands the scenario again there, which gives the same workload.

@@ -1,19 +1,12 @@
 """SLA evaluation: KPIs per measurement period, contract clauses in money, replication summaries.
 
-Reads the simulation's logs (``scenarios.records``), never the simulation itself, so it works on
+Reads the simulation's logs (``scenarios.log_tables``), never the simulation itself, so it works on
 hand-made logs as well.
 """
 
 from sla_eval.contract import CONTRACT_COLUMNS, clause_kpi, clause_threshold, evaluate_contract
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S, felt_fcr
-from sla_eval.kpis import (
-    CHANNEL_KINDS,
-    DEFAULT_ESCALATION_TARGETS_S,
-    KPI_COLUMNS,
-    ChannelSpec,
-    kpi_table,
-)
-from sla_eval.names import (
+from sla_eval.kpi_names import (
     SL_DEFINITIONS,
     Threshold,
     abandon_kpi,
@@ -21,6 +14,13 @@ from sla_eval.names import (
     is_fraction_kpi,
     response_kpi,
     service_level_kpi,
+)
+from sla_eval.kpis import (
+    CHANNEL_KINDS,
+    DEFAULT_ESCALATION_TARGETS_S,
+    KPI_COLUMNS,
+    ChannelSpec,
+    kpi_table,
 )
 from sla_eval.periods import (
     PERIOD_KINDS,

@@ -12,15 +12,15 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
-from sla_eval._cube import Cube, ratio
 from sla_eval.fcr import felt_fcr
-from sla_eval.names import (
+from sla_eval.kpi_names import (
     Threshold,
     abandon_kpi,
     escalation_response_kpi,
     response_kpi,
     service_level_kpi,
 )
+from sla_eval.period_cells import Cube, ratio
 from sla_eval.timeline import backlog_end
 
 __all__ = ["contact_kpis"]

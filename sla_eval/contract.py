@@ -72,14 +72,14 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
-from sla_eval._cube import ALL_CHANNELS
-from sla_eval.names import (
+from sla_eval.kpi_names import (
     Threshold,
     abandon_kpi,
     escalation_response_kpi,
     response_kpi,
     service_level_kpi,
 )
+from sla_eval.period_cells import ALL_CHANNELS
 from sla_eval.schemes import scheme_eur
 
 __all__ = ["CONTRACT_COLUMNS", "clause_kpi", "clause_threshold", "evaluate_contract"]

@@ -4,7 +4,7 @@
 simulation:
 
 * ``results``: one object per replication, each with the log tables ``contacts``, ``agents``
-  and ``outages`` of ``scenarios.records`` (``agents`` and ``outages`` may be None); an object
+  and ``outages`` of ``scenarios.log_tables`` (``agents`` and ``outages`` may be None); an object
   without ``results`` is itself the one replication;
 * optionally ``workload``: the scenario's ``scenarios.Workload`` (the forecast that relief bands
   compare the volume with), else ``scenarios.expand(scenario)`` is computed;
@@ -15,7 +15,7 @@ table is computed one replication at a time and then joined, which takes half th
 less time than one call on every replication's logs together.
 
 The summary is the ``summary.json`` document, field by field in ``docs/results.md`` and in
-:mod:`sla_eval.results`. Channels are summarised over the whole horizon for the KPIs of
+:mod:`reports.results_folder`. Channels are summarised over the whole horizon for the KPIs of
 :data:`SUMMARY_KPIS`; each carries the target it is held to, if any: the channel's
 ``service_target`` for ``service_level`` (real-time) and ``response_within_target_frac``
 (deferrable), and a contract clause whose KPI is exactly that KPI of that channel for the

@@ -37,7 +37,7 @@ def felt_fcr(
     Parameters
     ----------
     contacts:
-        Contact log (``scenarios.records.CONTACT_COLUMNS``), all replications, the whole
+        Contact log (``scenarios.log_tables.CONTACT_COLUMNS``), all replications, the whole
         horizon (children arriving after a warm-up must stay in to be seen).
     window_s:
         Repeat window W in seconds (positive).

@@ -1,7 +1,7 @@
 """The long KPI table: every KPI per replication, period kind, period and channel.
 
 :func:`kpi_table` reads the contact log, and optionally the agent and outage logs
-(``scenarios.records``), and returns one tidy table (columns :data:`KPI_COLUMNS`):
+(``scenarios.log_tables``), and returns one tidy table (columns :data:`KPI_COLUMNS`):
 
 ==================  ==============  ============================================================
 column              dtype           meaning
@@ -12,7 +12,7 @@ column              dtype           meaning
 ``period``          int32           period index of that kind from the horizon start
 ``period_start``    datetime64[ns]  first moment of the period inside the horizon (local time)
 ``channel``         category        channel name, or ``all`` for the channels pooled
-``kpi``             category        KPI name (below and :mod:`sla_eval.names`)
+``kpi``             category        KPI name (below and :mod:`sla_eval.kpi_names`)
 ``value``           float64         the KPI; NaN where its denominator is 0 in the period
 ==================  ==============  ============================================================
 
@@ -35,7 +35,7 @@ kpi                                          channels  definition               
                                                        outcome): the volume a forecast is of
 ``abandoned``                                RT        abandoned contacts                    never
 ``abandon_frac`` (+ ``_sa…``)                RT        abandoned / offered                   a
-``service_level`` and ``service_level_*``    RT        see :mod:`sla_eval.names`; plain      a
+``service_level`` and ``service_level_*``    RT        see :mod:`sla_eval.kpi_names`; plain      a
                                                        name: the channel's service target
 ``p_wait``                                   RT        offered with wait > 0 / offered       a
 ``asa_s``                                    RT        mean wait of the answered             b
@@ -78,7 +78,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
-from scenarios.records import (
+from scenarios.log_tables import (
     AGENT_COLUMNS,
     CONTACT_COLUMNS,
     OUTAGE_COLUMNS,
@@ -86,9 +86,9 @@ from scenarios.records import (
     empty_frame,
 )
 from sla_eval._contact_kpis import contact_kpis
-from sla_eval._cube import ALL_CHANNELS, Cube, ratio
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
-from sla_eval.names import SL_DEFINITIONS, Threshold
+from sla_eval.kpi_names import SL_DEFINITIONS, Threshold
+from sla_eval.period_cells import ALL_CHANNELS, Cube, ratio
 from sla_eval.periods import PERIOD_KINDS, period_table
 from sla_eval.timeline import staffed_and_busy_s, uptime_parts_s
 

@@ -18,8 +18,8 @@ import pandas as pd
 from scenarios.errors import InputError
 from sla_eval.contract import clause_threshold, evaluate_contract
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
+from sla_eval.kpi_names import Threshold
 from sla_eval.kpis import DEFAULT_ESCALATION_TARGETS_S, ChannelSpec, kpi_table
-from sla_eval.names import Threshold
 from sla_eval.periods import PERIOD_KINDS, period_coverage_frac, period_index
 
 __all__ = [

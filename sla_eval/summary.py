@@ -5,7 +5,7 @@ amount of money:
 
 * mean and its t-based 95 % confidence interval ``mean ± t_{0.975, n-1} * s / sqrt(n)`` with
   ``s`` the sample standard deviation (no interval for n < 2); for a share in [0, 1]
-  (:func:`sla_eval.names.is_fraction_kpi`) the interval is intersected with [0, 1], which keeps
+  (:func:`sla_eval.kpi_names.is_fraction_kpi`) the interval is intersected with [0, 1], which keeps
   its coverage since the true mean lies there, so a service level never shows "up to 104 %";
 * quantiles 5, 50 and 95 % (linear interpolation between order statistics);
 * P(breach) = share of replications with at least one breach (of the clause in the period, of
@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from sla_eval._cube import ALL_CHANNELS
-from sla_eval.names import is_fraction_kpi
+from sla_eval.kpi_names import is_fraction_kpi
+from sla_eval.period_cells import ALL_CHANNELS
 
 __all__ = [
     "CONTRACT_MONEY",
@@ -117,7 +117,7 @@ def _clip_unit(value: float) -> float:
 def clip_fraction_intervals(table: pd.DataFrame, name_column: str) -> pd.DataFrame:
     """``table`` (with :data:`STAT_COLUMNS`) with the intervals of share KPIs clipped to [0, 1].
 
-    ``name_column`` holds the KPI name of each row (:func:`sla_eval.names.is_fraction_kpi`).
+    ``name_column`` holds the KPI name of each row (:func:`sla_eval.kpi_names.is_fraction_kpi`).
     """
     shares = table[name_column].astype(str).map(is_fraction_kpi).to_numpy(bool)
     table = table.copy()

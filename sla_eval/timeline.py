@@ -1,6 +1,6 @@
 """KPIs measured over time rather than per contact: occupancy, uptime and backlog at period end.
 
-Each function returns cubes of shape ``(R, P, C + 1)`` (see :class:`sla_eval._cube.Cube`).
+Each function returns cubes of shape ``(R, P, C + 1)`` (see :class:`sla_eval.period_cells.Cube`).
 
 * Occupancy = busy agent-seconds / staffed agent-seconds of the agent log rows of the channel
   whose interval starts inside the period (rows of intervals starting before the warm-up end are
@@ -22,7 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from sla_eval._cube import Cube
+from sla_eval.period_cells import Cube
 
 __all__ = ["backlog_end", "staffed_and_busy_s", "uptime_parts_s"]
 

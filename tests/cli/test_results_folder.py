@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+import reports.results_folder
 import sim.experiment
-import sla_eval.results
+from reports.results_folder import check_writable, is_complete, staged_folder
 from scenarios.errors import InputError
-from sla_eval.results import check_writable, is_complete, staged_folder
 
 
 def test_staged_folder_appears_only_when_complete(tmp_path, hidden):
@@ -58,7 +58,7 @@ def test_interrupted_run_leaves_no_complete_looking_folder(ccplan, small, tmp_pa
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sla_eval.results, "write_report", interrupted)
+    monkeypatch.setattr(reports.results_folder, "write_report", interrupted)
     done = ccplan("run", small, "--workers", "1", "--replications", "1", "--out", out, "--quiet")
     assert done.code == 130  # typer exits like a shell on SIGINT
     assert list(tmp_path.iterdir()) == []

@@ -15,7 +15,7 @@ from scenarios.demand import (
     draw_day_multipliers,
 )
 from scenarios.errors import InputError
-from scenarios.records import check_columns
+from scenarios.log_tables import check_columns
 
 HOUR_S = 3600.0
 START = dt.date(2027, 3, 1)

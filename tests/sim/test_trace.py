@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from scenarios.records import AGENT_COLUMNS, CONTACT_COLUMNS, check_columns
+from scenarios.log_tables import AGENT_COLUMNS, CONTACT_COLUMNS, check_columns
 from sim.log import agent_frame
 from sim.model import Model
 from sim.specs import ChannelSpec, Csat, Dist, ModelInput, TeamSpec, Tier2Spec

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.records import AGENT_COLUMNS, CONTACT_COLUMNS, OUTAGE_COLUMNS
+from scenarios.log_tables import AGENT_COLUMNS, CONTACT_COLUMNS, OUTAGE_COLUMNS
 from sla_eval.kpis import KPI_COLUMNS
 
 

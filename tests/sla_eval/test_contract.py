@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from scenarios.contract import Contract
 from scenarios.errors import InputError
+from scenarios.log_tables import check_columns
 from scenarios.partner import Pricing
-from scenarios.records import check_columns
 from sla_eval.contract import CONTRACT_COLUMNS, clause_kpi, evaluate_contract
 
 FEE = 100_000.0

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from scenarios.errors import InputError
-from scenarios.records import check_columns
+from scenarios.log_tables import check_columns
+from sla_eval.kpi_names import Threshold
 from sla_eval.kpis import KPI_COLUMNS, ChannelSpec, kpi_table
-from sla_eval.names import Threshold
 
 DAY = 86400.0
 MON = dt.date(2027, 3, 1)

@@ -11,8 +11,8 @@ from scenarios.contract import Contract
 from scenarios.demand import expand
 from scenarios.errors import InputError
 from scenarios.loader import load
-from scenarios.records import OUTAGE_COLUMNS, empty_frame
-from sla_eval.names import Threshold
+from scenarios.log_tables import OUTAGE_COLUMNS, empty_frame
+from sla_eval.kpi_names import Threshold
 from sla_eval.scenario_eval import (
     channel_specs,
     evaluate_scenario_contract,

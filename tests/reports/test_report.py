@@ -1,4 +1,4 @@
-"""Tests of sla_eval.report on a short simulated run of the baseline example: the HTML is
+"""Tests of reports.run_report on a short simulated run of the baseline example: the HTML is
 self-contained, complete and escaped, and it renders with its images in headless Chromium."""
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import pytest
 from PIL import Image
 
 import staffing
+from reports.run_figures import run_pngs
+from reports.run_report import SECTIONS, write_report
 from scenarios import expand
 from scenarios.loader import load
 from sim.runner import run_replications
 from sla_eval import contract_totals, evaluate_scenario_contract, scenario_kpi_table
-from sla_eval.plots import run_pngs
-from sla_eval.report import SECTIONS, write_report
 
 BASELINE = Path(__file__).parents[2] / "scenarios" / "examples" / "baseline.yaml"
 SHORT = [

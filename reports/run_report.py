@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sla_eval._scenario_text import (
+from reports.run_figures import run_pngs
+from reports.scenario_text import (
     clause_value,
     esc,
     forecast_error,
@@ -27,7 +28,6 @@ from sla_eval._scenario_text import (
     table,
     team_staffing,
 )
-from sla_eval.plots import run_pngs
 from sla_eval.summary import TOTAL_COLUMNS, describe, summary_dict
 
 __all__ = ["REPORT_CSS", "SECTIONS", "figure_html", "write_report"]
@@ -268,7 +268,7 @@ def write_report(
     scenario:
         The ``scenarios.Scenario`` that was run.
     plan:
-        The staffing plan (``staffing.plan``; columns in :mod:`sla_eval.plots`).
+        The staffing plan (``staffing.plan``; columns in :mod:`reports.run_figures`).
     kpis:
         The long KPI table of every replication, with ``interval`` and ``horizon`` periods and
         the contract's measurement period.
@@ -278,7 +278,7 @@ def write_report(
     seed:
         The root seed the run used.
     pngs:
-        The figures from :func:`sla_eval.plots.run_pngs` when already drawn (to write them as
+        The figures from :func:`reports.run_figures.run_pngs` when already drawn (to write them as
         files too); drawn here when None.
     """
     if pngs is None:

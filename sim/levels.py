@@ -13,7 +13,7 @@ intervals narrow (common random numbers).
 the worker, so memory stays small whatever the number of levels. Replications are added to a
 level in rounds: after each round, ``wanted(level, reduced)`` names the count the level should
 reach (its projected need), at least ``step`` more and at most ``max_replications``; the
-function deciding it lives with the money analysis (``sla_eval.negotiation``), so this module
+function deciding it lives with the money analysis (``negotiate.pricing``), so this module
 never learns what a contract is.
 
 :func:`parse_levels` reads the ``--levels`` option: ``0.8,0.9,1`` or ``LOW:HIGH:COUNT``.

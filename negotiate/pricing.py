@@ -2,7 +2,7 @@
 partner do.
 
 Input: a scenario with a contract, the staffing factors simulated on common random numbers
-(:mod:`sim.staffing_levels`), and per level the long KPI table of its replications (made by
+(:mod:`sim.levels`), and per level the long KPI table of its replications (made by
 :func:`level_kpis` in the worker). Everything below re-prices those KPI tables: a contract variant
 (another penalty rate, target, threshold, period, cap or relief band) needs no new simulation.
 
@@ -21,7 +21,7 @@ owes a penalty.
   numbers: the differences are taken replication by replication).
 * **Client requirement** (:func:`client_requirement`): the smallest level from which every
   level up has ``p_miss ≤ alpha`` for the target clause in every period.
-* **Rates** (:mod:`sla_eval.negotiation_rates`): the fair, incentive-compatible penalty and the
+* **Rates** (:mod:`negotiate.rates`): the fair, incentive-compatible penalty and the
   loss-matching one, from the client's loss model (:class:`LossModel`).
 """
 
@@ -234,7 +234,7 @@ def replications_needed(std: float, limit: float) -> int:
 class PrecisionRule:
     """``rule(level, tables)``: how many replications a level should have in all, from its
     replications so far (their KPI tables); the ``wanted`` of
-    ``sim.staffing_levels.run_levels``.
+    ``sim.levels.run_levels``.
 
     A level whose service credit is already :func:`credit_precise` wants no more; otherwise
     it wants :func:`replications_needed` for the standard deviation and limit seen so far, if

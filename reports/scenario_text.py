@@ -10,9 +10,9 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+from reports.run_figures import clause_label, duration_text, sl_definition_text
 from scenarios._base import WEEKDAYS, format_clock
 from scenarios.contract import FRACTION_KPIS
-from sla_eval.plots import clause_label, duration_text, sl_definition_text
 
 __all__ = [
     "clause_value",

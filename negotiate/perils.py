@@ -31,8 +31,8 @@ from typing import Any
 
 import pandas as pd
 
+from negotiate.pricing import LevelMoney
 from scenarios.contract import FRACTION_KPIS
-from sla_eval.negotiation import LevelMoney
 
 __all__ = [
     "ABANDON_WARN_FRAC",
@@ -189,7 +189,7 @@ def perils(
     alpha: float,
 ) -> list[dict]:
     """The warnings of the module docstring, for the contract as written (``priced`` from
-    :func:`sla_eval.negotiation.price_levels` on ``scenario.contract``)."""
+    :func:`negotiate.pricing.price_levels` on ``scenario.contract``)."""
     contract = scenario.contract
     found = []
     for clause in contract.clauses:

@@ -2,7 +2,7 @@
 
 Before any simulation, each service clause of the contract (``service_level`` on a real-time
 channel, ``response_within_target`` on a deferrable one) is approximated over the horizon at a
-fine grid of staffing factors ``f`` (the factor of :mod:`sim.staffing_levels`):
+fine grid of staffing factors ``f`` (the factor of :mod:`sim.levels`):
 
 * productive agents per interval ``⌊rint(f · scheduled) · (1 − shrinkage)⌋`` of the channel's
   team; a blended team serves its channels in priority order, each channel getting the agents
@@ -28,7 +28,7 @@ import pandas as pd
 from scenarios.demand import Workload
 from scenarios.errors import InputError
 from scenarios.scenario import Scenario
-from sim.staffing_levels import scaled_rosters
+from sim.levels import scaled_rosters
 from staffing import (
     backlog_on_time,
     chat_metrics,

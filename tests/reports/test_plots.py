@@ -1,4 +1,4 @@
-"""Tests of sla_eval.plots on small hand-made tables: what each figure draws, its style, PNGs."""
+"""Tests of reports.run_figures on small hand-made tables: what each figure draws, its style."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from scenarios.contract import Contract
-from scenarios.errors import InputError
-from sla_eval.plots import (
+from reports.run_figures import (
     STYLE,
     clause_kpi_figure,
     clause_label,
@@ -22,6 +20,8 @@ from sla_eval.plots import (
     staffing_figure,
     write_pngs,
 )
+from scenarios.contract import Contract
+from scenarios.errors import InputError
 
 START = pd.Timestamp("2027-03-01 08:00")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

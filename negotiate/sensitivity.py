@@ -1,7 +1,7 @@
 """Sensitivity of the contract's money and breach risk to its terms, re-priced without simulating.
 
 Each variant changes one term of the target clause (or of the contract) and re-prices every
-simulated level's KPI table (:func:`sla_eval.negotiation.price_levels`):
+simulated level's KPI table (:func:`negotiate.pricing.price_levels`):
 
 ============  ===========================================================================
 term          values
@@ -32,8 +32,8 @@ from typing import Any
 
 import pandas as pd
 
+from negotiate.pricing import price_levels, with_clause
 from scenarios.contract import FRACTION_KPIS, THRESHOLD_KPIS
-from sla_eval.negotiation import price_levels, with_clause
 from sla_eval.scenario_eval import scenario_coverage_frac
 from sla_eval.summary import describe
 

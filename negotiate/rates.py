@@ -2,7 +2,7 @@
 
 Both are rates ``r`` in euros per point of shortfall per period (seconds for ASA, score points
 for CSAT) of a linear penalty on the client's target clause, found by re-pricing the simulated
-levels' KPI tables (:func:`sla_eval.negotiation.price_levels`).
+levels' KPI tables (:func:`negotiate.pricing.price_levels`).
 
 * **Fair, incentive-compatible rate** (:func:`fair_penalty`): the target clause's penalty is
   replaced by a linear one, ``r`` euros per point of shortfall per period (pool and at-risk cap
@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from negotiate.pricing import LevelMoney, LossModel, best_response, price_levels, with_clause
 from scenarios.contract import LinearScheme
-from sla_eval.negotiation import LevelMoney, LossModel, best_response, price_levels, with_clause
 from sla_eval.summary import describe
 
 __all__ = ["RATE_LIMIT_FEE_FRAC", "fair_penalty", "loss_matching_penalty"]

@@ -13,10 +13,10 @@ file                   content
 ``contract.csv``       per replication, measurement period and clause (:data:`sla_eval.
                        CONTRACT_COLUMNS`); only with a contract
 ``staffing.csv``       the interval staffing plan (``staffing.PLAN_COLUMNS``)
-``contacts.parquet``   the contact log of every replication (``scenarios.records``); left out
+``contacts.parquet``   the contact log of every replication (``scenarios.log_tables``); left out
                        with ``contacts=False``
-``report.html``        the self-contained report (:mod:`sla_eval.report`)
-``*.png``              its figures (:mod:`sla_eval.plots`)
+``report.html``        the self-contained report (:mod:`reports.run_report`)
+``*.png``              its figures (:mod:`reports.run_figures`)
 =====================  ==========================================================================
 
 Times in the CSV files are local wall-clock times ``YYYY-MM-DDTHH:MM``.
@@ -99,10 +99,10 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pa_parquet
 
+from reports.run_figures import run_pngs, write_pngs
+from reports.run_report import write_report
 from scenarios.errors import InputError
 from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation
-from sla_eval.plots import run_pngs, write_pngs
-from sla_eval.report import write_report
 
 __all__ = [
     "BATCH_COLUMNS",

@@ -16,10 +16,10 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from negotiate.pricing import level_kpis
+from negotiate.sensitivity import measurement_scenario
 from scenarios import load
-from sim.staffing_levels import run_levels
-from sla_eval.negotiation import level_kpis
-from sla_eval.negotiation_sensitivity import measurement_scenario
+from sim.levels import run_levels
 
 KNOWN_AGENTS = (31, 32, 33, 34, 35, 36, 37, 38)
 KNOWN_BASE = 35

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sla_eval.negotiation import target_clause
-from sla_eval.negotiation_sensitivity import (
+from negotiate.pricing import target_clause
+from negotiate.sensitivity import (
     SENSITIVITY_COLUMNS,
     _fee_scaled,
     sensitivity_table,

@@ -1,14 +1,14 @@
-"""Staffing levels on common random numbers (``sim.staffing_levels``) and the Erlang screen."""
+"""Staffing levels on common random numbers (``sim.levels``) and the Erlang screen."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from negotiate.screening import crossings, screen_levels, screened_range
 from scenarios import expand, load
 from scenarios.errors import InputError
-from sim.level_screening import crossings, screen_levels, screened_range
-from sim.staffing_levels import parse_levels, run_levels, scaled_rosters
+from sim.levels import parse_levels, run_levels, scaled_rosters
 from staffing import erlang_metrics
 
 

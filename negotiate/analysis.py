@@ -1,7 +1,7 @@
 """The negotiation analysis assembled: the ``negotiation.json`` document and its tables.
 
-:func:`analyse` runs every piece of :mod:`sla_eval.negotiation`,
-:mod:`sla_eval.negotiation_sensitivity` and :mod:`sla_eval.negotiation_perils` on the KPI tables
+:func:`analyse` runs every piece of :mod:`negotiate.pricing`,
+:mod:`negotiate.sensitivity` and :mod:`negotiate.perils` on the KPI tables
 of the simulated levels and returns a :class:`Negotiation`. The document's fields are described
 one by one in ``docs/negotiation.md`` (schema ``ccplan.negotiation/1``).
 """
@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from sla_eval.negotiation import (
+from negotiate.perils import perils
+from negotiate.pricing import (
     DEFAULT_ALPHA,
     MONEY,
     LevelMoney,
@@ -29,9 +30,8 @@ from sla_eval.negotiation import (
     price_levels,
     target_clause,
 )
-from sla_eval.negotiation_perils import perils
-from sla_eval.negotiation_rates import fair_penalty, loss_matching_penalty
-from sla_eval.negotiation_sensitivity import sensitivity_table
+from negotiate.rates import fair_penalty, loss_matching_penalty
+from negotiate.sensitivity import sensitivity_table
 
 __all__ = ["NEGOTIATION_SCHEMA", "Negotiation", "analyse"]
 
@@ -48,13 +48,13 @@ class Negotiation:
     document:
         The JSON-ready ``negotiation.json``.
     curves:
-        :func:`sla_eval.negotiation.cost_curves` of the contract as written.
+        :func:`negotiate.pricing.cost_curves` of the contract as written.
     periods:
-        :func:`sla_eval.negotiation.period_risks` of the contract as written.
+        :func:`negotiate.pricing.period_risks` of the contract as written.
     sensitivity:
-        :func:`sla_eval.negotiation_sensitivity.sensitivity_table`.
+        :func:`negotiate.sensitivity.sensitivity_table`.
     screening:
-        The analytic screen (``sim.level_screening.SCREEN_COLUMNS``), as given.
+        The analytic screen (``negotiate.screening.SCREEN_COLUMNS``), as given.
     priced:
         Every level priced under the contract as written.
     """
@@ -131,7 +131,7 @@ def analyse(
         {clause: factor or None}}``, the range it chose (None when the levels were given) and
         the factor where each clause's screened value reaches its target.
     clause_id, alpha:
-        The client's target clause (:func:`sla_eval.negotiation.target_clause`) and the largest
+        The client's target clause (:func:`negotiate.pricing.target_clause`) and the largest
         share of periods it may miss.
     loss:
         The client's loss model; no loss-matching rate without it.

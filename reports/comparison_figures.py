@@ -1,4 +1,4 @@
-"""Figures of a sweep and of a comparison, in the style of :mod:`sla_eval.plots`.
+"""Figures of a sweep and of a comparison, in the style of :mod:`reports.run_figures`.
 
 =======================  ====================================================================
 figure (file stem)       what it shows
@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from reports.run_figures import STYLE, png_bytes
 from sla_eval.comparison import CONTRACT_ROW
-from sla_eval.plots import STYLE, png_bytes
 
 __all__ = ["comparison_figure", "comparison_pngs", "sweep_figure", "sweep_pngs"]
 

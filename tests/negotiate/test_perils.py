@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sla_eval.negotiation import price_levels
-from sla_eval.negotiation_perils import ABANDON_WARN_FRAC, PERIL_IDS, perils
+from negotiate.perils import ABANDON_WARN_FRAC, PERIL_IDS, perils
+from negotiate.pricing import price_levels
 
 
 def _warnings(run) -> dict[str, dict]:

@@ -10,11 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from scenarios import load
-from scenarios.contract import FixedScheme, LinearScheme
-from scenarios.errors import InputError
-from sim.staffing_levels import run_levels
-from sla_eval.negotiation import (
+from negotiate.pricing import (
     PERIOD_RISK_COLUMNS,
     LossModel,
     PrecisionRule,
@@ -29,7 +25,11 @@ from sla_eval.negotiation import (
     target_clause,
     with_clause,
 )
-from sla_eval.negotiation_rates import fair_penalty, loss_matching_penalty
+from negotiate.rates import fair_penalty, loss_matching_penalty
+from scenarios import load
+from scenarios.contract import FixedScheme, LinearScheme
+from scenarios.errors import InputError
+from sim.levels import run_levels
 from staffing import erlang_metrics
 
 

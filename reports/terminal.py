@@ -311,7 +311,7 @@ def print_batch(rows: Sequence[dict], out: Path) -> None:
     Parameters
     ----------
     rows : sequence of dict
-        ``sla_eval.results.batch_row`` of every scenario, in order.
+        ``reports.results_folder.batch_row`` of every scenario, in order.
     out : pathlib.Path
         The batch results folder.
     """

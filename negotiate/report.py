@@ -1,21 +1,21 @@
 """The negotiation results folder: ``negotiation.json``, CSV tables, plots and one HTML report.
 
-:func:`write_negotiation` writes, through :func:`sla_eval.results.staged_folder` (a folder is
+:func:`write_negotiation` writes, through :func:`reports.results_folder.staged_folder` (a folder is
 complete or absent):
 
 =======================  ======================================================================
 file                     content
 =======================  ======================================================================
-``negotiation.json``     the document of :func:`sla_eval.negotiation_summary.analyse`
+``negotiation.json``     the document of :func:`negotiate.analysis.analyse`
                          (``docs/negotiation.md``)
 ``curves.csv``           one row per staffing level: money with 95 % intervals, P(breach),
-                         per clause P(miss) and P(breach) (:func:`sla_eval.negotiation.
+                         per clause P(miss) and P(breach) (:func:`negotiate.pricing.
                          cost_curves`)
 ``periods.csv``          per level, clause and measurement period: P(miss), P(breach) and the
-                         mean KPI (:func:`sla_eval.negotiation.period_risks`)
+                         mean KPI (:func:`negotiate.pricing.period_risks`)
 ``sensitivity.csv``      contract variants re-priced at every level (:mod:`sla_eval.
                          negotiation_sensitivity`)
-``screening.csv``        the analytic screen (``sim.level_screening``)
+``screening.csv``        the analytic screen (``negotiate.screening``)
 ``cost_curves.png``      partner labour cost, margin, and client cost against staffing
 ``risk.png``             P(miss) of the target clause, P(breach of any clause) and the
                          expected net credit against staffing
@@ -23,7 +23,7 @@ file                     content
 =======================  ======================================================================
 
 Both figures mark the partner's best response (solid vertical line) and the client's required
-staffing (dashed), in the style of :mod:`sla_eval.plots`.
+staffing (dashed), in the style of :mod:`reports.run_figures`.
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from sla_eval._scenario_text import esc, eur, percent, table
-from sla_eval.plots import STYLE, png_bytes, write_pngs
-from sla_eval.report import REPORT_CSS, figure_html
-from sla_eval.results import staged_folder, write_json
+from reports.results_folder import staged_folder, write_json
+from reports.run_figures import STYLE, png_bytes, write_pngs
+from reports.run_report import REPORT_CSS, figure_html
+from reports.scenario_text import esc, eur, percent, table
 
 __all__ = ["cost_curve_figure", "risk_figure", "write_negotiation"]
 
