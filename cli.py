@@ -1,13 +1,14 @@
 """The ``ccplan`` command line: parse options, call the packages, print and write results.
 
-Every command is thin: the work lives in ``scenarios``, ``staffing``, ``sim`` and ``sla_eval``.
+Every command is thin: it parses its options, makes one library call (the workflows of
+:mod:`reports.workflows` and :mod:`negotiate.workflow`, or a ``scenarios``/``staffing``
+function) and prints the result with :mod:`reports.terminal`.
 A user mistake (a :class:`scenarios.CcplanError`) prints one readable line per problem on
 standard error and exits with code 2, never a traceback.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -17,20 +18,9 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from negotiate.analysis import analyse
-from negotiate.pricing import LossModel, PrecisionRule, level_kpis, target_clause
-from negotiate.report import write_negotiation
-from negotiate.screening import crossings, screen_levels, screened_range
-from negotiate.sensitivity import measurement_scenario
-from reports.comparison_figures import comparison_pngs, sweep_pngs
-from reports.results_folder import (
-    batch_row,
-    check_writable,
-    is_complete,
-    write_batch_index,
-    write_folder,
-    write_results,
-)
+from negotiate.pricing import LossModel
+from negotiate.workflow import negotiate as negotiate_workflow
+from reports import workflows
 from reports.terminal import (
     RunProgress,
     print_batch,
@@ -44,16 +34,10 @@ from reports.terminal import (
     print_sweep,
 )
 from scenarios.demand import daily_summary, expand
-from scenarios.discovery import find_scenario_files
 from scenarios.errors import CcplanError, InputError, ScenarioError
-from scenarios.loader import load, load_many
+from scenarios.loader import load
 from scenarios.units import parse_duration_s, parse_fraction
-from scenarios.variants import load_variants, variant_grid
-from sim.executors import executor
-from sim.experiment import run_scenario, run_variants
-from sim.levels import check_counts, parse_levels, run_levels
-from sla_eval.comparison import paired_differences, sweep_overview, sweep_table
-from sla_eval.evaluation import evaluate_run
+from sim.levels import parse_levels
 from staffing import erlang_metrics, plan, plan_summary, required_agents
 
 app = typer.Typer(
@@ -322,27 +306,6 @@ ContactsOption = Annotated[
 _CPUS = os.cpu_count() or 1
 
 
-def _run_into(out_dir, scenario, replications, seed, map_fn, progress, contacts):
-    """Simulate, evaluate and write one scenario's results folder; its evaluation."""
-    result = run_scenario(
-        scenario,
-        replications=replications,
-        seed=seed,
-        map_fn=map_fn,
-        progress=progress.replication,
-    )
-    evaluation = evaluate_run(scenario, result)
-    write_results(out_dir, scenario, result, evaluation, contacts=contacts)
-    return evaluation
-
-
-def _run_settings(scenario, replications: int | None, seed: int | None) -> tuple[int, int]:
-    return (
-        scenario.run.replications if replications is None else replications,
-        scenario.run.seed if seed is None else seed,
-    )
-
-
 @app.command()
 def run(
     scenario_file: Annotated[str, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
@@ -359,19 +322,22 @@ def run(
     """Plan staffing, simulate and evaluate a scenario; print the summary and write the results
     folder (default results/<name>: summary.json, KPI tables, staffing plan, contacts,
     report.html, plots)."""
-    scenario = load(scenario_file, set_ or ())
-    replications, seed = _run_settings(scenario, replications, seed)
-    out_dir = out or Path("results") / scenario.name
-    with executor(workers, scheduler) as map_fn:
-        check_writable(out_dir)
-        with RunProgress(replications, 1, quiet or as_json) as progress:
-            evaluation = _run_into(
-                out_dir, scenario, replications, seed, map_fn, progress, contacts
-            )
+    with RunProgress(quiet or as_json) as progress:
+        outcome = workflows.run(
+            scenario_file,
+            overrides=set_ or (),
+            replications=replications,
+            seed=seed,
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            contacts=contacts,
+            progress=progress,
+        )
     if as_json:
-        typer.echo(json.dumps(evaluation.summary))
+        typer.echo(json.dumps(outcome.evaluation.summary))
     else:
-        print_run(evaluation.summary, out_dir)
+        print_run(outcome.evaluation.summary, outcome.folder)
 
 
 @app.command()
@@ -395,80 +361,26 @@ def batch(
     """Run every scenario found: one results folder each (DIR/<name>), plus batch.csv and
     index.html. A failing scenario is reported and the others still run; exit code 1 when any
     failed."""
-    files = [str(file) for file in find_scenario_files(paths)]
-    by_file: dict[str, dict] = {}
-    loaded, names = [], set()
-    for file in files:
-        try:
-            scenario = load(file, set_ or ())
-            if scenario.name in names:
-                raise InputError(f"another scenario of this batch is named {scenario.name!r}")
-        except CcplanError as error:
-            by_file[file] = _batch_failure(file, error)
-            continue
-        names.add(scenario.name)
-        loaded.append((file, scenario, *_run_settings(scenario, replications, seed)))
-    with executor(workers, scheduler) as map_fn:
-        if loaded:
-            check_writable(out / loaded[0][1].name)
-        total = sum(count for *_, count, _ in loaded)
-        with RunProgress(total, len(loaded), quiet or as_json) as progress:
-            for file, scenario, count, root in loaded:
-                folder = out / scenario.name
-                if resume and is_complete(
-                    folder, scenario=scenario.name, seed=root, replications=count
-                ):
-                    by_file[file] = batch_row(file, "skipped", str(folder))
-                else:
-                    by_file[file] = _batch_one(
-                        file, scenario, folder, count, root, map_fn, progress, contacts
-                    )
-                progress.scenario()
-    rows = [by_file[file] for file in files]
-    write_batch_index(out, rows)
+    with RunProgress(quiet or as_json) as progress:
+        outcome = workflows.batch(
+            paths,
+            out=out,
+            resume=resume,
+            overrides=set_ or (),
+            replications=replications,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            contacts=contacts,
+            progress=progress,
+        )
+    print_errors(outcome.errors)
     if as_json:
-        typer.echo(json.dumps(rows))
+        typer.echo(json.dumps(list(outcome.rows)))
     else:
-        print_batch(rows, out)
-    if any(row["status"] == "failed" for row in rows):
+        print_batch(outcome.rows, outcome.folder)
+    if outcome.failed:
         raise typer.Exit(1)
-
-
-def _batch_failure(file: str, error: Exception) -> dict:
-    lines = [
-        line if line.startswith(file) else f"{file}: {line}"
-        for line in str(error).splitlines() or [type(error).__name__]
-    ]
-    print_errors(lines)
-    return batch_row(file, "failed", error=lines[0])
-
-
-def _batch_one(file, scenario, folder, replications, seed, map_fn, progress, contacts) -> dict:
-    """Run, evaluate and write one scenario of a batch; a failure becomes its row."""
-    try:
-        _run_into(folder, scenario, replications, seed, map_fn, progress, contacts)
-    except Exception as error:  # one scenario's failure must not stop the batch
-        return _batch_failure(file, error)
-    return batch_row(file, "ok", str(folder))
-
-
-def _crn_runs(scenarios, replications, seed, workers, scheduler, out_dir, quiet):
-    """Evaluations of the scenarios on common random numbers, as they finish."""
-    with executor(workers, scheduler) as map_fn:
-        check_writable(out_dir)
-        with RunProgress(replications * len(scenarios), len(scenarios), quiet) as progress:
-            runs = run_variants(
-                scenarios,
-                replications=replications,
-                seed=seed,
-                map_fn=map_fn,
-                progress=progress.replication,
-            )
-            evaluations = []
-            for scenario, result in zip(scenarios, runs, strict=True):
-                evaluations.append(evaluate_run(scenario, result))
-                progress.scenario()
-    return evaluations
 
 
 @app.command()
@@ -489,30 +401,23 @@ def compare(
     given) and print paired differences against the first, with 95 % CIs, for every KPI and
     the money; writes compare.csv, summaries.json and comparison.png (default folder
     results/compare_<A>_vs_<B>)."""
-    if len(files) < 2:
-        raise InputError("compare needs at least two scenario files")
-    scenarios = load_many(files, set_ or ())
-    replications, seed = _run_settings(scenarios[0], replications, seed)
-    out_dir = out or Path("results") / ("compare_" + "_vs_".join(s.name for s in scenarios))
-    evaluations = _crn_runs(
-        scenarios, replications, seed, workers, scheduler, out_dir, quiet or as_json
-    )
-    differences = paired_differences(
-        {scenario.name: ev for scenario, ev in zip(scenarios, evaluations, strict=True)}
-    )
-    summaries = {
-        scenario.name: ev.summary for scenario, ev in zip(scenarios, evaluations, strict=True)
-    }
-    write_folder(
-        out_dir,
-        tables={"compare": differences},
-        documents={"summaries": summaries},
-        pngs=comparison_pngs(differences),
-    )
+    with RunProgress(quiet or as_json) as progress:
+        outcome = workflows.compare(
+            files,
+            overrides=set_ or (),
+            replications=replications,
+            seed=seed,
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
     if as_json:
-        typer.echo(differences.to_json(orient="records"))
+        typer.echo(outcome.differences.to_json(orient="records"))
     else:
-        print_comparison(differences, files, replications, seed, out_dir)
+        print_comparison(
+            outcome.differences, files, outcome.replications, outcome.seed, outcome.folder
+        )
 
 
 @app.command()
@@ -539,27 +444,30 @@ def sweep(
     with --set only, unless given); writes the tidy table sweep.csv / sweep.parquet and plots of
     service level, P(breach) and expected net credit against the varied fields (default folder
     results/<name>_sweep)."""
-    grid = variant_grid(vary)
-    base = load(scenario_file, set_ or ())
-    scenarios = load_variants(scenario_file, grid, set_ or ())
-    replications, seed = _run_settings(base, replications, seed)
-    out_dir = out or Path("results") / f"{base.name}_sweep"
-    evaluations = _crn_runs(
-        scenarios, replications, seed, workers, scheduler, out_dir, quiet or as_json
-    )
-    table = sweep_table(evaluations, [variant.settings for variant in grid])
-    paths = [path for path, _ in grid[0].settings]
-    write_folder(
-        out_dir,
-        tables={"sweep": table},
-        documents={"summaries": [ev.summary for ev in evaluations]},
-        pngs=sweep_pngs(table, paths),
-    )
+    with RunProgress(quiet or as_json) as progress:
+        outcome = workflows.sweep(
+            scenario_file,
+            vary,
+            overrides=set_ or (),
+            replications=replications,
+            seed=seed,
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
     if as_json:
-        typer.echo(table.to_json(orient="records"))
+        typer.echo(outcome.table.to_json(orient="records"))
     else:
-        labels = [variant.label for variant in grid]
-        print_sweep(labels, sweep_overview(table), base.name, replications, seed, out_dir)
+        labels = [variant.label for variant in outcome.grid]
+        print_sweep(
+            labels,
+            outcome.overview,
+            outcome.base.name,
+            outcome.replications,
+            outcome.seed,
+            outcome.folder,
+        )
 
 
 # --- negotiation commands ---
@@ -645,52 +553,28 @@ def negotiate(
     factors = None if levels is None else parse_levels(levels)
     alpha = _fraction_option("--max-miss", max_miss)
     churn_frac = _fraction_option("--churn", churn)
-    loss = LossModel(loss_per_abandoned, loss_per_unresolved, loss_per_lost_customer, churn_frac)
-    scenario = load(scenario_file, set_ or ())
-    target = target_clause(scenario, clause)
-    seed = scenario.run.seed if seed is None else seed
-    check_counts(seed, replications, max_replications, replications)
-    workload = expand(scenario)
-    screen = screen_levels(scenario, workload)
-    screened = {"range": None, "crossings": crossings(screen)}
-    if factors is None:
-        low, high = screened_range(screen)
-        screened["range"] = [low, high]
-        factors = parse_levels(f"{low}:{high}:11")
-    out_dir = out or Path("results") / f"{scenario.name}_negotiation"
-    reduce = functools.partial(level_kpis, measurement_scenario(scenario, target))
-    with executor(workers, scheduler) as map_fn:
-        check_writable(out_dir)
-        with RunProgress(replications * len(factors), 1, quiet or as_json) as progress:
-            runs = run_levels(
-                scenario,
-                factors,
-                seed=seed,
-                reduce=reduce,
-                replications=replications,
-                max_replications=max_replications,
-                wanted=PrecisionRule(scenario, workload, max_replications),
-                map_fn=map_fn,
-                progress=progress.replications_of,
-            )
-    kpis = [pd.concat(tables, ignore_index=True) for tables in runs.reduced]
-    negotiation = analyse(
-        scenario,
-        runs.levels,
-        kpis,
-        runs.workload,
-        seed=seed,
-        screening=screen,
-        screened=screened,
-        clause_id=target.id,
-        alpha=alpha,
-        loss=loss,
-    )
-    write_negotiation(out_dir, scenario, negotiation)
+    with RunProgress(quiet or as_json) as progress:
+        outcome = negotiate_workflow(
+            scenario_file,
+            overrides=set_ or (),
+            levels=factors,
+            replications=replications,
+            max_replications=max_replications,
+            seed=seed,
+            clause=clause,
+            max_miss_frac=alpha,
+            loss=LossModel(
+                loss_per_abandoned, loss_per_unresolved, loss_per_lost_customer, churn_frac
+            ),
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
     if as_json:
-        typer.echo(json.dumps(negotiation.document))
+        typer.echo(json.dumps(outcome.negotiation.document))
     else:
-        print_negotiation(negotiation.document, out_dir)
+        print_negotiation(outcome.negotiation.document, outcome.folder)
 
 
 def main() -> None:

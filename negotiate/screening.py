@@ -28,7 +28,6 @@ import pandas as pd
 from scenarios.demand import Workload
 from scenarios.errors import InputError
 from scenarios.scenario import Scenario
-from sim.levels import scaled_rosters
 from staffing import (
     backlog_on_time,
     chat_metrics,
@@ -36,6 +35,7 @@ from staffing import (
     productive_agents,
     team_rosters,
 )
+from staffing.roster import scaled_rosters
 
 __all__ = ["SCREEN_COLUMNS", "crossings", "screen_levels", "screened_range"]
 

@@ -16,7 +16,14 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from sla_eval.evaluation import channel_overview, clause_overview
@@ -139,20 +146,19 @@ def print_plan(summary: pd.DataFrame, title: str) -> None:
 
 class RunProgress:
     """A rich progress bar on standard error (replications and scenarios done, time left),
-    or nothing when quiet.
+    or nothing when quiet; a :class:`sim.progress.Progress`.
+
+    Use it as a context manager: the bar appears at the first :meth:`start` and is removed on
+    exit.
 
     Parameters
     ----------
-    replications : int
-        Replications expected in all.
-    scenarios : int
-        Scenarios expected in all.
     quiet : bool
         Show nothing.
     """
 
-    def __init__(self, replications: int, scenarios: int, quiet: bool):
-        self._bar = None
+    def __init__(self, quiet: bool):
+        self._bar: Progress | None = None
         if quiet:
             return
         self._bar = Progress(
@@ -164,33 +170,41 @@ class RunProgress:
             console=Console(stderr=True),
             transient=True,
         )
-        self._task = self._bar.add_task(
-            "simulating", total=replications, done=0, scenarios=scenarios
-        )
+        self._task: TaskID | None = None
 
     def __enter__(self) -> RunProgress:
-        if self._bar is not None:
-            self._bar.start()
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        if self._bar is not None:
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None and self._task is not None:
             self._bar.stop()
 
-    def replication(self, _result: object = None) -> None:
+    def start(self, replications: int, scenarios: int) -> None:
+        """Show a bar for ``replications`` replications of ``scenarios`` scenarios."""
+        if self._bar is None:
+            return
+        if self._task is None:
+            self._task = self._bar.add_task(
+                "simulating", total=replications, done=0, scenarios=scenarios
+            )
+            self._bar.start()
+        else:
+            self._bar.update(self._task, total=replications, scenarios=scenarios)
+
+    def replication(self, result: object = None) -> None:
         """Count one more replication done (a runner's ``progress`` callback)."""
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             self._bar.advance(self._task)
 
     def replications_of(self, finished: int, submitted: int) -> None:
         """Show ``finished`` of ``submitted`` replications (the total grows with adaptive
         rounds)."""
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             self._bar.update(self._task, completed=finished, total=submitted)
 
     def scenario(self) -> None:
         """Count one more scenario done."""
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             done = self._bar.tasks[0].fields["done"] + 1
             self._bar.update(self._task, done=done)
 

@@ -27,11 +27,19 @@ from pydantic import BaseModel, ValidationError
 
 from scenarios._validation_errors import locate, problems_from_validation_error
 from scenarios._yaml_source import Map, Node, Scalar, Seq, read_file, to_plain
-from scenarios.errors import Problem, ScenarioError
+from scenarios.errors import InputError, Problem, ScenarioError
 from scenarios.overrides import apply_overrides
 from scenarios.scenario import Scenario
 
-__all__ = ["MAX_EXTENDS_CHAIN", "load", "load_many", "load_model"]
+__all__ = [
+    "MAX_EXTENDS_CHAIN",
+    "ScenarioSource",
+    "load",
+    "load_many",
+    "load_model",
+    "resolve",
+    "resolve_many",
+]
 
 MAX_EXTENDS_CHAIN = 8
 """Most files one scenario may be built from through ``extends``."""
@@ -220,3 +228,51 @@ def load_many(
     if problems:
         raise ScenarioError(problems)
     return tuple(scenarios)
+
+
+ScenarioSource = Scenario | str | os.PathLike[str]
+"""A scenario given as a validated :class:`Scenario` or as the file to load."""
+
+
+def resolve(source: ScenarioSource, overrides: Sequence[str] = ()) -> Scenario:
+    """The scenario itself, or the one loaded from its file with ``overrides``.
+
+    Raises
+    ------
+    ScenarioError
+        When the file does not load.
+    InputError
+        For overrides given with a loaded scenario (they apply to files).
+    """
+    if isinstance(source, Scenario):
+        if overrides:
+            raise InputError("--set overrides apply to scenario files, not to a loaded scenario")
+        return source
+    return load(source, overrides)
+
+
+def resolve_many(
+    sources: Sequence[ScenarioSource], overrides: Sequence[str] = ()
+) -> tuple[Scenario, ...]:
+    """Every scenario of ``sources``, in order: files loaded with ``overrides`` as by
+    :func:`load_many` (every problem at once), loaded scenarios taken as they are.
+
+    Raises
+    ------
+    ScenarioError
+        When a file does not load.
+    InputError
+        For overrides given with a loaded scenario, or two scenarios of the same name.
+    """
+    files = [source for source in sources if not isinstance(source, Scenario)]
+    if overrides and len(files) < len(sources):
+        raise InputError("--set overrides apply to scenario files, not to a loaded scenario")
+    loaded = iter(load_many(files, overrides))
+    scenarios = tuple(
+        source if isinstance(source, Scenario) else next(loaded) for source in sources
+    )
+    names = [scenario.name for scenario in scenarios]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise InputError(f"two scenarios are named {twice[0]!r}; results are filed by name")
+    return scenarios

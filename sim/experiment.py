@@ -116,7 +116,12 @@ def _start(scenario: Scenario, replications: int, seed: int, map_fn: MapFn | Non
     workload = expand(scenario)
     rosters = team_rosters(scenario, workload)
     results = run_replications(
-        scenario, range(replications), seed, map_fn=map_fn or map, rosters=rosters
+        scenario,
+        range(replications),
+        seed,
+        map_fn=map_fn or map,
+        workload=workload,
+        rosters=rosters,
     )
     return _Started(scenario, seed, workload, plan(scenario, workload), rosters, results)
 

@@ -33,8 +33,9 @@ from scenarios.errors import InputError
 from scenarios.scenario import Scenario
 from sim.runner import MapFn, ReplicationResult, ReplicationTask
 from staffing import team_rosters
+from staffing.roster import scaled_rosters
 
-__all__ = ["LevelRuns", "check_counts", "parse_levels", "run_levels", "scaled_rosters"]
+__all__ = ["LevelRuns", "check_counts", "parse_levels", "run_levels"]
 
 Reduce = Callable[[ReplicationResult], Any]
 """Turns one replication's logs into what is kept (runs in the worker; must be picklable)."""
@@ -86,16 +87,6 @@ def parse_levels(text: str) -> tuple[float, ...]:
     if len(levels) > _MAX_LEVELS:
         raise InputError(f"--levels: at most {_MAX_LEVELS} levels (got {len(levels)})")
     return tuple(levels)
-
-
-def scaled_rosters(rosters: Mapping[str, np.ndarray], factor: float) -> dict[str, np.ndarray]:
-    """Every team roster times ``factor``, rounded to whole agents (``rint``), as int64."""
-    if not math.isfinite(factor) or factor <= 0:
-        raise InputError(f"a staffing factor must be > 0 (got {factor!r})")
-    return {
-        team: np.rint(np.asarray(roster, np.float64) * factor).astype(np.int64)
-        for team, roster in rosters.items()
-    }
 
 
 class _LevelTask:
@@ -167,6 +158,7 @@ def run_levels(
     max_replications: int | None = None,
     step: int | None = None,
     wanted: Wanted | None = None,
+    workload: Workload | None = None,
     map_fn: MapFn | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> LevelRuns:
@@ -188,6 +180,8 @@ def run_levels(
         ``wanted(level, reduced)``; while that is more than it has, the level grows to it, by
         at least ``step`` (default ``replications``) and to at most ``max_replications``,
         with the next indices.
+    workload:
+        ``scenarios.expand(scenario)``, computed here when absent.
     map_fn:
         ``map``-like executor (:func:`sim.executors.executor`); default this process. All the
         replications of a round (every level needing more) are submitted at once.
@@ -201,7 +195,8 @@ def run_levels(
     factors = tuple(sorted({float(level) for level in levels}))
     if not factors:
         raise InputError("give at least one staffing level")
-    workload = expand(scenario)
+    if workload is None:
+        workload = expand(scenario)
     base = team_rosters(scenario, workload)
     rosters = tuple(scaled_rosters(base, factor) for factor in factors)
     task = _LevelTask(ReplicationTask(scenario, int(seed), workload, base), rosters, reduce)

@@ -77,15 +77,15 @@ class ReplicationTask:
     """A picklable replication job: ``task(r)`` runs replication ``r`` with the task's rosters,
     ``task.run(r, rosters)`` with other rosters (staffing levels, :mod:`sim.levels`).
 
-    The workload is not pickled (it holds read-only mappings); a task sent to another process
-    expands the scenario again there, which gives the same workload.
+    The task carries the expanded workload to the worker (``Workload`` pickles by its fields),
+    so the scenario is expanded once per run, by the caller.
     """
 
     def __init__(
         self,
         scenario: Scenario,
         seed: int,
-        workload: Workload | None,
+        workload: Workload,
         rosters: Mapping[str, np.ndarray],
     ):
         self.scenario = scenario
@@ -93,16 +93,11 @@ class ReplicationTask:
         self.workload = workload
         self.rosters = rosters
 
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "workload": None}
-
     def __call__(self, replication: int) -> ReplicationResult:
         return self.run(replication, self.rosters)
 
     def run(self, replication: int, rosters: Mapping[str, np.ndarray]) -> ReplicationResult:
         """Replication ``replication`` with ``rosters`` (scheduled agents per team)."""
-        if self.workload is None:
-            self.workload = expand(self.scenario)
         return simulate(
             self.scenario, replication, self.seed, workload=self.workload, rosters=rosters
         )
@@ -114,6 +109,7 @@ def run_replications(
     seed: int,
     *,
     map_fn: MapFn | None = None,
+    workload: Workload | None = None,
     rosters: Mapping[str, np.ndarray] | None = None,
 ) -> Iterator[ReplicationResult]:
     """Run replications ``0 .. R-1`` (or the given indices); an iterator of results in order.
@@ -124,11 +120,12 @@ def run_replications(
         ``map``-like executor ``map_fn(function, items)`` returning results in item order;
         :func:`sim.executors.executor` gives one for local processes and Dask. Default: the
         builtin ``map``, in this process.
-    rosters:
+    workload, rosters:
         As in :func:`simulate`; computed once here when absent.
     """
     indices = list(range(replications)) if isinstance(replications, int) else list(replications)
-    workload = expand(scenario)
+    if workload is None:
+        workload = expand(scenario)
     if rosters is None:
         rosters = team_rosters(scenario, workload)
     task = ReplicationTask(scenario, int(seed), workload, dict(rosters))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -17,7 +18,7 @@ from scenarios.interval_csv import read_interval_csv
 from staffing._inputs import check_array
 from staffing.requirements import ChannelDemand, required_for_channel
 
-__all__ = ["fte", "productive_agents", "scheduled_agents", "team_rosters"]
+__all__ = ["fte", "productive_agents", "scaled_rosters", "scheduled_agents", "team_rosters"]
 
 _ROUNDING_SLACK = 1e-9
 """Floating slack so that 10 · 1.05 / 0.7 = 15.000000000000002 is 15 agents, not 16."""
@@ -135,4 +136,14 @@ def team_rosters(scenario, workload) -> dict[str, np.ndarray]:
     return {
         team.name: team_roster(index, team, scenario, workload)
         for index, team in enumerate(scenario.partner.teams)
+    }
+
+
+def scaled_rosters(rosters: Mapping[str, np.ndarray], factor: float) -> dict[str, np.ndarray]:
+    """Every team roster times ``factor``, rounded to whole agents (``rint``), as int64."""
+    if not math.isfinite(factor) or factor <= 0:
+        raise InputError(f"a staffing factor must be > 0 (got {factor!r})")
+    return {
+        team: np.rint(np.asarray(roster, np.float64) * factor).astype(np.int64)
+        for team, roster in rosters.items()
     }

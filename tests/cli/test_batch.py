@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-import cli
+from reports import workflows
 
 
 def _scenarios(folder, small):
@@ -64,8 +64,10 @@ def test_resume_skips_complete_results_only(ccplan, small, tmp_path, monkeypatch
     assert ccplan(*args).code == 0
     (out / "two" / "summary.json").unlink()  # as if "two" had been written by hand, incomplete
     ran = []
-    real = cli.run_scenario
-    monkeypatch.setattr(cli, "run_scenario", lambda s, **kw: ran.append(s.name) or real(s, **kw))
+    real = workflows.run_scenario
+    monkeypatch.setattr(
+        workflows, "run_scenario", lambda s, **kw: ran.append(s.name) or real(s, **kw)
+    )
     done = ccplan(*args, "--resume", "--json")
     assert done.code == 0
     assert ran == ["two"]

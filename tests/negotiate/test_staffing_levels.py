@@ -8,8 +8,9 @@ import pytest
 from negotiate.screening import crossings, screen_levels, screened_range
 from scenarios import expand, load
 from scenarios.errors import InputError
-from sim.levels import parse_levels, run_levels, scaled_rosters
+from sim.levels import parse_levels, run_levels
 from staffing import erlang_metrics
+from staffing.roster import scaled_rosters
 
 
 def test_parse_levels():
