@@ -33,12 +33,12 @@ from reports.terminal import (
     print_run,
     print_sweep,
 )
-from scenarios.demand import daily_summary, expand
+from scenarios.demand import demand_by_day, expand
 from scenarios.errors import CcplanError, InputError, ScenarioError
 from scenarios.loader import load
 from scenarios.units import parse_duration_s, parse_fraction
 from sim.levels import parse_levels
-from staffing import erlang_metrics, plan, plan_summary, required_agents
+from staffing import erlang_metrics, plan, plan_by_day, required_agents
 
 app = typer.Typer(
     name="ccplan",
@@ -106,7 +106,7 @@ def demand(
     per-interval table."""
     scenario = load(file, set_ or ())
     workload = expand(scenario)
-    print_demand(daily_summary(workload), f"Expected demand: {scenario.name}")
+    print_demand(demand_by_day(workload), f"Expected demand: {scenario.name}")
     if out is not None:
         _write_csv(workload.to_frame(), out)
 
@@ -210,7 +210,7 @@ def _staff_scenario(file: str, overrides, out: Path | None) -> None:
     scenario = load(file, overrides)
     table = plan(scenario, expand(scenario))
     title = f"Staffing plan: {scenario.name}"
-    print_plan(plan_summary(table, scenario), title)
+    print_plan(plan_by_day(table, scenario), title)
     if out is not None:
         _write_csv(table, out)
 

@@ -31,7 +31,7 @@ from scenarios.loader import load
 from sim import run_replications, simulate
 from sim.arrivals import arrival_times
 from sim.executors import executor
-from sim.model import Model
+from sim.model import ContactCentre
 from sim.specs import ChannelSpec, ModelInput, TeamSpec
 from sim.streams import Streams
 from staffing import team_rosters
@@ -74,7 +74,7 @@ def ours(servers: int, patience_s: float | None = None) -> int:
         teams=(team,),
         arrivals={"phone": times},
     )
-    return len(Model(inp, streams).run().log.frame(0, ["phone"]))
+    return len(ContactCentre(inp, streams).run().log.frame(0, ["phone"]))
 
 
 def bare_simpy(servers: int, patience_s: float | None = None) -> int:

@@ -32,30 +32,20 @@ import os
 from pathlib import Path
 from typing import Any
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from reports.figure_style import new_figure, png_bytes, styled, write_pngs
 from reports.results_folder import staged_folder, write_json
-from reports.run_figures import STYLE, png_bytes, write_pngs
 from reports.run_report import REPORT_CSS, figure_html
 from reports.scenario_text import esc, eur, percent, table
 
 __all__ = ["cost_curve_figure", "risk_figure", "write_negotiation"]
 
-_WIDTH_IN = 11.0
 _BEST = {"color": "#000000", "linestyle": "-", "linewidth": 1.2}
 _REQUIRED = {"color": "#D55E00", "linestyle": "--", "linewidth": 1.5}
-_styled = mpl.rc_context(rc=dict(STYLE))
-
-
-def _new_figure(height_in: float) -> Figure:
-    figure = Figure(figsize=(_WIDTH_IN, height_in), layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
 
 
 def _band(axis, curves: pd.DataFrame, column: str, label: str, scale: float) -> None:
@@ -72,11 +62,11 @@ def _marks(axis, best: float, required: float | None) -> None:
         axis.axvline(required, **_REQUIRED, label="client's required staffing")
 
 
-@_styled
+@styled
 def cost_curve_figure(curves: pd.DataFrame, best: float, required: float | None) -> Figure:
     """Left: the partner's labour cost and margin; right: the client's cost and the net
     credit; means over replications with their 95 % intervals, against the staffing factor."""
-    figure = _new_figure(4.2)
+    figure = new_figure(4.2)
     left, right = figure.subplots(1, 2)
     for column, label in (("labour_cost_eur", "labour cost"), ("partner_margin_eur", "margin")):
         _band(left, curves, column, label, 1000.0)
@@ -95,14 +85,14 @@ def cost_curve_figure(curves: pd.DataFrame, best: float, required: float | None)
     return figure
 
 
-@_styled
+@styled
 def risk_figure(
     curves: pd.DataFrame, clause_id: str, alpha: float, best: float, required: float | None
 ) -> Figure:
     """Left: P(miss in a period) of the target clause and P(breach of any clause in any
     period); right: the expected service credit and net credit with their 95 % intervals;
     against staffing."""
-    figure = _new_figure(4.2)
+    figure = new_figure(4.2)
     left, right = figure.subplots(1, 2)
     x = curves["level"].to_numpy()
     left.plot(

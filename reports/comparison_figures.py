@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from reports.run_figures import STYLE, png_bytes
+from reports.figure_style import new_figure, png_bytes, styled
 from sla_eval.comparison import CONTRACT_ROW
 
 __all__ = ["comparison_figure", "comparison_pngs", "sweep_figure", "sweep_pngs"]
@@ -40,12 +39,6 @@ _POINT_KPIS = (
     "occupancy_frac",
 )
 _MONEY = ("net_credit_eur", "penalty_eur", "bonus_eur", "client_cost_eur")
-_WIDTH_IN = 11.0
-_styled = mpl.rc_context(rc=dict(STYLE))
-
-
-def _new_figure(height_in: float) -> Figure:
-    return Figure(figsize=(_WIDTH_IN, height_in), layout="constrained")
 
 
 def _x_positions(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
@@ -76,7 +69,7 @@ def _draw_lines(axis, rows: pd.DataFrame, paths: Sequence[str], scale: float) ->
         axis.legend()
 
 
-@_styled
+@styled
 def sweep_figure(
     table: pd.DataFrame, paths: Sequence[str], metric: str, channel: str, ylabel: str
 ) -> Figure:
@@ -86,7 +79,7 @@ def sweep_figure(
     """
     rows = table[(table["channel"] == channel) & (table["metric"] == metric)]
     percent = metric.endswith("_frac") or metric in ("service_level", "breach")
-    figure = _new_figure(4.0)
+    figure = new_figure(4.0)
     axis = figure.add_subplot()
     _draw_lines(axis, rows, paths, 100.0 if percent else 1.0)
     axis.set_ylabel(ylabel)
@@ -94,13 +87,13 @@ def sweep_figure(
     return figure
 
 
-@_styled
+@styled
 def _service_level_figure(table: pd.DataFrame, paths: Sequence[str]) -> Figure | None:
     rows = table[table["metric"].isin(_SERVICE_KPIS) & (table["channel"] != "all")]
     channels = list(dict.fromkeys(rows["channel"]))
     if not channels:
         return None
-    figure = _new_figure(2.8 * len(channels) + 0.6)
+    figure = new_figure(2.8 * len(channels) + 0.6)
     axes = figure.subplots(len(channels), 1, squeeze=False)[:, 0]
     for axis, channel in zip(axes, channels, strict=True):
         own = rows[rows["channel"] == channel]
@@ -138,7 +131,7 @@ def _forest(axis, rows: pd.DataFrame, scale: float, xlabel: str) -> None:
     axis.set_xlabel(xlabel)
 
 
-@_styled
+@styled
 def comparison_figure(differences: pd.DataFrame) -> Figure:
     """Paired differences with 95 % intervals (:func:`sla_eval.comparison.paired_differences`)."""
     points = differences[
@@ -154,7 +147,7 @@ def comparison_figure(differences: pd.DataFrame) -> Figure:
         if not rows.empty
     ]
     height = sum(0.3 * len(rows) + 1.2 for rows, _, _ in panels) or 2.0
-    figure = _new_figure(height)
+    figure = new_figure(height)
     if not panels:
         return figure
     heights = [len(rows) + 3 for rows, _, _ in panels]

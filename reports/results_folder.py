@@ -99,7 +99,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pa_parquet
 
-from reports.run_figures import run_pngs, write_pngs
+from reports.figure_style import write_pngs
+from reports.run_figures import run_pngs
 from reports.run_report import write_report
 from scenarios.errors import InputError
 from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation

@@ -1,9 +1,7 @@
-"""The plots of a run: matplotlib figures in one readable style, rendered with Agg.
+"""The figures of a run: interval service level, staffing, clause KPIs and net credit.
 
-Every function takes result tables and returns a :class:`matplotlib.figure.Figure` built
-without ``pyplot`` (no global figure registry, no backend switch) inside one
-:func:`matplotlib.rc_context` (:data:`STYLE`), so nothing leaks into the caller's settings.
-Targets are dashed lines, bonus thresholds and caps dotted, units sit in every axis label.
+Every function takes result tables and returns a :class:`matplotlib.figure.Figure` in the style
+of :mod:`reports.figure_style`; units sit in every axis label.
 
 =======================  ====================================================================
 figure (file stem)       what it shows
@@ -26,125 +24,49 @@ without a target) and ``scheduled_agents``, and draws ``productive_agents`` when
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping
-from pathlib import Path
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib import dates
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
+from reports.figure_style import (
+    COLORS,
+    LIMIT_LINE,
+    TARGET_LINE,
+    new_figure,
+    png_bytes,
+    styled,
+)
+from reports.text import clause_label
 from scenarios.contract import FRACTION_KPIS
 from scenarios.errors import InputError
 
 __all__ = [
-    "STYLE",
     "clause_kpi_figure",
-    "clause_label",
-    "duration_text",
     "interval_service_level_figure",
     "net_credit_figure",
-    "png_bytes",
     "run_pngs",
-    "sl_definition_text",
     "staffing_figure",
-    "write_pngs",
 ]
 
-_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
-_MAIN = _COLORS[0]
-STYLE: Mapping[str, object] = {
-    "figure.dpi": 100,
-    "figure.facecolor": "white",
-    "savefig.facecolor": "white",
-    "font.size": 11,
-    "axes.titlesize": 12,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.labelsize": 11,
-    "axes.grid": True,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.prop_cycle": mpl.cycler(color=list(_COLORS)),
-    "grid.alpha": 0.35,
-    "grid.linewidth": 0.6,
-    "legend.fontsize": 10,
-    "legend.frameon": False,
-    "xtick.labelsize": 10,
-    "ytick.labelsize": 10,
-    "lines.linewidth": 1.4,
-}
-"""The rcParams of every figure."""
-
-_WIDTH_IN = 11.0
-_TARGET = {"color": "#D55E00", "linestyle": "--", "linewidth": 1.5}
-_LIMIT = {"color": "#555555", "linestyle": ":", "linewidth": 1.5}
+_MAIN = COLORS[0]
 _PERIOD_FORMATS = {"day": "%a\n%d %b", "week": "week of\n%d %b", "month": "%b\n%Y"}
 _MAX_PERIOD_TICKS = 16
 _MIN_SLOTS = 3
 _GREY = "#444444"
 _UNIT_LABELS = {"%": "share (%)", "s": "seconds", "score 1-5": "score (1-5)"}
-_styled = mpl.rc_context(rc=dict(STYLE))
-
-
-def duration_text(seconds: float) -> str:
-    """A duration as people write it: ``30 s``, ``1 min``, ``1.5 h``, ``2 d``."""
-    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
-        if seconds >= size and seconds % (size / 2) == 0:
-            return f"{seconds / size:g} {unit}"
-    return f"{seconds:g} s"
-
-
-def sl_definition_text(sl_definition: str, short_abandon_s: float) -> str:
-    """A service-level definition in words: ``per offered``, ``abandons < 5 s excluded``."""
-    if sl_definition in ("offered", "answered"):
-        return f"per {sl_definition}"
-    return f"abandons < {duration_text(short_abandon_s)} excluded"
 
 
 def _kpi_unit(kpi: str) -> str:
     if kpi in FRACTION_KPIS:
         return "%"
     return "s" if kpi == "asa" else "score 1-5"
-
-
-def clause_label(clause: object) -> str:
-    """What a ``scenarios.contract.Clause`` measures, in words with its threshold."""
-    kpi = clause.kpi
-    if kpi == "service_level":
-        return (
-            f"service level within {duration_text(clause.threshold)}, "
-            f"{sl_definition_text(clause.sl_definition, clause.short_abandon)}"
-        )
-    if kpi == "response_within_target":
-        hours = ", business hours" if clause.business_hours else ""
-        return f"answered within {duration_text(clause.threshold)}{hours}"
-    if kpi == "abandon_rate":
-        if clause.short_abandon > 0:
-            return f"abandon rate (after {duration_text(clause.short_abandon)})"
-        return "abandon rate"
-    if kpi == "escalation_response":
-        return f"escalations picked up within {duration_text(clause.threshold)}"
-    return {
-        "asa": "average speed of answer",
-        "fcr": "first-contact resolution",
-        "escalation_rate": "escalation rate",
-        "csat": "CSAT",
-        "uptime": "uptime",
-    }[kpi]
-
-
-def _new_figure(height_in: float) -> Figure:
-    figure = Figure(figsize=(_WIDTH_IN, height_in), layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
 
 
 def _time_axis(axis) -> None:
@@ -158,10 +80,10 @@ def _figure_legend(figure: Figure, handles: list) -> None:
 
 
 def _target_handle() -> Line2D:
-    return Line2D([], [], **_TARGET, label="target")
+    return Line2D([], [], **TARGET_LINE, label="target")
 
 
-@_styled
+@styled
 def interval_service_level_figure(kpis: pd.DataFrame, targets: Mapping[str, float]) -> Figure:
     """Interval service level per channel: mean over replications, 5-95 % band, target.
 
@@ -179,7 +101,7 @@ def interval_service_level_figure(kpis: pd.DataFrame, targets: Mapping[str, floa
     names = ["service_level", "response_within_target_frac"]
     rows = kpis[(kpis["period_kind"] == "interval") & kpis["kpi"].isin(names)]
     rows = rows.assign(channel=rows["channel"].astype(str), kpi=rows["kpi"].astype(str))
-    figure = _new_figure(1.2 + 2.0 * len(targets))
+    figure = new_figure(1.2 + 2.0 * len(targets))
     axes = figure.subplots(len(targets), 1, sharex=True, squeeze=False)[:, 0]
     for axis, (channel, target) in zip(axes, targets.items(), strict=True):
         own = rows[rows["channel"] == channel]
@@ -191,7 +113,7 @@ def interval_service_level_figure(kpis: pd.DataFrame, targets: Mapping[str, floa
         x = mean.index.to_numpy()
         axis.fill_between(x, band[0.05], band[0.95], color=_MAIN, alpha=0.25, linewidth=0)
         axis.plot(x, mean.to_numpy(), color=_MAIN)
-        axis.axhline(target, **_TARGET)
+        axis.axhline(target, **TARGET_LINE)
         what = "service level" if own["kpi"].iloc[0] == "service_level" else "answered in time"
         axis.set_title(f"{channel}: {what} per interval (target {target:.0%})", fontsize=11)
         axis.set_ylabel(f"{what} (%)")
@@ -218,7 +140,7 @@ def _team_text(plan: pd.DataFrame, own: pd.DataFrame) -> str:
     return f" (team {team}{shared})"
 
 
-@_styled
+@styled
 def staffing_figure(plan: pd.DataFrame) -> Figure:
     """Required versus scheduled agents per channel and interval (the staffing plan).
 
@@ -231,12 +153,12 @@ def staffing_figure(plan: pd.DataFrame) -> Figure:
     if missing:
         raise InputError(f"the staffing plan lacks columns {sorted(missing)}")
     channels = list(dict.fromkeys(plan["channel"].astype(str)))
-    figure = _new_figure(1.2 + 2.0 * len(channels))
+    figure = new_figure(1.2 + 2.0 * len(channels))
     axes = figure.subplots(len(channels), 1, sharex=True, squeeze=False)[:, 0]
     lines = {
-        "scheduled_agents": ("scheduled (on duty, before shrinkage)", _COLORS[0]),
-        "productive_agents": ("productive (after shrinkage)", _COLORS[1]),
-        "required_agents": ("required (productive agents)", _COLORS[2]),
+        "scheduled_agents": ("scheduled (on duty, before shrinkage)", COLORS[0]),
+        "productive_agents": ("productive (after shrinkage)", COLORS[1]),
+        "required_agents": ("required (productive agents)", COLORS[2]),
     }
     drawn = {}
     for axis, channel in zip(axes, channels, strict=True):
@@ -282,7 +204,7 @@ def _distribution(axis, samples: list[np.ndarray], labels: list[str], max_ticks:
         positions=positions,
         widths=0.55,
         showfliers=False,
-        medianprops={"color": _COLORS[6]},
+        medianprops={"color": COLORS[6]},
         boxprops={"color": _GREY},
         whiskerprops={"color": _GREY},
         capprops={"color": _GREY},
@@ -305,7 +227,7 @@ def _distribution_handles() -> list:
     ]
 
 
-@_styled
+@styled
 def clause_kpi_figure(evaluation: pd.DataFrame, contract: object) -> Figure:
     """Small multiples, one per clause: the clause KPI per measurement period over replications.
 
@@ -320,7 +242,7 @@ def clause_kpi_figure(evaluation: pd.DataFrame, contract: object) -> Figure:
     clauses = contract.clauses
     columns = 2 if len(clauses) > 1 else 1
     rows = math.ceil(len(clauses) / columns)
-    figure = _new_figure(1.0 + 2.7 * rows)
+    figure = new_figure(1.0 + 2.7 * rows)
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     for axis in axes[len(clauses) :]:
         axis.set_visible(False)
@@ -336,9 +258,9 @@ def clause_kpi_figure(evaluation: pd.DataFrame, contract: object) -> Figure:
         _distribution(axis, samples, labels, ticks)
         if sum(len(sample) for sample in samples) == 0:
             axis.text(0.5, 0.5, "no value in any period", transform=axis.transAxes, ha="center")
-        axis.axhline(clause.target, **_TARGET)
+        axis.axhline(clause.target, **TARGET_LINE)
         if clause.bonus_threshold is not None and clause.bonus_threshold != clause.target:
-            axis.axhline(clause.bonus_threshold, **_LIMIT)
+            axis.axhline(clause.bonus_threshold, **LIMIT_LINE)
             bonus_drawn = True
         if unit == "%":
             low, high = axis.get_ylim()
@@ -351,12 +273,12 @@ def clause_kpi_figure(evaluation: pd.DataFrame, contract: object) -> Figure:
         )
     handles = [*_distribution_handles(), _target_handle()]
     if bonus_drawn:
-        handles.append(Line2D([], [], **_LIMIT, label="bonus threshold"))
+        handles.append(Line2D([], [], **LIMIT_LINE, label="bonus threshold"))
     _figure_legend(figure, handles)
     return figure
 
 
-@_styled
+@styled
 def net_credit_figure(
     totals: pd.DataFrame, period_kind: str, at_risk_cap_frac: float | None = None
 ) -> Figure:
@@ -372,7 +294,7 @@ def net_credit_figure(
         The contract's at-risk cap as a share of the fee; drawn per period as the largest
         penalty it allows (``cap * fee``, the mean fee of the period).
     """
-    figure = _new_figure(4.0)
+    figure = new_figure(4.0)
     left, right = figure.subplots(1, 2, width_ratios=[3, 1])
     samples, labels = _period_samples(totals, "net_credit_eur", period_kind, scale=1000.0)
     _distribution(left, samples, labels, _MAX_PERIOD_TICKS)
@@ -380,25 +302,18 @@ def net_credit_figure(
     if at_risk_cap_frac is not None:
         fee = totals.groupby("period", sort=True)["fee_eur"].mean().to_numpy()
         for position, cap in enumerate(at_risk_cap_frac * fee / 1000.0):
-            left.hlines(cap, position - 0.4, position + 0.4, **_LIMIT)
-        handles.append(Line2D([], [], **_LIMIT, label="at-risk cap"))
-    left.axhline(0.0, color=_COLORS[6], linewidth=0.8)
+            left.hlines(cap, position - 0.4, position + 0.4, **LIMIT_LINE)
+        handles.append(Line2D([], [], **LIMIT_LINE, label="at-risk cap"))
+    left.axhline(0.0, color=COLORS[6], linewidth=0.8)
     left.set_title("per period", fontsize=11)
     left.set_ylabel("net credit (thousand EUR)")
     total = totals.groupby("replication", sort=True)["net_credit_eur"].sum().to_numpy()
     _distribution(right, [total / 1000.0], [f"{len(total)} replications"], 1)
-    right.axhline(0.0, color=_COLORS[6], linewidth=0.8)
+    right.axhline(0.0, color=COLORS[6], linewidth=0.8)
     right.set_title("summed over the horizon", fontsize=11)
     right.set_ylabel("net credit (thousand EUR)")
     _figure_legend(figure, handles)
     return figure
-
-
-def png_bytes(figure: Figure) -> bytes:
-    """The figure as PNG bytes (Agg)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi, facecolor="white")
-    return buffer.getvalue()
 
 
 def _targets(scenario: object) -> dict[str, float]:
@@ -435,13 +350,3 @@ def run_pngs(
             totals, contract.measurement_period, contract.at_risk_cap
         )
     return {name: png_bytes(figure) for name, figure in figures.items()}
-
-
-def write_pngs(pngs: Mapping[str, bytes], directory: str | Path) -> list[Path]:
-    """Write ``<stem>.png`` files into an existing ``directory``; returns their paths."""
-    paths = []
-    for stem, data in pngs.items():
-        path = Path(directory) / f"{stem}.png"
-        path.write_bytes(data)
-        paths.append(path)
-    return paths

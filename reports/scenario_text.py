@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from reports.run_figures import clause_label, duration_text, sl_definition_text
+from reports.text import clause_label, duration_text, sl_definition_text
 from scenarios._base import WEEKDAYS, format_clock
 from scenarios.contract import FRACTION_KPIS
 

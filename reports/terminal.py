@@ -56,7 +56,7 @@ def print_demand(summary: pd.DataFrame, title: str) -> None:
     Parameters
     ----------
     summary : pandas.DataFrame
-        ``scenarios.demand.daily_summary`` of a workload.
+        ``scenarios.demand.demand_by_day`` of a workload.
     title : str
         The table's title.
     """
@@ -121,7 +121,7 @@ def print_plan(summary: pd.DataFrame, title: str) -> None:
     Parameters
     ----------
     summary : pandas.DataFrame
-        ``staffing.plan_summary`` of an interval plan.
+        ``staffing.plan_by_day`` of an interval plan.
     title : str
         The table's title.
     """

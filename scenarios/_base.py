@@ -1,6 +1,6 @@
 """Shared pieces of the scenario schema.
 
-The base class :class:`Model` every schema model derives from (frozen, unknown keys rejected,
+The base class :class:`StrictModel` every schema model derives from (frozen, unknown keys rejected,
 no NaN or infinity), the weekday and clock-time parsers used by opening hours, weights and
 shifts, a read-only mapping type, a non-negative ratio type that may exceed 100 % (an uplift of
 140 %), file references resolved against the validation context, and :func:`raise_problems`,
@@ -36,9 +36,9 @@ __all__ = [
     "FrozenDict",
     "Loc",
     "LocalDateTime",
-    "Model",
     "NonEmpty",
     "ReadOnlyDict",
+    "StrictModel",
     "did_you_mean",
     "expand_weekday_map",
     "format_clock",
@@ -69,7 +69,7 @@ Loc = tuple[str | int, ...]
 """A field path as pydantic reports it, e.g. ``("channels", "phone", "hours")``."""
 
 
-class Model(BaseModel):
+class StrictModel(BaseModel):
     """Base of every scenario model: immutable, unknown keys rejected, finite numbers only."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)

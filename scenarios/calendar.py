@@ -18,7 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from scenarios._base import (
     WEEKDAYS,
     Date,
-    Model,
+    StrictModel,
     expand_weekday_map,
     format_clock,
     parse_clock_s,
@@ -36,7 +36,7 @@ _ALWAYS = "24/7"
 _CLOSED = "closed"
 
 
-class Horizon(Model):
+class Horizon(StrictModel):
     """The planned period and its interval grid.
 
     Attributes
@@ -154,7 +154,7 @@ def _parse_window(text: Any) -> tuple[int, int] | None:
     return (start_s, end_s)
 
 
-class OpeningHours(Model):
+class OpeningHours(StrictModel):
     """Weekly opening hours: at most one window per weekday.
 
     Written in a scenario as ``"24/7"`` or as a map of weekdays (``mon``, ranges such as

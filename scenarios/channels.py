@@ -17,7 +17,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from scenarios._base import (
     WEEKDAYS,
-    Model,
+    StrictModel,
     expand_weekday_map,
     raise_problems,
     resolve_data_file,
@@ -58,7 +58,7 @@ INTRADAY_PROFILES: dict[str, tuple[float, ...]] = {
 """Built-in hourly weight shapes (hour 0..23) for ``intraday_profile``."""
 
 
-class Volume(Model):
+class Volume(StrictModel):
     """Expected volume of a normal period before events: exactly one of the four forms.
 
     Attributes
@@ -94,7 +94,7 @@ class Volume(Model):
         return self
 
 
-class Concurrency(Model):
+class Concurrency(StrictModel):
     """Parallel chats per agent.
 
     ``speed_by_chats[k-1]`` is the rate multiplier of each chat while the agent holds ``k``
@@ -137,7 +137,7 @@ class Concurrency(Model):
         return self.speed_by_chats or (1.0,)
 
 
-class Repeat(Model):
+class Repeat(StrictModel):
     """An unresolved contact comes back with ``probability`` after ``delay`` on ``channel``."""
 
     probability: Fraction
@@ -145,21 +145,21 @@ class Repeat(Model):
     channel: str | None = None
 
 
-class Redial(Model):
+class Redial(StrictModel):
     """An abandoned real-time contact tries again with ``probability`` after ``delay``."""
 
     probability: Fraction
     delay: Distribution
 
 
-class Escalation(Model):
+class Escalation(StrictModel):
     """A contact escalates to tier 2 with ``probability``; ``type`` sets its response target."""
 
     probability: Fraction
     type: Literal["operational", "strategic"] = "operational"
 
 
-class Csat(Model):
+class Csat(StrictModel):
     """A transparent customer-satisfaction model.
 
     ``score = clip(base + per_minute_waited * wait_min + unresolved * (not resolved)
@@ -173,7 +173,7 @@ class Csat(Model):
     response_rate: Fraction = 1.0
 
 
-class ServiceTarget(Model):
+class ServiceTarget(StrictModel):
     """What ``auto`` staffing aims at for a channel.
 
     Real-time: a share ``target`` answered within ``threshold`` under ``sl_definition``
@@ -207,7 +207,7 @@ class ServiceTarget(Model):
 _REALTIME_ONLY = ("patience", "concurrency", "redial")
 
 
-class Channel(Model):
+class Channel(StrictModel):
     """One channel of the scenario; see ``scenarios/README.md`` for every field."""
 
     kind: Literal["realtime", "deferrable"]

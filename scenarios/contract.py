@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from scenarios._base import Model, NonEmpty, problems_error, raise_problems, repeated_names
+from scenarios._base import NonEmpty, StrictModel, problems_error, raise_problems, repeated_names
 from scenarios.units import (
     Count,
     DurationS,
@@ -96,14 +96,14 @@ def parse_kpi_value(kpi: str, value: Any) -> float:
     return parse_fraction(value)
 
 
-class FixedScheme(Model):
+class FixedScheme(StrictModel):
     """``scheme: fixed``: ``percent_of_fee`` of the period fee whenever units > 0."""
 
     scheme: Literal["fixed"]
     percent_of_fee: Fraction
 
 
-class LinearScheme(Model):
+class LinearScheme(StrictModel):
     """``scheme: linear``: per unit, a share of the fee (``per_point_percent_of_fee``) or an
     amount (``per_point_eur``), capped at ``cap_percent_of_fee`` of the fee when given."""
 
@@ -119,14 +119,14 @@ class LinearScheme(Model):
         return self
 
 
-class Band(Model):
+class Band(StrictModel):
     """From ``from_shortfall_points`` units on, ``percent_of_fee`` applies."""
 
     from_shortfall_points: float = Field(ge=0)
     percent_of_fee: Fraction
 
 
-class BandedScheme(Model):
+class BandedScheme(StrictModel):
     """``scheme: banded``: the band with the largest ``from_shortfall_points`` not above the
     units applies (nothing below the first band)."""
 
@@ -158,7 +158,7 @@ class BandedScheme(Model):
         return self
 
 
-class PerUnitScheme(Model):
+class PerUnitScheme(StrictModel):
     """``scheme: per_unit``: ``eur_per_unit`` for each unit beyond ``dead_band_units``, capped
     at ``cap_eur`` when given."""
 
@@ -204,7 +204,7 @@ Bonus = Annotated[
 """A bonus scheme, discriminated by ``scheme``."""
 
 
-class RepeatMiss(Model):
+class RepeatMiss(StrictModel):
     """Penalty times ``multiplier`` when ``misses`` of the last ``window_periods`` periods
     (this one included) missed the clause."""
 
@@ -228,7 +228,7 @@ class RepeatMiss(Model):
         return self
 
 
-class Clause(Model):
+class Clause(StrictModel):
     """One service-level clause; see ``scenarios/README.md`` for every field."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)
@@ -351,7 +351,7 @@ class Clause(Model):
         return self._units(gap)
 
 
-class Fee(Model):
+class Fee(StrictModel):
     """The fee per measurement period: a fixed amount, or derived from the partner's pricing."""
 
     fixed_per_period_eur: float | None = Field(default=None, ge=0)
@@ -364,7 +364,7 @@ class Fee(Model):
         return self
 
 
-class Contract(Model):
+class Contract(StrictModel):
     """The SLA contract with the partner."""
 
     fee: Fee

@@ -3,7 +3,7 @@
 :func:`expand` turns a validated :class:`~scenarios.scenario.Scenario` into a :class:`Workload`:
 for each channel and interval, the expected arrivals, mean handle time, FCR, escalation
 probability and mean patience. The workload holds no randomness; forecast error is drawn by the
-simulation with :func:`draw_day_multipliers`.
+simulation with :func:`sim.arrivals.draw_day_multipliers`.
 
 Conventions
 -----------
@@ -81,8 +81,7 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "ChannelWorkload",
     "Workload",
-    "daily_summary",
-    "draw_day_multipliers",
+    "demand_by_day",
     "expand",
 ]
 
@@ -121,7 +120,7 @@ SUMMARY_COLUMNS: Mapping[str, str] = MappingProxyType(
         "peak_per_hour": "float64",
     }
 )
-"""Columns and dtypes of :func:`daily_summary`."""
+"""Columns and dtypes of :func:`demand_by_day`."""
 
 
 def _rebuild(instance: Any) -> tuple[type, tuple[Any, ...]]:
@@ -298,7 +297,7 @@ class Workload:
         return pd.DataFrame(data, columns=list(COLUMNS)).astype(dict(COLUMNS))
 
 
-def daily_summary(workload: Workload) -> pd.DataFrame:
+def demand_by_day(workload: Workload) -> pd.DataFrame:
     """Per-day, per-channel totals of a workload (days first, then channels in order).
 
     ===================== ============== ====================================================
@@ -351,39 +350,6 @@ def daily_summary(workload: Workload) -> pd.DataFrame:
         "peak_per_hour": by_day(3),
     }
     return pd.DataFrame(data, columns=list(SUMMARY_COLUMNS)).astype(dict(SUMMARY_COLUMNS))
-
-
-def draw_day_multipliers(rng: np.random.Generator, day_cv: float, n_days: int) -> np.ndarray:
-    """Draw day-level forecast-error multipliers: gamma with mean 1 and coefficient of variation
-    ``day_cv``.
-
-    Shape ``k = 1 / day_cv**2`` and scale ``day_cv**2`` give mean ``k * scale = 1`` and
-    variance ``k * scale**2 = day_cv**2``. With ``day_cv = 0`` every multiplier is 1 and
-    nothing is drawn. Multiply a channel's ``expected_arrivals`` of day ``t`` by the ``t``-th
-    value (``values[workload.day_of_interval]`` per interval).
-
-    Parameters
-    ----------
-    rng:
-        The caller's generator (one stream per purpose, see the design's randomness rules).
-    day_cv:
-        Coefficient of variation, >= 0.
-    n_days:
-        Number of multipliers to draw.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 array of length ``n_days``.
-    """
-    if not (np.isfinite(day_cv) and day_cv >= 0):
-        raise InputError(f"day_cv must be a finite number >= 0 (got {day_cv})")
-    if n_days < 0:
-        raise InputError(f"n_days must not be negative (got {n_days})")
-    if day_cv == 0:
-        return np.ones(n_days)
-    variance = day_cv * day_cv
-    return rng.gamma(1.0 / variance, variance, size=n_days)
 
 
 def _weekly_volume(volume: Volume, shares: np.ndarray) -> float:
@@ -458,7 +424,7 @@ def expand(scenario: Scenario) -> Workload:
 
     Applies, per channel, the normal volume (weekly volume, weekday shares and intraday profile,
     or the per-interval file), closed days and opening hours, seasonal peaks and launches, as
-    set out in the module docstring. Nothing random: see :func:`draw_day_multipliers`.
+    set out in the module docstring. Nothing random: see :func:`sim.arrivals.draw_day_multipliers`.
 
     Parameters
     ----------

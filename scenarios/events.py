@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, model_validator
 
-from scenarios._base import ChannelList, Date, Model, raise_problems
+from scenarios._base import ChannelList, Date, StrictModel, raise_problems
 from scenarios.units import Fraction, NonNegativeRatio
 
 __all__ = ["Events", "ForecastError", "Launch", "Peak"]
 
 
-class Peak(Model):
+class Peak(StrictModel):
     """Volume multiplied by ``multiplier`` from ``start`` to ``end`` (inclusive dates)."""
 
     name: str = Field(min_length=1)
@@ -34,7 +34,7 @@ class Peak(Model):
         return self
 
 
-class Launch(Model):
+class Launch(StrictModel):
     """A product launch on ``date``: more volume that decays, slower and less effective handling
     that fades as agents learn.
 
@@ -68,7 +68,7 @@ class Launch(Model):
         return np.where(days >= 0, np.clip(1.0 - days / self.learning_days, 0.0, 1.0), 0.0)
 
 
-class ForecastError(Model):
+class ForecastError(StrictModel):
     """Volume uncertainty beyond Poisson noise.
 
     ``day_cv``: CV of a gamma(mean 1) factor drawn per channel and day; ``interval_overdispersion``:
@@ -80,7 +80,7 @@ class ForecastError(Model):
     channels: ChannelList | None = None
 
 
-class Events(Model):
+class Events(StrictModel):
     """All demand events of a scenario (each list may be empty)."""
 
     peaks: tuple[Peak, ...] = Field(default=(), max_length=100)

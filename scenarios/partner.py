@@ -22,9 +22,9 @@ from scenarios._base import (
     WEEKDAYS,
     ChannelList,
     Date,
-    Model,
     NonEmpty,
     ReadOnlyDict,
+    StrictModel,
     format_clock,
     parse_clock_s,
     parse_weekdays,
@@ -56,7 +56,7 @@ ROSTER_FILE_COLUMNS = ("interval_start", "agents")
 """Columns a roster CSV must have: ISO local datetime of the interval start, agents on duty."""
 
 
-class Shift(Model):
+class Shift(StrictModel):
     """A weekly shift pattern worked by a share of a fixed team's headcount.
 
     ``start`` and ``end`` are held in seconds after midnight, written and dumped as ``"08:00"``
@@ -113,7 +113,7 @@ class Shift(Model):
         return covered.reshape(7, per_day)
 
 
-class FixedStaffing(Model):
+class FixedStaffing(StrictModel):
     """``mode: fixed``: ``headcount`` agents at horizon start working ``shifts``."""
 
     mode: Literal["fixed"]
@@ -143,7 +143,7 @@ class FixedStaffing(Model):
         return sum(shift.share * shift.week_mask(interval_s) for shift in self.shifts)
 
 
-class RosterStaffing(Model):
+class RosterStaffing(StrictModel):
     """``mode: roster``: agents on duty per interval from a CSV (``interval_start, agents``)."""
 
     mode: Literal["roster"]
@@ -155,7 +155,7 @@ class RosterStaffing(Model):
         return resolve_data_file(value, info, ROSTER_FILE_COLUMNS)
 
 
-class AutoStaffing(Model):
+class AutoStaffing(StrictModel):
     """``mode: auto``: scheduled = ceil(required * (1 + safety_factor) / (1 - shrinkage))."""
 
     mode: Literal["auto"]
@@ -167,7 +167,7 @@ Staffing = Annotated[FixedStaffing | RosterStaffing | AutoStaffing, Field(discri
 """A team's staffing, discriminated by ``mode``."""
 
 
-class Hiring(Model):
+class Hiring(StrictModel):
     """Weekly hiring from ``start``; a hire joins production after lead time plus training."""
 
     per_week: int = Field(ge=0, le=10_000)
@@ -182,7 +182,7 @@ class Hiring(Model):
         return self.lead_time_weeks + self.training_weeks
 
 
-class LearningCurve(Model):
+class LearningCurve(StrictModel):
     """New agents start at ``aht_multiplier`` times the handle time and ``fcr_penalty`` below the
     FCR, both fading linearly to 1 and 0 over ``weeks_to_proficiency`` of production tenure."""
 
@@ -191,7 +191,7 @@ class LearningCurve(Model):
     weeks_to_proficiency: float = Field(gt=0, le=104)
 
 
-class Team(Model):
+class Team(StrictModel):
     """A team of the partner serving ``channels`` in priority order."""
 
     name: str = Field(min_length=1)
@@ -241,7 +241,7 @@ class Team(Model):
         return self
 
 
-class Pricing(Model):
+class Pricing(StrictModel):
     """What the client pays the partner: exactly one of the three forms (euros)."""
 
     per_agent_hour_eur: float | None = Field(default=None, ge=0)
@@ -262,7 +262,7 @@ class Pricing(Model):
         return self
 
 
-class Partner(Model):
+class Partner(StrictModel):
     """The outsourcing partner: its teams, shrinkage and pricing."""
 
     name: str = Field(min_length=1)
@@ -293,14 +293,14 @@ class Partner(Model):
         raise KeyError(f"no team of partner {self.name!r} serves channel {channel!r}")
 
 
-class ResponseTargets(Model):
+class ResponseTargets(StrictModel):
     """Tier-2 response targets by escalation type, in seconds."""
 
     operational: PositiveDurationS = 4 * 3600.0
     strategic: PositiveDurationS = 24 * 3600.0
 
 
-class Tier2(Model):
+class Tier2(StrictModel):
     """The team answering escalations."""
 
     agents: int = Field(ge=1, le=10_000)

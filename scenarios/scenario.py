@@ -13,7 +13,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from scenarios._base import MAX_CHANNELS, NAME_PATTERN, FrozenDict, Model, NonEmpty, raise_problems
+from scenarios._base import (
+    MAX_CHANNELS,
+    NAME_PATTERN,
+    FrozenDict,
+    NonEmpty,
+    StrictModel,
+    raise_problems,
+)
 from scenarios.calendar import Horizon
 from scenarios.channels import Channel
 from scenarios.contract import Contract
@@ -30,7 +37,7 @@ MAX_REPLICATIONS = 10_000
 ChannelName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=40)]
 
 
-class RunSettings(Model):
+class RunSettings(StrictModel):
     """How the simulation is run.
 
     Attributes
@@ -54,7 +61,7 @@ class RunSettings(Model):
         return self.warmup
 
 
-class Scenario(Model):
+class Scenario(StrictModel):
     """A complete what-if scenario: calendar, demand, partner, contract and run settings.
 
     A later ``partners:`` list (a volume split between partners, each with its own contract)

@@ -19,12 +19,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from scenarios.demand import Workload, draw_day_multipliers
+from scenarios.demand import Workload
 from scenarios.distribution import Distribution
 from scenarios.scenario import Scenario
 from sim.agents import WEEK_S, Learning
-from sim.arrivals import arrival_times
-from sim.specs import ChannelSpec, Csat, Dist, ModelInput, Retry, TeamSpec, Tier2Spec
+from sim.arrivals import arrival_times, draw_day_multipliers
+from sim.specs import ChannelSpec, CsatSpec, Dist, ModelInput, Retry, TeamSpec, Tier2Spec
 from sim.streams import Streams
 
 __all__ = ["model_input"]
@@ -64,7 +64,7 @@ def _channel(scenario: Scenario, name: str, workload: Workload) -> ChannelSpec:
         redial=_retry(channel.redial, None),
         csat=None
         if csat is None
-        else Csat(
+        else CsatSpec(
             csat.base, csat.per_minute_waited, csat.unresolved, csat.escalated, csat.response_rate
         ),
     )

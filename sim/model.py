@@ -62,7 +62,7 @@ from sim.log import CONTACT_TYPE_CODE, OUTCOME_CODE, ContactLog, add_span
 from sim.specs import ModelInput
 from sim.streams import Streams
 
-__all__ = ["Model"]
+__all__ = ["ContactCentre"]
 
 _WAITING, _SERVING, _DONE = 0, 1, 2
 _FIRST, _REPEAT, _REDIAL = (CONTACT_TYPE_CODE[k] for k in ("first", "repeat", "redial"))
@@ -92,7 +92,7 @@ class _Callback:
         env.schedule(self, simpy.events.NORMAL, delay_s)
 
 
-class Model:
+class ContactCentre:
     """One replication of a :class:`~sim.specs.ModelInput` on the given random streams.
 
     Call :meth:`run`; then ``log`` holds the contacts, ``pools`` the agent usage and
@@ -481,7 +481,7 @@ class Model:
             if agent.present:
                 agent.pool.leave_floor(agent, now)
 
-    def run(self) -> Model:
+    def run(self) -> ContactCentre:
         """Simulate the horizon and drain the contacts in service; return ``self``."""
         self.env.run()
         return self

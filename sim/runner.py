@@ -20,7 +20,7 @@ from scenarios.demand import Workload, expand
 from scenarios.scenario import Scenario
 from sim.build import model_input
 from sim.log import agent_frame, outage_frame
-from sim.model import Model
+from sim.model import ContactCentre
 from sim.streams import Streams
 from staffing import team_rosters
 
@@ -62,7 +62,7 @@ def simulate(
     if rosters is None:
         rosters = team_rosters(scenario, workload)
     streams = Streams(seed, replication)
-    model = Model(model_input(scenario, workload, rosters, streams), streams).run()
+    model = ContactCentre(model_input(scenario, workload, rosters, streams), streams).run()
     names = scenario.channel_names
     usage = [(pool.name, pool.spec.channels, pool.staffed, pool.busy) for pool in model.pools]
     return ReplicationResult(

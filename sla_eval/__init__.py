@@ -19,7 +19,7 @@ from sla_eval.kpis import (
     CHANNEL_KINDS,
     DEFAULT_ESCALATION_TARGETS_S,
     KPI_COLUMNS,
-    ChannelSpec,
+    KpiChannel,
     kpi_table,
 )
 from sla_eval.periods import (
@@ -30,9 +30,9 @@ from sla_eval.periods import (
     period_table,
 )
 from sla_eval.scenario_eval import (
-    channel_specs,
     evaluate_scenario_contract,
     forecast_table,
+    kpi_channels,
     scenario_coverage_frac,
     scenario_kpi_table,
 )
@@ -57,11 +57,10 @@ __all__ = [
     "SL_DEFINITIONS",
     "STAT_COLUMNS",
     "TOTAL_COLUMNS",
-    "ChannelSpec",
+    "KpiChannel",
     "Threshold",
     "abandon_kpi",
     "banded_eur",
-    "channel_specs",
     "clause_kpi",
     "clause_threshold",
     "clip_fraction_intervals",
@@ -74,6 +73,7 @@ __all__ = [
     "fixed_eur",
     "forecast_table",
     "is_fraction_kpi",
+    "kpi_channels",
     "kpi_table",
     "linear_eur",
     "per_unit_eur",

@@ -96,7 +96,7 @@ __all__ = [
     "CHANNEL_KINDS",
     "DEFAULT_ESCALATION_TARGETS_S",
     "KPI_COLUMNS",
-    "ChannelSpec",
+    "KpiChannel",
     "kpi_table",
 ]
 
@@ -119,7 +119,7 @@ _SECONDS_PER_HOUR = 3600.0
 
 
 @dataclass(frozen=True, eq=False)
-class ChannelSpec:
+class KpiChannel:
     """What a channel is measured against.
 
     Attributes
@@ -181,7 +181,7 @@ def _channel_codes(frame: pd.DataFrame, names: tuple[str, ...], what: str) -> np
     codes = np.where(channel.cat.codes >= 0, known[channel.cat.codes], -1).astype(np.int64)
     if (codes < 0).any():
         unknown = sorted(set(channel[codes < 0].astype(str)))
-        raise InputError(f"the {what} has channels without a ChannelSpec: {unknown}")
+        raise InputError(f"the {what} has channels without a KpiChannel: {unknown}")
     return codes
 
 
@@ -190,7 +190,7 @@ def _timeline_kpis(
     agents: pd.DataFrame | None,
     agent_codes: np.ndarray | None,
     outages: pd.DataFrame | None,
-    channels: Mapping[str, ChannelSpec],
+    channels: Mapping[str, KpiChannel],
     horizon_s: float,
     warmup_s: float,
 ) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -212,7 +212,7 @@ def _timeline_kpis(
 def kpi_table(
     contacts: pd.DataFrame,
     *,
-    channels: Mapping[str, ChannelSpec],
+    channels: Mapping[str, KpiChannel],
     start: dt.date,
     interval_s: float,
     horizon_s: float,
@@ -231,7 +231,7 @@ def kpi_table(
     contacts:
         Contact log (``CONTACT_COLUMNS``), one or more replications.
     channels:
-        Channel name -> :class:`ChannelSpec`, in the scenario's order; no channel may be
+        Channel name -> :class:`KpiChannel`, in the scenario's order; no channel may be
         called ``all``.
     start, interval_s, horizon_s:
         Horizon start date, interval length and horizon length in seconds.

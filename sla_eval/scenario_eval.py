@@ -19,13 +19,13 @@ from scenarios.errors import InputError
 from sla_eval.contract import clause_threshold, evaluate_contract
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
 from sla_eval.kpi_names import Threshold
-from sla_eval.kpis import DEFAULT_ESCALATION_TARGETS_S, ChannelSpec, kpi_table
+from sla_eval.kpis import DEFAULT_ESCALATION_TARGETS_S, KpiChannel, kpi_table
 from sla_eval.periods import PERIOD_KINDS, period_coverage_frac, period_index
 
 __all__ = [
-    "channel_specs",
     "evaluate_scenario_contract",
     "forecast_table",
+    "kpi_channels",
     "scenario_coverage_frac",
     "scenario_kpi_table",
 ]
@@ -35,8 +35,8 @@ def _clauses(scenario: object) -> tuple:
     return () if scenario.contract is None else scenario.contract.clauses
 
 
-def channel_specs(scenario: object) -> dict[str, ChannelSpec]:
-    """A :class:`ChannelSpec` per channel of ``scenario``, in scenario order."""
+def kpi_channels(scenario: object) -> dict[str, KpiChannel]:
+    """A :class:`KpiChannel` per channel of ``scenario``, in scenario order."""
     horizon = scenario.horizon
     specs = {}
     for name, channel in scenario.channels.items():
@@ -59,7 +59,7 @@ def channel_specs(scenario: object) -> dict[str, ChannelSpec]:
             for clause in on_channel
             if clause.kpi == "abandon_rate" and clause.short_abandon > 0
         )
-        specs[name] = ChannelSpec(
+        specs[name] = KpiChannel(
             kind=channel.kind,
             target=target,
             sl_definition=service.sl_definition if service is not None else "offered",
@@ -89,7 +89,7 @@ def scenario_kpi_table(
     )
     return kpi_table(
         contacts,
-        channels=channel_specs(scenario),
+        channels=kpi_channels(scenario),
         start=horizon.start,
         interval_s=horizon.interval_s,
         horizon_s=horizon.horizon_s,

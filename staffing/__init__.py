@@ -7,7 +7,7 @@
 - time-varying demand: :func:`effective_load` (stationary, lagged, modified offered load);
 - forecast uncertainty: :func:`required_agents_with_confidence`;
 - shrinkage and FTE: :func:`scheduled_agents`, :func:`productive_agents`, :func:`fte`;
-- a scenario: :func:`plan` (tidy table, :data:`PLAN_COLUMNS`), :func:`plan_summary`,
+- a scenario: :func:`plan` (tidy table, :data:`PLAN_COLUMNS`), :func:`plan_by_day`,
   :func:`team_rosters` (scheduled agents per team and interval, used by the simulation).
 """
 
@@ -18,8 +18,7 @@ from staffing.erlang import erlang_b, erlang_metrics
 from staffing.roster import fte, productive_agents, scheduled_agents, team_rosters
 from staffing.scenario_plan import COLUMNS as PLAN_COLUMNS
 from staffing.scenario_plan import SUMMARY_COLUMNS as PLAN_SUMMARY_COLUMNS
-from staffing.scenario_plan import daily_summary as plan_summary
-from staffing.scenario_plan import plan
+from staffing.scenario_plan import plan, plan_by_day
 from staffing.search import required_agents
 from staffing.time_varying import effective_load
 from staffing.uncertainty import required_agents_with_confidence, volume_quantile_factor
@@ -35,7 +34,7 @@ __all__ = [
     "erlang_metrics",
     "fte",
     "plan",
-    "plan_summary",
+    "plan_by_day",
     "productive_agents",
     "required_agents",
     "required_agents_with_confidence",

@@ -18,7 +18,7 @@ from staffing.roster import (
     team_roster,
 )
 
-__all__ = ["COLUMNS", "SUMMARY_COLUMNS", "daily_summary", "plan"]
+__all__ = ["COLUMNS", "SUMMARY_COLUMNS", "plan", "plan_by_day"]
 
 COLUMNS: Mapping[str, str] = MappingProxyType(
     {
@@ -57,7 +57,7 @@ SUMMARY_COLUMNS: Mapping[str, str] = MappingProxyType(
         "intervals_below_target": "int64",
     }
 )
-"""Columns and dtypes of :func:`daily_summary`."""
+"""Columns and dtypes of :func:`plan_by_day`."""
 
 
 def _allocate(
@@ -194,7 +194,7 @@ def plan(scenario, workload) -> pd.DataFrame:
     return table
 
 
-def daily_summary(table: pd.DataFrame, scenario) -> pd.DataFrame:
+def plan_by_day(table: pd.DataFrame, scenario) -> pd.DataFrame:
     """Per day and channel: contacts, required and scheduled agent hours, FTE, the day's
     service level (interval values weighted by contacts) and open intervals below target.
 

@@ -8,18 +8,14 @@ import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from reports.figure_style import STYLE, png_bytes, write_pngs
 from reports.run_figures import (
-    STYLE,
     clause_kpi_figure,
-    clause_label,
-    duration_text,
     interval_service_level_figure,
     net_credit_figure,
-    png_bytes,
-    sl_definition_text,
     staffing_figure,
-    write_pngs,
 )
+from reports.text import clause_label, duration_text, sl_definition_text
 from scenarios.contract import Contract
 from scenarios.errors import InputError
 

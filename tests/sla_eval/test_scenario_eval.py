@@ -14,9 +14,9 @@ from scenarios.loader import load
 from scenarios.log_tables import OUTAGE_COLUMNS, empty_frame
 from sla_eval.kpi_names import Threshold
 from sla_eval.scenario_eval import (
-    channel_specs,
     evaluate_scenario_contract,
     forecast_table,
+    kpi_channels,
     scenario_kpi_table,
 )
 from sla_eval.summary import contract_totals, summary_dict
@@ -93,7 +93,7 @@ def scenario(baseline):
 
 
 def test_channel_specs_collect_targets_and_clause_thresholds(scenario):
-    specs = channel_specs(scenario)
+    specs = kpi_channels(scenario)
     assert list(specs) == list(scenario.channels)
     phone, target = specs["phone"], scenario.channels["phone"].service_target
     assert phone.kind == "realtime"

@@ -16,7 +16,7 @@ from staffing import (
     PLAN_COLUMNS,
     PLAN_SUMMARY_COLUMNS,
     plan,
-    plan_summary,
+    plan_by_day,
     productive_agents,
     scheduled_agents,
     team_rosters,
@@ -51,7 +51,7 @@ def test_plan_columns_and_order(baseline):
     assert {c: str(t) for c, t in table.dtypes.items()} == dict(PLAN_COLUMNS)
     assert list(table["channel"].unique()) == list(scenario.channels)
     assert len(table) == workload.n_intervals * len(scenario.channels)
-    summary = plan_summary(table, scenario)
+    summary = plan_by_day(table, scenario)
     assert {c: str(t) for c, t in summary.dtypes.items()} == dict(PLAN_SUMMARY_COLUMNS)
     closed_phone = table[(table["channel"] == "phone") & ~table["is_open"]]
     assert (closed_phone["required_agents"] == 0).all()
