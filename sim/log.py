@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from scenarios.log_tables import (
     OUTCOMES,
     check_columns,
 )
+
+if TYPE_CHECKING:
+    from sim.contacts import Contact
 
 __all__ = [
     "CONTACT_TYPE_CODE",
@@ -87,14 +91,11 @@ class ContactLog:
 
     def add(
         self,
-        contact_id: int,
-        channel: int,
-        contact_type: int,
-        parent_id: int,
-        arrival_s: float,
-        answer_s: float,
-        end_s: float,
-        waited_until_s: float,
+        contact: Contact,
+        *,
+        answer_s: float = _NAN,
+        end_s: float = _NAN,
+        waited_until_s: float = _NAN,
         outcome: int,
         resolved: bool = False,
         escalation_type: int = 0,
@@ -103,14 +104,15 @@ class ContactLog:
     ) -> int:
         """Append one contact (codes from ``*_CODE``); return its row for :meth:`set_tier2`.
 
+        The contact's id, channel, type, parent and arrival come from ``contact``.
         ``waited_until_s`` is when the contact stopped waiting (answer, abandonment or horizon
         end; NaN if not offered): the frame derives ``wait_s`` and ``business_wait_s`` from it.
         """
-        self.contact_id.append(contact_id)
-        self.channel.append(channel)
-        self.contact_type.append(contact_type)
-        self.parent_id.append(parent_id)
-        self.arrival_s.append(arrival_s)
+        self.contact_id.append(contact.id)
+        self.channel.append(contact.ch)
+        self.contact_type.append(contact.ctype)
+        self.parent_id.append(contact.parent)
+        self.arrival_s.append(contact.arrival)
         self.answer_s.append(answer_s)
         self.end_s.append(end_s)
         self.waited_until_s.append(waited_until_s)

@@ -301,7 +301,7 @@ class ContactCentre:
         i = int(now // self.interval_s)
         if ch.realtime and (not ch.is_open[i] or (ch.down and not self.inp.outage_queue)):
             c.state = _DONE
-            self.log.add(c.id, ch.index, ctype, parent, now, _NAN, _NAN, _NAN, _NOT_OFFERED)
+            self.log.add(c, outcome=_NOT_OFFERED)
             return
         if not ch.down and (ch.realtime or ch.is_open[i]):
             agent = self._free_agent(ch)
@@ -385,19 +385,15 @@ class ContactCentre:
             score += survey.unresolved * (not resolved) + survey.escalated * (esc != 0)
             csat = min(5.0, max(1.0, score))
         row = self.log.add(
-            c.id,
-            c.ch,
-            c.ctype,
-            c.parent,
-            c.arrival,
-            c.answer,
-            now,
-            c.answer,
-            _ANSWERED,
-            resolved,
-            esc,
-            agent.id,
-            csat,
+            c,
+            answer_s=c.answer,
+            end_s=now,
+            waited_until_s=c.answer,
+            outcome=_ANSWERED,
+            resolved=resolved,
+            escalation_type=esc,
+            agent_id=agent.id,
+            csat_score=csat,
         )
         if esc and self.tier2 is not None and not self.ended:
             self.t2_queue.append((row, now))
@@ -434,17 +430,7 @@ class ContactCentre:
 
     def _log_unanswered(self, c: Contact, now: float, end_s: float, outcome: int) -> None:
         """Log a contact that stopped waiting at ``now`` without an answer."""
-        self.log.add(
-            c.id,
-            c.ch,
-            c.ctype,
-            c.parent,
-            c.arrival,
-            _NAN,
-            end_s,
-            now,
-            outcome,
-        )
+        self.log.add(c, end_s=end_s, waited_until_s=now, outcome=outcome)
 
     def _retry(self, ch: ChannelState, ctype: int, parent: int, delay: float) -> None:
         if self.env.now + delay < self.horizon_s:

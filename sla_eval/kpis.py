@@ -85,7 +85,7 @@ from scenarios.log_tables import (
     check_columns,
     empty_frame,
 )
-from sla_eval._contact_kpis import contact_kpis
+from sla_eval._contact_kpis import ContactKpis
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
 from sla_eval.kpi_names import SL_DEFINITIONS, Threshold
 from sla_eval.period_cells import ALL_CHANNELS, Cube, ratio
@@ -272,7 +272,7 @@ def kpi_table(
         _channel_codes(_checked(outages, OUTAGE_COLUMNS, "outage log"), names, "outage log")
         replications.append(outages["replication"].to_numpy(np.int64))
     reps = np.unique(np.concatenate(replications))
-    measure = contact_kpis(
+    measure = ContactKpis(
         contacts,
         contact_codes,
         channels,
