@@ -31,7 +31,7 @@ from negotiate.report import write_negotiation
 from negotiate.screening import crossings, screen_levels, screened_range
 from negotiate.sensitivity import measurement_scenario
 from reports.results_folder import check_writable
-from scenarios.demand import expand
+from scenarios.demand import Workload, expand
 from scenarios.loader import ScenarioSource, resolve
 from scenarios.scenario import Scenario
 from sim.executors import executor
@@ -55,12 +55,23 @@ class NegotiationOutcome:
         The scenario negotiated.
     negotiation:
         The analysis: ``negotiation.json`` and its tables (:class:`negotiate.analysis.Negotiation`).
+    levels:
+        The staffing factors simulated, ascending.
+    kpis:
+        Per level, the KPI table of its replications (day, week and month periods), on which
+        other contract variants can be priced without simulating again
+        (:func:`negotiate.pricing.price_levels`).
+    workload:
+        The scenario's expanded workload.
     folder:
         The folder written.
     """
 
     scenario: Scenario
     negotiation: Negotiation
+    levels: tuple[float, ...]
+    kpis: tuple[pd.DataFrame, ...]
+    workload: Workload
     folder: Path
 
 
@@ -138,10 +149,11 @@ def negotiate(
             map_fn=map_fn,
             progress=progress.replications_of,
         )
+    kpis = tuple(pd.concat(tables, ignore_index=True) for tables in runs.reduced)
     negotiation = analyse(
         loaded,
         runs.levels,
-        [pd.concat(tables, ignore_index=True) for tables in runs.reduced],
+        kpis,
         workload,
         seed=root,
         screening=screen,
@@ -151,4 +163,4 @@ def negotiate(
         loss=loss,
     )
     write_negotiation(folder, loaded, negotiation)
-    return NegotiationOutcome(loaded, negotiation, folder)
+    return NegotiationOutcome(loaded, negotiation, runs.levels, kpis, workload, folder)
