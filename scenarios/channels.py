@@ -174,10 +174,13 @@ class Csat(StrictModel):
 
 
 class ServiceTarget(StrictModel):
-    """What ``auto`` staffing aims at for a channel.
+    """What ``auto`` staffing aims at for a channel, and what the plan reports against.
 
     Real-time: a share ``target`` answered within ``threshold`` under ``sl_definition``
-    (``short_abandon`` needed by ``excl_short_abandons``). Deferrable: a share ``target``
+    (``short_abandon`` needed by ``excl_short_abandons``), optionally also P(wait) at most
+    ``max_p_wait`` and occupancy at most ``max_occupancy``; with forecast error the targets are
+    met by the ``criterion``: ``expected`` (the expectation over the day factor meets them) or
+    ``confidence`` (met on a share ``confidence`` of days). Deferrable: a share ``target``
     answered within ``threshold``, counted in opening hours when ``business_hours``.
     """
 
@@ -186,21 +189,44 @@ class ServiceTarget(StrictModel):
     sl_definition: Literal["offered", "answered", "excl_short_abandons"] = "offered"
     short_abandon: DurationS | None = None
     business_hours: bool = False
+    max_p_wait: Fraction | None = None
+    max_occupancy: Fraction | None = None
+    criterion: Literal["expected", "confidence"] = "expected"
+    confidence: Fraction | None = None
 
-    @field_validator("target")
+    @field_validator("target", "confidence")
     @classmethod
-    def _reachable(cls, value: float) -> float:
-        if not 0.0 < value < 1.0:
-            raise ValueError("must lie strictly between 0% and 100% (no staffing reaches 100%)")
+    def _reachable(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None and not 0.0 < value < 1.0:
+            reason = " (no staffing reaches 100%)" if info.field_name == "target" else ""
+            raise ValueError(f"must lie strictly between 0% and 100%{reason}")
+        return value
+
+    @field_validator("max_p_wait", "max_occupancy")
+    @classmethod
+    def _positive(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0.0:
+            raise ValueError("must be above 0% (no staffing reaches it)")
         return value
 
     @model_validator(mode="after")
     def _short_abandon_given(self) -> ServiceTarget:
+        problems = []
         if self.sl_definition == "excl_short_abandons" and not self.short_abandon:
-            raise_problems(
-                "ServiceTarget",
-                [(("short_abandon",), "must be given (> 0) for excl_short_abandons", None)],
+            problems.append(
+                (("short_abandon",), "must be given (> 0) for excl_short_abandons", None)
             )
+        if self.criterion == "confidence" and self.confidence is None:
+            problems.append((("confidence",), "must be given for criterion confidence", None))
+        if self.criterion != "confidence" and self.confidence is not None:
+            problems.append(
+                (
+                    ("confidence",),
+                    f"is for criterion confidence; criterion is {self.criterion}",
+                    self.confidence,
+                )
+            )
+        raise_problems("ServiceTarget", problems)
         return self
 
 
@@ -278,6 +304,17 @@ class Channel(StrictModel):
                         target.short_abandon,
                     )
                 )
+            for name in ("max_p_wait", "max_occupancy", "confidence"):
+                value = None if target is None else getattr(target, name)
+                if value is not None:
+                    problems.append(
+                        (
+                            ("service_target", name),
+                            "is for realtime channels only; a backlog is staffed to answer "
+                            "every contact in time",
+                            value,
+                        )
+                    )
         elif self.service_target is not None and self.service_target.business_hours:
             problems.append(
                 (
