@@ -52,6 +52,9 @@ Agent log (``AGENT_COLUMNS``), one row per replication, interval, team and chann
                                             when idle), so the sum over channels is the team's total
 ``busy_agent_s``                float64     agent-seconds spent with at least one contact of the
                                             channel (a chat agent with two chats counts once)
+``overtime_agent_s``            float64     of the staffed time, agent-seconds after the end of
+                                            duty finishing contacts of the channel
+                                            (``end_of_duty: finish_contact``)
 ==============================  ==========  ======================================================
 
 Outage log (``OUTAGE_COLUMNS``), one row per outage of a channel
@@ -113,6 +116,7 @@ AGENT_COLUMNS: Mapping[str, str] = {
     "channel": "category",
     "staffed_agent_s": "float64",
     "busy_agent_s": "float64",
+    "overtime_agent_s": "float64",
 }
 
 OUTAGE_COLUMNS: Mapping[str, str] = {

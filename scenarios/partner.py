@@ -38,6 +38,8 @@ from scenarios.units import Fraction, NonNegativeRatio, PositiveDurationS
 
 __all__ = [
     "ROSTER_FILE_COLUMNS",
+    "TIER2_ROSTER",
+    "Absence",
     "AutoStaffing",
     "FixedStaffing",
     "Hiring",
@@ -51,6 +53,9 @@ __all__ = [
     "Team",
     "Tier2",
 ]
+
+TIER2_ROSTER = "tier2"
+"""The key of tier 2's agents per interval among the team rosters (no team may be called so)."""
 
 ROSTER_FILE_COLUMNS = ("interval_start", "agents")
 """Columns a roster CSV must have: ISO local datetime of the interval start, agents on duty."""
@@ -191,6 +196,31 @@ class LearningCurve(StrictModel):
     weeks_to_proficiency: float = Field(gt=0, le=104)
 
 
+class Absence(StrictModel):
+    """Random absence: the share of a team's scheduled agents present is drawn per day.
+
+    ``binomial``: each scheduled agent is absent with probability ``shrinkage``;
+    ``beta_binomial``: the day's absence probability is itself a beta variable with mean
+    ``shrinkage`` and coefficient of variation ``day_cv``.
+    """
+
+    distribution: Literal["binomial", "beta_binomial"]
+    day_cv: NonNegativeRatio | None = None
+
+    @model_validator(mode="after")
+    def _cv_fits(self) -> Absence:
+        if self.distribution == "beta_binomial" and not self.day_cv:
+            raise_problems(
+                "Absence", [(("day_cv",), "must be given and above 0 for beta_binomial", None)]
+            )
+        if self.distribution == "binomial" and self.day_cv is not None:
+            raise_problems(
+                "Absence",
+                [(("day_cv",), "is for beta_binomial; a binomial has no CV to set", self.day_cv)],
+            )
+        return self
+
+
 class Team(StrictModel):
     """A team of the partner serving ``channels`` in priority order."""
 
@@ -200,6 +230,9 @@ class Team(StrictModel):
     hiring: Hiring | None = None
     learning_curve: LearningCurve | None = None
     attrition_per_month: Fraction = 0.0
+    end_of_duty: Literal["finish_contact", "hand_back"] = "finish_contact"
+    min_agents: int = Field(default=0, ge=0, le=100_000)
+    absence: Absence | None = None
 
     @model_validator(mode="after")
     def _scale_up_rules(self) -> Team:
@@ -270,6 +303,7 @@ class Partner(StrictModel):
     pricing: Pricing
     labour_cost_per_agent_hour_eur: float | None = Field(default=None, ge=0)
     fte_hours_per_month: float = Field(default=160.0, gt=0, le=744)
+    fte_hours_per_week: float = Field(default=38.0, gt=0, le=168)
     teams: Annotated[tuple[Team, ...], NonEmpty, Field(max_length=100)]
 
     @field_validator("shrinkage")
@@ -301,9 +335,10 @@ class ResponseTargets(StrictModel):
 
 
 class Tier2(StrictModel):
-    """The team answering escalations."""
+    """The team answering escalations: ``agents`` on duty while open, or ``auto`` (the plan's
+    requirement per interval, see :func:`staffing.tier2_plan`)."""
 
-    agents: int = Field(ge=1, le=10_000)
+    agents: Annotated[int, Field(ge=1, le=10_000)] | Literal["auto"]
     hours: OpeningHours
     handle_time: Distribution
     response_targets: ResponseTargets = ResponseTargets()

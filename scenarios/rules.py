@@ -8,7 +8,9 @@ The rules:
   (with a did-you-mean suggestion); ``all`` only where a clause allows it, and never as the
   name of a channel;
 - every channel is served by exactly one team; ``auto`` teams need a ``service_target`` on
-  each of their channels; per-contact pricing prices every channel;
+  each of their channels; per-contact pricing prices every channel; no team is called
+  ``tier2`` (the name of tier 2's roster); a ``confidence`` criterion needs a day-level
+  forecast error on its channel;
 - clause KPIs fit the channel kind (service level, ASA and abandonment on realtime channels,
   response within target on deferrable ones); a csat clause needs the channel's csat model;
 - escalations (and escalation-response clauses) need ``tier2``;
@@ -31,7 +33,7 @@ import numpy as np
 
 from scenarios._base import WEEKDAYS, Loc, did_you_mean, format_clock
 from scenarios.contract import ALL_CHANNELS, DEFERRABLE_KPIS, REALTIME_KPIS
-from scenarios.partner import AutoStaffing, FixedStaffing
+from scenarios.partner import TIER2_ROSTER, AutoStaffing, FixedStaffing
 
 if TYPE_CHECKING:
     from scenarios.scenario import Scenario
@@ -46,6 +48,7 @@ def cross_field_problems(scenario: Scenario) -> Problems:
     problems: Problems = []
     problems += _channel_references(scenario)
     problems += _team_coverage(scenario)
+    problems += _confidence_criteria(scenario)
     problems += _clause_fit(scenario)
     problems += _escalations(scenario)
     problems += _interval_grid(scenario)
@@ -150,10 +153,34 @@ def _team_coverage(scenario: Scenario) -> Problems:
                             None,
                         )
                     )
+        if team.name == TIER2_ROSTER:
+            problems.append(
+                (
+                    ("partner", "teams", index, "name"),
+                    f"{TIER2_ROSTER!r} is reserved for the roster of the tier2 section",
+                    team.name,
+                )
+            )
     for name in scenario.channels:
         if name not in served_by:
             problems.append((("channels", name), "is served by no team of the partner", name))
     return problems
+
+
+def _confidence_criteria(scenario: Scenario) -> Problems:
+    """A ``confidence`` criterion needs a day-level forecast error on its channel."""
+    return [
+        (
+            ("channels", name, "service_target", "criterion"),
+            "confidence needs events.forecast_error with day_cv above 0 on this channel "
+            "(the confidence is over the day's volume)",
+            "confidence",
+        )
+        for name, channel in scenario.channels.items()
+        if channel.service_target is not None
+        and channel.service_target.criterion == "confidence"
+        and scenario.forecast_day_cv(name) == 0.0
+    ]
 
 
 def _clause_fit(scenario: Scenario) -> Problems:

@@ -99,6 +99,13 @@ class Scenario(StrictModel):
         """The partner team serving ``channel`` (every channel has exactly one)."""
         return self.partner.team_of(channel)
 
+    def forecast_day_cv(self, channel: str) -> float:
+        """CV of the day-level forecast error of ``channel`` (0 when none is declared for it)."""
+        noise = self.events.forecast_error
+        if noise is None or (noise.channels is not None and channel not in noise.channels):
+            return 0.0
+        return noise.day_cv
+
     def repeat_channel(self, channel: str) -> str | None:
         """Channel on which unresolved contacts of ``channel`` come back; None without repeats."""
         repeat = self.channels[channel].repeat
