@@ -6,26 +6,34 @@ Random parts of the input are drawn here from the replication's streams:
   the forecast error (``"day_noise"``, channel name), see :mod:`sim.arrivals`;
 * random outages (``"outages"``, the entry's channel list): an alternating renewal process
   starting up at time 0, up times exponential with mean ``mtbf`` and down times exponential
-  with mean ``mttr``.
+  with mean ``mttr``;
+* random absence (``"absence"``, team name) of teams with ``absence``, see :mod:`sim.absence`.
 
 Hires: ``hiring.per_week`` agents are requested every week from ``hiring.start`` and join
-production ``lead_time_weeks + training_weeks`` later.
+production ``lead_time_weeks + training_weeks`` later (the cohorts of
+:func:`staffing.headcount.team_cohorts`). Tier 2 with ``agents: auto`` takes its agents per
+interval from the rosters (``"tier2"``, :func:`staffing.team_rosters`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 
 import numpy as np
 
 from scenarios.demand import Workload
 from scenarios.distribution import Distribution
+from scenarios.errors import InputError
+from scenarios.partner import TIER2_ROSTER
 from scenarios.scenario import Scenario
-from sim.agents import WEEK_S, Learning
+from sim.absence import draw_absence
+from sim.agents import Learning
 from sim.arrivals import arrival_times, draw_day_multipliers
 from sim.specs import ChannelSpec, CsatSpec, Dist, ModelInput, Retry, TeamSpec, Tier2Spec
 from sim.streams import Streams
+from staffing.headcount import team_cohorts
 
 __all__ = ["model_input"]
 
@@ -70,17 +78,24 @@ def _channel(scenario: Scenario, name: str, workload: Workload) -> ChannelSpec:
     )
 
 
-def _team(scenario: Scenario, team, scheduled: np.ndarray, horizon_s: float) -> TeamSpec:
+def _team(scenario: Scenario, team, scheduled: np.ndarray, streams: Streams) -> TeamSpec:
     staffing = team.staffing
     hiring = team.hiring
     joins: list[float] = []
-    if hiring is not None and hiring.per_week > 0:
-        request_s = (hiring.start - scenario.horizon.start).days * 86400.0
-        delay_s = hiring.weeks_to_production * WEEK_S
-        while request_s + delay_s < horizon_s:
-            joins += [request_s + delay_s] * hiring.per_week
-            request_s += WEEK_S
+    if staffing.mode == "fixed":
+        for cohort in team_cohorts(team, scenario):
+            if cohort.production_s > -math.inf:
+                joins += [cohort.production_s] * round(cohort.size)
     curve = team.learning_curve
+    present = round_u = None
+    if team.absence is not None:
+        present, round_u = draw_absence(
+            streams.rng("absence", team.name),
+            scheduled,
+            intervals_per_day=scenario.horizon.intervals_per_day,
+            shrinkage_frac=scenario.partner.shrinkage,
+            day_cv=team.absence.day_cv or 0.0,
+        )
     return TeamSpec(
         name=team.name,
         channels=tuple(team.channels),
@@ -93,6 +108,9 @@ def _team(scenario: Scenario, team, scheduled: np.ndarray, horizon_s: float) -> 
         learning=None
         if curve is None
         else Learning(curve.aht_multiplier, curve.fcr_penalty, curve.weeks_to_proficiency),
+        end_of_duty=team.end_of_duty,
+        present_frac=present,
+        round_u=round_u,
     )
 
 
@@ -149,6 +167,15 @@ def _outages(scenario: Scenario, streams: Streams, horizon_s: float):
     return tuple(sorted(rows, key=lambda row: (row[1], row[0])))
 
 
+def _tier2_agents(rosters: Mapping[str, np.ndarray]) -> np.ndarray:
+    if TIER2_ROSTER not in rosters:
+        raise InputError(
+            f"tier2 agents are auto: the rosters need tier 2's planned agents under "
+            f"{TIER2_ROSTER!r} (staffing.team_rosters gives them)"
+        )
+    return np.asarray(rosters[TIER2_ROSTER], dtype=np.int64)
+
+
 def model_input(
     scenario: Scenario,
     workload: Workload,
@@ -163,16 +190,17 @@ def model_input(
         n_intervals=workload.n_intervals,
         channels=tuple(_channel(scenario, name, workload) for name in scenario.channel_names),
         teams=tuple(
-            _team(scenario, team, rosters[team.name], horizon_s) for team in scenario.partner.teams
+            _team(scenario, team, rosters[team.name], streams) for team in scenario.partner.teams
         ),
         arrivals=_arrivals(scenario, workload, streams),
         tier2=None
         if tier2 is None
         else Tier2Spec(
-            tier2.agents,
+            0 if tier2.agents == "auto" else tier2.agents,
             scenario.horizon.open_mask(tier2.hours),
             tier2.handle_time.mean,
             _dist(tier2.handle_time),
+            None if tier2.agents != "auto" else _tier2_agents(rosters),
         ),
         outages=_outages(scenario, streams, horizon_s),
         outage_queue=scenario.outages.realtime_during_outage == "queue",

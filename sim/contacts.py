@@ -29,7 +29,9 @@ class Contact:
     """A contact in the system: identity, times, state (waiting, serving, done), its agent,
     and the random numbers drawn for it by :class:`Fates` (``handle_u`` unit handle time,
     ``patience`` unit patience, ``u_*`` uniforms of the outcome decisions, ``*_d`` unit
-    delays); ``work`` is a chat's remaining work in seconds at speed 1."""
+    delays); ``work`` is a chat's remaining work in seconds at speed 1; ``remaining`` the work
+    left of a contact handed back at an end of duty (NaN otherwise), ``done_at`` and ``timer``
+    the planned end of a single contact's service and its callback."""
 
     __slots__ = (
         "agent",
@@ -37,6 +39,7 @@ class Contact:
         "arrival",
         "ch",
         "ctype",
+        "done_at",
         "fcr_penalty",
         "handle_u",
         "id",
@@ -44,9 +47,11 @@ class Contact:
         "patience",
         "redial_d",
         "redial_u",
+        "remaining",
         "repeat_d",
         "repeat_u",
         "state",
+        "timer",
         "u_csat",
         "u_esc",
         "u_fcr",

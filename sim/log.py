@@ -215,20 +215,22 @@ def add_span(
 def agent_frame(
     replication: int,
     interval_s: float,
-    usage: Sequence[tuple[str, Sequence[str], np.ndarray, np.ndarray]],
+    usage: Sequence[tuple[str, Sequence[str], np.ndarray, np.ndarray, np.ndarray]],
 ) -> pd.DataFrame:
     """The agent table of ``AGENT_COLUMNS``.
 
     Parameters
     ----------
     usage:
-        Per team ``(team, channels, staffed, busy)``: ``staffed`` agent-seconds on duty per
-        interval (shape ``(n,)``) and ``busy`` agent-seconds with a contact of each channel
-        (shape ``(len(channels), n)``). The team's staffed time is split across its channels
-        in proportion to busy time, equally in intervals without busy time.
+        Per team ``(team, channels, staffed, busy, overtime)``: ``staffed`` agent-seconds on
+        duty per interval (shape ``(n,)``), ``busy`` agent-seconds with a contact of each
+        channel and ``overtime`` agent-seconds after the end of duty finishing a contact of
+        each channel (both shape ``(len(channels), n)``). The team's staffed time is split
+        across its channels in proportion to busy time, equally in intervals without busy
+        time.
     """
     teams, channels, rows = [], [], []
-    for team, team_channels, staffed, busy in usage:
+    for team, team_channels, staffed, busy, overtime in usage:
         total_busy = busy.sum(axis=0)
         equal = np.full(busy.shape, 1.0 / len(team_channels))
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -236,7 +238,7 @@ def agent_frame(
         for k, channel in enumerate(team_channels):
             teams.append(team)
             channels.append(channel)
-            rows.append((staffed * share[k], busy[k]))
+            rows.append((staffed * share[k], busy[k], overtime[k]))
     n = rows[0][0].size if rows else 0
     team_names = list(dict.fromkeys(teams))
     channel_names = list(dict.fromkeys(channels))
@@ -249,6 +251,7 @@ def agent_frame(
             "channel": pd.Categorical(np.repeat(channels, n), categories=channel_names),
             "staffed_agent_s": np.concatenate([r[0] for r in rows]) if rows else [],
             "busy_agent_s": np.concatenate([r[1] for r in rows]) if rows else [],
+            "overtime_agent_s": np.concatenate([r[2] for r in rows]) if rows else [],
         }
     )
     frame = frame.astype(dict(AGENT_COLUMNS))

@@ -41,9 +41,16 @@ abandoned one redials with ``redial.probability_frac``, both as new contacts lin
 contact arrives, from streams keyed by channel (first contacts) or channel + ``/retry``, so
 the k-th customer of a channel gets the same numbers in every what-if.
 
+**End of duty.** When a team's roster drops (:mod:`sim.agents`), a busy agent of a
+``finish_contact`` team finishes its contacts (overtime); one of a ``hand_back`` team hands them
+back (:meth:`ContactCentre._hand_back`): each returns to the head of its queue with its
+remaining work, keeps its first answer time (the service level counts the first answer; its
+``handle_s`` then includes the wait for the next agent) and does not abandon. With exponential
+work this is exactly the preemptive M_t/M/s_t queue.
+
 **Horizon end.** At ``n_intervals * interval_s`` contacts still waiting become
-``unfinished``; contacts in service finish (the run drains them) but nothing new is answered
-and tier 2 picks up nothing more.
+``unfinished``; contacts in service finish (the run drains them), as do handed-back contacts
+still waiting, but nothing new is answered and tier 2 picks up nothing more.
 """
 
 from __future__ import annotations
@@ -129,6 +136,12 @@ class ContactCentre:
         self.t2_capacity = 0
         if self.tier2 is not None:
             self.t2_open = np.asarray(self.tier2.is_open, dtype=bool).tolist()
+            by_interval = self.tier2.agents_by_interval
+            self.t2_agents = (
+                [self.tier2.agents] * self.n
+                if by_interval is None
+                else np.asarray(by_interval, dtype=np.int64).tolist()
+            )
             self.t2_handle = streams.draws(
                 "tier2_handle", "tier2", self.tier2.handle.kind, self.tier2.handle.cv
             )
@@ -162,9 +175,9 @@ class ContactCentre:
                 yield env.timeout(i * self.interval_s - env.now)
             now = env.now
             for pool in self.pools:
-                pool.rebalance(i, now, self._new_agent)
+                pool.rebalance(i, now, self._new_agent, self._hand_back)
             if self.tier2 is not None:
-                self.t2_capacity = self.tier2.agents if self.t2_open[i] else 0
+                self.t2_capacity = self.t2_agents[i] if self.t2_open[i] else 0
                 self._tier2_dispatch(now)
             for pool in self.pools:
                 self._dispatch(pool, now)
@@ -195,8 +208,8 @@ class ContactCentre:
             if kind == 1:
                 plans[k] = self._hire(pool, t)
             else:
-                pool.dismiss(plans.pop(k), t)
-            pool.rebalance(int(t // self.interval_s), t, self._new_agent)
+                pool.dismiss(plans.pop(k), t, self._hand_back)
+            pool.rebalance(int(t // self.interval_s), t, self._new_agent, self._hand_back)
             self._dispatch(pool, t)
 
     def _outage_process(self):
@@ -297,6 +310,8 @@ class ContactCentre:
         c.ctype = ctype
         c.parent = parent
         c.arrival = now
+        c.answer = _NAN
+        c.remaining = _NAN
         (ch.first if ctype == _FIRST else ch.retry).fill(c)
         i = int(now // self.interval_s)
         if ch.realtime and (not ch.is_open[i] or (ch.down and not self.inp.outage_queue)):
@@ -316,23 +331,28 @@ class ContactCentre:
             _Callback(self.env, patience, self._on_patience, c)
 
     def _start(self, agent: Agent, c: Contact, ch: ChannelState, now: float, i: int) -> None:
-        """Answer ``c`` (of channel ``ch``) by ``agent`` at ``now``, in interval ``i``."""
+        """Answer ``c`` (of channel ``ch``) by ``agent`` at ``now``, in interval ``i``; a
+        contact handed back at an end of duty resumes its remaining work."""
         c.state = _SERVING
-        c.answer = now
         c.agent = agent
-        learning = agent.pool.learning
-        work = c.handle_u * ch.aht_s[i]
-        c.fcr_penalty = 0.0
-        if learning is not None:
-            f = agent.learning_factor(now)
-            work *= 1.0 + (learning.aht_multiplier - 1.0) * f
-            c.fcr_penalty = learning.fcr_penalty_frac * f
+        if c.remaining == c.remaining:  # handed back: answered before, work left
+            work = c.remaining
+        else:
+            c.answer = now
+            learning = agent.pool.learning
+            work = c.handle_u * ch.aht_s[i]
+            c.fcr_penalty = 0.0
+            if learning is not None:
+                f = agent.learning_factor(now)
+                work *= 1.0 + (learning.aht_multiplier - 1.0) * f
+                c.fcr_penalty = learning.fcr_penalty_frac * f
         if not agent.contacts:
             agent.busy_since = now
             agent.channel = c.ch
         if ch.max_chats == 1:
             agent.contacts.append(c)
-            _Callback(self.env, work, self._on_done, c)
+            c.done_at = now + work
+            c.timer = _Callback(self.env, work, self._on_done, c)
         else:
             self._progress(agent, ch, now)
             c.work = work
@@ -371,30 +391,33 @@ class ContactCentre:
         agent.contacts.clear()
         self._finish(agent, c, self.channels[c.ch], self.env.now)
 
+    def _hand_back(self, agent: Agent, now: float) -> None:
+        """End of duty with ``hand_back``: the agent's contacts go back to the head of their
+        queue, in order, with the work still to do (their timers are cancelled; an answered
+        contact does not abandon)."""
+        if not agent.contacts:
+            return
+        ch = self.channels[agent.channel]
+        if ch.max_chats == 1:
+            c = agent.contacts[0]
+            c.timer.callbacks = []  # the SimPy calendar finds nothing to call
+            c.remaining = c.done_at - now
+        else:
+            self._progress(agent, ch, now)
+            agent.version += 1  # the chat timer is stale
+            for c in agent.contacts:
+                c.remaining = max(c.work, 0.0)
+        add_span(agent.pool.busy_s[ch.index], agent.busy_since, now, self.interval_s)
+        for c in reversed(agent.contacts):
+            c.state = _WAITING
+            ch.queue.appendleft(c)
+            ch.waiting += 1
+        agent.contacts.clear()
+        agent.channel = -1
+
     def _finish(self, agent: Agent, c: Contact, ch: ChannelState, now: float) -> None:
         """Record a handled contact (already removed from the agent) and free the agent."""
-        c.state = _DONE
-        i = int(c.answer // self.interval_s)
-        resolved = c.u_fcr < ch.fcr[i] - c.fcr_penalty
-        esc = ch.esc_code if c.u_esc < ch.esc[i] else 0
-        csat = _NAN
-        survey = ch.csat
-        if survey is not None and c.u_csat < survey.response_rate_frac:
-            wait = c.answer - c.arrival
-            score = survey.base + survey.per_minute_waited * wait / 60.0
-            score += survey.unresolved * (not resolved) + survey.escalated * (esc != 0)
-            csat = min(5.0, max(1.0, score))
-        row = self.log.add(
-            c,
-            answer_s=c.answer,
-            end_s=now,
-            waited_until_s=c.answer,
-            outcome=_ANSWERED,
-            resolved=resolved,
-            escalation_type=esc,
-            agent_id=agent.id,
-            csat_score=csat,
-        )
+        row, resolved, esc = self._record(c, ch, now, agent.id)
         if esc and self.tier2 is not None and not self.ended:
             self.t2_queue.append((row, now))
             self._tier2_dispatch(now)
@@ -415,9 +438,36 @@ class ContactCentre:
         elif not self._take_work(agent, now) and not agent.contacts:
             pool.idle.append(agent)
 
+    def _record(self, c: Contact, ch: ChannelState, now: float, agent_id: int):
+        """Log an answered contact ending at ``now``: its row, whether resolved, its escalation
+        code."""
+        c.state = _DONE
+        i = int(c.answer // self.interval_s)
+        resolved = c.u_fcr < ch.fcr[i] - c.fcr_penalty
+        esc = ch.esc_code if c.u_esc < ch.esc[i] else 0
+        csat = _NAN
+        survey = ch.csat
+        if survey is not None and c.u_csat < survey.response_rate_frac:
+            wait = c.answer - c.arrival
+            score = survey.base + survey.per_minute_waited * wait / 60.0
+            score += survey.unresolved * (not resolved) + survey.escalated * (esc != 0)
+            csat = min(5.0, max(1.0, score))
+        row = self.log.add(
+            c,
+            answer_s=c.answer,
+            end_s=now,
+            waited_until_s=c.answer,
+            outcome=_ANSWERED,
+            resolved=resolved,
+            escalation_type=esc,
+            agent_id=agent_id,
+            csat_score=csat,
+        )
+        return row, resolved, esc
+
     def _on_patience(self, event) -> None:
         c = event.value
-        if c.state != _WAITING or self.ended:
+        if c.state != _WAITING or self.ended or c.answer == c.answer:  # answered: on hold
             return
         now = self.env.now
         c.state = _DONE
@@ -458,7 +508,11 @@ class ContactCentre:
         self.ended = True
         for ch in self.channels:
             for c in ch.queue:
-                if c.state == _WAITING:
+                if c.state != _WAITING:
+                    continue
+                if c.answer == c.answer:  # handed back: finishes its work in the drain
+                    self._record(c, ch, now + c.remaining, c.agent.id)
+                else:
                     c.state = _DONE
                     self._log_unanswered(c, now, _NAN, _UNFINISHED)
             ch.queue.clear()

@@ -64,7 +64,10 @@ def simulate(
     streams = Streams(seed, replication)
     model = ContactCentre(model_input(scenario, workload, rosters, streams), streams).run()
     names = scenario.channel_names
-    usage = [(pool.name, pool.spec.channels, pool.staffed, pool.busy) for pool in model.pools]
+    usage = [
+        (pool.name, pool.spec.channels, pool.staffed, pool.busy, pool.overtime)
+        for pool in model.pools
+    ]
     return ReplicationResult(
         replication=replication,
         contacts=model.log.frame(replication, names),

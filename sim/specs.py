@@ -109,12 +109,14 @@ class ChannelSpec:
 
 @dataclass(frozen=True)
 class Tier2Spec:
-    """Tier 2: ``agents`` on duty in its open intervals, FIFO queue of escalations."""
+    """Tier 2: ``agents`` on duty in its open intervals (or ``agents_by_interval``, whole
+    agents per interval, when given), FIFO queue of escalations."""
 
     agents: int
     is_open: np.ndarray
     handle_mean_s: float
     handle: Dist = Dist()
+    agents_by_interval: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

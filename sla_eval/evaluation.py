@@ -61,6 +61,7 @@ SUMMARY_KPIS = (
     "escalation_frac",
     "aht_s",
     "occupancy_frac",
+    "overtime_agent_s",
     "csat",
 )
 """KPIs listed for every channel in the summary (null where one does not apply)."""

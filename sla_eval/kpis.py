@@ -55,6 +55,9 @@ kpi                                          channels  definition               
 ``csat_response_frac``                       every     answered with a score / answered      b
 ``staffed_agent_hours``                      every     agent hours on duty (agent log)       never
 ``occupancy_frac``                           every     busy / staffed agent time             f
+``overtime_agent_s``                         every     agent-seconds after the end of duty   never
+                                                       finishing contacts (agent log; part
+                                                       of the staffed time)
 ``uptime_frac``                              every     1 - down / measured time (outage      g
                                                        log; :mod:`sla_eval.timeline`)
 ===========================================  ========  ====================================  ======
@@ -64,8 +67,8 @@ NaN when: a no offered contact in the period (for threshold KPIs: none judged), 
 answered, c no answered contact with its whole repeat window in the horizon, d no escalation
 judged (an escalation not yet picked up at the horizon end is a miss once its target has passed,
 unknown before), e no survey response, f no staffed time, g no measured time (channel closed
-through the period). ``staffed_agent_hours`` and ``occupancy_frac`` appear only with an agent
-log, ``uptime_frac`` only with an outage log.
+through the period). ``staffed_agent_hours``, ``occupancy_frac`` and ``overtime_agent_s`` appear
+only with an agent log, ``uptime_frac`` only with an outage log.
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
 from sla_eval.kpi_names import SL_DEFINITIONS, Threshold
 from sla_eval.period_cells import ALL_CHANNELS, Cube, ratio
 from sla_eval.periods import PERIOD_KINDS, period_table
-from sla_eval.timeline import staffed_and_busy_s, uptime_parts_s
+from sla_eval.timeline import agent_time_s, uptime_parts_s
 
 __all__ = [
     "CHANNEL_KINDS",
@@ -197,9 +200,10 @@ def _timeline_kpis(
     every = np.ones(cube.shape[2], bool)
     items = []
     if agents is not None:
-        staffed, busy = staffed_and_busy_s(agents, cube, agent_codes, warmup_s)
+        staffed, busy, overtime = agent_time_s(agents, cube, agent_codes, warmup_s)
         items.append(("staffed_agent_hours", staffed / _SECONDS_PER_HOUR, every))
         items.append(("occupancy_frac", ratio(busy, staffed), every))
+        items.append(("overtime_agent_s", overtime, every))
     if outages is not None:
         opening = {name: spec.open_intervals for name, spec in channels.items()}
         down, measured = uptime_parts_s(

@@ -133,7 +133,8 @@ def test_agent_finishes_contact_in_hand_after_shift_and_agent_time_is_logged():
         ],
     )
     pool = model.pools[0]
-    agents = agent_frame(0, 3600.0, [(pool.name, ("phone",), pool.staffed, pool.busy)])
+    usage = [(pool.name, ("phone",), pool.staffed, pool.busy, pool.overtime)]
+    agents = agent_frame(0, 3600.0, usage)
     check_columns(agents, AGENT_COLUMNS)
     np.testing.assert_allclose(agents["staffed_agent_s"], [3600, 100])
     np.testing.assert_allclose(agents["busy_agent_s"], [100, 100])

@@ -63,9 +63,11 @@ def make_contacts(rows: list[dict]) -> pd.DataFrame:
 
 
 def make_agents(rows: list[dict]) -> pd.DataFrame:
-    """An agent log from dicts with interval, interval_start_s, channel, staffed and busy."""
+    """An agent log from dicts with interval, interval_start_s, channel, staffed and busy
+    (overtime 0 unless given)."""
     frame = pd.DataFrame.from_records(
-        [{"replication": 0, "team": "team", **row} for row in rows], columns=list(AGENT_COLUMNS)
+        [{"replication": 0, "team": "team", "overtime_agent_s": 0.0, **row} for row in rows],
+        columns=list(AGENT_COLUMNS),
     )
     return frame.astype(dict(AGENT_COLUMNS))
 

@@ -277,6 +277,7 @@ def test_occupancy_and_staffed_hours_from_the_agent_log(contacts_of, agents_of):
                 "team": "other",
                 "staffed_agent_s": 1800.0,
                 "busy_agent_s": 1800.0,
+                "overtime_agent_s": 300.0,
             },
             {
                 "interval": 96,
@@ -288,9 +289,12 @@ def test_occupancy_and_staffed_hours_from_the_agent_log(contacts_of, agents_of):
         ]
     )
     table = _table(contacts_of([{"arrival_s": 0.0, "outcome": "answered"}]), agents=agents)
-    # Day 0: busy 2700 / staffed 3600 = 0.75; 1 agent hour. Horizon: 3600 / 7200 = 0.5.
+    # Day 0: busy 2700 / staffed 3600 = 0.75; 1 agent hour, of it 300 s overtime.
+    # Horizon: 3600 / 7200 = 0.5.
     assert _value(table, "occupancy_frac", "day", 0) == 0.75
     assert _value(table, "staffed_agent_hours", "day", 0) == 1.0
+    assert _value(table, "overtime_agent_s", "day", 0) == 300.0
+    assert _value(table, "overtime_agent_s", "day", 1) == 0.0
     assert _value(table, "occupancy_frac") == 0.5
     # Interval 1 has no agent on duty: 0 / 0 -> NaN.
     assert np.isnan(_value(table, "occupancy_frac", "interval", 1))
