@@ -21,6 +21,7 @@ import typer
 from negotiate.pricing import LossModel
 from negotiate.workflow import negotiate as negotiate_workflow
 from reports import workflows
+from reports.staff_terminal import print_headcount, print_tier2, print_verification
 from reports.terminal import (
     RunProgress,
     print_batch,
@@ -32,13 +33,15 @@ from reports.terminal import (
     print_plan,
     print_run,
     print_sweep,
+    print_warnings,
 )
 from scenarios.demand import demand_by_day, expand
 from scenarios.errors import CcplanError, InputError, ScenarioError
 from scenarios.loader import load
-from scenarios.units import parse_duration_s, parse_fraction
+from scenarios.units import parse_duration_s, parse_fraction, parse_ratio
 from sim.levels import parse_levels
-from staffing import erlang_metrics, plan, plan_by_day, required_agents
+from staffing.planning import plan_scenario, rate_measures, staff_rate
+from verify import verify_plan
 
 app = typer.Typer(
     name="ccplan",
@@ -132,6 +135,15 @@ def _fraction_option(option: str, text: str | None) -> float | None:
         raise InputError(f"{option}: {error} (got {text!r})") from None
 
 
+def _ratio_option(option: str, text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return parse_ratio(text)
+    except ValueError as error:
+        raise InputError(f"{option}: {error} (got {text!r})") from None
+
+
 CallsOption = Annotated[
     float | None, typer.Option("--calls-per-hour", help="Arrival rate (contacts per hour).")
 ]
@@ -168,7 +180,7 @@ def erlang(
     """Erlang C (or Erlang A with --patience) measures for a number of agents."""
     if calls_per_hour is None or aht is None or agents is None:
         raise InputError("erlang needs --calls-per-hour, --aht and --agents.")
-    table = erlang_metrics(
+    result = rate_measures(
         calls_per_hour,
         _duration_option("--aht", aht),
         agents,
@@ -177,42 +189,20 @@ def erlang(
         sl_definition=sl_definition,
         short_abandon_s=_duration_option("--short-abandon", short_abandon),
     )
-    model = "erlang_c" if patience is None else "erlang_a"
-    print_measures(model, table.iloc[0], patience is None, as_json)
-
-
-def _staff_targets(calls_per_hour, aht, targets, patience, sl_definition, short_abandon, as_json):
-    aht_s = _duration_option("--aht", aht)
-    patience_s = _duration_option("--patience", patience)
-    short_abandon_s = _duration_option("--short-abandon", short_abandon)
-    agents = required_agents(
-        calls_per_hour,
-        aht_s,
-        patience_s=patience_s,
-        sl_definition=sl_definition,
-        short_abandon_s=short_abandon_s,
-        **targets,
+    print_measures(
+        result.model, result.measures, patience is None, as_json, result.warnings, result.criterion
     )
-    table = erlang_metrics(
-        calls_per_hour,
-        aht_s,
-        agents,
-        threshold_s=targets["threshold_s"] or 0.0,
-        patience_s=patience_s,
-        sl_definition=sl_definition,
-        short_abandon_s=short_abandon_s,
-    )
-    model = "erlang_c" if patience is None else "erlang_a"
-    print_measures(model, table.iloc[0], patience is None, as_json)
 
 
-def _staff_scenario(file: str, overrides, out: Path | None) -> None:
-    scenario = load(file, overrides)
-    table = plan(scenario, expand(scenario))
-    title = f"Staffing plan: {scenario.name}"
-    print_plan(plan_by_day(table, scenario), title)
+def _staff_scenario(file: str, overrides, out: Path | None, day_cv, confidence) -> None:
+    staffing_plan = plan_scenario(file, overrides, day_cv=day_cv, confidence=confidence)
+    scenario = staffing_plan.scenario
+    print_warnings(staffing_plan.warnings)
+    print_plan(staffing_plan.by_day, f"Staffing plan: {scenario.name}")
+    print_headcount(staffing_plan.by_week, scenario.partner.fte_hours_per_week)
+    print_tier2(staffing_plan.tier2, scenario.tier2 is not None and scenario.tier2.agents == "auto")
     if out is not None:
-        _write_csv(table, out)
+        _write_csv(staffing_plan.table, out)
 
 
 @app.command()
@@ -238,26 +228,86 @@ def staff(
     max_occupancy: Annotated[
         str | None, typer.Option("--max-occupancy", help="Occupancy cap.")
     ] = None,
+    max_p_wait: Annotated[
+        str | None, typer.Option("--max-p-wait", help="Cap on the probability of waiting.")
+    ] = None,
     patience: PatienceOption = None,
     sl_definition: DefinitionOption = "offered",
     short_abandon: ShortAbandonOption = "0",
+    day_cv: Annotated[
+        str | None,
+        typer.Option(
+            "--day-cv",
+            help="CV of a gamma day factor on the volume (forecast error, e.g. 8%): staff for "
+            "the expected measures over it (with SCENARIO: every channel's day_cv).",
+        ),
+    ] = None,
+    confidence: Annotated[
+        str | None,
+        typer.Option(
+            "--confidence",
+            help="Meet the targets on this share of days instead of in expectation (e.g. 90%; "
+            "needs a day CV; with SCENARIO: every realtime channel's criterion).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     set_: SetOption = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", metavar="FILE.csv", help="With SCENARIO: write the interval plan."),
     ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="With SCENARIO: correct the plan by simulation on common random numbers until "
+            "every realtime channel meets its target per measurement period with --p-meet.",
+        ),
+    ] = False,
+    p_meet: Annotated[
+        str, typer.Option("--p-meet", help="With --verify: probability of meeting, e.g. 90%.")
+    ] = "90%",
+    block: Annotated[
+        str, typer.Option("--block", help="With --verify: length of the blocks agents go to.")
+    ] = "2h",
+    replications: Annotated[
+        int | None,
+        typer.Option("--replications", help="With --verify: replications per round."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="With --verify: root seed.")] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="With --verify: local worker processes.")
+    ] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Smallest number of agents meeting every target (with --calls-per-hour and --aht), or
-    with SCENARIO the interval staffing plan of every channel (per-day summary; --out writes
-    the full table)."""
+    with SCENARIO the interval staffing plan of every channel (per-day summary, headcount and
+    FTE per week, tier 2; --out writes the full table; --verify checks it by simulation)."""
+    cv = _ratio_option("--day-cv", day_cv)
+    level = _fraction_option("--confidence", confidence)
     if scenario_file is not None:
         if calls_per_hour is not None or aht is not None:
             raise InputError("staff takes a SCENARIO or --calls-per-hour and --aht, not both.")
-        _staff_scenario(scenario_file, set_ or (), out)
+        if not verify:
+            _staff_scenario(scenario_file, set_ or (), out, cv, level)
+            return
+        with RunProgress(quiet) as progress:
+            verified = verify_plan(
+                scenario_file,
+                set_ or (),
+                day_cv=cv,
+                confidence=level,
+                p_meet=_fraction_option("--p-meet", p_meet),
+                replications=replications,
+                seed=seed,
+                block_hours=_duration_option("--block", block) / 3600.0,
+                workers=workers,
+                progress=progress,
+            )
+        print_verification(verified)
         return
-    if set_ or out is not None:
-        raise InputError("staff: --set and --out need a SCENARIO file.")
+    if set_ or out is not None or verify:
+        raise InputError("staff: --set, --out and --verify need a SCENARIO file.")
     if calls_per_hour is None or aht is None:
         raise InputError("staff needs --calls-per-hour and --aht (or a SCENARIO file).")
     targets = {
@@ -266,8 +316,21 @@ def staff(
         "target_asa_s": _duration_option("--target-asa", target_asa),
         "max_abandon_frac": _fraction_option("--max-abandon", max_abandon),
         "max_occupancy_frac": _fraction_option("--max-occupancy", max_occupancy),
+        "max_p_wait_frac": _fraction_option("--max-p-wait", max_p_wait),
     }
-    _staff_targets(calls_per_hour, aht, targets, patience, sl_definition, short_abandon, as_json)
+    result = staff_rate(
+        calls_per_hour,
+        _duration_option("--aht", aht),
+        targets=targets,
+        patience_s=_duration_option("--patience", patience),
+        sl_definition=sl_definition,
+        short_abandon_s=_duration_option("--short-abandon", short_abandon),
+        day_cv=cv or 0.0,
+        confidence=level,
+    )
+    print_measures(
+        result.model, result.measures, patience is None, as_json, result.warnings, result.criterion
+    )
 
 
 # --- run commands ---

@@ -50,7 +50,8 @@ field                                       meaning
                                             ``service_level``, ``p_wait``, ``asa_s``,
                                             ``response_within_target_frac``, ``fcr_frac``,
                                             ``escalation_frac``, ``aht_s``, ``occupancy_frac``,
-                                            ``csat`` (definitions in :mod:`sla_eval.kpis`)
+                                            ``overtime_agent_s``, ``csat`` (definitions in
+                                            :mod:`sla_eval.kpis`)
 ``channels.<c>.<kpi>.target``               ``{"value", "bound": "min"|"max", "source"}`` or
                                             null (:func:`sla_eval.evaluation.targets`)
 ``contract``                                null without a contract, else:

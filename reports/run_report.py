@@ -56,6 +56,7 @@ _KPIS = (
     ("escalation_frac", "escalated"),
     ("aht_s", "AHT"),
     ("occupancy_frac", "occupancy"),
+    ("overtime_agent_s", "overtime after end of duty"),
     ("csat", "CSAT"),
 )
 _SL_DEFINITIONS = {

@@ -38,6 +38,12 @@ def _console() -> Console:
     return console if console.is_terminal else Console(width=PIPED_WIDTH_CHARS)
 
 
+def print_warnings(lines: Iterable[str]) -> None:
+    """Print every line as ``warning: LINE`` on standard error."""
+    for line in lines:
+        typer.echo(f"warning: {line}", err=True)
+
+
 def print_errors(lines: Iterable[str]) -> None:
     """Print every line as ``error: LINE`` on standard error.
 
@@ -75,8 +81,16 @@ def print_demand(summary: pd.DataFrame, title: str) -> None:
     _console().print(table)
 
 
-def print_measures(model: str, row: pd.Series, patient: bool, as_json: bool) -> None:
-    """Print one row of queueing measures as JSON (inf as null plus a note) or aligned lines.
+def print_measures(
+    model: str,
+    row: pd.Series,
+    patient: bool,
+    as_json: bool,
+    warnings: Sequence[str] = (),
+    criterion: str = "point",
+) -> None:
+    """Print one row of queueing measures as JSON (inf as null plus a note) or aligned lines,
+    and each warning as one ``warning:`` line on standard error.
 
     Parameters
     ----------
@@ -87,10 +101,16 @@ def print_measures(model: str, row: pd.Series, patient: bool, as_json: bool) -> 
     patient : bool
         True when callers never abandon (Erlang C): ``p_abandon`` is shown as missing.
     as_json : bool
-        Print one JSON object instead of ``name value`` lines.
+        Print one JSON object instead of ``name value`` lines (with a ``warnings`` list).
+    warnings : sequence of str
+        One line each (``staffing.load_warnings``).
+    criterion : str
+        ``point``, ``expected`` (measures expected over the day factor) or ``confidence …``.
     """
+    print_warnings(warnings)
     fields = {
         "model": model,
+        "criterion": criterion,
         "offered_load_erlangs": float(row["offered_load_erlangs"]),
         "agents": int(row["agents"]),
         "p_wait": float(row["p_wait"]),
@@ -108,6 +128,7 @@ def print_measures(model: str, row: pd.Series, patient: bool, as_json: bool) -> 
                 f"{', '.join(infinite)} infinite: the agents cannot keep up with the load "
                 "(or none is ever answered)"
             )
+        fields["warnings"] = list(warnings)
         typer.echo(json.dumps(fields))
         return
     for key, value in fields.items():
@@ -126,8 +147,15 @@ def print_plan(summary: pd.DataFrame, title: str) -> None:
         The table's title.
     """
     table = Table(title=title)
-    headings = ("date", "channel", "team", "contacts", "required h", "scheduled h", "FTE")
-    for heading in (*headings, "service level", "intervals < target"):
+    headings = ("date", "channel", "team", "contacts", "of them repeats, redials")
+    for heading in (
+        *headings,
+        "required h",
+        "scheduled h",
+        "service level",
+        "abandoned",
+        "intervals < target",
+    ):
         table.add_column(heading, justify="left" if heading in headings[:3] else "right")
     for row in summary.itertuples(index=False):
         table.add_row(
@@ -135,10 +163,11 @@ def print_plan(summary: pd.DataFrame, title: str) -> None:
             str(row.channel),
             str(row.team),
             f"{row.contacts:,.0f}",
+            f"{row.repeats:,.0f}, {row.redials:,.0f}",
             "-" if pd.isna(row.required_agent_hours) else f"{row.required_agent_hours:,.1f}",
             f"{row.scheduled_agent_hours:,.1f}",
-            f"{row.scheduled_fte:,.1f}",
             "-" if pd.isna(row.service_level) else f"{row.service_level:.1%}",
+            "-" if pd.isna(row.p_abandon) else f"{row.p_abandon:.1%}",
             str(row.intervals_below_target),
         )
     _console().print(table)

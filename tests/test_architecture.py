@@ -21,6 +21,7 @@ MAY_IMPORT = {
     "sla_eval": {"scenarios"},
     "reports": {"scenarios", "staffing", "sim", "sla_eval"},
     "negotiate": {"scenarios", "staffing", "sim", "sla_eval", "reports"},
+    "verify": {"scenarios", "staffing", "sim", "sla_eval"},
 }
 """Package -> the project packages it may import (docs/architecture.md)."""
 DRAWING = {"reports", "negotiate"}
