@@ -12,7 +12,11 @@ file                   content
 ``kpis.parquet``       the whole table, interval rows included, with its dtypes
 ``contract.csv``       per replication, measurement period and clause (:data:`sla_eval.
                        CONTRACT_COLUMNS`); only with a contract
-``staffing.csv``       the interval staffing plan (``staffing.PLAN_COLUMNS``)
+``staffing.csv``       the interval staffing plan (``staffing.PLAN_COLUMNS``): the workload the
+                       simulation sees, required, scheduled and productive agents, expected
+                       measures and the teams' expected headcount per interval
+``headcount.csv``      headcount (in production, in training, hired, left), paid hours and FTE
+                       per team and week (``staffing.PLAN_WEEK_COLUMNS``)
 ``contacts.parquet``   the contact log of every replication (``scenarios.log_tables``); left out
                        with ``contacts=False``
 ``report.html``        the self-contained report (:mod:`reports.run_report`)
@@ -105,6 +109,7 @@ from reports.run_figures import run_pngs
 from reports.run_report import write_report
 from scenarios.errors import InputError
 from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation
+from staffing import plan_by_week
 
 __all__ = [
     "BATCH_COLUMNS",
@@ -309,6 +314,7 @@ def write_results(
         if evaluation.contract is not None:
             _write_csv(evaluation.contract, stage / "contract.csv")
         _write_csv(run_like.plan, stage / "staffing.csv")
+        _write_csv(plan_by_week(run_like.plan, scenario), stage / "headcount.csv")
         if contacts:
             _write_contacts(getattr(run_like, "results", (run_like,)), stage / "contacts.parquet")
         _write_report(stage, scenario, run_like, evaluation)

@@ -15,6 +15,8 @@ figure (file stem)       what it shows
                          in each measurement period, with the target
 ``net_credit``           the net credit (penalty - earned back - bonus) per period and over
                          the horizon, with the at-risk cap
+``headcount``            per team and week, headcount in production and training, hires,
+                         leavers and FTE (:mod:`reports.headcount_figure`)
 =======================  ====================================================================
 
 The staffing plan is the table of :func:`staffing.plan.plan`; :func:`staffing_figure` needs its
@@ -43,9 +45,11 @@ from reports.figure_style import (
     png_bytes,
     styled,
 )
+from reports.headcount_figure import headcount_figure
 from reports.text import clause_label
 from scenarios.contract import FRACTION_KPIS
 from scenarios.errors import InputError
+from staffing import plan_by_week
 
 __all__ = [
     "clause_kpi_figure",
@@ -334,13 +338,16 @@ def run_pngs(
     """Every figure of a run as PNG bytes, keyed by file stem (module docstring table).
 
     Without a contract evaluation (``evaluation`` and ``totals`` None) only ``interval_sl``
-    (when a channel has a service target) and ``staffing`` are drawn.
+    (when a channel has a service target), ``staffing`` and ``headcount`` are drawn.
     """
     figures = {}
     targets = _targets(scenario)
     if targets:
         figures["interval_sl"] = interval_service_level_figure(kpis, targets)
     figures["staffing"] = staffing_figure(plan)
+    figures["headcount"] = headcount_figure(
+        plan_by_week(plan, scenario), scenario.partner.fte_hours_per_week
+    )
     if (evaluation is None) != (totals is None):
         raise InputError("give both the contract evaluation and its totals, or neither")
     if evaluation is not None:

@@ -29,6 +29,7 @@ from reports.scenario_text import (
     team_staffing,
 )
 from sla_eval.summary import TOTAL_COLUMNS, describe, summary_dict
+from staffing import plan_by_week
 
 __all__ = ["REPORT_CSS", "SECTIONS", "figure_html", "write_report"]
 
@@ -37,6 +38,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("channel-kpis", "Channel KPIs over the horizon"),
     ("interval-service-level", "Interval service level against the target"),
     ("staffing", "Required versus scheduled agents"),
+    ("headcount", "Headcount over time"),
     ("clause-kpis", "Clause KPIs per measurement period"),
     ("penalty-distribution", "Penalty distribution"),
     ("clauses", "Clauses: expected penalty, bonus and P(breach)"),
@@ -230,10 +232,14 @@ def _assumptions_section(scenario: object) -> str:
             "<h3>Staffing model per channel</h3>",
             table(("channel", "kind", "required agents from", "scheduled agents from"), models, 4),
             f"<p>Shrinkage {share(scenario.partner.shrinkage)} removes agents on duty from "
-            "production. The plan's measures are steady-state formulas per interval: they carry "
-            "no queue from one interval to the next and no repeats, redials or forecast error; "
-            "the simulation has all of them, and every KPI, credit and P(breach) here comes "
-            "from it.</p>",
+            "production. The plan sizes the workload the simulation sees: first contacts plus "
+            "the expected repeats and redials (a fixed point with the abandonment the plan "
+            "predicts) and escalations to tier 2; its measures are expected over the day-level "
+            "forecast error (days weighted by their calls, an overloaded day at service level "
+            "0). They are steady-state formulas per interval: they carry no queue from one "
+            "interval to the next, and leave out outages, random absence and new hires' "
+            "learning. The simulation has all of them, and every KPI, credit and P(breach) "
+            "here comes from it.</p>",
             "<h3>Forecast error</h3>",
             f"<p>{esc(forecast_error(scenario))}</p>",
             "<h3>Which period a contact counts in</h3>",
@@ -247,6 +253,33 @@ def _assumptions_section(scenario: object) -> str:
             "quantiles over replications.</p>",
         ]
     )
+
+
+def _headcount_section(scenario: object, plan: pd.DataFrame, pngs: Mapping[str, bytes]) -> str:
+    """The headcount figure and its weekly table (``staffing.plan_by_week``)."""
+    weeks = plan_by_week(plan, scenario)
+    hours = scenario.partner.fte_hours_per_week
+    rows = [
+        (
+            f"{row.week_start:%Y-%m-%d}",
+            row.team,
+            *("-" if pd.isna(v) else f"{v:,.1f}" for v in (row.headcount, row.in_training)),
+            *("-" if pd.isna(v) else f"{v:,.1f}" for v in (row.hired, row.left)),
+            f"{row.paid_hours:,.0f}",
+            f"{row.fte:,.1f}",
+        )
+        for row in weeks.itertuples(index=False)
+    ]
+    headers = ("week of", "team", "in production", "in training", "hired", "left", "paid h", "FTE")
+    return figure_html(
+        pngs,
+        "headcount",
+        "headcount over time",
+        "Per team and week: agents in production at the week start and in training (expected; "
+        "hires after their lead time train paid, then take contacts), hires and leavers "
+        f"(attrition) in the week, and FTE = paid hours / {hours:g} h (the contract week). "
+        "Teams on auto or a roster file have no headcount: their FTE only.",
+    ) + table(headers, rows, 2)
 
 
 def write_report(
@@ -297,6 +330,7 @@ def write_report(
             "every channel of a shared team). Productive: the scheduled agents after shrinkage "
             "given to this channel.",
         ),
+        "headcount": _headcount_section(scenario, plan, pngs),
         "assumptions": _assumptions_section(scenario),
     }
     no_target = '<p class="empty">No channel has a service target.</p>'

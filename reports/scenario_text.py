@@ -121,7 +121,14 @@ def norm(channel: object) -> str:
     text = f"{share(target.target)} within {duration_text(target.threshold)}"
     if channel.kind == "deferrable":
         return f"{text}, business hours" if target.business_hours else text
-    return f"{text}, {sl_definition_text(target.sl_definition, target.short_abandon or 0.0)}"
+    text = f"{text}, {sl_definition_text(target.sl_definition, target.short_abandon or 0.0)}"
+    if target.max_p_wait is not None:
+        text += f"; P(wait) at most {share(target.max_p_wait)}"
+    if target.max_occupancy is not None:
+        text += f"; occupancy at most {share(target.max_occupancy)}"
+    if target.criterion == "confidence":
+        text += f"; met on {share(target.confidence)} of days"
+    return text
 
 
 def _scheme(scheme: object, clause: object) -> str:
@@ -199,6 +206,9 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
             team.name,
             ", ".join(team.channels),
             team_staffing(team),
+            str(team.min_agents) if team.min_agents else "-",
+            team.end_of_duty.replace("_", " "),
+            _absence(team.absence),
             f"{share(team.attrition_per_month)}",
         )
         for team in partner.teams
@@ -214,7 +224,19 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
         f"<h3>Partner: {esc(partner.name)}</h3>",
         f"<p>Shrinkage {share(partner.shrinkage)}; pricing {esc(_pricing(partner.pricing))}; "
         f"labour cost {esc(eur(partner.labour_cost_per_agent_hour_eur))} per agent hour.</p>",
-        table(("team", "channels", "staffing", "attrition per month"), teams, 3),
+        table(
+            (
+                "team",
+                "channels",
+                "staffing",
+                "min agents",
+                "end of duty",
+                "absence",
+                "attrition per month",
+            ),
+            teams,
+            7,
+        ),
     ]
     contract = scenario.contract
     parts.append("<h3>Contract terms</h3>")
@@ -249,6 +271,14 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
         table(("clause", "KPI", "channel", "target", "penalty", "bonus", "terms"), clauses, 7)
     )
     return "".join(parts)
+
+
+def _absence(absence: object | None) -> str:
+    if absence is None:
+        return "shrinkage as a fixed share"
+    if absence.distribution == "binomial":
+        return "binomial per day"
+    return f"beta-binomial per day, CV {share(absence.day_cv)}"
 
 
 def _pricing(pricing: object) -> str:
@@ -312,6 +342,7 @@ def forecast_error(scenario: object) -> str:
     if error.interval_overdispersion > 0:
         text += f", and one with CV {share(error.interval_overdispersion)} per interval"
     return (
-        f"{text}, on {channels}. The staffing plan is for the forecast itself; the simulation "
+        f"{text}, on {channels}. The staffing plan meets each realtime target by its criterion "
+        "over the day factor (the expected measures, or a share of days); the simulation "
         "draws the factors, so period KPIs carry the forecast error."
     )

@@ -303,30 +303,29 @@ def plan_by_day(table: pd.DataFrame, scenario) -> pd.DataFrame:
 
 
 def plan_by_week(table: pd.DataFrame, scenario) -> pd.DataFrame:
-    """Per team and week (Monday to Sunday; the first and last may be partial): headcount and
-    FTE.
+    """Per team and week (seven days from the horizon start; the last may be shorter):
+    headcount and FTE.
 
     ``headcount`` is the expected headcount in production at the week's first interval,
     ``in_training`` its mean over the week, ``hired`` and ``left`` the week's expected flows
-    (NaN for auto and roster teams, which have no headcount). ``paid_hours`` are the
-    scheduled agent hours plus the trainees' contract hours (``in_training`` ×
-    ``partner.fte_hours_per_week`` × days / 7); ``fte = paid_hours / (fte_hours_per_week ×
-    days / 7)``, so a full-time agent working the contract week is one FTE.
+    (NaN for auto and roster teams, which have no headcount). ``paid_hours`` are the scheduled
+    agent hours plus the trainees' contract hours (``in_training`` × ``partner.fte_hours_per_week``
+    × days / 7); ``fte = paid_hours / fte_hours_per_week``, so a full-time agent working the
+    contract week is one FTE. A shorter last week has no FTE (NaN): its days are not a week's
+    mix of busy and quiet days.
     """
     contract_h = scenario.partner.fte_hours_per_week
     hours = pd.Timedelta(scenario.horizon.interval, "s") / pd.Timedelta(1, "h")
     team_rows = table.drop_duplicates(["team", "interval"])
     day = team_rows["interval_start"].dt.normalize()
-    origin = pd.Timestamp(scenario.horizon.start)
-    week_start = origin - pd.Timedelta(days=origin.weekday())
     frame = team_rows.assign(
-        week=(day - week_start).dt.days // 7,
+        week=(day - pd.Timestamp(scenario.horizon.start)).dt.days // 7,
         day=day,
         scheduled_hours=team_rows["scheduled_agents"] * hours,
     )
     grouped = frame.groupby(["week", "team"], observed=True, sort=True)
     weeks = grouped.agg(
-        first_day=("day", "min"),
+        week_start=("day", "min"),
         days=("day", "nunique"),
         headcount=("headcount", "first"),
         in_training=("in_training", "mean"),
@@ -335,14 +334,12 @@ def plan_by_week(table: pd.DataFrame, scenario) -> pd.DataFrame:
         scheduled_agent_hours=("scheduled_hours", "sum"),
     ).reset_index()
     share = weeks["days"] / 7.0
-    weeks["week_start"] = weeks["first_day"]
     weeks["training_hours"] = weeks["in_training"].fillna(0.0) * contract_h * share
     weeks["paid_hours"] = weeks["scheduled_agent_hours"] + weeks["training_hours"]
-    weeks["fte"] = weeks["paid_hours"] / (contract_h * share)
+    weeks["fte"] = (weeks["paid_hours"] / contract_h).where(weeks["days"] == 7)
     order = {team.name: rank for rank, team in enumerate(scenario.partner.teams)}
-    weeks = weeks.sort_values(
-        ["week", "team"], key=lambda s: s.map(order) if s.name == "team" else s
-    )
+    weeks["rank"] = weeks["team"].map(order)
+    weeks = weeks.sort_values(["week", "rank"])
     return weeks[list(WEEK_COLUMNS)].astype(dict(WEEK_COLUMNS)).reset_index(drop=True)
 
 

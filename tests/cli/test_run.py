@@ -26,10 +26,12 @@ FILES = {
     "kpis.parquet",
     "contract.csv",
     "staffing.csv",
+    "headcount.csv",
     "contacts.parquet",
     "report.html",
     "interval_sl.png",
     "staffing.png",
+    "headcount.png",
     "clause_kpis.png",
     "net_credit.png",
 }

@@ -106,7 +106,7 @@ def test_scenario_text_is_escaped(page):
 
 def test_images_decode_as_png(page):
     encoded = DATA_URI.findall(page)
-    assert len(encoded) == 4
+    assert len(encoded) == 5  # interval SL, staffing, headcount, clause KPIs, net credit
     for data in encoded:
         image = Image.open(io.BytesIO(base64.b64decode(data, validate=True)))
         assert image.format == "PNG"
@@ -124,7 +124,7 @@ def test_numbers_in_the_report_come_from_the_tables(page, run):
 
 def test_given_pngs_are_embedded_in_section_order(page, pngs):
     embedded = [base64.b64decode(data) for data in DATA_URI.findall(page)]
-    stems = ["interval_sl", "staffing", "clause_kpis", "net_credit"]
+    stems = ["interval_sl", "staffing", "headcount", "clause_kpis", "net_credit"]
     assert embedded == [pngs[stem] for stem in stems]
 
 
@@ -136,7 +136,7 @@ def test_a_scenario_without_contract_says_so_and_draws_its_figures(run, tmp_path
         assert f'<section id="{key}">' in page
     assert page.count("The scenario has no contract") == 4
     encoded = DATA_URI.findall(page)
-    assert len(encoded) == 2
+    assert len(encoded) == 3  # interval SL, staffing, headcount
     assert all(base64.b64decode(data).startswith(b"\x89PNG") for data in encoded)
 
 
