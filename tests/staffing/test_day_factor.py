@@ -4,6 +4,7 @@ numerical integration, and the ``confidence`` criterion against
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,7 @@ def _direct(rate, fixed, aht_s, agents, cv, column, capacity=None, chat=False, *
     )
     edges = [low, *([kink] if low < kink < high else []), high]
     numerator = denominator = 0.0
-    for a, b in zip(edges[:-1], edges[1:], strict=False):
+    for a, b in itertools.pairwise(edges):
         v = np.linspace(a, b, 20_001)
         calls = rate * v + fixed
         measure = metrics(calls, aht_s, agents, **kwargs)[column].to_numpy()
