@@ -44,6 +44,7 @@ __all__ = [
     "effective_calls_per_hour",
     "predicted_measures",
     "required_for_channel",
+    "service_level_of_rows",
 ]
 
 MEASURES = ("service_level", "asa_s", "p_abandon", "occupancy", "p_wait")
@@ -279,3 +280,34 @@ def predicted_measures(
     if target is None:
         out["service_level"][rows] = math.nan
     return out
+
+
+def service_level_of_rows(
+    demand: ChannelDemand,
+    method: str,
+    rows: np.ndarray,
+    agents: np.ndarray,
+    load_factor: np.ndarray | float = 1.0,
+) -> np.ndarray:
+    """Expected service level of a realtime channel with a target on the open ``rows`` only,
+    with ``agents`` there and the offered load times ``load_factor`` (per row): the measure of
+    :func:`predicted_measures` for a few intervals at a time, or for a load the simulation
+    found to behave like another (``staff --verify``)."""
+    target = demand.service_target
+    if demand.kind != "realtime" or target is None:
+        raise InputError(f"channel {demand.name}: a service level needs a realtime target")
+    scaled, fixed = _split_rates(demand, method, rows)
+    kwargs = _realtime_kwargs(demand, rows)
+    kwargs.setdefault("sl_definition", "offered")
+    kwargs.setdefault("short_abandon_s", 0.0)
+    _, _, table = expected_measures(
+        scaled * load_factor,
+        demand.aht_s[rows],
+        agents,
+        day_cv=demand.day_cv,
+        fixed_calls_per_hour=fixed * load_factor,
+        threshold_s=target.threshold,
+        speed_by_chats=demand.speeds if len(demand.speeds) > 1 else None,
+        **kwargs,
+    )
+    return table[:, k.SERVICE_LEVEL]

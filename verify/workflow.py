@@ -13,11 +13,14 @@ Method
    interval, its offered contacts.
 3. ``P(meet)`` of a channel is the share of (replication, period) pairs whose service level
    reaches the target. When it is below ``p_meet`` for a channel served by an ``auto`` team,
-   the period service level must rise by about ``u = target − q`` (``q`` its simulated
-   ``1 − p_meet`` quantile, plus :data:`MARGIN`); agents are added greedily to the **interval
-   blocks** (``block_hours`` long, from midnight, on each date) where one more productive agent
-   raises the period's service level most per agent-hour, by the plan's expected measures
-   (:func:`staffing.requirements.predicted_measures`), until the predicted rise is ``u``.
+   the analytic model is first **calibrated to the simulation**: per interval, the load
+   factor ``κ`` at which its expected service level with the interval's agents equals the
+   simulated one (pooled over the replications; bisection, ``κ`` in [1/4, 4]), which carries
+   what the formulas miss (queues carried across intervals, a roster that drops under a long
+   contact, outages, absence). Then every **interval block** (``block_hours`` long, from
+   midnight, on each date) gets the fewest productive agents, in each of its open intervals,
+   that lift its service level at the calibrated loads to the target plus ``r`` points in
+   round ``r`` (:data:`MARGIN_STEP`; at most 99.5 %).
 4. Repeat from 2 until every channel meets ``p_meet`` or ``max_rounds`` rounds ran. Agents are
    only added, never removed.
 
@@ -28,7 +31,6 @@ simulation of the next round checks it.
 
 from __future__ import annotations
 
-import heapq
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,10 +45,10 @@ from sim.runner import ReplicationTask
 from sla_eval.scenario_eval import scenario_kpi_table
 from staffing import solve, team_rosters
 from staffing.planning import StaffingPlan, plan_scenario
-from staffing.requirements import predicted_measures
+from staffing.requirements import service_level_of_rows
 from staffing.roster import productive_agents
 
-__all__ = ["ADDED_COLUMNS", "MARGIN", "ROUND_COLUMNS", "VerifiedPlan", "verify_plan"]
+__all__ = ["ADDED_COLUMNS", "MARGIN_STEP", "ROUND_COLUMNS", "VerifiedPlan", "verify_plan"]
 
 ROUND_COLUMNS = (
     "round",
@@ -69,9 +71,10 @@ ADDED_COLUMNS = (
 )
 """Columns of :attr:`VerifiedPlan.added`."""
 
-MARGIN = 0.002
-"""Added to the needed rise of the service level (0.2 points), so that a round does not stop
-just short of the target."""
+MARGIN_STEP = 0.01
+"""Round ``r`` lifts every interval block to the target plus ``r`` times this (1 point)."""
+MAX_LEVEL = 0.995
+"""The highest service level a block is lifted to."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,7 +116,8 @@ class VerifiedPlan:
 
 
 class _Reduce:
-    """Picklable: one replication's measurement-period service levels per checked channel."""
+    """Picklable: per checked channel, one replication's service level per measurement period,
+    and per interval its service level and offered contacts."""
 
     def __init__(self, task: ReplicationTask, rosters, channels: tuple[str, ...], kind: str):
         self.task = task
@@ -121,25 +125,55 @@ class _Reduce:
         self.channels = channels
         self.kind = kind
 
-    def __call__(self, replication: int) -> dict[str, np.ndarray]:
+    def __call__(self, replication: int) -> dict[str, tuple[np.ndarray, ...]]:
         result = self.task.run(replication, self.rosters)
-        kpis = scenario_kpi_table(self.task.scenario, result.contacts, period_kinds=(self.kind,))
-        levels = kpis[kpis["kpi"] == "service_level"]
-        return {
-            name: levels.loc[levels["channel"] == name, "value"].to_numpy(np.float64)
-            for name in self.channels
-        }
+        kinds = (self.kind, "interval")
+        kpis = scenario_kpi_table(self.task.scenario, result.contacts, period_kinds=kinds)
+        out = {}
+        n = self.task.workload.n_intervals
+        for name in self.channels:
+            own = kpis[kpis["channel"] == name]
+            periods = own[(own["period_kind"] == self.kind) & (own["kpi"] == "service_level")]
+            intervals = own[own["period_kind"] == "interval"]
+            level = np.full(n, np.nan)
+            offered = np.zeros(n)
+            rows = intervals[intervals["kpi"] == "service_level"]
+            level[rows["period"].to_numpy()] = rows["value"].to_numpy()
+            rows = intervals[intervals["kpi"] == "offered"]
+            offered[rows["period"].to_numpy()] = rows["value"].to_numpy()
+            out[name] = (periods["value"].to_numpy(np.float64), level, offered)
+        return out
 
 
-def _simulate(task, rosters, channels, kind, replications, map_fn, progress) -> dict:
-    """Per checked channel, the service level of every (replication, period) pair."""
+@dataclass(frozen=True)
+class _Round:
+    """What one round's replications showed per checked channel: the service level of every
+    (replication, period) pair, and per interval the service level pooled over replications
+    (weighted by offered contacts; NaN without contacts)."""
+
+    periods: dict[str, np.ndarray]
+    intervals: dict[str, np.ndarray]
+
+
+def _simulate(task, rosters, channels, kind, replications, map_fn, progress) -> _Round:
     reduce = _Reduce(task, rosters, channels, kind)
     progress.start(replications, 1)
     results = []
     for value in map_fn(reduce, range(replications)):
         results.append(value)
         progress.replication()
-    return {name: np.concatenate([r[name] for r in results]) for name in channels}
+    periods, intervals = {}, {}
+    for name in channels:
+        periods[name] = np.concatenate([r[name][0] for r in results])
+        levels = np.array([r[name][1] for r in results])
+        offered = np.array([r[name][2] for r in results])
+        weight = np.where(np.isnan(levels), 0.0, offered)
+        total = weight.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            intervals[name] = np.where(
+                total > 0, (np.nan_to_num(levels) * weight).sum(axis=0) / total, np.nan
+            )
+    return _Round(periods, intervals)
 
 
 def _round_rows(round_index, levels, targets, p_meet, hours_added) -> list[dict]:
@@ -162,44 +196,50 @@ def _round_rows(round_index, levels, targets, p_meet, hours_added) -> list[dict]
     return rows
 
 
-class _Gains:
-    """The plan's predicted rise of answered-in-time contacts per agent-hour when a block of a
-    channel gets one more productive agent."""
-
-    def __init__(self, flow, method: str, agents: np.ndarray, interval_h: float):
-        self.flow, self.method, self.agents, self.interval_h = flow, method, agents, interval_h
-
-    def _in_time(self, rows: np.ndarray, extra: int) -> float:
-        agents = self.agents.copy()
-        agents[rows] += extra
-        measures = predicted_measures(self.flow.demand, agents, self.method)
-        return float(np.nansum(self.flow.demand.offered[rows] * measures["service_level"][rows]))
-
-    def per_agent_hour(self, rows: np.ndarray, added: int) -> float:
-        rise = self._in_time(rows, added + 1) - self._in_time(rows, added)
-        return rise / (rows.size * self.interval_h)
+LOAD_FACTOR_RANGE = (0.25, 4.0)
+"""Where the calibration looks for each interval's load factor."""
 
 
-def _add_agents(flow, method, agents, need_in_time, blocks_of, interval_h) -> dict[int, int]:
-    """Greedy: one productive agent at a time to the block with the largest predicted rise of
-    answered-in-time contacts per agent-hour, until ``need_in_time`` more are predicted."""
-    is_open = flow.demand.is_open
-    open_rows = {
-        int(block): np.flatnonzero((blocks_of == block) & is_open)
-        for block in np.unique(blocks_of[is_open])
-    }
-    gains = _Gains(flow, method, agents, interval_h)
-    added: dict[int, int] = {}
-    heap = [(-gains.per_agent_hour(rows, 0), block) for block, rows in open_rows.items()]
-    heapq.heapify(heap)
-    gained = 0.0
-    while heap and gained < need_in_time:
-        negative, block = heapq.heappop(heap)
-        if -negative <= 0.0:
-            break
-        gained += -negative * open_rows[block].size * interval_h
-        added[block] = added.get(block, 0) + 1
-        heapq.heappush(heap, (-gains.per_agent_hour(open_rows[block], added[block]), block))
+def _calibrated_load(demand, method, rows, agents, simulated) -> np.ndarray:
+    """Per row, the load factor ``κ`` at which the expected service level with ``agents``
+    equals the ``simulated`` one (bisection, 40 halvings; 1 where nothing was simulated; at
+    the ends of :data:`LOAD_FACTOR_RANGE` where the target lies outside it)."""
+    target = np.clip(simulated, 0.005, 0.995)
+    low = np.full(rows.size, LOAD_FACTOR_RANGE[0])
+    high = np.full(rows.size, LOAD_FACTOR_RANGE[1])
+    for _ in range(40):
+        middle = 0.5 * (low + high)
+        above = service_level_of_rows(demand, method, rows, agents, middle) > target
+        low = np.where(above, middle, low)
+        high = np.where(above, high, middle)
+    return np.where(np.isnan(simulated), 1.0, 0.5 * (low + high))
+
+
+MAX_ADDED = 500
+"""Productive agents a block may gain in one round at most (a calibration gone wrong stops
+here rather than running away)."""
+
+
+def _block_additions(flow, method, agents, level, blocks_of, simulated) -> dict[int, int]:
+    """Per interval block of a channel, the fewest productive agents added to every one of its
+    open intervals that lift the block's service level (weighted by offered contacts) to
+    ``level`` at the loads calibrated to the simulation."""
+    demand = flow.demand
+    rows = np.flatnonzero(demand.is_open & (demand.offered > 0))
+    factor = np.ones(agents.size)
+    factor[rows] = _calibrated_load(demand, method, rows, agents[rows], simulated[rows])
+    added = {}
+    for block in np.unique(blocks_of[rows]):
+        own = rows[blocks_of[rows] == block]
+        calls = demand.offered[own]
+        extra = 0
+        while extra < MAX_ADDED:
+            served = service_level_of_rows(demand, method, own, agents[own] + extra, factor[own])
+            if np.sum(calls * served) >= level * calls.sum():
+                break
+            extra += 1
+        if extra:
+            added[int(block)] = extra
     return added
 
 
@@ -281,9 +321,9 @@ def verify_plan(
     rows, met = [], False
     with executor(workers=workers, scheduler=scheduler) as map_fn:
         for round_index in range(max_rounds + 1):
-            levels = _simulate(task, rosters, checked, kind, replications, map_fn, progress)
+            seen = _simulate(task, rosters, checked, kind, replications, map_fn, progress)
             hours = {name: float(added[name].sum() * interval_h) for name in checked}
-            rows += _round_rows(round_index, levels, targets, p_meet, hours)
+            rows += _round_rows(round_index, seen.periods, targets, p_meet, hours)
             latest = {row["channel"]: row for row in rows[-len(checked) :]}
             failing = [name for name in checked if latest[name]["p_meet"] < p_meet]
             met = not failing
@@ -295,10 +335,9 @@ def verify_plan(
                 flow = solved.channels[name]
                 plan_team = solved.teams[team.name]
                 agents = plan_team.productive[list(team.channels).index(name)] + added[name]
-                rise = max(targets[name] - latest[name]["quantile_service_level"], 0.0)
-                need = (rise + MARGIN) * float(flow.demand.offered.sum())
-                for block, count in _add_agents(
-                    flow, plan_team.method, agents, need, blocks_of, interval_h
+                level = min(targets[name] + MARGIN_STEP * (round_index + 1), MAX_LEVEL)
+                for block, count in _block_additions(
+                    flow, plan_team.method, agents, level, blocks_of, seen.intervals[name]
                 ).items():
                     added[name][(blocks_of == block) & flow.demand.is_open] += count
                 rosters[team.name] = _corrected(base[team.name], team, added, scenario)
