@@ -166,7 +166,8 @@ def _simulated_waits(replication: int) -> tuple[np.ndarray, np.ndarray]:
 
 def test_time_varying_delay_probability_matches_the_forward_equations():
     replications = 300
-    waited, arrived = map(np.array, zip(*(_simulated_waits(r) for r in range(replications))))
+    pairs = [_simulated_waits(r) for r in range(replications)]
+    waited, arrived = (np.array([pair[k] for pair in pairs]) for k in (0, 1))
     # The arrival-weighted delay probability of each hour, Σ waited / Σ arrived over the
     # replications, with its delta-method standard error (a ratio of means).
     ratio = waited.sum(axis=0) / arrived.sum(axis=0)
