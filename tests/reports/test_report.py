@@ -185,4 +185,4 @@ def test_chromium_renders_the_page_with_its_images(report, tmp_path):
     broken = '<img src="data:image/png;base64,AAAA" alt="broken">'
     probe.write_text(report.read_text().replace("</body>", broken + _PROBE), encoding="utf-8")
     dom = _chromium("--dump-dom", probe.as_uri(), profile=tmp_path / "profile").stdout
-    assert 'data-images-loaded="4/5"' in dom
+    assert 'data-images-loaded="5/6"' in dom  # five figures and the broken control

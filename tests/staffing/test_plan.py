@@ -21,6 +21,7 @@ from staffing import (
     scheduled_agents,
     team_rosters,
 )
+from staffing.planning import plan_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 SHORT = ["horizon.days=7", "horizon.closed_days=[]", "outages.scheduled=[]"]
@@ -138,3 +139,59 @@ def test_roster_file_needs_whole_agents(tmp_path):
     scenario = load(scenario_file)
     with pytest.raises(InputError, match=r"whole numbers \(got 35.5 at 2027-03-01T02:15\)"):
         team_rosters(scenario, expand(scenario))
+
+
+def test_min_agents_raises_an_auto_team_and_is_reported_for_a_fixed_one():
+    auto = load(
+        EXAMPLES / "baseline.yaml",
+        [*SHORT, *AUTO_PHONE, "partner.teams.0.min_agents=12"],
+    )
+    phone = plan(auto, expand(auto))
+    phone = phone[(phone["channel"] == "phone") & phone["is_open"]]
+    assert (phone["required_agents"] < 12).any()  # quiet hours need fewer
+    assert (phone["productive_agents"] >= 12).all()
+    fixed = load(EXAMPLES / "baseline.yaml", [*SHORT, "partner.teams.0.min_agents=30"])
+    result = plan_scenario(EXAMPLES / "baseline.yaml", [*SHORT, "partner.teams.0.min_agents=30"])
+    by_day = result.by_day
+    assert by_day.loc[by_day["team"] == "voice", "intervals_below_min_agents"].sum() > 0
+    assert by_day.loc[by_day["team"] != "voice", "intervals_below_min_agents"].sum() == 0
+    lines = [line for line in result.warnings if line.startswith("team voice")]
+    assert len(lines) == 1 and "fewer productive agents than its min_agents (30)" in lines[0]
+    assert fixed.partner.teams[0].min_agents == 30
+
+
+def test_plan_warns_where_abandonment_carries_the_target():
+    # 400 Erlang with a minute's patience: 80 % within 30 s is met below the offered load.
+    result = plan_scenario(
+        EXAMPLES / "mmn_abandon.yaml",
+        [
+            "channels.phone.volume.per_day=96000",
+            "channels.phone.handle_time={mean: 6m}",
+            "channels.phone.patience={mean: 1m}",
+            "channels.phone.service_target.threshold=30s",
+            "partner.teams.0.staffing={mode: auto}",
+        ],
+    )
+    phone = result.table[result.table["is_open"]]
+    assert (phone["productive_agents"] < phone["effective_load_erlangs"]).all()
+    assert result.warnings == (
+        f"phone: {len(phone)} open intervals are staffed below their offered load; abandonment "
+        f"carries the target there (up to {phone['p_abandon'].max():.1%} abandon)",
+    )
+
+
+def test_cli_staff_scenario_prints_days_weeks_and_warnings(monkeypatch, capsys):
+    monkeypatch.setattr(
+        "sys.argv",
+        ["ccplan", "staff", str(EXAMPLES / "baseline_auto.yaml"), "--set", "horizon.days=7",
+         "--set", "partner.teams.1.min_agents=100", "--confidence", "90%"],
+    )  # fmt: skip
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code in (0, None)
+    captured = capsys.readouterr()
+    assert "Staffing plan: baseline_auto" in captured.out
+    assert "Headcount and FTE per week (FTE = paid hours / 38 h)" in captured.out
+    assert "Tier 2 per day (fixed agents)" in captured.out
+    # min_agents raises the auto chat team: no warning; the plan's criterion is the confidence.
+    assert "min_agents" not in captured.err
