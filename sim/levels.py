@@ -3,7 +3,8 @@ replication counts.
 
 A **staffing level** is a factor ``f > 0`` on every team roster of the scenario: in each interval
 a team has ``rint(f * scheduled)`` agents on duty (before shrinkage), where ``scheduled`` is
-``staffing.team_rosters(scenario, workload)`` (``f = 1`` is the scenario as written). Every level
+``staffing.team_rosters(scenario, workload)`` (``f = 1`` is the scenario as written; tier 2's
+planned agents scale too when its ``agents`` are ``auto``). Every level
 runs the replication indices ``0, 1, 2, ...`` from the same seed, so replication ``r`` of two
 levels sees the same customers (the streams are keyed by replication, purpose and name, not by
 staffing; :mod:`sim.streams`): differences between levels are paired and their confidence
