@@ -38,9 +38,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from reports.figure_style import new_figure, png_bytes, styled, write_pngs
-from reports.results_folder import staged_folder, write_json
+from reports.results_folder import write_json
 from reports.run_report import REPORT_CSS, figure_html
 from reports.scenario_text import esc, eur, percent, table
+from reports.staging import staged_folder
 
 __all__ = ["cost_curve_figure", "risk_figure", "write_negotiation"]
 

@@ -21,11 +21,9 @@ file                   content
 
 Times in the CSV files are local wall-clock times ``YYYY-MM-DDTHH:MM``.
 
-**Staging.** :func:`staged_folder` writes into a hidden sibling ``.<name>.partial-XXXX`` and
-renames it to ``out_dir`` only when every file is written. An existing ``out_dir`` is moved aside
-(``.<name>.old-XXXX``) just before, and deleted after; so an interrupted or failed run never
-leaves a folder that looks complete, and a previous result survives until the new one is whole.
-A run killed outright may leave the hidden ``.partial`` folder behind, never ``out_dir``.
+**Staging.** Every folder is written through :func:`reports.staging.staged_folder`: complete or
+absent, flushed to disk, marked as ccplan's (``.ccplan-results``) and never written over a
+folder ccplan did not write.
 
 **summary.json** (schema ``ccplan.summary/1``; every number a JSON number or null, never NaN).
 ``<stats>`` is ``{"n", "mean", "ci95": [low, high], "q05", "q50", "q95"}`` over replications
@@ -86,11 +84,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from html import escape as esc
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -102,18 +96,13 @@ import pyarrow.parquet as pa_parquet
 from reports.figure_style import write_pngs
 from reports.run_figures import run_pngs
 from reports.run_report import write_report
-from scenarios.errors import InputError
+from reports.staging import staged_folder
 from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation
 
 __all__ = [
-    "BATCH_COLUMNS",
     "SUMMARY_FILE",
-    "batch_row",
-    "check_writable",
     "is_complete",
     "read_summary",
-    "staged_folder",
-    "write_batch_index",
     "write_folder",
     "write_json",
     "write_results",
@@ -121,92 +110,6 @@ __all__ = [
 
 SUMMARY_FILE = "summary.json"
 _DATE_FORMAT = "%Y-%m-%dT%H:%M"
-_FOLDER_MODE = 0o755
-BATCH_COLUMNS = (
-    "file",
-    "scenario",
-    "status",
-    "folder",
-    "replications",
-    "seed",
-    "p_breach",
-    "expected_net_credit_eur",
-    "error",
-)
-"""Columns of ``batch.csv``: ``status`` is ``ok``, ``skipped`` (complete results kept by
-``--resume``) or ``failed`` (with ``error``, its first line); ``folder`` is relative to the batch
-folder; the numbers come from the scenario's ``summary.json``."""
-
-
-def _new_stage(out_dir: Path) -> Path:
-    """Create the hidden sibling folder the results are written into."""
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        if out_dir.exists() and not out_dir.is_dir():
-            raise InputError(f"cannot write results to {out_dir}: it exists and is not a folder")
-        stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
-        stage.chmod(_FOLDER_MODE)
-    except OSError as error:
-        raise InputError(f"cannot write results to {out_dir}: {_reason(error)}") from None
-    return stage
-
-
-def _reason(error: OSError) -> str:
-    return error.strerror or str(error)
-
-
-def check_writable(out_dir: str | os.PathLike[str]) -> None:
-    """Fail now, with one clear line, if results cannot be written to ``out_dir`` later.
-
-    Creates the missing parent folders, then a staging folder that it removes again.
-
-    Raises
-    ------
-    InputError
-        Naming ``out_dir`` and the reason.
-    """
-    _new_stage(Path(out_dir)).rmdir()
-
-
-def _swap_in(stage: Path, out_dir: Path) -> None:
-    """Rename ``stage`` to ``out_dir``, replacing an existing ``out_dir`` only at this point."""
-    if not out_dir.exists():
-        stage.rename(out_dir)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    old.rmdir()
-    out_dir.rename(old)
-    try:
-        stage.rename(out_dir)
-    except OSError:
-        old.rename(out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-@contextmanager
-def staged_folder(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield an empty hidden folder to write into; it becomes ``out_dir`` when the block ends.
-
-    If the block raises (or is interrupted), the staging folder is removed and ``out_dir`` is
-    left as it was.
-
-    Raises
-    ------
-    InputError
-        When the folder cannot be created or written (naming ``out_dir``).
-    """
-    out_dir = Path(out_dir)
-    stage = _new_stage(out_dir)
-    try:
-        yield stage
-        _swap_in(stage, out_dir)
-    except OSError as error:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise InputError(f"cannot write results to {out_dir}: {_reason(error)}") from None
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -333,66 +236,3 @@ def write_folder(
             write_json(stage / f"{name}.json", document)
         write_pngs(pngs or {}, stage)
     return out_dir
-
-
-def batch_row(file: str, status: str, folder: str = "", *, error: str = "") -> dict:
-    """One row of ``batch.csv`` (:data:`BATCH_COLUMNS`), numbers read from ``folder``'s
-    summary when it has one."""
-    summary = read_summary(folder) if folder else None
-    contract = (summary or {}).get("contract") or {}
-    return {
-        "file": file,
-        "scenario": (summary or {}).get("scenario", ""),
-        "status": status,
-        "folder": Path(folder).name if folder else "",
-        "replications": (summary or {}).get("replications"),
-        "seed": (summary or {}).get("seed"),
-        "p_breach": contract.get("p_breach"),
-        "expected_net_credit_eur": contract.get("expected_net_credit_eur"),
-        "error": error,
-    }
-
-
-def _index_html(rows: pd.DataFrame) -> str:
-    cells = []
-    for row in rows.itertuples(index=False):
-        link = esc(row.folder)
-        name = f'<a href="{link}/report.html">{link}</a>' if row.status != "failed" else link
-        numbers = [
-            "" if pd.isna(value) else f"{value:{spec}}"
-            for value, spec in ((row.p_breach, ".1%"), (row.expected_net_credit_eur, ",.0f"))
-        ]
-        values = [esc(row.file), name, esc(row.status), *numbers, esc(row.error)]
-        cells.append("<tr>" + "".join(f"<td>{value}</td>" for value in values) + "</tr>")
-    heads = ("file", "results", "status", "P(breach)", "expected net credit (EUR)", "error")
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>ccplan batch</title>'
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style></head><body>"
-        "<h1>ccplan batch</h1><table><tr>"
-        + "".join(f"<th>{head}</th>" for head in heads)
-        + "</tr>"
-        + "".join(cells)
-        + "</table></body></html>\n"
-    )
-
-
-def _replace_file(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
-def write_batch_index(out_dir: str | os.PathLike[str], rows: Sequence[dict]) -> None:
-    """Write ``batch.csv`` and ``index.html`` (a table linking every report) into ``out_dir``.
-
-    Each file is written beside and renamed over the old one, so it is never half-written.
-    """
-    out_dir = Path(out_dir)
-    table = pd.DataFrame(list(rows), columns=list(BATCH_COLUMNS))
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        _replace_file(out_dir / "batch.csv", table.to_csv(index=False))
-        _replace_file(out_dir / "index.html", _index_html(table))
-    except OSError as error:
-        raise InputError(f"cannot write the batch index to {out_dir}: {_reason(error)}") from None

@@ -34,15 +34,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from reports.batch_index import batch_row, write_batch_index
 from reports.comparison_figures import comparison_pngs, sweep_pngs
-from reports.results_folder import (
-    batch_row,
-    check_writable,
-    is_complete,
-    write_batch_index,
-    write_folder,
-    write_results,
-)
+from reports.results_folder import is_complete, write_folder, write_results
+from reports.staging import check_writable, claim_folder
 from scenarios.discovery import find_scenario_files
 from scenarios.errors import CcplanError, InputError
 from scenarios.loader import ScenarioSource, load, resolve, resolve_many
@@ -310,9 +305,10 @@ def batch(
             continue
         names.add(scenario.name)
         loaded.append((file, scenario, *run_settings(scenario, replications, seed)))
+    claim_folder(folder)
+    for _, scenario, _, _ in loaded:
+        check_writable(folder / scenario.name)
     with executor(workers, scheduler) as map_fn:
-        if loaded:
-            check_writable(folder / loaded[0][1].name)
         progress.start(sum(count for _, _, count, _ in loaded), len(loaded))
         for file, scenario, count, root in loaded:
             target = folder / scenario.name

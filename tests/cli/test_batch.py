@@ -7,6 +7,7 @@ import json
 import pandas as pd
 
 from reports import workflows
+from reports.staging import MARKER_FILE
 
 
 def _scenarios(folder, small):
@@ -41,6 +42,7 @@ def test_failing_scenario_is_reported_and_the_others_run(ccplan, small, tmp_path
     assert list(index["scenario"]) == ["one", "", "three"]
     assert index["error"][1].endswith("horizon.days: must be at least 1 (got 0)")
     assert sorted(path.name for path in out.iterdir()) == [
+        MARKER_FILE,
         "batch.csv",
         "index.html",
         "one",

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from reports.staging import MARKER_FILE
 from scenarios.errors import InputError
 from sla_eval.comparison import paired_differences, replication_metrics, sweep_table
 
@@ -47,6 +48,7 @@ def test_compare_pairs_replications_on_common_random_numbers(ccplan, small, tmp_
         assert busy.loc[(channel, "aht_s"), "mean_difference"] == 0
     assert busy.loc[("contract", "breach"), "n"] == 3
     assert sorted(path.name for path in out.iterdir()) == [
+        MARKER_FILE,
         "compare.csv",
         "compare.parquet",
         "comparison.png",
@@ -182,6 +184,7 @@ def test_sweep_runs_the_grid_on_common_random_numbers(ccplan, small, tmp_path):
     assert mean(2, "phone", "service_level") > mean(0, "phone", "service_level")
     assert mean(0, "chat", "offered") == mean(3, "chat", "offered")  # same chat customers
     assert sorted(path.name for path in out.iterdir()) == [
+        MARKER_FILE,
         "summaries.json",
         "sweep.csv",
         "sweep.parquet",

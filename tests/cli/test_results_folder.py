@@ -6,7 +6,8 @@ import pytest
 
 import reports.results_folder
 import sim.experiment
-from reports.results_folder import check_writable, is_complete, staged_folder
+from reports.results_folder import is_complete
+from reports.staging import MARKER_FILE, check_writable, staged_folder
 from scenarios.errors import InputError
 
 
@@ -22,16 +23,16 @@ def test_staged_folder_appears_only_when_complete(tmp_path, hidden):
 
 def test_failure_leaves_an_existing_folder_untouched(tmp_path, hidden):
     out = tmp_path / "r"
-    out.mkdir()
-    (out / "old.txt").write_text("old")
+    with staged_folder(out) as stage:
+        (stage / "old.txt").write_text("old")
     with pytest.raises(KeyboardInterrupt), staged_folder(out) as stage:
         (stage / "new.txt").write_text("new")
         raise KeyboardInterrupt
-    assert [path.name for path in out.iterdir()] == ["old.txt"]
+    assert sorted(path.name for path in out.iterdir()) == [MARKER_FILE, "old.txt"]
     assert hidden(tmp_path) == []
     with staged_folder(out) as stage:
         (stage / "new.txt").write_text("new")
-    assert [path.name for path in out.iterdir()] == ["new.txt"]
+    assert sorted(path.name for path in out.iterdir()) == [MARKER_FILE, "new.txt"]
     assert hidden(tmp_path) == []
 
 

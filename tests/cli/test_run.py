@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import cli
+from reports.staging import MARKER_FILE
 from scenarios import load
 from sla_eval.evaluation import SUMMARY_KPIS, SUMMARY_SCHEMA
 
@@ -21,6 +22,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "results.md"
 SMALL = Path(__file__).resolve().parent / "data" / "small.yaml"
 STATS = {"n", "mean", "ci95", "q05", "q50", "q95"}
 FILES = {
+    MARKER_FILE,
     "summary.json",
     "kpis.csv",
     "kpis.parquet",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import cli
+from reports.staging import MARKER_FILE
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "negotiation.md"
 _MAP_KEYS = {"crossings", "clauses"}  # keys under these are clause ids
@@ -112,6 +113,7 @@ def test_results_folder_is_complete(negotiated):
     _done, out = negotiated
     names = {path.name for path in out.iterdir()}
     assert names == {
+        MARKER_FILE,
         "negotiation.json",
         "curves.csv",
         "periods.csv",
