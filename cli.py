@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -577,13 +578,40 @@ def negotiate(
         print_negotiation(outcome.negotiation.document, outcome.folder)
 
 
+_stopped_by: list[int] = []
+"""The signal that stopped the command, once one has."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    """Ctrl-C or ``SIGTERM``: unwind, so that worker processes end and staging folders go.
+
+    Later signals of the same kind are ignored while the cleanup runs; whatever the interrupted
+    code raises on its way out is not reported (the command exits ``128 + signum``).
+    """
+    _stopped_by.append(signum)
+    signal.signal(signum, signal.SIG_IGN)
+    sys.unraisablehook = lambda _unraisable: None
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
-    """Console-script entry point: run the app, turning user errors into exit code 2."""
+    """Console-script entry point: run the app, turning user errors into exit code 2, and
+    Ctrl-C or ``SIGTERM`` into an orderly exit without a traceback."""
+    previous = {number: signal.signal(number, _stop) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         app()
     except CcplanError as error:
         print_errors(str(error).splitlines())
         sys.exit(EXIT_USER_ERROR)
+    except Exception:
+        if not _stopped_by:
+            raise
+        sys.exit(128 + _stopped_by[0])
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 if __name__ == "__main__":

@@ -21,12 +21,23 @@ order**, each delivered as soon as it and the ones before it are done; so the lo
 replications is written once (:mod:`sim.runner`) and a progress bar follows the iterator. The
 results depend only on the items, never on the executor (see :mod:`sim.runner`).
 
+Local worker processes never outlive the run: they ignore Ctrl-C (the parent handles it and
+prints one line), they are ended at once when the block that opened the executor raises (an
+interrupt, a ``SIGTERM`` turned into an exit by the command line), and each one ends itself as
+soon as the parent process is gone, even when it was killed with ``SIGKILL``; the fork server and
+the resource tracker then end with the last worker.
+
 Dask (``dask[distributed]``) is imported only when a scheduler is asked for.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import select
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -40,6 +51,9 @@ LOCAL_SCHEDULER = "local"
 """``scheduler`` value that starts a local Dask cluster."""
 CONNECT_TIMEOUT_S = 10.0
 """Default time to reach a remote Dask scheduler, in seconds."""
+_STOP_TIMEOUT_S = 5.0
+_PARENT_POLL_S = 0.5
+_PARENT_GONE_EXIT = 1
 
 
 class Executor:
@@ -99,11 +113,18 @@ def executor(
         yield Executor(map, 1, "1 process")
         return
     if scheduler is None:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=_process_context(),
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
+        )
         try:
             yield Executor(pool.map, workers, f"{workers} processes")
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:
+            _stop_now(pool)
+            raise
+        pool.shutdown(wait=True)
         return
     with ExitStack() as stack:
         timeout_s = CONNECT_TIMEOUT_S if connect_timeout_s is None else connect_timeout_s
@@ -111,6 +132,58 @@ def executor(
         threads = sum(info["nthreads"] for info in client.scheduler_info()["workers"].values())
         where = f"Dask {client.scheduler.address} ({threads} threads)"
         yield Executor(lambda function, items: _dask_map(client, function, items), threads, where)
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the worker processes now (an interrupted run).
+
+    A worker ended while it sends a result leaves half a message in the result pipe; closing
+    this process's copy of the pipe's writing end lets the pool's reader see the end of the
+    pipe instead of waiting for the rest forever (``ProcessPoolExecutor`` offers no public way
+    to end its workers before Python 3.14).
+    """
+    processes = list(getattr(pool, "_processes", {}).values())
+    results = getattr(pool, "_result_queue", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(_STOP_TIMEOUT_S)
+    if results is not None:
+        results._writer.close()
+
+
+def _start_worker(parent_pid: int) -> None:
+    """Set up a worker process: Ctrl-C is the parent's to handle (no tracebacks from workers),
+    and the worker ends itself when the parent process is gone, whatever killed it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_with, args=(parent_pid,), name="ccplan-parent-watch", daemon=True
+    ).start()
+
+
+def _exit_with(parent_pid: int) -> None:
+    """Wait until the process ``parent_pid`` has ended, then end this process at once."""
+    try:
+        handle = os.pidfd_open(parent_pid)
+    except (AttributeError, OSError):
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+    else:
+        while _alive(parent_pid):
+            time.sleep(_PARENT_POLL_S)
+    os._exit(_PARENT_GONE_EXIT)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 WORKER_PRELOAD = ("scenarios", "staffing", "sim.runner")
