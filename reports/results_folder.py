@@ -35,6 +35,9 @@ field                                       meaning
 ==========================================  ===================================================
 ``schema``                                  ``"ccplan.summary/1"``
 ``scenario``, ``description``               the scenario's name and description (or null)
+``scenario_sha256``                         fingerprint of the inputs: the resolved scenario
+                                            (after ``extends`` and ``--set``) and its data
+                                            files (:mod:`scenarios.fingerprint`)
 ``seed``                                    seed of every replication
 ``replications``                            number of replications (indices 0 .. n-1)
 ``horizon.start``, ``.days``                first day (ISO date) and length
@@ -97,6 +100,8 @@ from reports.figure_style import write_pngs
 from reports.run_figures import run_pngs
 from reports.run_report import write_report
 from reports.staging import staged_folder
+from scenarios.fingerprint import fingerprint
+from scenarios.scenario import Scenario
 from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation
 
 __all__ = [
@@ -109,6 +114,7 @@ __all__ = [
 ]
 
 SUMMARY_FILE = "summary.json"
+CONTACTS_FILE = "contacts.parquet"
 _DATE_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -158,16 +164,29 @@ def read_summary(out_dir: str | os.PathLike[str]) -> dict | None:
 
 
 def is_complete(
-    out_dir: str | os.PathLike[str], *, scenario: str, seed: int, replications: int
+    out_dir: str | os.PathLike[str],
+    *,
+    scenario: Scenario,
+    seed: int,
+    replications: int,
+    contacts: bool,
 ) -> bool:
-    """Whether ``out_dir`` holds the complete results of this scenario, seed and number of
-    replications (what ``ccplan batch --resume`` skips)."""
+    """Whether ``out_dir`` holds the complete results of exactly these inputs (what
+    ``ccplan batch --resume`` reuses): the same scenario fingerprint
+    (:func:`scenarios.fingerprint.fingerprint`: the resolved scenario and its data files), seed
+    and number of replications, and the contact log when it is asked for."""
     summary = read_summary(out_dir)
-    return summary is not None and (
-        summary.get("scenario"),
-        summary.get("seed"),
-        summary.get("replications"),
-    ) == (scenario, seed, replications)
+    return (
+        summary is not None
+        and (
+            summary.get("scenario"),
+            summary.get("scenario_sha256"),
+            summary.get("seed"),
+            summary.get("replications"),
+        )
+        == (scenario.name, fingerprint(scenario), seed, replications)
+        and (not contacts or (Path(out_dir) / CONTACTS_FILE).is_file())
+    )
 
 
 def _write_report(stage: Path, scenario: Any, run_like: Any, evaluation: Evaluation) -> None:
@@ -212,7 +231,7 @@ def write_results(
             _write_csv(evaluation.contract, stage / "contract.csv")
         _write_csv(run_like.plan, stage / "staffing.csv")
         if contacts:
-            _write_contacts(getattr(run_like, "results", (run_like,)), stage / "contacts.parquet")
+            _write_contacts(getattr(run_like, "results", (run_like,)), stage / CONTACTS_FILE)
         _write_report(stage, scenario, run_like, evaluation)
         write_json(stage / SUMMARY_FILE, evaluation.summary)
     return out_dir

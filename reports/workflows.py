@@ -313,7 +313,7 @@ def batch(
         for file, scenario, count, root in loaded:
             target = folder / scenario.name
             if resume and is_complete(
-                target, scenario=scenario.name, seed=root, replications=count
+                target, scenario=scenario, seed=root, replications=count, contacts=contacts
             ):
                 by_file[file] = batch_row(file, "skipped", str(target))
             else:

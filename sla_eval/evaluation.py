@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from scenarios.demand import expand
+from scenarios.fingerprint import fingerprint
 from sla_eval.contract import clause_kpi
 from sla_eval.scenario_eval import evaluate_scenario_contract, scenario_kpi_table
 from sla_eval.summary import contract_totals, summary_dict
@@ -186,6 +187,7 @@ def evaluate_run(scenario: Any, run_like: Any) -> Evaluation:
     summary = {
         "schema": SUMMARY_SCHEMA,
         "scenario": scenario.name,
+        "scenario_sha256": fingerprint(scenario),
         "description": scenario.description,
         "seed": None if seed is None else int(seed),
         "replications": found["replications"],

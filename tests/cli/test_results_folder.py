@@ -9,6 +9,7 @@ import sim.experiment
 from reports.results_folder import is_complete
 from reports.staging import MARKER_FILE, check_writable, staged_folder
 from scenarios.errors import InputError
+from scenarios.loader import load
 
 
 def test_staged_folder_appears_only_when_complete(tmp_path, hidden):
@@ -78,6 +79,7 @@ def test_failed_simulation_keeps_the_previous_result(ccplan, small, tmp_path, mo
     with pytest.raises(RuntimeError, match="simulation failed"):
         ccplan(*args, "--seed", "99")
     assert (out / "summary.json").read_bytes() == before
-    assert is_complete(out, scenario="small", seed=7, replications=1)
-    assert not is_complete(out, scenario="small", seed=99, replications=1)
+    scenario = load(small)
+    assert is_complete(out, scenario=scenario, seed=7, replications=1, contacts=True)
+    assert not is_complete(out, scenario=scenario, seed=99, replications=1, contacts=True)
     assert [path.name for path in tmp_path.iterdir()] == ["r"]

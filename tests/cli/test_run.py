@@ -16,6 +16,7 @@ import pytest
 import cli
 from reports.staging import MARKER_FILE
 from scenarios import load
+from scenarios.fingerprint import fingerprint
 from sla_eval.evaluation import SUMMARY_KPIS, SUMMARY_SCHEMA
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "results.md"
@@ -83,6 +84,7 @@ def test_summary_matches_the_documented_schema(small_run):
     assert set(summary) == {
         "schema",
         "scenario",
+        "scenario_sha256",
         "description",
         "seed",
         "replications",
@@ -91,6 +93,7 @@ def test_summary_matches_the_documented_schema(small_run):
         "contract",
     }
     assert summary["schema"] == SUMMARY_SCHEMA
+    assert summary["scenario_sha256"] == fingerprint(scenario)
     assert (summary["scenario"], summary["seed"], summary["replications"]) == ("small", 7, 2)
     assert summary["horizon"] == {
         "start": "2027-03-01",
