@@ -92,7 +92,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from html import escape as esc
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -103,7 +103,11 @@ from reports.figure_style import write_pngs
 from reports.run_figures import run_pngs
 from reports.run_report import write_report
 from scenarios.errors import InputError
-from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation
+from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation, ReplicationLogs
+
+if TYPE_CHECKING:
+    from scenarios.scenario import Scenario
+    from sim.experiment import ScenarioRun
 
 __all__ = [
     "BATCH_COLUMNS",
@@ -223,7 +227,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     pa_csv.write_csv(table, path)
 
 
-def _write_contacts(results: Iterable[Any], path: Path) -> None:
+def _write_contacts(results: Iterable[ReplicationLogs], path: Path) -> None:
     """The contact logs of the replications into one Parquet file, one row group each (never
     all of them in memory at once)."""
     writer = None
@@ -267,7 +271,9 @@ def is_complete(
     ) == (scenario, seed, replications)
 
 
-def _write_report(stage: Path, scenario: Any, run_like: Any, evaluation: Evaluation) -> None:
+def _write_report(
+    stage: Path, scenario: Scenario, run_like: ScenarioRun, evaluation: Evaluation
+) -> None:
     tables = (run_like.plan, evaluation.kpis, evaluation.contract, evaluation.totals)
     pngs = run_pngs(scenario, *tables)
     write_pngs(pngs, stage)
@@ -276,8 +282,8 @@ def _write_report(stage: Path, scenario: Any, run_like: Any, evaluation: Evaluat
 
 def write_results(
     out_dir: str | os.PathLike[str],
-    scenario: Any,
-    run_like: Any,
+    scenario: Scenario,
+    run_like: ScenarioRun,
     evaluation: Evaluation,
     *,
     contacts: bool = True,
@@ -287,8 +293,8 @@ def write_results(
     Parameters
     ----------
     run_like:
-        The run-like object of :mod:`sla_eval.evaluation`, here also with ``plan`` (the
-        staffing plan table).
+        The simulated run (:class:`sim.experiment.ScenarioRun`): the run-like object of
+        :mod:`sla_eval.evaluation` with its ``plan`` (the staffing plan table).
     evaluation:
         :func:`sla_eval.evaluation.evaluate_run` of the same run.
     contacts:
