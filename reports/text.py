@@ -23,28 +23,23 @@ def sl_definition_text(sl_definition: str, short_abandon_s: float) -> str:
     return f"abandons < {duration_text(short_abandon_s)} excluded"
 
 
-def _threshold_s(clause: Clause) -> float:
-    assert clause.threshold is not None, "the scenario requires a threshold for this kpi"
-    return clause.threshold
-
-
 def clause_label(clause: Clause) -> str:
     """What a contract clause measures, in words with its threshold."""
     kpi = clause.kpi
     if kpi == "service_level":
         return (
-            f"service level within {duration_text(_threshold_s(clause))}, "
+            f"service level within {duration_text(clause.threshold_s)}, "
             f"{sl_definition_text(clause.sl_definition, clause.short_abandon)}"
         )
     if kpi == "response_within_target":
         hours = ", business hours" if clause.business_hours else ""
-        return f"answered within {duration_text(_threshold_s(clause))}{hours}"
+        return f"answered within {duration_text(clause.threshold_s)}{hours}"
     if kpi == "abandon_rate":
         if clause.short_abandon > 0:
             return f"abandon rate (after {duration_text(clause.short_abandon)})"
         return "abandon rate"
     if kpi == "escalation_response":
-        return f"escalations picked up within {duration_text(_threshold_s(clause))}"
+        return f"escalations picked up within {duration_text(clause.threshold_s)}"
     return {
         "asa": "average speed of answer",
         "fcr": "first-contact resolution",

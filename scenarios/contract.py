@@ -320,6 +320,13 @@ class Clause(StrictModel):
         return problems
 
     @property
+    def threshold_s(self) -> float:
+        """``threshold`` of a clause whose KPI has one (:data:`THRESHOLD_KPIS`: the rules
+        require it there)."""
+        assert self.threshold is not None, f"kpi {self.kpi} has no threshold"
+        return self.threshold
+
+    @property
     def higher_is_better(self) -> bool:
         """Whether a larger measured value is better (False for asa, abandon and escalation)."""
         return self.kpi not in LOWER_IS_BETTER_KPIS

@@ -120,17 +120,12 @@ _PLAIN_KPIS = {
 _ROUND_UNITS = 9
 
 
-def _threshold_s(clause: Clause) -> float:
-    assert clause.threshold is not None, "the scenario requires a threshold for this kpi"
-    return clause.threshold
-
-
 def clause_threshold(clause: Clause) -> Threshold | None:
     """The response-time threshold a clause measures with (None for KPIs without one)."""
     if clause.kpi == "service_level":
-        return Threshold(_threshold_s(clause), short_abandon_s=clause.short_abandon)
+        return Threshold(clause.threshold_s, short_abandon_s=clause.short_abandon)
     if clause.kpi == "response_within_target":
-        return Threshold(_threshold_s(clause), business_hours=clause.business_hours)
+        return Threshold(clause.threshold_s, business_hours=clause.business_hours)
     return None
 
 

@@ -91,10 +91,7 @@ def scenario_kpi_table(
     if scenario.tier2 is not None:
         targets = scenario.tier2.response_targets.model_dump()
     escalation_thresholds = tuple(
-        clause.threshold
-        for clause in _clauses(scenario)
-        # an escalation_response clause always has a threshold (scenarios.contract)
-        if clause.kpi == "escalation_response" and clause.threshold is not None
+        clause.threshold_s for clause in _clauses(scenario) if clause.kpi == "escalation_response"
     )
     return kpi_table(
         contacts,
