@@ -28,6 +28,7 @@ __all__ = [
     "STYLE",
     "TARGET_LINE",
     "WIDTH_IN",
+    "LineProperties",
     "new_figure",
     "png_bytes",
     "styled",
