@@ -13,8 +13,9 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, overload
 
 import pandas as pd
 import typer
@@ -115,6 +116,10 @@ def demand(
 # --- staffing commands ---
 
 
+@overload
+def _duration_option(option: str, text: str) -> float: ...
+@overload
+def _duration_option(option: str, text: str | None) -> float | None: ...
 def _duration_option(option: str, text: str | None) -> float | None:
     if text is None:
         return None
@@ -124,6 +129,10 @@ def _duration_option(option: str, text: str | None) -> float | None:
         raise InputError(f"{option}: {error} (got {text!r})") from None
 
 
+@overload
+def _fraction_option(option: str, text: str) -> float: ...
+@overload
+def _fraction_option(option: str, text: str | None) -> float | None: ...
 def _fraction_option(option: str, text: str | None) -> float | None:
     if text is None:
         return None
@@ -182,7 +191,15 @@ def erlang(
     print_measures(model, table.iloc[0], patience is None, as_json)
 
 
-def _staff_targets(calls_per_hour, aht, targets, patience, sl_definition, short_abandon, as_json):
+def _staff_targets(
+    calls_per_hour: float,
+    aht: str,
+    targets: dict[str, float | None],
+    patience: str | None,
+    sl_definition: str,
+    short_abandon: str,
+    as_json: bool,
+) -> None:
     aht_s = _duration_option("--aht", aht)
     patience_s = _duration_option("--patience", patience)
     short_abandon_s = _duration_option("--short-abandon", short_abandon)
@@ -207,7 +224,7 @@ def _staff_targets(calls_per_hour, aht, targets, patience, sl_definition, short_
     print_measures(model, table.iloc[0], patience is None, as_json)
 
 
-def _staff_scenario(file: str, overrides, out: Path | None) -> None:
+def _staff_scenario(file: str, overrides: Sequence[str], out: Path | None) -> None:
     scenario = load(file, overrides)
     table = plan(scenario, expand(scenario))
     title = f"Staffing plan: {scenario.name}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -26,12 +26,17 @@ from negotiate.pricing import (
     client_requirement,
     cost_curves,
     credit_precise,
+    negotiated_contract,
     period_risks,
     price_levels,
     target_clause,
 )
 from negotiate.rates import fair_penalty, loss_matching_penalty
 from negotiate.sensitivity import sensitivity_table
+
+if TYPE_CHECKING:
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
 
 __all__ = ["NEGOTIATION_SCHEMA", "Negotiation", "analyse"]
 
@@ -81,7 +86,11 @@ def _clean(value: Any) -> Any:
 
 
 def _levels_section(
-    curves: pd.DataFrame, ids: list[str], values: list[dict], priced, margin
+    curves: pd.DataFrame,
+    ids: list[str],
+    values: list[dict],
+    priced: Sequence[LevelMoney],
+    margin: Sequence[dict],
 ) -> list[dict]:
     rows = []
     for index, row in enumerate(curves.to_dict("records")):
@@ -110,10 +119,10 @@ def _levels_section(
 
 
 def analyse(
-    scenario: Any,
+    scenario: Scenario,
     levels: Sequence[float],
     kpis: Sequence[pd.DataFrame],
-    workload: Any,
+    workload: Workload | None,
     *,
     seed: int,
     screening: pd.DataFrame,
@@ -137,7 +146,7 @@ def analyse(
         The client's loss model; no loss-matching rate without it.
     """
     clause = target_clause(scenario, clause_id)
-    contract = scenario.contract
+    contract = negotiated_contract(scenario)
     priced = tuple(price_levels(scenario, contract, levels, kpis, workload))
     ids = [item.id for item in contract.clauses]
     curves = cost_curves(priced, ids)

@@ -31,7 +31,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,12 @@ from sla_eval.scenario_eval import (
     scenario_kpi_table,
 )
 from sla_eval.summary import CONTRACT_MONEY, contract_totals, describe
+
+if TYPE_CHECKING:
+    from scenarios.contract import Clause, Contract
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
+    from sla_eval.evaluation import ReplicationLogs
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -76,15 +82,22 @@ _PRECISION_FRAC = 0.10
 _PRECISION_EUR = 500.0
 
 
-def measurement_kinds(scenario: Any) -> tuple[str, ...]:
+def negotiated_contract(scenario: Scenario) -> Contract:
+    """The scenario's contract; InputError without one (nothing to negotiate)."""
+    if scenario.contract is None:
+        raise InputError(f"scenario {scenario.name!r} has no contract to negotiate")
+    return scenario.contract
+
+
+def measurement_kinds(scenario: Scenario) -> tuple[str, ...]:
     """Period kinds each level's KPI table needs: day, week, month (the period sensitivity),
     the contract's own kind, and the horizon."""
-    kinds = {"day", "week", "month", scenario.contract.measurement_period}
+    kinds = {"day", "week", "month", negotiated_contract(scenario).measurement_period}
     order = ("day", "week", "month", "quarter")
     return (*[kind for kind in order if kind in kinds], "horizon")
 
 
-def level_kpis(scenario: Any, result: Any) -> pd.DataFrame:
+def level_kpis(scenario: Scenario, result: ReplicationLogs) -> pd.DataFrame:
     """The KPI table of one replication (``result``: contacts, agents and outages logs) at the
     kinds of :func:`measurement_kinds`. ``scenario`` may carry extra clauses (threshold
     variants) so that their KPIs are measured too."""
@@ -97,7 +110,7 @@ def level_kpis(scenario: Any, result: Any) -> pd.DataFrame:
     )
 
 
-def target_clause(scenario: Any, clause_id: str | None = None) -> Any:
+def target_clause(scenario: Scenario, clause_id: str | None = None) -> Clause:
     """The clause the client's target is about: ``clause_id``, else the first service-level
     clause, else the first clause.
 
@@ -120,7 +133,7 @@ def target_clause(scenario: Any, clause_id: str | None = None) -> Any:
     return contract.clauses[0]
 
 
-def with_clause(contract: Any, clause: Any, **changes: Any) -> Any:
+def with_clause(contract: Contract, clause: Clause, **changes: Any) -> Contract:
     """``contract`` with ``clause`` replaced by a copy carrying ``changes`` (no re-validation:
     the caller passes valid values)."""
     clauses = tuple(
@@ -163,11 +176,11 @@ class LevelMoney:
 
 
 def price_levels(
-    scenario: Any,
-    contract: Any,
+    scenario: Scenario,
+    contract: Contract,
     levels: Sequence[float],
     kpis: Sequence[pd.DataFrame],
-    workload: Any,
+    workload: Workload | None,
 ) -> list[LevelMoney]:
     """Every level's money under ``contract`` (a variant of the scenario's, or the same)."""
     variant = scenario.model_copy(update={"contract": contract})
@@ -244,7 +257,7 @@ class PrecisionRule:
     A single replication wants one more (no spread yet).
     """
 
-    def __init__(self, scenario: Any, workload: Any, max_replications: int):
+    def __init__(self, scenario: Scenario, workload: Workload | None, max_replications: int):
         self.scenario = scenario
         self.workload = workload
         self.max_replications = max_replications
@@ -254,7 +267,7 @@ class PrecisionRule:
         if have < 2:
             return 2
         joined = pd.concat(list(tables), ignore_index=True)
-        contract = self.scenario.contract
+        contract = negotiated_contract(self.scenario)
         money = price_levels(self.scenario, contract, [level], [joined], self.workload)[0]
         half, limit, std = _credit_precision(money)
         if half <= limit:

@@ -30,26 +30,31 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from reports.figure_style import new_figure, png_bytes, styled, write_pngs
+from reports.figure_style import LineProperties, new_figure, png_bytes, styled, write_pngs
 from reports.results_folder import write_json
 from reports.run_report import REPORT_CSS, figure_html
 from reports.scenario_text import esc, eur, percent, table
 from reports.staging import staged_folder
 
+if TYPE_CHECKING:
+    from negotiate.analysis import Negotiation
+    from scenarios.scenario import Scenario
+
 __all__ = ["cost_curve_figure", "risk_figure", "write_negotiation"]
 
-_BEST = {"color": "#000000", "linestyle": "-", "linewidth": 1.2}
-_REQUIRED = {"color": "#D55E00", "linestyle": "--", "linewidth": 1.5}
+_BEST: LineProperties = {"color": "#000000", "linestyle": "-", "linewidth": 1.2}
+_REQUIRED: LineProperties = {"color": "#D55E00", "linestyle": "--", "linewidth": 1.5}
 
 
-def _band(axis, curves: pd.DataFrame, column: str, label: str, scale: float) -> None:
+def _band(axis: Axes, curves: pd.DataFrame, column: str, label: str, scale: float) -> None:
     x = curves["level"].to_numpy()
     line = axis.plot(x, curves[column] / scale, marker="o", markersize=3, label=label)[0]
     low = curves[f"{column}_ci95_low"].to_numpy(np.float64) / scale
@@ -57,7 +62,7 @@ def _band(axis, curves: pd.DataFrame, column: str, label: str, scale: float) -> 
     axis.fill_between(x, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
 
 
-def _marks(axis, best: float, required: float | None) -> None:
+def _marks(axis: Axes, best: float, required: float | None) -> None:
     axis.axvline(best, **_BEST, label="partner's best response")
     if required is not None:
         axis.axvline(required, **_REQUIRED, label="client's required staffing")
@@ -242,7 +247,7 @@ def _sensitivity_section(sensitivity: pd.DataFrame, level: float) -> str:
     return f"<p>At staffing {level:g}x.</p>" + table(heads, body, 2)
 
 
-def _page(scenario: Any, document: dict, sensitivity: pd.DataFrame, pngs: dict) -> str:
+def _page(scenario: Scenario, document: dict, sensitivity: pd.DataFrame, pngs: dict) -> str:
     best = document["best_response"]["level"]
     levels = [entry["level"] for entry in document["levels"]]
     as_written = levels[int(np.argmin([abs(level - 1.0) for level in levels]))]
@@ -296,7 +301,9 @@ def _page(scenario: Any, document: dict, sensitivity: pd.DataFrame, pngs: dict) 
     )
 
 
-def write_negotiation(out_dir: str | os.PathLike[str], scenario: Any, negotiation: Any) -> Path:
+def write_negotiation(
+    out_dir: str | os.PathLike[str], scenario: Scenario, negotiation: Negotiation
+) -> Path:
     """Write the folder of the module docstring from a ``Negotiation``; returns its path."""
     document = negotiation.document
     best = document["best_response"]["level"]

@@ -28,14 +28,19 @@ in any period).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from negotiate.pricing import price_levels, with_clause
+from negotiate.pricing import negotiated_contract, price_levels, with_clause
 from scenarios.contract import FRACTION_KPIS, THRESHOLD_KPIS
 from sla_eval.scenario_eval import scenario_coverage_frac
 from sla_eval.summary import describe
+
+if TYPE_CHECKING:
+    from scenarios.contract import Clause, Contract
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
 
 __all__ = ["SENSITIVITY_COLUMNS", "measurement_scenario", "sensitivity_table", "threshold_variants"]
 
@@ -58,15 +63,15 @@ _FRACTION_STEP = 0.05
 _SUFFIX = "__threshold_"
 
 
-def threshold_variants(clause: Any) -> tuple[float, ...]:
+def threshold_variants(clause: Clause) -> tuple[float, ...]:
     """Thresholds tried for a threshold clause (seconds), the clause's own included."""
     if clause.kpi not in THRESHOLD_KPIS:
         return ()
-    own = float(clause.threshold)
+    own = float(clause.threshold_s)
     return tuple(sorted({round(own * 2.0 / 3.0), own, 2.0 * own}))
 
 
-def measurement_scenario(scenario: Any, clause: Any) -> Any:
+def measurement_scenario(scenario: Scenario, clause: Clause) -> Scenario:
     """``scenario`` with hidden copies of ``clause`` at the other thresholds, so that one KPI
     table holds the KPIs every threshold variant needs (the copies are never priced)."""
     extra = tuple(
@@ -74,11 +79,12 @@ def measurement_scenario(scenario: Any, clause: Any) -> Any:
         for index, value in enumerate(threshold_variants(clause))
         if value != clause.threshold
     )
-    contract = scenario.contract.model_copy(update={"clauses": scenario.contract.clauses + extra})
+    own = negotiated_contract(scenario)
+    contract = own.model_copy(update={"clauses": own.clauses + extra})
     return scenario.model_copy(update={"contract": contract})
 
 
-def _target_values(clause: Any) -> list[float]:
+def _target_values(clause: Clause) -> list[float]:
     step = _TARGET_STEPS.get(clause.kpi, _FRACTION_STEP)
     low, high = (0.0, float("inf")) if clause.kpi == "asa" else (0.0, 1.0)
     if clause.kpi == "csat":
@@ -87,9 +93,9 @@ def _target_values(clause: Any) -> list[float]:
     return [round(value, 6) for value in values if low < value < high]
 
 
-def _fee_scaled(scenario: Any, kind: str) -> Any:
+def _fee_scaled(scenario: Scenario, kind: str) -> Contract:
     """The contract measured per ``kind``, a fixed fee rescaled to the same horizon total."""
-    contract = scenario.contract
+    contract = negotiated_contract(scenario)
     update: dict[str, Any] = {"measurement_period": kind}
     fixed = contract.fee.fixed_per_period_eur
     if fixed is not None:
@@ -100,8 +106,8 @@ def _fee_scaled(scenario: Any, kind: str) -> Any:
     return contract.model_copy(update=update)
 
 
-def _variants(scenario: Any, clause: Any) -> list[tuple[str, str, bool, Any]]:
-    contract = scenario.contract
+def _variants(scenario: Scenario, clause: Clause) -> list[tuple[str, str, bool, Contract]]:
+    contract = negotiated_contract(scenario)
     rows = []
     thresholds = threshold_variants(clause) or (None,)
     for threshold in thresholds:
@@ -146,11 +152,11 @@ def _variants(scenario: Any, clause: Any) -> list[tuple[str, str, bool, Any]]:
 
 
 def sensitivity_table(
-    scenario: Any,
-    clause: Any,
+    scenario: Scenario,
+    clause: Clause,
     levels: Sequence[float],
     kpis: Sequence[pd.DataFrame],
-    workload: Any,
+    workload: Workload | None,
 ) -> pd.DataFrame:
     """Every variant of the module docstring at every level (columns
     :data:`SENSITIVITY_COLUMNS`)."""

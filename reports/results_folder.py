@@ -89,7 +89,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -102,7 +102,10 @@ from reports.run_report import write_report
 from reports.staging import staged_folder
 from scenarios.fingerprint import fingerprint
 from scenarios.scenario import Scenario
-from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation
+from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation, ReplicationLogs
+
+if TYPE_CHECKING:
+    from sim.experiment import ScenarioRun
 
 __all__ = [
     "SUMMARY_FILE",
@@ -132,7 +135,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     pa_csv.write_csv(table, path)
 
 
-def _write_contacts(results: Iterable[Any], path: Path) -> None:
+def _write_contacts(results: Iterable[ReplicationLogs], path: Path) -> None:
     """The contact logs of the replications into one Parquet file, one row group each (never
     all of them in memory at once)."""
     writer = None
@@ -189,7 +192,9 @@ def is_complete(
     )
 
 
-def _write_report(stage: Path, scenario: Any, run_like: Any, evaluation: Evaluation) -> None:
+def _write_report(
+    stage: Path, scenario: Scenario, run_like: ScenarioRun, evaluation: Evaluation
+) -> None:
     tables = (run_like.plan, evaluation.kpis, evaluation.contract, evaluation.totals)
     pngs = run_pngs(scenario, *tables)
     write_pngs(pngs, stage)
@@ -198,8 +203,8 @@ def _write_report(stage: Path, scenario: Any, run_like: Any, evaluation: Evaluat
 
 def write_results(
     out_dir: str | os.PathLike[str],
-    scenario: Any,
-    run_like: Any,
+    scenario: Scenario,
+    run_like: ScenarioRun,
     evaluation: Evaluation,
     *,
     contacts: bool = True,
@@ -209,8 +214,8 @@ def write_results(
     Parameters
     ----------
     run_like:
-        The run-like object of :mod:`sla_eval.evaluation`, here also with ``plan`` (the
-        staffing plan table).
+        The simulated run (:class:`sim.experiment.ScenarioRun`): the run-like object of
+        :mod:`sla_eval.evaluation` with its ``plan`` (the staffing plan table).
     evaluation:
         :func:`sla_eval.evaluation.evaluate_run` of the same run.
     contacts:

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from matplotlib import dates
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -46,6 +48,10 @@ from reports.figure_style import (
 from reports.text import clause_label
 from scenarios.contract import FRACTION_KPIS
 from scenarios.errors import InputError
+
+if TYPE_CHECKING:
+    from scenarios.contract import Contract
+    from scenarios.scenario import Scenario
 
 __all__ = [
     "clause_kpi_figure",
@@ -69,7 +75,7 @@ def _kpi_unit(kpi: str) -> str:
     return "s" if kpi == "asa" else "score 1-5"
 
 
-def _time_axis(axis) -> None:
+def _time_axis(axis: Axes) -> None:
     locator = dates.AutoDateLocator(minticks=4, maxticks=10)
     axis.xaxis.set_major_locator(locator)
     axis.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
@@ -196,7 +202,7 @@ def _period_samples(
     return samples, _period_labels(periods["period_start"].first().to_numpy(), kind)
 
 
-def _distribution(axis, samples: list[np.ndarray], labels: list[str], max_ticks: int) -> None:
+def _distribution(axis: Axes, samples: list[np.ndarray], labels: list[str], max_ticks: int) -> None:
     """Box plot and jittered points of each sample, labelled on the x axis."""
     positions = np.arange(len(samples))
     axis.boxplot(
@@ -228,7 +234,7 @@ def _distribution_handles() -> list:
 
 
 @styled
-def clause_kpi_figure(evaluation: pd.DataFrame, contract: object) -> Figure:
+def clause_kpi_figure(evaluation: pd.DataFrame, contract: Contract) -> Figure:
     """Small multiples, one per clause: the clause KPI per measurement period over replications.
 
     Parameters
@@ -316,7 +322,7 @@ def net_credit_figure(
     return figure
 
 
-def _targets(scenario: object) -> dict[str, float]:
+def _targets(scenario: Scenario) -> dict[str, float]:
     return {
         name: channel.service_target.target
         for name, channel in scenario.channels.items()
@@ -325,7 +331,7 @@ def _targets(scenario: object) -> dict[str, float]:
 
 
 def run_pngs(
-    scenario: object,
+    scenario: Scenario,
     plan: pd.DataFrame,
     kpis: pd.DataFrame,
     evaluation: pd.DataFrame | None = None,
@@ -345,6 +351,7 @@ def run_pngs(
         raise InputError("give both the contract evaluation and its totals, or neither")
     if evaluation is not None:
         contract = scenario.contract
+        assert contract is not None, "only a scenario with a contract has its evaluation"
         figures["clause_kpis"] = clause_kpi_figure(evaluation, contract)
         figures["net_credit"] = net_credit_figure(
             totals, contract.measurement_period, contract.at_risk_cap

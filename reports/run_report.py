@@ -12,6 +12,7 @@ import base64
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,6 +30,9 @@ from reports.scenario_text import (
     team_staffing,
 )
 from sla_eval.summary import TOTAL_COLUMNS, describe, summary_dict
+
+if TYPE_CHECKING:
+    from scenarios.scenario import Scenario
 
 __all__ = ["REPORT_CSS", "SECTIONS", "figure_html", "write_report"]
 
@@ -113,11 +117,13 @@ def _with_ci(described: dict | None, text: Callable[[float], str]) -> str | tupl
     return (text(described["mean"]), f"[{text(low)}, {text(high)}]")
 
 
-def _channel_kpi_section(scenario: object, channels: Mapping[str, dict]) -> str:
+def _channel_kpi_section(scenario: Scenario, channels: Mapping[str, dict]) -> str:
     names = list(scenario.channels)
     rows = [
-        [label]
-        + [_with_ci(channels.get(name, {}).get(kpi), partial(_kpi_text, kpi)) for name in names]
+        [
+            label,
+            *(_with_ci(channels.get(name, {}).get(kpi), partial(_kpi_text, kpi)) for name in names),
+        ]
         for kpi, label in _KPIS
         if any((channels.get(name, {}).get(kpi) or {}).get("mean") is not None for name in names)
     ]
@@ -143,7 +149,8 @@ def figure_html(pngs: Mapping[str, bytes], stem: str, alt: str, caption: str) ->
     )
 
 
-def _clause_section(scenario: object, clauses: Mapping[str, dict]) -> str:
+def _clause_section(scenario: Scenario, clauses: Mapping[str, dict]) -> str:
+    assert scenario.contract is not None, "only a scenario with a contract has clauses"
     rows = []
     for clause in scenario.contract.clauses:
         found = clauses[clause.id]
@@ -195,7 +202,7 @@ def _cost_section(totals: pd.DataFrame, p_breach: float) -> str:
     )
 
 
-def _assumptions_section(scenario: object) -> str:
+def _assumptions_section(scenario: Scenario) -> str:
     used = {
         channel.service_target.sl_definition
         for channel in scenario.channels.values()
@@ -203,7 +210,9 @@ def _assumptions_section(scenario: object) -> str:
     }
     clauses = scenario.contract.clauses if scenario.contract is not None else ()
     used |= {clause.sl_definition for clause in clauses if clause.kpi == "service_level"}
-    definitions = [(name, _SL_DEFINITIONS[name]) for name in _SL_DEFINITIONS if name in used]
+    definitions: list[tuple[str, str]] = [
+        (name, _SL_DEFINITIONS[name]) for name in _SL_DEFINITIONS if name in used
+    ]
     deferrable = [name for name, channel in scenario.channels.items() if channel.kind != "realtime"]
     if deferrable:
         definitions.append(
@@ -250,7 +259,7 @@ def _assumptions_section(scenario: object) -> str:
 
 def write_report(
     path: str | Path,
-    scenario: object,
+    scenario: Scenario,
     plan: pd.DataFrame,
     kpis: pd.DataFrame,
     evaluation: pd.DataFrame | None = None,

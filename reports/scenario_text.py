@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reports.text import clause_label, duration_text, sl_definition_text
 from scenarios._base import WEEKDAYS, format_clock
 from scenarios.contract import FRACTION_KPIS
+
+if TYPE_CHECKING:
+    from scenarios.calendar import OpeningHours
+    from scenarios.channels import Channel, Volume
+    from scenarios.contract import BandedScheme, Clause, FixedScheme, LinearScheme, PerUnitScheme
+    from scenarios.distribution import Distribution
+    from scenarios.partner import Pricing, Team
+    from scenarios.scenario import Scenario
 
 __all__ = [
     "clause_value",
@@ -73,14 +82,14 @@ def eur(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f} EUR"
 
 
-def clause_value(clause: object, value: float) -> str:
+def clause_value(clause: Clause, value: float) -> str:
     """A value of the clause's KPI in its unit (percent, duration or score)."""
     if clause.kpi in FRACTION_KPIS:
         return share(value)
     return duration_text(value) if clause.kpi == "asa" else f"{value:g}"
 
 
-def _hours(hours: object) -> str:
+def _hours(hours: OpeningHours) -> str:
     """Opening hours as ``mon-fri 08:00-20:00, sat 09:00-17:00``."""
     if hours.is_24_7:
         return "24/7"
@@ -97,15 +106,16 @@ def _hours(hours: object) -> str:
     return ", ".join(parts) or "closed"
 
 
-def _volume(volume: object) -> str:
+def _volume(volume: Volume) -> str:
     for name in ("per_day", "per_week", "per_month"):
         amount = getattr(volume, name)
         if amount is not None:
             return f"{amount:,.0f} {name.replace('_', ' ')}"
+    assert volume.file is not None, "a volume is a count or a file"
     return f"file {volume.file.name}"
 
 
-def _distribution(distribution: object | None) -> str:
+def _distribution(distribution: Distribution | None) -> str:
     if distribution is None:
         return "-"
     shape = distribution.distribution
@@ -113,7 +123,7 @@ def _distribution(distribution: object | None) -> str:
     return f"{duration_text(distribution.mean)} ({shape}{cv})"
 
 
-def norm(channel: object) -> str:
+def norm(channel: Channel) -> str:
     """A channel's ``service_target`` as ``80 % within 30 s, per offered``."""
     target = channel.service_target
     if target is None:
@@ -124,16 +134,17 @@ def norm(channel: object) -> str:
     return f"{text}, {sl_definition_text(target.sl_definition, target.short_abandon or 0.0)}"
 
 
-def _scheme(scheme: object, clause: object) -> str:
+def _scheme(
+    scheme: FixedScheme | LinearScheme | BandedScheme | PerUnitScheme, clause: Clause
+) -> str:
     unit = "point" if clause.kpi in FRACTION_KPIS else ("s" if clause.kpi == "asa" else "unit")
-    kind = scheme.scheme
-    if kind == "fixed":
+    if scheme.scheme == "fixed":
         text = f"{share(scheme.percent_of_fee)} of fee"
-    elif kind == "linear":
+    elif scheme.scheme == "linear":
         rate = scheme.per_point_percent_of_fee
         text = f"{share(rate)} of fee" if rate is not None else eur(scheme.per_point_eur)
         text += f" per {unit}"
-    elif kind == "banded":
+    elif scheme.scheme == "banded":
         text = ", ".join(
             f"from {band.from_shortfall_points:g} {unit}s: {share(band.percent_of_fee)} of fee"
             for band in scheme.bands
@@ -145,12 +156,20 @@ def _scheme(scheme: object, clause: object) -> str:
     cap = getattr(scheme, "cap_percent_of_fee", None)
     if cap is not None:
         text += f", cap {share(cap)} of fee"
-    if getattr(scheme, "cap_eur", None) is not None:
-        text += f", cap {eur(scheme.cap_eur)}"
+    cap_eur = getattr(scheme, "cap_eur", None)
+    if cap_eur is not None:
+        text += f", cap {eur(cap_eur)}"
     return text
 
 
-def _clause_terms(clause: object) -> str:
+def _bonus(clause: Clause) -> str:
+    threshold = clause.bonus_threshold
+    if clause.bonus is None or threshold is None:  # both or neither
+        return "-"
+    return f"above {clause_value(clause, threshold)}: {_scheme(clause.bonus, clause)}"
+
+
+def _clause_terms(clause: Clause) -> str:
     terms = [f"pool {share(clause.pool)}"]
     if clause.min_volume:
         terms.append(f"min volume {clause.min_volume:,.0f}")
@@ -166,7 +185,7 @@ def _clause_terms(clause: object) -> str:
     return "; ".join(terms)
 
 
-def scenario_section(scenario: object, replications: int, seed: int) -> str:
+def scenario_section(scenario: Scenario, replications: int, seed: int) -> str:
     """The scenario summary: horizon and run, channels with norms, partner, contract terms."""
     horizon = scenario.horizon
     closed = ", ".join(day.isoformat() for day in horizon.closed_days) or "none"
@@ -235,12 +254,7 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
             clause.channel,
             clause_value(clause, clause.target),
             _scheme(clause.penalty, clause) if clause.penalty is not None else "-",
-            (
-                f"above {clause_value(clause, clause.bonus_threshold)}: "
-                f"{_scheme(clause.bonus, clause)}"
-            )
-            if clause.bonus is not None
-            else "-",
+            _bonus(clause),
             _clause_terms(clause),
         )
         for clause in contract.clauses
@@ -251,17 +265,18 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
     return "".join(parts)
 
 
-def _pricing(pricing: object) -> str:
+def _pricing(pricing: Pricing) -> str:
     if pricing.per_agent_hour_eur is not None:
         return f"{eur(pricing.per_agent_hour_eur)} per agent hour"
     if pricing.per_fte_month_eur is not None:
         return f"{eur(pricing.per_fte_month_eur)} per FTE month"
+    assert pricing.per_contact_eur is not None, "pricing has exactly one of its three forms"
     return ", ".join(
         f"{name} {eur(price)} per contact" for name, price in pricing.per_contact_eur.items()
     )
 
 
-def team_staffing(team: object) -> str:
+def team_staffing(team: Team) -> str:
     """Where a team's scheduled agents come from."""
     staffing = team.staffing
     if staffing.mode == "fixed":
@@ -271,7 +286,7 @@ def team_staffing(team: object) -> str:
     return f"auto ({staffing.method} load, safety factor {share(staffing.safety_factor)})"
 
 
-def staffing_model(scenario: object, name: str) -> str:
+def staffing_model(scenario: Scenario, name: str) -> str:
     """The model giving the channel's required agents (as in ``staffing.requirements``)."""
     channel = scenario.channels[name]
     if channel.service_target is None:
@@ -299,7 +314,7 @@ def staffing_model(scenario: object, name: str) -> str:
     return text + load
 
 
-def forecast_error(scenario: object) -> str:
+def forecast_error(scenario: Scenario) -> str:
     """The forecast error the simulation draws, in words."""
     error = scenario.events.forecast_error
     if error is None or (error.day_cv == 0 and error.interval_overdispersion == 0):

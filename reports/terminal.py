@@ -242,7 +242,9 @@ def _cell(unit: str, value: object) -> str:
     return f"{value:.4g}"
 
 
-def _print_frame(frame: pd.DataFrame, title: str, unit_column: str = "", values=()) -> None:
+def _print_frame(
+    frame: pd.DataFrame, title: str, unit_column: str = "", values: Sequence[str] = ()
+) -> None:
     """Print a DataFrame as a rich table; cells of the ``values`` columns are in the unit that
     the row's ``unit_column`` names, the others in their column's."""
     table = Table(title=title)

@@ -28,18 +28,18 @@ def clause_label(clause: Clause) -> str:
     kpi = clause.kpi
     if kpi == "service_level":
         return (
-            f"service level within {duration_text(clause.threshold)}, "
+            f"service level within {duration_text(clause.threshold_s)}, "
             f"{sl_definition_text(clause.sl_definition, clause.short_abandon)}"
         )
     if kpi == "response_within_target":
         hours = ", business hours" if clause.business_hours else ""
-        return f"answered within {duration_text(clause.threshold)}{hours}"
+        return f"answered within {duration_text(clause.threshold_s)}{hours}"
     if kpi == "abandon_rate":
         if clause.short_abandon > 0:
             return f"abandon rate (after {duration_text(clause.short_abandon)})"
         return "abandon rate"
     if kpi == "escalation_response":
-        return f"escalations picked up within {duration_text(clause.threshold)}"
+        return f"escalations picked up within {duration_text(clause.threshold_s)}"
     return {
         "asa": "average speed of answer",
         "fcr": "first-contact resolution",

@@ -24,7 +24,7 @@ from pydantic import (
     Field,
     ValidationInfo,
 )
-from pydantic_core import PydanticCustomError, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 __all__ = [
     "MAX_CHANNELS",
@@ -81,8 +81,9 @@ class FrozenDict(dict):
     def _read_only(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("scenario mappings are read-only; use model_copy(update=...)")
 
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _read_only
-    __ior__ = _read_only
+    # every mutator raises, whatever the signature it replaces
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+    __ior__ = _read_only  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[type, tuple[dict]]:
         return (FrozenDict, (dict(self),))
@@ -122,7 +123,7 @@ def problems_error(title: str, problems: Sequence[tuple[Loc, str, Any]]) -> Vali
         field), pydantic prefixes the parent's path, so every problem keeps its full dotted
         path. The error type is ``cross_field``.
     """
-    errors = [
+    errors: list[InitErrorDetails] = [
         {
             # braces would be read as template fields by PydanticCustomError
             "type": PydanticCustomError("cross_field", message.replace("{", "(").replace("}", ")")),

@@ -254,7 +254,7 @@ class Channel(StrictModel):
 
     @model_validator(mode="after")
     def _kind_rules(self) -> Channel:
-        problems = []
+        problems: list[tuple[tuple[str, ...], str, Any]] = []
         if self.kind == "deferrable":
             for name in _REALTIME_ONLY:
                 if getattr(self, name) is not None:
@@ -303,7 +303,7 @@ class Channel(StrictModel):
         open_days = [day for day, window in enumerate(self.hours.windows_s) if window]
         if not any(self.weekday_weights[day] > 0 for day in open_days):
             return [(("weekday_weights",), "gives no weight to any open day", self.weekday_weights)]
-        problems = []
+        problems: list[tuple[tuple[str, ...], str, Any]] = []
         for day in open_days:
             start_s, end_s = self.hours.windows_s[day]  # type: ignore[misc]
             hours = range(start_s // 3600, -(-end_s // 3600))

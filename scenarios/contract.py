@@ -11,7 +11,7 @@ units into euros.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, overload
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -24,6 +24,9 @@ from scenarios.units import (
     parse_duration_s,
     parse_fraction,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "ALL_CHANNELS",
@@ -317,6 +320,13 @@ class Clause(StrictModel):
         return problems
 
     @property
+    def threshold_s(self) -> float:
+        """``threshold`` of a clause whose KPI has one (:data:`THRESHOLD_KPIS`: the rules
+        require it there)."""
+        assert self.threshold is not None, f"kpi {self.kpi} has no threshold"
+        return self.threshold
+
+    @property
     def higher_is_better(self) -> bool:
         """Whether a larger measured value is better (False for asa, abandon and escalation)."""
         return self.kpi not in LOWER_IS_BETTER_KPIS
@@ -329,10 +339,18 @@ class Clause(StrictModel):
             return None
         return self.target if self.bonus.above is None else self.bonus.above
 
-    def _units(self, gap: float) -> float:
+    @overload
+    def _units(self, gap: float) -> float: ...
+    @overload
+    def _units(self, gap: np.ndarray) -> np.ndarray: ...
+    def _units(self, gap: float | np.ndarray) -> float | np.ndarray:
         return gap * 100.0 if self.kpi in FRACTION_KPIS else gap
 
-    def shortfall_units(self, measured: float) -> float:
+    @overload
+    def shortfall_units(self, measured: float) -> float: ...
+    @overload
+    def shortfall_units(self, measured: np.ndarray) -> np.ndarray: ...
+    def shortfall_units(self, measured: float | np.ndarray) -> float | np.ndarray:
         """How far ``measured`` falls short of the target, in scheme units (<= 0 when met).
 
         Points for fractions (target 80 %, measured 77 % gives 3), seconds for asa, score
@@ -341,7 +359,11 @@ class Clause(StrictModel):
         gap = self.target - measured if self.higher_is_better else measured - self.target
         return self._units(gap)
 
-    def excess_units(self, measured: float) -> float:
+    @overload
+    def excess_units(self, measured: float) -> float: ...
+    @overload
+    def excess_units(self, measured: np.ndarray) -> np.ndarray: ...
+    def excess_units(self, measured: float | np.ndarray) -> float | np.ndarray:
         """How far ``measured`` beats the bonus threshold, in scheme units (<= 0 when not);
         0 without a bonus."""
         threshold = self.bonus_threshold

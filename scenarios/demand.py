@@ -70,6 +70,8 @@ from scenarios.interval_csv import read_interval_csv
 from scenarios.profiles import interval_weights, normalised_shares, weekday_shares
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
     from scenarios.calendar import Horizon
     from scenarios.channels import Channel, Volume
     from scenarios.events import Events
@@ -123,7 +125,7 @@ SUMMARY_COLUMNS: Mapping[str, str] = MappingProxyType(
 """Columns and dtypes of :func:`demand_by_day`."""
 
 
-def _rebuild(instance: Any) -> tuple[type, tuple[Any, ...]]:
+def _rebuild(instance: DataclassInstance) -> tuple[type, tuple[Any, ...]]:
     """Pickle a frozen dataclass by its fields, so unpickling validates and freezes it again."""
     return type(instance), tuple(getattr(instance, field.name) for field in fields(instance))
 
@@ -277,7 +279,7 @@ class Workload:
         names = list(self.channels)
         stack = list(self.channels.values())
 
-        def joined(attribute: str) -> np.ndarray:
+        def joined(attribute: str) -> np.ndarray | list[float]:
             return np.concatenate([getattr(c, attribute) for c in stack]) if stack else []
 
         arrivals = np.asarray(joined("expected_arrivals"), dtype=np.float64)
@@ -358,6 +360,7 @@ def _weekly_volume(volume: Volume, shares: np.ndarray) -> float:
         return volume.per_week
     if volume.per_day is not None:
         return volume.per_day * np.count_nonzero(shares)
+    assert volume.per_month is not None, "without a file, one of the three forms is given"
     return volume.per_month * 7.0 / DAYS_PER_MONTH
 
 

@@ -140,6 +140,7 @@ def read_interval_csv(
     text = _read_text(Path(path), problems)
     if text is None:
         problems.raise_if_any()
+    assert text is not None, "_read_text adds a problem whenever it returns None"
     rows = csv.reader(text.splitlines())
     header = [name.strip() for name in next(rows, [])]
     if sorted(header) != sorted([_TIME_COLUMN, value_column]):

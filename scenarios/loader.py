@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar, overload
 
 from pydantic import BaseModel, ValidationError
 
@@ -49,6 +49,10 @@ _EXTENDS = "extends"
 _FILE_REFERENCE = "file"
 
 
+@overload
+def _anchor_file_references(node: Node, directory: str) -> Node: ...
+@overload
+def _anchor_file_references(node: None, directory: str) -> None: ...
 def _anchor_file_references(node: Node | None, directory: str) -> Node | None:
     """``node`` with every relative ``file:`` reference made absolute against ``directory``."""
     if isinstance(node, Seq):
@@ -207,7 +211,7 @@ def load_many(
     ScenarioError
         With the problems of every invalid file.
     """
-    scenarios: list[Any] = []
+    scenarios: list[Scenario] = []
     problems: list[Problem] = []
     first_file_of: dict[str, str] = {}
     for path in paths:

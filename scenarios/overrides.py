@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from scenarios._base import did_you_mean
 from scenarios._schema_walk import (
     UNKNOWN,
@@ -126,7 +128,9 @@ def _selects(member: Any, node: Map) -> bool:
     return False
 
 
-def _checked_path(model: Any, override: Override, root: Node | None) -> tuple[str | int, ...]:
+def _checked_path(
+    model: type[BaseModel], override: Override, root: Node | None
+) -> tuple[str | int, ...]:
     """The override's path with list indices as ints, after checking it against the schema."""
     annotation: Any = model
     node = root
@@ -208,7 +212,7 @@ def _set(
 
 
 def apply_overrides(
-    model: Any, root: Node | None, options: Iterable[str]
+    model: type[BaseModel], root: Node | None, options: Iterable[str]
 ) -> tuple[Node | None, list[Problem]]:
     """Apply ``--set`` options in order to a document; return it and the options' problems.
 

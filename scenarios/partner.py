@@ -140,7 +140,7 @@ class FixedStaffing(StrictModel):
 
     def week_share(self, interval_s: float) -> np.ndarray:
         """Share of the headcount on duty per interval of a week: (7, intervals per day)."""
-        return sum(shift.share * shift.week_mask(interval_s) for shift in self.shifts)
+        return np.asarray(sum(shift.share * shift.week_mask(interval_s) for shift in self.shifts))
 
 
 class RosterStaffing(StrictModel):

@@ -96,7 +96,7 @@ def _channel_references(scenario: Scenario) -> Problems:
     for index, launch in enumerate(events.launches):
         problems += _unknown(("events", "launches", index, "channels"), launch.channels, known)
     if events.forecast_error is not None:
-        loc = ("events", "forecast_error", "channels")
+        loc: Loc = ("events", "forecast_error", "channels")
         problems += _unknown(loc, events.forecast_error.channels, known)
     for index, team in enumerate(scenario.partner.teams):
         problems += _unknown(("partner", "teams", index, "channels"), team.channels, known)
@@ -106,8 +106,8 @@ def _channel_references(scenario: Scenario) -> Problems:
             problems += _unknown_name(("channels", name, "repeat", "channel"), target, known)
     for index, outage in enumerate(outages.random):
         problems += _unknown(("outages", "random", index, "channels"), outage.channels, known)
-    for index, outage in enumerate(outages.scheduled):
-        problems += _unknown(("outages", "scheduled", index, "channels"), outage.channels, known)
+    for index, scheduled in enumerate(outages.scheduled):
+        problems += _unknown(("outages", "scheduled", index, "channels"), scheduled.channels, known)
     if scenario.contract is not None:
         for index, clause in enumerate(scenario.contract.clauses):
             if clause.channel != ALL_CHANNELS:

@@ -31,11 +31,15 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scenarios.errors import InputError
 from sim.log import add_span
+
+if TYPE_CHECKING:
+    from sim.contacts import Contact
 
 __all__ = ["Agent", "Learning", "Pool", "TeamSpec", "workforce_events"]
 
@@ -137,7 +141,7 @@ class Agent:
         self.id = agent_id
         self.pool = pool
         self.production_start_s = production_start_s
-        self.contacts: list = []
+        self.contacts: list[Contact] = []
         self.channel = -1
         self.on_duty = False
         self.present = False

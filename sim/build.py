@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +28,10 @@ from sim.arrivals import arrival_times, draw_day_multipliers
 from sim.specs import ChannelSpec, CsatSpec, Dist, ModelInput, Retry, TeamSpec, Tier2Spec
 from sim.streams import Streams
 
+if TYPE_CHECKING:
+    from scenarios.channels import Redial, Repeat
+    from scenarios.partner import Team
+
 __all__ = ["model_input"]
 
 
@@ -34,7 +39,7 @@ def _dist(distribution: Distribution) -> Dist:
     return Dist(distribution.distribution, distribution.cv_effective)
 
 
-def _retry(retry, channel: str | None) -> Retry | None:
+def _retry(retry: Repeat | Redial | None, channel: str | None) -> Retry | None:
     if retry is None:
         return None
     return Retry(retry.probability, retry.delay.mean, _dist(retry.delay), channel)
@@ -45,7 +50,7 @@ def _channel(scenario: Scenario, name: str, workload: Workload) -> ChannelSpec:
     load = workload.channels[name]
     concurrency = channel.concurrency
     max_chats = 1 if concurrency is None else concurrency.max_chats
-    speeds = (1.0,) if max_chats == 1 else tuple(concurrency.speed_by_chats)
+    speeds = (1.0,) if concurrency is None or max_chats == 1 else tuple(concurrency.speeds)
     csat = channel.csat
     return ChannelSpec(
         name=name,
@@ -70,7 +75,7 @@ def _channel(scenario: Scenario, name: str, workload: Workload) -> ChannelSpec:
     )
 
 
-def _team(scenario: Scenario, team, scheduled: np.ndarray, horizon_s: float) -> TeamSpec:
+def _team(scenario: Scenario, team: Team, scheduled: np.ndarray, horizon_s: float) -> TeamSpec:
     staffing = team.staffing
     hiring = team.hiring
     joins: list[float] = []
@@ -104,7 +109,7 @@ def _arrivals(scenario: Scenario, workload: Workload, streams: Streams) -> dict[
         concerned = noise is not None and (noise.channels is None or name in noise.channels)
         day_multiplier = None
         overdispersion = 0.0
-        if concerned:
+        if concerned and noise is not None:
             day_multiplier = draw_day_multipliers(
                 streams.rng("day_noise", name), noise.day_cv, workload.n_days
             )[days]
@@ -124,7 +129,9 @@ def _seconds(scenario: Scenario, moment: dt.datetime) -> float:
     return (moment.replace(tzinfo=None) - origin).total_seconds()
 
 
-def _outages(scenario: Scenario, streams: Streams, horizon_s: float):
+def _outages(
+    scenario: Scenario, streams: Streams, horizon_s: float
+) -> tuple[tuple[str, float, float], ...]:
     rows: list[tuple[str, float, float]] = []
     every = scenario.channel_names
     for outage in scenario.outages.scheduled:
@@ -133,17 +140,17 @@ def _outages(scenario: Scenario, streams: Streams, horizon_s: float):
         if start < end:
             rows += [(name, start, end) for name in outage.channels or every]
     seen: dict[str, int] = {}
-    for outage in scenario.outages.random:
-        channels = outage.channels or every
+    for failure in scenario.outages.random:
+        channels = failure.channels or every
         key = ",".join(channels)
         seen[key] = seen.get(key, 0) + 1
         rng = streams.rng("outages", f"{key}#{seen[key]}")
         t = 0.0
         while True:
-            t += rng.exponential(outage.mtbf)
+            t += rng.exponential(failure.mtbf)
             if t >= horizon_s:
                 break
-            end = t + rng.exponential(outage.mttr)
+            end = t + rng.exponential(failure.mttr)
             rows += [(name, t, end) for name in channels]
             t = end
     return tuple(sorted(rows, key=lambda row: (row[1], row[0])))

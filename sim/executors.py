@@ -41,9 +41,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from scenarios.errors import InputError
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 __all__ = ["CONNECT_TIMEOUT_S", "LOCAL_SCHEDULER", "Executor", "executor"]
 
@@ -130,6 +133,7 @@ def executor(
         timeout_s = CONNECT_TIMEOUT_S if connect_timeout_s is None else connect_timeout_s
         client = _dask_client(scheduler, workers, timeout_s, stack)
         threads = sum(info["nthreads"] for info in client.scheduler_info()["workers"].values())
+        assert client.scheduler is not None, "a connected client knows its scheduler"
         where = f"Dask {client.scheduler.address} ({threads} threads)"
         yield Executor(lambda function, items: _dask_map(client, function, items), threads, where)
 
@@ -203,7 +207,7 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _dask_client(scheduler: str, workers: int, timeout_s: float, stack: ExitStack) -> Any:
+def _dask_client(scheduler: str, workers: int, timeout_s: float, stack: ExitStack) -> Client:
     """A Dask client of a new local cluster or of the scheduler at ``scheduler``."""
     try:
         from distributed import Client, LocalCluster
@@ -235,7 +239,7 @@ def _dask_client(scheduler: str, workers: int, timeout_s: float, stack: ExitStac
     return stack.enter_context(client)
 
 
-def _dask_map(client: Any, function: Callable, items: Iterable) -> Iterator:
+def _dask_map(client: Client, function: Callable, items: Iterable) -> Iterator:
     """Submit every item now; the returned iterator gathers the results in item order."""
     futures = client.map(function, list(items), pure=False)
     return _gather_in_order(futures)

@@ -9,6 +9,7 @@ first-contact resolution and escalations, handling and CSAT) is one method.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ from sla_eval.kpi_names import (
 )
 from sla_eval.period_cells import Cube, ratio
 from sla_eval.timeline import backlog_end
+
+if TYPE_CHECKING:
+    from sla_eval.kpis import KpiChannel
 
 __all__ = ["ContactKpis", "Item"]
 
@@ -88,7 +92,7 @@ class ContactKpis:
         self,
         contacts: pd.DataFrame,
         channel_codes: np.ndarray,
-        channels: Mapping[str, object],
+        channels: Mapping[str, KpiChannel],
         *,
         horizon_s: float,
         warmup_s: float,

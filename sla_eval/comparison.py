@@ -24,7 +24,7 @@ statistics of :func:`sla_eval.summarise` and one column per varied field.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -57,11 +57,23 @@ DIFFERENCE_COLUMNS = (
     "ci95_high",
 )
 """Columns of :func:`paired_differences`."""
+
+
+class Evaluated(Protocol):
+    """What the comparisons read of an evaluation (:class:`sla_eval.evaluation.Evaluation`)."""
+
+    @property
+    def kpis(self) -> pd.DataFrame: ...
+
+    @property
+    def totals(self) -> pd.DataFrame | None: ...
+
+
 _KEYS = ["replication", "channel", "metric"]
 _SERVICE_KPIS = ("service_level", "response_within_target_frac")
 
 
-def replication_metrics(evaluation: Any) -> pd.DataFrame:
+def replication_metrics(evaluation: Evaluated) -> pd.DataFrame:
     """Every metric of one evaluation per replication (module docstring).
 
     Parameters
@@ -106,7 +118,7 @@ def replication_metrics(evaluation: Any) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def paired_differences(evaluations: Mapping[str, Any]) -> pd.DataFrame:
+def paired_differences(evaluations: Mapping[str, Evaluated]) -> pd.DataFrame:
     """Paired differences of every metric between each variant and the first (the reference).
 
     Parameters
@@ -170,7 +182,7 @@ def paired_differences(evaluations: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def sweep_table(
-    evaluations: Sequence[Any], settings: Sequence[Sequence[tuple[str, str]]]
+    evaluations: Sequence[Evaluated], settings: Sequence[Sequence[tuple[str, str]]]
 ) -> pd.DataFrame:
     """The tidy sweep results: statistics of every metric for every variant.
 

@@ -67,6 +67,7 @@ column               dtype           meaning
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -81,6 +82,10 @@ from sla_eval.kpi_names import (
 )
 from sla_eval.period_cells import ALL_CHANNELS
 from sla_eval.schemes import scheme_eur
+
+if TYPE_CHECKING:
+    from scenarios.contract import Clause, Contract
+    from scenarios.partner import Pricing
 
 __all__ = ["CONTRACT_COLUMNS", "clause_kpi", "clause_threshold", "evaluate_contract"]
 
@@ -115,21 +120,27 @@ _PLAIN_KPIS = {
 _ROUND_UNITS = 9
 
 
-def clause_threshold(clause: object) -> Threshold | None:
+def clause_threshold(clause: Clause) -> Threshold | None:
     """The response-time threshold a clause measures with (None for KPIs without one)."""
     if clause.kpi == "service_level":
-        return Threshold(clause.threshold, short_abandon_s=clause.short_abandon)
+        return Threshold(clause.threshold_s, short_abandon_s=clause.short_abandon)
     if clause.kpi == "response_within_target":
-        return Threshold(clause.threshold, business_hours=clause.business_hours)
+        return Threshold(clause.threshold_s, business_hours=clause.business_hours)
     return None
 
 
-def clause_kpi(clause: object) -> str:
+def _measured_threshold(clause: Clause) -> Threshold:
+    threshold = clause_threshold(clause)
+    assert threshold is not None, "service_level and response_within_target have one"
+    return threshold
+
+
+def clause_kpi(clause: Clause) -> str:
     """Name in the KPI table of what ``clause`` (a ``scenarios.contract.Clause``) measures."""
     if clause.kpi == "service_level":
-        return service_level_kpi(clause.sl_definition, clause_threshold(clause))
+        return service_level_kpi(clause.sl_definition, _measured_threshold(clause))
     if clause.kpi == "response_within_target":
-        return response_kpi(clause_threshold(clause))
+        return response_kpi(_measured_threshold(clause))
     if clause.kpi == "abandon_rate":
         return abandon_kpi(clause.short_abandon)
     if clause.kpi == "escalation_response":
@@ -204,11 +215,11 @@ def _coverage_grid(coverage_frac: pd.Series | None, grids: _Grids) -> np.ndarray
 
 def _fee_eur(
     grids: _Grids,
-    contract: object,
-    pricing: object | None,
+    contract: Contract,
+    pricing: Pricing | None,
     fte_hours: float,
     coverage_frac: pd.Series | None,
-):
+) -> np.ndarray:
     if contract.fee.fixed_per_period_eur is not None:
         fixed_eur = float(contract.fee.fixed_per_period_eur)
         return np.full(grids.shape, fixed_eur) * _coverage_grid(coverage_frac, grids)
@@ -241,7 +252,7 @@ def _all_next_met(met: np.ndarray, periods: int) -> np.ndarray:
     return (index + periods < n)[None, :] & (total[:, last] - total[:, index + 1] == periods)
 
 
-def _forecast_grid(forecast: pd.DataFrame | None, grids: _Grids, clause: object) -> np.ndarray:
+def _forecast_grid(forecast: pd.DataFrame | None, grids: _Grids, clause: Clause) -> np.ndarray:
     if forecast is None:
         raise InputError(f"clause {clause.id!r} has a relief band but no forecast was given")
     rows = (
@@ -258,9 +269,9 @@ def _forecast_grid(forecast: pd.DataFrame | None, grids: _Grids, clause: object)
 
 def evaluate_contract(
     kpis: pd.DataFrame,
-    contract: object,
+    contract: Contract,
     *,
-    pricing: object | None = None,
+    pricing: Pricing | None = None,
     fte_hours_per_month: float = 160.0,
     forecast: pd.DataFrame | None = None,
     coverage_frac: pd.Series | None = None,

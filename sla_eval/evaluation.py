@@ -25,9 +25,9 @@ limit).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pandas as pd
 
@@ -36,6 +36,9 @@ from scenarios.fingerprint import fingerprint
 from sla_eval.contract import clause_kpi
 from sla_eval.scenario_eval import evaluate_scenario_contract, scenario_kpi_table
 from sla_eval.summary import contract_totals, summary_dict
+
+if TYPE_CHECKING:
+    from scenarios.scenario import Scenario
 
 __all__ = [
     "SUMMARY_KPIS",
@@ -69,6 +72,27 @@ SUMMARY_KPIS = (
 _MIN, _MAX = "min", "max"
 
 
+class ReplicationLogs(Protocol):
+    """The log tables of one replication (``sim.runner.ReplicationResult`` is one)."""
+
+    @property
+    def contacts(self) -> pd.DataFrame: ...
+
+    @property
+    def agents(self) -> pd.DataFrame | None: ...
+
+    @property
+    def outages(self) -> pd.DataFrame | None: ...
+
+
+class RunLogs(Protocol):
+    """The replications of a run (``sim.experiment.ScenarioRun`` is one); it may also have
+    ``workload`` and ``seed`` (see the module docstring)."""
+
+    @property
+    def results(self) -> Sequence[ReplicationLogs]: ...
+
+
 @dataclass(frozen=True, eq=False)
 class Evaluation:
     """What :func:`evaluate_run` computed.
@@ -93,7 +117,7 @@ class Evaluation:
     summary: dict
 
 
-def targets(scenario: Any) -> dict[str, dict[str, dict]]:
+def targets(scenario: Scenario) -> dict[str, dict[str, dict]]:
     """The target of each channel KPI of :data:`SUMMARY_KPIS` (rules in the module docstring).
 
     Returns
@@ -121,7 +145,7 @@ def targets(scenario: Any) -> dict[str, dict[str, dict]]:
     return found
 
 
-def _channels(summary_channels: Mapping[str, dict], scenario: Any) -> dict[str, dict]:
+def _channels(summary_channels: Mapping[str, dict], scenario: Scenario) -> dict[str, dict]:
     held_to = targets(scenario)
     return {
         channel: {
@@ -132,10 +156,12 @@ def _channels(summary_channels: Mapping[str, dict], scenario: Any) -> dict[str, 
     }
 
 
-def _contract(summary_contract: dict | None, scenario: Any) -> dict | None:
+def _contract(summary_contract: dict | None, scenario: Scenario) -> dict | None:
     if summary_contract is None:
         return None
-    clauses = {clause.id: clause for clause in scenario.contract.clauses}
+    contract = scenario.contract
+    assert contract is not None, "only a scenario with a contract has its summary"
+    clauses = {clause.id: clause for clause in contract.clauses}
     described = {
         clause_id: {
             "kpi": clauses[clause_id].kpi,
@@ -146,13 +172,13 @@ def _contract(summary_contract: dict | None, scenario: Any) -> dict | None:
         for clause_id, entry in summary_contract["clauses"].items()
     }
     return {
-        "measurement_period": scenario.contract.measurement_period,
+        "measurement_period": contract.measurement_period,
         **summary_contract,
         "clauses": described,
     }
 
 
-def evaluate_run(scenario: Any, run_like: Any) -> Evaluation:
+def evaluate_run(scenario: Scenario, run_like: RunLogs | ReplicationLogs) -> Evaluation:
     """KPIs, contract money and summary of a run (the run-like object of the module docstring).
 
     Raises
@@ -160,12 +186,14 @@ def evaluate_run(scenario: Any, run_like: Any) -> Evaluation:
     InputError
         When the logs do not fit the scenario (from :func:`sla_eval.scenario_kpi_table`).
     """
+    # the run's replications, or the object itself as the one replication
+    results = cast(Sequence[ReplicationLogs], getattr(run_like, "results", (run_like,)))
     kpis = pd.concat(
         [
             scenario_kpi_table(
                 scenario, result.contacts, agents=result.agents, outages=result.outages
             )
-            for result in getattr(run_like, "results", (run_like,))
+            for result in results
         ],
         ignore_index=True,
     )

@@ -197,6 +197,7 @@ def _timeline_kpis(
     every = np.ones(cube.shape[2], bool)
     items = []
     if agents is not None:
+        assert agent_codes is not None, "coded with the agent log"
         staffed, busy = staffed_and_busy_s(agents, cube, agent_codes, warmup_s)
         items.append(("staffed_agent_hours", staffed / _SECONDS_PER_HOUR, every))
         items.append(("occupancy_frac", ratio(busy, staffed), every))

@@ -11,6 +11,7 @@ share of each measurement period the horizon after the warm-up covers.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,11 @@ from sla_eval.kpi_names import Threshold
 from sla_eval.kpis import DEFAULT_ESCALATION_TARGETS_S, KpiChannel, kpi_table
 from sla_eval.periods import PERIOD_KINDS, period_coverage_frac, period_index
 
+if TYPE_CHECKING:
+    from scenarios.contract import Clause
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
+
 __all__ = [
     "evaluate_scenario_contract",
     "forecast_table",
@@ -31,11 +37,11 @@ __all__ = [
 ]
 
 
-def _clauses(scenario: object) -> tuple:
+def _clauses(scenario: Scenario) -> tuple[Clause, ...]:
     return () if scenario.contract is None else scenario.contract.clauses
 
 
-def kpi_channels(scenario: object) -> dict[str, KpiChannel]:
+def kpi_channels(scenario: Scenario) -> dict[str, KpiChannel]:
     """A :class:`KpiChannel` per channel of ``scenario``, in scenario order."""
     horizon = scenario.horizon
     specs = {}
@@ -71,7 +77,7 @@ def kpi_channels(scenario: object) -> dict[str, KpiChannel]:
 
 
 def scenario_kpi_table(
-    scenario: object,
+    scenario: Scenario,
     contacts: pd.DataFrame,
     *,
     agents: pd.DataFrame | None = None,
@@ -85,7 +91,7 @@ def scenario_kpi_table(
     if scenario.tier2 is not None:
         targets = scenario.tier2.response_targets.model_dump()
     escalation_thresholds = tuple(
-        clause.threshold for clause in _clauses(scenario) if clause.kpi == "escalation_response"
+        clause.threshold_s for clause in _clauses(scenario) if clause.kpi == "escalation_response"
     )
     return kpi_table(
         contacts,
@@ -103,7 +109,7 @@ def scenario_kpi_table(
     )
 
 
-def forecast_table(workload: object, kind: str, warmup_s: float = 0.0) -> pd.DataFrame:
+def forecast_table(workload: Workload, kind: str, warmup_s: float = 0.0) -> pd.DataFrame:
     """Expected first contacts per channel and period of ``kind`` from a ``Workload``.
 
     Intervals starting before the warm-up end are left out, as their contacts are not measured.
@@ -134,7 +140,7 @@ def forecast_table(workload: object, kind: str, warmup_s: float = 0.0) -> pd.Dat
     ].sum()
 
 
-def scenario_coverage_frac(scenario: object, kind: str) -> pd.Series:
+def scenario_coverage_frac(scenario: Scenario, kind: str) -> pd.Series:
     """:func:`sla_eval.periods.period_coverage_frac` of the scenario's horizon after its warm-up:
     the share of each period of ``kind`` that is measured."""
     horizon = scenario.horizon
@@ -148,9 +154,9 @@ def scenario_coverage_frac(scenario: object, kind: str) -> pd.Series:
 
 
 def evaluate_scenario_contract(
-    scenario: object,
+    scenario: Scenario,
     kpis: pd.DataFrame,
-    workload: object | None = None,
+    workload: Workload | None = None,
     *,
     forecast: pd.DataFrame | None = None,
 ) -> pd.DataFrame:

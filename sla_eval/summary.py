@@ -62,7 +62,7 @@ CONTRACT_MONEY = tuple(c for c in TOTAL_COLUMNS if c not in ("fee_eur", "labour_
 _QUANTILES = {"q05": 0.05, "q50": 0.5, "q95": 0.95}
 
 
-def _half_width(std: np.ndarray, n: np.ndarray) -> np.ndarray:
+def _half_width(std: float | np.ndarray, n: int | np.ndarray) -> np.ndarray:
     """Half width ``t_{0.975, n-1} * s / sqrt(n)`` of the 95 % interval; NaN for n < 2."""
     n = np.asarray(n, np.float64)
     t = np.where(n >= 2, special.stdtrit(np.maximum(n - 1, 1), 0.975), np.nan)

@@ -7,9 +7,10 @@ the rule and the value; nothing is clamped or fixed silently.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from scenarios.errors import InputError
 from staffing._kernels import SL_ANSWERED, SL_EXCL_SHORT_ABANDONS, SL_OFFERED
@@ -27,16 +28,38 @@ def _first_bad(values: np.ndarray, bad: np.ndarray) -> Any:
     return values[np.flatnonzero(bad)[0]].item()
 
 
+@overload
 def check_array(
     name: str,
-    value: Any,
+    value: ArrayLike,
+    *,
+    positive: bool = ...,
+    at_most: float | None = ...,
+    below: float | None = ...,
+    allow_none: Literal[False] = ...,
+    whole: bool = ...,
+) -> NDArray[np.float64]: ...
+@overload
+def check_array(
+    name: str,
+    value: ArrayLike | None,
+    *,
+    positive: bool = ...,
+    at_most: float | None = ...,
+    below: float | None = ...,
+    allow_none: bool,
+    whole: bool = ...,
+) -> NDArray[np.float64] | None: ...
+def check_array(
+    name: str,
+    value: ArrayLike | None,
     *,
     positive: bool = False,
     at_most: float | None = None,
     below: float | None = None,
     allow_none: bool = False,
     whole: bool = False,
-) -> np.ndarray | None:
+) -> NDArray[np.float64] | None:
     """Return ``value`` as a float64 array of at most one dimension, or raise InputError.
 
     Values must be finite and non-negative (``positive``: above zero); ``at_most`` / ``below``

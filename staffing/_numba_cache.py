@@ -44,4 +44,4 @@ def cache_dir() -> Path:
     return _candidates()[-1]
 
 
-config.CACHE_DIR = str(cache_dir())
+config.CACHE_DIR = str(cache_dir())  # type: ignore[attr-defined]  # set from the environment at import

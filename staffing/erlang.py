@@ -125,7 +125,13 @@ def erlang_metrics(
 
 
 def metric_inputs(
-    rate_name, rate, aht_s, agents, threshold_s, patience_s, short_abandon_s
+    rate_name: str,
+    rate: ArrayLike,
+    aht_s: ArrayLike,
+    agents: ArrayLike,
+    threshold_s: ArrayLike,
+    patience_s: ArrayLike | None,
+    short_abandon_s: ArrayLike,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validate and broadcast the arguments of a metric function.
 

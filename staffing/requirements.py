@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +22,11 @@ from staffing.deferrable import backlog_on_time, required_backlog_agents
 from staffing.erlang import erlang_metrics
 from staffing.search import required_agents
 from staffing.time_varying import effective_load
+
+if TYPE_CHECKING:
+    from scenarios.channels import ServiceTarget
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
 
 __all__ = [
     "ChannelDemand",
@@ -58,11 +64,11 @@ class ChannelDemand:
     patience_s: np.ndarray
     is_open: np.ndarray
     interval_s: float
-    service_target: object | None
+    service_target: ServiceTarget | None
     speeds: tuple[float, ...]
 
     @classmethod
-    def of(cls, scenario, workload, name: str) -> ChannelDemand:
+    def of(cls, scenario: Scenario, workload: Workload, name: str) -> ChannelDemand:
         """Collect the channel ``name`` of a scenario and its expanded workload."""
         channel = scenario.channels[name]
         load = workload.channels[name]
@@ -97,9 +103,10 @@ def effective_calls_per_hour(demand: ChannelDemand, method: str) -> np.ndarray:
     return load * SECONDS_PER_HOUR / demand.aht_s
 
 
-def _realtime_kwargs(demand: ChannelDemand, rows: np.ndarray) -> dict:
+def _realtime_kwargs(demand: ChannelDemand, rows: np.ndarray) -> dict[str, Any]:
     target = demand.service_target
-    kwargs = {"patience_s": demand.patience(rows)}
+    assert target is not None, "called for a channel with a service target only"
+    kwargs: dict[str, Any] = {"patience_s": demand.patience(rows)}
     if kwargs["patience_s"] is not None:
         kwargs["sl_definition"] = target.sl_definition
         kwargs["short_abandon_s"] = target.short_abandon or 0.0
@@ -137,7 +144,7 @@ def required_for_channel(demand: ChannelDemand, method: str = "stationary") -> n
         return required
     rate = effective_calls_per_hour(demand, method)[rows]
     targets = {"target_sl": target.target, "threshold_s": target.threshold}
-    kwargs = _realtime_kwargs(demand, rows) | targets
+    kwargs: dict[str, Any] = _realtime_kwargs(demand, rows) | targets
     if len(demand.speeds) > 1:
         required[rows] = required_chat_agents(
             rate, demand.aht_s[rows], speed_by_chats=demand.speeds, **kwargs
@@ -176,7 +183,7 @@ def predicted_measures(
     rows = np.flatnonzero(demand.is_open)
     if rows.size == 0:
         return out
-    kwargs = {"threshold_s": 0.0 if target is None else target.threshold}
+    kwargs: dict[str, Any] = {"threshold_s": 0.0 if target is None else target.threshold}
     if target is not None:
         kwargs |= _realtime_kwargs(demand, rows)
     else:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -17,6 +18,11 @@ from scenarios.errors import InputError
 from scenarios.interval_csv import read_interval_csv
 from staffing._inputs import check_array
 from staffing.requirements import ChannelDemand, required_for_channel
+
+if TYPE_CHECKING:
+    from scenarios.demand import Workload
+    from scenarios.partner import FixedStaffing, RosterStaffing, Team
+    from scenarios.scenario import Scenario
 
 __all__ = ["fte", "productive_agents", "scaled_rosters", "scheduled_agents", "team_rosters"]
 
@@ -55,7 +61,7 @@ def fte(agent_hours: ArrayLike, days: float, fte_hours_per_month: float = 160.0)
     return agent_hours / (fte_hours_per_month * days / DAYS_PER_MONTH)
 
 
-def _fixed_roster(staffing, scenario, workload) -> np.ndarray:
+def _fixed_roster(staffing: FixedStaffing, scenario: Scenario, workload: Workload) -> np.ndarray:
     """Headcount at horizon start times each shift's share, whole agents per shift, on the
     shift's days and hours; nobody works on a closed day."""
     per_day = round(86_400 / workload.interval_s)
@@ -70,7 +76,7 @@ def _fixed_roster(staffing, scenario, workload) -> np.ndarray:
     return roster
 
 
-def _file_roster(index: int, staffing, workload) -> np.ndarray:
+def _file_roster(index: int, staffing: RosterStaffing, workload: Workload) -> np.ndarray:
     agents = read_interval_csv(
         staffing.file,
         "agents",
@@ -92,14 +98,24 @@ def _file_roster(index: int, staffing, workload) -> np.ndarray:
     return agents.astype(np.int64)
 
 
-def auto_schedule(team, required: list[np.ndarray], shrinkage_frac: float) -> list[np.ndarray]:
+def auto_schedule(
+    team: Team, required: Sequence[np.ndarray | None], shrinkage_frac: float
+) -> list[np.ndarray]:
     """Scheduled agents per channel of an ``auto`` team for the channels' requirements (in the
     team's channel order; int64 arrays). The scenario guarantees each channel a target."""
-    safety = team.staffing.safety_factor
-    return [scheduled_agents(need, shrinkage_frac, safety) for need in required]
+    staffing = team.staffing
+    assert staffing.mode == "auto", "only an auto team is scheduled from its requirements"
+    safety = staffing.safety_factor
+    scheduled = []
+    for need in required:
+        assert need is not None, "the scenario gives each channel of an auto team a target"
+        scheduled.append(scheduled_agents(need, shrinkage_frac, safety))
+    return scheduled
 
 
-def team_requirements(team, scenario, workload) -> tuple[list[ChannelDemand], list, str]:
+def team_requirements(
+    team: Team, scenario: Scenario, workload: Workload
+) -> tuple[list[ChannelDemand], list[np.ndarray | None], str]:
     """Demand, required agents (or ``None``) per channel of a team, and the load method used:
     the team's own in auto mode, else stationary."""
     method = team.staffing.method if team.staffing.mode == "auto" else "stationary"
@@ -107,7 +123,7 @@ def team_requirements(team, scenario, workload) -> tuple[list[ChannelDemand], li
     return demands, [required_for_channel(demand, method) for demand in demands], method
 
 
-def team_roster(index: int, team, scenario, workload) -> np.ndarray:
+def team_roster(index: int, team: Team, scenario: Scenario, workload: Workload) -> np.ndarray:
     """Scheduled agents on duty (before shrinkage) per interval for one team (int64)."""
     staffing = team.staffing
     if staffing.mode == "fixed":
@@ -115,10 +131,10 @@ def team_roster(index: int, team, scenario, workload) -> np.ndarray:
     if staffing.mode == "roster":
         return _file_roster(index, staffing, workload)
     _, required, _ = team_requirements(team, scenario, workload)
-    return sum(auto_schedule(team, required, scenario.partner.shrinkage))
+    return np.asarray(sum(auto_schedule(team, required, scenario.partner.shrinkage)))
 
 
-def team_rosters(scenario, workload) -> dict[str, np.ndarray]:
+def team_rosters(scenario: Scenario, workload: Workload) -> dict[str, np.ndarray]:
     """Scheduled agents on duty (before shrinkage) per interval, for every team.
 
     - ``fixed``: for each shift, ``⌊headcount · share⌋`` agents on the intervals whose start lies

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,11 @@ from staffing.roster import (
     team_requirements,
     team_roster,
 )
+
+if TYPE_CHECKING:
+    from scenarios.demand import Workload
+    from scenarios.partner import Team
+    from scenarios.scenario import Scenario
 
 __all__ = ["COLUMNS", "SUMMARY_COLUMNS", "plan", "plan_by_day"]
 
@@ -91,7 +97,9 @@ def _allocate(
     return shares
 
 
-def _team_frames(index, team, scenario, workload) -> list[pd.DataFrame]:
+def _team_frames(
+    index: int, team: Team, scenario: Scenario, workload: Workload
+) -> list[pd.DataFrame]:
     demands, required, method = team_requirements(team, scenario, workload)
     shrinkage = scenario.partner.shrinkage
     if team.staffing.mode == "auto":
@@ -134,7 +142,7 @@ def _team_frames(index, team, scenario, workload) -> list[pd.DataFrame]:
     return frames
 
 
-def plan(scenario, workload) -> pd.DataFrame:
+def plan(scenario: Scenario, workload: Workload) -> pd.DataFrame:
     """Per channel and interval: team, required, scheduled and productive agents, predicted
     measures. One row per channel and interval, channels in scenario order.
 
@@ -194,7 +202,7 @@ def plan(scenario, workload) -> pd.DataFrame:
     return table
 
 
-def plan_by_day(table: pd.DataFrame, scenario) -> pd.DataFrame:
+def plan_by_day(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Per day and channel: contacts, required and scheduled agent hours, FTE, the day's
     service level (interval values weighted by contacts) and open intervals below target.
 

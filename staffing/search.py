@@ -142,7 +142,12 @@ def required_agents(
 
 
 def search_inputs(
-    rate_name, rate, aht_s, patience_s, short_abandon_s, **targets
+    rate_name: str,
+    rate: ArrayLike,
+    aht_s: ArrayLike,
+    patience_s: ArrayLike | None,
+    short_abandon_s: ArrayLike,
+    **targets: ArrayLike | None,
 ) -> tuple[np.ndarray, np.ndarray, bool]:
     """Validate and broadcast the arguments of a staffing search.
 
