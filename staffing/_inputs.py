@@ -123,6 +123,34 @@ def sl_definition_code(sl_definition: str) -> int:
         ) from None
 
 
-def offered_load(calls_per_hour: np.ndarray, aht_s: np.ndarray) -> np.ndarray:
-    """Offered load in Erlang, ``A = λ·AHT`` with λ in calls per second."""
-    return calls_per_hour * aht_s / SECONDS_PER_HOUR
+MAX_OFFERED_LOAD_ERLANG = 50_000.0
+"""Largest offered load of one queue: the largest contact centres seat about 10,000 agents."""
+MAX_ARRIVALS_PER_PATIENCE = 1e6
+"""Largest number of arrivals within one mean patience, ``λ·patience``: the Erlang A series has
+about that many terms, so this bounds its time (a real queue has a few thousand at most)."""
+
+
+def offered_load(
+    calls_per_hour: np.ndarray, aht_s: np.ndarray, patience_s: np.ndarray | None = None
+) -> np.ndarray:
+    """Offered load in Erlang, ``A = λ·AHT`` with λ in calls per second.
+
+    Raises
+    ------
+    InputError
+        When the load exceeds :data:`MAX_OFFERED_LOAD_ERLANG`, or ``λ·patience`` exceeds
+        :data:`MAX_ARRIVALS_PER_PATIENCE`: inputs no contact centre has, whose computation
+        would take minutes to hours.
+    """
+    load = calls_per_hour * aht_s / SECONDS_PER_HOUR
+    check_array(
+        "the offered load (calls per hour x AHT in Erlang)", load, at_most=MAX_OFFERED_LOAD_ERLANG
+    )
+    if patience_s is not None:
+        arrivals = np.where(np.isnan(patience_s), 0.0, calls_per_hour * patience_s)
+        check_array(
+            "the arrivals within one mean patience (calls per hour x patience)",
+            arrivals / SECONDS_PER_HOUR,
+            at_most=MAX_ARRIVALS_PER_PATIENCE,
+        )
+    return load

@@ -14,7 +14,13 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from staffing import _kernels as k
-from staffing._inputs import broadcast, check_array, offered_load, sl_definition_code
+from staffing._inputs import (
+    MAX_OFFERED_LOAD_ERLANG,
+    broadcast,
+    check_array,
+    offered_load,
+    sl_definition_code,
+)
 
 __all__ = ["COLUMNS", "erlang_b", "erlang_metrics"]
 
@@ -54,7 +60,9 @@ def erlang_b(agents: ArrayLike, load_erlangs: ArrayLike) -> float | np.ndarray:
     arrays, scalar = broadcast(
         {
             "agents": check_array("agents", agents, whole=True),
-            "load_erlangs": check_array("load_erlangs", load_erlangs),
+            "load_erlangs": check_array(
+                "load_erlangs", load_erlangs, at_most=MAX_OFFERED_LOAD_ERLANG
+            ),
         }
     )
     out = np.empty(arrays["agents"].size)
@@ -149,7 +157,8 @@ def metric_inputs(
         }
     )
     settings = np.column_stack([arrays[name] for name in k.SETTINGS])
-    return offered_load(arrays["rate"], arrays["aht_s"]), arrays["agents"], settings
+    load = offered_load(arrays["rate"], arrays["aht_s"], arrays["patience_s"])
+    return load, arrays["agents"], settings
 
 
 def measures_frame(load: np.ndarray, agents: np.ndarray, out: np.ndarray) -> pd.DataFrame:

@@ -170,7 +170,7 @@ def search_inputs(
         }
     )
     settings = np.column_stack([arrays[name] for name in (*k.SETTINGS, *k.TARGETS)])
-    return offered_load(arrays["rate"], arrays["aht_s"]), settings, scalar
+    return offered_load(arrays["rate"], arrays["aht_s"], arrays["patience_s"]), settings, scalar
 
 
 def agents_found(out: np.ndarray, load: np.ndarray, scalar: bool) -> int | np.ndarray:
