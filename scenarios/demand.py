@@ -65,8 +65,8 @@ import numpy as np
 import pandas as pd
 
 from scenarios._base import FrozenDict
+from scenarios.data_files import volume_contacts
 from scenarios.errors import InputError
-from scenarios.interval_csv import read_interval_csv
 from scenarios.profiles import interval_weights, normalised_shares, weekday_shares
 
 if TYPE_CHECKING:
@@ -368,14 +368,7 @@ def _normal_volume(name: str, channel: Channel, horizon: Horizon) -> np.ndarray:
     """Expected arrivals per day and interval before events, shape ``(days, intervals_per_day)``."""
     n_days, per_day = horizon.days, horizon.intervals_per_day
     if channel.volume.file is not None:
-        values = read_interval_csv(
-            channel.volume.file,
-            "contacts",
-            start=horizon.start,
-            interval_s=horizon.interval_s,
-            n_intervals=horizon.n_intervals,
-            field_path=f"channels.{name}.volume.file",
-        )
+        values = volume_contacts(name, channel.volume.file, horizon)
         return values.reshape(n_days, per_day)
     receiving_days = [
         window is not None or not channel.is_realtime for window in channel.hours.windows_s

@@ -19,7 +19,7 @@ directory of the file being loaded.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar, overload
 
@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from scenarios._validation_errors import locate, problems_from_validation_error
 from scenarios._yaml_source import Map, Node, Scalar, Seq, read_file, to_plain
+from scenarios.data_checks import data_problems
 from scenarios.errors import InputError, Problem, ScenarioError
 from scenarios.overrides import apply_overrides
 from scenarios.scenario import Scenario
@@ -149,10 +150,16 @@ def _order(problems: Iterable[Problem], file: str, overrides: Sequence[str]) -> 
     return sorted(problems, key=key)
 
 
-def load_model(model: type[_M], path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> _M:
+def load_model(
+    model: type[_M],
+    path: str | os.PathLike[str],
+    overrides: Sequence[str] = (),
+    checks: Callable[[_M], Iterable[Problem]] | None = None,
+) -> _M:
     """Load a YAML file as an instance of any pydantic ``model``, with extends and overrides.
 
-    The document is validated with ``context={"base_dir": <directory of path>}``.
+    The document is validated with ``context={"base_dir": <directory of path>}``; then
+    ``checks`` (if given) names the problems of the validated model, located like the others.
 
     Raises
     ------
@@ -175,13 +182,16 @@ def load_model(model: type[_M], path: str | os.PathLike[str], overrides: Sequenc
         except ScenarioError as error:
             problems.extend(locate(problem, root) for problem in error.problems)
         else:
+            if checks is not None and not problems:
+                problems.extend(locate(problem, root) for problem in checks(result))
             if not problems:
                 return result
     raise ScenarioError(_order(problems, file, overrides))
 
 
 def load(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
-    """Load and validate one scenario file.
+    """Load and validate one scenario file, its data files and the demand they add up to
+    (:func:`scenarios.data_checks.data_problems`).
 
     Parameters
     ----------
@@ -196,7 +206,7 @@ def load(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenari
     ScenarioError
         With every problem found.
     """
-    return load_model(Scenario, path, overrides)
+    return load_model(Scenario, path, overrides, checks=data_problems)
 
 
 def load_many(

@@ -34,6 +34,7 @@ from scenarios._base import (
 )
 from scenarios.calendar import SECONDS_PER_DAY, OpeningHours
 from scenarios.distribution import Distribution
+from scenarios.limits import MAX_AGENTS
 from scenarios.units import Fraction, NonNegativeRatio, PositiveDurationS
 
 __all__ = [
@@ -117,7 +118,7 @@ class FixedStaffing(StrictModel):
     """``mode: fixed``: ``headcount`` agents at horizon start working ``shifts``."""
 
     mode: Literal["fixed"]
-    headcount: int = Field(ge=0, le=100_000)
+    headcount: int = Field(ge=0, le=MAX_AGENTS)
     shifts: Annotated[tuple[Shift, ...], NonEmpty, Field(max_length=100)]
 
     @model_validator(mode="after")
@@ -174,7 +175,7 @@ class Hiring(StrictModel):
     start: Date
     lead_time_weeks: float = Field(default=0.0, ge=0, le=52)
     training_weeks: float = Field(default=0.0, ge=0, le=52)
-    max_headcount: int | None = Field(default=None, ge=1, le=100_000)
+    max_headcount: int | None = Field(default=None, ge=1, le=MAX_AGENTS)
 
     @property
     def weeks_to_production(self) -> float:

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from scenarios.errors import InputError
+from scenarios.limits import MAX_ARRIVALS_PER_PATIENCE, MAX_OFFERED_LOAD_ERLANG
 from staffing._kernels import SL_ANSWERED, SL_EXCL_SHORT_ABANDONS, SL_OFFERED
 
 SECONDS_PER_HOUR = 3600.0
@@ -123,13 +124,6 @@ def sl_definition_code(sl_definition: str) -> int:
         ) from None
 
 
-MAX_OFFERED_LOAD_ERLANG = 50_000.0
-"""Largest offered load of one queue: the largest contact centres seat about 10,000 agents."""
-MAX_ARRIVALS_PER_PATIENCE = 1e6
-"""Largest number of arrivals within one mean patience, ``λ·patience``: the Erlang A series has
-about that many terms, so this bounds its time (a real queue has a few thousand at most)."""
-
-
 def offered_load(
     calls_per_hour: np.ndarray, aht_s: np.ndarray, patience_s: np.ndarray | None = None
 ) -> np.ndarray:
@@ -138,8 +132,8 @@ def offered_load(
     Raises
     ------
     InputError
-        When the load exceeds :data:`MAX_OFFERED_LOAD_ERLANG`, or ``λ·patience`` exceeds
-        :data:`MAX_ARRIVALS_PER_PATIENCE`: inputs no contact centre has, whose computation
+        When the load exceeds ``scenarios.limits.MAX_OFFERED_LOAD_ERLANG``, or ``λ·patience``
+        exceeds ``MAX_ARRIVALS_PER_PATIENCE``: inputs no contact centre has, whose computation
         would take minutes to hours.
     """
     load = calls_per_hour * aht_s / SECONDS_PER_HOUR

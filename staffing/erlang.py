@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from scenarios.limits import MAX_OFFERED_LOAD_ERLANG
 from staffing import _kernels as k
 from staffing._inputs import (
-    MAX_OFFERED_LOAD_ERLANG,
     broadcast,
     check_array,
     offered_load,

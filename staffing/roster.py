@@ -6,7 +6,6 @@ absence) leaves ``productive = ⌊scheduled · (1 − shrinkage)⌋`` answering 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -14,14 +13,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from scenarios.data_files import roster_agents
 from scenarios.errors import InputError
-from scenarios.interval_csv import read_interval_csv
 from staffing._inputs import check_array
 from staffing.requirements import ChannelDemand, required_for_channel
 
 if TYPE_CHECKING:
     from scenarios.demand import Workload
-    from scenarios.partner import FixedStaffing, RosterStaffing, Team
+    from scenarios.partner import FixedStaffing, Team
     from scenarios.scenario import Scenario
 
 __all__ = ["fte", "productive_agents", "scaled_rosters", "scheduled_agents", "team_rosters"]
@@ -76,28 +75,6 @@ def _fixed_roster(staffing: FixedStaffing, scenario: Scenario, workload: Workloa
     return roster
 
 
-def _file_roster(index: int, staffing: RosterStaffing, workload: Workload) -> np.ndarray:
-    agents = read_interval_csv(
-        staffing.file,
-        "agents",
-        start=workload.start,
-        interval_s=workload.interval_s,
-        n_intervals=workload.n_intervals,
-        field_path=f"partner.teams.{index}.staffing.file",
-    )
-    fractional = np.flatnonzero(agents != np.floor(agents))
-    if fractional.size:
-        first = int(fractional[0])
-        when = dt.datetime.combine(workload.start, dt.time()) + dt.timedelta(
-            seconds=first * workload.interval_s
-        )
-        raise InputError(
-            f"{staffing.file}: agents must be whole numbers "
-            f"(got {agents[first]:g} at {when:%Y-%m-%dT%H:%M})."
-        )
-    return agents.astype(np.int64)
-
-
 def auto_schedule(
     team: Team, required: Sequence[np.ndarray | None], shrinkage_frac: float
 ) -> list[np.ndarray]:
@@ -129,7 +106,7 @@ def team_roster(index: int, team: Team, scenario: Scenario, workload: Workload) 
     if staffing.mode == "fixed":
         return _fixed_roster(staffing, scenario, workload)
     if staffing.mode == "roster":
-        return _file_roster(index, staffing, workload)
+        return roster_agents(index, staffing.file, scenario.horizon)
     _, required, _ = team_requirements(team, scenario, workload)
     return np.asarray(sum(auto_schedule(team, required, scenario.partner.shrinkage)))
 
