@@ -98,6 +98,19 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def _kind_of(value: Any) -> str:
+    """What a parsed document is, in words."""
+    if isinstance(value, str):
+        return "a text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "a yes/no value"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"a {type(value).__name__}"
+
+
 def _length_message(error: Mapping[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     what = "characters" if error["type"].startswith("string") else "items"
@@ -211,6 +224,10 @@ def _line(error: Mapping[str, Any], model: type[BaseModel], root: Node | None) -
     if error["type"] in ("missing", "extra_forbidden", "too_long", "string_too_long") or (
         error["type"] == "cross_field" and error.get("input") is None
     ):
+        value = Problem.NO_VALUE
+    elif not where.path:
+        # the document itself: say what it is, never echo it (it may be any file on the disk)
+        message += f" (the file holds {_kind_of(error.get('input'))})"
         value = Problem.NO_VALUE
     else:
         value = _shown(error.get("input"))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, overload
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from scenarios._base import NonEmpty, StrictModel, problems_error, raise_problems, repeated_names
+from scenarios.limits import MAX_EUR
 from scenarios.units import (
     Count,
     DurationS,
@@ -112,7 +113,7 @@ class LinearScheme(StrictModel):
 
     scheme: Literal["linear"]
     per_point_percent_of_fee: Fraction | None = None
-    per_point_eur: float | None = Field(default=None, ge=0)
+    per_point_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
     cap_percent_of_fee: Fraction | None = None
 
     @model_validator(mode="after")
@@ -166,9 +167,9 @@ class PerUnitScheme(StrictModel):
     at ``cap_eur`` when given."""
 
     scheme: Literal["per_unit"]
-    eur_per_unit: float = Field(ge=0)
+    eur_per_unit: float = Field(ge=0, le=MAX_EUR)
     dead_band_units: float = Field(default=0.0, ge=0)
-    cap_eur: float | None = Field(default=None, ge=0)
+    cap_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
 
 
 class FixedBonus(FixedScheme):
@@ -376,7 +377,7 @@ class Clause(StrictModel):
 class Fee(StrictModel):
     """The fee per measurement period: a fixed amount, or derived from the partner's pricing."""
 
-    fixed_per_period_eur: float | None = Field(default=None, ge=0)
+    fixed_per_period_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
     from_pricing: Literal[True] | None = None
 
     @model_validator(mode="after")

@@ -34,7 +34,7 @@ from scenarios._base import (
 )
 from scenarios.calendar import SECONDS_PER_DAY, OpeningHours
 from scenarios.distribution import Distribution
-from scenarios.limits import MAX_AGENTS
+from scenarios.limits import MAX_AGENTS, MAX_EUR
 from scenarios.units import Fraction, NonNegativeRatio, PositiveDurationS
 
 __all__ = [
@@ -245,10 +245,12 @@ class Team(StrictModel):
 class Pricing(StrictModel):
     """What the client pays the partner: exactly one of the three forms (euros)."""
 
-    per_agent_hour_eur: float | None = Field(default=None, ge=0)
-    per_fte_month_eur: float | None = Field(default=None, ge=0)
+    per_agent_hour_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
+    per_fte_month_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
     per_contact_eur: (
-        Annotated[ReadOnlyDict[Annotated[float, Field(ge=0)]], Field(max_length=MAX_CHANNELS)]
+        Annotated[
+            ReadOnlyDict[Annotated[float, Field(ge=0, le=MAX_EUR)]], Field(max_length=MAX_CHANNELS)
+        ]
         | None
     ) = None
 
@@ -269,7 +271,7 @@ class Partner(StrictModel):
     name: str = Field(min_length=1)
     shrinkage: Fraction
     pricing: Pricing
-    labour_cost_per_agent_hour_eur: float | None = Field(default=None, ge=0)
+    labour_cost_per_agent_hour_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
     fte_hours_per_month: float = Field(default=160.0, gt=0, le=744)
     teams: Annotated[tuple[Team, ...], NonEmpty, Field(max_length=100)]
 

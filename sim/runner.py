@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.demand import Workload, expand
+from scenarios.errors import InputError
 from scenarios.scenario import Scenario
 from sim.build import model_input
 from sim.log import agent_frame, outage_frame
@@ -130,3 +131,9 @@ def run_replications(
         rosters = team_rosters(scenario, workload)
     task = ReplicationTask(scenario, int(seed), workload, dict(rosters))
     return iter((map_fn or map)(task, indices))
+
+
+def check_count(name: str, value: object, low: int, high: int) -> None:
+    """Raise :class:`InputError` unless ``value`` is a whole number from ``low`` to ``high``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(f"{name} must be a whole number from {low} to {high:,} (got {value!r})")

@@ -71,8 +71,11 @@ def test_unreachable_scheduler(ccplan, small, tmp_path, monkeypatch):
     ("args", "message"),
     [
         (("--workers", "0"), "--workers must be a whole number >= 1 (got 0)"),
-        (("--replications", "0"), "replications must be a whole number >= 1 (got 0)"),
-        (("--seed", "-1"), "seed must be a whole number >= 0 (got -1)"),
+        (("--replications", "0"), "replications must be a whole number from 1 to 10,000 (got 0)"),
+        (
+            ("--seed", "-1"),
+            "seed must be a whole number from 0 to 9,223,372,036,854,775,807 (got -1)",
+        ),
         (("--scheduler", "host:8786"), "--scheduler must be 'local' or a Dask address"),
     ],
 )

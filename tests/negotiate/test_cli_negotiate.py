@@ -156,9 +156,9 @@ def test_bad_levels_exit_2_with_one_line(monkeypatch, capsys, tmp_path, files, l
     [
         ("--max-miss", "abc", "--max-miss: must be a fraction"),
         ("--churn", "150%", "--churn: must be between 0 and 1"),
-        ("--replications", "1", "replications must be a whole number >= 2"),
-        ("--max-replications", "5", "max_replications must be a whole number >= 10"),
-        ("--seed", "-1", "seed must be a whole number >= 0"),
+        ("--replications", "1", "replications must be a whole number from 2 to 10,000"),
+        ("--max-replications", "5", "max_replications must be a whole number from 10 to 10,000"),
+        ("--seed", "-1", "seed must be a whole number from 0 to"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(

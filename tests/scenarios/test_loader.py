@@ -226,7 +226,8 @@ def test_yaml_level_problems_are_reported_with_the_rest(tmp_path, text, expected
         ("a: b\x00\n", "s.yaml:1:5: character U+0000 is not allowed in YAML text"),
         ("", "s.yaml: the file is empty; a scenario is a mapping of fields"),
         ("# only a comment\n", "s.yaml: the file is empty; a scenario is a mapping of fields"),
-        ("- a\n", "s.yaml:1:1: must be a mapping of fields (got ['a'])"),
+        ("- a\n", "s.yaml:1:1: must be a mapping of fields (the file holds a list)"),
+        ("root:x:0:0\n", "s.yaml:1:1: must be a mapping of fields (the file holds a text)"),
     ],
 )
 def test_unreadable_documents_give_one_located_problem(tmp_path, text, expected):
