@@ -27,6 +27,7 @@ from the team's ``"attrition"`` stream in hiring order.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable
@@ -174,13 +175,14 @@ def workforce_events(
     events: list[tuple[float, int, int]] = []
     joins = [(-math.inf, k) for k in range(spec.headcount)]
     joins += [(t, spec.headcount + j) for j, t in enumerate(spec.hire_join_s) if t < horizon_s]
-    employed: list[float] = []
-    for join_s, k in joins:
+    employed: list[float] = []  # leaving times of the employees, a min-heap
+    for join_s, k in joins:  # joins ascend, so who left before one join left before the next
         leave = max(join_s, 0.0) + (rng.exponential(1.0 / rate) if rate > 0.0 else math.inf)
-        employed = [t for t in employed if t > join_s]
+        while employed and employed[0] <= join_s:
+            heapq.heappop(employed)
         if spec.max_headcount is not None and len(employed) >= spec.max_headcount:
             continue
-        employed.append(leave)
+        heapq.heappush(employed, leave)
         events.append((join_s, 1, k))
         if leave < horizon_s:
             events.append((leave, -1, k))
