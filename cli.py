@@ -416,7 +416,12 @@ def compare(
         typer.echo(outcome.differences.to_json(orient="records"))
     else:
         print_comparison(
-            outcome.differences, files, outcome.replications, outcome.seed, outcome.folder
+            outcome.differences,
+            files,
+            outcome.replications,
+            outcome.seed,
+            outcome.folder,
+            outcome.warnings,
         )
 
 
@@ -467,6 +472,7 @@ def sweep(
             outcome.replications,
             outcome.seed,
             outcome.folder,
+            outcome.warnings,
         )
 
 
