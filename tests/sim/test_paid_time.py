@@ -61,12 +61,8 @@ def test_a_hire_over_the_cap_is_neither_employed_nor_trained_and_a_late_one_is()
 def test_attrition_lowers_the_paid_roster_by_the_share_employed():
     # 400 employees at 20 % a month over a 30.4375-day month: E[H(t)] / H0 = exp(-rate * t).
     n = 30
-    spec = TeamSpec(
-        name="big",
-        channels=("phone",),
-        scheduled=np.full(n, 400.0),
-        headcount=400,
-        attrition_per_month_frac=0.2,
+    spec = _team(
+        scheduled=np.full(n, 400.0), headcount=400, attrition_per_month_frac=0.2, hire_join_s=()
     )
     interval_s = MONTH_S / n
     mid = (np.arange(n) + 0.5) * interval_s

@@ -4,9 +4,11 @@ and the paid hours behind the partner's cost."""
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from scenarios.contract import Contract
+from scenarios.errors import InputError
 from sla_eval.contract import evaluate_contract
 from sla_eval.kpi_names import Threshold
 from sla_eval.kpis import KpiChannel, kpi_table
@@ -18,6 +20,13 @@ MON = dt.date(2027, 3, 1)
 def _table(contacts, channels, **kwargs):
     return kpi_table(
         contacts, channels=channels, start=MON, interval_s=900, horizon_s=2 * DAY, **kwargs
+    )
+
+
+def _contract(**clause) -> Contract:
+    """A contract of one clause on phone, 100,000 EUR a month."""
+    return Contract.model_validate(
+        {"fee": {"fixed_eur": 100_000}, "clauses": [{"id": "c", "channel": "phone", **clause}]}
     )
 
 
@@ -104,20 +113,8 @@ def test_paid_hours_and_staff_availability_of_a_contracted_team(contacts_of, age
 
 
 def test_an_aht_band_misses_on_both_sides(kpis_of):
-    contract = Contract.model_validate(
-        {
-            "fee": {"fixed_eur": 100_000},
-            "clauses": [
-                {
-                    "id": "aht",
-                    "kpi": "aht",
-                    "channel": "phone",
-                    "target": "8m",
-                    "target_min": "4m",
-                    "penalty": {"scheme": "per_unit", "eur_per_unit": 10},
-                }
-            ],
-        }
+    contract = _contract(
+        kpi="aht", target="8m", target_min="4m", penalty={"scheme": "per_unit", "eur_per_unit": 10}
     )
     kpis = kpis_of({("aht_s", "phone"): [200.0, 300.0, 500.0], ("offered", "phone"): [9] * 3})
     result = evaluate_contract(kpis, contract)
@@ -140,19 +137,8 @@ def test_an_aht_band_misses_on_both_sides(kpis_of):
 def test_the_new_clause_kpis_read_their_kpi_and_direction(
     kpis_of, kpi, column, values, target, met
 ):
-    contract = Contract.model_validate(
-        {
-            "fee": {"fixed_eur": 100_000},
-            "clauses": [
-                {
-                    "id": "c",
-                    "kpi": kpi,
-                    "channel": "phone",
-                    "target": target,
-                    "penalty": {"scheme": "linear", "per_point_eur": 1000},
-                }
-            ],
-        }
+    contract = _contract(
+        kpi=kpi, target=target, penalty={"scheme": "linear", "per_point_eur": 1000}
     )
     result = evaluate_contract(
         kpis_of({(column, "phone"): values, ("offered", "phone"): [9, 9]}), contract
@@ -164,3 +150,28 @@ def test_the_new_clause_kpis_read_their_kpi_and_direction(
         for v, ok in zip(values, met, strict=True)
     ]
     assert result["penalty_eur"].tolist() == pytest.approx(expected)
+
+
+def test_a_minimum_volume_on_the_forecast_decides_before_the_month(kpis_of):
+    contract = _contract(
+        kpi="service_level",
+        threshold="30s",
+        target="80%",
+        min_volume=100,
+        min_volume_basis="forecast",
+        penalty={"scheme": "fixed", "percent_of_fee": "5%"},
+    )
+    # Months 0 and 1 miss with 1,000 calls offered; the client committed 50 and 500 calls.
+    kpis = kpis_of(
+        {("service_level_offered_30s", "phone"): [0.7, 0.7], ("offered", "phone"): [1000] * 2}
+    )
+    forecast = pd.DataFrame(
+        {"period": [0, 1], "channel": ["phone", "phone"], "expected_contacts": [50.0, 500.0]}
+    )
+    result = evaluate_contract(kpis, contract, forecast={"month": forecast})
+    # 50 committed is below the minimum of 100: the clause does not apply, whatever arrived
+    assert result["applicable"].tolist() == [False, True]
+    assert result["penalty_eur"].tolist() == [0.0, 5000.0]
+    assert result["forecast_contacts"].tolist() == [50.0, 500.0]
+    with pytest.raises(InputError, match="forecast"):
+        evaluate_contract(kpis, contract)
