@@ -434,7 +434,12 @@ def compare(
         typer.echo(outcome.differences.to_json(orient="records"))
     else:
         print_comparison(
-            outcome.differences, files, outcome.replications, outcome.seed, outcome.folder
+            outcome.differences,
+            files,
+            outcome.replications,
+            outcome.seed,
+            outcome.folder,
+            outcome.warnings,
         )
 
 
@@ -485,6 +490,7 @@ def sweep(
             outcome.replications,
             outcome.seed,
             outcome.folder,
+            outcome.warnings,
         )
 
 

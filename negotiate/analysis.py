@@ -3,7 +3,7 @@
 :func:`analyse` runs every piece of :mod:`negotiate.pricing`,
 :mod:`negotiate.sensitivity` and :mod:`negotiate.perils` on the KPI tables
 of the simulated levels and returns a :class:`Negotiation`. The document's fields are described
-one by one in ``docs/negotiation.md`` (schema ``ccplan.negotiation/1``).
+one by one in ``docs/negotiation.md`` (schema ``ccplan.negotiation/2``).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NEGOTIATION_SCHEMA", "Negotiation", "analyse"]
 
-NEGOTIATION_SCHEMA = "ccplan.negotiation/1"
+NEGOTIATION_SCHEMA = "ccplan.negotiation/2"
 """Value of ``schema`` in ``negotiation.json``."""
 
 
@@ -99,6 +99,7 @@ def _levels_section(
             "replications": row["replications"],
             "precise": credit_precise(priced[index]),
             "p_breach": row["p_breach"],
+            "p_breach_ci95": [row["p_breach_ci95_low"], row["p_breach_ci95_high"]],
             "clause_value": values[index],
             "margin_difference_to_best_eur": margin[index],
             "clauses": {
@@ -175,7 +176,10 @@ def analyse(
         "scenario": scenario.name,
         "seed": int(seed),
         "measurement_period": contract.measurement_period,
+        "billing_period": contract.fee.billing_period,
         "labour_cost_per_agent_hour_eur": scenario.partner.labour_cost_per_agent_hour_eur,
+        "cost_per_hire_eur": scenario.partner.cost_per_hire_eur,
+        "overhead_per_fte_month_eur": scenario.partner.overhead_per_fte_month_eur,
         "target": {
             "clause": clause.id,
             "kpi": clause.kpi,

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from negotiate.pricing import LevelMoney, negotiated_contract
-from scenarios.contract import FRACTION_KPIS
+from scenarios.contract import FRACTION_KPIS, SECONDS_KPIS
 
 if TYPE_CHECKING:
     from scenarios.contract import Clause, Contract
@@ -68,7 +68,7 @@ def _kpi_text(clause: Clause, value: float) -> str:
     """A value of the clause's KPI in its unit: percent, seconds or score."""
     if clause.kpi in FRACTION_KPIS:
         return _percent(value)
-    return f"{value:.1f} s" if clause.kpi == "asa" else f"{value:.2f}"
+    return f"{value:.1f} s" if clause.kpi in SECONDS_KPIS else f"{value:.2f}"
 
 
 def _clause_rows(money: LevelMoney, clause_id: str) -> pd.DataFrame:
@@ -208,7 +208,7 @@ def perils(
         for warning in (
             _abandon_cap(contract, clause, priced, kpis, alpha),
             _mean_is_not_enough(clause, priced),
-            _coin_flip(clause, priced, contract.measurement_period),
+            _coin_flip(clause, priced, contract.period_of(clause)),
         ):
             if warning is not None:
                 found.append({"clause": clause.id, "channel": clause.channel, **warning})

@@ -39,11 +39,12 @@ from scipy import special
 
 from scenarios.errors import InputError
 from sla_eval.scenario_eval import (
+    contract_forecasts,
     evaluate_scenario_contract,
-    forecast_table,
     scenario_kpi_table,
+    scenario_totals,
 )
-from sla_eval.summary import CONTRACT_MONEY, contract_totals, describe
+from sla_eval.summary import CONTRACT_MONEY, describe, share_with_interval
 
 if TYPE_CHECKING:
     from scenarios.contract import Clause, Contract
@@ -74,10 +75,12 @@ __all__ = [
 
 DEFAULT_ALPHA = 0.10
 """Default client confidence: P(miss in a period) at most 10 %."""
-_SUMMED = ("labour_cost_eur", *CONTRACT_MONEY)
-MONEY = (*_SUMMED[:3], "credit_eur", *_SUMMED[3:])
-"""Money per replication (summed over periods) in :class:`LevelMoney` and the curves;
-``credit_eur`` is the service credit the partner owes, ``penalty_eur − earned_back_eur``."""
+_COSTS = ("labour_cost_eur", "hiring_cost_eur", "overhead_eur", "partner_cost_eur")
+_SUMMED = (*_COSTS, *CONTRACT_MONEY)
+MONEY = (*_COSTS, *CONTRACT_MONEY[:2], "credit_eur", *CONTRACT_MONEY[2:])
+"""Money per replication (summed over periods) in :class:`LevelMoney` and the curves: the
+partner's cost (paid hours, hiring, overhead; :mod:`sla_eval.partner_cost`) and the contract's
+money; ``credit_eur`` is the service credit the partner owes, ``penalty_eur − earned_back_eur``."""
 _PRECISION_FRAC = 0.10
 _PRECISION_EUR = 500.0
 
@@ -91,8 +94,8 @@ def negotiated_contract(scenario: Scenario) -> Contract:
 
 def measurement_kinds(scenario: Scenario) -> tuple[str, ...]:
     """Period kinds each level's KPI table needs: day, week, month (the period sensitivity),
-    the contract's own kind, and the horizon."""
-    kinds = {"day", "week", "month", negotiated_contract(scenario).measurement_period}
+    the contract's billing and clause periods, and the horizon."""
+    kinds = {"day", "week", "month", *negotiated_contract(scenario).period_kinds}
     order = ("day", "week", "month", "quarter")
     return (*[kind for kind in order if kind in kinds], "horizon")
 
@@ -184,19 +187,16 @@ def price_levels(
 ) -> list[LevelMoney]:
     """Every level's money under ``contract`` (a variant of the scenario's, or the same)."""
     variant = scenario.model_copy(update={"contract": contract})
-    labour = scenario.partner.labour_cost_per_agent_hour_eur
+    if variant.partner.labour_cost_per_agent_hour_eur is None:
+        partner = variant.partner.model_copy(update={"labour_cost_per_agent_hour_eur": 0.0})
+        variant = variant.model_copy(update={"partner": partner})
     forecast = None
     if workload is not None:
-        forecast = forecast_table(workload, contract.measurement_period, scenario.run.warmup_s)
+        forecast = contract_forecasts(variant, workload)
     priced = []
     for level, table in zip(levels, kpis, strict=True):
         evaluation = evaluate_scenario_contract(variant, table, forecast=forecast)
-        totals = contract_totals(
-            evaluation,
-            table,
-            labour_cost_per_agent_hour_eur=0.0 if labour is None else labour,
-            period_kind=contract.measurement_period,
-        )
+        totals = scenario_totals(variant, evaluation, table)
         grouped = totals.groupby("replication", sort=True)
         per_rep = grouped[list(_SUMMED)].sum()
         per_rep["credit_eur"] = per_rep["penalty_eur"] - per_rep["earned_back_eur"]
@@ -353,8 +353,9 @@ class LossModel:
 def cost_curves(priced: Sequence[LevelMoney], clause_ids: Sequence[str]) -> pd.DataFrame:
     """One row per level: ``level``, ``replications``, per money column its mean and 95 %
     interval (``<money>``, ``<money>_ci95_low``, ``<money>_ci95_high``), ``p_breach`` (any
-    clause, any period) and per clause ``p_miss_<id>`` and ``p_breach_<id>`` (largest share over
-    periods)."""
+    clause, any period) with its Wilson 95 % interval (``p_breach_ci95_low``,
+    ``p_breach_ci95_high``) and per clause ``p_miss_<id>`` and ``p_breach_<id>`` (largest share
+    over periods)."""
     rows = []
     for money in priced:
         row: dict[str, Any] = {
@@ -365,7 +366,9 @@ def cost_curves(priced: Sequence[LevelMoney], clause_ids: Sequence[str]) -> pd.D
             described = describe(money.per_replication[column])
             row[column] = described["mean"]
             row[f"{column}_ci95_low"], row[f"{column}_ci95_high"] = described["ci95"]
-        row["p_breach"] = float(money.per_replication["breach"].mean())
+        breach = share_with_interval(money.per_replication["breach"])
+        row["p_breach"] = breach["p"]
+        row["p_breach_ci95_low"], row["p_breach_ci95_high"] = breach["ci95"]
         for clause_id in clause_ids:
             clause_rows = money.clauses[money.clauses["clause"] == clause_id]
             row[f"p_miss_{clause_id}"] = money.p_miss(clause_id)

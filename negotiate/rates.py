@@ -83,9 +83,10 @@ def fair_penalty(
     if required_index is None:
         return None
     contract = negotiated_contract(scenario)
+    rows = price_levels(scenario, contract, levels[:1], kpis[:1], workload)[0].clauses
     fee = float(
-        price_levels(scenario, contract, levels[:1], kpis[:1], workload)[0]
-        .clauses.groupby(["replication", "period"])["fee_eur"]
+        rows[rows["clause"] == clause.id]
+        .groupby(["replication", "period"])["fee_eur"]
         .first()
         .mean()
     )

@@ -70,11 +70,14 @@ def _marks(axis: Axes, best: float, required: float | None) -> None:
 
 @styled
 def cost_curve_figure(curves: pd.DataFrame, best: float, required: float | None) -> Figure:
-    """Left: the partner's labour cost and margin; right: the client's cost and the net
+    """Left: the partner's cost and margin; right: the client's cost and the net
     credit; means over replications with their 95 % intervals, against the staffing factor."""
     figure = new_figure(4.2)
     left, right = figure.subplots(1, 2)
-    for column, label in (("labour_cost_eur", "labour cost"), ("partner_margin_eur", "margin")):
+    for column, label in (
+        ("partner_cost_eur", "partner cost (paid hours, hiring, overhead)"),
+        ("partner_margin_eur", "margin"),
+    ):
         _band(left, curves, column, label, 1000.0)
     for column, label in (
         ("client_cost_eur", "client cost (fee - net credit)"),
@@ -130,30 +133,35 @@ def _with_ci(mean: float | None, ci: list) -> str | tuple[str, str]:
     return (f"{mean:,.0f}", f"[{ci[0]:,.0f}, {ci[1]:,.0f}]")
 
 
+def _interval(ci: list) -> str:
+    """A Wilson interval of a share as ``[12 %, 40 %]``."""
+    return f"[{percent(ci[0])}, {percent(ci[1])}]"
+
+
 def _levels_table(document: dict) -> str:
     clause = document["target"]["clause"]
     rows = [
         (
             f"{entry['level']:g}",
             f"{entry['replications']}" + ("" if entry["precise"] else " (imprecise)"),
-            _with_ci(entry["labour_cost_eur"]["mean"], entry["labour_cost_eur"]["ci95"]),
+            _with_ci(entry["partner_cost_eur"]["mean"], entry["partner_cost_eur"]["ci95"]),
             _with_ci(entry["credit_eur"]["mean"], entry["credit_eur"]["ci95"]),
             _with_ci(entry["net_credit_eur"]["mean"], entry["net_credit_eur"]["ci95"]),
             _with_ci(entry["partner_margin_eur"]["mean"], entry["partner_margin_eur"]["ci95"]),
             percent(entry["clauses"][clause]["p_miss"]),
-            percent(entry["p_breach"]),
+            (percent(entry["p_breach"]), _interval(entry["p_breach_ci95"])),
         )
         for entry in document["levels"]
     ]
     heads = (
         "staffing",
         "replications",
-        "labour cost (EUR)",
+        "partner cost (EUR)",
         "service credit (EUR)",
         "net credit (EUR)",
         "partner margin (EUR)",
         f"P({clause} misses a period)",
-        "P(any breach)",
+        "P(any breach) [95 % CI]",
     )
     return table(heads, rows, 1)
 
@@ -168,7 +176,7 @@ def _answer_section(document: dict) -> str:
     }.get(best["at_edge"] or "", "")
     no_labour = (
         "<p>The scenario gives no labour cost (partner.labour_cost_per_agent_hour_eur): the "
-        "partner's margin counts labour as free, so more staff never costs it anything.</p>"
+        "partner's margin counts paid hours as free, so more staff never costs it anything.</p>"
         if document["labour_cost_per_agent_hour_eur"] is None
         else ""
     )
@@ -239,11 +247,20 @@ def _sensitivity_section(sensitivity: pd.DataFrame, level: float) -> str:
                 [row.expected_net_credit_eur_ci95_low, row.expected_net_credit_eur_ci95_high],
             ),
             percent(row.p_breach),
-            percent(row.p_breach_any),
+            (
+                percent(row.p_breach_any),
+                _interval([row.p_breach_any_ci95_low, row.p_breach_any_ci95_high]),
+            ),
         )
         for row in rows.itertuples(index=False)
     ]
-    heads = ("term", "value", "expected net credit (EUR)", "P(clause breach)", "P(any breach)")
+    heads = (
+        "term",
+        "value",
+        "expected net credit (EUR)",
+        "P(clause breach)",
+        "P(any breach) [95 % CI]",
+    )
     return f"<p>At staffing {level:g}x.</p>" + table(heads, body, 2)
 
 

@@ -23,12 +23,15 @@ BATCH_COLUMNS = (
     "replications",
     "seed",
     "p_breach",
+    "p_breach_ci95_low",
+    "p_breach_ci95_high",
     "expected_net_credit_eur",
     "error",
 )
 """Columns of ``batch.csv``: ``status`` is ``ok``, ``skipped`` (complete results kept by
 ``--resume``) or ``failed`` (with ``error``, its first line); ``folder`` is relative to the batch
-folder; the numbers come from the scenario's ``summary.json``."""
+folder; the numbers come from the scenario's ``summary.json`` (P(breach) with its Wilson 95 %
+interval)."""
 
 
 def batch_row(file: str, status: str, folder: str = "", *, error: str = "") -> dict:
@@ -44,6 +47,8 @@ def batch_row(file: str, status: str, folder: str = "", *, error: str = "") -> d
         "replications": (summary or {}).get("replications"),
         "seed": (summary or {}).get("seed"),
         "p_breach": contract.get("p_breach"),
+        "p_breach_ci95_low": (contract.get("p_breach_ci95") or [None, None])[0],
+        "p_breach_ci95_high": (contract.get("p_breach_ci95") or [None, None])[1],
         "expected_net_credit_eur": contract.get("expected_net_credit_eur"),
         "error": error,
     }
@@ -58,9 +63,18 @@ def _index_html(rows: pd.DataFrame) -> str:
             "" if pd.isna(value) else f"{value:{spec}}"
             for value, spec in ((row.p_breach, ".1%"), (row.expected_net_credit_eur, ",.0f"))
         ]
+        if numbers[0]:
+            numbers[0] += f" [{row.p_breach_ci95_low:.0%}, {row.p_breach_ci95_high:.0%}]"
         values = [esc(row.file), name, esc(row.status), *numbers, esc(row.error)]
         cells.append("<tr>" + "".join(f"<td>{value}</td>" for value in values) + "</tr>")
-    heads = ("file", "results", "status", "P(breach)", "expected net credit (EUR)", "error")
+    heads = (
+        "file",
+        "results",
+        "status",
+        "P(breach) [95 % CI]",
+        "expected net credit (EUR)",
+        "error",
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>ccplan batch</title>'
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"

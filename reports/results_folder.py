@@ -198,7 +198,14 @@ def _write_report(
     tables = (run_like.plan, evaluation.kpis, evaluation.contract, evaluation.totals)
     pngs = run_pngs(scenario, *tables)
     write_pngs(pngs, stage)
-    write_report(stage / "report.html", scenario, *tables, seed=run_like.seed, pngs=pngs)
+    write_report(
+        stage / "report.html",
+        scenario,
+        *tables,
+        seed=run_like.seed,
+        pngs=pngs,
+        summary=evaluation.summary,
+    )
 
 
 def write_results(

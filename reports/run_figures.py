@@ -46,7 +46,7 @@ from reports.figure_style import (
     styled,
 )
 from reports.text import clause_label
-from scenarios.contract import FRACTION_KPIS
+from scenarios.contract import FRACTION_KPIS, SECONDS_KPIS
 from scenarios.errors import InputError
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ _UNIT_LABELS = {"%": "share (%)", "s": "seconds", "score 1-5": "score (1-5)"}
 def _kpi_unit(kpi: str) -> str:
     if kpi in FRACTION_KPIS:
         return "%"
-    return "s" if kpi == "asa" else "score 1-5"
+    return "s" if kpi in SECONDS_KPIS else "score 1-5"
 
 
 def _time_axis(axis: Axes) -> None:
@@ -260,11 +260,13 @@ def clause_kpi_figure(evaluation: pd.DataFrame, contract: Contract) -> Figure:
             raise InputError(f"the contract evaluation has no rows for clause {clause.id!r}")
         unit = _kpi_unit(clause.kpi)
         ticks = _MAX_PERIOD_TICKS // columns
-        samples, labels = _period_samples(own, "value", contract.measurement_period)
+        samples, labels = _period_samples(own, "value", contract.period_of(clause))
         _distribution(axis, samples, labels, ticks)
         if sum(len(sample) for sample in samples) == 0:
             axis.text(0.5, 0.5, "no value in any period", transform=axis.transAxes, ha="center")
         axis.axhline(clause.target, **TARGET_LINE)
+        if clause.target_min is not None:
+            axis.axhline(clause.target_min, **TARGET_LINE)
         if clause.bonus_threshold is not None and clause.bonus_threshold != clause.target:
             axis.axhline(clause.bonus_threshold, **LIMIT_LINE)
             bonus_drawn = True
@@ -288,14 +290,14 @@ def clause_kpi_figure(evaluation: pd.DataFrame, contract: Contract) -> Figure:
 def net_credit_figure(
     totals: pd.DataFrame, period_kind: str, at_risk_cap_frac: float | None = None
 ) -> Figure:
-    """Net credit per measurement period and summed over the horizon, over replications.
+    """Net credit per billing period and summed over the horizon, over replications.
 
     Parameters
     ----------
     totals:
         Output of ``sla_eval.contract_totals``.
     period_kind:
-        The contract's measurement period (tick labels).
+        The contract's billing period (tick labels).
     at_risk_cap_frac:
         The contract's at-risk cap as a share of the fee; drawn per period as the largest
         penalty it allows (``cap * fee``, the mean fee of the period).
@@ -354,6 +356,6 @@ def run_pngs(
         assert contract is not None, "only a scenario with a contract has its evaluation"
         figures["clause_kpis"] = clause_kpi_figure(evaluation, contract)
         figures["net_credit"] = net_credit_figure(
-            totals, contract.measurement_period, contract.at_risk_cap
+            totals, contract.fee.billing_period, contract.at_risk_cap
         )
     return {name: png_bytes(figure) for name, figure in figures.items()}

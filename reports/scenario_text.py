@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from reports.text import clause_label, duration_text, sl_definition_text
 from scenarios._base import WEEKDAYS, format_clock
-from scenarios.contract import FRACTION_KPIS
+from scenarios.contract import FRACTION_KPIS, SECONDS_KPIS
+from scenarios.notices import pricing_text
 
 if TYPE_CHECKING:
     from scenarios.calendar import OpeningHours
@@ -24,10 +25,12 @@ if TYPE_CHECKING:
     from scenarios.scenario import Scenario
 
 __all__ = [
+    "clause_target",
     "clause_value",
     "esc",
     "eur",
     "forecast_error",
+    "forecast_text",
     "norm",
     "percent",
     "scenario_section",
@@ -86,7 +89,14 @@ def clause_value(clause: Clause, value: float) -> str:
     """A value of the clause's KPI in its unit (percent, duration or score)."""
     if clause.kpi in FRACTION_KPIS:
         return share(value)
-    return duration_text(value) if clause.kpi == "asa" else f"{value:g}"
+    return duration_text(value) if clause.kpi in SECONDS_KPIS else f"{value:g}"
+
+
+def clause_target(clause: Clause) -> str:
+    """The clause's target in its unit; a band as ``4 min to 8 min``."""
+    if clause.target_min is not None:
+        return f"{clause_value(clause, clause.target_min)} to {clause_value(clause, clause.target)}"
+    return clause_value(clause, clause.target)
 
 
 def _hours(hours: OpeningHours) -> str:
@@ -137,7 +147,9 @@ def norm(channel: Channel) -> str:
 def _scheme(
     scheme: FixedScheme | LinearScheme | BandedScheme | PerUnitScheme, clause: Clause
 ) -> str:
-    unit = "point" if clause.kpi in FRACTION_KPIS else ("s" if clause.kpi == "asa" else "unit")
+    unit = (
+        "point" if clause.kpi in FRACTION_KPIS else ("s" if clause.kpi in SECONDS_KPIS else "unit")
+    )
     if scheme.scheme == "fixed":
         text = f"{share(scheme.percent_of_fee)} of fee"
     elif scheme.scheme == "linear":
@@ -171,8 +183,11 @@ def _bonus(clause: Clause) -> str:
 
 def _clause_terms(clause: Clause) -> str:
     terms = [f"pool {share(clause.pool)}"]
+    if clause.measurement_period is not None:
+        terms.append(f"measured per {clause.measurement_period}")
     if clause.min_volume:
-        terms.append(f"min volume {clause.min_volume:,.0f}")
+        basis = " forecast" if clause.min_volume_basis == "forecast" else ""
+        terms.append(f"min{basis} volume {clause.min_volume:,.0f}")
     if clause.relief_band is not None:
         terms.append(f"relief above forecast +{share(clause.relief_band)}")
     if clause.earn_back_periods is not None:
@@ -207,7 +222,8 @@ def scenario_section(scenario: Scenario, replications: int, seed: int) -> str:
             _volume(channel.volume),
             _distribution(channel.handle_time),
             _distribution(channel.patience),
-            f"{share(channel.fcr)}",
+            f"{share(channel.resolution_probability)} (FCR window "
+            f"{duration_text(channel.fcr_window)})",
             norm(channel),
         )
         for name, channel in scenario.channels.items()
@@ -219,6 +235,7 @@ def scenario_section(scenario: Scenario, replications: int, seed: int) -> str:
             ", ".join(team.channels),
             team_staffing(team),
             f"{share(team.attrition_per_month)}",
+            "-" if team.contracted_fte is None else f"{team.contracted_fte:g}",
         )
         for team in partner.teams
     ]
@@ -226,33 +243,55 @@ def scenario_section(scenario: Scenario, replications: int, seed: int) -> str:
         table((), facts, 2),
         "<h3>Channels and their norms</h3>",
         table(
-            ("channel", "kind", "hours", "volume", "handle time", "patience", "FCR", "norm"),
+            (
+                "channel",
+                "kind",
+                "hours",
+                "volume",
+                "handle time",
+                "patience",
+                "resolution probability",
+                "norm",
+            ),
             channels,
             8,
         ),
         f"<h3>Partner: {esc(partner.name)}</h3>",
         f"<p>Shrinkage {share(partner.shrinkage)}; pricing {esc(_pricing(partner.pricing))}; "
-        f"labour cost {esc(eur(partner.labour_cost_per_agent_hour_eur))} per agent hour.</p>",
-        table(("team", "channels", "staffing", "attrition per month"), teams, 3),
+        f"labour cost {esc(eur(partner.labour_cost_per_agent_hour_eur))} per paid agent hour, "
+        f"{esc(eur(partner.cost_per_hire_eur))} per hire, overhead "
+        f"{esc(eur(partner.overhead_per_fte_month_eur))} per FTE and month "
+        f"({partner.fte_hours_per_month:g} paid hours).</p>",
+        table(("team", "channels", "staffing", "attrition per month", "contracted FTE"), teams, 3),
     ]
     contract = scenario.contract
     parts.append("<h3>Contract terms</h3>")
     if contract is None:
         parts.append('<p class="empty">No contract.</p>')
         return "".join(parts)
-    fee = contract.fee.fixed_per_period_eur
-    fee_text = eur(fee) if fee is not None else "from the partner's pricing"
-    cap = (
-        f"{share(contract.at_risk_cap)} of the fee" if contract.at_risk_cap is not None else "none"
+    fee = contract.fee
+    fixed = fee.fixed_per_billing_period_eur
+    fee_text = (
+        f"{eur(fixed)} per {fee.billing_period}, prorated to each clause's period"
+        if fixed is not None
+        else f"the partner's pricing of what it delivered, billed per {fee.billing_period}"
     )
-    period = esc(contract.measurement_period)
-    parts.append(f"<p>Fee per {period}: {esc(fee_text)}; at-risk cap: {esc(cap)}.</p>")
+    cap = (
+        f"{share(contract.at_risk_cap)} of the fee per {fee.billing_period}"
+        if contract.at_risk_cap is not None
+        else "none"
+    )
+    parts.append(
+        f"<p>Fee: {esc(fee_text)}; clauses measured per {esc(contract.measurement_period)} "
+        f"unless they say otherwise; at-risk cap: {esc(cap)}. {esc(forecast_text(scenario))}"
+        "</p>"
+    )
     clauses = [
         (
             clause.id,
             clause_label(clause),
             clause.channel,
-            clause_value(clause, clause.target),
+            clause_target(clause),
             _scheme(clause.penalty, clause) if clause.penalty is not None else "-",
             _bonus(clause),
             _clause_terms(clause),
@@ -265,15 +304,36 @@ def scenario_section(scenario: Scenario, replications: int, seed: int) -> str:
     return "".join(parts)
 
 
-def _pricing(pricing: Pricing) -> str:
-    if pricing.per_agent_hour_eur is not None:
-        return f"{eur(pricing.per_agent_hour_eur)} per agent hour"
-    if pricing.per_fte_month_eur is not None:
-        return f"{eur(pricing.per_fte_month_eur)} per FTE month"
-    assert pricing.per_contact_eur is not None, "pricing has exactly one of its three forms"
-    return ", ".join(
-        f"{name} {eur(price)} per contact" for name, price in pricing.per_contact_eur.items()
-    )
+def _pricing(pricing: Pricing | None) -> str:
+    return "none" if pricing is None else pricing_text(pricing)
+
+
+def forecast_text(scenario: Scenario) -> str:
+    """The contract forecast and the forecast bias, in words."""
+    assert scenario.contract is not None, "only a contract has a forecast"
+    forecast = scenario.contract.forecast
+    parts = []
+    for name in scenario.channels:
+        own = forecast.channels.get(name)
+        if own is None:
+            continue
+        if own.factor is not None:
+            parts.append(f"{name} {share(own.factor)} of the expected demand")
+        else:
+            assert own.contacts is not None, "a channel forecast is a factor or contacts"
+            counts = ", ".join(f"{count:,.0f}" for count in own.contacts)
+            parts.append(f"{name} {counts} first contacts per {own.period}")
+    text = f"Contract forecast: {share(forecast.factor)} of the scenario's expected demand"
+    text += f" ({'; '.join(parts)})." if parts else "."
+    biases = [
+        f"x{bias.factor:g} on {', '.join(bias.channels) if bias.channels else 'every channel'}"
+        + (f" from {bias.start}" if bias.start else "")
+        + (f" to {bias.end}" if bias.end else "")
+        for bias in scenario.events.forecast_bias
+    ]
+    if biases:
+        text += " Demand that arrives, against that: " + "; ".join(biases) + "."
+    return text
 
 
 def team_staffing(team: Team) -> str:

@@ -40,10 +40,17 @@ def clause_label(clause: Clause) -> str:
         return "abandon rate"
     if kpi == "escalation_response":
         return f"escalations picked up within {duration_text(clause.threshold_s)}"
+    if kpi == "aht" and clause.target_min is not None:
+        return f"average handle time from {duration_text(clause.target_min)}"
     return {
         "asa": "average speed of answer",
-        "fcr": "first-contact resolution",
+        "fcr": "first-contact resolution (no repeat within the channel's window)",
         "escalation_rate": "escalation rate",
         "csat": "CSAT",
         "uptime": "uptime",
+        "aht": "average handle time",
+        "staff_availability": "staffed / contracted hours",
+        "csat_top_box": "CSAT top box (scores 4-5)",
+        "csat_negative": "CSAT negative (scores 1-2)",
+        "complaint_rate": "complaints (strategic escalations / answered)",
     }[kpi]

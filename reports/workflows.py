@@ -15,9 +15,10 @@ function           writes (default folder)
 :func:`run`        the results folder of one scenario (``results/<name>``;
                    ``docs/results.md``)
 :func:`batch`      one results folder per scenario plus ``batch.csv`` and ``index.html``
-:func:`compare`    ``compare.csv``, ``summaries.json``, ``comparison.png``
+:func:`compare`    ``compare.csv``, ``summaries.json``, ``warnings.json``, ``comparison.png``
                    (``results/compare_<A>_vs_<B>``)
-:func:`sweep`      ``sweep.csv``/``.parquet``, ``summaries.json`` and the sweep figures
+:func:`sweep`      ``sweep.csv``/``.parquet``, ``summaries.json``, ``warnings.json`` and the
+                   sweep figures
                    (``results/<name>_sweep``)
 =================  ========================================================================
 
@@ -47,7 +48,12 @@ from sim.executors import executor
 from sim.experiment import run_scenario, run_variants
 from sim.progress import SILENT, Progress
 from sim.runner import MapFn
-from sla_eval.comparison import paired_differences, sweep_overview, sweep_table
+from sla_eval.comparison import (
+    paired_differences,
+    sweep_overview,
+    sweep_table,
+    variant_warnings,
+)
 from sla_eval.evaluation import Evaluation, evaluate_run
 
 __all__ = [
@@ -129,6 +135,9 @@ class ComparisonOutcome:
         The common replications and root seed.
     folder:
         The folder written.
+    warnings:
+        How the scenarios differ in horizon, interval or channels
+        (:func:`sla_eval.comparison.variant_warnings`).
     """
 
     scenarios: tuple[Scenario, ...]
@@ -137,6 +146,7 @@ class ComparisonOutcome:
     replications: int
     seed: int
     folder: Path
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,6 +169,9 @@ class SweepOutcome:
         The common replications and root seed.
     folder:
         The folder written.
+    warnings:
+        How the variants differ in horizon, interval or channels
+        (:func:`sla_eval.comparison.variant_warnings`).
     """
 
     base: Scenario
@@ -169,6 +182,7 @@ class SweepOutcome:
     replications: int
     seed: int
     folder: Path
+    warnings: tuple[str, ...] = ()
 
 
 def run_settings(scenario: Scenario, replications: int | None, seed: int | None) -> tuple[int, int]:
@@ -397,17 +411,19 @@ def compare(
     differences = paired_differences(
         {scenario.name: ev for scenario, ev in zip(loaded, evaluations, strict=True)}
     )
+    warnings = tuple(variant_warnings(loaded))
     write_folder(
         folder,
         tables={"compare": differences},
         documents={
             "summaries": {
                 scenario.name: ev.summary for scenario, ev in zip(loaded, evaluations, strict=True)
-            }
+            },
+            "warnings": list(warnings),
         },
         pngs=comparison_pngs(differences),
     )
-    return ComparisonOutcome(loaded, evaluations, differences, count, root, folder)
+    return ComparisonOutcome(loaded, evaluations, differences, count, root, folder, warnings)
 
 
 def sweep(
@@ -450,10 +466,12 @@ def sweep(
     folder = Path(out) if out is not None else RESULTS_ROOT / f"{base.name}_sweep"
     evaluations = _evaluate_variants(scenarios, count, root, workers, scheduler, folder, progress)
     table = sweep_table(evaluations, [variant.settings for variant in grid])
+    warnings = tuple(variant_warnings(scenarios))
     write_folder(
         folder,
         tables={"sweep": table},
-        documents={"summaries": [ev.summary for ev in evaluations]},
+        documents={"summaries": [ev.summary for ev in evaluations], "warnings": list(warnings)},
         pngs=sweep_pngs(table, [path for path, _ in grid[0].settings]),
     )
-    return SweepOutcome(base, grid, evaluations, table, sweep_overview(table), count, root, folder)
+    overview = sweep_overview(table)
+    return SweepOutcome(base, grid, evaluations, table, overview, count, root, folder, warnings)

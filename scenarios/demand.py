@@ -403,7 +403,7 @@ def _day_effects(
     uplift = np.zeros(horizon.days)
     aht_uplift = np.zeros(horizon.days)
     fcr_drop = np.zeros(horizon.days)
-    fcr = channel.fcr
+    fcr = channel.resolution_probability
     for launch in events.launches:
         if _concerns(launch.channels, name):
             days_since = days - horizon.day_offset(launch.date)

@@ -52,6 +52,12 @@ Agent log (``AGENT_COLUMNS``), one row per replication, interval, team and chann
                                             when idle), so the sum over channels is the team's total
 ``busy_agent_s``                float64     agent-seconds spent with at least one contact of the
                                             channel (a chat agent with two chats counts once)
+``paid_agent_s``                float64     agent-seconds the partner pays on the roster: scheduled
+                                            agents before shrinkage, scaled with the headcount
+                                            (``sim.paid_time``); split like ``staffed_agent_s``
+``training_agent_s``            float64     paid agent-seconds of hires in training (not on duty)
+``hires``                       float64     hires starting training in the interval (split across
+                                            the team's channels like the time)
 ==============================  ==========  ======================================================
 
 Outage log (``OUTAGE_COLUMNS``), one row per outage of a channel
@@ -113,6 +119,9 @@ AGENT_COLUMNS: Mapping[str, str] = {
     "channel": "category",
     "staffed_agent_s": "float64",
     "busy_agent_s": "float64",
+    "paid_agent_s": "float64",
+    "training_agent_s": "float64",
+    "hires": "float64",
 }
 
 OUTAGE_COLUMNS: Mapping[str, str] = {

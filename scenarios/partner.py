@@ -193,7 +193,12 @@ class LearningCurve(StrictModel):
 
 
 class Team(StrictModel):
-    """A team of the partner serving ``channels`` in priority order."""
+    """A team of the partner serving ``channels`` in priority order.
+
+    ``contracted_fte`` is the staff the partner committed to provide (FTE of
+    ``fte_hours_per_month`` hours); the ``staff_availability`` KPI measures productive staffed
+    hours against it.
+    """
 
     name: str = Field(min_length=1)
     channels: ChannelList
@@ -201,6 +206,7 @@ class Team(StrictModel):
     hiring: Hiring | None = None
     learning_curve: LearningCurve | None = None
     attrition_per_month: Fraction = 0.0
+    contracted_fte: float | None = Field(default=None, gt=0, le=1_000_000)
 
     @model_validator(mode="after")
     def _scale_up_rules(self) -> Team:
@@ -266,12 +272,19 @@ class Pricing(StrictModel):
 
 
 class Partner(StrictModel):
-    """The outsourcing partner: its teams, shrinkage and pricing."""
+    """The outsourcing partner: its teams, shrinkage, pricing and costs.
+
+    Its cost (``sla_eval.partner_cost``): every paid agent hour (scheduled, before shrinkage,
+    and hires in training) at ``labour_cost_per_agent_hour_eur``, ``cost_per_hire_eur`` per
+    hire and ``overhead_per_fte_month_eur`` per paid FTE and month.
+    """
 
     name: str = Field(min_length=1)
     shrinkage: Fraction
-    pricing: Pricing
+    pricing: Pricing | None = None
     labour_cost_per_agent_hour_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
+    cost_per_hire_eur: float = Field(default=0.0, ge=0, le=MAX_EUR)
+    overhead_per_fte_month_eur: float = Field(default=0.0, ge=0, le=MAX_EUR)
     fte_hours_per_month: float = Field(default=160.0, gt=0, le=744)
     teams: Annotated[tuple[Team, ...], NonEmpty, Field(max_length=100)]
 

@@ -9,7 +9,11 @@ Random parts of the input are drawn here from the replication's streams:
   with mean ``mttr``.
 
 Hires: ``hiring.per_week`` agents are requested every week from ``hiring.start`` and join
-production ``lead_time_weeks + training_weeks`` later.
+production ``lead_time_weeks + training_weeks`` later; the joins listed are those whose
+training starts before the horizon end (the model takes on only those joining inside it).
+
+Forecast bias (``events.forecast_bias``): the expected first contacts of the workload (what the
+forecast knows) are multiplied by the bias of their day before the arrivals are drawn.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import numpy as np
 
 from scenarios.demand import Workload
 from scenarios.distribution import Distribution
+from scenarios.events import bias_by_day
 from scenarios.scenario import Scenario
 from sim.agents import WEEK_S, Learning
 from sim.arrivals import arrival_times, draw_day_multipliers
@@ -82,7 +87,9 @@ def _team(scenario: Scenario, team: Team, scheduled: np.ndarray, horizon_s: floa
     if hiring is not None and hiring.per_week > 0:
         request_s = (hiring.start - scenario.horizon.start).days * 86400.0
         delay_s = hiring.weeks_to_production * WEEK_S
-        while request_s + delay_s < horizon_s:
+        # requests whose training starts inside the horizon: the model takes on those joining
+        # before its end, the paid training time counts them all (sim.paid_time)
+        while request_s + hiring.lead_time_weeks * WEEK_S < horizon_s:
             joins += [request_s + delay_s] * hiring.per_week
             request_s += WEEK_S
     curve = team.learning_curve
@@ -106,6 +113,7 @@ def _arrivals(scenario: Scenario, workload: Workload, streams: Streams) -> dict[
     days = workload.day_of_interval
     arrivals = {}
     for name, load in workload.channels.items():
+        bias = bias_by_day(scenario.events, name, workload.start, workload.n_days)[days]
         concerned = noise is not None and (noise.channels is None or name in noise.channels)
         day_multiplier = None
         overdispersion = 0.0
@@ -115,7 +123,7 @@ def _arrivals(scenario: Scenario, workload: Workload, streams: Streams) -> dict[
             )[days]
             overdispersion = noise.interval_overdispersion
         arrivals[name] = arrival_times(
-            load.expected_arrivals,
+            np.asarray(load.expected_arrivals, np.float64) * bias,
             workload.interval_s,
             streams.rng("arrivals", name),
             day_multiplier=day_multiplier,

@@ -19,9 +19,11 @@ import pandas as pd
 from scenarios.demand import Workload, expand
 from scenarios.errors import InputError
 from scenarios.scenario import Scenario
+from sim.agents import WEEK_S
 from sim.build import model_input
 from sim.log import agent_frame, outage_frame
 from sim.model import ContactCentre
+from sim.paid_time import PaidTime, paid_time, trainee_paid_frac
 from sim.streams import Streams
 from staffing import team_rosters
 
@@ -32,7 +34,8 @@ MapFn = Callable[[Callable, Iterable], Iterable]
 
 @dataclass(frozen=True)
 class ReplicationResult:
-    """The three log tables of one replication (schemas in :mod:`scenarios.log_tables`)."""
+    """The three log tables of one replication (schemas in :mod:`scenarios.log_tables`); the
+    agent log holds the paid time of :mod:`sim.paid_time` too."""
 
     replication: int
     contacts: pd.DataFrame
@@ -69,9 +72,33 @@ def simulate(
     return ReplicationResult(
         replication=replication,
         contacts=model.log.frame(replication, names),
-        agents=agent_frame(replication, workload.interval_s, usage),
+        agents=agent_frame(
+            replication, workload.interval_s, usage, _paid(scenario, model, streams, workload)
+        ),
         outages=outage_frame(replication, model.outage_rows, names),
     )
+
+
+def _paid(
+    scenario: Scenario, model: ContactCentre, streams: Streams, workload: Workload
+) -> list[PaidTime]:
+    """Paid roster and training time and hires of every team (:mod:`sim.paid_time`)."""
+    frac = trainee_paid_frac(scenario.partner.fte_hours_per_month)
+    teams = {team.name: team for team in scenario.partner.teams}
+    paid = []
+    for pool in model.pools:
+        hiring = teams[pool.name].hiring
+        paid.append(
+            paid_time(
+                pool.spec,
+                streams,
+                interval_s=workload.interval_s,
+                n_intervals=workload.n_intervals,
+                training_s=0.0 if hiring is None else hiring.training_weeks * WEEK_S,
+                trainee_frac=frac,
+            )
+        )
+    return paid
 
 
 class ReplicationTask:

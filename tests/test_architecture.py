@@ -25,7 +25,15 @@ MAY_IMPORT = {
 """Package -> the project packages it may import (docs/architecture.md)."""
 DRAWING = {"reports", "negotiate"}
 """The only packages that may import matplotlib."""
-SIM_ENGINE = ("sim.model", "sim.agents", "sim.contacts", "sim.log", "sim.streams", "sim.arrivals")
+SIM_ENGINE = (
+    "sim.model",
+    "sim.agents",
+    "sim.contacts",
+    "sim.log",
+    "sim.streams",
+    "sim.arrivals",
+    "sim.paid_time",
+)
 """The engine of ``sim``: it runs a model description and never sees a scenario."""
 PROJECT = {*MAY_IMPORT, "cli"}
 

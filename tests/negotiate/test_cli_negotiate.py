@@ -94,7 +94,7 @@ def test_negotiation_json_matches_its_documentation(negotiated):
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     assert document == json.loads((out / "negotiation.json").read_text(encoding="utf-8"))
-    assert document["schema"] == "ccplan.negotiation/1"
+    assert document["schema"] == "ccplan.negotiation/2"
     assert [entry["level"] for entry in document["levels"]] == [0.25, 0.5, 0.75, 1.0, 1.25]
     assert all(4 <= entry["replications"] <= 8 for entry in document["levels"])
     assert {item["id"] for item in document["warnings"]} == {"mean_is_not_enough", "coin_flip"}
