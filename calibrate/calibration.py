@@ -25,6 +25,7 @@ return within the repeat window (the model adds repeats and redials itself).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from calibrate.concurrency import ConcurrencyFit, fit_concurrency
+from calibrate.document import calibration_document
 from calibrate.estimate import Estimate, binomial
 from calibrate.grid import SECONDS_PER_DAY, answer_s, day_slot_counts, weekdays
 from calibrate.handle_time import HandleTimeFit, fit_handle_time
@@ -42,6 +44,7 @@ from calibrate.intraday import IntradayProfile, fit_intraday
 from calibrate.logformat import LogFormat
 from calibrate.patience import PatienceFit, fit_patience
 from calibrate.reader import ContactLog, read_log
+from calibrate.report import write_calibration_report
 from calibrate.retry import DEFAULT_WINDOW_S, Linkage, ReturnFit, fit_returns, link_customers
 from calibrate.scenario_out import write_scenario
 from calibrate.staffing_log import DEFAULT_GAP_S, Staffing, infer_staffing, read_staffing
@@ -169,15 +172,26 @@ def load_log(source: str | Path | ContactLog, log_format: LogFormat | None) -> C
     return read_log(source, log_format)
 
 
-def _volume_days(first_per_day, kind, hours, day_weekday, closed) -> np.ndarray:
+def _volume_days(first_per_day, kind, hours, day_weekday, closed, complete_days) -> np.ndarray:
     """Days entering the day model: open weekdays without closed days (realtime), weekdays
-    with contacts (deferrable)."""
+    with contacts among the first ``complete_days`` (deferrable)."""
     if kind == "realtime":
         keep = hours.open_weekdays[day_weekday]
         keep[closed] = False
         return np.flatnonzero(keep)
     per_weekday = np.bincount(day_weekday, weights=first_per_day, minlength=7)
-    return np.flatnonzero(per_weekday[day_weekday] > 0)
+    keep = per_weekday[day_weekday] > 0
+    keep[complete_days:] = False
+    return np.flatnonzero(keep)
+
+
+def _complete_days(rows: pd.DataFrame, answered: pd.Series) -> int:
+    """Days of a deferrable channel whose contacts were all answerable within the log: those
+    ending before the last answer minus the 99th percentile of the wait (later contacts may
+    still be waiting when the log ends, and a count by arrival would miss them)."""
+    waits = rows.loc[answered, "wait_s"].to_numpy()
+    last = float(answer_s(rows[answered]).max())
+    return max(int((last - np.quantile(waits, 0.99)) // SECONDS_PER_DAY), 1)
 
 
 def _channel(log, name, kind, rows, first, linkage, closed, settings, rng) -> ChannelCalibration:
@@ -196,7 +210,8 @@ def _channel(log, name, kind, rows, first, linkage, closed, settings, rng) -> Ch
     per_day = np.bincount(
         np.floor(first_arrival / SECONDS_PER_DAY).astype(np.int64), minlength=n_days
     )[:n_days]
-    days = _volume_days(per_day, kind, hours, day_weekday, closed)
+    complete = n_days if kind == "realtime" else _complete_days(rows, answered)
+    days = _volume_days(per_day, kind, hours, day_weekday, closed, complete)
     reference = days.max() if settings.trend else days.mean()
     volume = fit_day_model(per_day[days], day_weekday[days], days, reference_day=reference)
     slots = day_slot_counts(first_arrival, n_days, interval_s)[days]
@@ -264,6 +279,7 @@ def calibrate_log(
     *,
     log_format: LogFormat | None = None,
     settings: Settings | None = None,
+    report: bool = True,
 ) -> Calibration:
     """Calibrate a scenario from a contact log and write it with its report into ``out``.
 
@@ -278,6 +294,8 @@ def calibrate_log(
         Column mapping, time format and zone of the file.
     settings:
         :class:`Settings`.
+    report:
+        Write ``calibration.html`` (its figures take a few seconds).
 
     Returns
     -------
@@ -290,9 +308,6 @@ def calibrate_log(
     InputError
         For bad settings, or a folder that cannot be written.
     """
-    from calibrate.document import calibration_document
-    from calibrate.report import write_calibration_report
-
     settings = settings or Settings()
     log = load_log(source, log_format)
     out_dir = _folder(out)
@@ -349,13 +364,12 @@ def calibrate_log(
     document = calibration_document(calibration, settings)
     calibration.document.update(document)
     (out_dir / "calibration.json").write_text(_json(document))
-    write_calibration_report(out_dir / "calibration.html", calibration)
+    if report:
+        write_calibration_report(out_dir / "calibration.html", calibration)
     return calibration
 
 
 def _json(document: dict) -> str:
-    import json
-
     return json.dumps(document, indent=2, default=str) + "\n"
 
 

@@ -61,9 +61,12 @@ class Estimate:
         }
 
 
-def log_scale(value: float, se_log: float, n: int, per: str = "contacts") -> Estimate:
-    """A positive value with a Wald interval on the log scale (``se_log`` = SE of ``log v``)."""
-    spread = math.exp(Z * se_log) if math.isfinite(se_log) else math.inf
+def log_scale(
+    value: float, se_log: float, n: int, per: str = "contacts", quantile: float = Z
+) -> Estimate:
+    """A positive value with a Wald interval on the log scale (``se_log`` = SE of ``log v``;
+    ``quantile`` z, or a t quantile when the scale was estimated)."""
+    spread = math.exp(quantile * se_log) if math.isfinite(se_log) else math.inf
     return Estimate(value, value / spread, value * spread, n, per)
 
 

@@ -23,6 +23,7 @@ The naive mean of the abandoners' waits is reported only to show its bias.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,7 @@ from scipy import stats
 
 from calibrate.estimate import LEVEL, Estimate, Z, hessian, log_scale
 
-__all__ = ["PatienceFit", "fit_patience"]
+__all__ = ["PatienceFit", "censored_exponential_mean", "fit_patience", "naive_mean"]
 
 _CURVE_POINTS = 400
 
@@ -83,7 +84,9 @@ class PatienceFit:
 
 def _kaplan_meier(abandoned: np.ndarray, served: np.ndarray):
     result = stats.ecdf(stats.CensoredData(uncensored=abandoned, right=served))
-    band = result.sf.confidence_interval(LEVEL)
+    with warnings.catch_warnings():  # undefined where S = 0 or 1: drawn as 0 or 1 below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        band = result.sf.confidence_interval(LEVEL)
     grid = np.linspace(0.0, float(np.quantile(np.r_[abandoned, served], 0.999)), _CURVE_POINTS)
     low = np.nan_to_num(band.low.evaluate(grid), nan=0.0)
     high = np.nan_to_num(band.high.evaluate(grid), nan=1.0)
@@ -124,6 +127,27 @@ def _lognormal(abandoned: np.ndarray, served: np.ndarray, n: int):
     return mean, Estimate(cv(sigma), cv(lo), cv(hi), n), loglik, (float(sigma), float(scale))
 
 
+def censored_exponential_mean(wait_s: np.ndarray, abandoned: np.ndarray) -> Estimate:
+    """Mean patience ``T / d`` (``d`` abandons, ``T`` total wait of every offered contact)
+    with the interval ``2T / χ²_{2d}(0.975, 0.025)``."""
+    d, total = int(np.sum(abandoned)), float(np.sum(wait_s))
+    tail = (1 - LEVEL) / 2
+    return Estimate(
+        total / d,
+        2 * total / stats.chi2.ppf(1 - tail, 2 * d),
+        2 * total / stats.chi2.ppf(tail, 2 * d),
+        len(wait_s),
+    )
+
+
+def naive_mean(abandoned_waits: np.ndarray) -> Estimate:
+    """The mean wait of the abandoners with its t interval: biased low, for comparison."""
+    d = abandoned_waits.size
+    mean = float(abandoned_waits.mean())
+    low, high = stats.t.interval(LEVEL, d - 1, loc=mean, scale=stats.sem(abandoned_waits))
+    return Estimate(mean, low, high, d, "abandoned contacts")
+
+
 def fit_patience(wait_s: np.ndarray, abandoned: np.ndarray) -> PatienceFit:
     """Patience from the waits of the offered contacts of one channel and whether each
     abandoned (True) or was answered (False, censored)."""
@@ -131,17 +155,10 @@ def fit_patience(wait_s: np.ndarray, abandoned: np.ndarray) -> PatienceFit:
     abandoned = np.asarray(abandoned, bool)
     exact, served = wait_s[abandoned], wait_s[~abandoned]
     d, n, total = exact.size, wait_s.size, wait_s.sum()
-    tail = (1 - LEVEL) / 2
-    exponential = Estimate(
-        total / d,
-        2 * total / stats.chi2.ppf(1 - tail, 2 * d),
-        2 * total / stats.chi2.ppf(tail, 2 * d),
-        n,
-    )
+    exponential = censored_exponential_mean(wait_s, abandoned)
     exp_loglik = d * math.log(d / total) - d
     log_mean, log_cv, log_loglik, lognormal = _lognormal(exact, served, n)
     aic = {"exponential": 2 - 2 * exp_loglik, "lognormal": 4 - 2 * log_loglik}
-    naive = stats.t.interval(LEVEL, d - 1, loc=exact.mean(), scale=stats.sem(exact))
     best = min(aic, key=aic.get)
     return PatienceFit(
         distribution=best,
@@ -149,7 +166,7 @@ def fit_patience(wait_s: np.ndarray, abandoned: np.ndarray) -> PatienceFit:
         cv=None if best == "exponential" else log_cv,
         exponential_mean_s=exponential,
         lognormal_mean_s=log_mean,
-        naive_mean_s=Estimate(float(exact.mean()), naive[0], naive[1], d, "abandoned contacts"),
+        naive_mean_s=naive_mean(exact),
         aic=aic,
         lognormal=lognormal,
         km=_kaplan_meier(exact, served),

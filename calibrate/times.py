@@ -71,15 +71,16 @@ def _typed(values: pd.Series, timezone: str) -> ParsedTimes:
 
 
 def _unix(values: pd.Series, timezone: str) -> ParsedTimes:
-    text = values.astype("str") if not pd.api.types.is_numeric_dtype(values) else None
-    numbers = pd.to_numeric(text if text is not None else values, errors="coerce")
-    given = values.notna() & (text.str.strip() != "" if text is not None else True)
-    bad = (given & numbers.isna()).to_numpy(bool)
-    seconds = numbers.to_numpy(np.float64)
-    bad |= np.abs(np.nan_to_num(seconds)) > 1e11  # beyond the year 5138: not seconds
-    seconds = np.where(bad, np.nan, seconds)
-    index = pd.DatetimeIndex(pd.to_datetime(seconds, unit="s", utc=True)).as_unit("ns")
-    wall, instant = _from_instants(index, timezone)
+    if pd.api.types.is_numeric_dtype(values):
+        numbers, given = values, values.notna()
+    else:
+        text = values.astype("str").where(values.notna(), "").str.strip()
+        numbers, given = pd.to_numeric(text, errors="coerce"), text != ""
+    seconds = numbers.to_numpy(np.float64, na_value=np.nan)
+    # more than 1e11 seconds is beyond the year 5138: not epoch seconds
+    bad = given.to_numpy(bool) & ~(np.abs(seconds) <= 1e11)
+    index = pd.DatetimeIndex(pd.to_datetime(np.where(bad, np.nan, seconds), unit="s", utc=True))
+    wall, instant = _from_instants(index.as_unit("ns"), timezone)
     return ParsedTimes(wall, instant, bad, np.zeros(len(values), dtype=bool))
 
 

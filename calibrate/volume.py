@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special, stats
 
-from calibrate.estimate import Estimate, Z, log_scale
+from calibrate.estimate import LEVEL, Estimate, log_scale
 
 __all__ = ["DayModel", "fit_day_model", "pooled_day_cv"]
 
@@ -101,7 +101,9 @@ def _profile(design: _Design, cv: float, start: np.ndarray) -> tuple[float, np.n
         value = candidate
         if done:
             break
-    return value, beta
+    mu = np.exp(x @ beta)
+    _, logdet = np.linalg.slogdet(x.T @ (x * (mu / (1.0 + alpha * mu))[:, None]))
+    return value - 0.5 * logdet, beta
 
 
 def _start(design: _Design) -> np.ndarray:
@@ -194,23 +196,24 @@ def fit_day_model(
     n_days = len(day_index)
     n = int(design.counts.sum())
     se_total = math.sqrt(share @ cov[:k, :k] @ share)
+    t = float(stats.t.ppf(0.5 + LEVEL / 2, max(n_days - design.x.shape[1], 1)))
     weights: list[Estimate | None] = [None] * 7
     for j, weekday in enumerate(design.weekdays):
         gradient = -share.copy()
         gradient[j] += 1.0
         se = math.sqrt(max(gradient @ cov[:k, :k] @ gradient, 0.0))
-        weights[weekday] = log_scale(level[j] / level.mean(), se, n)
+        weights[weekday] = log_scale(level[j] / level.mean(), se, n, quantile=t)
     growth = None
     if design.trend:
         slope, se = beta[k], math.sqrt(cov[k, k])
         growth = Estimate(
             math.expm1(slope),
-            math.expm1(slope - Z * se),
-            math.expm1(slope + Z * se),
+            math.expm1(slope - t * se),
+            math.expm1(slope + t * se),
             n_days,
             "days",
         )
-    per_week = log_scale(total, se_total, n)
+    per_week = log_scale(total, se_total, n, quantile=t)
     return DayModel(
         per_week=per_week,
         weekday_weights=tuple(weights),
