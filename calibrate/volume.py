@@ -11,14 +11,18 @@ day_cv``; Jongbloed and Koole 2001; Cameron and Trivedi 2013, ch. 3 for NB2). ``
 Poisson; ``c`` is the over-dispersion beyond Poisson, and the weekday × trend mean keeps weekly
 shape and growth from being counted as forecast error.
 
-* ``c`` is estimated by profile likelihood, ``ℓp(c) = max_β ℓ(β, c)``, and its 95 % interval
-  is ``{c >= 0 : 2(ℓp(ĉ) - ℓp(c)) <= χ²₁(0.95)}`` (Venzon and Moolgavkar 1988), which behaves
-  at the boundary c = 0. Channels may share one ``c`` (:func:`pooled_day_cv`: the sum of their
-  profiles), because a scenario holds a single ``day_cv``.
-* ``β`` has covariance ``(Xᵀ W X)⁻¹`` with ``W = diag(μ / (1 + c²μ))`` (the NB2 information for
-  fixed ``c``). The weekly volume ``V = Σ_w exp(β_w)`` (days of the model's weekdays at the
-  reference time) and the weekday weights ``exp(β_w) / mean_v exp(β_v)`` get delta-method
-  intervals on the log scale.
+* ``c`` is estimated from the Cox–Reid adjusted profile likelihood
+  ``ℓp(c) = max_β ℓ(β, c) - ½ log det(Xᵀ W X)`` (Cox and Reid 1987; the adjustment for the
+  estimated weekday and trend terms, as for NB dispersions in McCarthy, Chen and Smyth 2012,
+  removes the downward bias of the plain maximum likelihood over a few weeks of days), and its
+  95 % interval is ``{c >= 0 : 2(ℓp(ĉ) - ℓp(c)) <= χ²₁(0.95)}`` (Venzon and Moolgavkar 1988),
+  which behaves at the boundary c = 0. Channels may share one ``c`` (:func:`pooled_day_cv`: the
+  sum of their profiles), because a scenario holds a single ``day_cv``.
+* ``β`` (fitted by Fisher scoring) has covariance ``(Xᵀ W X)⁻¹`` with
+  ``W = diag(μ / (1 + c²μ))`` (the NB2 information for fixed ``c``). The weekly volume
+  ``V = Σ_w exp(β_w)`` (days of the model's weekdays at the reference time) and the weekday
+  weights ``exp(β_w) / mean_v exp(β_v)`` get delta-method intervals on the log scale with a
+  t quantile on ``days - parameters`` degrees of freedom (the scale ``c`` is estimated).
 * The reference day is the middle of the log (the log's average level) or, with ``trend``, its
   last day (the level the trend has reached); ``γ`` is always fitted when the log spans two
   weeks, and reported as growth per week ``exp(γ) - 1``.

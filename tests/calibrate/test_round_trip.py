@@ -247,3 +247,25 @@ def test_html_report_shows_the_fits(round_trip):
     assert "Kaplan" not in page or "naive" in page
     for name in CHANNELS:
         assert f"<h2>{name} " in page
+
+
+@pytest.mark.slow
+def test_intervals_cover_over_many_logs(tmp_path):
+    """Twelve more logs of the known scenario: each parameter's 95 % interval covers the truth
+    in as many of them as Binomial(12, 0.95) allows at 99.95 %."""
+    from calibrate import calibrate_log, export_replication
+    from sim import simulate
+    from tests.calibrate.conftest import KNOWN, RoundTrip
+
+    scenario = load(KNOWN)
+    hits: dict[str, int] = {}
+    seeds = range(101, 113)
+    for seed in seeds:
+        result = simulate(scenario, 0, seed)
+        log_path, staffing_path = export_replication(scenario, result, tmp_path / str(seed))
+        calibration = calibrate_log(log_path, tmp_path / str(seed) / "out", report=False)
+        trip = RoundTrip(scenario, result, log_path, staffing_path, calibration)
+        for name, (estimate, truth) in _parameters(trip).items():
+            hits[name] = hits.get(name, 0) + estimate.covers(truth)
+    lowest = stats.binom.ppf(0.0005, len(seeds), 0.95)
+    assert all(count >= lowest for count in hits.values()), hits
