@@ -310,9 +310,14 @@ def calibrate_log(
     """
     settings = settings or Settings()
     log = load_log(source, log_format)
-    out_dir = _folder(out)
     used_mask = (log.contacts["outcome"] != "other").to_numpy()
     kinds = channel_kinds(log.contacts[used_mask], settings.kinds)
+    if settings.staffing is not None:
+        staffing = read_staffing(settings.staffing, log, kinds, settings.interval_s)
+    elif log.has_agents:
+        staffing = infer_staffing(log, kinds, settings.interval_s, settings.gap_s)
+    else:
+        staffing = None
     linkage: Linkage | None = None
     is_child = np.zeros(len(log.contacts), dtype=bool)
     if log.has_customers:
@@ -329,13 +334,8 @@ def calibrate_log(
             log, name, kinds[name], rows, first, linkage, closed, settings, rng
         )
     day_cv = pooled_day_cv([c.volume for c in channels.values()])
-    if settings.staffing is not None:
-        staffing = read_staffing(settings.staffing, log, kinds, settings.interval_s)
-    elif log.has_agents:
-        staffing = infer_staffing(log, kinds, settings.interval_s, settings.gap_s)
-    else:
-        staffing = None
     closed_dates = tuple(log.start + dt.timedelta(days=int(d)) for d in closed)
+    out_dir = _folder(out)
     path, scenario = write_scenario(
         out_dir,
         name=_name(settings, log),

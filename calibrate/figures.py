@@ -68,7 +68,8 @@ def _intraday(axis, intraday) -> None:
 def _handle(axis_hist, axis_qq, fit, handle_s) -> None:
     x = handle_s[handle_s > 0]
     top = np.quantile(x, 0.99)
-    axis_hist.hist(x[x <= top], bins=60, density=True, color=_BAND)
+    density, edges = np.histogram(x[x <= top], bins=60, density=True)
+    axis_hist.stairs(density, edges, fill=True, color=_BAND)
     grid = np.linspace(top / 200, top, 200)
     families = {"lognormal": stats.lognorm, "gamma": stats.gamma, "exponential": stats.expon}
     for colour, (family, dist) in zip(_ALT, families.items(), strict=True):

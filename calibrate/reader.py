@@ -44,7 +44,7 @@ from calibrate.logformat import (
     LogFormat,
     LogProblem,
 )
-from calibrate.times import parse_times
+from calibrate.times import as_text, parse_times
 
 __all__ = ["LOG_COLUMNS", "MAX_HANDLE_S", "MAX_WAIT_S", "OUTCOMES", "ContactLog", "read_log"]
 
@@ -208,7 +208,7 @@ def _read_table(path: Path, file: str, wanted: list[str]) -> pd.DataFrame:
     except (pa.ArrowInvalid, OSError) as error:
         first = str(error).splitlines()[0]
         raise _fail(file, f"cannot read the table ({first})") from None
-    return table.to_pandas()
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def _file_columns(path: Path, file: str) -> list[str]:
@@ -292,30 +292,25 @@ def _text(frame: pd.DataFrame, parts: tuple[str, ...]) -> pd.Series:
     """The column (or the joined columns) as it is in the file."""
     if len(parts) == 1:
         return frame[parts[0]]
-    return _clean(frame[parts[0]]).str.cat([_clean(frame[p]) for p in parts[1:]], sep=" ")
-
-
-def _clean(series: pd.Series) -> pd.Series:
-    """Text without surrounding blanks; ``""`` for a missing value."""
-    return series.astype("str").where(series.notna(), "").str.strip()
+    return as_text(frame[parts[0]]).str.cat([as_text(frame[p]) for p in parts[1:]], sep=" ")
 
 
 def _blank(series: pd.Series) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
         return series.isna().to_numpy(bool)
-    return (_clean(series) == "").to_numpy(bool)
+    return (as_text(series) == "").to_numpy(bool)
 
 
 def _quote(values: pd.Series) -> Callable:
     """``shown`` for :meth:`_Problems.add`: the file's values at the given rows."""
-    return lambda rows: values.iloc[rows].to_numpy()
+    return lambda rows: values.iloc[rows].to_numpy(object)
 
 
 _NAME_CHARS = re.compile(r"[^a-z0-9]+")
 
 
 def _channel_names(labels: pd.Series, file: str) -> tuple[pd.Categorical, dict[str, str]]:
-    raw = pd.Categorical(labels.astype("str").str.strip())
+    raw = pd.Categorical(as_text(labels).to_numpy(object))
     names = [_NAME_CHARS.sub("_", str(c).lower()).strip("_") or "channel" for c in raw.categories]
     mapping: dict[str, str] = {}
     for name, label in zip(names, raw.categories, strict=True):
@@ -331,9 +326,10 @@ def _channel_names(labels: pd.Series, file: str) -> tuple[pd.Categorical, dict[s
     return channel.reorder_categories(order), {n: mapping[n] for n in order}
 
 
-def _codes(series: pd.Series, blank: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:
-    codes, uniques = pd.factorize(_clean(series).where(~blank), use_na_sentinel=True)
-    return codes.astype(np.int64), tuple(str(u) for u in uniques)
+def _codes(series: pd.Series, blank: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Codes of the values (-1 where ``blank``) and the distinct values."""
+    codes, uniques = pd.factorize(as_text(series).where(~blank), use_na_sentinel=True)
+    return codes.astype(np.int64), uniques
 
 
 def _check_times(table, sources, fmt, problems, used) -> dict[str, np.ndarray]:
@@ -367,7 +363,7 @@ def _check_ids(table, sources, problems) -> None:
         return
     ids = _text(table, sources["id"])
     blank = _blank(ids)
-    codes, _ = pd.factorize(_clean(ids).where(~blank), use_na_sentinel=True)
+    codes, _ = pd.factorize(as_text(ids).where(~blank), use_na_sentinel=True)
     _, first = np.unique(codes, return_index=True)
     first_row = np.where(codes >= 0, first[np.maximum(codes, 0)] if first.size else 0, -1)
     repeated = (codes >= 0) & (first_row != np.arange(len(ids)))
@@ -406,7 +402,7 @@ def read_log(path: str | Path, log_format: LogFormat | None = None) -> ContactLo
 
     channel_text = _text(table, sources["channel"])
     problems.add(_blank(channel_text), "channel", "the channel is empty")
-    outcome_text = _clean(_text(table, sources["outcome"])).str.lower()
+    outcome_text = as_text(_text(table, sources["outcome"])).str.lower()
     problems.add((outcome_text == "").to_numpy(bool), "outcome", "the outcome is empty")
     answered = (outcome_text == ANSWERED).to_numpy(bool)
     abandoned = (outcome_text == ABANDONED).to_numpy(bool)
@@ -436,7 +432,7 @@ def read_log(path: str | Path, log_format: LogFormat | None = None) -> ContactLo
         )
     tier = np.ones(n, dtype=np.int8)
     if "tier" in sources:
-        tier_text = _clean(_text(table, sources["tier"]))
+        tier_text = as_text(_text(table, sources["tier"]))
         bad = ~tier_text.isin(["", "1", "2"]).to_numpy(bool)
         problems.add(bad, "tier", "the tier must be 1 or 2", _quote(tier_text))
         tier[(tier_text == "2").to_numpy(bool)] = 2
@@ -447,8 +443,8 @@ def read_log(path: str | Path, log_format: LogFormat | None = None) -> ContactLo
     agents: tuple[str, ...] = ()
     if "agent" in sources:
         agent_text = _text(table, sources["agent"])
-        codes, agents = _codes(agent_text, _blank(agent_text) | ~answered)
-        agent = codes.astype(np.int32)
+        codes, names = _codes(agent_text, _blank(agent_text) | ~answered)
+        agent, agents = codes.astype(np.int32), tuple(str(name) for name in names)
     customer = np.full(n, -1, dtype=np.int64)
     if "customer" in sources:
         customer_text = _text(table, sources["customer"])

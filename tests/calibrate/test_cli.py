@@ -135,3 +135,4 @@ def test_a_bad_staffing_file(ccplan, desk_files, tmp_path):
         "(got '2027-01-04T08:10')",
         f"error: {staffing}, row 2, column agents: must be a whole number >= 0 (got '2.5')",
     ]
+    assert not (tmp_path / "out").exists()
