@@ -737,22 +737,21 @@ def calibrate_command(
     behind it) and calibration.html."""
     from calibrate import calibrate_log, options, terminal
 
-    result = calibrate_log(
-        log,
-        out,
-        log_format=options.log_format(columns, time_format, timezone),
-        settings=options.settings(
-            interval=interval,
-            staffing=staffing,
-            kinds=kind or (),
-            repeat_window=repeat_window,
-            agent_gap=agent_gap,
-            trend=trend,
-            sl_threshold=sl_threshold,
-            response_threshold=response_threshold,
-            name=name,
-        ),
+    log_format, settings = options.inputs(
+        columns,
+        time_format,
+        timezone,
+        interval,
+        staffing,
+        kind,
+        repeat_window,
+        agent_gap,
+        trend=trend,
+        sl_threshold=sl_threshold,
+        response_threshold=response_threshold,
+        name=name,
     )
+    result = calibrate_log(log, out, log_format=log_format, settings=settings)
     terminal.print_calibration(result, as_json)
 
 
@@ -764,19 +763,19 @@ def backtest_command(
         str | None, typer.Option("--scenario", help="Test this scenario (else calibrate one).")
     ] = None,
     out: OutOption = None,
-    columns: ColumnsOption = None,
-    time_format: TimeFormatOption = None,
-    timezone: TimezoneOption = "UTC",
-    interval: IntervalOption = "15m",
     staffing: StaffingOption = None,
-    kind: KindOption = None,
-    repeat_window: WindowOption = "7d",
-    agent_gap: GapOption = "30m",
     replications: Annotated[int, typer.Option("--replications")] = 40,
     seed: Annotated[int, typer.Option("--seed")] = 1,
     level: Annotated[str, typer.Option("--level", help="Prediction interval level.")] = "90%",
     warmup_days: Annotated[int, typer.Option("--warmup-days")] = 1,
     workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 1,
+    columns: ColumnsOption = None,
+    time_format: TimeFormatOption = None,
+    timezone: TimezoneOption = "UTC",
+    interval: IntervalOption = "15m",
+    kind: KindOption = None,
+    repeat_window: WindowOption = "7d",
+    agent_gap: GapOption = "30m",
     as_json: RunJsonOption = False,
 ) -> None:
     """Back-test against a contact log: calibrate up to --train-until (or take --scenario),
@@ -784,19 +783,16 @@ def backtest_command(
     writes backtest.json, backtest.csv and backtest.png (default results/<log>_backtest)."""
     from calibrate import backtest, options, terminal
 
+    log_format, settings = options.inputs(
+        columns, time_format, timezone, interval, staffing, kind, repeat_window, agent_gap
+    )
     result = backtest(
         log,
         out or Path("results") / f"{Path(log).name.split('.')[0]}_backtest",
         train_until=options.parse_date("--train-until", train_until),
         scenario=scenario,
-        log_format=options.log_format(columns, time_format, timezone),
-        settings=options.settings(
-            interval=interval,
-            staffing=staffing,
-            kinds=kind or (),
-            repeat_window=repeat_window,
-            agent_gap=agent_gap,
-        ),
+        log_format=log_format,
+        settings=settings,
         replications=replications,
         seed=seed,
         level=options.parse_level("--level", level),

@@ -145,12 +145,10 @@ def compare(predicted: pd.DataFrame, observed: pd.DataFrame, level: float) -> pd
     )
     values = wide.to_numpy(np.float64)
     low, high, nominal, m = _intervals(values, level)
-    with np.errstate(invalid="ignore"):
-        mean = np.nanmean(np.where(m[:, None] > 0, values, 0.0), axis=1)
-    mean = np.where(m > 0, mean, np.nan)
+    defined = np.where(m[:, None] > 0, values, 0.0)  # rows without any value give NaN below
     table = wide.index.to_frame(index=False)
-    table["predicted_mean"] = mean
-    table["predicted_median"] = np.nanmedian(np.where(m[:, None] > 0, values, 0.0), axis=1)
+    table["predicted_mean"] = np.where(m > 0, np.nanmean(defined, axis=1), np.nan)
+    table["predicted_median"] = np.where(m > 0, np.nanmedian(defined, axis=1), np.nan)
     table["pi_low"], table["pi_high"], table["nominal"] = low, high, nominal
     table["replications"] = m
     seen = observed[[*keys, "value"]].rename(columns={"value": "observed"})

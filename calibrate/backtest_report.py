@@ -31,8 +31,11 @@ def backtest_figure(comparison):
     days = comparison[comparison["period_kind"] == "day"]
     channels = list(dict.fromkeys(days["channel"]))
     kpis = list(dict.fromkeys(days["kpi"]))
-    figure = Figure(figsize=(3.2 * len(kpis), 2.6 * len(channels)))
-    figure.subplots_adjust(left=0.06, right=0.99, top=0.9, bottom=0.12, wspace=0.35, hspace=0.5)
+    height = 2.8 * len(channels) + 0.6
+    figure = Figure(figsize=(3.3 * len(kpis), height))
+    figure.subplots_adjust(
+        left=0.05, right=0.99, top=1 - 1.0 / height, bottom=0.5 / height, wspace=0.3, hspace=0.55
+    )
     axes = figure.subplots(len(channels), len(kpis), squeeze=False)
     for row, channel in enumerate(channels):
         for column, kpi in enumerate(kpis):

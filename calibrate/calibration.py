@@ -41,7 +41,7 @@ from calibrate.grid import SECONDS_PER_DAY, answer_s, day_slot_counts, weekdays
 from calibrate.handle_time import HandleTimeFit, fit_handle_time
 from calibrate.hours import Hours, channel_kinds, closed_days, opening_hours
 from calibrate.intraday import IntradayProfile, fit_intraday
-from calibrate.logformat import LogFormat
+from calibrate.logformat import LogError, LogFormat, LogProblem
 from calibrate.patience import PatienceFit, fit_patience
 from calibrate.reader import ContactLog, read_log
 from calibrate.report import write_calibration_report
@@ -55,6 +55,8 @@ from scenarios.scenario import Scenario
 __all__ = ["Calibration", "ChannelCalibration", "Settings", "calibrate_log", "load_log"]
 
 INTERVALS_S = (900.0, 1800.0, 3600.0)
+MIN_DAYS = 7
+MIN_ANSWERED = 10
 
 
 @dataclass(frozen=True)
@@ -266,6 +268,38 @@ def _channel(log, name, kind, rows, first, linkage, closed, settings, rng) -> Ch
     )
 
 
+def _check_enough(log: ContactLog) -> None:
+    """A week of days (weekday weights, hours) and :data:`MIN_ANSWERED` answered contacts per
+    channel (handle time) at least; each shortfall is one line."""
+    problems = []
+    if log.n_days < MIN_DAYS:
+        problems.append(
+            LogProblem(
+                log.source,
+                None,
+                None,
+                f"the log spans {log.n_days} days; at least "
+                f"{MIN_DAYS} are needed to calibrate weekday patterns",
+            )
+        )
+    answered = log.contacts[log.contacts["outcome"] == "answered"]
+    counts = answered["channel"].value_counts()
+    for name in log.channels:
+        if counts.get(name, 0) < MIN_ANSWERED:
+            problems.append(
+                LogProblem(
+                    log.source,
+                    None,
+                    "channel",
+                    f"channel {log.channel_labels[name]!r} "
+                    f"has {counts.get(name, 0)} answered contacts; at least "
+                    f"{MIN_ANSWERED} are needed to calibrate it",
+                )
+            )
+    if problems:
+        raise LogError(problems)
+
+
 def _name(settings: Settings, log: ContactLog) -> str:
     if settings.name:
         return settings.name
@@ -310,6 +344,7 @@ def calibrate_log(
     """
     settings = settings or Settings()
     log = load_log(source, log_format)
+    _check_enough(log)
     used_mask = (log.contacts["outcome"] != "other").to_numpy()
     kinds = channel_kinds(log.contacts[used_mask], settings.kinds)
     if settings.staffing is not None:

@@ -67,13 +67,6 @@ class HandleTimeFit:
     zeros: int
     qq: tuple[np.ndarray, np.ndarray]
 
-    def scenario_value(self) -> dict:
-        """The scenario's ``handle_time`` field."""
-        value = {"mean": round(self.mean_s.value, 1), "distribution": self.distribution}
-        if self.cv is not None:
-            value["cv"] = round(self.cv.value, 4)
-        return value
-
 
 def _exponential(x: np.ndarray) -> tuple[Estimate, None]:
     n, total = x.size, x.sum()

@@ -13,7 +13,7 @@ from calibrate.logformat import LogFormat, parse_column_map
 from scenarios.errors import InputError
 from scenarios.units import parse_duration_s, parse_fraction
 
-__all__ = ["log_format", "parse_date", "parse_level", "settings"]
+__all__ = ["inputs", "log_format", "parse_date", "parse_level", "settings"]
 
 
 def _duration(option: str, text: str) -> float:
@@ -77,4 +77,27 @@ def settings(
         sl_threshold_s=_duration("--sl-threshold", sl_threshold),
         response_threshold_s=_duration("--response-threshold", response_threshold),
         name=name,
+    )
+
+
+def inputs(
+    columns: str | None,
+    time_format: str | None,
+    timezone: str,
+    interval: str,
+    staffing: str | None,
+    kinds: Sequence[str] | None,
+    repeat_window: str,
+    agent_gap: str,
+    **more,
+) -> tuple[LogFormat, Settings]:
+    """The :class:`LogFormat` and :class:`Settings` of the options both commands share (and
+    ``more`` settings, for ``calibrate``)."""
+    return log_format(columns, time_format, timezone), settings(
+        interval=interval,
+        staffing=staffing,
+        kinds=kinds or (),
+        repeat_window=repeat_window,
+        agent_gap=agent_gap,
+        **more,
     )

@@ -74,13 +74,6 @@ class PatienceFit:
     abandons: int
     offered: int
 
-    def scenario_value(self) -> dict:
-        """The scenario's ``patience`` field."""
-        value = {"mean": round(self.mean_s.value, 1), "distribution": self.distribution}
-        if self.cv is not None:
-            value["cv"] = round(self.cv.value, 4)
-        return value
-
 
 def _kaplan_meier(abandoned: np.ndarray, served: np.ndarray):
     result = stats.ecdf(stats.CensoredData(uncensored=abandoned, right=served))

@@ -64,6 +64,14 @@ def roster_csv(
     frame.to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M")
 
 
+def _distribution(fit) -> dict:
+    """A scenario ``Distribution`` of a handle-time or patience fit: mean, family, cv."""
+    value = {"mean": round(fit.mean_s.value, 1), "distribution": fit.distribution}
+    if fit.cv is not None:
+        value["cv"] = round(fit.cv.value, 4)
+    return value
+
+
 def channel_document(channel) -> dict:
     """The scenario's entry of one :class:`calibrate.calibration.ChannelCalibration`."""
     entry: dict = {"kind": channel.kind, "hours": channel.hours.scenario_value()}
@@ -73,9 +81,9 @@ def channel_document(channel) -> dict:
     entry["weekday_weights"] = {
         WEEKDAYS[d]: 0.0 if w is None else _round(w.value) for d, w in enumerate(weights)
     }
-    entry["handle_time"] = channel.handle_time.scenario_value()
+    entry["handle_time"] = _distribution(channel.handle_time)
     if channel.patience is not None:
-        entry["patience"] = channel.patience.scenario_value()
+        entry["patience"] = _distribution(channel.patience)
     concurrency = channel.concurrency
     if concurrency is not None:
         entry["handle_time"]["mean"] = round(concurrency.work_mean_s.value, 1)

@@ -36,7 +36,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from calibrate.grid import SECONDS_PER_DAY, answer_s
-from calibrate.logformat import LogError, LogProblem
+from calibrate.logformat import MAX_PROBLEMS, LogError, LogProblem
 from calibrate.reader import ContactLog
 
 __all__ = [
@@ -239,50 +239,25 @@ def read_staffing(
         if "channels" in table.columns
         else pd.Series(["+".join(log.channels)] * len(table))
     )
+
+    def problem(row: int, column: str, message: str) -> None:
+        problems.append(LogProblem(file, row + 1, column, message, table[column].iloc[row]))
+
+    known_groups = {g: all(c.strip() in labels for c in g.split("+")) for g in set(groups)}
     for row in range(len(table)):
-        if len(problems) >= 20:
+        if len(problems) >= MAX_PROBLEMS:
             break
         if bad_time[row]:
-            problems.append(
-                LogProblem(
-                    file,
-                    row + 1,
-                    "interval_start",
-                    "not an ISO date-time",
-                    table["interval_start"].iloc[row],
-                )
-            )
+            problem(row, "interval_start", "not an ISO date-time")
         elif off_grid[row]:
-            problems.append(
-                LogProblem(
-                    file,
-                    row + 1,
-                    "interval_start",
-                    f"not on the {interval_s / 60:g}-minute interval grid",
-                    table["interval_start"].iloc[row],
-                )
-            )
+            problem(row, "interval_start", f"not on the {interval_s / 60:g}-minute interval grid")
         if bad_agents[row]:
-            problems.append(
-                LogProblem(
-                    file,
-                    row + 1,
-                    "agents",
-                    "must be a whole number >= 0",
-                    table["agents"].iloc[row],
-                )
-            )
-        unknown = [c for c in groups.iloc[row].split("+") if c.strip() not in labels]
-        if unknown:
-            problems.append(
-                LogProblem(
-                    file,
-                    row + 1,
-                    "channels",
-                    f"no channel {unknown[0]!r} in the log "
-                    f"({', '.join(log.channel_labels.values())})",
-                    groups.iloc[row],
-                )
+            problem(row, "agents", "must be a whole number >= 0")
+        if not known_groups[groups.iloc[row]]:
+            problem(
+                row,
+                "channels",
+                f"names a channel not in the log ({', '.join(log.channel_labels.values())})",
             )
     if problems:
         raise LogError(problems)

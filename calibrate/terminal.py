@@ -56,12 +56,15 @@ def print_calibration(calibration, as_json: bool = False) -> None:
         table.add_column(heading, justify="left" if heading in ("channel", "kind") else "right")
     for name, c in calibration.channels.items():
         patience = None if c.patience is None else c.patience.mean_s
+        handle = f"{c.handle_time.distribution} {_ci(c.handle_time.mean_s, 's')}"
+        if c.concurrency is not None:  # the scenario holds the work of a chat handled alone
+            handle = f"{_ci(c.concurrency.work_mean_s, 's')} alone, {c.concurrency.max_chats} max"
         table.add_row(
             name,
             c.kind,
             _ci(c.volume.per_week),
             _ci(c.volume.day_cv, "%"),
-            f"{c.handle_time.distribution} {_ci(c.handle_time.mean_s, 's')}",
+            handle,
             _ci(patience, "s"),
             _ci(None if c.redial is None else c.redial.probability, "%"),
             _ci(None if c.repeat is None else c.repeat.probability, "%"),

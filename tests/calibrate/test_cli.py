@@ -41,17 +41,8 @@ def test_calibrate_writes_a_scenario_that_validates(ccplan, desk_files, tmp_path
 
 def test_calibrate_json_with_a_staffing_file(ccplan, desk_files, tmp_path):
     log_path, staffing_path = desk_files
-    done = ccplan(
-        "calibrate",
-        log_path,
-        "--out",
-        tmp_path,
-        "--staffing",
-        staffing_path,
-        "--json",
-        "--kind",
-        "phone=realtime",
-    )
+    options = ["--staffing", staffing_path, "--json", "--kind", "phone=realtime"]
+    done = ccplan("calibrate", log_path, "--out", tmp_path, *options)
     assert done.code == 0, done.err
     document = json.loads(done.out)
     assert document["staffing"]["source"] == "file"
@@ -62,20 +53,8 @@ def test_calibrate_json_with_a_staffing_file(ccplan, desk_files, tmp_path):
 
 def test_backtest_prints_the_coverage(ccplan, desk_files, tmp_path):
     log_path, staffing_path = desk_files
-    done = ccplan(
-        "backtest",
-        log_path,
-        "--train-until",
-        "2027-01-18",
-        "--staffing",
-        staffing_path,
-        "--replications",
-        "19",
-        "--out",
-        tmp_path,
-        "--scenario",
-        DESK,
-    )
+    given = ["--scenario", DESK, "--staffing", staffing_path, "--replications", "19"]
+    done = ccplan("backtest", log_path, "--train-until", "2027-01-18", "--out", tmp_path, *given)
     assert done.code == 0, done.err
     assert "service_level" in done.out and "covered" in done.out
     assert (tmp_path / "backtest.json").exists()
@@ -136,3 +115,20 @@ def test_a_bad_staffing_file(ccplan, desk_files, tmp_path):
         f"error: {staffing}, row 2, column agents: must be a whole number >= 0 (got '2.5')",
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_too_little_history(ccplan, write_log, tmp_path):
+    rows = [
+        contact(f"2027-03-0{day}T08:00:00", None, f"2027-03-0{day}T08:01:00", "abandoned")
+        for day in (1, 2, 3)
+    ]
+    path = write_log([*rows, {**rows[0], "channel": "chat"}])
+    done = ccplan("calibrate", path, "--out", tmp_path / "out")
+    assert done.code == 2
+    assert done.err.splitlines() == [
+        f"error: {path}: the log spans 3 days; at least 7 are needed to calibrate weekday patterns",
+        f"error: {path}, column channel: channel 'chat' has 0 answered contacts; at least 10 "
+        "are needed to calibrate it",
+        f"error: {path}, column channel: channel 'phone' has 0 answered contacts; at least 10 "
+        "are needed to calibrate it",
+    ]
