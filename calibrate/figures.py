@@ -55,12 +55,11 @@ def _weekdays(axis, volume) -> None:
 
 
 def _intraday(axis, intraday) -> None:
-    hours = np.arange(24)
-    values = intraday.values
+    edges = np.arange(25)
     low = np.array([w.low for w in intraday.weights])
     high = np.array([w.high for w in intraday.weights])
-    axis.fill_between(hours, low, high, step="post", color=_BAND, label="95 % CI")
-    axis.step(hours, values, where="post", color=_FIT, label="estimate")
+    axis.stairs(high, edges, baseline=low, fill=True, color=_BAND, label="95 % CI")
+    axis.stairs(intraday.values, edges, color=_FIT, label="estimate")
     axis.set(title="intraday profile (share of the day)", xlabel="hour", xlim=(0, 24))
     axis.legend(fontsize=7)
 
@@ -127,13 +126,18 @@ def channel_figure(channel, handle_s: np.ndarray):
     """The panels of one :class:`calibrate.calibration.ChannelCalibration`."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(13, 7))
-    figure.subplots_adjust(left=0.05, right=0.98, top=0.92, bottom=0.08, wspace=0.25, hspace=0.35)
+    figure = Figure(figsize=(13, 7.4))
+    figure.subplots_adjust(left=0.05, right=0.98, top=0.89, bottom=0.08, wspace=0.25, hspace=0.35)
     axes = figure.subplots(2, 3)
     _days(axes[0, 0], channel.volume)
     _weekdays(axes[0, 1], channel.volume)
     _intraday(axes[0, 2], channel.intraday)
     _handle(axes[1, 0], axes[1, 1], channel.handle_time, handle_s)
+    if channel.concurrency is not None:
+        axes[1, 0].set_title(
+            f"chat durations (mean {channel.handle_time.mean_s.value:.0f} s); work alone "
+            f"{channel.concurrency.work_mean_s.value:.0f} s"
+        )
     if channel.patience is not None:
         _patience(axes[1, 2], channel.patience)
     else:
