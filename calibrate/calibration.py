@@ -238,8 +238,7 @@ def _channel(log, name, kind, rows, first, linkage, closed, settings, rng) -> Ch
         mask[rows.index[answered]] = True
         repeat = fit_returns(contacts, linkage, mask, window_s=window, log_end_s=log.end_s)
         if repeat is not None:
-            seen = repeat.within_window
-            fcr = binomial(round(seen.n * (1 - seen.value)), seen.n)
+            fcr = repeat.without_return
     escalation = None
     if (contacts["tier"] == 2).any():
         escalation = binomial(int((rows.loc[answered, "tier"] == 2).sum()), int(answered.sum()))

@@ -79,7 +79,10 @@ class ReturnFit:
         ``δ``, the mean delay of a return.
     within_window:
         Share of contacts with a return within the window (raw, contacts whose window is
-        cut by the log's end left out).
+        cut by the log's end left out); None when no window lies inside the log.
+    without_return:
+        The complement, the share with no return within the window (the felt FCR of answered
+        contacts), or None.
     to_channel:
         Share of the returns per channel they came back on.
     contacts, returns:
@@ -88,7 +91,8 @@ class ReturnFit:
 
     probability: Estimate
     delay_mean_s: Estimate
-    within_window: Estimate
+    within_window: Estimate | None
+    without_return: Estimate | None
     to_channel: dict[str, float]
     contacts: int
     returns: int
@@ -147,13 +151,16 @@ def fit_returns(
         math.exp(theta[1]), math.sqrt(max(cov[1, 1], 0.0)), int(delays.size), "returns"
     )
     full_window = log_end_s - end >= window_s
-    within = binomial(int((came_back & full_window).sum()), int(full_window.sum()))
+    judged, returned = int(full_window.sum()), int((came_back & full_window).sum())
+    within = binomial(returned, judged) if judged else None
+    without = binomial(judged - returned, judged) if judged else None
     channel = contacts["channel"].to_numpy()[linkage.next_row[rows[came_back]]]
     shares = pd.Series(channel).value_counts(normalize=True)
     return ReturnFit(
         probability=probability,
         delay_mean_s=delay_mean,
         within_window=within,
+        without_return=without,
         to_channel={str(k): float(v) for k, v in shares.items()},
         contacts=n,
         returns=int(came_back.sum()),

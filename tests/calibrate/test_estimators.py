@@ -157,3 +157,19 @@ def test_span_seconds_against_a_loop():
         for i in range(8):
             expected[i] += max(0.0, min(e, (i + 1) * 600.0) - max(s, i * 600.0))
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-6)
+
+
+def test_no_felt_fcr_without_a_whole_window_in_the_log():
+    day = 86400.0
+    contacts = pd.DataFrame(
+        {
+            "arrival_s": [0.0, 3600.0, 2 * day],
+            "end_s": [600.0, 4200.0, 2 * day + 600],
+            "channel": pd.Categorical(["phone"] * 3),
+        }
+    )
+    linkage = Linkage(np.array([2, -1, -1]), np.array([False, False, True]))
+    parents = np.array([True, True, False])
+    fit = fit_returns(contacts, linkage, parents, window_s=7 * day, log_end_s=5 * day)
+    assert fit.returns == 1 and fit.contacts == 2
+    assert fit.within_window is None and fit.without_return is None
