@@ -364,8 +364,10 @@ def _check_ids(table, sources, problems) -> None:
     ids = _text(table, sources["id"])
     blank = _blank(ids)
     codes, _ = pd.factorize(as_text(ids).where(~blank), use_na_sentinel=True)
-    _, first = np.unique(codes, return_index=True)
-    first_row = np.where(codes >= 0, first[np.maximum(codes, 0)] if first.size else 0, -1)
+    given = np.flatnonzero(codes >= 0)
+    first_of_code = np.zeros(int(codes.max(initial=-1)) + 1, dtype=np.int64)
+    first_of_code[codes[given][::-1]] = given[::-1]  # written last to first: the first stays
+    first_row = np.where(codes >= 0, first_of_code[np.maximum(codes, 0)], -1)
     repeated = (codes >= 0) & (first_row != np.arange(len(ids)))
 
     def shown(rows: np.ndarray) -> np.ndarray:

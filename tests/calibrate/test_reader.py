@@ -165,8 +165,8 @@ def test_every_bad_cell_is_one_line_with_file_row_and_column(write_log):
             {**good, "end": "2027-03-03T08:00:10", "id": "e"},
             {**good, "outcome": "", "id": "f"},
             {**good, "outcome": "abandoned", "id": "g"},
-            {**good, "answer": "", "id": "h"},
-            {**good, "id": "a"},
+            {**good, "answer": "", "id": ""},
+            {**good, "id": "a"},  # after the blank id of row 8
             {**good, "tier": 3, "id": "i"},
             {**good, "channel": "", "id": "j"},
             {**good, "arrival": "2027-03-01T08:00:00+01:00", "id": "k"},
