@@ -21,9 +21,10 @@ MAY_IMPORT = {
     "sla_eval": {"scenarios"},
     "reports": {"scenarios", "staffing", "sim", "sla_eval"},
     "negotiate": {"scenarios", "staffing", "sim", "sla_eval", "reports"},
+    "calibrate": {"scenarios", "staffing", "sim", "sla_eval", "reports"},
 }
 """Package -> the project packages it may import (docs/architecture.md)."""
-DRAWING = {"reports", "negotiate"}
+DRAWING = {"reports", "negotiate", "calibrate"}
 """The only packages that may import matplotlib."""
 SIM_ENGINE = (
     "sim.model",
