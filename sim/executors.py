@@ -55,6 +55,8 @@ LOCAL_SCHEDULER = "local"
 CONNECT_TIMEOUT_S = 10.0
 """Default time to reach a remote Dask scheduler, in seconds."""
 _STOP_TIMEOUT_S = 5.0
+_CONNECT_GRACE_S = 2.0
+_REASON_MAX_CHARS = 120
 _PARENT_POLL_S = 0.5
 _PARENT_GONE_EXIT = 1
 
@@ -229,14 +231,43 @@ def _dask_client(scheduler: str, workers: int, timeout_s: float, stack: ExitStac
         raise InputError(
             f"--scheduler must be 'local' or a Dask address tcp://HOST:PORT (got {scheduler!r})"
         )
-    try:
-        client = Client(scheduler, timeout=f"{timeout_s}s")
-    except (OSError, TimeoutError) as error:
-        raise InputError(
-            f"--scheduler {scheduler}: cannot reach the Dask scheduler within {timeout_s:g} s "
-            f"({type(error).__name__})"
-        ) from None
-    return stack.enter_context(client)
+    return stack.enter_context(_connected(Client, scheduler, timeout_s))
+
+
+def _connected(client_type: type[Client], scheduler: str, timeout_s: float) -> Client:
+    """A client of the Dask scheduler at ``scheduler`` that has answered a first request, within
+    ``timeout_s`` in all.
+
+    The connection and the first request run in a helper thread that this one stops waiting for
+    at the deadline: whatever listens at the address (a dashboard, a web server, nothing), the
+    caller gets one line, never a hang or a crash.
+    """
+    outcome: dict[str, Client | BaseException] = {}
+
+    def connect() -> None:
+        try:
+            client = client_type(scheduler, timeout=f"{timeout_s}s")
+            client.scheduler_info()
+            outcome["client"] = client
+        except BaseException as error:  # reported below as one line, whatever it is
+            outcome["error"] = error
+
+    helper = threading.Thread(target=connect, name="ccplan-dask-connect", daemon=True)
+    helper.start()
+    helper.join(timeout_s + _CONNECT_GRACE_S)
+    client = outcome.get("client")
+    if isinstance(client, client_type):
+        return client
+    error = outcome.get("error")
+    reason = "no answer" if error is None else f"{type(error).__name__}: {error}".splitlines()[0]
+    raise InputError(
+        f"--scheduler {scheduler}: no Dask scheduler answered within {timeout_s:g} s "
+        f"({_shortened(reason)}); give the scheduler's tcp:// address, not its dashboard's"
+    )
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= _REASON_MAX_CHARS else text[: _REASON_MAX_CHARS - 3] + "..."
 
 
 def _dask_map(client: Client, function: Callable, items: Iterable) -> Iterator:
