@@ -15,7 +15,8 @@ __all__ = ["CcplanError", "InputError", "Problem", "ScenarioError"]
 
 _VALUE_REPR_MAX_CHARS = 80
 _WHERE_MAX_CHARS = 300
-_MESSAGE_MAX_CHARS = 400
+_MESSAGE_MAX_CHARS = 300
+_PATH_MAX_CHARS = 120
 
 
 class CcplanError(Exception):
@@ -70,7 +71,7 @@ class Problem:
                 where += f":{self.column}"
         text = f"{where}: "
         if self.path:
-            text += f"{_shortened(self.path, _WHERE_MAX_CHARS)}: "
+            text += f"{_shortened(self.path, _PATH_MAX_CHARS)}: "
         text += _shortened(self.message, _MESSAGE_MAX_CHARS)
         if self.value is not _NO_VALUE:
             text += f" (got {_short_repr(self.value)})"

@@ -129,7 +129,7 @@ def _read_chain(
     base = _read_chain(base_file, chain, problems)
     if not isinstance(base, Map):
         message = f"the file to extend must hold a mapping of fields: {base_file}"
-        problems.append(Problem(message, _EXTENDS, *where))
+        raise ScenarioError([*problems, Problem(message, _EXTENDS, *where)])
     return _merge_patch(base, own)
 
 

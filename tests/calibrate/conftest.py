@@ -12,7 +12,6 @@ import pytest
 from calibrate import Calibration, calibrate_log, export_replication
 from scenarios import Scenario, load
 from sim import ReplicationResult, simulate
-from tests.cli.conftest import ccplan  # noqa: F401  (the in-process ``ccplan`` fixture)
 
 DATA = Path(__file__).resolve().parent / "data"
 KNOWN = DATA / "known.yaml"
