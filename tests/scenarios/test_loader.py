@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from scenarios.errors import ScenarioError
-from scenarios.loader import MAX_EXTENDS_CHAIN, load_model
+from scenarios.loader import MAX_EXTENDS_CHAIN, load, load_model
 from scenarios.units import Count, DurationS, Fraction
 
 
@@ -436,7 +436,7 @@ def test_override_problems_are_reported_against_the_option(tmp_path):
         "--set partner.teams.0.staffing.headcunt=5: partner.teams.0.staffing.headcunt: unknown "
         "field 'headcunt' in partner.teams.0.staffing; did you mean 'headcount'?",
         "--set partner.teams.3.name=x: partner.teams.3.name: partner.teams is a list of 1 items; "
-        "'3' is not an index 0..0",
+        "'3' is not an index 0..0 nor the name of an item (voice)",
         "--set channels.phon.fcr=1: channels.phon.fcr: channels has no entry 'phon'; "
         "did you mean 'phone'?",
         "--set name.first=x: name.first: name is a single value; it has no field 'first'",
@@ -470,3 +470,18 @@ def test_too_long_values_give_their_length_not_their_contents(tmp_path):
         "items, not 3",
         f"--set partner.name={'x' * 30}: partner.name: must have at most 20 characters, not 30",
     ]
+
+
+def test_list_items_are_addressed_by_name_or_id(tmp_path):
+    example = Path(__file__).resolve().parents[2] / "scenarios" / "examples" / "baseline.yaml"
+    by_name = load(
+        example,
+        ["partner.teams.voice.staffing.headcount=90", "contract.clauses.email_response.target=85%"],
+    )
+    by_index = load(
+        example, ["partner.teams.0.staffing.headcount=90", "contract.clauses.3.target=85%"]
+    )
+    assert by_name == by_index
+    assert by_name.partner.teams[0].staffing.headcount == 90
+    with pytest.raises(ScenarioError, match=r"nor the name of an item .*did you mean 'voice'"):
+        load(example, ["partner.teams.voic.staffing.headcount=90"])
