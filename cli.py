@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, overload
 
 import pandas as pd
 import typer
@@ -117,6 +119,10 @@ def demand(
 # --- staffing commands ---
 
 
+@overload
+def _duration_option(option: str, text: str) -> float: ...
+@overload
+def _duration_option(option: str, text: str | None) -> float | None: ...
 def _duration_option(option: str, text: str | None) -> float | None:
     if text is None:
         return None
@@ -126,6 +132,10 @@ def _duration_option(option: str, text: str | None) -> float | None:
         raise InputError(f"{option}: {error} (got {text!r})") from None
 
 
+@overload
+def _fraction_option(option: str, text: str) -> float: ...
+@overload
+def _fraction_option(option: str, text: str | None) -> float | None: ...
 def _fraction_option(option: str, text: str | None) -> float | None:
     if text is None:
         return None
@@ -194,7 +204,13 @@ def erlang(
     )
 
 
-def _staff_scenario(file: str, overrides, out: Path | None, day_cv, confidence) -> None:
+def _staff_scenario(
+    file: str,
+    overrides: Sequence[str],
+    out: Path | None,
+    day_cv: float | None,
+    confidence: float | None,
+) -> None:
     staffing_plan = plan_scenario(file, overrides, day_cv=day_cv, confidence=confidence)
     scenario = staffing_plan.scenario
     print_warnings(staffing_plan.warnings)
@@ -479,7 +495,12 @@ def compare(
         typer.echo(outcome.differences.to_json(orient="records"))
     else:
         print_comparison(
-            outcome.differences, files, outcome.replications, outcome.seed, outcome.folder
+            outcome.differences,
+            files,
+            outcome.replications,
+            outcome.seed,
+            outcome.folder,
+            outcome.warnings,
         )
 
 
@@ -530,6 +551,7 @@ def sweep(
             outcome.replications,
             outcome.seed,
             outcome.folder,
+            outcome.warnings,
         )
 
 
@@ -640,13 +662,149 @@ def negotiate(
         print_negotiation(outcome.negotiation.document, outcome.folder)
 
 
+_stopped_by: list[int] = []
+"""The signal that stopped the command, once one has."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    """Ctrl-C or ``SIGTERM``: unwind, so that worker processes end and staging folders go.
+
+    Later signals of the same kind are ignored while the cleanup runs; whatever the interrupted
+    code raises on its way out is not reported (the command exits ``128 + signum``).
+    """
+    _stopped_by.append(signum)
+    signal.signal(signum, signal.SIG_IGN)
+    sys.unraisablehook = lambda _unraisable: None
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
+# --- calibration from contact logs (package calibrate) ---
+
+LogArgument = Annotated[str, typer.Argument(help="Contact log, CSV or Parquet.", metavar="LOG")]
+ColumnsOption = Annotated[
+    str | None, typer.Option("--columns", metavar="NEW=OLD,...", help="Map your columns.")
+]
+TimeFormatOption = Annotated[
+    str | None, typer.Option("--time-format", help="strftime pattern or 'unix' (default ISO).")
+]
+TimezoneOption = Annotated[str, typer.Option("--timezone", help="The centre's IANA time zone.")]
+StaffingOption = Annotated[
+    str | None, typer.Option("--staffing", metavar="FILE.csv", help="Agents per interval.")
+]
+KindOption = Annotated[
+    list[str] | None, typer.Option("--kind", metavar="CH=KIND", help="realtime or deferrable.")
+]
+IntervalOption = Annotated[str, typer.Option("--interval", help="15m, 30m or 60m.")]
+WindowOption = Annotated[str, typer.Option("--repeat-window", help="Window of a return.")]
+GapOption = Annotated[str, typer.Option("--agent-gap", help="Longest idle gap on duty.")]
+
+
+@app.command(name="calibrate")
+def calibrate_command(
+    log: LogArgument,
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder to write.")],
+    columns: ColumnsOption = None,
+    time_format: TimeFormatOption = None,
+    timezone: TimezoneOption = "UTC",
+    interval: IntervalOption = "15m",
+    staffing: StaffingOption = None,
+    kind: KindOption = None,
+    repeat_window: WindowOption = "7d",
+    agent_gap: GapOption = "30m",
+    trend: Annotated[bool, typer.Option("--trend", help="Volume at the log's end level.")] = False,
+    sl_threshold: Annotated[str, typer.Option("--sl-threshold")] = "20s",
+    response_threshold: Annotated[str, typer.Option("--response-threshold")] = "2h",
+    name: Annotated[str | None, typer.Option("--name", help="Scenario name.")] = None,
+    as_json: RunJsonOption = False,
+) -> None:
+    """Calibrate a scenario from a contact log (docs/contact-log.md): writes the scenario YAML
+    with its rosters, calibration.json (every estimate with its 95 % CI and the contacts
+    behind it) and calibration.html."""
+    from calibrate import calibrate_log, options, terminal
+
+    log_format, settings = options.inputs(
+        columns,
+        time_format,
+        timezone,
+        interval,
+        staffing,
+        kind,
+        repeat_window,
+        agent_gap,
+        trend=trend,
+        sl_threshold=sl_threshold,
+        response_threshold=response_threshold,
+        name=name,
+    )
+    result = calibrate_log(log, out, log_format=log_format, settings=settings)
+    terminal.print_calibration(result, as_json)
+
+
+@app.command(name="backtest")
+def backtest_command(
+    log: LogArgument,
+    train_until: Annotated[str, typer.Option("--train-until", help="First day predicted.")],
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Test this scenario (else calibrate one).")
+    ] = None,
+    out: OutOption = None,
+    staffing: StaffingOption = None,
+    replications: Annotated[int, typer.Option("--replications")] = 40,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    level: Annotated[str, typer.Option("--level", help="Prediction interval level.")] = "90%",
+    warmup_days: Annotated[int, typer.Option("--warmup-days")] = 1,
+    workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 1,
+    columns: ColumnsOption = None,
+    time_format: TimeFormatOption = None,
+    timezone: TimezoneOption = "UTC",
+    interval: IntervalOption = "15m",
+    kind: KindOption = None,
+    repeat_window: WindowOption = "7d",
+    agent_gap: GapOption = "30m",
+    as_json: RunJsonOption = False,
+) -> None:
+    """Back-test against a contact log: calibrate up to --train-until (or take --scenario),
+    simulate the days after it with the observed staffing and compare per day and week;
+    writes backtest.json, backtest.csv and backtest.png (default results/<log>_backtest)."""
+    from calibrate import backtest, options, terminal
+
+    log_format, settings = options.inputs(
+        columns, time_format, timezone, interval, staffing, kind, repeat_window, agent_gap
+    )
+    result = backtest(
+        log,
+        out or Path("results") / f"{Path(log).name.split('.')[0]}_backtest",
+        train_until=options.parse_date("--train-until", train_until),
+        scenario=scenario,
+        log_format=log_format,
+        settings=settings,
+        replications=replications,
+        seed=seed,
+        level=options.parse_level("--level", level),
+        warmup_days=warmup_days,
+        workers=workers,
+    )
+    terminal.print_backtest(result, as_json)
+
+
 def main() -> None:
-    """Console-script entry point: run the app, turning user errors into exit code 2."""
+    """Console-script entry point: run the app, turning user errors into exit code 2, and
+    Ctrl-C or ``SIGTERM`` into an orderly exit without a traceback."""
+    previous = {number: signal.signal(number, _stop) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         app()
     except CcplanError as error:
         print_errors(str(error).splitlines())
         sys.exit(EXIT_USER_ERROR)
+    except Exception:
+        if not _stopped_by:
+            raise
+        sys.exit(128 + _stopped_by[0])
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 if __name__ == "__main__":

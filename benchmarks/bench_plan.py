@@ -77,7 +77,7 @@ def main() -> None:
     result = {
         "plan_best_s": round(min(times), 3),
         "plan_median_s": round(statistics.median(times), 3),
-        "outer_steps": fixed_point._LAST[2].steps,
+        "outer_steps": fixed_point._LAST[0][2].steps,
         "channels": _channel_facts(scenario, table),
         "fte_first_week": {
             str(row.team): round(float(row.fte), 1)

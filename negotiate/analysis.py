@@ -3,7 +3,7 @@
 :func:`analyse` runs every piece of :mod:`negotiate.pricing`,
 :mod:`negotiate.sensitivity` and :mod:`negotiate.perils` on the KPI tables
 of the simulated levels and returns a :class:`Negotiation`. The document's fields are described
-one by one in ``docs/negotiation.md`` (schema ``ccplan.negotiation/1``).
+one by one in ``docs/negotiation.md`` (schema ``ccplan.negotiation/2``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -26,6 +26,7 @@ from negotiate.pricing import (
     client_requirement,
     cost_curves,
     credit_precise,
+    negotiated_contract,
     period_risks,
     price_levels,
     target_clause,
@@ -33,9 +34,13 @@ from negotiate.pricing import (
 from negotiate.rates import fair_penalty, loss_matching_penalty
 from negotiate.sensitivity import sensitivity_table
 
+if TYPE_CHECKING:
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
+
 __all__ = ["NEGOTIATION_SCHEMA", "Negotiation", "analyse"]
 
-NEGOTIATION_SCHEMA = "ccplan.negotiation/1"
+NEGOTIATION_SCHEMA = "ccplan.negotiation/2"
 """Value of ``schema`` in ``negotiation.json``."""
 
 
@@ -81,7 +86,11 @@ def _clean(value: Any) -> Any:
 
 
 def _levels_section(
-    curves: pd.DataFrame, ids: list[str], values: list[dict], priced, margin
+    curves: pd.DataFrame,
+    ids: list[str],
+    values: list[dict],
+    priced: Sequence[LevelMoney],
+    margin: Sequence[dict],
 ) -> list[dict]:
     rows = []
     for index, row in enumerate(curves.to_dict("records")):
@@ -90,6 +99,7 @@ def _levels_section(
             "replications": row["replications"],
             "precise": credit_precise(priced[index]),
             "p_breach": row["p_breach"],
+            "p_breach_ci95": [row["p_breach_ci95_low"], row["p_breach_ci95_high"]],
             "clause_value": values[index],
             "margin_difference_to_best_eur": margin[index],
             "clauses": {
@@ -110,10 +120,10 @@ def _levels_section(
 
 
 def analyse(
-    scenario: Any,
+    scenario: Scenario,
     levels: Sequence[float],
     kpis: Sequence[pd.DataFrame],
-    workload: Any,
+    workload: Workload | None,
     *,
     seed: int,
     screening: pd.DataFrame,
@@ -137,7 +147,7 @@ def analyse(
         The client's loss model; no loss-matching rate without it.
     """
     clause = target_clause(scenario, clause_id)
-    contract = scenario.contract
+    contract = negotiated_contract(scenario)
     priced = tuple(price_levels(scenario, contract, levels, kpis, workload))
     ids = [item.id for item in contract.clauses]
     curves = cost_curves(priced, ids)
@@ -166,7 +176,10 @@ def analyse(
         "scenario": scenario.name,
         "seed": int(seed),
         "measurement_period": contract.measurement_period,
+        "billing_period": contract.fee.billing_period,
         "labour_cost_per_agent_hour_eur": scenario.partner.labour_cost_per_agent_hour_eur,
+        "cost_per_hire_eur": scenario.partner.cost_per_hire_eur,
+        "overhead_per_fte_month_eur": scenario.partner.overhead_per_fte_month_eur,
         "target": {
             "clause": clause.id,
             "kpi": clause.kpi,

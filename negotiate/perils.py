@@ -27,12 +27,16 @@ with the numbers) and ``numbers`` (the same numbers, JSON-ready).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from negotiate.pricing import LevelMoney
-from scenarios.contract import FRACTION_KPIS
+from negotiate.pricing import LevelMoney, negotiated_contract
+from scenarios.contract import FRACTION_KPIS, SECONDS_KPIS
+
+if TYPE_CHECKING:
+    from scenarios.contract import Clause, Contract
+    from scenarios.scenario import Scenario
 
 __all__ = [
     "ABANDON_WARN_FRAC",
@@ -60,11 +64,11 @@ def _percent(value: float) -> str:
     return f"{100 * value:.1f} %"
 
 
-def _kpi_text(clause, value: float) -> str:
+def _kpi_text(clause: Clause, value: float) -> str:
     """A value of the clause's KPI in its unit: percent, seconds or score."""
     if clause.kpi in FRACTION_KPIS:
         return _percent(value)
-    return f"{value:.1f} s" if clause.kpi == "asa" else f"{value:.2f}"
+    return f"{value:.1f} s" if clause.kpi in SECONDS_KPIS else f"{value:.2f}"
 
 
 def _clause_rows(money: LevelMoney, clause_id: str) -> pd.DataFrame:
@@ -82,7 +86,13 @@ def _abandon_frac(table: pd.DataFrame, channel: str) -> float:
     return float(sums.get("abandoned", 0.0)) / offered if offered > 0 else float("nan")
 
 
-def _abandon_cap(contract, clause, priced, kpis, alpha) -> dict | None:
+def _abandon_cap(
+    contract: Contract,
+    clause: Clause,
+    priced: Sequence[LevelMoney],
+    kpis: Sequence[pd.DataFrame],
+    alpha: float,
+) -> dict | None:
     if clause.kpi != "service_level":
         return None
     worst = None
@@ -122,11 +132,11 @@ def _abandon_cap(contract, clause, priced, kpis, alpha) -> dict | None:
     }
 
 
-def _met_on_average(clause, value: float) -> bool:
+def _met_on_average(clause: Clause, value: float) -> bool:
     return clause.shortfall_units(value) <= 0
 
 
-def _mean_is_not_enough(clause, priced) -> dict | None:
+def _mean_is_not_enough(clause: Clause, priced: Sequence[LevelMoney]) -> dict | None:
     worst = None
     for money in priced:
         rows = _clause_rows(money, clause.id)
@@ -154,7 +164,7 @@ def _mean_is_not_enough(clause, priced) -> dict | None:
     }
 
 
-def _coin_flip(clause, priced, period: str) -> dict | None:
+def _coin_flip(clause: Clause, priced: Sequence[LevelMoney], period: str) -> dict | None:
     coin = [money for money in priced if COIN_LOW <= money.p_miss(clause.id) <= COIN_HIGH]
     if not coin:
         return None
@@ -183,14 +193,14 @@ def _coin_flip(clause, priced, period: str) -> dict | None:
 
 
 def perils(
-    scenario: Any,
+    scenario: Scenario,
     priced: Sequence[LevelMoney],
     kpis: Sequence[pd.DataFrame],
     alpha: float,
 ) -> list[dict]:
     """The warnings of the module docstring, for the contract as written (``priced`` from
     :func:`negotiate.pricing.price_levels` on ``scenario.contract``)."""
-    contract = scenario.contract
+    contract = negotiated_contract(scenario)
     found = []
     for clause in contract.clauses:
         if clause.kpi not in _SERVICE_KPIS:
@@ -198,7 +208,7 @@ def perils(
         for warning in (
             _abandon_cap(contract, clause, priced, kpis, alpha),
             _mean_is_not_enough(clause, priced),
-            _coin_flip(clause, priced, contract.measurement_period),
+            _coin_flip(clause, priced, contract.period_of(clause)),
         ):
             if warning is not None:
                 found.append({"clause": clause.id, "channel": clause.channel, **warning})

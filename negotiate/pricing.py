@@ -31,7 +31,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -39,11 +39,18 @@ from scipy import special
 
 from scenarios.errors import InputError
 from sla_eval.scenario_eval import (
+    contract_forecasts,
     evaluate_scenario_contract,
-    forecast_table,
     scenario_kpi_table,
+    scenario_totals,
 )
-from sla_eval.summary import CONTRACT_MONEY, contract_totals, describe
+from sla_eval.summary import CONTRACT_MONEY, describe, share_with_interval
+
+if TYPE_CHECKING:
+    from scenarios.contract import Clause, Contract
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
+    from sla_eval.evaluation import ReplicationLogs
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -68,23 +75,32 @@ __all__ = [
 
 DEFAULT_ALPHA = 0.10
 """Default client confidence: P(miss in a period) at most 10 %."""
-_SUMMED = ("labour_cost_eur", *CONTRACT_MONEY)
-MONEY = (*_SUMMED[:3], "credit_eur", *_SUMMED[3:])
-"""Money per replication (summed over periods) in :class:`LevelMoney` and the curves;
-``credit_eur`` is the service credit the partner owes, ``penalty_eur − earned_back_eur``."""
+_COSTS = ("labour_cost_eur", "hiring_cost_eur", "overhead_eur", "partner_cost_eur")
+_SUMMED = (*_COSTS, *CONTRACT_MONEY)
+MONEY = (*_COSTS, *CONTRACT_MONEY[:2], "credit_eur", *CONTRACT_MONEY[2:])
+"""Money per replication (summed over periods) in :class:`LevelMoney` and the curves: the
+partner's cost (paid hours, hiring, overhead; :mod:`sla_eval.partner_cost`) and the contract's
+money; ``credit_eur`` is the service credit the partner owes, ``penalty_eur − earned_back_eur``."""
 _PRECISION_FRAC = 0.10
 _PRECISION_EUR = 500.0
 
 
-def measurement_kinds(scenario: Any) -> tuple[str, ...]:
+def negotiated_contract(scenario: Scenario) -> Contract:
+    """The scenario's contract; InputError without one (nothing to negotiate)."""
+    if scenario.contract is None:
+        raise InputError(f"scenario {scenario.name!r} has no contract to negotiate")
+    return scenario.contract
+
+
+def measurement_kinds(scenario: Scenario) -> tuple[str, ...]:
     """Period kinds each level's KPI table needs: day, week, month (the period sensitivity),
-    the contract's own kind, and the horizon."""
-    kinds = {"day", "week", "month", scenario.contract.measurement_period}
+    the contract's billing and clause periods, and the horizon."""
+    kinds = {"day", "week", "month", *negotiated_contract(scenario).period_kinds}
     order = ("day", "week", "month", "quarter")
     return (*[kind for kind in order if kind in kinds], "horizon")
 
 
-def level_kpis(scenario: Any, result: Any) -> pd.DataFrame:
+def level_kpis(scenario: Scenario, result: ReplicationLogs) -> pd.DataFrame:
     """The KPI table of one replication (``result``: contacts, agents and outages logs) at the
     kinds of :func:`measurement_kinds`. ``scenario`` may carry extra clauses (threshold
     variants) so that their KPIs are measured too."""
@@ -97,7 +113,7 @@ def level_kpis(scenario: Any, result: Any) -> pd.DataFrame:
     )
 
 
-def target_clause(scenario: Any, clause_id: str | None = None) -> Any:
+def target_clause(scenario: Scenario, clause_id: str | None = None) -> Clause:
     """The clause the client's target is about: ``clause_id``, else the first service-level
     clause, else the first clause.
 
@@ -120,7 +136,7 @@ def target_clause(scenario: Any, clause_id: str | None = None) -> Any:
     return contract.clauses[0]
 
 
-def with_clause(contract: Any, clause: Any, **changes: Any) -> Any:
+def with_clause(contract: Contract, clause: Clause, **changes: Any) -> Contract:
     """``contract`` with ``clause`` replaced by a copy carrying ``changes`` (no re-validation:
     the caller passes valid values)."""
     clauses = tuple(
@@ -163,27 +179,24 @@ class LevelMoney:
 
 
 def price_levels(
-    scenario: Any,
-    contract: Any,
+    scenario: Scenario,
+    contract: Contract,
     levels: Sequence[float],
     kpis: Sequence[pd.DataFrame],
-    workload: Any,
+    workload: Workload | None,
 ) -> list[LevelMoney]:
     """Every level's money under ``contract`` (a variant of the scenario's, or the same)."""
     variant = scenario.model_copy(update={"contract": contract})
-    labour = scenario.partner.labour_cost_per_agent_hour_eur
+    if variant.partner.labour_cost_per_agent_hour_eur is None:
+        partner = variant.partner.model_copy(update={"labour_cost_per_agent_hour_eur": 0.0})
+        variant = variant.model_copy(update={"partner": partner})
     forecast = None
     if workload is not None:
-        forecast = forecast_table(workload, contract.measurement_period, scenario.run.warmup_s)
+        forecast = contract_forecasts(variant, workload)
     priced = []
     for level, table in zip(levels, kpis, strict=True):
         evaluation = evaluate_scenario_contract(variant, table, forecast=forecast)
-        totals = contract_totals(
-            evaluation,
-            table,
-            labour_cost_per_agent_hour_eur=0.0 if labour is None else labour,
-            period_kind=contract.measurement_period,
-        )
+        totals = scenario_totals(variant, evaluation, table)
         grouped = totals.groupby("replication", sort=True)
         per_rep = grouped[list(_SUMMED)].sum()
         per_rep["credit_eur"] = per_rep["penalty_eur"] - per_rep["earned_back_eur"]
@@ -244,7 +257,7 @@ class PrecisionRule:
     A single replication wants one more (no spread yet).
     """
 
-    def __init__(self, scenario: Any, workload: Any, max_replications: int):
+    def __init__(self, scenario: Scenario, workload: Workload | None, max_replications: int):
         self.scenario = scenario
         self.workload = workload
         self.max_replications = max_replications
@@ -254,7 +267,7 @@ class PrecisionRule:
         if have < 2:
             return 2
         joined = pd.concat(list(tables), ignore_index=True)
-        contract = self.scenario.contract
+        contract = negotiated_contract(self.scenario)
         money = price_levels(self.scenario, contract, [level], [joined], self.workload)[0]
         half, limit, std = _credit_precision(money)
         if half <= limit:
@@ -340,8 +353,9 @@ class LossModel:
 def cost_curves(priced: Sequence[LevelMoney], clause_ids: Sequence[str]) -> pd.DataFrame:
     """One row per level: ``level``, ``replications``, per money column its mean and 95 %
     interval (``<money>``, ``<money>_ci95_low``, ``<money>_ci95_high``), ``p_breach`` (any
-    clause, any period) and per clause ``p_miss_<id>`` and ``p_breach_<id>`` (largest share over
-    periods)."""
+    clause, any period) with its Wilson 95 % interval (``p_breach_ci95_low``,
+    ``p_breach_ci95_high``) and per clause ``p_miss_<id>`` and ``p_breach_<id>`` (largest share
+    over periods)."""
     rows = []
     for money in priced:
         row: dict[str, Any] = {
@@ -352,7 +366,9 @@ def cost_curves(priced: Sequence[LevelMoney], clause_ids: Sequence[str]) -> pd.D
             described = describe(money.per_replication[column])
             row[column] = described["mean"]
             row[f"{column}_ci95_low"], row[f"{column}_ci95_high"] = described["ci95"]
-        row["p_breach"] = float(money.per_replication["breach"].mean())
+        breach = share_with_interval(money.per_replication["breach"])
+        row["p_breach"] = breach["p"]
+        row["p_breach_ci95_low"], row["p_breach_ci95_high"] = breach["ci95"]
         for clause_id in clause_ids:
             clause_rows = money.clauses[money.clauses["clause"] == clause_id]
             row[f"p_miss_{clause_id}"] = money.p_miss(clause_id)

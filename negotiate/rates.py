@@ -24,14 +24,26 @@ levels' KPI tables (:func:`negotiate.pricing.price_levels`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from negotiate.pricing import LevelMoney, LossModel, best_response, price_levels, with_clause
+from negotiate.pricing import (
+    LevelMoney,
+    LossModel,
+    best_response,
+    negotiated_contract,
+    price_levels,
+    with_clause,
+)
 from scenarios.contract import LinearScheme
 from sla_eval.summary import describe
+
+if TYPE_CHECKING:
+    from scenarios.contract import Clause, Contract
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
 
 __all__ = ["RATE_LIMIT_FEE_FRAC", "fair_penalty", "loss_matching_penalty"]
 
@@ -40,7 +52,7 @@ RATE_LIMIT_FEE_FRAC = 1.0
 _BISECTION_STEPS = 30
 
 
-def _linear(contract: Any, clause: Any, rate_eur: float, lift_caps: bool) -> Any:
+def _linear(contract: Contract, clause: Clause, rate_eur: float, lift_caps: bool) -> Contract:
     """``contract`` with the clause's penalty ``rate_eur`` per point; with ``lift_caps`` the
     clause alone (pool 100 %, no other clause, no at-risk cap)."""
     penalty = LinearScheme(scheme="linear", per_point_eur=rate_eur)
@@ -52,11 +64,11 @@ def _linear(contract: Any, clause: Any, rate_eur: float, lift_caps: bool) -> Any
 
 
 def fair_penalty(
-    scenario: Any,
+    scenario: Scenario,
     levels: Sequence[float],
     kpis: Sequence[pd.DataFrame],
-    workload: Any,
-    clause: Any,
+    workload: Workload | None,
+    clause: Clause,
     required_index: int | None,
     alpha: float,
 ) -> dict | None:
@@ -70,10 +82,11 @@ def fair_penalty(
     """
     if required_index is None:
         return None
-    contract = scenario.contract
+    contract = negotiated_contract(scenario)
+    rows = price_levels(scenario, contract, levels[:1], kpis[:1], workload)[0].clauses
     fee = float(
-        price_levels(scenario, contract, levels[:1], kpis[:1], workload)[0]
-        .clauses.groupby(["replication", "period"])["fee_eur"]
+        rows[rows["clause"] == clause.id]
+        .groupby(["replication", "period"])["fee_eur"]
         .first()
         .mean()
     )
@@ -144,7 +157,7 @@ def _client_loss(table: pd.DataFrame, kind: str, channel: str, model: LossModel)
 def loss_matching_penalty(
     priced: Sequence[LevelMoney],
     kpis: Sequence[pd.DataFrame],
-    clause: Any,
+    clause: Clause,
     kind: str,
     required_index: int | None,
     model: LossModel,

@@ -30,25 +30,31 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from reports.figure_style import new_figure, png_bytes, styled, write_pngs
-from reports.results_folder import staged_folder, write_json
+from reports.figure_style import LineProperties, new_figure, png_bytes, styled, write_pngs
+from reports.results_folder import write_json
 from reports.run_report import REPORT_CSS, figure_html
 from reports.scenario_text import esc, eur, percent, table
+from reports.staging import staged_folder
+
+if TYPE_CHECKING:
+    from negotiate.analysis import Negotiation
+    from scenarios.scenario import Scenario
 
 __all__ = ["cost_curve_figure", "risk_figure", "write_negotiation"]
 
-_BEST = {"color": "#000000", "linestyle": "-", "linewidth": 1.2}
-_REQUIRED = {"color": "#D55E00", "linestyle": "--", "linewidth": 1.5}
+_BEST: LineProperties = {"color": "#000000", "linestyle": "-", "linewidth": 1.2}
+_REQUIRED: LineProperties = {"color": "#D55E00", "linestyle": "--", "linewidth": 1.5}
 
 
-def _band(axis, curves: pd.DataFrame, column: str, label: str, scale: float) -> None:
+def _band(axis: Axes, curves: pd.DataFrame, column: str, label: str, scale: float) -> None:
     x = curves["level"].to_numpy()
     line = axis.plot(x, curves[column] / scale, marker="o", markersize=3, label=label)[0]
     low = curves[f"{column}_ci95_low"].to_numpy(np.float64) / scale
@@ -56,7 +62,7 @@ def _band(axis, curves: pd.DataFrame, column: str, label: str, scale: float) -> 
     axis.fill_between(x, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
 
 
-def _marks(axis, best: float, required: float | None) -> None:
+def _marks(axis: Axes, best: float, required: float | None) -> None:
     axis.axvline(best, **_BEST, label="partner's best response")
     if required is not None:
         axis.axvline(required, **_REQUIRED, label="client's required staffing")
@@ -64,11 +70,14 @@ def _marks(axis, best: float, required: float | None) -> None:
 
 @styled
 def cost_curve_figure(curves: pd.DataFrame, best: float, required: float | None) -> Figure:
-    """Left: the partner's labour cost and margin; right: the client's cost and the net
+    """Left: the partner's cost and margin; right: the client's cost and the net
     credit; means over replications with their 95 % intervals, against the staffing factor."""
     figure = new_figure(4.2)
     left, right = figure.subplots(1, 2)
-    for column, label in (("labour_cost_eur", "labour cost"), ("partner_margin_eur", "margin")):
+    for column, label in (
+        ("partner_cost_eur", "partner cost (paid hours, hiring, overhead)"),
+        ("partner_margin_eur", "margin"),
+    ):
         _band(left, curves, column, label, 1000.0)
     for column, label in (
         ("client_cost_eur", "client cost (fee - net credit)"),
@@ -124,30 +133,35 @@ def _with_ci(mean: float | None, ci: list) -> str | tuple[str, str]:
     return (f"{mean:,.0f}", f"[{ci[0]:,.0f}, {ci[1]:,.0f}]")
 
 
+def _interval(ci: list) -> str:
+    """A Wilson interval of a share as ``[12 %, 40 %]``."""
+    return f"[{percent(ci[0])}, {percent(ci[1])}]"
+
+
 def _levels_table(document: dict) -> str:
     clause = document["target"]["clause"]
     rows = [
         (
             f"{entry['level']:g}",
             f"{entry['replications']}" + ("" if entry["precise"] else " (imprecise)"),
-            _with_ci(entry["labour_cost_eur"]["mean"], entry["labour_cost_eur"]["ci95"]),
+            _with_ci(entry["partner_cost_eur"]["mean"], entry["partner_cost_eur"]["ci95"]),
             _with_ci(entry["credit_eur"]["mean"], entry["credit_eur"]["ci95"]),
             _with_ci(entry["net_credit_eur"]["mean"], entry["net_credit_eur"]["ci95"]),
             _with_ci(entry["partner_margin_eur"]["mean"], entry["partner_margin_eur"]["ci95"]),
             percent(entry["clauses"][clause]["p_miss"]),
-            percent(entry["p_breach"]),
+            (percent(entry["p_breach"]), _interval(entry["p_breach_ci95"])),
         )
         for entry in document["levels"]
     ]
     heads = (
         "staffing",
         "replications",
-        "labour cost (EUR)",
+        "partner cost (EUR)",
         "service credit (EUR)",
         "net credit (EUR)",
         "partner margin (EUR)",
         f"P({clause} misses a period)",
-        "P(any breach)",
+        "P(any breach) [95 % CI]",
     )
     return table(heads, rows, 1)
 
@@ -162,7 +176,7 @@ def _answer_section(document: dict) -> str:
     }.get(best["at_edge"] or "", "")
     no_labour = (
         "<p>The scenario gives no labour cost (partner.labour_cost_per_agent_hour_eur): the "
-        "partner's margin counts labour as free, so more staff never costs it anything.</p>"
+        "partner's margin counts paid hours as free, so more staff never costs it anything.</p>"
         if document["labour_cost_per_agent_hour_eur"] is None
         else ""
     )
@@ -233,15 +247,24 @@ def _sensitivity_section(sensitivity: pd.DataFrame, level: float) -> str:
                 [row.expected_net_credit_eur_ci95_low, row.expected_net_credit_eur_ci95_high],
             ),
             percent(row.p_breach),
-            percent(row.p_breach_any),
+            (
+                percent(row.p_breach_any),
+                _interval([row.p_breach_any_ci95_low, row.p_breach_any_ci95_high]),
+            ),
         )
         for row in rows.itertuples(index=False)
     ]
-    heads = ("term", "value", "expected net credit (EUR)", "P(clause breach)", "P(any breach)")
+    heads = (
+        "term",
+        "value",
+        "expected net credit (EUR)",
+        "P(clause breach)",
+        "P(any breach) [95 % CI]",
+    )
     return f"<p>At staffing {level:g}x.</p>" + table(heads, body, 2)
 
 
-def _page(scenario: Any, document: dict, sensitivity: pd.DataFrame, pngs: dict) -> str:
+def _page(scenario: Scenario, document: dict, sensitivity: pd.DataFrame, pngs: dict) -> str:
     best = document["best_response"]["level"]
     levels = [entry["level"] for entry in document["levels"]]
     as_written = levels[int(np.argmin([abs(level - 1.0) for level in levels]))]
@@ -295,7 +318,9 @@ def _page(scenario: Any, document: dict, sensitivity: pd.DataFrame, pngs: dict) 
     )
 
 
-def write_negotiation(out_dir: str | os.PathLike[str], scenario: Any, negotiation: Any) -> Path:
+def write_negotiation(
+    out_dir: str | os.PathLike[str], scenario: Scenario, negotiation: Negotiation
+) -> Path:
     """Write the folder of the module docstring from a ``Negotiation``; returns its path."""
     document = negotiation.document
     best = document["best_response"]["level"]

@@ -22,6 +22,8 @@ scenario as written (``f = 1``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
@@ -36,6 +38,9 @@ from staffing import (
     team_rosters,
 )
 from staffing.roster import scaled_rosters
+
+if TYPE_CHECKING:
+    from scenarios.contract import Clause
 
 __all__ = ["SCREEN_COLUMNS", "crossings", "screen_levels", "screened_range"]
 
@@ -72,7 +77,9 @@ def _channel_agents(scenario: Scenario, workload: Workload, rosters: dict) -> di
     return agents
 
 
-def _clause_value(scenario: Scenario, workload: Workload, clause, agents: np.ndarray) -> float:
+def _clause_value(
+    scenario: Scenario, workload: Workload, clause: Clause, agents: np.ndarray
+) -> float:
     channel = scenario.channels[clause.channel]
     load = workload.channels[clause.channel]
     arrivals = np.asarray(load.expected_arrivals, np.float64)
@@ -84,7 +91,7 @@ def _clause_value(scenario: Scenario, workload: Workload, clause, agents: np.nda
             np.asarray(load.is_open),
             agents,
             interval_s=workload.interval_s,
-            response_s=clause.threshold,
+            response_s=clause.threshold_s,
             business_hours=clause.business_hours,
         )
         known = ~np.isnan(on_time) & (arrivals > 0)
@@ -92,19 +99,20 @@ def _clause_value(scenario: Scenario, workload: Workload, clause, agents: np.nda
     open_ = np.asarray(load.is_open) & (arrivals > 0)
     per_hour = arrivals[open_] * 3600.0 / workload.interval_s
     patience = np.asarray(load.patience_s, np.float64)[open_]
-    settings = {
+    settings: dict[str, Any] = {  # keyword arguments of erlang_metrics and chat_metrics
         "threshold_s": clause.threshold,
         "patience_s": None if np.isnan(patience).any() else patience,
         "sl_definition": clause.sl_definition,
         "short_abandon_s": clause.short_abandon,
     }
     whole = np.floor(agents[open_])
-    if channel.concurrency is not None:
+    # as staffing.requirements: the chat model only for more than one chat at a time
+    if channel.concurrency is not None and len(channel.concurrency.speeds) > 1:
         measures = chat_metrics(
             per_hour,
             aht[open_],
             whole,
-            speed_by_chats=channel.concurrency.speed_by_chats,
+            speed_by_chats=channel.concurrency.speeds,
             **settings,
         )
     else:

@@ -10,10 +10,10 @@ target        the clause target −5, 0, +5 points (fractions) or −10, 0, +10 
               0, +0.2 (CSAT), kept inside the KPI's range; for threshold KPIs every
               combination with two thirds, once and twice the threshold (``80% within
               30s``), whose KPIs are measured because :func:`measurement_scenario` adds them
-period        day, week, month; a fixed fee per period is rescaled so that the fee over the
-              horizon stays the same: the fee is prorated to the measured share of each
-              period, so ``X * sum(old shares) / sum(new shares)`` (a fee per month of
-              March becomes that fee / 31 per day)
+period        the target clause measured per day, week or month (the other clauses keep
+              theirs); the fee stays the fee per billing period, prorated to each period,
+              so the client pays the same for the same days and only the clause's risk
+              moves
 at_risk_cap   none, 5, 10, 12, 15, 20 % of the period fee (and the contract's own)
 relief_band   none, 5, 10, 15, 20 % (and the clause's own); needs a penalty on the clause
 ============  ===========================================================================
@@ -22,20 +22,24 @@ Rows of :func:`sensitivity_table` (:data:`SENSITIVITY_COLUMNS`): ``term``, ``val
 written in a scenario), ``as_written`` (the contract's own value), ``level``,
 ``expected_net_credit_eur`` with its 95 % interval, ``p_breach`` (the clause's largest share of
 breaches over the periods) and ``p_breach_any`` (share of replications with a breach of any clause
-in any period).
+in any period) with its Wilson 95 % interval.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from negotiate.pricing import price_levels, with_clause
+from negotiate.pricing import negotiated_contract, price_levels, with_clause
 from scenarios.contract import FRACTION_KPIS, THRESHOLD_KPIS
-from sla_eval.scenario_eval import scenario_coverage_frac
-from sla_eval.summary import describe
+from sla_eval.summary import describe, share_with_interval
+
+if TYPE_CHECKING:
+    from scenarios.contract import Clause, Contract
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
 
 __all__ = ["SENSITIVITY_COLUMNS", "measurement_scenario", "sensitivity_table", "threshold_variants"]
 
@@ -49,6 +53,8 @@ SENSITIVITY_COLUMNS = (
     "expected_net_credit_eur_ci95_high",
     "p_breach",
     "p_breach_any",
+    "p_breach_any_ci95_low",
+    "p_breach_any_ci95_high",
 )
 _CAPS = (None, 0.05, 0.10, 0.12, 0.15, 0.20)
 _BANDS = (None, 0.05, 0.10, 0.15, 0.20)
@@ -58,15 +64,15 @@ _FRACTION_STEP = 0.05
 _SUFFIX = "__threshold_"
 
 
-def threshold_variants(clause: Any) -> tuple[float, ...]:
+def threshold_variants(clause: Clause) -> tuple[float, ...]:
     """Thresholds tried for a threshold clause (seconds), the clause's own included."""
     if clause.kpi not in THRESHOLD_KPIS:
         return ()
-    own = float(clause.threshold)
+    own = float(clause.threshold_s)
     return tuple(sorted({round(own * 2.0 / 3.0), own, 2.0 * own}))
 
 
-def measurement_scenario(scenario: Any, clause: Any) -> Any:
+def measurement_scenario(scenario: Scenario, clause: Clause) -> Scenario:
     """``scenario`` with hidden copies of ``clause`` at the other thresholds, so that one KPI
     table holds the KPIs every threshold variant needs (the copies are never priced)."""
     extra = tuple(
@@ -74,11 +80,12 @@ def measurement_scenario(scenario: Any, clause: Any) -> Any:
         for index, value in enumerate(threshold_variants(clause))
         if value != clause.threshold
     )
-    contract = scenario.contract.model_copy(update={"clauses": scenario.contract.clauses + extra})
+    own = negotiated_contract(scenario)
+    contract = own.model_copy(update={"clauses": own.clauses + extra})
     return scenario.model_copy(update={"contract": contract})
 
 
-def _target_values(clause: Any) -> list[float]:
+def _target_values(clause: Clause) -> list[float]:
     step = _TARGET_STEPS.get(clause.kpi, _FRACTION_STEP)
     low, high = (0.0, float("inf")) if clause.kpi == "asa" else (0.0, 1.0)
     if clause.kpi == "csat":
@@ -87,21 +94,8 @@ def _target_values(clause: Any) -> list[float]:
     return [round(value, 6) for value in values if low < value < high]
 
 
-def _fee_scaled(scenario: Any, kind: str) -> Any:
-    """The contract measured per ``kind``, a fixed fee rescaled to the same horizon total."""
-    contract = scenario.contract
-    update: dict[str, Any] = {"measurement_period": kind}
-    fixed = contract.fee.fixed_per_period_eur
-    if fixed is not None:
-        old = scenario_coverage_frac(scenario, contract.measurement_period).sum()
-        new = scenario_coverage_frac(scenario, kind).sum()
-        fee = contract.fee.model_copy(update={"fixed_per_period_eur": fixed * old / new})
-        update["fee"] = fee
-    return contract.model_copy(update=update)
-
-
-def _variants(scenario: Any, clause: Any) -> list[tuple[str, str, bool, Any]]:
-    contract = scenario.contract
+def _variants(scenario: Scenario, clause: Clause) -> list[tuple[str, str, bool, Contract]]:
+    contract = negotiated_contract(scenario)
     rows = []
     thresholds = threshold_variants(clause) or (None,)
     for threshold in thresholds:
@@ -113,13 +107,14 @@ def _variants(scenario: Any, clause: Any) -> list[tuple[str, str, bool, Any]]:
                 changes["threshold"] = threshold
             own = value == clause.target and threshold in (None, clause.threshold)
             rows.append(("target", text, own, with_clause(contract, clause, **changes)))
+    own_period = contract.period_of(clause)
     for kind in _PERIODS:
         rows.append(
             (
                 "period",
                 kind,
-                kind == contract.measurement_period,
-                _fee_scaled(scenario, kind),
+                kind == own_period,
+                with_clause(contract, clause, measurement_period=kind),
             )
         )
     for cap in sorted(set(_CAPS) | {contract.at_risk_cap}, key=lambda c: -1 if c is None else c):
@@ -146,11 +141,11 @@ def _variants(scenario: Any, clause: Any) -> list[tuple[str, str, bool, Any]]:
 
 
 def sensitivity_table(
-    scenario: Any,
-    clause: Any,
+    scenario: Scenario,
+    clause: Clause,
     levels: Sequence[float],
     kpis: Sequence[pd.DataFrame],
-    workload: Any,
+    workload: Workload | None,
 ) -> pd.DataFrame:
     """Every variant of the module docstring at every level (columns
     :data:`SENSITIVITY_COLUMNS`)."""
@@ -159,6 +154,7 @@ def sensitivity_table(
         for money in price_levels(scenario, contract, levels, kpis, workload):
             described = describe(money.per_replication["net_credit_eur"])
             clause_rows = money.clauses[money.clauses["clause"] == clause.id]
+            any_breach = share_with_interval(money.per_replication["breach"])
             rows.append(
                 (
                     term,
@@ -168,7 +164,8 @@ def sensitivity_table(
                     described["mean"],
                     *described["ci95"],
                     float(clause_rows.groupby("period")["breach"].mean().max()),
-                    float(money.per_replication["breach"].mean()),
+                    any_breach["p"],
+                    *any_breach["ci95"],
                 )
             )
     return pd.DataFrame(rows, columns=list(SENSITIVITY_COLUMNS))

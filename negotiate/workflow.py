@@ -30,7 +30,7 @@ from negotiate.pricing import DEFAULT_ALPHA, LossModel, PrecisionRule, level_kpi
 from negotiate.report import write_negotiation
 from negotiate.screening import crossings, screen_levels, screened_range
 from negotiate.sensitivity import measurement_scenario
-from reports.results_folder import check_writable
+from reports.staging import check_writable
 from scenarios.demand import Workload, expand
 from scenarios.loader import ScenarioSource, resolve
 from scenarios.scenario import Scenario

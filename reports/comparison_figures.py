@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from reports.figure_style import new_figure, png_bytes, styled
@@ -49,7 +50,7 @@ def _x_positions(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
     return values.astype(str).map(order.index).to_numpy(np.float64), order
 
 
-def _draw_lines(axis, rows: pd.DataFrame, paths: Sequence[str], scale: float) -> None:
+def _draw_lines(axis: Axes, rows: pd.DataFrame, paths: Sequence[str], scale: float) -> None:
     x_path, others = paths[0], list(paths[1:])
     groups = rows.groupby(others, sort=False) if others else [((), rows)]
     for key, group in groups:
@@ -117,7 +118,7 @@ def sweep_pngs(table: pd.DataFrame, paths: Sequence[str]) -> dict[str, bytes]:
     return {stem: png_bytes(figure) for stem, figure in figures.items() if figure is not None}
 
 
-def _forest(axis, rows: pd.DataFrame, scale: float, xlabel: str) -> None:
+def _forest(axis: Axes, rows: pd.DataFrame, scale: float, xlabel: str) -> None:
     labels = [f"{row.variant}: {row.channel} {row.metric}" for row in rows.itertuples()]
     y = np.arange(len(rows))[::-1]
     mean = rows["mean_difference"].to_numpy(np.float64) * scale

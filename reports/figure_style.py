@@ -12,10 +12,15 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.rcsetup import cycler
+
+if TYPE_CHECKING:
+    from matplotlib.typing import ColorType, LineStyleType, RcKeyType
 
 __all__ = [
     "COLORS",
@@ -23,6 +28,7 @@ __all__ = [
     "STYLE",
     "TARGET_LINE",
     "WIDTH_IN",
+    "LineProperties",
     "new_figure",
     "png_bytes",
     "styled",
@@ -31,7 +37,7 @@ __all__ = [
 
 COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 """The colour cycle (Okabe-Ito, readable with colour-vision deficiencies), black last."""
-STYLE: Mapping[str, object] = {
+STYLE: Mapping[RcKeyType, Any] = {
     "figure.dpi": 100,
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
@@ -43,7 +49,7 @@ STYLE: Mapping[str, object] = {
     "axes.grid": True,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": mpl.cycler(color=list(COLORS)),
+    "axes.prop_cycle": cycler(color=list(COLORS)),
     "grid.alpha": 0.35,
     "grid.linewidth": 0.6,
     "legend.fontsize": 10,
@@ -55,9 +61,19 @@ STYLE: Mapping[str, object] = {
 """The rcParams of every figure."""
 WIDTH_IN = 11.0
 """Width of every figure, in inches (1,100 px at :data:`STYLE`'s 100 dpi)."""
-TARGET_LINE: Mapping[str, object] = {"color": "#D55E00", "linestyle": "--", "linewidth": 1.5}
+
+
+class LineProperties(TypedDict):
+    """Keyword arguments of a matplotlib line: colour, style and width."""
+
+    color: ColorType
+    linestyle: LineStyleType
+    linewidth: float
+
+
+TARGET_LINE: LineProperties = {"color": "#D55E00", "linestyle": "--", "linewidth": 1.5}
 """Line properties of a target."""
-LIMIT_LINE: Mapping[str, object] = {"color": "#555555", "linestyle": ":", "linewidth": 1.5}
+LIMIT_LINE: LineProperties = {"color": "#555555", "linestyle": ":", "linewidth": 1.5}
 """Line properties of a bonus threshold or a cap."""
 
 styled = mpl.rc_context(rc=dict(STYLE))

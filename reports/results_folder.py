@@ -25,11 +25,9 @@ file                   content
 
 Times in the CSV files are local wall-clock times ``YYYY-MM-DDTHH:MM``.
 
-**Staging.** :func:`staged_folder` writes into a hidden sibling ``.<name>.partial-XXXX`` and
-renames it to ``out_dir`` only when every file is written. An existing ``out_dir`` is moved aside
-(``.<name>.old-XXXX``) just before, and deleted after; so an interrupted or failed run never
-leaves a folder that looks complete, and a previous result survives until the new one is whole.
-A run killed outright may leave the hidden ``.partial`` folder behind, never ``out_dir``.
+**Staging.** Every folder is written through :func:`reports.staging.staged_folder`: complete or
+absent, flushed to disk, marked as ccplan's (``.ccplan-results``) and never written over a
+folder ccplan did not write.
 
 **summary.json** (schema ``ccplan.summary/1``; every number a JSON number or null, never NaN).
 ``<stats>`` is ``{"n", "mean", "ci95": [low, high], "q05", "q50", "q95"}`` over replications
@@ -41,6 +39,9 @@ field                                       meaning
 ==========================================  ===================================================
 ``schema``                                  ``"ccplan.summary/1"``
 ``scenario``, ``description``               the scenario's name and description (or null)
+``scenario_sha256``                         fingerprint of the inputs: the resolved scenario
+                                            (after ``extends`` and ``--set``) and its data
+                                            files (:mod:`scenarios.fingerprint`)
 ``seed``                                    seed of every replication
 ``replications``                            number of replications (indices 0 .. n-1)
 ``horizon.start``, ``.days``                first day (ISO date) and length
@@ -91,13 +92,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from html import escape as esc
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -107,112 +104,27 @@ import pyarrow.parquet as pa_parquet
 from reports.figure_style import write_pngs
 from reports.run_figures import run_pngs
 from reports.run_report import write_report
-from scenarios.errors import InputError
-from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation
+from reports.staging import staged_folder
+from scenarios.fingerprint import fingerprint
+from scenarios.scenario import Scenario
+from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation, ReplicationLogs
 from staffing import plan_by_week
 
+if TYPE_CHECKING:
+    from sim.experiment import ScenarioRun
+
 __all__ = [
-    "BATCH_COLUMNS",
     "SUMMARY_FILE",
-    "batch_row",
-    "check_writable",
     "is_complete",
     "read_summary",
-    "staged_folder",
-    "write_batch_index",
     "write_folder",
     "write_json",
     "write_results",
 ]
 
 SUMMARY_FILE = "summary.json"
+CONTACTS_FILE = "contacts.parquet"
 _DATE_FORMAT = "%Y-%m-%dT%H:%M"
-_FOLDER_MODE = 0o755
-BATCH_COLUMNS = (
-    "file",
-    "scenario",
-    "status",
-    "folder",
-    "replications",
-    "seed",
-    "p_breach",
-    "expected_net_credit_eur",
-    "error",
-)
-"""Columns of ``batch.csv``: ``status`` is ``ok``, ``skipped`` (complete results kept by
-``--resume``) or ``failed`` (with ``error``, its first line); ``folder`` is relative to the batch
-folder; the numbers come from the scenario's ``summary.json``."""
-
-
-def _new_stage(out_dir: Path) -> Path:
-    """Create the hidden sibling folder the results are written into."""
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        if out_dir.exists() and not out_dir.is_dir():
-            raise InputError(f"cannot write results to {out_dir}: it exists and is not a folder")
-        stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
-        stage.chmod(_FOLDER_MODE)
-    except OSError as error:
-        raise InputError(f"cannot write results to {out_dir}: {_reason(error)}") from None
-    return stage
-
-
-def _reason(error: OSError) -> str:
-    return error.strerror or str(error)
-
-
-def check_writable(out_dir: str | os.PathLike[str]) -> None:
-    """Fail now, with one clear line, if results cannot be written to ``out_dir`` later.
-
-    Creates the missing parent folders, then a staging folder that it removes again.
-
-    Raises
-    ------
-    InputError
-        Naming ``out_dir`` and the reason.
-    """
-    _new_stage(Path(out_dir)).rmdir()
-
-
-def _swap_in(stage: Path, out_dir: Path) -> None:
-    """Rename ``stage`` to ``out_dir``, replacing an existing ``out_dir`` only at this point."""
-    if not out_dir.exists():
-        stage.rename(out_dir)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    old.rmdir()
-    out_dir.rename(old)
-    try:
-        stage.rename(out_dir)
-    except OSError:
-        old.rename(out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-@contextmanager
-def staged_folder(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield an empty hidden folder to write into; it becomes ``out_dir`` when the block ends.
-
-    If the block raises (or is interrupted), the staging folder is removed and ``out_dir`` is
-    left as it was.
-
-    Raises
-    ------
-    InputError
-        When the folder cannot be created or written (naming ``out_dir``).
-    """
-    out_dir = Path(out_dir)
-    stage = _new_stage(out_dir)
-    try:
-        yield stage
-        _swap_in(stage, out_dir)
-    except OSError as error:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise InputError(f"cannot write results to {out_dir}: {_reason(error)}") from None
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -229,7 +141,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     pa_csv.write_csv(table, path)
 
 
-def _write_contacts(results: Iterable[Any], path: Path) -> None:
+def _write_contacts(results: Iterable[ReplicationLogs], path: Path) -> None:
     """The contact logs of the replications into one Parquet file, one row group each (never
     all of them in memory at once)."""
     writer = None
@@ -261,29 +173,51 @@ def read_summary(out_dir: str | os.PathLike[str]) -> dict | None:
 
 
 def is_complete(
-    out_dir: str | os.PathLike[str], *, scenario: str, seed: int, replications: int
+    out_dir: str | os.PathLike[str],
+    *,
+    scenario: Scenario,
+    seed: int,
+    replications: int,
+    contacts: bool,
 ) -> bool:
-    """Whether ``out_dir`` holds the complete results of this scenario, seed and number of
-    replications (what ``ccplan batch --resume`` skips)."""
+    """Whether ``out_dir`` holds the complete results of exactly these inputs (what
+    ``ccplan batch --resume`` reuses): the same scenario fingerprint
+    (:func:`scenarios.fingerprint.fingerprint`: the resolved scenario and its data files), seed
+    and number of replications, and the contact log when it is asked for."""
     summary = read_summary(out_dir)
-    return summary is not None and (
-        summary.get("scenario"),
-        summary.get("seed"),
-        summary.get("replications"),
-    ) == (scenario, seed, replications)
+    return (
+        summary is not None
+        and (
+            summary.get("scenario"),
+            summary.get("scenario_sha256"),
+            summary.get("seed"),
+            summary.get("replications"),
+        )
+        == (scenario.name, fingerprint(scenario), seed, replications)
+        and (not contacts or (Path(out_dir) / CONTACTS_FILE).is_file())
+    )
 
 
-def _write_report(stage: Path, scenario: Any, run_like: Any, evaluation: Evaluation) -> None:
+def _write_report(
+    stage: Path, scenario: Scenario, run_like: ScenarioRun, evaluation: Evaluation
+) -> None:
     tables = (run_like.plan, evaluation.kpis, evaluation.contract, evaluation.totals)
     pngs = run_pngs(scenario, *tables)
     write_pngs(pngs, stage)
-    write_report(stage / "report.html", scenario, *tables, seed=run_like.seed, pngs=pngs)
+    write_report(
+        stage / "report.html",
+        scenario,
+        *tables,
+        seed=run_like.seed,
+        pngs=pngs,
+        summary=evaluation.summary,
+    )
 
 
 def write_results(
     out_dir: str | os.PathLike[str],
-    scenario: Any,
-    run_like: Any,
+    scenario: Scenario,
+    run_like: ScenarioRun,
     evaluation: Evaluation,
     *,
     contacts: bool = True,
@@ -293,8 +227,8 @@ def write_results(
     Parameters
     ----------
     run_like:
-        The run-like object of :mod:`sla_eval.evaluation`, here also with ``plan`` (the
-        staffing plan table).
+        The simulated run (:class:`sim.experiment.ScenarioRun`): the run-like object of
+        :mod:`sla_eval.evaluation` with its ``plan`` (the staffing plan table).
     evaluation:
         :func:`sla_eval.evaluation.evaluate_run` of the same run.
     contacts:
@@ -316,7 +250,7 @@ def write_results(
         _write_csv(run_like.plan, stage / "staffing.csv")
         _write_csv(plan_by_week(run_like.plan, scenario), stage / "headcount.csv")
         if contacts:
-            _write_contacts(getattr(run_like, "results", (run_like,)), stage / "contacts.parquet")
+            _write_contacts(getattr(run_like, "results", (run_like,)), stage / CONTACTS_FILE)
         _write_report(stage, scenario, run_like, evaluation)
         write_json(stage / SUMMARY_FILE, evaluation.summary)
     return out_dir
@@ -340,66 +274,3 @@ def write_folder(
             write_json(stage / f"{name}.json", document)
         write_pngs(pngs or {}, stage)
     return out_dir
-
-
-def batch_row(file: str, status: str, folder: str = "", *, error: str = "") -> dict:
-    """One row of ``batch.csv`` (:data:`BATCH_COLUMNS`), numbers read from ``folder``'s
-    summary when it has one."""
-    summary = read_summary(folder) if folder else None
-    contract = (summary or {}).get("contract") or {}
-    return {
-        "file": file,
-        "scenario": (summary or {}).get("scenario", ""),
-        "status": status,
-        "folder": Path(folder).name if folder else "",
-        "replications": (summary or {}).get("replications"),
-        "seed": (summary or {}).get("seed"),
-        "p_breach": contract.get("p_breach"),
-        "expected_net_credit_eur": contract.get("expected_net_credit_eur"),
-        "error": error,
-    }
-
-
-def _index_html(rows: pd.DataFrame) -> str:
-    cells = []
-    for row in rows.itertuples(index=False):
-        link = esc(row.folder)
-        name = f'<a href="{link}/report.html">{link}</a>' if row.status != "failed" else link
-        numbers = [
-            "" if pd.isna(value) else f"{value:{spec}}"
-            for value, spec in ((row.p_breach, ".1%"), (row.expected_net_credit_eur, ",.0f"))
-        ]
-        values = [esc(row.file), name, esc(row.status), *numbers, esc(row.error)]
-        cells.append("<tr>" + "".join(f"<td>{value}</td>" for value in values) + "</tr>")
-    heads = ("file", "results", "status", "P(breach)", "expected net credit (EUR)", "error")
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>ccplan batch</title>'
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style></head><body>"
-        "<h1>ccplan batch</h1><table><tr>"
-        + "".join(f"<th>{head}</th>" for head in heads)
-        + "</tr>"
-        + "".join(cells)
-        + "</table></body></html>\n"
-    )
-
-
-def _replace_file(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
-def write_batch_index(out_dir: str | os.PathLike[str], rows: Sequence[dict]) -> None:
-    """Write ``batch.csv`` and ``index.html`` (a table linking every report) into ``out_dir``.
-
-    Each file is written beside and renamed over the old one, so it is never half-written.
-    """
-    out_dir = Path(out_dir)
-    table = pd.DataFrame(list(rows), columns=list(BATCH_COLUMNS))
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        _replace_file(out_dir / "batch.csv", table.to_csv(index=False))
-        _replace_file(out_dir / "index.html", _index_html(table))
-    except OSError as error:
-        raise InputError(f"cannot write the batch index to {out_dir}: {_reason(error)}") from None

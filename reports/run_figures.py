@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from matplotlib import dates
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -47,9 +49,13 @@ from reports.figure_style import (
 )
 from reports.headcount_figure import headcount_figure
 from reports.text import clause_label
-from scenarios.contract import FRACTION_KPIS
+from scenarios.contract import FRACTION_KPIS, SECONDS_KPIS
 from scenarios.errors import InputError
 from staffing import plan_by_week
+
+if TYPE_CHECKING:
+    from scenarios.contract import Contract
+    from scenarios.scenario import Scenario
 
 __all__ = [
     "clause_kpi_figure",
@@ -70,10 +76,10 @@ _UNIT_LABELS = {"%": "share (%)", "s": "seconds", "score 1-5": "score (1-5)"}
 def _kpi_unit(kpi: str) -> str:
     if kpi in FRACTION_KPIS:
         return "%"
-    return "s" if kpi == "asa" else "score 1-5"
+    return "s" if kpi in SECONDS_KPIS else "score 1-5"
 
 
-def _time_axis(axis) -> None:
+def _time_axis(axis: Axes) -> None:
     locator = dates.AutoDateLocator(minticks=4, maxticks=10)
     axis.xaxis.set_major_locator(locator)
     axis.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
@@ -200,7 +206,7 @@ def _period_samples(
     return samples, _period_labels(periods["period_start"].first().to_numpy(), kind)
 
 
-def _distribution(axis, samples: list[np.ndarray], labels: list[str], max_ticks: int) -> None:
+def _distribution(axis: Axes, samples: list[np.ndarray], labels: list[str], max_ticks: int) -> None:
     """Box plot and jittered points of each sample, labelled on the x axis."""
     positions = np.arange(len(samples))
     axis.boxplot(
@@ -232,7 +238,7 @@ def _distribution_handles() -> list:
 
 
 @styled
-def clause_kpi_figure(evaluation: pd.DataFrame, contract: object) -> Figure:
+def clause_kpi_figure(evaluation: pd.DataFrame, contract: Contract) -> Figure:
     """Small multiples, one per clause: the clause KPI per measurement period over replications.
 
     Parameters
@@ -258,11 +264,13 @@ def clause_kpi_figure(evaluation: pd.DataFrame, contract: object) -> Figure:
             raise InputError(f"the contract evaluation has no rows for clause {clause.id!r}")
         unit = _kpi_unit(clause.kpi)
         ticks = _MAX_PERIOD_TICKS // columns
-        samples, labels = _period_samples(own, "value", contract.measurement_period)
+        samples, labels = _period_samples(own, "value", contract.period_of(clause))
         _distribution(axis, samples, labels, ticks)
         if sum(len(sample) for sample in samples) == 0:
             axis.text(0.5, 0.5, "no value in any period", transform=axis.transAxes, ha="center")
         axis.axhline(clause.target, **TARGET_LINE)
+        if clause.target_min is not None:
+            axis.axhline(clause.target_min, **TARGET_LINE)
         if clause.bonus_threshold is not None and clause.bonus_threshold != clause.target:
             axis.axhline(clause.bonus_threshold, **LIMIT_LINE)
             bonus_drawn = True
@@ -286,14 +294,14 @@ def clause_kpi_figure(evaluation: pd.DataFrame, contract: object) -> Figure:
 def net_credit_figure(
     totals: pd.DataFrame, period_kind: str, at_risk_cap_frac: float | None = None
 ) -> Figure:
-    """Net credit per measurement period and summed over the horizon, over replications.
+    """Net credit per billing period and summed over the horizon, over replications.
 
     Parameters
     ----------
     totals:
         Output of ``sla_eval.contract_totals``.
     period_kind:
-        The contract's measurement period (tick labels).
+        The contract's billing period (tick labels).
     at_risk_cap_frac:
         The contract's at-risk cap as a share of the fee; drawn per period as the largest
         penalty it allows (``cap * fee``, the mean fee of the period).
@@ -320,7 +328,7 @@ def net_credit_figure(
     return figure
 
 
-def _targets(scenario: object) -> dict[str, float]:
+def _targets(scenario: Scenario) -> dict[str, float]:
     return {
         name: channel.service_target.target
         for name, channel in scenario.channels.items()
@@ -329,7 +337,7 @@ def _targets(scenario: object) -> dict[str, float]:
 
 
 def run_pngs(
-    scenario: object,
+    scenario: Scenario,
     plan: pd.DataFrame,
     kpis: pd.DataFrame,
     evaluation: pd.DataFrame | None = None,
@@ -352,8 +360,9 @@ def run_pngs(
         raise InputError("give both the contract evaluation and its totals, or neither")
     if evaluation is not None:
         contract = scenario.contract
+        assert contract is not None, "only a scenario with a contract has its evaluation"
         figures["clause_kpis"] = clause_kpi_figure(evaluation, contract)
         figures["net_credit"] = net_credit_figure(
-            totals, contract.measurement_period, contract.at_risk_cap
+            totals, contract.fee.billing_period, contract.at_risk_cap
         )
     return {name: png_bytes(figure) for name, figure in figures.items()}

@@ -12,12 +12,13 @@ import base64
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from reports.run_figures import run_pngs
 from reports.scenario_text import (
-    clause_value,
+    clause_target,
     esc,
     forecast_error,
     norm,
@@ -28,13 +29,18 @@ from reports.scenario_text import (
     table,
     team_staffing,
 )
+from sla_eval.partner_cost import HOURS_KPIS
 from sla_eval.summary import TOTAL_COLUMNS, describe, summary_dict
 from staffing import plan_by_week
 
-__all__ = ["REPORT_CSS", "SECTIONS", "figure_html", "write_report"]
+if TYPE_CHECKING:
+    from scenarios.scenario import Scenario
+
+__all__ = ["REPORT_CSS", "SECTIONS", "figure_html", "p_breach_text", "write_report"]
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("scenario", "Scenario"),
+    ("warnings", "Notices and warnings"),
     ("channel-kpis", "Channel KPIs over the horizon"),
     ("interval-service-level", "Interval service level against the target"),
     ("staffing", "Required versus scheduled agents"),
@@ -43,6 +49,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("penalty-distribution", "Penalty distribution"),
     ("clauses", "Clauses: expected penalty, bonus and P(breach)"),
     ("total-cost", "Total expected cost"),
+    ("forecast-error", "Forecast error: who paid for it"),
     ("assumptions", "Assumptions"),
 )
 """Section ids (HTML anchors) and headings of the report."""
@@ -54,12 +61,17 @@ _KPIS = (
     ("response_within_target_frac", "answered in time"),
     ("abandon_frac", "abandoned"),
     ("asa_s", "ASA"),
-    ("fcr_frac", "FCR"),
+    ("fcr_frac", "FCR felt by customers"),
+    ("agent_fcr_frac", "FCR reported by agents"),
     ("escalation_frac", "escalated"),
+    ("complaint_frac", "complaints (strategic escalations)"),
     ("aht_s", "AHT"),
     ("occupancy_frac", "occupancy"),
     ("overtime_agent_s", "overtime after end of duty"),
+    ("staff_availability_frac", "staffed / contracted hours"),
     ("csat", "CSAT"),
+    ("csat_top_box_frac", "CSAT top box (4-5)"),
+    ("csat_negative_frac", "CSAT negative (1-2)"),
 )
 _SL_DEFINITIONS = {
     "offered": "answered within t / offered (every abandon is a miss)",
@@ -74,8 +86,16 @@ _COST_ROWS = (
     ("bonus_eur", "bonuses"),
     ("net_credit_eur", "net credit (penalties - earned back - bonuses)"),
     ("client_cost_eur", "client cost (fee - net credit)"),
-    ("labour_cost_eur", "partner labour cost"),
-    ("partner_margin_eur", "partner margin (client cost - labour cost)"),
+    ("labour_cost_eur", "partner labour (paid hours, shrinkage included)"),
+    ("hiring_cost_eur", "partner hiring (paid training hours, cost per hire)"),
+    ("overhead_eur", "partner overhead (per paid FTE and month)"),
+    ("partner_cost_eur", "partner cost (labour + hiring + overhead)"),
+    ("partner_margin_eur", "partner margin (client cost - partner cost)"),
+)
+_HOUR_ROWS = (
+    ("paid_agent_hours", "paid agent hours on the roster"),
+    ("training_agent_hours", "paid training hours of hires"),
+    ("hires", "hires starting training"),
 )
 REPORT_CSS = """
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; font-size: 15px;
@@ -116,11 +136,13 @@ def _with_ci(described: dict | None, text: Callable[[float], str]) -> str | tupl
     return (text(described["mean"]), f"[{text(low)}, {text(high)}]")
 
 
-def _channel_kpi_section(scenario: object, channels: Mapping[str, dict]) -> str:
+def _channel_kpi_section(scenario: Scenario, channels: Mapping[str, dict]) -> str:
     names = list(scenario.channels)
     rows = [
-        [label]
-        + [_with_ci(channels.get(name, {}).get(kpi), partial(_kpi_text, kpi)) for name in names]
+        [
+            label,
+            *(_with_ci(channels.get(name, {}).get(kpi), partial(_kpi_text, kpi)) for name in names),
+        ]
         for kpi, label in _KPIS
         if any((channels.get(name, {}).get(kpi) or {}).get("mean") is not None for name in names)
     ]
@@ -146,16 +168,28 @@ def figure_html(pngs: Mapping[str, bytes], stem: str, alt: str, caption: str) ->
     )
 
 
-def _clause_section(scenario: object, clauses: Mapping[str, dict]) -> str:
+def p_breach_text(entry: Mapping) -> str | tuple[str, str]:
+    """P(breach) of a summary entry with its Wilson interval below; "not applicable" when the
+    clause never applied."""
+    if entry.get("p_breach") is None:
+        return "not applicable"
+    low, high = entry["p_breach_ci95"]
+    return (percent(entry["p_breach"]), f"[{percent(low)}, {percent(high)}]")
+
+
+def _clause_section(scenario: Scenario, clauses: Mapping[str, dict], replications: int) -> str:
+    assert scenario.contract is not None, "only a scenario with a contract has clauses"
     rows = []
-    for clause in scenario.contract.clauses:
+    contract = scenario.contract
+    for clause in contract.clauses:
         found = clauses[clause.id]
         rows.append(
             (
                 clause.id,
                 clause.channel,
-                clause_value(clause, clause.target),
-                percent(found["p_breach"]),
+                contract.period_of(clause),
+                clause_target(clause),
+                p_breach_text(found),
                 *(
                     _with_ci(found[column], _amount)
                     for column in ("penalty_eur", "earned_back_eur", "bonus_eur", "net_credit_eur")
@@ -165,40 +199,105 @@ def _clause_section(scenario: object, clauses: Mapping[str, dict]) -> str:
     headers = (
         "clause",
         "channel",
+        "measured per",
         "target",
-        "P(breach)",
+        "P(breach) [95 % CI]",
         "penalty (EUR)",
         "earned back (EUR)",
         "bonus (EUR)",
         "net credit (EUR)",
     )
-    return table(headers, rows, 2) + (
+    return table(headers, rows, 3) + (
         '<p class="caption">Expected money summed over the measurement periods of the horizon: '
         "mean over replications with its 95 % confidence interval below. P(breach): share of "
-        "replications with a breach of the clause in at least one period (a relieved miss is "
-        "no breach). Penalties are after the repeat-miss multiplier, the pool and the at-risk "
-        "cap; net credit = penalty - earned back - bonus.</p>"
+        f"the {replications} replications with a breach of the clause in at least one period "
+        "(a relieved miss is no breach), with its Wilson 95 % interval; not applicable: the "
+        "clause never applied (no value, or below its minimum volume). Penalties are after the "
+        "repeat-miss multiplier, the pool and the at-risk cap; net credit = penalty - earned "
+        "back - bonus.</p>"
     )
 
 
-def _cost_section(totals: pd.DataFrame, p_breach: float) -> str:
-    per_replication = totals.groupby("replication")[list(TOTAL_COLUMNS)].sum(min_count=1)
+def _cost_section(scenario: Scenario, totals: pd.DataFrame, contract: Mapping) -> str:
+    per_replication = totals.groupby("replication")[[*TOTAL_COLUMNS, *HOURS_KPIS]].sum(min_count=1)
     rows = []
-    for column, label in _COST_ROWS:
+    for column, label in (*_COST_ROWS, *_HOUR_ROWS):
         described = describe(per_replication[column])
         spread = "-"
         if described["mean"] is not None:
             spread = f"{_amount(described['q05'])} to {_amount(described['q95'])}"
         rows.append((label, _with_ci(described, _amount), spread))
-    headers = ("over the horizon", "expected (EUR) [95 % CI]", "5 % to 95 % of replications")
+    headers = ("over the horizon", "expected [95 % CI]", "5 % to 95 % of replications")
+    margin = contract.get("partner_margin_frac")
+    assert scenario.contract is not None, "only a contract has a cost section"
+    fee = scenario.contract.fee
+    source = (
+        f"a fixed fee of {_amount(fee.fixed_per_billing_period_eur)} EUR per "
+        f"{fee.billing_period}, prorated to the simulated days"
+        if fee.fixed_per_billing_period_eur is not None
+        else "the partner's pricing of what it delivered"
+    )
     return table(headers, rows, 1) + (
-        f'<p class="caption">P(breach of any clause in any period): {esc(percent(p_breach))}. '
-        "The labour cost counts the staffed agent hours of the simulation at the partner's "
-        "labour cost per agent hour (none given: no labour cost and margin).</p>"
+        f'<p class="caption">P(breach of any clause in any period): '
+        f"{esc(_p_text(contract))}. Money in EUR. The fee is {esc(source)}. The partner pays "
+        "every scheduled hour: its labour cost counts the paid agent hours of the roster "
+        "(shrinkage removes productive time, not cost), hires in training are paid and not "
+        "productive; none given: no cost and no margin. Partner margin "
+        f"{esc('-' if margin is None else percent(margin))} of the client cost (typical BPO "
+        "gross margins are 10-30 %).</p>"
     )
 
 
-def _assumptions_section(scenario: object) -> str:
+def _p_text(entry: Mapping) -> str:
+    text = p_breach_text(entry)
+    return text if isinstance(text, str) else f"{text[0]} {text[1]}"
+
+
+def _forecast_section(contract: Mapping) -> str:
+    forecast = contract["forecast_error"]
+    rows = [
+        (
+            channel,
+            _amount(found["forecast_contacts"]),
+            _with_ci(found["first_contacts"], _amount),
+            "-"
+            if not found["forecast_contacts"] or found["first_contacts"]["mean"] is None
+            else percent(found["first_contacts"]["mean"] / found["forecast_contacts"] - 1.0),
+        )
+        for channel, found in forecast.get("channels", {}).items()
+    ]
+    volumes = table(
+        ("channel", "contract forecast", "first contacts that arrived", "above forecast"),
+        rows,
+        1,
+    )
+    money = table(
+        ("who paid", "expected (EUR) [95 % CI]"),
+        [
+            (
+                "client: credits waived by relief bands",
+                _with_ci(forecast["relieved_eur"], _amount),
+            ),
+            (
+                "partner: penalties paid in periods above the forecast",
+                _with_ci(forecast["kept_above_forecast_eur"], _amount),
+            ),
+        ],
+        1,
+    )
+    return (
+        volumes
+        + money
+        + '<p class="caption">The contract forecast is what the client committed to '
+        "(contract.forecast); the demand that arrives may differ (events.forecast_bias and the "
+        "forecast error). A relief band waives a penalty in a period whose first contacts "
+        "exceed the forecast by more than the band: the client then carries the forecast "
+        "error. Penalties the partner pays in periods above the forecast (within the band, or "
+        "without one) are forecast error the partner carries.</p>"
+    )
+
+
+def _assumptions_section(scenario: Scenario) -> str:
     used = {
         channel.service_target.sl_definition
         for channel in scenario.channels.values()
@@ -206,7 +305,9 @@ def _assumptions_section(scenario: object) -> str:
     }
     clauses = scenario.contract.clauses if scenario.contract is not None else ()
     used |= {clause.sl_definition for clause in clauses if clause.kpi == "service_level"}
-    definitions = [(name, _SL_DEFINITIONS[name]) for name in _SL_DEFINITIONS if name in used]
+    definitions: list[tuple[str, str]] = [
+        (name, _SL_DEFINITIONS[name]) for name in _SL_DEFINITIONS if name in used
+    ]
     deferrable = [name for name, channel in scenario.channels.items() if channel.kind != "realtime"]
     if deferrable:
         definitions.append(
@@ -240,6 +341,15 @@ def _assumptions_section(scenario: object) -> str:
             "interval to the next, and leave out outages, random absence and new hires' "
             "learning. The simulation has all of them, and every KPI, credit and P(breach) "
             "here comes from it.</p>",
+            "<h3>First-contact resolution: felt and reported</h3>",
+            "<p>Each channel's resolution probability p is the chance the agent resolves a "
+            "contact; the agents' own verdict is the reported FCR. The customer feels a contact "
+            "as resolved when no repeat follows within the channel's FCR window W (7 days unless "
+            "set). An unresolved contact comes back with the repeat probability q after its "
+            "delay D, so the felt FCR is 1 - (1 - p) q P(D &le; W): higher than p when some "
+            "unresolved customers never come back or come back late. Contacts whose window "
+            "reaches past the horizon end are not judged (a horizon shorter than the window "
+            "has no felt FCR).</p>",
             "<h3>Forecast error</h3>",
             f"<p>{esc(forecast_error(scenario))}</p>",
             "<h3>Which period a contact counts in</h3>",
@@ -255,7 +365,7 @@ def _assumptions_section(scenario: object) -> str:
     )
 
 
-def _headcount_section(scenario: object, plan: pd.DataFrame, pngs: Mapping[str, bytes]) -> str:
+def _headcount_section(scenario: Scenario, plan: pd.DataFrame, pngs: Mapping[str, bytes]) -> str:
     """The headcount figure and its weekly table (``staffing.plan_by_week``)."""
     weeks = plan_by_week(plan, scenario)
     hours = scenario.partner.fte_hours_per_week
@@ -284,7 +394,7 @@ def _headcount_section(scenario: object, plan: pd.DataFrame, pngs: Mapping[str, 
 
 def write_report(
     path: str | Path,
-    scenario: object,
+    scenario: Scenario,
     plan: pd.DataFrame,
     kpis: pd.DataFrame,
     evaluation: pd.DataFrame | None = None,
@@ -292,6 +402,7 @@ def write_report(
     *,
     seed: int,
     pngs: Mapping[str, bytes] | None = None,
+    summary: Mapping | None = None,
 ) -> Path:
     """Write the report of a run to ``path`` (one self-contained HTML file) and return it.
 
@@ -314,12 +425,20 @@ def write_report(
     pngs:
         The figures from :func:`reports.run_figures.run_pngs` when already drawn (to write them as
         files too); drawn here when None.
+    summary:
+        The run's ``summary.json`` (:func:`sla_eval.evaluation.evaluate_run`), for its
+        warnings and the forecast per channel; computed from the tables when None (without
+        them).
     """
     if pngs is None:
         pngs = run_pngs(scenario, plan, kpis, evaluation, totals)
-    summary = summary_dict(kpis, evaluation, totals)
+    if summary is None:
+        summary = summary_dict(kpis, evaluation, totals)
+    warnings = summary.get("warnings") or ()
     body = {
         "scenario": scenario_section(scenario, summary["replications"], seed),
+        "warnings": "".join(f"<p>{esc(line)}</p>" for line in warnings)
+        or '<p class="empty">None: every input is used, and the partner margin is plausible.</p>',
         "channel-kpis": _channel_kpi_section(scenario, summary["channels"]),
         "staffing": figure_html(
             pngs,
@@ -348,7 +467,13 @@ def write_report(
         )
     )
     if evaluation is None:
-        for key in ("clause-kpis", "penalty-distribution", "clauses", "total-cost"):
+        for key in (
+            "clause-kpis",
+            "penalty-distribution",
+            "clauses",
+            "total-cost",
+            "forecast-error",
+        ):
             body[key] = '<p class="empty">The scenario has no contract: nothing evaluated.</p>'
     else:
         contract = summary["contract"]
@@ -365,11 +490,12 @@ def write_report(
             "net_credit",
             "net credit distribution",
             "Net credit the partner gives back (penalties - earned back - bonuses; negative: "
-            "the client pays a bonus), per measurement period and summed over the horizon, "
+            "the client pays a bonus), per billing period and summed over the horizon, "
             "one dot per replication; dotted: the at-risk cap on penalties.",
         )
-        body["clauses"] = _clause_section(scenario, contract["clauses"])
-        body["total-cost"] = _cost_section(totals, contract["p_breach"])
+        body["clauses"] = _clause_section(scenario, contract["clauses"], summary["replications"])
+        body["total-cost"] = _cost_section(scenario, totals, contract)
+        body["forecast-error"] = _forecast_section(contract)
     nav = " · ".join(f'<a href="#{key}">{esc(title)}</a>' for key, title in SECTIONS)
     sections = "".join(
         f'<section id="{key}"><h2>{esc(title)}</h2>{body[key]}</section>' for key, title in SECTIONS

@@ -9,16 +9,28 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reports.text import clause_label, duration_text, sl_definition_text
 from scenarios._base import WEEKDAYS, format_clock
-from scenarios.contract import FRACTION_KPIS
+from scenarios.contract import FRACTION_KPIS, SECONDS_KPIS
+from scenarios.notices import pricing_text
+
+if TYPE_CHECKING:
+    from scenarios.calendar import OpeningHours
+    from scenarios.channels import Channel, Volume
+    from scenarios.contract import BandedScheme, Clause, FixedScheme, LinearScheme, PerUnitScheme
+    from scenarios.distribution import Distribution
+    from scenarios.partner import Absence, Pricing, Team
+    from scenarios.scenario import Scenario
 
 __all__ = [
+    "clause_target",
     "clause_value",
     "esc",
     "eur",
     "forecast_error",
+    "forecast_text",
     "norm",
     "percent",
     "scenario_section",
@@ -73,14 +85,21 @@ def eur(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f} EUR"
 
 
-def clause_value(clause: object, value: float) -> str:
+def clause_value(clause: Clause, value: float) -> str:
     """A value of the clause's KPI in its unit (percent, duration or score)."""
     if clause.kpi in FRACTION_KPIS:
         return share(value)
-    return duration_text(value) if clause.kpi == "asa" else f"{value:g}"
+    return duration_text(value) if clause.kpi in SECONDS_KPIS else f"{value:g}"
 
 
-def _hours(hours: object) -> str:
+def clause_target(clause: Clause) -> str:
+    """The clause's target in its unit; a band as ``4 min to 8 min``."""
+    if clause.target_min is not None:
+        return f"{clause_value(clause, clause.target_min)} to {clause_value(clause, clause.target)}"
+    return clause_value(clause, clause.target)
+
+
+def _hours(hours: OpeningHours) -> str:
     """Opening hours as ``mon-fri 08:00-20:00, sat 09:00-17:00``."""
     if hours.is_24_7:
         return "24/7"
@@ -97,15 +116,16 @@ def _hours(hours: object) -> str:
     return ", ".join(parts) or "closed"
 
 
-def _volume(volume: object) -> str:
+def _volume(volume: Volume) -> str:
     for name in ("per_day", "per_week", "per_month"):
         amount = getattr(volume, name)
         if amount is not None:
             return f"{amount:,.0f} {name.replace('_', ' ')}"
+    assert volume.file is not None, "a volume is a count or a file"
     return f"file {volume.file.name}"
 
 
-def _distribution(distribution: object | None) -> str:
+def _distribution(distribution: Distribution | None) -> str:
     if distribution is None:
         return "-"
     shape = distribution.distribution
@@ -113,7 +133,7 @@ def _distribution(distribution: object | None) -> str:
     return f"{duration_text(distribution.mean)} ({shape}{cv})"
 
 
-def norm(channel: object) -> str:
+def norm(channel: Channel) -> str:
     """A channel's ``service_target`` as ``80 % within 30 s, per offered``."""
     target = channel.service_target
     if target is None:
@@ -126,21 +146,24 @@ def norm(channel: object) -> str:
         text += f"; P(wait) at most {share(target.max_p_wait)}"
     if target.max_occupancy is not None:
         text += f"; occupancy at most {share(target.max_occupancy)}"
-    if target.criterion == "confidence":
+    if target.confidence is not None:  # criterion confidence
         text += f"; met on {share(target.confidence)} of days"
     return text
 
 
-def _scheme(scheme: object, clause: object) -> str:
-    unit = "point" if clause.kpi in FRACTION_KPIS else ("s" if clause.kpi == "asa" else "unit")
-    kind = scheme.scheme
-    if kind == "fixed":
+def _scheme(
+    scheme: FixedScheme | LinearScheme | BandedScheme | PerUnitScheme, clause: Clause
+) -> str:
+    unit = (
+        "point" if clause.kpi in FRACTION_KPIS else ("s" if clause.kpi in SECONDS_KPIS else "unit")
+    )
+    if scheme.scheme == "fixed":
         text = f"{share(scheme.percent_of_fee)} of fee"
-    elif kind == "linear":
+    elif scheme.scheme == "linear":
         rate = scheme.per_point_percent_of_fee
         text = f"{share(rate)} of fee" if rate is not None else eur(scheme.per_point_eur)
         text += f" per {unit}"
-    elif kind == "banded":
+    elif scheme.scheme == "banded":
         text = ", ".join(
             f"from {band.from_shortfall_points:g} {unit}s: {share(band.percent_of_fee)} of fee"
             for band in scheme.bands
@@ -152,15 +175,26 @@ def _scheme(scheme: object, clause: object) -> str:
     cap = getattr(scheme, "cap_percent_of_fee", None)
     if cap is not None:
         text += f", cap {share(cap)} of fee"
-    if getattr(scheme, "cap_eur", None) is not None:
-        text += f", cap {eur(scheme.cap_eur)}"
+    cap_eur = getattr(scheme, "cap_eur", None)
+    if cap_eur is not None:
+        text += f", cap {eur(cap_eur)}"
     return text
 
 
-def _clause_terms(clause: object) -> str:
+def _bonus(clause: Clause) -> str:
+    threshold = clause.bonus_threshold
+    if clause.bonus is None or threshold is None:  # both or neither
+        return "-"
+    return f"above {clause_value(clause, threshold)}: {_scheme(clause.bonus, clause)}"
+
+
+def _clause_terms(clause: Clause) -> str:
     terms = [f"pool {share(clause.pool)}"]
+    if clause.measurement_period is not None:
+        terms.append(f"measured per {clause.measurement_period}")
     if clause.min_volume:
-        terms.append(f"min volume {clause.min_volume:,.0f}")
+        basis = " forecast" if clause.min_volume_basis == "forecast" else ""
+        terms.append(f"min{basis} volume {clause.min_volume:,.0f}")
     if clause.relief_band is not None:
         terms.append(f"relief above forecast +{share(clause.relief_band)}")
     if clause.earn_back_periods is not None:
@@ -173,7 +207,7 @@ def _clause_terms(clause: object) -> str:
     return "; ".join(terms)
 
 
-def scenario_section(scenario: object, replications: int, seed: int) -> str:
+def scenario_section(scenario: Scenario, replications: int, seed: int) -> str:
     """The scenario summary: horizon and run, channels with norms, partner, contract terms."""
     horizon = scenario.horizon
     closed = ", ".join(day.isoformat() for day in horizon.closed_days) or "none"
@@ -195,7 +229,8 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
             _volume(channel.volume),
             _distribution(channel.handle_time),
             _distribution(channel.patience),
-            f"{share(channel.fcr)}",
+            f"{share(channel.resolution_probability)} (FCR window "
+            f"{duration_text(channel.fcr_window)})",
             norm(channel),
         )
         for name, channel in scenario.channels.items()
@@ -206,10 +241,11 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
             team.name,
             ", ".join(team.channels),
             team_staffing(team),
-            str(team.min_agents) if team.min_agents else "-",
             team.end_of_duty.replace("_", " "),
             _absence(team.absence),
+            str(team.min_agents) if team.min_agents else "-",
             f"{share(team.attrition_per_month)}",
+            "-" if team.contracted_fte is None else f"{team.contracted_fte:g}",
         )
         for team in partner.teams
     ]
@@ -217,25 +253,38 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
         table((), facts, 2),
         "<h3>Channels and their norms</h3>",
         table(
-            ("channel", "kind", "hours", "volume", "handle time", "patience", "FCR", "norm"),
+            (
+                "channel",
+                "kind",
+                "hours",
+                "volume",
+                "handle time",
+                "patience",
+                "resolution probability",
+                "norm",
+            ),
             channels,
             8,
         ),
         f"<h3>Partner: {esc(partner.name)}</h3>",
         f"<p>Shrinkage {share(partner.shrinkage)}; pricing {esc(_pricing(partner.pricing))}; "
-        f"labour cost {esc(eur(partner.labour_cost_per_agent_hour_eur))} per agent hour.</p>",
+        f"labour cost {esc(eur(partner.labour_cost_per_agent_hour_eur))} per paid agent hour, "
+        f"{esc(eur(partner.cost_per_hire_eur))} per hire, overhead "
+        f"{esc(eur(partner.overhead_per_fte_month_eur))} per FTE and month "
+        f"({partner.fte_hours_per_month:g} paid hours).</p>",
         table(
             (
                 "team",
                 "channels",
                 "staffing",
-                "min agents",
                 "end of duty",
                 "absence",
+                "min agents",
                 "attrition per month",
+                "contracted FTE",
             ),
             teams,
-            7,
+            5,
         ),
     ]
     contract = scenario.contract
@@ -243,26 +292,31 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
     if contract is None:
         parts.append('<p class="empty">No contract.</p>')
         return "".join(parts)
-    fee = contract.fee.fixed_per_period_eur
-    fee_text = eur(fee) if fee is not None else "from the partner's pricing"
-    cap = (
-        f"{share(contract.at_risk_cap)} of the fee" if contract.at_risk_cap is not None else "none"
+    fee = contract.fee
+    fixed = fee.fixed_per_billing_period_eur
+    fee_text = (
+        f"{eur(fixed)} per {fee.billing_period}, prorated to each clause's period"
+        if fixed is not None
+        else f"the partner's pricing of what it delivered, billed per {fee.billing_period}"
     )
-    period = esc(contract.measurement_period)
-    parts.append(f"<p>Fee per {period}: {esc(fee_text)}; at-risk cap: {esc(cap)}.</p>")
+    cap = (
+        f"{share(contract.at_risk_cap)} of the fee per {fee.billing_period}"
+        if contract.at_risk_cap is not None
+        else "none"
+    )
+    parts.append(
+        f"<p>Fee: {esc(fee_text)}; clauses measured per {esc(contract.measurement_period)} "
+        f"unless they say otherwise; at-risk cap: {esc(cap)}. {esc(forecast_text(scenario))}"
+        "</p>"
+    )
     clauses = [
         (
             clause.id,
             clause_label(clause),
             clause.channel,
-            clause_value(clause, clause.target),
+            clause_target(clause),
             _scheme(clause.penalty, clause) if clause.penalty is not None else "-",
-            (
-                f"above {clause_value(clause, clause.bonus_threshold)}: "
-                f"{_scheme(clause.bonus, clause)}"
-            )
-            if clause.bonus is not None
-            else "-",
+            _bonus(clause),
             _clause_terms(clause),
         )
         for clause in contract.clauses
@@ -273,25 +327,47 @@ def scenario_section(scenario: object, replications: int, seed: int) -> str:
     return "".join(parts)
 
 
-def _absence(absence: object | None) -> str:
+def _absence(absence: Absence | None) -> str:
     if absence is None:
         return "shrinkage as a fixed share"
     if absence.distribution == "binomial":
         return "binomial per day"
-    return f"beta-binomial per day, CV {share(absence.day_cv)}"
+    return f"beta-binomial per day, CV {share(absence.day_cv or 0.0)}"
 
 
-def _pricing(pricing: object) -> str:
-    if pricing.per_agent_hour_eur is not None:
-        return f"{eur(pricing.per_agent_hour_eur)} per agent hour"
-    if pricing.per_fte_month_eur is not None:
-        return f"{eur(pricing.per_fte_month_eur)} per FTE month"
-    return ", ".join(
-        f"{name} {eur(price)} per contact" for name, price in pricing.per_contact_eur.items()
-    )
+def _pricing(pricing: Pricing | None) -> str:
+    return "none" if pricing is None else pricing_text(pricing)
 
 
-def team_staffing(team: object) -> str:
+def forecast_text(scenario: Scenario) -> str:
+    """The contract forecast and the forecast bias, in words."""
+    assert scenario.contract is not None, "only a contract has a forecast"
+    forecast = scenario.contract.forecast
+    parts = []
+    for name in scenario.channels:
+        own = forecast.channels.get(name)
+        if own is None:
+            continue
+        if own.factor is not None:
+            parts.append(f"{name} {share(own.factor)} of the expected demand")
+        else:
+            assert own.contacts is not None, "a channel forecast is a factor or contacts"
+            counts = ", ".join(f"{count:,.0f}" for count in own.contacts)
+            parts.append(f"{name} {counts} first contacts per {own.period}")
+    text = f"Contract forecast: {share(forecast.factor)} of the scenario's expected demand"
+    text += f" ({'; '.join(parts)})." if parts else "."
+    biases = [
+        f"x{bias.factor:g} on {', '.join(bias.channels) if bias.channels else 'every channel'}"
+        + (f" from {bias.start}" if bias.start else "")
+        + (f" to {bias.end}" if bias.end else "")
+        for bias in scenario.events.forecast_bias
+    ]
+    if biases:
+        text += " Demand that arrives, against that: " + "; ".join(biases) + "."
+    return text
+
+
+def team_staffing(team: Team) -> str:
     """Where a team's scheduled agents come from."""
     staffing = team.staffing
     if staffing.mode == "fixed":
@@ -301,7 +377,7 @@ def team_staffing(team: object) -> str:
     return f"auto ({staffing.method} load, safety factor {share(staffing.safety_factor)})"
 
 
-def staffing_model(scenario: object, name: str) -> str:
+def staffing_model(scenario: Scenario, name: str) -> str:
     """The model giving the channel's required agents (as in ``staffing.requirements``)."""
     channel = scenario.channels[name]
     if channel.service_target is None:
@@ -329,7 +405,7 @@ def staffing_model(scenario: object, name: str) -> str:
     return text + load
 
 
-def forecast_error(scenario: object) -> str:
+def forecast_error(scenario: Scenario) -> str:
     """The forecast error the simulation draws, in words."""
     error = scenario.events.forecast_error
     if error is None or (error.day_cv == 0 and error.interval_overdispersion == 0):

@@ -3,6 +3,8 @@ simulation's verification of a plan (the day table is :func:`reports.terminal.pr
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import pandas as pd
 import typer
 from rich.table import Table
@@ -10,6 +12,26 @@ from rich.table import Table
 from reports.terminal import _console
 
 __all__ = ["print_headcount", "print_tier2", "print_verification"]
+
+
+class Verification(Protocol):
+    """What :func:`print_verification` reads of a ``verify.VerifiedPlan`` (a package above
+    this one, so it is described here, not imported)."""
+
+    @property
+    def period_kind(self) -> str: ...
+    @property
+    def p_meet(self) -> float: ...
+    @property
+    def replications(self) -> int: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def rounds(self) -> pd.DataFrame: ...
+    @property
+    def added(self) -> pd.DataFrame: ...
+    @property
+    def met(self) -> bool: ...
 
 
 def _number(value: float, digits: int = 1) -> str:
@@ -74,7 +96,7 @@ def print_tier2(tier2: pd.DataFrame | None, auto: bool) -> None:
     _console().print(table)
 
 
-def print_verification(verified) -> None:
+def print_verification(verified: Verification) -> None:
     """Print a verified plan (``verify.VerifiedPlan``): P(meet) per round and channel, and the
     agents added per interval block."""
     rounds = Table(

@@ -271,7 +271,9 @@ def _cell(unit: str, value: object) -> str:
     return f"{value:.4g}"
 
 
-def _print_frame(frame: pd.DataFrame, title: str, unit_column: str = "", values=()) -> None:
+def _print_frame(
+    frame: pd.DataFrame, title: str, unit_column: str = "", values: Sequence[str] = ()
+) -> None:
     """Print a DataFrame as a rich table; cells of the ``values`` columns are in the unit that
     the row's ``unit_column`` names, the others in their column's."""
     table = Table(title=title)
@@ -288,11 +290,7 @@ def _print_frame(frame: pd.DataFrame, title: str, unit_column: str = "", values=
     _console().print(table)
 
 
-_DIFFERENCE_HEADINGS = {
-    "mean_reference": "reference",
-    "mean_variant": "variant",
-    "mean_difference": "difference",
-}
+_DIFFERENCE_HEADINGS = {"mean_reference": "reference", "mean_variant": "variant"}
 _CLAUSE_HEADINGS = {
     "expected_penalty_eur": "penalty_eur",
     "expected_bonus_eur": "bonus_eur",
@@ -313,8 +311,22 @@ def _with_ci(frame: pd.DataFrame, unit_column: str) -> pd.DataFrame:
     return frame
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 replication``, ``3 replications``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def p_breach_cell(entry: dict) -> str:
+    """P(breach) with its Wilson 95 % interval, ``not applicable`` when the clause never
+    applied."""
+    if entry.get("p_breach") is None:
+        return "not applicable"
+    low, high = entry["p_breach_ci95"]
+    return f"{entry['p_breach']:.1%} [{low:.0%}, {high:.0%}]"
+
+
 def print_run(summary: dict, out_dir: Path) -> None:
-    """Print a run's KPIs with 95 % CIs, its clauses and money, and the results folder.
+    """Print a run's warnings, KPIs with 95 % CIs, its clauses and money, and the folder.
 
     Parameters
     ----------
@@ -323,27 +335,41 @@ def print_run(summary: dict, out_dir: Path) -> None:
     out_dir : pathlib.Path
         The results folder written.
     """
+    print_warnings(summary.get("warnings") or ())
+    replications = summary["replications"]
     overview = channel_overview(summary)
     overview = _with_ci(overview, "kpi")
     title = (
         f"{summary['scenario']}: KPIs over the horizon, mean and 95 % CI "
-        f"({summary['replications']} replications, seed {summary['seed']})"
+        f"({_count(replications, 'replication')}, seed {summary['seed']})"
     )
     _print_frame(overview, title, "kpi", ("mean", "target"))
     contract = summary["contract"]
     if contract is not None:
         clauses = clause_overview(summary).rename(columns=_CLAUSE_HEADINGS)
+        clauses["p_breach"] = [p_breach_cell(entry) for entry in contract["clauses"].values()]
+        clauses = clauses.rename(columns={"p_breach": "P(breach) [95% CI]"})
         _print_frame(
-            clauses,
-            f"Clauses (measured per {contract['measurement_period']})",
+            clauses.drop(columns=["p_breach_ci95"]),
+            f"Clauses (means over {_count(replications, 'replication')}; P(breach) with its "
+            "Wilson interval)",
             "kpi",
             ("target",),
         )
         money = {key: _cell("_eur", contract[f"expected_{key}_eur"]) for key in _MONEY_WORDS}
         typer.echo(
-            f"P(breach, any clause and period) {contract['p_breach']:.1%}; expected "
+            f"over {_count(replications, 'replication')}: P(breach, any clause and period) "
+            f"{p_breach_cell(contract)}; expected "
             + ", ".join(f"{_MONEY_WORDS[key]} {text} EUR" for key, text in money.items())
-            + f"; expected client cost {_cell('_eur', contract['client_cost_eur']['mean'])} EUR"
+        )
+        margin = contract.get("partner_margin_frac")
+        typer.echo(
+            f"expected client cost {_cell('_eur', contract['client_cost_eur']['mean'])} EUR "
+            f"(fee {_cell('_eur', contract['fee_eur']['mean'])}); partner cost "
+            f"{_cell('_eur', contract['partner_cost_eur']['mean'])} EUR for "
+            f"{_cell('_eur', contract['paid_agent_hours']['mean'])} paid agent hours; margin "
+            f"{_cell('_eur', contract['partner_margin_eur']['mean'])} EUR"
+            + ("" if margin is None else f" ({margin:.1%} of the client cost)")
         )
     typer.echo(f"wrote {out_dir}")
 
@@ -363,10 +389,38 @@ def print_batch(rows: Sequence[dict], out: Path) -> None:
     typer.echo(f"{len(rows) - failed} of {len(rows)} scenarios ok; wrote {out}")
 
 
+def _points(value: float) -> str:
+    """A difference of two fractions in percentage points: ``+2.1 pt``."""
+    return "-" if value is None or math.isnan(value) else f"{100 * value:+.1f} pt"
+
+
+def _difference_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``difference`` and its CI as text: points for fractions, the metric's unit else."""
+    shown = frame.copy()
+    texts, intervals = [], []
+    for row in frame.itertuples(index=False):
+        unit = row.metric
+        fraction = unit.endswith("_frac") or unit in _PERCENT_UNITS
+        text = _points if fraction else (lambda value, unit=unit: _cell(unit, value))
+        texts.append(text(row.mean_difference))
+        intervals.append(f"{text(row.ci95_low)} .. {text(row.ci95_high)}")
+    position = shown.columns.get_loc("ci95_low")
+    shown = shown.drop(columns=["mean_difference", "ci95_low", "ci95_high"])
+    shown.insert(position - 1, "difference", texts)
+    shown.insert(position, "95% CI", intervals)
+    return shown
+
+
 def print_comparison(
-    differences: pd.DataFrame, files: Sequence[str], replications: int, seed: int, out_dir: Path
+    differences: pd.DataFrame,
+    files: Sequence[str],
+    replications: int,
+    seed: int,
+    out_dir: Path,
+    warnings: Sequence[str] = (),
 ) -> None:
-    """Print paired differences against the first scenario with 95 % CIs, and the folder.
+    """Print the warnings, then paired differences against the first scenario with 95 % CIs
+    (money first; differences of fractions in percentage points), and the folder.
 
     Parameters
     ----------
@@ -378,16 +432,19 @@ def print_comparison(
         The common replications and root seed.
     out_dir : pathlib.Path
         The results folder written.
+    warnings : sequence of str
+        How the scenarios differ (``sla_eval.comparison.variant_warnings``).
     """
-    shown = _with_ci(differences[differences["n"] > 0], "metric")
+    print_warnings(warnings)
+    shown = _difference_cells(differences[differences["n"] > 0])
     shown = shown.drop(columns=["reference"] if len(files) > 2 else ["reference", "variant"])
     shown = shown.rename(columns={"variant": "scenario"})
     title = (
-        f"{', '.join(files[1:])} minus {files[0]}: paired differences, mean and 95 % CI "
-        f"({replications} replications, seed {seed})"
+        f"{', '.join(files[1:])} minus {files[0]}: paired differences, mean and 95 % CI over "
+        f"{replications} replications (seed {seed}); fractions differ in percentage points"
     )
     shown = shown.rename(columns=_DIFFERENCE_HEADINGS)
-    _print_frame(shown, title, "metric", tuple(_DIFFERENCE_HEADINGS.values()))
+    _print_frame(shown, title, "metric", ("reference", "variant"))
     typer.echo(f"wrote {out_dir}")
 
 
@@ -398,6 +455,7 @@ def print_sweep(
     replications: int,
     seed: int,
     out_dir: Path,
+    warnings: Sequence[str] = (),
 ) -> None:
     """Print the variants of a sweep, their means and the folder.
 
@@ -413,10 +471,15 @@ def print_sweep(
         The common replications and root seed.
     out_dir : pathlib.Path
         The results folder written.
+    warnings : sequence of str
+        How the variants differ (``sla_eval.comparison.variant_warnings``).
     """
+    print_warnings(warnings)
     for index, label in enumerate(labels):
         typer.echo(f"variant {index}: {label}")
-    _print_frame(overview, f"Sweep of {name} ({replications} replications, seed {seed}; means)")
+    _print_frame(
+        overview, f"Sweep of {name} (means over {replications} replications each, seed {seed})"
+    )
     typer.echo(f"wrote {out_dir}")
 
 
@@ -436,18 +499,18 @@ def print_negotiation(document: dict, out_dir: Path) -> None:
         {
             "level": entry["level"],
             "replications": entry["replications"],
-            "labour_cost_eur": entry["labour_cost_eur"]["mean"],
+            "partner_cost_eur": entry["partner_cost_eur"]["mean"],
             "credit_eur": entry["credit_eur"]["mean"],
             "net_credit_eur": entry["net_credit_eur"]["mean"],
             "partner_margin_eur": entry["partner_margin_eur"]["mean"],
             "miss_frac": entry["clauses"][clause]["p_miss"],
-            "p_breach": entry["p_breach"],
+            "P(breach) [95% CI]": p_breach_cell(entry),
         }
         for entry in document["levels"]
     ]
     title = (
-        f"{document['scenario']}: money over the horizon by staffing level (means; miss_frac: "
-        f"largest share of {document['measurement_period']}s {clause} misses)"
+        f"{document['scenario']}: money over the horizon by staffing level (means over each "
+        f"level's replications; miss_frac: largest share of periods {clause} misses)"
     )
     _print_frame(pd.DataFrame(rows), title)
     best, required = document["best_response"], document["client_requirement"]

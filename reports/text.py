@@ -28,22 +28,29 @@ def clause_label(clause: Clause) -> str:
     kpi = clause.kpi
     if kpi == "service_level":
         return (
-            f"service level within {duration_text(clause.threshold)}, "
+            f"service level within {duration_text(clause.threshold_s)}, "
             f"{sl_definition_text(clause.sl_definition, clause.short_abandon)}"
         )
     if kpi == "response_within_target":
         hours = ", business hours" if clause.business_hours else ""
-        return f"answered within {duration_text(clause.threshold)}{hours}"
+        return f"answered within {duration_text(clause.threshold_s)}{hours}"
     if kpi == "abandon_rate":
         if clause.short_abandon > 0:
             return f"abandon rate (after {duration_text(clause.short_abandon)})"
         return "abandon rate"
     if kpi == "escalation_response":
-        return f"escalations picked up within {duration_text(clause.threshold)}"
+        return f"escalations picked up within {duration_text(clause.threshold_s)}"
+    if kpi == "aht" and clause.target_min is not None:
+        return f"average handle time from {duration_text(clause.target_min)}"
     return {
         "asa": "average speed of answer",
-        "fcr": "first-contact resolution",
+        "fcr": "first-contact resolution (no repeat within the channel's window)",
         "escalation_rate": "escalation rate",
         "csat": "CSAT",
         "uptime": "uptime",
+        "aht": "average handle time",
+        "staff_availability": "staffed / contracted hours",
+        "csat_top_box": "CSAT top box (scores 4-5)",
+        "csat_negative": "CSAT negative (scores 1-2)",
+        "complaint_rate": "complaints (strategic escalations / answered)",
     }[kpi]

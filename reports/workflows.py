@@ -15,9 +15,10 @@ function           writes (default folder)
 :func:`run`        the results folder of one scenario (``results/<name>``;
                    ``docs/results.md``)
 :func:`batch`      one results folder per scenario plus ``batch.csv`` and ``index.html``
-:func:`compare`    ``compare.csv``, ``summaries.json``, ``comparison.png``
+:func:`compare`    ``compare.csv``, ``summaries.json``, ``warnings.json``, ``comparison.png``
                    (``results/compare_<A>_vs_<B>``)
-:func:`sweep`      ``sweep.csv``/``.parquet``, ``summaries.json`` and the sweep figures
+:func:`sweep`      ``sweep.csv``/``.parquet``, ``summaries.json``, ``warnings.json`` and the
+                   sweep figures
                    (``results/<name>_sweep``)
 =================  ========================================================================
 
@@ -34,15 +35,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from reports.batch_index import batch_row, write_batch_index
 from reports.comparison_figures import comparison_pngs, sweep_pngs
-from reports.results_folder import (
-    batch_row,
-    check_writable,
-    is_complete,
-    write_batch_index,
-    write_folder,
-    write_results,
-)
+from reports.results_folder import is_complete, write_folder, write_results
+from reports.staging import check_writable, claim_folder
 from scenarios.discovery import find_scenario_files
 from scenarios.errors import CcplanError, InputError
 from scenarios.loader import ScenarioSource, load, resolve, resolve_many
@@ -52,7 +48,12 @@ from sim.executors import executor
 from sim.experiment import run_scenario, run_variants
 from sim.progress import SILENT, Progress
 from sim.runner import MapFn
-from sla_eval.comparison import paired_differences, sweep_overview, sweep_table
+from sla_eval.comparison import (
+    paired_differences,
+    sweep_overview,
+    sweep_table,
+    variant_warnings,
+)
 from sla_eval.evaluation import Evaluation, evaluate_run
 
 __all__ = [
@@ -134,6 +135,9 @@ class ComparisonOutcome:
         The common replications and root seed.
     folder:
         The folder written.
+    warnings:
+        How the scenarios differ in horizon, interval or channels
+        (:func:`sla_eval.comparison.variant_warnings`).
     """
 
     scenarios: tuple[Scenario, ...]
@@ -142,6 +146,7 @@ class ComparisonOutcome:
     replications: int
     seed: int
     folder: Path
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,6 +169,9 @@ class SweepOutcome:
         The common replications and root seed.
     folder:
         The folder written.
+    warnings:
+        How the variants differ in horizon, interval or channels
+        (:func:`sla_eval.comparison.variant_warnings`).
     """
 
     base: Scenario
@@ -174,6 +182,7 @@ class SweepOutcome:
     replications: int
     seed: int
     folder: Path
+    warnings: tuple[str, ...] = ()
 
 
 def run_settings(scenario: Scenario, replications: int | None, seed: int | None) -> tuple[int, int]:
@@ -310,14 +319,15 @@ def batch(
             continue
         names.add(scenario.name)
         loaded.append((file, scenario, *run_settings(scenario, replications, seed)))
+    claim_folder(folder)
+    for _, scenario, _, _ in loaded:
+        check_writable(folder / scenario.name)
     with executor(workers, scheduler) as map_fn:
-        if loaded:
-            check_writable(folder / loaded[0][1].name)
         progress.start(sum(count for _, _, count, _ in loaded), len(loaded))
         for file, scenario, count, root in loaded:
             target = folder / scenario.name
             if resume and is_complete(
-                target, scenario=scenario.name, seed=root, replications=count
+                target, scenario=scenario, seed=root, replications=count, contacts=contacts
             ):
                 by_file[file] = batch_row(file, "skipped", str(target))
             else:
@@ -401,17 +411,19 @@ def compare(
     differences = paired_differences(
         {scenario.name: ev for scenario, ev in zip(loaded, evaluations, strict=True)}
     )
+    warnings = tuple(variant_warnings(loaded))
     write_folder(
         folder,
         tables={"compare": differences},
         documents={
             "summaries": {
                 scenario.name: ev.summary for scenario, ev in zip(loaded, evaluations, strict=True)
-            }
+            },
+            "warnings": list(warnings),
         },
         pngs=comparison_pngs(differences),
     )
-    return ComparisonOutcome(loaded, evaluations, differences, count, root, folder)
+    return ComparisonOutcome(loaded, evaluations, differences, count, root, folder, warnings)
 
 
 def sweep(
@@ -454,10 +466,12 @@ def sweep(
     folder = Path(out) if out is not None else RESULTS_ROOT / f"{base.name}_sweep"
     evaluations = _evaluate_variants(scenarios, count, root, workers, scheduler, folder, progress)
     table = sweep_table(evaluations, [variant.settings for variant in grid])
+    warnings = tuple(variant_warnings(scenarios))
     write_folder(
         folder,
         tables={"sweep": table},
-        documents={"summaries": [ev.summary for ev in evaluations]},
+        documents={"summaries": [ev.summary for ev in evaluations], "warnings": list(warnings)},
         pngs=sweep_pngs(table, [path for path, _ in grid[0].settings]),
     )
-    return SweepOutcome(base, grid, evaluations, table, sweep_overview(table), count, root, folder)
+    overview = sweep_overview(table)
+    return SweepOutcome(base, grid, evaluations, table, overview, count, root, folder, warnings)

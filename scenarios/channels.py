@@ -19,14 +19,16 @@ from scenarios._base import (
     WEEKDAYS,
     StrictModel,
     expand_weekday_map,
+    problems_error,
     raise_problems,
     resolve_data_file,
 )
 from scenarios.calendar import OpeningHours
 from scenarios.distribution import Distribution
-from scenarios.units import Count, DurationS, Fraction, PositiveDurationS
+from scenarios.units import Count, DurationS, Fraction, PositiveDurationS, parse_fraction
 
 __all__ = [
+    "DEFAULT_FCR_WINDOW_S",
     "INTRADAY_PROFILES",
     "VOLUME_FILE_COLUMNS",
     "Channel",
@@ -39,6 +41,10 @@ __all__ = [
     "ServiceTarget",
     "Volume",
 ]
+
+DEFAULT_FCR_WINDOW_S = 7 * 86400.0
+"""Default ``fcr_window``: a contact is resolved for the customer when no repeat follows within
+seven days."""
 
 VOLUME_FILE_COLUMNS = ("interval_start", "contacts")
 """Columns a volume CSV must have: ISO local datetime of the interval start, contacts."""
@@ -211,7 +217,7 @@ class ServiceTarget(StrictModel):
 
     @model_validator(mode="after")
     def _short_abandon_given(self) -> ServiceTarget:
-        problems = []
+        problems: list[tuple[tuple[str, ...], str, Any]] = []
         if self.sl_definition == "excl_short_abandons" and not self.short_abandon:
             problems.append(
                 (("short_abandon",), "must be given (> 0) for excl_short_abandons", None)
@@ -234,7 +240,12 @@ _REALTIME_ONLY = ("patience", "concurrency", "redial")
 
 
 class Channel(StrictModel):
-    """One channel of the scenario; see ``scenarios/README.md`` for every field."""
+    """One channel of the scenario; see ``scenarios/README.md`` for every field.
+
+    ``resolution_probability`` is the chance the agent resolves a contact (``fcr`` is its
+    deprecated name); what the customer feels is measured: no repeat contact within
+    ``fcr_window`` (``sla_eval.fcr``).
+    """
 
     kind: Literal["realtime", "deferrable"]
     hours: OpeningHours
@@ -244,12 +255,34 @@ class Channel(StrictModel):
     handle_time: Distribution
     patience: Distribution | None = None
     concurrency: Concurrency | None = None
-    fcr: Fraction = 1.0
+    resolution_probability: Fraction = 1.0
+    fcr: Fraction | None = Field(default=None, exclude=True)
+    fcr_window: PositiveDurationS = DEFAULT_FCR_WINDOW_S
     repeat: Repeat | None = None
     redial: Redial | None = None
     escalation: Escalation | None = None
     csat: Csat | None = None
     service_target: ServiceTarget | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fcr_alias(cls, data: Any) -> Any:
+        """``fcr`` is the deprecated name of ``resolution_probability`` (a notice says so,
+        :func:`scenarios.notices.scenario_notices`); a valid value is taken over, an invalid one
+        is reported at ``fcr``."""
+        if not isinstance(data, dict) or data.get("fcr") is None:
+            return data
+        if "resolution_probability" in data:
+            message = (
+                "is the deprecated name of resolution_probability, which is given too; "
+                "give only resolution_probability"
+            )
+            raise problems_error("Channel", [(("fcr",), message, data["fcr"])])
+        try:
+            value = parse_fraction(data["fcr"])
+        except ValueError:
+            return data
+        return {**data, "resolution_probability": value}
 
     @field_validator("intraday_profile")
     @classmethod
@@ -280,7 +313,7 @@ class Channel(StrictModel):
 
     @model_validator(mode="after")
     def _kind_rules(self) -> Channel:
-        problems = []
+        problems: list[tuple[tuple[str, ...], str, Any]] = []
         if self.kind == "deferrable":
             for name in _REALTIME_ONLY:
                 if getattr(self, name) is not None:
@@ -340,7 +373,7 @@ class Channel(StrictModel):
         open_days = [day for day, window in enumerate(self.hours.windows_s) if window]
         if not any(self.weekday_weights[day] > 0 for day in open_days):
             return [(("weekday_weights",), "gives no weight to any open day", self.weekday_weights)]
-        problems = []
+        problems: list[tuple[tuple[str, ...], str, Any]] = []
         for day in open_days:
             start_s, end_s = self.hours.windows_s[day]  # type: ignore[misc]
             hours = range(start_s // 3600, -(-end_s // 3600))

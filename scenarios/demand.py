@@ -65,11 +65,13 @@ import numpy as np
 import pandas as pd
 
 from scenarios._base import FrozenDict
+from scenarios.data_files import volume_contacts
 from scenarios.errors import InputError
-from scenarios.interval_csv import read_interval_csv
 from scenarios.profiles import interval_weights, normalised_shares, weekday_shares
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
     from scenarios.calendar import Horizon
     from scenarios.channels import Channel, Volume
     from scenarios.events import Events
@@ -123,7 +125,7 @@ SUMMARY_COLUMNS: Mapping[str, str] = MappingProxyType(
 """Columns and dtypes of :func:`demand_by_day`."""
 
 
-def _rebuild(instance: Any) -> tuple[type, tuple[Any, ...]]:
+def _rebuild(instance: DataclassInstance) -> tuple[type, tuple[Any, ...]]:
     """Pickle a frozen dataclass by its fields, so unpickling validates and freezes it again."""
     return type(instance), tuple(getattr(instance, field.name) for field in fields(instance))
 
@@ -277,7 +279,7 @@ class Workload:
         names = list(self.channels)
         stack = list(self.channels.values())
 
-        def joined(attribute: str) -> np.ndarray:
+        def joined(attribute: str) -> np.ndarray | list[float]:
             return np.concatenate([getattr(c, attribute) for c in stack]) if stack else []
 
         arrivals = np.asarray(joined("expected_arrivals"), dtype=np.float64)
@@ -358,6 +360,7 @@ def _weekly_volume(volume: Volume, shares: np.ndarray) -> float:
         return volume.per_week
     if volume.per_day is not None:
         return volume.per_day * np.count_nonzero(shares)
+    assert volume.per_month is not None, "without a file, one of the three forms is given"
     return volume.per_month * 7.0 / DAYS_PER_MONTH
 
 
@@ -365,14 +368,7 @@ def _normal_volume(name: str, channel: Channel, horizon: Horizon) -> np.ndarray:
     """Expected arrivals per day and interval before events, shape ``(days, intervals_per_day)``."""
     n_days, per_day = horizon.days, horizon.intervals_per_day
     if channel.volume.file is not None:
-        values = read_interval_csv(
-            channel.volume.file,
-            "contacts",
-            start=horizon.start,
-            interval_s=horizon.interval_s,
-            n_intervals=horizon.n_intervals,
-            field_path=f"channels.{name}.volume.file",
-        )
+        values = volume_contacts(name, channel.volume.file, horizon)
         return values.reshape(n_days, per_day)
     receiving_days = [
         window is not None or not channel.is_realtime for window in channel.hours.windows_s
@@ -407,7 +403,7 @@ def _day_effects(
     uplift = np.zeros(horizon.days)
     aht_uplift = np.zeros(horizon.days)
     fcr_drop = np.zeros(horizon.days)
-    fcr = channel.fcr
+    fcr = channel.resolution_probability
     for launch in events.launches:
         if _concerns(launch.channels, name):
             days_since = days - horizon.day_offset(launch.date)

@@ -19,14 +19,15 @@ directory of the file being loaded.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar, overload
 
 from pydantic import BaseModel, ValidationError
 
 from scenarios._validation_errors import locate, problems_from_validation_error
 from scenarios._yaml_source import Map, Node, Scalar, Seq, read_file, to_plain
+from scenarios.data_checks import data_problems
 from scenarios.errors import InputError, Problem, ScenarioError
 from scenarios.overrides import apply_overrides
 from scenarios.scenario import Scenario
@@ -49,6 +50,10 @@ _EXTENDS = "extends"
 _FILE_REFERENCE = "file"
 
 
+@overload
+def _anchor_file_references(node: Node, directory: str) -> Node: ...
+@overload
+def _anchor_file_references(node: None, directory: str) -> None: ...
 def _anchor_file_references(node: Node | None, directory: str) -> Node | None:
     """``node`` with every relative ``file:`` reference made absolute against ``directory``."""
     if isinstance(node, Seq):
@@ -124,7 +129,7 @@ def _read_chain(
     base = _read_chain(base_file, chain, problems)
     if not isinstance(base, Map):
         message = f"the file to extend must hold a mapping of fields: {base_file}"
-        problems.append(Problem(message, _EXTENDS, *where))
+        raise ScenarioError([*problems, Problem(message, _EXTENDS, *where)])
     return _merge_patch(base, own)
 
 
@@ -145,10 +150,16 @@ def _order(problems: Iterable[Problem], file: str, overrides: Sequence[str]) -> 
     return sorted(problems, key=key)
 
 
-def load_model(model: type[_M], path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> _M:
+def load_model(
+    model: type[_M],
+    path: str | os.PathLike[str],
+    overrides: Sequence[str] = (),
+    checks: Callable[[_M], Iterable[Problem]] | None = None,
+) -> _M:
     """Load a YAML file as an instance of any pydantic ``model``, with extends and overrides.
 
-    The document is validated with ``context={"base_dir": <directory of path>}``.
+    The document is validated with ``context={"base_dir": <directory of path>}``; then
+    ``checks`` (if given) names the problems of the validated model, located like the others.
 
     Raises
     ------
@@ -171,13 +182,16 @@ def load_model(model: type[_M], path: str | os.PathLike[str], overrides: Sequenc
         except ScenarioError as error:
             problems.extend(locate(problem, root) for problem in error.problems)
         else:
+            if checks is not None and not problems:
+                problems.extend(locate(problem, root) for problem in checks(result))
             if not problems:
                 return result
     raise ScenarioError(_order(problems, file, overrides))
 
 
 def load(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
-    """Load and validate one scenario file.
+    """Load and validate one scenario file, its data files and the demand they add up to
+    (:func:`scenarios.data_checks.data_problems`).
 
     Parameters
     ----------
@@ -192,7 +206,7 @@ def load(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenari
     ScenarioError
         With every problem found.
     """
-    return load_model(Scenario, path, overrides)
+    return load_model(Scenario, path, overrides, checks=data_problems)
 
 
 def load_many(
@@ -207,7 +221,7 @@ def load_many(
     ScenarioError
         With the problems of every invalid file.
     """
-    scenarios: list[Any] = []
+    scenarios: list[Scenario] = []
     problems: list[Problem] = []
     first_file_of: dict[str, str] = {}
     for path in paths:

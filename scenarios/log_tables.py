@@ -55,6 +55,12 @@ Agent log (``AGENT_COLUMNS``), one row per replication, interval, team and chann
 ``overtime_agent_s``            float64     of the staffed time, agent-seconds after the end of
                                             duty finishing contacts of the channel
                                             (``end_of_duty: finish_contact``)
+``paid_agent_s``                float64     agent-seconds the partner pays on the roster: scheduled
+                                            agents before shrinkage, scaled with the headcount
+                                            (``sim.paid_time``); split like ``staffed_agent_s``
+``training_agent_s``            float64     paid agent-seconds of hires in training (not on duty)
+``hires``                       float64     hires starting training in the interval (split across
+                                            the team's channels like the time)
 ==============================  ==========  ======================================================
 
 Outage log (``OUTAGE_COLUMNS``), one row per outage of a channel
@@ -117,6 +123,9 @@ AGENT_COLUMNS: Mapping[str, str] = {
     "staffed_agent_s": "float64",
     "busy_agent_s": "float64",
     "overtime_agent_s": "float64",
+    "paid_agent_s": "float64",
+    "training_agent_s": "float64",
+    "hires": "float64",
 }
 
 OUTAGE_COLUMNS: Mapping[str, str] = {

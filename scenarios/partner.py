@@ -34,6 +34,7 @@ from scenarios._base import (
 )
 from scenarios.calendar import SECONDS_PER_DAY, OpeningHours
 from scenarios.distribution import Distribution
+from scenarios.limits import MAX_AGENTS, MAX_EUR
 from scenarios.units import Fraction, NonNegativeRatio, PositiveDurationS
 
 __all__ = [
@@ -122,7 +123,7 @@ class FixedStaffing(StrictModel):
     """``mode: fixed``: ``headcount`` agents at horizon start working ``shifts``."""
 
     mode: Literal["fixed"]
-    headcount: int = Field(ge=0, le=100_000)
+    headcount: int = Field(ge=0, le=MAX_AGENTS)
     shifts: Annotated[tuple[Shift, ...], NonEmpty, Field(max_length=100)]
 
     @model_validator(mode="after")
@@ -145,7 +146,7 @@ class FixedStaffing(StrictModel):
 
     def week_share(self, interval_s: float) -> np.ndarray:
         """Share of the headcount on duty per interval of a week: (7, intervals per day)."""
-        return sum(shift.share * shift.week_mask(interval_s) for shift in self.shifts)
+        return np.asarray(sum(shift.share * shift.week_mask(interval_s) for shift in self.shifts))
 
 
 class RosterStaffing(StrictModel):
@@ -179,7 +180,7 @@ class Hiring(StrictModel):
     start: Date
     lead_time_weeks: float = Field(default=0.0, ge=0, le=52)
     training_weeks: float = Field(default=0.0, ge=0, le=52)
-    max_headcount: int | None = Field(default=None, ge=1, le=100_000)
+    max_headcount: int | None = Field(default=None, ge=1, le=MAX_AGENTS)
 
     @property
     def weeks_to_production(self) -> float:
@@ -222,7 +223,12 @@ class Absence(StrictModel):
 
 
 class Team(StrictModel):
-    """A team of the partner serving ``channels`` in priority order."""
+    """A team of the partner serving ``channels`` in priority order.
+
+    ``contracted_fte`` is the staff the partner committed to provide (FTE of
+    ``fte_hours_per_month`` hours); the ``staff_availability`` KPI measures productive staffed
+    hours against it.
+    """
 
     name: str = Field(min_length=1)
     channels: ChannelList
@@ -231,8 +237,9 @@ class Team(StrictModel):
     learning_curve: LearningCurve | None = None
     attrition_per_month: Fraction = 0.0
     end_of_duty: Literal["finish_contact", "hand_back"] = "finish_contact"
-    min_agents: int = Field(default=0, ge=0, le=100_000)
+    min_agents: int = Field(default=0, ge=0, le=MAX_AGENTS)
     absence: Absence | None = None
+    contracted_fte: float | None = Field(default=None, gt=0, le=1_000_000)
 
     @model_validator(mode="after")
     def _scale_up_rules(self) -> Team:
@@ -277,10 +284,12 @@ class Team(StrictModel):
 class Pricing(StrictModel):
     """What the client pays the partner: exactly one of the three forms (euros)."""
 
-    per_agent_hour_eur: float | None = Field(default=None, ge=0)
-    per_fte_month_eur: float | None = Field(default=None, ge=0)
+    per_agent_hour_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
+    per_fte_month_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
     per_contact_eur: (
-        Annotated[ReadOnlyDict[Annotated[float, Field(ge=0)]], Field(max_length=MAX_CHANNELS)]
+        Annotated[
+            ReadOnlyDict[Annotated[float, Field(ge=0, le=MAX_EUR)]], Field(max_length=MAX_CHANNELS)
+        ]
         | None
     ) = None
 
@@ -296,12 +305,19 @@ class Pricing(StrictModel):
 
 
 class Partner(StrictModel):
-    """The outsourcing partner: its teams, shrinkage and pricing."""
+    """The outsourcing partner: its teams, shrinkage, pricing and costs.
+
+    Its cost (``sla_eval.partner_cost``): every paid agent hour (scheduled, before shrinkage,
+    and hires in training) at ``labour_cost_per_agent_hour_eur``, ``cost_per_hire_eur`` per
+    hire and ``overhead_per_fte_month_eur`` per paid FTE and month.
+    """
 
     name: str = Field(min_length=1)
     shrinkage: Fraction
-    pricing: Pricing
-    labour_cost_per_agent_hour_eur: float | None = Field(default=None, ge=0)
+    pricing: Pricing | None = None
+    labour_cost_per_agent_hour_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
+    cost_per_hire_eur: float = Field(default=0.0, ge=0, le=MAX_EUR)
+    overhead_per_fte_month_eur: float = Field(default=0.0, ge=0, le=MAX_EUR)
     fte_hours_per_month: float = Field(default=160.0, gt=0, le=744)
     fte_hours_per_week: float = Field(default=38.0, gt=0, le=168)
     teams: Annotated[tuple[Team, ...], NonEmpty, Field(max_length=100)]

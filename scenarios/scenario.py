@@ -25,6 +25,7 @@ from scenarios.calendar import Horizon
 from scenarios.channels import Channel
 from scenarios.contract import Contract
 from scenarios.events import Events
+from scenarios.limits import MAX_REPLICATIONS, MAX_SEED
 from scenarios.outages import Outages
 from scenarios.partner import Partner, Team, Tier2
 from scenarios.rules import cross_field_problems
@@ -32,7 +33,6 @@ from scenarios.units import DurationS
 
 __all__ = ["MAX_CHANNELS", "MAX_REPLICATIONS", "RunSettings", "Scenario"]
 
-MAX_REPLICATIONS = 10_000
 
 ChannelName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=40)]
 
@@ -52,7 +52,7 @@ class RunSettings(StrictModel):
     """
 
     replications: int = Field(default=10, ge=1, le=MAX_REPLICATIONS)
-    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     warmup: DurationS = 0.0
 
     @property

@@ -40,15 +40,20 @@ from the team's ``"attrition"`` stream in hiring order.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scenarios.errors import InputError
 from sim.log import add_span
+
+if TYPE_CHECKING:
+    from sim.contacts import Contact
 
 __all__ = ["END_OF_DUTY", "Agent", "Learning", "Pool", "TeamSpec", "workforce_events"]
 
@@ -175,7 +180,7 @@ class Agent:
         self.id = agent_id
         self.pool = pool
         self.production_start_s = production_start_s
-        self.contacts: list = []
+        self.contacts: list[Contact] = []
         self.channel = -1
         self.on_duty = False
         self.present = False
@@ -210,13 +215,14 @@ def workforce_events(
     events: list[tuple[float, int, int]] = []
     joins = [(-math.inf, k) for k in range(spec.headcount)]
     joins += [(t, spec.headcount + j) for j, t in enumerate(spec.hire_join_s) if t < horizon_s]
-    employed: list[float] = []
-    for join_s, k in joins:
+    employed: list[float] = []  # leaving times of the employees, a min-heap
+    for join_s, k in joins:  # joins ascend, so who left before one join left before the next
         leave = max(join_s, 0.0) + (rng.exponential(1.0 / rate) if rate > 0.0 else math.inf)
-        employed = [t for t in employed if t > join_s]
+        while employed and employed[0] <= join_s:
+            heapq.heappop(employed)
         if spec.max_headcount is not None and len(employed) >= spec.max_headcount:
             continue
-        employed.append(leave)
+        heapq.heappush(employed, leave)
         events.append((join_s, 1, k))
         if leave < horizon_s:
             events.append((leave, -1, k))

@@ -11,8 +11,13 @@ Random parts of the input are drawn here from the replication's streams:
 
 Hires: ``hiring.per_week`` agents are requested every week from ``hiring.start`` and join
 production ``lead_time_weeks + training_weeks`` later (the cohorts of
-:func:`staffing.headcount.team_cohorts`). Tier 2 with ``agents: auto`` takes its agents per
-interval from the rosters (``"tier2"``, :func:`staffing.team_rosters`).
+:func:`staffing.headcount.team_cohorts`); the joins listed are those whose training starts
+before the horizon end (the model takes on only those joining inside it, the paid training
+time of :mod:`sim.paid_time` counts them all). Tier 2 with ``agents: auto`` takes its agents
+per interval from the rosters (``"tier2"``, :func:`staffing.team_rosters`).
+
+Forecast bias (``events.forecast_bias``): the expected first contacts of the workload (what the
+forecast knows) are multiplied by the bias of their day before the arrivals are drawn.
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scenarios.demand import Workload
 from scenarios.distribution import Distribution
 from scenarios.errors import InputError
+from scenarios.events import bias_by_day
 from scenarios.partner import TIER2_ROSTER
 from scenarios.scenario import Scenario
 from sim.absence import draw_absence
@@ -35,6 +42,10 @@ from sim.specs import ChannelSpec, CsatSpec, Dist, ModelInput, Retry, TeamSpec, 
 from sim.streams import Streams
 from staffing.headcount import team_cohorts
 
+if TYPE_CHECKING:
+    from scenarios.channels import Redial, Repeat
+    from scenarios.partner import Team
+
 __all__ = ["model_input"]
 
 
@@ -42,7 +53,7 @@ def _dist(distribution: Distribution) -> Dist:
     return Dist(distribution.distribution, distribution.cv_effective)
 
 
-def _retry(retry, channel: str | None) -> Retry | None:
+def _retry(retry: Repeat | Redial | None, channel: str | None) -> Retry | None:
     if retry is None:
         return None
     return Retry(retry.probability, retry.delay.mean, _dist(retry.delay), channel)
@@ -53,7 +64,7 @@ def _channel(scenario: Scenario, name: str, workload: Workload) -> ChannelSpec:
     load = workload.channels[name]
     concurrency = channel.concurrency
     max_chats = 1 if concurrency is None else concurrency.max_chats
-    speeds = (1.0,) if max_chats == 1 else tuple(concurrency.speed_by_chats)
+    speeds = (1.0,) if concurrency is None or max_chats == 1 else tuple(concurrency.speeds)
     csat = channel.csat
     return ChannelSpec(
         name=name,
@@ -78,7 +89,7 @@ def _channel(scenario: Scenario, name: str, workload: Workload) -> ChannelSpec:
     )
 
 
-def _team(scenario: Scenario, team, scheduled: np.ndarray, streams: Streams) -> TeamSpec:
+def _team(scenario: Scenario, team: Team, scheduled: np.ndarray, streams: Streams) -> TeamSpec:
     staffing = team.staffing
     hiring = team.hiring
     joins: list[float] = []
@@ -119,16 +130,17 @@ def _arrivals(scenario: Scenario, workload: Workload, streams: Streams) -> dict[
     days = workload.day_of_interval
     arrivals = {}
     for name, load in workload.channels.items():
+        bias = bias_by_day(scenario.events, name, workload.start, workload.n_days)[days]
         concerned = noise is not None and (noise.channels is None or name in noise.channels)
         day_multiplier = None
         overdispersion = 0.0
-        if concerned:
+        if concerned and noise is not None:
             day_multiplier = draw_day_multipliers(
                 streams.rng("day_noise", name), noise.day_cv, workload.n_days
             )[days]
             overdispersion = noise.interval_overdispersion
         arrivals[name] = arrival_times(
-            load.expected_arrivals,
+            np.asarray(load.expected_arrivals, np.float64) * bias,
             workload.interval_s,
             streams.rng("arrivals", name),
             day_multiplier=day_multiplier,
@@ -142,7 +154,9 @@ def _seconds(scenario: Scenario, moment: dt.datetime) -> float:
     return (moment.replace(tzinfo=None) - origin).total_seconds()
 
 
-def _outages(scenario: Scenario, streams: Streams, horizon_s: float):
+def _outages(
+    scenario: Scenario, streams: Streams, horizon_s: float
+) -> tuple[tuple[str, float, float], ...]:
     rows: list[tuple[str, float, float]] = []
     every = scenario.channel_names
     for outage in scenario.outages.scheduled:
@@ -151,17 +165,17 @@ def _outages(scenario: Scenario, streams: Streams, horizon_s: float):
         if start < end:
             rows += [(name, start, end) for name in outage.channels or every]
     seen: dict[str, int] = {}
-    for outage in scenario.outages.random:
-        channels = outage.channels or every
+    for failure in scenario.outages.random:
+        channels = failure.channels or every
         key = ",".join(channels)
         seen[key] = seen.get(key, 0) + 1
         rng = streams.rng("outages", f"{key}#{seen[key]}")
         t = 0.0
         while True:
-            t += rng.exponential(outage.mtbf)
+            t += rng.exponential(failure.mtbf)
             if t >= horizon_s:
                 break
-            end = t + rng.exponential(outage.mttr)
+            end = t + rng.exponential(failure.mttr)
             rows += [(name, t, end) for name in channels]
             t = end
     return tuple(sorted(rows, key=lambda row: (row[1], row[0])))

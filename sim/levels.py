@@ -23,6 +23,7 @@ never learns what a contract is.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +32,9 @@ import numpy as np
 
 from scenarios.demand import Workload, expand
 from scenarios.errors import InputError
+from scenarios.limits import MAX_REPLICATIONS, MAX_SEED
 from scenarios.scenario import Scenario
-from sim.runner import MapFn, ReplicationResult, ReplicationTask
+from sim.runner import MapFn, ReplicationResult, ReplicationTask, check_count
 from staffing import team_rosters
 from staffing.roster import scaled_rosters
 
@@ -70,7 +72,7 @@ def parse_levels(text: str) -> tuple[float, ...]:
     if text.count(":") == 2:
         low_text, high_text, count_text = text.split(":")
         low, high = _level_text(low_text), _level_text(high_text)
-        if not count_text.strip().isdigit() or int(count_text) < 2:
+        if not re.fullmatch(r"[0-9]+", count_text.strip()) or int(count_text) < 2:
             raise InputError(f"--levels LOW:HIGH:COUNT needs a whole COUNT >= 2 (got {text!r})")
         if low >= high:
             raise InputError(f"--levels LOW:HIGH:COUNT needs LOW < HIGH (got {text!r})")
@@ -137,16 +139,16 @@ class LevelRuns:
 
 
 def check_counts(seed: int, replications: int, max_replications: int, step: int) -> None:
-    """Raise :class:`InputError` unless ``seed >= 0``, ``replications >= 2``,
-    ``max_replications >= replications`` and ``step >= 1`` are whole numbers."""
-    for name, value, low in (
-        ("seed", seed, 0),
-        ("replications", replications, 2),
-        ("max_replications", max_replications, replications),
-        ("step", step, 1),
+    """Raise :class:`InputError` unless ``0 <= seed <= MAX_SEED``, ``replications >= 2``,
+    ``replications <= max_replications <= MAX_REPLICATIONS`` and ``step >= 1`` are whole
+    numbers (limits in :mod:`scenarios.limits`)."""
+    for name, value, low, high in (
+        ("seed", seed, 0, MAX_SEED),
+        ("replications", replications, 2, MAX_REPLICATIONS),
+        ("max_replications", max_replications, replications, MAX_REPLICATIONS),
+        ("step", step, 1, MAX_REPLICATIONS),
     ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise InputError(f"{name} must be a whole number >= {low} (got {value!r})")
+        check_count(name, value, low, high)
 
 
 def run_levels(

@@ -31,6 +31,7 @@ from scenarios.log_tables import (
 
 if TYPE_CHECKING:
     from sim.contacts import Contact
+    from sim.paid_time import PaidTime
 
 __all__ = [
     "CONTACT_TYPE_CODE",
@@ -216,6 +217,7 @@ def agent_frame(
     replication: int,
     interval_s: float,
     usage: Sequence[tuple[str, Sequence[str], np.ndarray, np.ndarray, np.ndarray]],
+    paid: Sequence[PaidTime] | None = None,
 ) -> pd.DataFrame:
     """The agent table of ``AGENT_COLUMNS``.
 
@@ -228,20 +230,38 @@ def agent_frame(
         each channel (both shape ``(len(channels), n)``). The team's staffed time is split
         across its channels in proportion to busy time, equally in intervals without busy
         time.
+    paid:
+        Per team, in the order of ``usage``, its ``sim.paid_time.PaidTime`` (paid roster and
+        training agent-seconds and hires per interval), split across its channels like the
+        staffed time; None writes zeros.
     """
     teams, channels, rows = [], [], []
-    for team, team_channels, staffed, busy, overtime in usage:
+    for index, (team, team_channels, staffed, busy, overtime) in enumerate(usage):
         total_busy = busy.sum(axis=0)
         equal = np.full(busy.shape, 1.0 / len(team_channels))
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(total_busy > 0.0, busy / total_busy, equal)
+        zeros = np.zeros(staffed.shape)
+        own = paid[index] if paid is not None else None
+        extra = (zeros, zeros, zeros) if own is None else (own.paid_s, own.training_s, own.hires)
         for k, channel in enumerate(team_channels):
             teams.append(team)
             channels.append(channel)
-            rows.append((staffed * share[k], busy[k], overtime[k]))
+            rows.append(
+                (
+                    staffed * share[k],
+                    busy[k],
+                    overtime[k],
+                    *(column * share[k] for column in extra),
+                )
+            )
     n = rows[0][0].size if rows else 0
     team_names = list(dict.fromkeys(teams))
     channel_names = list(dict.fromkeys(channels))
+
+    def joined(column: int) -> np.ndarray:
+        return np.concatenate([r[column] for r in rows]) if rows else np.zeros(0)
+
     frame = pd.DataFrame(
         {
             "replication": np.full(n * len(rows), replication, dtype=np.int32),
@@ -249,9 +269,12 @@ def agent_frame(
             "interval_start_s": np.tile(np.arange(n, dtype=np.float64) * interval_s, len(rows)),
             "team": pd.Categorical(np.repeat(teams, n), categories=team_names),
             "channel": pd.Categorical(np.repeat(channels, n), categories=channel_names),
-            "staffed_agent_s": np.concatenate([r[0] for r in rows]) if rows else [],
-            "busy_agent_s": np.concatenate([r[1] for r in rows]) if rows else [],
-            "overtime_agent_s": np.concatenate([r[2] for r in rows]) if rows else [],
+            "staffed_agent_s": joined(0),
+            "busy_agent_s": joined(1),
+            "overtime_agent_s": joined(2),
+            "paid_agent_s": joined(3),
+            "training_agent_s": joined(4),
+            "hires": joined(5),
         }
     )
     frame = frame.astype(dict(AGENT_COLUMNS))

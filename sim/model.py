@@ -57,8 +57,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import simpy
@@ -91,12 +92,19 @@ class _Callback:
     __slots__ = ("callbacks", "value")
     _ok = True
 
-    def __init__(self, env: simpy.Environment, delay_s: float, callback, value) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        delay_s: float,
+        callback: Callable[[_Callback], None],
+        value: Any,  # whatever its callback reads: a contact, a tuple of them, None
+    ) -> None:
         if delay_s < 0.0:
             raise ValueError(f"negative delay {delay_s}")
         self.callbacks = [callback]
         self.value = value
-        env.schedule(self, simpy.events.NORMAL, delay_s)
+        # a stand-in for a Timeout: Environment.step reads only callbacks and _ok
+        env.schedule(self, simpy.events.NORMAL, delay_s)  # type: ignore[arg-type]
 
 
 class ContactCentre:
@@ -168,7 +176,7 @@ class ContactCentre:
         if self.outages:
             env.process(self._outage_process())
 
-    def _clock(self):
+    def _clock(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         for i in range(self.n):
             if i:
@@ -184,7 +192,7 @@ class ContactCentre:
         yield env.timeout(self.horizon_s - env.now)
         self._end(env.now)
 
-    def _source(self, ch: ChannelState, times: list[float]):
+    def _source(self, ch: ChannelState, times: list[float]) -> Generator[simpy.Event, Any, None]:
         """Process scheduling the first arrival of ``ch`` at its start; it yields no event."""
         self._next_arrival((ch, iter(times)))
         yield from ()
@@ -194,12 +202,14 @@ class ContactCentre:
         if t is not None:
             _Callback(self.env, t - self.env.now, self._on_arrival, source)
 
-    def _on_arrival(self, event) -> None:
-        source = event.value
+    def _on_arrival(self, event: _Callback) -> None:
+        source: tuple[ChannelState, Iterator[float]] = event.value
         self._arrive(source[0], _FIRST, -1)
         self._next_arrival(source)
 
-    def _workforce(self, pool: Pool, events, plans: dict[int, Agent]):
+    def _workforce(
+        self, pool: Pool, events: list[tuple[float, int, int]], plans: dict[int, Agent]
+    ) -> Generator[simpy.Event, Any, None]:
         env = self.env
         for t, kind, k in events:
             if t >= self.horizon_s:
@@ -212,7 +222,7 @@ class ContactCentre:
             pool.rebalance(int(t // self.interval_s), t, self._new_agent, self._hand_back)
             self._dispatch(pool, t)
 
-    def _outage_process(self):
+    def _outage_process(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         index = {c.spec.name: c for c in self.channels}
         points = sorted(
@@ -374,7 +384,10 @@ class ContactCentre:
             delay = max(first.work, 0.0) / ch.speeds[len(agent.contacts) - 1]
             _Callback(self.env, delay, self._on_chat_timer, (agent, agent.version, first))
 
-    def _on_chat_timer(self, event) -> None:
+    def _on_chat_timer(self, event: _Callback) -> None:
+        agent: Agent
+        version: int
+        c: Contact
         agent, version, c = event.value
         if version != agent.version:
             return
@@ -385,8 +398,8 @@ class ContactCentre:
         self._replan(agent, ch)
         self._finish(agent, c, ch, now)
 
-    def _on_done(self, event) -> None:
-        c = event.value
+    def _on_done(self, event: _Callback) -> None:
+        c: Contact = event.value
         agent = c.agent
         agent.contacts.clear()
         self._finish(agent, c, self.channels[c.ch], self.env.now)
@@ -438,7 +451,9 @@ class ContactCentre:
         elif not self._take_work(agent, now) and not agent.contacts:
             pool.idle.append(agent)
 
-    def _record(self, c: Contact, ch: ChannelState, now: float, agent_id: int):
+    def _record(
+        self, c: Contact, ch: ChannelState, now: float, agent_id: int
+    ) -> tuple[int, bool, int]:
         """Log an answered contact ending at ``now``: its row, whether resolved, its escalation
         code."""
         c.state = _DONE
@@ -465,8 +480,8 @@ class ContactCentre:
         )
         return row, resolved, esc
 
-    def _on_patience(self, event) -> None:
-        c = event.value
+    def _on_patience(self, event: _Callback) -> None:
+        c: Contact = event.value
         if c.state != _WAITING or self.ended or c.answer == c.answer:  # answered: on hold
             return
         now = self.env.now
@@ -486,7 +501,7 @@ class ContactCentre:
         if self.env.now + delay < self.horizon_s:
             _Callback(self.env, delay, self._on_retry, (ch, ctype, parent))
 
-    def _on_retry(self, event) -> None:
+    def _on_retry(self, event: _Callback) -> None:
         self._arrive(*event.value)
 
     # -- tier 2 and horizon end -------------------------------------------------------------
@@ -497,10 +512,11 @@ class ContactCentre:
             row, escalated_s = queue.popleft()
             self.log.set_tier2(row, now - escalated_s)
             self.t2_busy += 1
+            assert self.tier2 is not None, "without tier 2 its capacity stays 0"
             handle = self.t2_handle.next() * self.tier2.handle_mean_s
             _Callback(self.env, handle, self._on_tier2_done, None)
 
-    def _on_tier2_done(self, event) -> None:
+    def _on_tier2_done(self, event: _Callback) -> None:
         self.t2_busy -= 1
         self._tier2_dispatch(self.env.now)
 

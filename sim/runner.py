@@ -17,10 +17,13 @@ import numpy as np
 import pandas as pd
 
 from scenarios.demand import Workload, expand
+from scenarios.errors import InputError
 from scenarios.scenario import Scenario
+from sim.agents import WEEK_S
 from sim.build import model_input
 from sim.log import agent_frame, outage_frame
 from sim.model import ContactCentre
+from sim.paid_time import PaidTime, paid_time, trainee_paid_frac
 from sim.streams import Streams
 from staffing import team_rosters
 
@@ -31,7 +34,8 @@ MapFn = Callable[[Callable, Iterable], Iterable]
 
 @dataclass(frozen=True)
 class ReplicationResult:
-    """The three log tables of one replication (schemas in :mod:`scenarios.log_tables`)."""
+    """The three log tables of one replication (schemas in :mod:`scenarios.log_tables`); the
+    agent log holds the paid time of :mod:`sim.paid_time` too."""
 
     replication: int
     contacts: pd.DataFrame
@@ -71,9 +75,33 @@ def simulate(
     return ReplicationResult(
         replication=replication,
         contacts=model.log.frame(replication, names),
-        agents=agent_frame(replication, workload.interval_s, usage),
+        agents=agent_frame(
+            replication, workload.interval_s, usage, _paid(scenario, model, streams, workload)
+        ),
         outages=outage_frame(replication, model.outage_rows, names),
     )
+
+
+def _paid(
+    scenario: Scenario, model: ContactCentre, streams: Streams, workload: Workload
+) -> list[PaidTime]:
+    """Paid roster and training time and hires of every team (:mod:`sim.paid_time`)."""
+    frac = trainee_paid_frac(scenario.partner.fte_hours_per_month)
+    teams = {team.name: team for team in scenario.partner.teams}
+    paid = []
+    for pool in model.pools:
+        hiring = teams[pool.name].hiring
+        paid.append(
+            paid_time(
+                pool.spec,
+                streams,
+                interval_s=workload.interval_s,
+                n_intervals=workload.n_intervals,
+                training_s=0.0 if hiring is None else hiring.training_weeks * WEEK_S,
+                trainee_frac=frac,
+            )
+        )
+    return paid
 
 
 class ReplicationTask:
@@ -133,3 +161,9 @@ def run_replications(
         rosters = team_rosters(scenario, workload)
     task = ReplicationTask(scenario, int(seed), workload, dict(rosters))
     return iter((map_fn or map)(task, indices))
+
+
+def check_count(name: str, value: object, low: int, high: int) -> None:
+    """Raise :class:`InputError` unless ``value`` is a whole number from ``low`` to ``high``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(f"{name} must be a whole number from {low} to {high:,} (got {value!r})")

@@ -6,6 +6,7 @@ hand-made logs as well.
 
 from sla_eval.contract import CONTRACT_COLUMNS, clause_kpi, clause_threshold, evaluate_contract
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S, felt_fcr
+from sla_eval.fees import billing_fees, period_fee
 from sla_eval.kpi_names import (
     SL_DEFINITIONS,
     Threshold,
@@ -22,19 +23,25 @@ from sla_eval.kpis import (
     KpiChannel,
     kpi_table,
 )
+from sla_eval.partner_cost import PartnerCosts, margin_warning, partner_cost
 from sla_eval.periods import (
     PERIOD_KINDS,
+    Calendar,
+    billing_share,
     period_coverage_frac,
     period_index,
     period_nominal_s,
     period_table,
 )
 from sla_eval.scenario_eval import (
+    contract_forecasts,
     evaluate_scenario_contract,
     forecast_table,
     kpi_channels,
+    scenario_calendar,
     scenario_coverage_frac,
     scenario_kpi_table,
+    scenario_totals,
 )
 from sla_eval.schemes import banded_eur, fixed_eur, linear_eur, per_unit_eur, scheme_eur
 from sla_eval.summary import (
@@ -45,6 +52,7 @@ from sla_eval.summary import (
     describe,
     summarise,
     summary_dict,
+    wilson_interval,
 )
 
 __all__ = [
@@ -57,13 +65,18 @@ __all__ = [
     "SL_DEFINITIONS",
     "STAT_COLUMNS",
     "TOTAL_COLUMNS",
+    "Calendar",
     "KpiChannel",
+    "PartnerCosts",
     "Threshold",
     "abandon_kpi",
     "banded_eur",
+    "billing_fees",
+    "billing_share",
     "clause_kpi",
     "clause_threshold",
     "clip_fraction_intervals",
+    "contract_forecasts",
     "contract_totals",
     "describe",
     "escalation_response_kpi",
@@ -76,16 +89,22 @@ __all__ = [
     "kpi_channels",
     "kpi_table",
     "linear_eur",
+    "margin_warning",
+    "partner_cost",
     "per_unit_eur",
     "period_coverage_frac",
+    "period_fee",
     "period_index",
     "period_nominal_s",
     "period_table",
     "response_kpi",
+    "scenario_calendar",
     "scenario_coverage_frac",
     "scenario_kpi_table",
+    "scenario_totals",
     "scheme_eur",
     "service_level_kpi",
     "summarise",
     "summary_dict",
+    "wilson_interval",
 ]

@@ -9,6 +9,7 @@ first-contact resolution and escalations, handling and CSAT) is one method.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,9 +26,16 @@ from sla_eval.kpi_names import (
 from sla_eval.period_cells import Cube, ratio
 from sla_eval.timeline import backlog_end
 
+if TYPE_CHECKING:
+    from sla_eval.kpis import KpiChannel
+
 __all__ = ["ContactKpis", "Item"]
 
 _P90 = 0.9
+_TOP_BOX_FROM = 3.5
+"""Scores from 3.5 round to 4 or 5: top box."""
+_NEGATIVE_BELOW = 2.5
+"""Scores below 2.5 round to 1 or 2: negative."""
 Item = tuple[str, np.ndarray, np.ndarray]
 """``(kpi name, cube of shape (R, P, C + 1), channel-slot mask of length C + 1)``."""
 
@@ -88,7 +96,7 @@ class ContactKpis:
         self,
         contacts: pd.DataFrame,
         channel_codes: np.ndarray,
-        channels: Mapping[str, object],
+        channels: Mapping[str, KpiChannel],
         *,
         horizon_s: float,
         warmup_s: float,
@@ -136,7 +144,10 @@ class ContactKpis:
         escalation_targets_s: Mapping[str, float],
     ) -> None:
         """Indicators and weights of the contacts that arrived in the measured span."""
-        fcr_judged, fcr_resolved = felt_fcr(contacts, window_s=fcr_window_s, horizon_s=horizon_s)
+        windows = np.array([spec.fcr_window_s or fcr_window_s for spec in self.specs], np.float64)
+        fcr_judged, fcr_resolved = felt_fcr(
+            contacts, window_s=windows[channel_codes], horizon_s=horizon_s
+        )
         arrival = contacts["arrival_s"].to_numpy(np.float64)
         rows = (arrival >= warmup_s) & (arrival < horizon_s)
         outcome = contacts["outcome"][rows]
@@ -154,8 +165,16 @@ class ContactKpis:
         handle = contacts["handle_s"].to_numpy(np.float64)[rows]
         self.handle = np.where(self.answered, handle, 0.0)
         self.escalated = self.answered & contacts["escalated"].to_numpy(bool)[rows]
+        strategic = (contacts["escalation_type"] == "strategic").to_numpy()[rows]
+        self.complaint = self.escalated & strategic
+        self.agent_resolved = (
+            self.answered & contacts["resolved_first_contact"].to_numpy(bool)[rows]
+        )
         self.score = contacts["csat_score"].to_numpy(np.float64)[rows]
         self.scored = self.answered & ~np.isnan(self.score)
+        # a 1-5 survey records whole points: the score rounded half up
+        self.top_box = self.scored & (self.score >= _TOP_BOX_FROM)
+        self.negative = self.scored & (self.score < _NEGATIVE_BELOW)
         self.fcr_judged, self.fcr_resolved = fcr_judged[rows], fcr_resolved[rows]
         self.esc_target = _escalation_targets(contacts, escalation_targets_s)[rows]
         self.esc_response = contacts["tier2_response_s"].to_numpy(np.float64)[rows]
@@ -287,11 +306,15 @@ class ContactKpis:
         ]
 
     def _resolution(self, total: _Sums) -> list[Item]:
-        """Felt FCR, the escalation share and the tier-2 response within each target."""
+        """Felt and agent-reported FCR, the escalation and complaint shares and the tier-2
+        response within each target."""
         escalated = self.escalated
+        answered = total.answered
         items: list[Item] = [
             ("fcr_frac", ratio(total(self.fcr_resolved), total(self.fcr_judged)), self.every_slot),
-            ("escalation_frac", ratio(total(escalated), total.answered), self.every_slot),
+            ("agent_fcr_frac", ratio(total(self.agent_resolved), answered), self.every_slot),
+            ("escalation_frac", ratio(total(escalated), answered), self.every_slot),
+            ("complaint_frac", ratio(total(self.complaint), answered), self.every_slot),
         ]
         for name, target in [(escalation_response_kpi(), self.esc_target)] + [
             (escalation_response_kpi(t), np.where(escalated, t, np.nan))
@@ -303,7 +326,8 @@ class ContactKpis:
         return items
 
     def _handling(self, total: _Sums) -> list[Item]:
-        """Mean handle time, mean CSAT score and the share of answered contacts scored."""
+        """Mean handle time, mean CSAT score, the share of answered contacts scored and the
+        shares of top-box (4-5) and negative (1-2) scores among them."""
         n_answered, n_scored = total.answered, total(self.scored)
         return [
             ("aht_s", ratio(total(self.handle), n_answered), self.every_slot),
@@ -313,4 +337,6 @@ class ContactKpis:
                 self.every_slot,
             ),
             ("csat_response_frac", ratio(n_scored, n_answered), self.every_slot),
+            ("csat_top_box_frac", ratio(total(self.top_box), n_scored), self.every_slot),
+            ("csat_negative_frac", ratio(total(self.negative), n_scored), self.every_slot),
         ]

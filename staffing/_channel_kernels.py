@@ -7,6 +7,7 @@ import math
 import numpy as np
 from numba import njit
 
+import staffing._numba_cache  # noqa: F401  (before any kernel is decorated)
 from staffing._kernels import (
     N_MEASURES,
     TARGETS,

@@ -43,6 +43,7 @@ zero CV gives the measures at the expected rate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -165,7 +166,7 @@ def day_factor_rule(day_cv: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return _rule(float(day_cv)), _kronrod(), _gauss(float(day_cv))
 
 
-def _fixed_load(fixed_calls_per_hour, settings: np.ndarray) -> np.ndarray:
+def _fixed_load(fixed_calls_per_hour: ArrayLike, settings: np.ndarray) -> np.ndarray:
     """The fixed part's load in Erlang per row (``settings[:, 0]`` is the AHT)."""
     rate = check_array("fixed_calls_per_hour", fixed_calls_per_hour)
     if rate.ndim == 1 and rate.size != settings.shape[0]:
@@ -176,7 +177,7 @@ def _fixed_load(fixed_calls_per_hour, settings: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(rate, settings.shape[:1]) * settings[:, 0] / 3600.0)
 
 
-def _kernel_speeds(speed_by_chats) -> np.ndarray:
+def _kernel_speeds(speed_by_chats: Sequence[float] | None) -> np.ndarray:
     return np.ones(1) if speed_by_chats is None else _speeds(speed_by_chats)
 
 
@@ -191,7 +192,7 @@ def expected_metrics(
     patience_s: ArrayLike | None = None,
     sl_definition: str = "offered",
     short_abandon_s: ArrayLike = 0.0,
-    speed_by_chats=None,
+    speed_by_chats: Sequence[float] | None = None,
 ) -> pd.DataFrame:
     """Measures expected over the day factor for given agents (see the module notes).
 
@@ -217,17 +218,17 @@ def expected_metrics(
 
 
 def expected_measures(
-    calls_per_hour,
-    aht_s,
-    agents,
+    calls_per_hour: ArrayLike,
+    aht_s: ArrayLike,
+    agents: ArrayLike,
     *,
-    day_cv,
-    fixed_calls_per_hour,
-    threshold_s,
-    patience_s,
-    sl_definition,
-    short_abandon_s,
-    speed_by_chats,
+    day_cv: float,
+    fixed_calls_per_hour: ArrayLike,
+    threshold_s: ArrayLike,
+    patience_s: ArrayLike | None,
+    sl_definition: str,
+    short_abandon_s: ArrayLike,
+    speed_by_chats: Sequence[float] | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`expected_metrics` as arrays: the load, the agents and the kernel output (rows ×
     ``N_MEASURES``, columns in the order of :mod:`staffing._kernels`, times in seconds)."""
@@ -254,7 +255,7 @@ def required_agents_expected(
     patience_s: ArrayLike | None = None,
     sl_definition: str = "offered",
     short_abandon_s: ArrayLike = 0.0,
-    speed_by_chats=None,
+    speed_by_chats: Sequence[float] | None = None,
     start_agents: ArrayLike | None = None,
     **targets: ArrayLike | None,
 ) -> int | np.ndarray:
@@ -283,18 +284,18 @@ def required_agents_expected(
 
 
 def _expected_search(
-    calls_per_hour,
-    aht_s,
+    calls_per_hour: ArrayLike,
+    aht_s: ArrayLike,
     *,
-    day_cv,
-    fixed_calls_per_hour,
-    patience_s,
-    sl_definition,
-    short_abandon_s,
-    speed_by_chats,
-    start_agents,
-    floor_agents=None,
-    **targets,
+    day_cv: float,
+    fixed_calls_per_hour: ArrayLike,
+    patience_s: ArrayLike | None,
+    sl_definition: str,
+    short_abandon_s: ArrayLike,
+    speed_by_chats: Sequence[float] | None,
+    start_agents: ArrayLike | None,
+    floor_agents: ArrayLike | None = None,
+    **targets: ArrayLike | None,
 ) -> tuple[int | np.ndarray, np.ndarray]:
     """:func:`required_agents_expected` (never below ``floor_agents``) and the expected
     measures of the answer (rows × ``k.N_MEASURES``, times in seconds)."""

@@ -57,17 +57,22 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scenarios.errors import InputError
 from scenarios.partner import TIER2_ROSTER
-from staffing.headcount import expected_headcount, team_cohorts
+from staffing.headcount import HeadcountPath, expected_headcount, team_cohorts
 from staffing.requirements import ChannelDemand, predicted_measures
 from staffing.retries import landing_weights, served_flow, spread
 from staffing.roster import base_roster
 from staffing.team_staffing import TeamPlan, staff_team
 from staffing.tier2 import Tier2Plan, tier2_plan
+
+if TYPE_CHECKING:
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
 
 __all__ = ["ChannelFlow", "WorkloadPlan", "solve", "team_rosters"]
 
@@ -143,7 +148,9 @@ class _Retry:
     handle_weights: np.ndarray | None = None
 
 
-def _retry_routes(scenario, workload, demands) -> dict[str, _Retry]:
+def _retry_routes(
+    scenario: Scenario, workload: Workload, demands: Mapping[str, ChannelDemand]
+) -> dict[str, _Retry]:
     routes = {}
     n, interval_s = workload.n_intervals, workload.interval_s
     for name, channel in scenario.channels.items():
@@ -172,6 +179,12 @@ def _retry_routes(scenario, workload, demands) -> dict[str, _Retry]:
             )
         routes[name] = route
     return routes
+
+
+_Demands = Mapping[str, ChannelDemand]
+_Arrays = Mapping[str, np.ndarray]
+_Routes = Mapping[str, _Retry]
+_FixedInputs = tuple[np.ndarray | None, HeadcountPath | None, int | None]
 
 
 @dataclass
@@ -204,7 +217,9 @@ def _done(demand: ChannelDemand, state: _State) -> tuple[np.ndarray, np.ndarray,
     return demand.offered * (1.0 - p), demand.offered * p, np.full(p.size, np.nan)
 
 
-def _retries(bases, first, routes, workload, state: _State) -> tuple[dict, dict]:
+def _retries(
+    bases: _Demands, first: _Arrays, routes: _Routes, workload: Workload, state: _State
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """One application of the retry map: the repeats and redials the current arrivals make."""
     repeats = {name: np.zeros(workload.n_intervals) for name in bases}
     redials = {name: np.zeros(workload.n_intervals) for name in bases}
@@ -213,6 +228,7 @@ def _retries(bases, first, routes, workload, state: _State) -> tuple[dict, dict]
         done, abandoned, _ = _done(_demand(base, first[name], state), state)
         load = workload.channels[name]
         if route.repeat_weights is not None:
+            assert route.repeat_to is not None, "a repeat route has its channel"
             source = done * (1.0 - load.fcr_frac) * route.repeat_frac
             repeats[route.repeat_to] += spread(source, route.repeat_weights)
         if route.redial_weights is not None:
@@ -220,7 +236,14 @@ def _retries(bases, first, routes, workload, state: _State) -> tuple[dict, dict]
     return repeats, redials
 
 
-def _settle(bases, first, routes, workload, state: _State, tolerance: float) -> float:
+def _settle(
+    bases: _Demands,
+    first: _Arrays,
+    routes: _Routes,
+    workload: Workload,
+    state: _State,
+    tolerance: float,
+) -> float:
     """Iterate the retries with the staffing fixed; return the largest change it made."""
     moved = 0.0
     for _ in range(MAX_INNER):
@@ -243,7 +266,15 @@ def _settle(bases, first, routes, workload, state: _State, tolerance: float) -> 
     )
 
 
-def _staff(scenario, bases, first, state, fixed_inputs, previous, monotone):
+def _staff(
+    scenario: Scenario,
+    bases: _Demands,
+    first: _Arrays,
+    state: _State,
+    fixed_inputs: list[_FixedInputs],
+    previous: dict[str, TeamPlan] | None,
+    monotone: bool,
+) -> dict[str, TeamPlan]:
     """Every team's plan for the current arrivals (never below the previous requirements when
     ``monotone``), and the state's P(Ab) and capacities for it."""
     teams = {}
@@ -272,21 +303,24 @@ def _staff(scenario, bases, first, state, fixed_inputs, previous, monotone):
     return teams
 
 
+def _same_need(x: np.ndarray | None, y: np.ndarray | None) -> bool:
+    if x is None or y is None:
+        return x is y
+    return bool(np.array_equal(x, y))
+
+
 def _same(a: dict[str, TeamPlan], b: dict[str, TeamPlan] | None) -> bool:
     if b is None:
         return False
     return all(
-        all(
-            (x is None and y is None) or np.array_equal(x, y)
-            for x, y in zip(a[name].required, b[name].required, strict=True)
-        )
+        all(_same_need(x, y) for x, y in zip(a[name].required, b[name].required, strict=True))
         for name in a
     )
 
 
-def _fixed_inputs(scenario, workload) -> list:
+def _fixed_inputs(scenario: Scenario, workload: Workload) -> list[_FixedInputs]:
     """Per team: its given roster, its expected headcount and its starting headcount."""
-    out = []
+    out: list[_FixedInputs] = []
     for index, team in enumerate(scenario.partner.teams):
         roster = base_roster(index, team, scenario, workload)
         headcount = starting = None
@@ -303,7 +337,7 @@ def _fixed_inputs(scenario, workload) -> list:
     return out
 
 
-def _solve(scenario, workload) -> WorkloadPlan:
+def _solve(scenario: Scenario, workload: Workload) -> WorkloadPlan:
     bases = {name: ChannelDemand.of(scenario, workload, name) for name in scenario.channels}
     first = {
         name: np.asarray(load.expected_arrivals, np.float64)
@@ -336,7 +370,16 @@ def _solve(scenario, workload) -> WorkloadPlan:
     return _assemble(scenario, workload, bases, first, routes, state, teams, steps)
 
 
-def _assemble(scenario, workload, bases, first, routes, state, teams, steps) -> WorkloadPlan:
+def _assemble(
+    scenario: Scenario,
+    workload: Workload,
+    bases: _Demands,
+    first: _Arrays,
+    routes: _Routes,
+    state: _State,
+    teams: dict[str, TeamPlan],
+    steps: int,
+) -> WorkloadPlan:
     channels = {}
     escalated = np.zeros(workload.n_intervals)
     for team in scenario.partner.teams:
@@ -363,21 +406,21 @@ def _assemble(scenario, workload, bases, first, routes, state, teams, steps) -> 
     return WorkloadPlan(MappingProxyType(ordered), MappingProxyType(dict(teams)), tier2, steps)
 
 
-_LAST: list = []
+_LAST: list[tuple[Scenario, Workload, WorkloadPlan]] = []
 """The last solved (scenario, workload, plan): the plan and the rosters of a run share it."""
 
 
-def solve(scenario, workload) -> WorkloadPlan:
+def solve(scenario: Scenario, workload: Workload) -> WorkloadPlan:
     """The planned workload and staffing of a scenario (module notes), cached for the last
     (scenario, workload) pair by identity."""
-    if _LAST and _LAST[0] is scenario and _LAST[1] is workload:
-        return _LAST[2]
+    if _LAST and _LAST[0][0] is scenario and _LAST[0][1] is workload:
+        return _LAST[0][2]
     plan = _solve(scenario, workload)
-    _LAST[:] = [scenario, workload, plan]
+    _LAST[:] = [(scenario, workload, plan)]
     return plan
 
 
-def team_rosters(scenario, workload) -> dict[str, np.ndarray]:
+def team_rosters(scenario: Scenario, workload: Workload) -> dict[str, np.ndarray]:
     """Scheduled agents on duty (before shrinkage) per interval, for every team, as the
     simulation takes them (and tier 2's, under ``"tier2"``, when its agents are ``auto``).
 

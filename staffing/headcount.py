@@ -29,10 +29,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scenarios.errors import InputError
+
+if TYPE_CHECKING:
+    from scenarios.partner import Team
+    from scenarios.scenario import Scenario
 
 __all__ = ["MONTH_S", "WEEK_S", "Cohort", "HeadcountPath", "expected_headcount", "team_cohorts"]
 
@@ -79,18 +84,21 @@ class HeadcountPath:
     left: np.ndarray
 
 
-def team_cohorts(team, scenario) -> tuple[Cohort, ...]:
-    """The cohorts of a ``fixed`` team: its starting headcount, then its weekly hires that
-    reach production before the horizon end (the hires :mod:`sim.build` makes)."""
+def team_cohorts(team: Team, scenario: Scenario) -> tuple[Cohort, ...]:
+    """The cohorts of a ``fixed`` team: its starting headcount, then its weekly hires whose
+    employment (training) starts before the horizon end (the hires :mod:`sim.build` lists; those
+    reaching production after the horizon end are paid in training, :mod:`sim.paid_time`)."""
+    staffing = team.staffing
+    assert staffing.mode == "fixed", "only a fixed team has a headcount"
     cohorts = []
-    if team.staffing.headcount > 0:
-        cohorts.append(Cohort(float(team.staffing.headcount), -math.inf, -math.inf))
+    if staffing.headcount > 0:
+        cohorts.append(Cohort(float(staffing.headcount), -math.inf, -math.inf))
     hiring = team.hiring
     if hiring is None or hiring.per_week == 0:
         return tuple(cohorts)
     horizon_s = scenario.horizon.horizon_s
     request_s = (hiring.start - scenario.horizon.start).days * 86400.0
-    while request_s + hiring.weeks_to_production * WEEK_S < horizon_s:
+    while request_s + hiring.lead_time_weeks * WEEK_S < horizon_s:
         employed = request_s + hiring.lead_time_weeks * WEEK_S
         production = request_s + hiring.weeks_to_production * WEEK_S
         cohorts.append(Cohort(float(hiring.per_week), employed, production))

@@ -13,8 +13,9 @@ Each result carries its one-line warnings (:mod:`staffing.load_warnings`).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -97,7 +98,7 @@ def staff_rate(
     calls_per_hour: float,
     aht_s: float,
     *,
-    targets: dict,
+    targets: Mapping[str, float | None],
     patience_s: float | None = None,
     sl_definition: str = "offered",
     short_abandon_s: float = 0.0,
@@ -109,7 +110,7 @@ def staff_rate(
     share ``confidence`` of days (which needs ``day_cv > 0``)."""
     if confidence is not None and day_cv <= 0:
         raise InputError("--confidence needs --day-cv above 0: the confidence is over days.")
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "patience_s": patience_s,
         "sl_definition": sl_definition,
         "short_abandon_s": short_abandon_s,
@@ -121,6 +122,7 @@ def staff_rate(
         )
     else:
         agents = required_agents_expected(calls_per_hour, aht_s, day_cv=day_cv, **kwargs)
+    assert isinstance(agents, int), "one rate gives one number of agents"
     result = rate_measures(
         calls_per_hour,
         aht_s,

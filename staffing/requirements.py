@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,6 +39,11 @@ from staffing.deferrable import backlog_on_time, required_backlog_agents
 from staffing.search import required_agents
 from staffing.time_varying import effective_load
 from staffing.uncertainty import volume_quantile_factor
+
+if TYPE_CHECKING:
+    from scenarios.channels import ServiceTarget
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
 
 __all__ = [
     "ChannelDemand",
@@ -89,13 +95,13 @@ class ChannelDemand:
     patience_s: np.ndarray
     is_open: np.ndarray
     interval_s: float
-    service_target: object | None
+    service_target: ServiceTarget | None
     speeds: tuple[float, ...]
     fixed: np.ndarray | None = field(default=None)
     day_cv: float = 0.0
 
     @classmethod
-    def of(cls, scenario, workload, name: str) -> ChannelDemand:
+    def of(cls, scenario: Scenario, workload: Workload, name: str) -> ChannelDemand:
         """The first contacts of channel ``name`` of a scenario and its expanded workload."""
         channel = scenario.channels[name]
         load = workload.channels[name]
@@ -139,7 +145,9 @@ def _effective_rate(demand: ChannelDemand, offered: np.ndarray, method: str) -> 
     return load * SECONDS_PER_HOUR / demand.aht_s
 
 
-def _split_rates(demand: ChannelDemand, method: str, rows: np.ndarray) -> tuple:
+def _split_rates(
+    demand: ChannelDemand, method: str, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Effective rates (per hour) of the scaled and the fixed part on ``rows``; every method is
     linear in the rate, so they add up to :func:`effective_calls_per_hour`."""
     fixed = _effective_rate(demand, demand.fixed_offered, method)
@@ -147,17 +155,18 @@ def _split_rates(demand: ChannelDemand, method: str, rows: np.ndarray) -> tuple:
     return scaled[rows], fixed[rows]
 
 
-def _realtime_kwargs(demand: ChannelDemand, rows: np.ndarray) -> dict:
+def _realtime_kwargs(demand: ChannelDemand, rows: np.ndarray) -> dict[str, Any]:
     target = demand.service_target
-    kwargs = {"patience_s": demand.patience(rows)}
+    assert target is not None, "called for a channel with a service target only"
+    kwargs: dict[str, Any] = {"patience_s": demand.patience(rows)}
     if kwargs["patience_s"] is not None:
         kwargs["sl_definition"] = target.sl_definition
         kwargs["short_abandon_s"] = target.short_abandon or 0.0
     return kwargs
 
 
-def _targets(target) -> dict:
-    targets = {"target_sl": target.target, "threshold_s": target.threshold}
+def _targets(target: ServiceTarget) -> dict[str, Any]:
+    targets: dict[str, Any] = {"target_sl": target.target, "threshold_s": target.threshold}
     if target.max_p_wait is not None:
         targets["max_p_wait_frac"] = target.max_p_wait
     if target.max_occupancy is not None:
@@ -203,11 +212,12 @@ def required_for_channel(
     if rows.size == 0:
         return required
     scaled, fixed = _split_rates(demand, method, rows)
-    kwargs = _realtime_kwargs(demand, rows) | _targets(target)
-    chat = {"speed_by_chats": demand.speeds} if len(demand.speeds) > 1 else {}
+    kwargs: dict[str, Any] = _realtime_kwargs(demand, rows) | _targets(target)
+    chat: dict[str, Any] = {"speed_by_chats": demand.speeds} if len(demand.speeds) > 1 else {}
     if demand.day_cv == 0.0 or target.criterion == "confidence":
         factor = 1.0
         if demand.day_cv > 0.0:
+            assert target.confidence is not None, "criterion confidence has a level (scenario)"
             factor = volume_quantile_factor(demand.day_cv, target.confidence)
         search = required_chat_agents if chat else required_agents
         required[rows] = search(scaled * factor + fixed, demand.aht_s[rows], **chat, **kwargs)
@@ -258,7 +268,7 @@ def predicted_measures(
     rows = np.flatnonzero(demand.is_open)
     if rows.size == 0:
         return out
-    kwargs = {"threshold_s": 0.0 if target is None else target.threshold}
+    kwargs: dict[str, Any] = {"threshold_s": 0.0 if target is None else target.threshold}
     if target is not None:
         kwargs |= _realtime_kwargs(demand, rows)
     else:

@@ -8,16 +8,21 @@ rule) answering contacts.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from scenarios.data_files import roster_agents
 from scenarios.errors import InputError
-from scenarios.interval_csv import read_interval_csv
 from staffing._inputs import check_array
+
+if TYPE_CHECKING:
+    from scenarios.demand import Workload
+    from scenarios.partner import FixedStaffing, Team
+    from scenarios.scenario import Scenario
 
 __all__ = ["base_roster", "fte", "productive_agents", "scaled_rosters", "scheduled_agents"]
 
@@ -57,7 +62,7 @@ def fte(agent_hours: ArrayLike, days: float, fte_hours_per_month: float = 160.0)
     return agent_hours / (fte_hours_per_month * days / DAYS_PER_MONTH)
 
 
-def _fixed_roster(staffing, scenario, workload) -> np.ndarray:
+def _fixed_roster(staffing: FixedStaffing, scenario: Scenario, workload: Workload) -> np.ndarray:
     """Headcount at horizon start times each shift's share, whole agents per shift, on the
     shift's days and hours; nobody works on a closed day."""
     per_day = round(86_400 / workload.interval_s)
@@ -72,39 +77,20 @@ def _fixed_roster(staffing, scenario, workload) -> np.ndarray:
     return roster
 
 
-def _file_roster(index: int, staffing, workload) -> np.ndarray:
-    agents = read_interval_csv(
-        staffing.file,
-        "agents",
-        start=workload.start,
-        interval_s=workload.interval_s,
-        n_intervals=workload.n_intervals,
-        field_path=f"partner.teams.{index}.staffing.file",
-    )
-    fractional = np.flatnonzero(agents != np.floor(agents))
-    if fractional.size:
-        first = int(fractional[0])
-        when = dt.datetime.combine(workload.start, dt.time()) + dt.timedelta(
-            seconds=first * workload.interval_s
-        )
-        raise InputError(
-            f"{staffing.file}: agents must be whole numbers "
-            f"(got {agents[first]:g} at {when:%Y-%m-%dT%H:%M})."
-        )
-    return agents.astype(np.int64)
-
-
-def base_roster(index: int, team, scenario, workload) -> np.ndarray | None:
+def base_roster(
+    index: int, team: Team, scenario: Scenario, workload: Workload
+) -> np.ndarray | None:
     """Scheduled agents on duty (before shrinkage) per interval of a ``fixed`` or ``roster``
     team as written (int64): a fixed team's shifts at its starting headcount, for each shift
     ``⌊headcount · share⌋`` agents on the intervals whose start lies in the shift on its days
-    (past midnight into the next day), zero on closed days; a roster team's CSV. ``None`` for an
-    ``auto`` team, whose roster is planned (:func:`staffing.team_rosters`)."""
+    (past midnight into the next day), zero on closed days; a roster team's CSV (whole agents,
+    checked when the scenario loaded: :mod:`scenarios.data_files`). ``None`` for an ``auto``
+    team, whose roster is planned (:func:`staffing.team_rosters`)."""
     staffing = team.staffing
     if staffing.mode == "fixed":
         return _fixed_roster(staffing, scenario, workload)
     if staffing.mode == "roster":
-        return _file_roster(index, staffing, workload)
+        return roster_agents(index, staffing.file, scenario.horizon)
     return None
 
 

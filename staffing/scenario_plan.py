@@ -10,12 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from staffing.fixed_point import solve
 from staffing.requirements import effective_calls_per_hour
+
+if TYPE_CHECKING:
+    from scenarios.channels import Channel
+    from scenarios.demand import Workload
+    from scenarios.partner import Team
+    from scenarios.scenario import Scenario
+    from staffing.fixed_point import WorkloadPlan
+    from staffing.requirements import ChannelDemand
 
 __all__ = [
     "COLUMNS",
@@ -113,7 +122,7 @@ TIER2_COLUMNS: Mapping[str, str] = MappingProxyType(
 """Columns and dtypes of :func:`tier2_table`."""
 
 
-def _criterion(channel, demand) -> str:
+def _criterion(channel: Channel, demand: ChannelDemand) -> str:
     target = channel.service_target
     if target is None or demand.kind == "deferrable":
         return "none"
@@ -122,7 +131,9 @@ def _criterion(channel, demand) -> str:
     return "expected"
 
 
-def _team_frames(team, scenario, workload, solved) -> list[pd.DataFrame]:
+def _team_frames(
+    team: Team, scenario: Scenario, workload: Workload, solved: WorkloadPlan
+) -> list[pd.DataFrame]:
     team_plan = solved.teams[team.name]
     n = workload.n_intervals
     per_hour = 3600.0 / workload.interval_s
@@ -177,12 +188,12 @@ def _team_frames(team, scenario, workload, solved) -> list[pd.DataFrame]:
     return frames
 
 
-def _interval_starts(workload, intervals) -> pd.Series:
+def _interval_starts(workload: Workload, intervals: np.ndarray | pd.Series) -> pd.Series:
     start = pd.Timestamp(workload.start)
     return start + pd.to_timedelta(np.asarray(workload.interval_start_s)[intervals], "s")
 
 
-def plan(scenario, workload) -> pd.DataFrame:
+def plan(scenario: Scenario, workload: Workload) -> pd.DataFrame:
     """Per channel and interval: the offered workload, required, scheduled and productive
     agents, expected measures and the team's headcount. One row per channel and interval,
     channels in scenario order.
@@ -247,7 +258,7 @@ def plan(scenario, workload) -> pd.DataFrame:
     return table
 
 
-def plan_by_day(table: pd.DataFrame, scenario) -> pd.DataFrame:
+def plan_by_day(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Per day and channel: offered contacts (and of them repeats and redials), required and
     scheduled agent hours, the day's expected service level and abandonment (interval values
     weighted by contacts), open intervals below target and below the team's ``min_agents``.
@@ -302,7 +313,7 @@ def plan_by_day(table: pd.DataFrame, scenario) -> pd.DataFrame:
     return summary[list(SUMMARY_COLUMNS)].astype(dict(SUMMARY_COLUMNS))
 
 
-def plan_by_week(table: pd.DataFrame, scenario) -> pd.DataFrame:
+def plan_by_week(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     """Per team and week (seven days from the horizon start; the last may be shorter):
     headcount and FTE.
 
@@ -343,7 +354,7 @@ def plan_by_week(table: pd.DataFrame, scenario) -> pd.DataFrame:
     return weeks[list(WEEK_COLUMNS)].astype(dict(WEEK_COLUMNS)).reset_index(drop=True)
 
 
-def tier2_table(scenario, workload) -> pd.DataFrame | None:
+def tier2_table(scenario: Scenario, workload: Workload) -> pd.DataFrame | None:
     """Tier 2 per interval (:data:`TIER2_COLUMNS`): escalations arriving per hour, the agents
     finishing every escalation within its response target (fluid), the agents on duty and the
     share of the interval's escalations finished in time; ``None`` without tier 2."""

@@ -17,12 +17,16 @@ Productive agents are ``round(scheduled·(1 − shrinkage))`` (half up), the sim
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from staffing.headcount import HeadcountPath
 from staffing.requirements import ChannelDemand, required_for_channel
 from staffing.roster import productive_agents, scheduled_agents
+
+if TYPE_CHECKING:
+    from scenarios.partner import Team
 
 __all__ = ["TeamPlan", "allocate", "staff_team"]
 
@@ -105,7 +109,7 @@ def _with_min_agents(
 
 
 def staff_team(
-    team,
+    team: Team,
     demands: list[ChannelDemand],
     *,
     shrinkage_frac: float,
@@ -122,20 +126,25 @@ def staff_team(
     (first guesses of the searches); ``floor`` are requirements never to go below (the
     fixed point's monotone steps).
     """
-    auto = team.staffing.mode == "auto"
-    method = team.staffing.method if auto else "stationary"
+    staffing = team.staffing
+    method = staffing.method if staffing.mode == "auto" else "stationary"
     start = start or [None] * len(demands)
     floor = floor or [None] * len(demands)
     required = [
         required_for_channel(demand, method, guess, low)
         for demand, guess, low in zip(demands, start, floor, strict=True)
     ]
-    if auto:
-        need = _with_min_agents(list(required), demands, team.min_agents)
-        schedule = [scheduled_agents(n, shrinkage_frac, team.staffing.safety_factor) for n in need]
-        scheduled = sum(schedule)
+    if staffing.mode == "auto":
+        needs = []
+        for need in required:
+            assert need is not None, "the scenario gives each channel of an auto team a target"
+            needs.append(need)
+        needs = _with_min_agents(needs, demands, team.min_agents)
+        schedule = [scheduled_agents(n, shrinkage_frac, staffing.safety_factor) for n in needs]
+        scheduled = np.sum(schedule, axis=0).astype(np.int64)
         productive = [productive_agents(s, shrinkage_frac) for s in schedule]
         return TeamPlan(method, required, scheduled, scheduled, productive, None)
+    assert roster is not None, "a fixed or roster team has its roster"
     expected = roster.astype(np.float64)
     cap = None
     if headcount is not None and starting_headcount:

@@ -16,11 +16,16 @@ simulation's share is lower.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from staffing._channel_kernels import backlog_on_time_kernel
 from staffing.deferrable import required_backlog_agents
+
+if TYPE_CHECKING:
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
 
 __all__ = ["Tier2Plan", "tier2_plan"]
 
@@ -57,7 +62,7 @@ class Tier2Plan:
     is_open: np.ndarray
 
 
-def tier2_plan(scenario, workload, escalations: np.ndarray) -> Tier2Plan | None:
+def tier2_plan(scenario: Scenario, workload: Workload, escalations: np.ndarray) -> Tier2Plan | None:
     """The :class:`Tier2Plan` of a scenario for ``escalations`` per interval (``None`` without
     a ``tier2`` section)."""
     tier2 = scenario.tier2
@@ -72,12 +77,14 @@ def tier2_plan(scenario, workload, escalations: np.ndarray) -> Tier2Plan | None:
     response_s = min((getattr(targets, kind) for kind in types), default=targets.operational)
     is_open = scenario.horizon.open_mask(tier2.hours)
     aht_s = tier2.handle_time.mean
-    kwargs = {
-        "interval_s": workload.interval_s,
-        "response_s": response_s,
-        "business_hours": False,
-    }
-    required = required_backlog_agents(escalations, aht_s, is_open, **kwargs)
+    required = required_backlog_agents(
+        escalations,
+        aht_s,
+        is_open,
+        interval_s=workload.interval_s,
+        response_s=response_s,
+        business_hours=False,
+    )
     auto = tier2.agents == "auto"
     agents = required if auto else np.where(is_open, tier2.agents, 0).astype(np.int64)
     on_time = _picked_up_in_time(
@@ -86,7 +93,14 @@ def tier2_plan(scenario, workload, escalations: np.ndarray) -> Tier2Plan | None:
     return Tier2Plan(auto, escalations, required, agents, on_time, response_s, aht_s, is_open)
 
 
-def _picked_up_in_time(escalations, aht_s, is_open, agents, interval_s, response_s):
+def _picked_up_in_time(
+    escalations: np.ndarray,
+    aht_s: float,
+    is_open: np.ndarray,
+    agents: np.ndarray,
+    interval_s: float,
+    response_s: float,
+) -> np.ndarray:
     """Share of each interval's escalations the fluid backlog finishes by the end of the
     interval holding ``arrival + response`` on the wall clock (an escalation waiting through a
     closed tier 2 past its target is late, as the KPI counts it); NaN without escalations or

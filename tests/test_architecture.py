@@ -21,12 +21,21 @@ MAY_IMPORT = {
     "sla_eval": {"scenarios"},
     "reports": {"scenarios", "staffing", "sim", "sla_eval"},
     "negotiate": {"scenarios", "staffing", "sim", "sla_eval", "reports"},
+    "calibrate": {"scenarios", "staffing", "sim", "sla_eval", "reports"},
     "verify": {"scenarios", "staffing", "sim", "sla_eval"},
 }
 """Package -> the project packages it may import (docs/architecture.md)."""
-DRAWING = {"reports", "negotiate"}
+DRAWING = {"reports", "negotiate", "calibrate"}
 """The only packages that may import matplotlib."""
-SIM_ENGINE = ("sim.model", "sim.agents", "sim.contacts", "sim.log", "sim.streams", "sim.arrivals")
+SIM_ENGINE = (
+    "sim.model",
+    "sim.agents",
+    "sim.contacts",
+    "sim.log",
+    "sim.streams",
+    "sim.arrivals",
+    "sim.paid_time",
+)
 """The engine of ``sim``: it runs a model description and never sees a scenario."""
 PROJECT = {*MAY_IMPORT, "cli"}
 

@@ -32,21 +32,35 @@ simulation of the next round checks it.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
+from scenarios.limits import MAX_REPLICATIONS, MAX_SEED
 from sim.executors import executor
 from sim.progress import SILENT, Progress
-from sim.runner import ReplicationTask
+from sim.runner import ReplicationTask, check_count
 from sla_eval.scenario_eval import scenario_kpi_table
 from staffing import solve, team_rosters
 from staffing.planning import StaffingPlan, plan_scenario
 from staffing.requirements import service_level_of_rows
 from staffing.roster import productive_agents
+
+if TYPE_CHECKING:
+    from scenarios.demand import Workload
+    from scenarios.partner import Team
+    from scenarios.scenario import Scenario
+    from sim.runner import MapFn
+    from staffing.fixed_point import ChannelFlow
+    from staffing.requirements import ChannelDemand
+
+_Reduced = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""Of one replication and channel: the service level per measurement period, and per interval
+the service level and the offered contacts."""
 
 __all__ = ["ADDED_COLUMNS", "MARGIN_STEP", "ROUND_COLUMNS", "VerifiedPlan", "verify_plan"]
 
@@ -119,17 +133,23 @@ class _Reduce:
     """Picklable: per checked channel, one replication's service level per measurement period,
     and per interval its service level and offered contacts."""
 
-    def __init__(self, task: ReplicationTask, rosters, channels: tuple[str, ...], kind: str):
+    def __init__(
+        self,
+        task: ReplicationTask,
+        rosters: Mapping[str, np.ndarray],
+        channels: tuple[str, ...],
+        kind: str,
+    ):
         self.task = task
         self.rosters = rosters
         self.channels = channels
         self.kind = kind
 
-    def __call__(self, replication: int) -> dict[str, tuple[np.ndarray, ...]]:
+    def __call__(self, replication: int) -> dict[str, _Reduced]:
         result = self.task.run(replication, self.rosters)
         kinds = (self.kind, "interval")
         kpis = scenario_kpi_table(self.task.scenario, result.contacts, period_kinds=kinds)
-        out = {}
+        out: dict[str, _Reduced] = {}
         n = self.task.workload.n_intervals
         for name in self.channels:
             own = kpis[kpis["channel"] == name]
@@ -155,7 +175,15 @@ class _Round:
     intervals: dict[str, np.ndarray]
 
 
-def _simulate(task, rosters, channels, kind, replications, map_fn, progress) -> _Round:
+def _simulate(
+    task: ReplicationTask,
+    rosters: Mapping[str, np.ndarray],
+    channels: tuple[str, ...],
+    kind: str,
+    replications: int,
+    map_fn: MapFn,
+    progress: Progress,
+) -> _Round:
     reduce = _Reduce(task, rosters, channels, kind)
     progress.start(replications, 1)
     results = []
@@ -176,7 +204,13 @@ def _simulate(task, rosters, channels, kind, replications, map_fn, progress) -> 
     return _Round(periods, intervals)
 
 
-def _round_rows(round_index, levels, targets, p_meet, hours_added) -> list[dict]:
+def _round_rows(
+    round_index: int,
+    levels: Mapping[str, np.ndarray],
+    targets: Mapping[str, float],
+    p_meet: float,
+    hours_added: Mapping[str, float],
+) -> list[dict[str, Any]]:
     rows = []
     for name, values in levels.items():
         values = values[~np.isnan(values)]
@@ -200,7 +234,13 @@ LOAD_FACTOR_RANGE = (0.25, 4.0)
 """Where the calibration looks for each interval's load factor."""
 
 
-def _calibrated_load(demand, method, rows, agents, simulated) -> np.ndarray:
+def _calibrated_load(
+    demand: ChannelDemand,
+    method: str,
+    rows: np.ndarray,
+    agents: np.ndarray,
+    simulated: np.ndarray,
+) -> np.ndarray:
     """Per row, the load factor ``κ`` at which the expected service level with ``agents``
     equals the ``simulated`` one (bisection, 40 halvings; 1 where nothing was simulated; at
     the ends of :data:`LOAD_FACTOR_RANGE` where the target lies outside it)."""
@@ -220,7 +260,14 @@ MAX_ADDED = 500
 here rather than running away)."""
 
 
-def _block_additions(flow, method, agents, level, blocks_of, simulated) -> dict[int, int]:
+def _block_additions(
+    flow: ChannelFlow,
+    method: str,
+    agents: np.ndarray,
+    level: float,
+    blocks_of: np.ndarray,
+    simulated: np.ndarray,
+) -> dict[int, int]:
     """Per interval block of a channel, the fewest productive agents added to every one of its
     open intervals that lift the block's service level (weighted by offered contacts) to
     ``level`` at the loads calibrated to the simulation."""
@@ -243,7 +290,9 @@ def _block_additions(flow, method, agents, level, blocks_of, simulated) -> dict[
     return added
 
 
-def _scheduled_for(productive_target: np.ndarray, scheduled: np.ndarray, shrinkage: float):
+def _scheduled_for(
+    productive_target: np.ndarray, scheduled: np.ndarray, shrinkage: float
+) -> np.ndarray:
     """The smallest scheduled agents, at least ``scheduled``, giving ``productive_target``."""
     out = scheduled.copy()
     while True:
@@ -297,10 +346,8 @@ def verify_plan(
         )
     replications = scenario.run.replications if replications is None else replications
     seed = scenario.run.seed if seed is None else seed
-    if replications < 2:
-        raise InputError(
-            f"--replications must be at least 2 to estimate P(meet) (got {replications})"
-        )
+    check_count("replications", replications, 2, MAX_REPLICATIONS)  # P(meet) needs 2
+    check_count("seed", seed, 0, MAX_SEED)
     kind = scenario.contract.measurement_period if scenario.contract else "month"
     checked = tuple(
         name
@@ -309,7 +356,11 @@ def verify_plan(
     )
     if not checked:
         raise InputError("--verify needs a realtime channel with a service_target")
-    targets = {name: scenario.channels[name].service_target.target for name in checked}
+    targets = {}
+    for name in checked:
+        target = scenario.channels[name].service_target
+        assert target is not None, "checked channels have a service target"
+        targets[name] = target.target
     solved = solve(scenario, workload)
     base = team_rosters(scenario, workload)
     rosters = dict(base)
@@ -344,7 +395,7 @@ def verify_plan(
     return VerifiedPlan(
         plan=plan,
         rosters=rosters,
-        added=_added_table(scenario, workload, base, rosters, added, team_of, block_hours),
+        added=_added_table(workload, base, rosters, added, team_of, block_hours),
         rounds=pd.DataFrame(rows, columns=list(ROUND_COLUMNS)),
         p_meet=p_meet,
         replications=replications,
@@ -354,7 +405,9 @@ def verify_plan(
     )
 
 
-def _corrected(base: np.ndarray, team, added: dict[str, np.ndarray], scenario) -> np.ndarray:
+def _corrected(
+    base: np.ndarray, team: Team, added: Mapping[str, np.ndarray], scenario: Scenario
+) -> np.ndarray:
     """A team's roster with the productive agents added to its checked channels."""
     shrinkage = scenario.partner.shrinkage
     wanted = productive_agents(base, shrinkage)
@@ -364,7 +417,14 @@ def _corrected(base: np.ndarray, team, added: dict[str, np.ndarray], scenario) -
     return _scheduled_for(wanted, base, shrinkage)
 
 
-def _added_table(scenario, workload, base, rosters, added, team_of, block_hours) -> pd.DataFrame:
+def _added_table(
+    workload: Workload,
+    base: Mapping[str, np.ndarray],
+    rosters: Mapping[str, np.ndarray],
+    added: Mapping[str, np.ndarray],
+    team_of: Mapping[str, Team],
+    block_hours: float,
+) -> pd.DataFrame:
     per_block = round(block_hours * 3600.0 / workload.interval_s)
     interval_h = workload.interval_s / 3600.0
     start = pd.Timestamp(workload.start)

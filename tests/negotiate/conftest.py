@@ -37,18 +37,17 @@ channels:
     intraday_profile: flat
     handle_time: {{mean: {aht}, distribution: exponential}}
     {patience}
-    fcr: 100%
+    resolution_probability: 100%
 partner:
   name: Test partner
   shrinkage: 0%
-  pricing: {{per_agent_hour_eur: 40}}
   labour_cost_per_agent_hour_eur: {labour}
   teams:
     - name: voice
       channels: [phone]
       staffing: {{mode: roster, file: roster.csv}}
 contract:
-  fee: {{fixed_per_period_eur: {fee}}}
+  fee: {{fixed_eur: {fee}, billing_period: day}}
   measurement_period: day
   clauses:
     - id: phone_sl

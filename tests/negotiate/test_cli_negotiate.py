@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import cli
+from reports.staging import MARKER_FILE
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "negotiation.md"
 _MAP_KEYS = {"crossings", "clauses"}  # keys under these are clause ids
@@ -93,7 +94,7 @@ def test_negotiation_json_matches_its_documentation(negotiated):
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     assert document == json.loads((out / "negotiation.json").read_text(encoding="utf-8"))
-    assert document["schema"] == "ccplan.negotiation/1"
+    assert document["schema"] == "ccplan.negotiation/2"
     assert [entry["level"] for entry in document["levels"]] == [0.25, 0.5, 0.75, 1.0, 1.25]
     assert all(4 <= entry["replications"] <= 8 for entry in document["levels"])
     assert {item["id"] for item in document["warnings"]} == {"mean_is_not_enough", "coin_flip"}
@@ -112,6 +113,7 @@ def test_results_folder_is_complete(negotiated):
     _done, out = negotiated
     names = {path.name for path in out.iterdir()}
     assert names == {
+        MARKER_FILE,
         "negotiation.json",
         "curves.csv",
         "periods.csv",
@@ -154,9 +156,9 @@ def test_bad_levels_exit_2_with_one_line(monkeypatch, capsys, tmp_path, files, l
     [
         ("--max-miss", "abc", "--max-miss: must be a fraction"),
         ("--churn", "150%", "--churn: must be between 0 and 1"),
-        ("--replications", "1", "replications must be a whole number >= 2"),
-        ("--max-replications", "5", "max_replications must be a whole number >= 10"),
-        ("--seed", "-1", "seed must be a whole number >= 0"),
+        ("--replications", "1", "replications must be a whole number from 2 to 10,000"),
+        ("--max-replications", "5", "max_replications must be a whole number from 10 to 10,000"),
+        ("--seed", "-1", "seed must be a whole number from 0 to"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(

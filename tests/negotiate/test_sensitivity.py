@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from negotiate.pricing import target_clause
+from negotiate.pricing import target_clause, with_clause
 from negotiate.sensitivity import (
     SENSITIVITY_COLUMNS,
-    _fee_scaled,
     sensitivity_table,
     threshold_variants,
 )
@@ -49,19 +47,16 @@ def test_variants_of_the_linear_clause(known, files):
     assert len(set(table.loc[table["term"] == "target", "value"])) == 6
 
 
-def test_a_rescaled_fixed_fee_keeps_the_fee_over_the_horizon(known):
+def test_a_clause_period_never_changes_the_fee_over_the_horizon(known):
     scenario, runs, kpis = known
+    clause = target_clause(scenario)
     # 100,000 per day; the 1-day horizon after its 1 h warm-up covers 23 h: 23/24 of the day,
-    # 23/168 of the week, 23/744 of March. The horizon total 100,000 * 23 / 24 = 95,833.33
-    # stays when the fee per week is 100,000 * (23/24) / (23/168) = 700,000 and the fee per
-    # month 100,000 * (23/24) / (23/744) = 3,100,000.
-    expected = {"day": 100_000.0, "week": 700_000.0, "month": 3_100_000.0}
-    for kind, fee_eur in expected.items():
-        contract = _fee_scaled(scenario, kind)
-        assert contract.measurement_period == kind
-        assert contract.fee.fixed_per_period_eur == pytest.approx(fee_eur, rel=1e-12)
+    # 23/168 of the week, 23/744 of March. Measured per day, week or month, the clause's one
+    # period is charged 100,000 * 23 / 24 = 95,833.33: the fee is per billing day, prorated.
+    for kind in ("day", "week", "month"):
+        contract = with_clause(scenario.contract, clause, measurement_period=kind)
         variant = scenario.model_copy(update={"contract": contract})
         evaluation = evaluate_scenario_contract(variant, kpis[0], runs.workload)
-        fees = evaluation.drop_duplicates(["replication", "period"])
-        per_replication = fees.groupby("replication")["fee_eur"].sum()
+        assert set(evaluation["period_kind"]) == {kind}
+        per_replication = evaluation.groupby("replication")["fee_eur"].sum()
         assert np.allclose(per_replication, 100_000 * 23 / 24, rtol=1e-12, atol=0)

@@ -95,3 +95,15 @@ def test_screen_is_erlang_c_on_a_flat_queue(tmp_path, files):
     assert crossings(grid)["phone_sl"] == pytest.approx(42 / 35)
     low, high = screened_range(grid)
     assert low == round(0.9 * 42 / 35, 2) and high == round(1.1 * 42 / 35, 2)
+
+
+def test_screen_of_a_one_chat_channel_is_erlang(tmp_path, files):
+    """``concurrency: {max_chats: 1}`` (no speeds needed) screens as one contact at a time,
+    as the staffing plan does, instead of failing for the missing ``speed_by_chats``."""
+    file = files.known(tmp_path)
+    plain = load(file)
+    one_chat = load(file, ["channels.phone.concurrency={max_chats: 1}"])
+    factors = np.array([32 / 35, 1.0])
+    assert one_chat.channels["phone"].concurrency is not None
+    expected = screen_levels(plain, expand(plain), factors)["value"]
+    assert np.allclose(screen_levels(one_chat, expand(one_chat), factors)["value"], expected)

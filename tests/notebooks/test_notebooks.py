@@ -12,7 +12,11 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-NAMES = ("01_scale_up_planning.ipynb", "02_penalty_clause_sizing.ipynb")
+NAMES = (
+    "01_scale_up_planning.ipynb",
+    "02_penalty_clause_sizing.ipynb",
+    "03_from_history.ipynb",
+)
 SMALL = {
     "CCPLAN_NOTEBOOK_REPLICATIONS": "2",
     "CCPLAN_NOTEBOOK_DAYS": "7",

@@ -127,7 +127,7 @@ def test_staffing_figure_needs_its_columns(plan):
 
 CONTRACT = Contract.model_validate(
     {
-        "fee": {"fixed_per_period_eur": 100000},
+        "fee": {"fixed_eur": 100000, "billing_period": "day"},
         "measurement_period": "day",
         "at_risk_cap": 0.1,
         "clauses": [
@@ -266,7 +266,7 @@ def test_clause_labels_name_the_threshold():
     sl, csat, fcr = CONTRACT.clauses
     assert clause_label(sl) == "service level within 30 s, per offered"
     assert clause_label(csat) == "CSAT"
-    assert clause_label(fcr) == "first-contact resolution"
+    assert clause_label(fcr) == "first-contact resolution (no repeat within the channel's window)"
 
 
 def test_sl_definitions_in_words():

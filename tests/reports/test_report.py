@@ -20,7 +20,7 @@ from reports.run_report import SECTIONS, write_report
 from scenarios import expand
 from scenarios.loader import load
 from sim.runner import run_replications
-from sla_eval import contract_totals, evaluate_scenario_contract, scenario_kpi_table
+from sla_eval import evaluate_scenario_contract, scenario_kpi_table, scenario_totals
 
 BASELINE = Path(__file__).parents[2] / "scenarios" / "examples" / "baseline.yaml"
 SHORT = [
@@ -49,12 +49,7 @@ def _run(overrides: list[str]) -> dict:
     run = {"scenario": scenario, "plan": staffing.plan(scenario, workload), "kpis": kpis}
     if scenario.contract is not None:
         run["evaluation"] = evaluate_scenario_contract(scenario, kpis, workload)
-        run["totals"] = contract_totals(
-            run["evaluation"],
-            kpis,
-            labour_cost_per_agent_hour_eur=scenario.partner.labour_cost_per_agent_hour_eur,
-            period_kind=scenario.contract.measurement_period,
-        )
+        run["totals"] = scenario_totals(scenario, run["evaluation"], kpis)
     return run
 
 
@@ -134,7 +129,7 @@ def test_a_scenario_without_contract_says_so_and_draws_its_figures(run, tmp_path
     page = path.read_text()
     for key, _ in SECTIONS:
         assert f'<section id="{key}">' in page
-    assert page.count("The scenario has no contract") == 4
+    assert page.count("The scenario has no contract") == 5
     encoded = DATA_URI.findall(page)
     assert len(encoded) == 3  # interval SL, staffing, headcount
     assert all(base64.b64decode(data).startswith(b"\x89PNG") for data in encoded)

@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from scenarios.errors import ScenarioError
-from scenarios.loader import MAX_EXTENDS_CHAIN, load_model
+from scenarios.loader import MAX_EXTENDS_CHAIN, load, load_model
 from scenarios.units import Count, DurationS, Fraction
 
 
@@ -226,7 +226,8 @@ def test_yaml_level_problems_are_reported_with_the_rest(tmp_path, text, expected
         ("a: b\x00\n", "s.yaml:1:5: character U+0000 is not allowed in YAML text"),
         ("", "s.yaml: the file is empty; a scenario is a mapping of fields"),
         ("# only a comment\n", "s.yaml: the file is empty; a scenario is a mapping of fields"),
-        ("- a\n", "s.yaml:1:1: must be a mapping of fields (got ['a'])"),
+        ("- a\n", "s.yaml:1:1: must be a mapping of fields (the file holds a list)"),
+        ("root:x:0:0\n", "s.yaml:1:1: must be a mapping of fields (the file holds a text)"),
     ],
 )
 def test_unreadable_documents_give_one_located_problem(tmp_path, text, expected):
@@ -435,7 +436,7 @@ def test_override_problems_are_reported_against_the_option(tmp_path):
         "--set partner.teams.0.staffing.headcunt=5: partner.teams.0.staffing.headcunt: unknown "
         "field 'headcunt' in partner.teams.0.staffing; did you mean 'headcount'?",
         "--set partner.teams.3.name=x: partner.teams.3.name: partner.teams is a list of 1 items; "
-        "'3' is not an index 0..0",
+        "'3' is not an index 0..0 nor the name of an item (voice)",
         "--set channels.phon.fcr=1: channels.phon.fcr: channels has no entry 'phon'; "
         "did you mean 'phone'?",
         "--set name.first=x: name.first: name is a single value; it has no field 'first'",
@@ -469,3 +470,18 @@ def test_too_long_values_give_their_length_not_their_contents(tmp_path):
         "items, not 3",
         f"--set partner.name={'x' * 30}: partner.name: must have at most 20 characters, not 30",
     ]
+
+
+def test_list_items_are_addressed_by_name_or_id(tmp_path):
+    example = Path(__file__).resolve().parents[2] / "scenarios" / "examples" / "baseline.yaml"
+    by_name = load(
+        example,
+        ["partner.teams.voice.staffing.headcount=90", "contract.clauses.email_response.target=85%"],
+    )
+    by_index = load(
+        example, ["partner.teams.0.staffing.headcount=90", "contract.clauses.3.target=85%"]
+    )
+    assert by_name == by_index
+    assert by_name.partner.teams[0].staffing.headcount == 90
+    with pytest.raises(ScenarioError, match=r"nor the name of an item .*did you mean 'voice'"):
+        load(example, ["partner.teams.voic.staffing.headcount=90"])

@@ -17,7 +17,7 @@ from staffing import erlang_metrics, landing_weights, plan, solve, team_rosters
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 RETRIES = [
-    "channels.phone.fcr=70%",
+    "channels.phone.resolution_probability=70%",
     "channels.phone.repeat={probability: 50%, delay: {mean: 2h}}",
     "channels.phone.redial={probability: 40%, delay: {mean: 10m}}",
     "channels.phone.escalation={probability: 5%}",

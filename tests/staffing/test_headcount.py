@@ -27,7 +27,8 @@ def test_launch_cohorts_follow_the_hiring_settings():
     assert [c.size for c in hires] == [6.0] * len(hires)
     assert hires[0].employed_s == WEEK_S and hires[0].production_s == 3 * WEEK_S
     assert np.all(np.diff([c.production_s for c in hires]) == WEEK_S)
-    assert hires[-1].production_s < scenario.horizon.horizon_s <= hires[-1].production_s + WEEK_S
+    # every hire whose training starts in the horizon, also when it is trained after its end
+    assert hires[-1].employed_s < scenario.horizon.horizon_s <= hires[-1].employed_s + WEEK_S
 
 
 def test_attrition_decays_the_headcount_and_counts_the_leavers():

@@ -10,7 +10,7 @@ import pytest
 
 import cli
 from scenarios.demand import expand
-from scenarios.errors import InputError, ScenarioError
+from scenarios.errors import ScenarioError
 from scenarios.loader import load
 from staffing import (
     PLAN_COLUMNS,
@@ -136,9 +136,8 @@ def test_roster_file_needs_whole_agents(tmp_path):
         f"2027-03-01T{i // 4:02d}:{15 * (i % 4):02d},{35.5 if i == 9 else 35}" for i in range(96)
     ]
     (tmp_path / "mmn_roster.csv").write_text("interval_start,agents\n" + "\n".join(rows) + "\n")
-    scenario = load(scenario_file)
-    with pytest.raises(InputError, match=r"whole numbers \(got 35.5 at 2027-03-01T02:15\)"):
-        team_rosters(scenario, expand(scenario))
+    with pytest.raises(ScenarioError, match=r"mmn_roster.csv:11: .* whole number \(got '35.5'\)"):
+        load(scenario_file)
 
 
 def test_min_agents_raises_an_auto_team_and_is_reported_for_a_fixed_one():

@@ -35,7 +35,7 @@ partner:
       end_of_duty: hand_back
       staffing: {mode: auto}
 contract:
-  fee: {fixed_per_period_eur: 1000}
+  fee: {fixed_eur: 30000}
   measurement_period: day
   clauses:
     - id: sl
@@ -96,8 +96,10 @@ def test_bad_options(scenario_file):
         verify_plan(scenario_file, p_meet=1.0)
     with pytest.raises(InputError, match="--block must be a whole number of intervals"):
         verify_plan(scenario_file, block_hours=0.1)
-    with pytest.raises(InputError, match="at least 2"):
+    with pytest.raises(InputError, match="replications must be a whole number from 2 to 10,000"):
         verify_plan(scenario_file, replications=1)
+    with pytest.raises(InputError, match="seed must be a whole number from 0 to"):
+        verify_plan(scenario_file, seed=-1)
 
 
 def test_cli_prints_the_rounds_and_blocks(scenario_file, monkeypatch, capsys):
