@@ -112,6 +112,10 @@ def _read_chain(
         shown = target.value if isinstance(target, Scalar) else Problem.NO_VALUE
         problems.append(Problem(message, _EXTENDS, *where, shown))
         return own
+    if "\0" in target.value:
+        message = "holds a NUL character; no file path has one"
+        problems.append(Problem(message, _EXTENDS, *where, target.value))
+        return own
     base_file = os.path.normpath(os.path.join(os.path.dirname(file), target.value))
     chain = (*chain, (file, os.path.realpath(file)))
     reals = [real for _, real in chain]

@@ -364,6 +364,7 @@ def test_extends_problems(tmp_path):
     write(tmp_path, "self.yaml", "extends: self.yaml\n")
     write(tmp_path, "missing.yaml", "extends: nowhere.yaml\n")
     write(tmp_path, "number.yaml", VALID + "extends: 3\n")
+    write(tmp_path, "nul.yaml", VALID + 'extends: "base\\0.yaml"\n')
     write(tmp_path, "list.yaml", "- 1\n")
     write(tmp_path, "from_list.yaml", VALID + "extends: list.yaml\n")
     for index in range(MAX_EXTENDS_CHAIN + 1):
@@ -375,6 +376,10 @@ def test_extends_problems(tmp_path):
         "number.yaml": [
             "number.yaml:14:10: extends: must be the path of the scenario file to extend, "
             "relative to this file (got 3)"
+        ],
+        "nul.yaml": [
+            "nul.yaml:14:10: extends: holds a NUL character; no file path has one "
+            "(got 'base\\x00.yaml')"
         ],
         "from_list.yaml": [
             "from_list.yaml:14:10: extends: the file to extend must hold a mapping of fields: "
