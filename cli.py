@@ -23,16 +23,20 @@ import typer
 from negotiate.pricing import LossModel
 from negotiate.workflow import negotiate as negotiate_workflow
 from reports import workflows
-from reports.staff_terminal import print_headcount, print_tier2, print_verification
+from reports.staff_terminal import (
+    print_headcount,
+    print_measures,
+    print_plan,
+    print_tier2,
+    print_verification,
+)
 from reports.terminal import (
     RunProgress,
     print_batch,
     print_comparison,
     print_demand,
     print_errors,
-    print_measures,
     print_negotiation,
-    print_plan,
     print_run,
     print_sweep,
     print_warnings,

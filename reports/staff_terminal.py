@@ -1,17 +1,27 @@
-"""Terminal output of ``ccplan staff SCENARIO``: headcount and FTE per week, tier 2, and the
-simulation's verification of a plan (the day table is :func:`reports.terminal.print_plan`)."""
+"""Terminal output of ``ccplan erlang`` and ``ccplan staff``: the measures of one rate, and of a
+scenario's plan the days, headcount and FTE per week, tier 2, and the simulation's verification
+(tables in the style of :mod:`reports.terminal`)."""
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Sequence
 from typing import Protocol
 
 import pandas as pd
 import typer
 from rich.table import Table
 
-from reports.terminal import _console
+from reports.terminal import _console, print_warnings
 
-__all__ = ["print_headcount", "print_tier2", "print_verification"]
+__all__ = [
+    "print_headcount",
+    "print_measures",
+    "print_plan",
+    "print_tier2",
+    "print_verification",
+]
 
 
 class Verification(Protocol):
@@ -36,6 +46,98 @@ class Verification(Protocol):
 
 def _number(value: float, digits: int = 1) -> str:
     return "-" if pd.isna(value) else f"{value:,.{digits}f}"
+
+
+def print_measures(
+    model: str,
+    row: pd.Series,
+    patient: bool,
+    as_json: bool,
+    warnings: Sequence[str] = (),
+    criterion: str = "point",
+) -> None:
+    """Print one row of queueing measures as JSON (inf as null plus a note) or aligned lines,
+    and each warning as one ``warning:`` line on standard error.
+
+    Parameters
+    ----------
+    model : str
+        ``erlang_c`` or ``erlang_a``.
+    row : pandas.Series
+        One row of ``staffing.erlang_metrics``.
+    patient : bool
+        True when callers never abandon (Erlang C): ``p_abandon`` is shown as missing.
+    as_json : bool
+        Print one JSON object instead of ``name value`` lines (with a ``warnings`` list).
+    warnings : sequence of str
+        One line each (``staffing.load_warnings``).
+    criterion : str
+        ``point``, ``expected`` (measures expected over the day factor) or ``confidence …``.
+    """
+    print_warnings(warnings)
+    fields = {
+        "model": model,
+        "criterion": criterion,
+        "offered_load_erlangs": float(row["offered_load_erlangs"]),
+        "agents": int(row["agents"]),
+        "p_wait": float(row["p_wait"]),
+        "service_level": float(row["service_level"]),
+        "asa_s": float(row["asa_s"]),
+        "occupancy": float(row["occupancy"]),
+        "p_abandon": None if patient else float(row["p_abandon"]),
+    }
+    infinite = [k for k, v in fields.items() if isinstance(v, float) and math.isinf(v)]
+    if as_json:
+        for key in infinite:
+            fields[key] = None
+        if infinite:
+            fields["note"] = (
+                f"{', '.join(infinite)} infinite: the agents cannot keep up with the load "
+                "(or none is ever answered)"
+            )
+        fields["warnings"] = list(warnings)
+        typer.echo(json.dumps(fields))
+        return
+    for key, value in fields.items():
+        shown = "-" if value is None else f"{value:.6g}" if isinstance(value, float) else value
+        typer.echo(f"{key:<21} {shown}")
+
+
+def print_plan(summary: pd.DataFrame, title: str) -> None:
+    """Print a staffing plan's summary per day, channel and team as a table.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        ``staffing.plan_by_day`` of an interval plan.
+    title : str
+        The table's title.
+    """
+    table = Table(title=title)
+    headings = ("date", "channel", "team", "contacts", "of them repeats, redials")
+    for heading in (
+        *headings,
+        "required h",
+        "scheduled h",
+        "service level",
+        "abandoned",
+        "intervals < target",
+    ):
+        table.add_column(heading, justify="left" if heading in headings[:3] else "right")
+    for row in summary.itertuples(index=False):
+        table.add_row(
+            f"{row.date:%Y-%m-%d %a}",
+            str(row.channel),
+            str(row.team),
+            f"{row.contacts:,.0f}",
+            f"{row.repeats:,.0f}, {row.redials:,.0f}",
+            "-" if pd.isna(row.required_agent_hours) else f"{row.required_agent_hours:,.1f}",
+            f"{row.scheduled_agent_hours:,.1f}",
+            "-" if pd.isna(row.service_level) else f"{row.service_level:.1%}",
+            "-" if pd.isna(row.p_abandon) else f"{row.p_abandon:.1%}",
+            str(row.intervals_below_target),
+        )
+    _console().print(table)
 
 
 def print_headcount(by_week: pd.DataFrame, contract_hours: float) -> None:
