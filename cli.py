@@ -1,60 +1,53 @@
 """The ``ccplan`` command line: parse options, call the packages, print and write results.
 
-Every command is thin: the work lives in ``scenarios``, ``staffing``, ``sim`` and ``sla_eval``.
+Every command is thin: it parses its options, makes one library call (the workflows of
+:mod:`reports.workflows` and :mod:`negotiate.workflow`, or a ``scenarios``/``staffing``
+function) and prints the result with :mod:`reports.terminal`.
 A user mistake (a :class:`scenarios.CcplanError`) prints one readable line per problem on
 standard error and exits with code 2, never a traceback.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
+import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, overload
 
 import pandas as pd
 import typer
 
-from cli_output import (
+from negotiate.pricing import LossModel
+from negotiate.workflow import negotiate as negotiate_workflow
+from reports import workflows
+from reports.staff_terminal import (
+    print_headcount,
+    print_measures,
+    print_plan,
+    print_tier2,
+    print_verification,
+)
+from reports.terminal import (
     RunProgress,
     print_batch,
     print_comparison,
     print_demand,
     print_errors,
-    print_measures,
     print_negotiation,
-    print_plan,
     print_run,
     print_sweep,
+    print_warnings,
 )
-from scenarios.demand import daily_summary, expand
-from scenarios.discovery import find_scenario_files
+from scenarios.demand import demand_by_day, expand
 from scenarios.errors import CcplanError, InputError, ScenarioError
-from scenarios.loader import load, load_many
-from scenarios.units import parse_duration_s, parse_fraction
-from scenarios.variants import load_variants, variant_grid
-from sim.executors import executor
-from sim.experiment import run_scenario, run_variants
-from sim.level_screening import crossings, screen_levels, screened_range
-from sim.staffing_levels import check_counts, parse_levels, run_levels
-from sla_eval.comparison import paired_differences, sweep_overview, sweep_table
-from sla_eval.comparison_plots import comparison_pngs, sweep_pngs
-from sla_eval.evaluation import evaluate_run
-from sla_eval.negotiation import LossModel, PrecisionRule, level_kpis, target_clause
-from sla_eval.negotiation_report import write_negotiation
-from sla_eval.negotiation_sensitivity import measurement_scenario
-from sla_eval.negotiation_summary import analyse
-from sla_eval.results import (
-    batch_row,
-    check_writable,
-    is_complete,
-    write_batch_index,
-    write_folder,
-    write_results,
-)
-from staffing import erlang_metrics, plan, plan_summary, required_agents
+from scenarios.loader import load
+from scenarios.units import parse_duration_s, parse_fraction, parse_ratio
+from sim.levels import parse_levels
+from staffing.planning import plan_scenario, rate_measures, staff_rate
+from verify import verify_plan
 
 app = typer.Typer(
     name="ccplan",
@@ -122,7 +115,7 @@ def demand(
     per-interval table."""
     scenario = load(file, set_ or ())
     workload = expand(scenario)
-    print_demand(daily_summary(workload), f"Expected demand: {scenario.name}")
+    print_demand(demand_by_day(workload), f"Expected demand: {scenario.name}")
     if out is not None:
         _write_csv(workload.to_frame(), out)
 
@@ -130,6 +123,10 @@ def demand(
 # --- staffing commands ---
 
 
+@overload
+def _duration_option(option: str, text: str) -> float: ...
+@overload
+def _duration_option(option: str, text: str | None) -> float | None: ...
 def _duration_option(option: str, text: str | None) -> float | None:
     if text is None:
         return None
@@ -139,11 +136,24 @@ def _duration_option(option: str, text: str | None) -> float | None:
         raise InputError(f"{option}: {error} (got {text!r})") from None
 
 
+@overload
+def _fraction_option(option: str, text: str) -> float: ...
+@overload
+def _fraction_option(option: str, text: str | None) -> float | None: ...
 def _fraction_option(option: str, text: str | None) -> float | None:
     if text is None:
         return None
     try:
         return parse_fraction(text)
+    except ValueError as error:
+        raise InputError(f"{option}: {error} (got {text!r})") from None
+
+
+def _ratio_option(option: str, text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return parse_ratio(text)
     except ValueError as error:
         raise InputError(f"{option}: {error} (got {text!r})") from None
 
@@ -184,7 +194,7 @@ def erlang(
     """Erlang C (or Erlang A with --patience) measures for a number of agents."""
     if calls_per_hour is None or aht is None or agents is None:
         raise InputError("erlang needs --calls-per-hour, --aht and --agents.")
-    table = erlang_metrics(
+    result = rate_measures(
         calls_per_hour,
         _duration_option("--aht", aht),
         agents,
@@ -193,42 +203,26 @@ def erlang(
         sl_definition=sl_definition,
         short_abandon_s=_duration_option("--short-abandon", short_abandon),
     )
-    model = "erlang_c" if patience is None else "erlang_a"
-    print_measures(model, table.iloc[0], patience is None, as_json)
-
-
-def _staff_targets(calls_per_hour, aht, targets, patience, sl_definition, short_abandon, as_json):
-    aht_s = _duration_option("--aht", aht)
-    patience_s = _duration_option("--patience", patience)
-    short_abandon_s = _duration_option("--short-abandon", short_abandon)
-    agents = required_agents(
-        calls_per_hour,
-        aht_s,
-        patience_s=patience_s,
-        sl_definition=sl_definition,
-        short_abandon_s=short_abandon_s,
-        **targets,
+    print_measures(
+        result.model, result.measures, patience is None, as_json, result.warnings, result.criterion
     )
-    table = erlang_metrics(
-        calls_per_hour,
-        aht_s,
-        agents,
-        threshold_s=targets["threshold_s"] or 0.0,
-        patience_s=patience_s,
-        sl_definition=sl_definition,
-        short_abandon_s=short_abandon_s,
-    )
-    model = "erlang_c" if patience is None else "erlang_a"
-    print_measures(model, table.iloc[0], patience is None, as_json)
 
 
-def _staff_scenario(file: str, overrides, out: Path | None) -> None:
-    scenario = load(file, overrides)
-    table = plan(scenario, expand(scenario))
-    title = f"Staffing plan: {scenario.name}"
-    print_plan(plan_summary(table, scenario), title)
+def _staff_scenario(
+    file: str,
+    overrides: Sequence[str],
+    out: Path | None,
+    day_cv: float | None,
+    confidence: float | None,
+) -> None:
+    staffing_plan = plan_scenario(file, overrides, day_cv=day_cv, confidence=confidence)
+    scenario = staffing_plan.scenario
+    print_warnings(staffing_plan.warnings)
+    print_plan(staffing_plan.by_day, f"Staffing plan: {scenario.name}")
+    print_headcount(staffing_plan.by_week, scenario.partner.fte_hours_per_week)
+    print_tier2(staffing_plan.tier2, scenario.tier2 is not None and scenario.tier2.agents == "auto")
     if out is not None:
-        _write_csv(table, out)
+        _write_csv(staffing_plan.table, out)
 
 
 @app.command()
@@ -254,26 +248,86 @@ def staff(
     max_occupancy: Annotated[
         str | None, typer.Option("--max-occupancy", help="Occupancy cap.")
     ] = None,
+    max_p_wait: Annotated[
+        str | None, typer.Option("--max-p-wait", help="Cap on the probability of waiting.")
+    ] = None,
     patience: PatienceOption = None,
     sl_definition: DefinitionOption = "offered",
     short_abandon: ShortAbandonOption = "0",
+    day_cv: Annotated[
+        str | None,
+        typer.Option(
+            "--day-cv",
+            help="CV of a gamma day factor on the volume (forecast error, e.g. 8%): staff for "
+            "the expected measures over it (with SCENARIO: every channel's day_cv).",
+        ),
+    ] = None,
+    confidence: Annotated[
+        str | None,
+        typer.Option(
+            "--confidence",
+            help="Meet the targets on this share of days instead of in expectation (e.g. 90%; "
+            "needs a day CV; with SCENARIO: every realtime channel's criterion).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     set_: SetOption = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", metavar="FILE.csv", help="With SCENARIO: write the interval plan."),
     ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="With SCENARIO: correct the plan by simulation on common random numbers until "
+            "every realtime channel meets its target per measurement period with --p-meet.",
+        ),
+    ] = False,
+    p_meet: Annotated[
+        str, typer.Option("--p-meet", help="With --verify: probability of meeting, e.g. 90%.")
+    ] = "90%",
+    block: Annotated[
+        str, typer.Option("--block", help="With --verify: length of the blocks agents go to.")
+    ] = "2h",
+    replications: Annotated[
+        int | None,
+        typer.Option("--replications", help="With --verify: replications per round."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="With --verify: root seed.")] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="With --verify: local worker processes.")
+    ] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Smallest number of agents meeting every target (with --calls-per-hour and --aht), or
-    with SCENARIO the interval staffing plan of every channel (per-day summary; --out writes
-    the full table)."""
+    with SCENARIO the interval staffing plan of every channel (per-day summary, headcount and
+    FTE per week, tier 2; --out writes the full table; --verify checks it by simulation)."""
+    cv = _ratio_option("--day-cv", day_cv)
+    level = _fraction_option("--confidence", confidence)
     if scenario_file is not None:
         if calls_per_hour is not None or aht is not None:
             raise InputError("staff takes a SCENARIO or --calls-per-hour and --aht, not both.")
-        _staff_scenario(scenario_file, set_ or (), out)
+        if not verify:
+            _staff_scenario(scenario_file, set_ or (), out, cv, level)
+            return
+        with RunProgress(quiet) as progress:
+            verified = verify_plan(
+                scenario_file,
+                set_ or (),
+                day_cv=cv,
+                confidence=level,
+                p_meet=_fraction_option("--p-meet", p_meet),
+                replications=replications,
+                seed=seed,
+                block_hours=_duration_option("--block", block) / 3600.0,
+                workers=workers,
+                progress=progress,
+            )
+        print_verification(verified)
         return
-    if set_ or out is not None:
-        raise InputError("staff: --set and --out need a SCENARIO file.")
+    if set_ or out is not None or verify:
+        raise InputError("staff: --set, --out and --verify need a SCENARIO file.")
     if calls_per_hour is None or aht is None:
         raise InputError("staff needs --calls-per-hour and --aht (or a SCENARIO file).")
     targets = {
@@ -282,8 +336,21 @@ def staff(
         "target_asa_s": _duration_option("--target-asa", target_asa),
         "max_abandon_frac": _fraction_option("--max-abandon", max_abandon),
         "max_occupancy_frac": _fraction_option("--max-occupancy", max_occupancy),
+        "max_p_wait_frac": _fraction_option("--max-p-wait", max_p_wait),
     }
-    _staff_targets(calls_per_hour, aht, targets, patience, sl_definition, short_abandon, as_json)
+    result = staff_rate(
+        calls_per_hour,
+        _duration_option("--aht", aht),
+        targets=targets,
+        patience_s=_duration_option("--patience", patience),
+        sl_definition=sl_definition,
+        short_abandon_s=_duration_option("--short-abandon", short_abandon),
+        day_cv=cv or 0.0,
+        confidence=level,
+    )
+    print_measures(
+        result.model, result.measures, patience is None, as_json, result.warnings, result.criterion
+    )
 
 
 # --- run commands ---
@@ -322,27 +389,6 @@ ContactsOption = Annotated[
 _CPUS = os.cpu_count() or 1
 
 
-def _run_into(out_dir, scenario, replications, seed, map_fn, progress, contacts):
-    """Simulate, evaluate and write one scenario's results folder; its evaluation."""
-    result = run_scenario(
-        scenario,
-        replications=replications,
-        seed=seed,
-        map_fn=map_fn,
-        progress=progress.replication,
-    )
-    evaluation = evaluate_run(scenario, result)
-    write_results(out_dir, scenario, result, evaluation, contacts=contacts)
-    return evaluation
-
-
-def _run_settings(scenario, replications: int | None, seed: int | None) -> tuple[int, int]:
-    return (
-        scenario.run.replications if replications is None else replications,
-        scenario.run.seed if seed is None else seed,
-    )
-
-
 @app.command()
 def run(
     scenario_file: Annotated[str, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
@@ -359,19 +405,22 @@ def run(
     """Plan staffing, simulate and evaluate a scenario; print the summary and write the results
     folder (default results/<name>: summary.json, KPI tables, staffing plan, contacts,
     report.html, plots)."""
-    scenario = load(scenario_file, set_ or ())
-    replications, seed = _run_settings(scenario, replications, seed)
-    out_dir = out or Path("results") / scenario.name
-    with executor(workers, scheduler) as map_fn:
-        check_writable(out_dir)
-        with RunProgress(replications, 1, quiet or as_json) as progress:
-            evaluation = _run_into(
-                out_dir, scenario, replications, seed, map_fn, progress, contacts
-            )
+    with RunProgress(quiet or as_json) as progress:
+        outcome = workflows.run(
+            scenario_file,
+            overrides=set_ or (),
+            replications=replications,
+            seed=seed,
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            contacts=contacts,
+            progress=progress,
+        )
     if as_json:
-        typer.echo(json.dumps(evaluation.summary))
+        typer.echo(json.dumps(outcome.evaluation.summary))
     else:
-        print_run(evaluation.summary, out_dir)
+        print_run(outcome.evaluation.summary, outcome.folder)
 
 
 @app.command()
@@ -395,80 +444,26 @@ def batch(
     """Run every scenario found: one results folder each (DIR/<name>), plus batch.csv and
     index.html. A failing scenario is reported and the others still run; exit code 1 when any
     failed."""
-    files = [str(file) for file in find_scenario_files(paths)]
-    by_file: dict[str, dict] = {}
-    loaded, names = [], set()
-    for file in files:
-        try:
-            scenario = load(file, set_ or ())
-            if scenario.name in names:
-                raise InputError(f"another scenario of this batch is named {scenario.name!r}")
-        except CcplanError as error:
-            by_file[file] = _batch_failure(file, error)
-            continue
-        names.add(scenario.name)
-        loaded.append((file, scenario, *_run_settings(scenario, replications, seed)))
-    with executor(workers, scheduler) as map_fn:
-        if loaded:
-            check_writable(out / loaded[0][1].name)
-        total = sum(count for *_, count, _ in loaded)
-        with RunProgress(total, len(loaded), quiet or as_json) as progress:
-            for file, scenario, count, root in loaded:
-                folder = out / scenario.name
-                if resume and is_complete(
-                    folder, scenario=scenario.name, seed=root, replications=count
-                ):
-                    by_file[file] = batch_row(file, "skipped", str(folder))
-                else:
-                    by_file[file] = _batch_one(
-                        file, scenario, folder, count, root, map_fn, progress, contacts
-                    )
-                progress.scenario()
-    rows = [by_file[file] for file in files]
-    write_batch_index(out, rows)
+    with RunProgress(quiet or as_json) as progress:
+        outcome = workflows.batch(
+            paths,
+            out=out,
+            resume=resume,
+            overrides=set_ or (),
+            replications=replications,
+            seed=seed,
+            workers=workers,
+            scheduler=scheduler,
+            contacts=contacts,
+            progress=progress,
+        )
+    print_errors(outcome.errors)
     if as_json:
-        typer.echo(json.dumps(rows))
+        typer.echo(json.dumps(list(outcome.rows)))
     else:
-        print_batch(rows, out)
-    if any(row["status"] == "failed" for row in rows):
+        print_batch(outcome.rows, outcome.folder)
+    if outcome.failed:
         raise typer.Exit(1)
-
-
-def _batch_failure(file: str, error: Exception) -> dict:
-    lines = [
-        line if line.startswith(file) else f"{file}: {line}"
-        for line in str(error).splitlines() or [type(error).__name__]
-    ]
-    print_errors(lines)
-    return batch_row(file, "failed", error=lines[0])
-
-
-def _batch_one(file, scenario, folder, replications, seed, map_fn, progress, contacts) -> dict:
-    """Run, evaluate and write one scenario of a batch; a failure becomes its row."""
-    try:
-        _run_into(folder, scenario, replications, seed, map_fn, progress, contacts)
-    except Exception as error:  # one scenario's failure must not stop the batch
-        return _batch_failure(file, error)
-    return batch_row(file, "ok", str(folder))
-
-
-def _crn_runs(scenarios, replications, seed, workers, scheduler, out_dir, quiet):
-    """Evaluations of the scenarios on common random numbers, as they finish."""
-    with executor(workers, scheduler) as map_fn:
-        check_writable(out_dir)
-        with RunProgress(replications * len(scenarios), len(scenarios), quiet) as progress:
-            runs = run_variants(
-                scenarios,
-                replications=replications,
-                seed=seed,
-                map_fn=map_fn,
-                progress=progress.replication,
-            )
-            evaluations = []
-            for scenario, result in zip(scenarios, runs, strict=True):
-                evaluations.append(evaluate_run(scenario, result))
-                progress.scenario()
-    return evaluations
 
 
 @app.command()
@@ -489,30 +484,28 @@ def compare(
     given) and print paired differences against the first, with 95 % CIs, for every KPI and
     the money; writes compare.csv, summaries.json and comparison.png (default folder
     results/compare_<A>_vs_<B>)."""
-    if len(files) < 2:
-        raise InputError("compare needs at least two scenario files")
-    scenarios = load_many(files, set_ or ())
-    replications, seed = _run_settings(scenarios[0], replications, seed)
-    out_dir = out or Path("results") / ("compare_" + "_vs_".join(s.name for s in scenarios))
-    evaluations = _crn_runs(
-        scenarios, replications, seed, workers, scheduler, out_dir, quiet or as_json
-    )
-    differences = paired_differences(
-        {scenario.name: ev for scenario, ev in zip(scenarios, evaluations, strict=True)}
-    )
-    summaries = {
-        scenario.name: ev.summary for scenario, ev in zip(scenarios, evaluations, strict=True)
-    }
-    write_folder(
-        out_dir,
-        tables={"compare": differences},
-        documents={"summaries": summaries},
-        pngs=comparison_pngs(differences),
-    )
+    with RunProgress(quiet or as_json) as progress:
+        outcome = workflows.compare(
+            files,
+            overrides=set_ or (),
+            replications=replications,
+            seed=seed,
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
     if as_json:
-        typer.echo(differences.to_json(orient="records"))
+        typer.echo(outcome.differences.to_json(orient="records"))
     else:
-        print_comparison(differences, files, replications, seed, out_dir)
+        print_comparison(
+            outcome.differences,
+            files,
+            outcome.replications,
+            outcome.seed,
+            outcome.folder,
+            outcome.warnings,
+        )
 
 
 @app.command()
@@ -539,27 +532,31 @@ def sweep(
     with --set only, unless given); writes the tidy table sweep.csv / sweep.parquet and plots of
     service level, P(breach) and expected net credit against the varied fields (default folder
     results/<name>_sweep)."""
-    grid = variant_grid(vary)
-    base = load(scenario_file, set_ or ())
-    scenarios = load_variants(scenario_file, grid, set_ or ())
-    replications, seed = _run_settings(base, replications, seed)
-    out_dir = out or Path("results") / f"{base.name}_sweep"
-    evaluations = _crn_runs(
-        scenarios, replications, seed, workers, scheduler, out_dir, quiet or as_json
-    )
-    table = sweep_table(evaluations, [variant.settings for variant in grid])
-    paths = [path for path, _ in grid[0].settings]
-    write_folder(
-        out_dir,
-        tables={"sweep": table},
-        documents={"summaries": [ev.summary for ev in evaluations]},
-        pngs=sweep_pngs(table, paths),
-    )
+    with RunProgress(quiet or as_json) as progress:
+        outcome = workflows.sweep(
+            scenario_file,
+            vary,
+            overrides=set_ or (),
+            replications=replications,
+            seed=seed,
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
     if as_json:
-        typer.echo(table.to_json(orient="records"))
+        typer.echo(outcome.table.to_json(orient="records"))
     else:
-        labels = [variant.label for variant in grid]
-        print_sweep(labels, sweep_overview(table), base.name, replications, seed, out_dir)
+        labels = [variant.label for variant in outcome.grid]
+        print_sweep(
+            labels,
+            outcome.overview,
+            outcome.base.name,
+            outcome.replications,
+            outcome.seed,
+            outcome.folder,
+            outcome.warnings,
+        )
 
 
 # --- negotiation commands ---
@@ -645,61 +642,173 @@ def negotiate(
     factors = None if levels is None else parse_levels(levels)
     alpha = _fraction_option("--max-miss", max_miss)
     churn_frac = _fraction_option("--churn", churn)
-    loss = LossModel(loss_per_abandoned, loss_per_unresolved, loss_per_lost_customer, churn_frac)
-    scenario = load(scenario_file, set_ or ())
-    target = target_clause(scenario, clause)
-    seed = scenario.run.seed if seed is None else seed
-    check_counts(seed, replications, max_replications, replications)
-    workload = expand(scenario)
-    screen = screen_levels(scenario, workload)
-    screened = {"range": None, "crossings": crossings(screen)}
-    if factors is None:
-        low, high = screened_range(screen)
-        screened["range"] = [low, high]
-        factors = parse_levels(f"{low}:{high}:11")
-    out_dir = out or Path("results") / f"{scenario.name}_negotiation"
-    reduce = functools.partial(level_kpis, measurement_scenario(scenario, target))
-    with executor(workers, scheduler) as map_fn:
-        check_writable(out_dir)
-        with RunProgress(replications * len(factors), 1, quiet or as_json) as progress:
-            runs = run_levels(
-                scenario,
-                factors,
-                seed=seed,
-                reduce=reduce,
-                replications=replications,
-                max_replications=max_replications,
-                wanted=PrecisionRule(scenario, workload, max_replications),
-                map_fn=map_fn,
-                progress=progress.replications_of,
-            )
-    kpis = [pd.concat(tables, ignore_index=True) for tables in runs.reduced]
-    negotiation = analyse(
-        scenario,
-        runs.levels,
-        kpis,
-        runs.workload,
-        seed=seed,
-        screening=screen,
-        screened=screened,
-        clause_id=target.id,
-        alpha=alpha,
-        loss=loss,
-    )
-    write_negotiation(out_dir, scenario, negotiation)
+    with RunProgress(quiet or as_json) as progress:
+        outcome = negotiate_workflow(
+            scenario_file,
+            overrides=set_ or (),
+            levels=factors,
+            replications=replications,
+            max_replications=max_replications,
+            seed=seed,
+            clause=clause,
+            max_miss_frac=alpha,
+            loss=LossModel(
+                loss_per_abandoned, loss_per_unresolved, loss_per_lost_customer, churn_frac
+            ),
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
     if as_json:
-        typer.echo(json.dumps(negotiation.document))
+        typer.echo(json.dumps(outcome.negotiation.document))
     else:
-        print_negotiation(negotiation.document, out_dir)
+        print_negotiation(outcome.negotiation.document, outcome.folder)
+
+
+_stopped_by: list[int] = []
+"""The signal that stopped the command, once one has."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    """Ctrl-C or ``SIGTERM``: unwind, so that worker processes end and staging folders go.
+
+    Later signals of the same kind are ignored while the cleanup runs; whatever the interrupted
+    code raises on its way out is not reported (the command exits ``128 + signum``).
+    """
+    _stopped_by.append(signum)
+    signal.signal(signum, signal.SIG_IGN)
+    sys.unraisablehook = lambda _unraisable: None
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
+# --- calibration from contact logs (package calibrate) ---
+
+LogArgument = Annotated[str, typer.Argument(help="Contact log, CSV or Parquet.", metavar="LOG")]
+ColumnsOption = Annotated[
+    str | None, typer.Option("--columns", metavar="NEW=OLD,...", help="Map your columns.")
+]
+TimeFormatOption = Annotated[
+    str | None, typer.Option("--time-format", help="strftime pattern or 'unix' (default ISO).")
+]
+TimezoneOption = Annotated[str, typer.Option("--timezone", help="The centre's IANA time zone.")]
+StaffingOption = Annotated[
+    str | None, typer.Option("--staffing", metavar="FILE.csv", help="Agents per interval.")
+]
+KindOption = Annotated[
+    list[str] | None, typer.Option("--kind", metavar="CH=KIND", help="realtime or deferrable.")
+]
+IntervalOption = Annotated[str, typer.Option("--interval", help="15m, 30m or 60m.")]
+WindowOption = Annotated[str, typer.Option("--repeat-window", help="Window of a return.")]
+GapOption = Annotated[str, typer.Option("--agent-gap", help="Longest idle gap on duty.")]
+
+
+@app.command(name="calibrate")
+def calibrate_command(
+    log: LogArgument,
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Folder to write.")],
+    columns: ColumnsOption = None,
+    time_format: TimeFormatOption = None,
+    timezone: TimezoneOption = "UTC",
+    interval: IntervalOption = "15m",
+    staffing: StaffingOption = None,
+    kind: KindOption = None,
+    repeat_window: WindowOption = "7d",
+    agent_gap: GapOption = "30m",
+    trend: Annotated[bool, typer.Option("--trend", help="Volume at the log's end level.")] = False,
+    sl_threshold: Annotated[str, typer.Option("--sl-threshold")] = "20s",
+    response_threshold: Annotated[str, typer.Option("--response-threshold")] = "2h",
+    name: Annotated[str | None, typer.Option("--name", help="Scenario name.")] = None,
+    as_json: RunJsonOption = False,
+) -> None:
+    """Calibrate a scenario from a contact log (docs/contact-log.md): writes the scenario YAML
+    with its rosters, calibration.json (every estimate with its 95 % CI and the contacts
+    behind it) and calibration.html."""
+    from calibrate import calibrate_log, options, terminal
+
+    log_format, settings = options.inputs(
+        columns,
+        time_format,
+        timezone,
+        interval,
+        staffing,
+        kind,
+        repeat_window,
+        agent_gap,
+        trend=trend,
+        sl_threshold=sl_threshold,
+        response_threshold=response_threshold,
+        name=name,
+    )
+    result = calibrate_log(log, out, log_format=log_format, settings=settings)
+    terminal.print_calibration(result, as_json)
+
+
+@app.command(name="backtest")
+def backtest_command(
+    log: LogArgument,
+    train_until: Annotated[str, typer.Option("--train-until", help="First day predicted.")],
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Test this scenario (else calibrate one).")
+    ] = None,
+    out: OutOption = None,
+    staffing: StaffingOption = None,
+    replications: Annotated[int, typer.Option("--replications")] = 40,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    level: Annotated[str, typer.Option("--level", help="Prediction interval level.")] = "90%",
+    warmup_days: Annotated[int, typer.Option("--warmup-days")] = 1,
+    workers: Annotated[int, typer.Option("--workers", help="Local worker processes.")] = 1,
+    columns: ColumnsOption = None,
+    time_format: TimeFormatOption = None,
+    timezone: TimezoneOption = "UTC",
+    interval: IntervalOption = "15m",
+    kind: KindOption = None,
+    repeat_window: WindowOption = "7d",
+    agent_gap: GapOption = "30m",
+    as_json: RunJsonOption = False,
+) -> None:
+    """Back-test against a contact log: calibrate up to --train-until (or take --scenario),
+    simulate the days after it with the observed staffing and compare per day and week;
+    writes backtest.json, backtest.csv and backtest.png (default results/<log>_backtest)."""
+    from calibrate import backtest, options, terminal
+
+    log_format, settings = options.inputs(
+        columns, time_format, timezone, interval, staffing, kind, repeat_window, agent_gap
+    )
+    result = backtest(
+        log,
+        out or Path("results") / f"{Path(log).name.split('.')[0]}_backtest",
+        train_until=options.parse_date("--train-until", train_until),
+        scenario=scenario,
+        log_format=log_format,
+        settings=settings,
+        replications=replications,
+        seed=seed,
+        level=options.parse_level("--level", level),
+        warmup_days=warmup_days,
+        workers=workers,
+    )
+    terminal.print_backtest(result, as_json)
 
 
 def main() -> None:
-    """Console-script entry point: run the app, turning user errors into exit code 2."""
+    """Console-script entry point: run the app, turning user errors into exit code 2, and
+    Ctrl-C or ``SIGTERM`` into an orderly exit without a traceback."""
+    previous = {number: signal.signal(number, _stop) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         app()
     except CcplanError as error:
         print_errors(str(error).splitlines())
         sys.exit(EXIT_USER_ERROR)
+    except Exception:
+        if not _stopped_by:
+            raise
+        sys.exit(128 + _stopped_by[0])
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 if __name__ == "__main__":

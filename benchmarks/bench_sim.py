@@ -1,8 +1,8 @@
 """Speed and memory of the simulation (``python benchmarks/bench_sim.py``, a few minutes).
 
 1. M/M/50 with 45 arrivals per minute and mean service 1 min (about 200,000 contacts): our model
-   (``sim.model.Model``, contact log DataFrame included) against Ciw and against a bare SimPy
-   loop with one process per customer and a ``simpy.Resource``, in the same run on the same
+   (``sim.model.ContactCentre``, contact log DataFrame included) against Ciw and against a bare
+   SimPy loop with one process per customer and a ``simpy.Resource``, in the same run on the same
    arrival rate and horizon. Contacts per second of wall time, best of ``--repeat`` runs.
 2. The same with exponential patience (M/M/50+M, mean 2 min, 40 agents): our lazy patience
    deadline against the bare loop written the DESIGN way, ``req | env.timeout(patience)``.
@@ -31,7 +31,7 @@ from scenarios.loader import load
 from sim import run_replications, simulate
 from sim.arrivals import arrival_times
 from sim.executors import executor
-from sim.model import Model
+from sim.model import ContactCentre
 from sim.specs import ChannelSpec, ModelInput, TeamSpec
 from sim.streams import Streams
 from staffing import team_rosters
@@ -74,7 +74,7 @@ def ours(servers: int, patience_s: float | None = None) -> int:
         teams=(team,),
         arrivals={"phone": times},
     )
-    return len(Model(inp, streams).run().log.frame(0, ["phone"]))
+    return len(ContactCentre(inp, streams).run().log.frame(0, ["phone"]))
 
 
 def bare_simpy(servers: int, patience_s: float | None = None) -> int:

@@ -1,6 +1,6 @@
 """Shared pieces of the scenario schema.
 
-The base class :class:`Model` every schema model derives from (frozen, unknown keys rejected,
+The base class :class:`StrictModel` every schema model derives from (frozen, unknown keys rejected,
 no NaN or infinity), the weekday and clock-time parsers used by opening hours, weights and
 shifts, a read-only mapping type, a non-negative ratio type that may exceed 100 % (an uplift of
 140 %), file references resolved against the validation context, and :func:`raise_problems`,
@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -23,8 +23,9 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    model_validator,
 )
-from pydantic_core import PydanticCustomError, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 __all__ = [
     "MAX_CHANNELS",
@@ -36,9 +37,9 @@ __all__ = [
     "FrozenDict",
     "Loc",
     "LocalDateTime",
-    "Model",
     "NonEmpty",
     "ReadOnlyDict",
+    "StrictModel",
     "did_you_mean",
     "expand_weekday_map",
     "format_clock",
@@ -69,10 +70,58 @@ Loc = tuple[str | int, ...]
 """A field path as pydantic reports it, e.g. ``("channels", "phone", "hours")``."""
 
 
-class Model(BaseModel):
-    """Base of every scenario model: immutable, unknown keys rejected, finite numbers only."""
+_YES_NO = "must not be a yes/no value (true, false, yes, no, on and off are yes/no in YAML)"
+
+
+def _is_model(annotation: Any) -> bool:
+    """Whether a type is, or holds, a pydantic model (which then checks its own fields)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_is_model(argument) for argument in get_args(annotation))
+
+
+def _takes_bool(annotation: Any) -> bool:
+    """Whether a field's type admits a bool anywhere (``bool``, ``Any``, a Literal of one)."""
+    if annotation is bool or annotation is Any:
+        return True
+    if get_origin(annotation) is Literal:
+        return any(isinstance(option, bool) for option in get_args(annotation))
+    return any(_takes_bool(argument) for argument in get_args(annotation))
+
+
+def _yes_no_where_number(value: Any, annotation: Any) -> bool:
+    """Whether ``value``, or an item of it, is a bool that a field of type ``annotation``
+    (numbers, text) would coerce; a nested model's values are left to that model."""
+    if isinstance(value, list | tuple):
+        items: Iterable[Any] = value
+    elif isinstance(value, Mapping) and not _is_model(annotation):
+        items = value.values()
+    else:
+        items = (value,)
+    return any(isinstance(item, bool) for item in items) and not _takes_bool(annotation)
+
+
+class StrictModel(BaseModel):
+    """Base of every scenario model: immutable, unknown keys rejected, finite numbers only, and
+    no yes/no value where a number or a text is expected (YAML 1.1 reads ``yes``, ``no``,
+    ``on`` and ``off`` as booleans, which pydantic would turn into 1 and 0)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_yes_no(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            raise_problems(
+                cls.__name__,
+                [
+                    ((name,), _YES_NO, value)
+                    for name, value in data.items()
+                    if name in cls.model_fields
+                    and _yes_no_where_number(value, cls.model_fields[name].annotation)
+                ],
+            )
+        return data
 
 
 class FrozenDict(dict):
@@ -81,8 +130,9 @@ class FrozenDict(dict):
     def _read_only(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("scenario mappings are read-only; use model_copy(update=...)")
 
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _read_only
-    __ior__ = _read_only
+    # every mutator raises, whatever the signature it replaces
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+    __ior__ = _read_only  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[type, tuple[dict]]:
         return (FrozenDict, (dict(self),))
@@ -122,7 +172,7 @@ def problems_error(title: str, problems: Sequence[tuple[Loc, str, Any]]) -> Vali
         field), pydantic prefixes the parent's path, so every problem keeps its full dotted
         path. The error type is ``cross_field``.
     """
-    errors = [
+    errors: list[InitErrorDetails] = [
         {
             # braces would be read as template fields by PydanticCustomError
             "type": PydanticCustomError("cross_field", message.replace("{", "(").replace("}", ")")),

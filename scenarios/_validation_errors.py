@@ -14,7 +14,7 @@ the value has the shape of one member (a list), only that member's complaints ar
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -98,7 +98,20 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def _length_message(error: dict[str, Any]) -> str:
+def _kind_of(value: Any) -> str:
+    """What a parsed document is, in words."""
+    if isinstance(value, str):
+        return "a text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "a yes/no value"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"a {type(value).__name__}"
+
+
+def _length_message(error: Mapping[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     what = "characters" if error["type"].startswith("string") else "items"
     if error["type"].endswith("too_short"):
@@ -118,7 +131,7 @@ def _choice_hint(value: Any, choices: Sequence[Any]) -> str:
     return did_you_mean(value, [str(choice) for choice in choices])
 
 
-def _rule(error: dict[str, Any], where: LocPath) -> tuple[str, str]:
+def _rule(error: Mapping[str, Any], where: LocPath) -> tuple[str, str]:
     """The rule an error broke, in plain words, and a "did you mean" hint (or "")."""
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     if kind in _PLAIN_MESSAGES:
@@ -157,7 +170,7 @@ def _unknown_field(name: str, parent: Any) -> tuple[str, str]:
     return f"unknown field {name!r}", hint
 
 
-def _tag_line(error: dict[str, Any], where: LocPath, root: Node | None) -> _Line:
+def _tag_line(error: Mapping[str, Any], where: LocPath, root: Node | None) -> _Line:
     """A discriminated union whose tag (``mode: fxed``) is missing or not one of the choices."""
     ctx = error.get("ctx") or {}
     field = str(ctx.get("discriminator", "")).strip("'\"")
@@ -202,7 +215,7 @@ def _mark_at(root: Node | None, path: Sequence[str | int]) -> tuple[Mark | None,
     return (node.mark if node is not None else None), key_mark
 
 
-def _line(error: dict[str, Any], model: type[BaseModel], root: Node | None) -> _Line:
+def _line(error: Mapping[str, Any], model: type[BaseModel], root: Node | None) -> _Line:
     where = follow_loc(model, error["loc"])
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         return _tag_line(error, where, root)
@@ -212,6 +225,10 @@ def _line(error: dict[str, Any], model: type[BaseModel], root: Node | None) -> _
         error["type"] == "cross_field" and error.get("input") is None
     ):
         value = Problem.NO_VALUE
+    elif not where.path:
+        # the document itself: say what it is, never echo it (it may be any file on the disk)
+        message += f" (the file holds {_kind_of(error.get('input'))})"
+        value = Problem.NO_VALUE
     else:
         value = _shown(error.get("input"))
     if (error["type"] == "extra_forbidden" or where.is_key) and key_mark is not None:
@@ -219,15 +236,21 @@ def _line(error: dict[str, Any], model: type[BaseModel], root: Node | None) -> _
     return _Line(message, hint, where.path, value_mark, value, where)
 
 
+def _union_site(line: _Line) -> tuple[tuple[str | int, ...], str | int, int]:
+    site = line.where.union_site
+    assert site is not None, "only the lines of a failed union are grouped"
+    return site
+
+
 def _merge_union_lines(lines: list[_Line]) -> list[_Line]:
     """Keep one account per failed union: see the module docstring."""
-    sites: dict[Any, list[_Line]] = {}
+    sites: dict[tuple[str | int, ...], list[_Line]] = {}
     for line in lines:
         if line.where.union_site is not None:
             path, _, _ = line.where.union_site
             sites.setdefault(path, []).append(line)
     merged: list[_Line] = []
-    done: set[Any] = set()
+    done: set[tuple[str | int, ...]] = set()
     for line in lines:
         site = line.where.union_site
         if site is None:
@@ -237,10 +260,10 @@ def _merge_union_lines(lines: list[_Line]) -> list[_Line]:
             continue
         done.add(site[0])
         group = sites[site[0]]
-        deep = [item for item in group if item.where.union_site[2] > 0]
+        deep = [item for item in group if _union_site(item)[2] > 0]
         if deep:
-            label = deep[0].where.union_site[1]
-            merged.extend(item for item in deep if item.where.union_site[1] == label)
+            label = _union_site(deep[0])[1]
+            merged.extend(item for item in deep if _union_site(item)[1] == label)
             continue
         messages = [item.message for item in group]
         text = messages[0] + "".join(

@@ -161,16 +161,16 @@ class _Builder:
         self.root: Node | None = None
         self.documents = 0
 
-    def mark(self, event: Any) -> Mark:
+    def mark(self, event: yaml.Event) -> Mark:
         if not self.with_lines:
             return Mark(self.file)
         return Mark(self.file, event.start_mark.line + 1, event.start_mark.column + 1)
 
-    def fatal(self, event: Any, message: str) -> ScenarioError:
+    def fatal(self, event: yaml.Event, message: str) -> ScenarioError:
         mark = self.mark(event)
         return ScenarioError([Problem(message, "", mark.file, mark.line, mark.column)])
 
-    def feed(self, event: Any) -> None:
+    def feed(self, event: yaml.Event) -> None:
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
@@ -184,7 +184,7 @@ class _Builder:
         elif isinstance(event, yaml.AliasEvent):
             self.alias(event)
 
-    def scalar(self, event: Any) -> Scalar:
+    def scalar(self, event: yaml.Event) -> Scalar:
         mark = self.mark(event)
         text = event.value
         explicit = event.tag not in (None, "!")
@@ -206,7 +206,7 @@ class _Builder:
             value = text
         return Scalar(value, mark)
 
-    def start(self, event: Any) -> None:
+    def start(self, event: yaml.Event) -> None:
         is_map = isinstance(event, yaml.MappingStartEvent)
         if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
             self.problems.append(Problem(_tag_message(event.tag), "", *_where(self.mark(event))))
@@ -214,7 +214,7 @@ class _Builder:
             raise self.fatal(event, f"nested deeper than {MAX_DEPTH} levels")
         self.stack.append(_Open(self.mark(event), event.anchor, is_map))
 
-    def end(self, event: Any) -> None:
+    def end(self, event: yaml.Event) -> None:
         done = self.stack.pop()
         if done.is_map:
             entries = dict(done.entries)
@@ -228,7 +228,7 @@ class _Builder:
             self.anchors[done.anchor] = (node, done.size, done.depth)
         self.add(event, node, done.size, done.depth)
 
-    def alias(self, event: Any) -> None:
+    def alias(self, event: yaml.Event) -> None:
         if any(item.anchor == event.anchor for item in self.stack):
             raise self.fatal(event, f"alias *{event.anchor} refers to a value that contains it")
         if event.anchor not in self.anchors:
@@ -236,7 +236,7 @@ class _Builder:
         node, size, depth = self.anchors[event.anchor]
         self.add(event, node, size, depth)
 
-    def add(self, event: Any, node: Node, size: int, depth: int) -> None:
+    def add(self, event: yaml.Event, node: Node, size: int, depth: int) -> None:
         in_key_place = bool(self.stack) and self.stack[-1].is_map and self.stack[-1].key is None
         if isinstance(node, Scalar) and node.value is _MERGE and not in_key_place:
             node = Scalar("<<", node.mark)
@@ -260,7 +260,7 @@ class _Builder:
             key, parent.key = parent.key, None
             if key is _MERGE:
                 self.merge(node, parent)
-            elif key is not _DROP:
+            elif isinstance(key, tuple):  # not _DROP
                 parent.entries[key[0]] = (key[1], node)
 
     def merge(self, node: Node, parent: _Open) -> None:
@@ -272,7 +272,7 @@ class _Builder:
                 )
             )
             return
-        parent.merges.extend(sources)
+        parent.merges.extend(source for source in sources if isinstance(source, Map))
 
     def key(self, node: Node, parent: _Open) -> tuple[str, Mark] | object:
         if isinstance(node, Scalar) and node.value is _MERGE:

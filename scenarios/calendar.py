@@ -18,7 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from scenarios._base import (
     WEEKDAYS,
     Date,
-    Model,
+    StrictModel,
     expand_weekday_map,
     format_clock,
     parse_clock_s,
@@ -36,7 +36,7 @@ _ALWAYS = "24/7"
 _CLOSED = "closed"
 
 
-class Horizon(Model):
+class Horizon(StrictModel):
     """The planned period and its interval grid.
 
     Attributes
@@ -129,6 +129,24 @@ class Horizon(Model):
         """Per-interval open mask of ``hours`` over this horizon, closed days shut."""
         return hours.open_mask(self.start, self.days, self.interval, self.closed_days)
 
+    def period_starts(self, kind: str) -> list[date]:
+        """First calendar day of each ``day``, ``week`` (Monday), ``month`` or ``quarter``
+        period that overlaps the horizon, in order (the first may begin before the start)."""
+        starts: list[date] = []
+        for offset in range(self.days):
+            day = self.start + timedelta(days=offset)
+            if kind == "week":
+                day -= timedelta(days=day.weekday())
+            elif kind == "month":
+                day = day.replace(day=1)
+            elif kind == "quarter":
+                day = day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+            elif kind != "day":
+                raise ValueError(f"unknown period kind {kind!r}")
+            if not starts or starts[-1] != day:
+                starts.append(day)
+        return starts
+
     def closed_day_mask(self) -> np.ndarray:
         """Per-interval mask of the intervals that fall on a closed day of this horizon."""
         by_day = np.zeros((self.days, self.intervals_per_day), dtype=bool)
@@ -154,7 +172,7 @@ def _parse_window(text: Any) -> tuple[int, int] | None:
     return (start_s, end_s)
 
 
-class OpeningHours(Model):
+class OpeningHours(StrictModel):
     """Weekly opening hours: at most one window per weekday.
 
     Written in a scenario as ``"24/7"`` or as a map of weekdays (``mon``, ranges such as

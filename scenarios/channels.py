@@ -17,16 +17,18 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from scenarios._base import (
     WEEKDAYS,
-    Model,
+    StrictModel,
     expand_weekday_map,
+    problems_error,
     raise_problems,
     resolve_data_file,
 )
 from scenarios.calendar import OpeningHours
 from scenarios.distribution import Distribution
-from scenarios.units import Count, DurationS, Fraction, PositiveDurationS
+from scenarios.units import Count, DurationS, Fraction, PositiveDurationS, parse_fraction
 
 __all__ = [
+    "DEFAULT_FCR_WINDOW_S",
     "INTRADAY_PROFILES",
     "VOLUME_FILE_COLUMNS",
     "Channel",
@@ -39,6 +41,10 @@ __all__ = [
     "ServiceTarget",
     "Volume",
 ]
+
+DEFAULT_FCR_WINDOW_S = 7 * 86400.0
+"""Default ``fcr_window``: a contact is resolved for the customer when no repeat follows within
+seven days."""
 
 VOLUME_FILE_COLUMNS = ("interval_start", "contacts")
 """Columns a volume CSV must have: ISO local datetime of the interval start, contacts."""
@@ -58,7 +64,7 @@ INTRADAY_PROFILES: dict[str, tuple[float, ...]] = {
 """Built-in hourly weight shapes (hour 0..23) for ``intraday_profile``."""
 
 
-class Volume(Model):
+class Volume(StrictModel):
     """Expected volume of a normal period before events: exactly one of the four forms.
 
     Attributes
@@ -94,7 +100,7 @@ class Volume(Model):
         return self
 
 
-class Concurrency(Model):
+class Concurrency(StrictModel):
     """Parallel chats per agent.
 
     ``speed_by_chats[k-1]`` is the rate multiplier of each chat while the agent holds ``k``
@@ -137,7 +143,7 @@ class Concurrency(Model):
         return self.speed_by_chats or (1.0,)
 
 
-class Repeat(Model):
+class Repeat(StrictModel):
     """An unresolved contact comes back with ``probability`` after ``delay`` on ``channel``."""
 
     probability: Fraction
@@ -145,21 +151,21 @@ class Repeat(Model):
     channel: str | None = None
 
 
-class Redial(Model):
+class Redial(StrictModel):
     """An abandoned real-time contact tries again with ``probability`` after ``delay``."""
 
     probability: Fraction
     delay: Distribution
 
 
-class Escalation(Model):
+class Escalation(StrictModel):
     """A contact escalates to tier 2 with ``probability``; ``type`` sets its response target."""
 
     probability: Fraction
     type: Literal["operational", "strategic"] = "operational"
 
 
-class Csat(Model):
+class Csat(StrictModel):
     """A transparent customer-satisfaction model.
 
     ``score = clip(base + per_minute_waited * wait_min + unresolved * (not resolved)
@@ -173,11 +179,14 @@ class Csat(Model):
     response_rate: Fraction = 1.0
 
 
-class ServiceTarget(Model):
-    """What ``auto`` staffing aims at for a channel.
+class ServiceTarget(StrictModel):
+    """What ``auto`` staffing aims at for a channel, and what the plan reports against.
 
     Real-time: a share ``target`` answered within ``threshold`` under ``sl_definition``
-    (``short_abandon`` needed by ``excl_short_abandons``). Deferrable: a share ``target``
+    (``short_abandon`` needed by ``excl_short_abandons``), optionally also P(wait) at most
+    ``max_p_wait`` and occupancy at most ``max_occupancy``; with forecast error the targets are
+    met by the ``criterion``: ``expected`` (the expectation over the day factor meets them) or
+    ``confidence`` (met on a share ``confidence`` of days). Deferrable: a share ``target``
     answered within ``threshold``, counted in opening hours when ``business_hours``.
     """
 
@@ -186,29 +195,57 @@ class ServiceTarget(Model):
     sl_definition: Literal["offered", "answered", "excl_short_abandons"] = "offered"
     short_abandon: DurationS | None = None
     business_hours: bool = False
+    max_p_wait: Fraction | None = None
+    max_occupancy: Fraction | None = None
+    criterion: Literal["expected", "confidence"] = "expected"
+    confidence: Fraction | None = None
 
-    @field_validator("target")
+    @field_validator("target", "confidence")
     @classmethod
-    def _reachable(cls, value: float) -> float:
-        if not 0.0 < value < 1.0:
-            raise ValueError("must lie strictly between 0% and 100% (no staffing reaches 100%)")
+    def _reachable(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None and not 0.0 < value < 1.0:
+            reason = " (no staffing reaches 100%)" if info.field_name == "target" else ""
+            raise ValueError(f"must lie strictly between 0% and 100%{reason}")
+        return value
+
+    @field_validator("max_p_wait", "max_occupancy")
+    @classmethod
+    def _positive(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0.0:
+            raise ValueError("must be above 0% (no staffing reaches it)")
         return value
 
     @model_validator(mode="after")
     def _short_abandon_given(self) -> ServiceTarget:
+        problems: list[tuple[tuple[str, ...], str, Any]] = []
         if self.sl_definition == "excl_short_abandons" and not self.short_abandon:
-            raise_problems(
-                "ServiceTarget",
-                [(("short_abandon",), "must be given (> 0) for excl_short_abandons", None)],
+            problems.append(
+                (("short_abandon",), "must be given (> 0) for excl_short_abandons", None)
             )
+        if self.criterion == "confidence" and self.confidence is None:
+            problems.append((("confidence",), "must be given for criterion confidence", None))
+        if self.criterion != "confidence" and self.confidence is not None:
+            problems.append(
+                (
+                    ("confidence",),
+                    f"is for criterion confidence; criterion is {self.criterion}",
+                    self.confidence,
+                )
+            )
+        raise_problems("ServiceTarget", problems)
         return self
 
 
 _REALTIME_ONLY = ("patience", "concurrency", "redial")
 
 
-class Channel(Model):
-    """One channel of the scenario; see ``scenarios/README.md`` for every field."""
+class Channel(StrictModel):
+    """One channel of the scenario; see ``scenarios/README.md`` for every field.
+
+    ``resolution_probability`` is the chance the agent resolves a contact (``fcr`` is its
+    deprecated name); what the customer feels is measured: no repeat contact within
+    ``fcr_window`` (``sla_eval.fcr``).
+    """
 
     kind: Literal["realtime", "deferrable"]
     hours: OpeningHours
@@ -218,12 +255,34 @@ class Channel(Model):
     handle_time: Distribution
     patience: Distribution | None = None
     concurrency: Concurrency | None = None
-    fcr: Fraction = 1.0
+    resolution_probability: Fraction = 1.0
+    fcr: Fraction | None = Field(default=None, exclude=True)
+    fcr_window: PositiveDurationS = DEFAULT_FCR_WINDOW_S
     repeat: Repeat | None = None
     redial: Redial | None = None
     escalation: Escalation | None = None
     csat: Csat | None = None
     service_target: ServiceTarget | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fcr_alias(cls, data: Any) -> Any:
+        """``fcr`` is the deprecated name of ``resolution_probability`` (a notice says so,
+        :func:`scenarios.notices.scenario_notices`); a valid value is taken over, an invalid one
+        is reported at ``fcr``."""
+        if not isinstance(data, dict) or data.get("fcr") is None:
+            return data
+        if "resolution_probability" in data:
+            message = (
+                "is the deprecated name of resolution_probability, which is given too; "
+                "give only resolution_probability"
+            )
+            raise problems_error("Channel", [(("fcr",), message, data["fcr"])])
+        try:
+            value = parse_fraction(data["fcr"])
+        except ValueError:
+            return data
+        return {**data, "resolution_probability": value}
 
     @field_validator("intraday_profile")
     @classmethod
@@ -254,7 +313,7 @@ class Channel(Model):
 
     @model_validator(mode="after")
     def _kind_rules(self) -> Channel:
-        problems = []
+        problems: list[tuple[tuple[str, ...], str, Any]] = []
         if self.kind == "deferrable":
             for name in _REALTIME_ONLY:
                 if getattr(self, name) is not None:
@@ -278,6 +337,17 @@ class Channel(Model):
                         target.short_abandon,
                     )
                 )
+            for name in ("max_p_wait", "max_occupancy", "confidence"):
+                value = None if target is None else getattr(target, name)
+                if value is not None:
+                    problems.append(
+                        (
+                            ("service_target", name),
+                            "is for realtime channels only; a backlog is staffed to answer "
+                            "every contact in time",
+                            value,
+                        )
+                    )
         elif self.service_target is not None and self.service_target.business_hours:
             problems.append(
                 (
@@ -303,7 +373,7 @@ class Channel(Model):
         open_days = [day for day, window in enumerate(self.hours.windows_s) if window]
         if not any(self.weekday_weights[day] > 0 for day in open_days):
             return [(("weekday_weights",), "gives no weight to any open day", self.weekday_weights)]
-        problems = []
+        problems: list[tuple[tuple[str, ...], str, Any]] = []
         for day in open_days:
             start_s, end_s = self.hours.windows_s[day]  # type: ignore[misc]
             hours = range(start_s // 3600, -(-end_s // 3600))

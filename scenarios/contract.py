@@ -2,8 +2,9 @@
 schemes.
 
 Units of a clause: ``target`` (and a bonus's ``above``) is a fraction for the fractional KPIs,
-seconds for ``asa`` and a score 1..5 for ``csat``. Scheme *units* are percentage points for
-fractional KPIs (0.01 = 1 point), seconds for ``asa`` and score points for ``csat``; a clause
+seconds for ``asa`` and ``aht`` and a score 1..5 for ``csat``. Scheme *units* are percentage
+points for fractional KPIs (0.01 = 1 point), seconds for ``asa`` and ``aht`` and score points
+for ``csat``; a clause
 turns a measured value into a shortfall (penalty side) or an excess (bonus side) in those units
 with :meth:`Clause.shortfall_units` and :meth:`Clause.excess_units`; ``sla_eval.schemes`` turns
 units into euros.
@@ -11,11 +12,20 @@ units into euros.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, overload
 
+import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from scenarios._base import Model, NonEmpty, problems_error, raise_problems, repeated_names
+from scenarios._base import (
+    NonEmpty,
+    StrictModel,
+    problems_error,
+    raise_problems,
+    repeated_names,
+)
+from scenarios.commitments import PERIODS, ChannelForecast, Fee, Forecast, Period
+from scenarios.limits import MAX_EUR
 from scenarios.units import (
     Count,
     DurationS,
@@ -25,24 +35,32 @@ from scenarios.units import (
     parse_fraction,
 )
 
+if TYPE_CHECKING:
+    import numpy as np
+
 __all__ = [
     "ALL_CHANNELS",
     "CHANNEL_ALL_KPIS",
+    "CSAT_KPIS",
     "DEFERRABLE_KPIS",
     "FRACTION_KPIS",
     "KPIS",
     "LOWER_IS_BETTER_KPIS",
+    "PERIODS",
     "REALTIME_KPIS",
+    "SECONDS_KPIS",
     "THRESHOLD_KPIS",
     "Band",
     "BandedBonus",
     "BandedScheme",
     "Bonus",
+    "ChannelForecast",
     "Clause",
     "Contract",
     "Fee",
     "FixedBonus",
     "FixedScheme",
+    "Forecast",
     "LinearBonus",
     "LinearScheme",
     "Penalty",
@@ -62,12 +80,23 @@ Kpi = Literal[
     "escalation_response",
     "csat",
     "uptime",
+    "aht",
+    "staff_availability",
+    "csat_top_box",
+    "csat_negative",
+    "complaint_rate",
 ]
 KPIS: tuple[str, ...] = Kpi.__args__  # type: ignore[attr-defined]
-FRACTION_KPIS = frozenset(KPIS) - {"asa", "csat"}
+FRACTION_KPIS = frozenset(KPIS) - {"asa", "csat", "aht"}
 """KPIs measured as a fraction in [0, 1]."""
-LOWER_IS_BETTER_KPIS = frozenset({"asa", "abandon_rate", "escalation_rate"})
-"""KPIs whose target is a maximum."""
+SECONDS_KPIS = frozenset({"asa", "aht"})
+"""KPIs measured in seconds."""
+LOWER_IS_BETTER_KPIS = frozenset(
+    {"asa", "abandon_rate", "escalation_rate", "aht", "csat_negative", "complaint_rate"}
+)
+"""KPIs whose target is a maximum (``aht`` may add a minimum, ``target_min``)."""
+CSAT_KPIS = frozenset({"csat", "csat_top_box", "csat_negative"})
+"""KPIs that need the channel's ``csat`` model."""
 THRESHOLD_KPIS = frozenset({"service_level", "response_within_target", "escalation_response"})
 """KPIs that need a ``threshold`` (and only they accept one)."""
 REALTIME_KPIS = frozenset({"service_level", "asa", "abandon_rate"})
@@ -76,16 +105,17 @@ DEFERRABLE_KPIS = frozenset({"response_within_target"})
 """KPIs that only make sense on a deferrable channel."""
 ALL_CHANNELS = "all"
 """Channel name of a clause measured over every channel."""
-CHANNEL_ALL_KPIS = frozenset({"uptime", "escalation_response"})
+CHANNEL_ALL_KPIS = frozenset({"uptime", "escalation_response", "staff_availability"})
 """KPIs that may use ``channel: all``."""
 
 
 def parse_kpi_value(kpi: str, value: Any) -> float:
     """Parse a target-like value in the unit of ``kpi``.
 
-    Seconds (``30s``) for ``asa``, a score in [1, 5] for ``csat``, a fraction (``80%``) else.
+    Seconds (``30s``) for ``asa`` and ``aht``, a score in [1, 5] for ``csat``, a fraction
+    (``80%``) else.
     """
-    if kpi == "asa":
+    if kpi in SECONDS_KPIS:
         return parse_duration_s(value)
     if kpi == "csat":
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -96,20 +126,20 @@ def parse_kpi_value(kpi: str, value: Any) -> float:
     return parse_fraction(value)
 
 
-class FixedScheme(Model):
+class FixedScheme(StrictModel):
     """``scheme: fixed``: ``percent_of_fee`` of the period fee whenever units > 0."""
 
     scheme: Literal["fixed"]
     percent_of_fee: Fraction
 
 
-class LinearScheme(Model):
+class LinearScheme(StrictModel):
     """``scheme: linear``: per unit, a share of the fee (``per_point_percent_of_fee``) or an
     amount (``per_point_eur``), capped at ``cap_percent_of_fee`` of the fee when given."""
 
     scheme: Literal["linear"]
     per_point_percent_of_fee: Fraction | None = None
-    per_point_eur: float | None = Field(default=None, ge=0)
+    per_point_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
     cap_percent_of_fee: Fraction | None = None
 
     @model_validator(mode="after")
@@ -119,14 +149,14 @@ class LinearScheme(Model):
         return self
 
 
-class Band(Model):
+class Band(StrictModel):
     """From ``from_shortfall_points`` units on, ``percent_of_fee`` applies."""
 
     from_shortfall_points: float = Field(ge=0)
     percent_of_fee: Fraction
 
 
-class BandedScheme(Model):
+class BandedScheme(StrictModel):
     """``scheme: banded``: the band with the largest ``from_shortfall_points`` not above the
     units applies (nothing below the first band)."""
 
@@ -158,14 +188,14 @@ class BandedScheme(Model):
         return self
 
 
-class PerUnitScheme(Model):
+class PerUnitScheme(StrictModel):
     """``scheme: per_unit``: ``eur_per_unit`` for each unit beyond ``dead_band_units``, capped
     at ``cap_eur`` when given."""
 
     scheme: Literal["per_unit"]
-    eur_per_unit: float = Field(ge=0)
+    eur_per_unit: float = Field(ge=0, le=MAX_EUR)
     dead_band_units: float = Field(default=0.0, ge=0)
-    cap_eur: float | None = Field(default=None, ge=0)
+    cap_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
 
 
 class FixedBonus(FixedScheme):
@@ -204,7 +234,7 @@ Bonus = Annotated[
 """A bonus scheme, discriminated by ``scheme``."""
 
 
-class RepeatMiss(Model):
+class RepeatMiss(StrictModel):
     """Penalty times ``multiplier`` when ``misses`` of the last ``window_periods`` periods
     (this one included) missed the clause."""
 
@@ -228,7 +258,7 @@ class RepeatMiss(Model):
         return self
 
 
-class Clause(Model):
+class Clause(StrictModel):
     """One service-level clause; see ``scenarios/README.md`` for every field."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=64)
@@ -236,6 +266,8 @@ class Clause(Model):
     channel: str
     threshold: DurationS | None = None
     target: float
+    target_min: DurationS | None = None
+    measurement_period: Period | None = None
     sl_definition: Literal["offered", "answered", "excl_short_abandons"] = "offered"
     short_abandon: DurationS = 0.0
     business_hours: bool = False
@@ -243,6 +275,7 @@ class Clause(Model):
     penalty: Penalty | None = None
     bonus: Bonus | None = None
     min_volume: Count = 0.0
+    min_volume_basis: Literal["actual", "forecast"] = "actual"
     relief_band: NonNegativeRatio | None = None
     earn_back_periods: int | None = Field(default=None, ge=1, le=120)
     repeat_miss: RepeatMiss | None = None
@@ -299,6 +332,8 @@ class Clause(Model):
             problems.append(
                 (("channel",), "'all' is only for kpi uptime or escalation_response", "all")
             )
+        if self.target_min is not None:
+            problems += self._band_problems()
         if self.penalty is None and self.bonus is None:
             problems.append((("penalty",), "give a penalty, a bonus or both", None))
         if self.penalty is None:
@@ -316,6 +351,27 @@ class Clause(Model):
             )
         return problems
 
+    def _band_problems(self) -> list[tuple[tuple[str, ...], str, Any]]:
+        """``target_min`` makes an AHT clause a band: only for ``aht``, below the target, and
+        without a bonus (a band has no better side)."""
+        if self.kpi != "aht":
+            return [(("target_min",), "is only for kpi aht (a band of handle times)", None)]
+        problems: list[tuple[tuple[str, ...], str, Any]] = []
+        if self.target_min >= self.target:  # type: ignore[operator]
+            message = f"must be below the target (the band's maximum) {self.target:g} s"
+            problems.append((("target_min",), message, self.target_min))
+        if self.bonus is not None:
+            message = "an AHT band has no better side: remove the bonus or target_min"
+            problems.append((("bonus",), message, None))
+        return problems
+
+    @property
+    def threshold_s(self) -> float:
+        """``threshold`` of a clause whose KPI has one (:data:`THRESHOLD_KPIS`: the rules
+        require it there)."""
+        assert self.threshold is not None, f"kpi {self.kpi} has no threshold"
+        return self.threshold
+
     @property
     def higher_is_better(self) -> bool:
         """Whether a larger measured value is better (False for asa, abandon and escalation)."""
@@ -329,19 +385,34 @@ class Clause(Model):
             return None
         return self.target if self.bonus.above is None else self.bonus.above
 
-    def _units(self, gap: float) -> float:
+    @overload
+    def _units(self, gap: float) -> float: ...
+    @overload
+    def _units(self, gap: np.ndarray) -> np.ndarray: ...
+    def _units(self, gap: float | np.ndarray) -> float | np.ndarray:
         return gap * 100.0 if self.kpi in FRACTION_KPIS else gap
 
-    def shortfall_units(self, measured: float) -> float:
+    @overload
+    def shortfall_units(self, measured: float) -> float: ...
+    @overload
+    def shortfall_units(self, measured: np.ndarray) -> np.ndarray: ...
+    def shortfall_units(self, measured: float | np.ndarray) -> float | np.ndarray:
         """How far ``measured`` falls short of the target, in scheme units (<= 0 when met).
 
-        Points for fractions (target 80 %, measured 77 % gives 3), seconds for asa, score
-        points for csat.
+        Points for fractions (target 80 %, measured 77 % gives 3), seconds for asa and aht,
+        score points for csat. An AHT band (``target_min`` to ``target``) falls short by the
+        seconds outside it: ``max(measured - target, target_min - measured)``.
         """
         gap = self.target - measured if self.higher_is_better else measured - self.target
+        if self.target_min is not None:
+            gap = np.maximum(gap, self.target_min - measured)
         return self._units(gap)
 
-    def excess_units(self, measured: float) -> float:
+    @overload
+    def excess_units(self, measured: float) -> float: ...
+    @overload
+    def excess_units(self, measured: np.ndarray) -> np.ndarray: ...
+    def excess_units(self, measured: float | np.ndarray) -> float | np.ndarray:
         """How far ``measured`` beats the bonus threshold, in scheme units (<= 0 when not);
         0 without a bonus."""
         threshold = self.bonus_threshold
@@ -351,29 +422,42 @@ class Clause(Model):
         return self._units(gap)
 
 
-class Fee(Model):
-    """The fee per measurement period: a fixed amount, or derived from the partner's pricing."""
-
-    fixed_per_period_eur: float | None = Field(default=None, ge=0)
-    from_pricing: Literal[True] | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Fee:
-        if (self.fixed_per_period_eur is None) == (self.from_pricing is None):
-            raise ValueError("give exactly one of fixed_per_period_eur or from_pricing: true")
-        return self
-
-
-class Contract(Model):
+class Contract(StrictModel):
     """The SLA contract with the partner."""
 
     fee: Fee
-    measurement_period: Literal["day", "week", "month", "quarter"] = "month"
+    measurement_period: Period = "month"
     at_risk_cap: Fraction | None = None
+    forecast: Forecast = Forecast()
     clauses: Annotated[tuple[Clause, ...], NonEmpty, Field(max_length=200)]
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> Contract:
+    def _contract_rules(self) -> Contract:
         ids = [clause.id for clause in self.clauses]
-        raise_problems("Contract", repeated_names("clauses", "id", ids, "clause"))
+        problems = repeated_names("clauses", "id", ids, "clause")
+        if (
+            self.fee.fixed_per_period_eur is not None
+            and self.measurement_period != self.fee.billing_period
+        ):
+            problems.append(
+                (
+                    ("fee", "fixed_per_period_eur"),
+                    "was the fee per measurement period "
+                    f"({self.measurement_period}); write fixed_eur, the fee per billing_period "
+                    f"({self.fee.billing_period} unless given)",
+                    self.fee.fixed_per_period_eur,
+                )
+            )
+        raise_problems("Contract", problems)
         return self
+
+    def period_of(self, clause: Clause) -> str:
+        """The period ``clause`` is measured over: its own, else the contract's."""
+        return clause.measurement_period or self.measurement_period
+
+    @property
+    def period_kinds(self) -> tuple[str, ...]:
+        """Every calendar period the contract needs: billing and each clause's, in
+        :data:`PERIODS` order."""
+        used = {self.fee.billing_period, *(self.period_of(clause) for clause in self.clauses)}
+        return tuple(kind for kind in PERIODS if kind in used)

@@ -3,7 +3,7 @@
 :func:`expand` turns a validated :class:`~scenarios.scenario.Scenario` into a :class:`Workload`:
 for each channel and interval, the expected arrivals, mean handle time, FCR, escalation
 probability and mean patience. The workload holds no randomness; forecast error is drawn by the
-simulation with :func:`draw_day_multipliers`.
+simulation with :func:`sim.arrivals.draw_day_multipliers`.
 
 Conventions
 -----------
@@ -65,11 +65,13 @@ import numpy as np
 import pandas as pd
 
 from scenarios._base import FrozenDict
+from scenarios.data_files import volume_contacts
 from scenarios.errors import InputError
-from scenarios.interval_csv import read_interval_csv
 from scenarios.profiles import interval_weights, normalised_shares, weekday_shares
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
     from scenarios.calendar import Horizon
     from scenarios.channels import Channel, Volume
     from scenarios.events import Events
@@ -81,8 +83,7 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "ChannelWorkload",
     "Workload",
-    "daily_summary",
-    "draw_day_multipliers",
+    "demand_by_day",
     "expand",
 ]
 
@@ -121,10 +122,10 @@ SUMMARY_COLUMNS: Mapping[str, str] = MappingProxyType(
         "peak_per_hour": "float64",
     }
 )
-"""Columns and dtypes of :func:`daily_summary`."""
+"""Columns and dtypes of :func:`demand_by_day`."""
 
 
-def _rebuild(instance: Any) -> tuple[type, tuple[Any, ...]]:
+def _rebuild(instance: DataclassInstance) -> tuple[type, tuple[Any, ...]]:
     """Pickle a frozen dataclass by its fields, so unpickling validates and freezes it again."""
     return type(instance), tuple(getattr(instance, field.name) for field in fields(instance))
 
@@ -278,7 +279,7 @@ class Workload:
         names = list(self.channels)
         stack = list(self.channels.values())
 
-        def joined(attribute: str) -> np.ndarray:
+        def joined(attribute: str) -> np.ndarray | list[float]:
             return np.concatenate([getattr(c, attribute) for c in stack]) if stack else []
 
         arrivals = np.asarray(joined("expected_arrivals"), dtype=np.float64)
@@ -298,7 +299,7 @@ class Workload:
         return pd.DataFrame(data, columns=list(COLUMNS)).astype(dict(COLUMNS))
 
 
-def daily_summary(workload: Workload) -> pd.DataFrame:
+def demand_by_day(workload: Workload) -> pd.DataFrame:
     """Per-day, per-channel totals of a workload (days first, then channels in order).
 
     ===================== ============== ====================================================
@@ -353,45 +354,13 @@ def daily_summary(workload: Workload) -> pd.DataFrame:
     return pd.DataFrame(data, columns=list(SUMMARY_COLUMNS)).astype(dict(SUMMARY_COLUMNS))
 
 
-def draw_day_multipliers(rng: np.random.Generator, day_cv: float, n_days: int) -> np.ndarray:
-    """Draw day-level forecast-error multipliers: gamma with mean 1 and coefficient of variation
-    ``day_cv``.
-
-    Shape ``k = 1 / day_cv**2`` and scale ``day_cv**2`` give mean ``k * scale = 1`` and
-    variance ``k * scale**2 = day_cv**2``. With ``day_cv = 0`` every multiplier is 1 and
-    nothing is drawn. Multiply a channel's ``expected_arrivals`` of day ``t`` by the ``t``-th
-    value (``values[workload.day_of_interval]`` per interval).
-
-    Parameters
-    ----------
-    rng:
-        The caller's generator (one stream per purpose, see the design's randomness rules).
-    day_cv:
-        Coefficient of variation, >= 0.
-    n_days:
-        Number of multipliers to draw.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 array of length ``n_days``.
-    """
-    if not (np.isfinite(day_cv) and day_cv >= 0):
-        raise InputError(f"day_cv must be a finite number >= 0 (got {day_cv})")
-    if n_days < 0:
-        raise InputError(f"n_days must not be negative (got {n_days})")
-    if day_cv == 0:
-        return np.ones(n_days)
-    variance = day_cv * day_cv
-    return rng.gamma(1.0 / variance, variance, size=n_days)
-
-
 def _weekly_volume(volume: Volume, shares: np.ndarray) -> float:
     """Weekly volume ``V`` of a per_day, per_week or per_month form (see the module docstring)."""
     if volume.per_week is not None:
         return volume.per_week
     if volume.per_day is not None:
         return volume.per_day * np.count_nonzero(shares)
+    assert volume.per_month is not None, "without a file, one of the three forms is given"
     return volume.per_month * 7.0 / DAYS_PER_MONTH
 
 
@@ -399,14 +368,7 @@ def _normal_volume(name: str, channel: Channel, horizon: Horizon) -> np.ndarray:
     """Expected arrivals per day and interval before events, shape ``(days, intervals_per_day)``."""
     n_days, per_day = horizon.days, horizon.intervals_per_day
     if channel.volume.file is not None:
-        values = read_interval_csv(
-            channel.volume.file,
-            "contacts",
-            start=horizon.start,
-            interval_s=horizon.interval_s,
-            n_intervals=horizon.n_intervals,
-            field_path=f"channels.{name}.volume.file",
-        )
+        values = volume_contacts(name, channel.volume.file, horizon)
         return values.reshape(n_days, per_day)
     receiving_days = [
         window is not None or not channel.is_realtime for window in channel.hours.windows_s
@@ -441,7 +403,7 @@ def _day_effects(
     uplift = np.zeros(horizon.days)
     aht_uplift = np.zeros(horizon.days)
     fcr_drop = np.zeros(horizon.days)
-    fcr = channel.fcr
+    fcr = channel.resolution_probability
     for launch in events.launches:
         if _concerns(launch.channels, name):
             days_since = days - horizon.day_offset(launch.date)
@@ -458,7 +420,7 @@ def expand(scenario: Scenario) -> Workload:
 
     Applies, per channel, the normal volume (weekly volume, weekday shares and intraday profile,
     or the per-interval file), closed days and opening hours, seasonal peaks and launches, as
-    set out in the module docstring. Nothing random: see :func:`draw_day_multipliers`.
+    set out in the module docstring. Nothing random: see :func:`sim.arrivals.draw_day_multipliers`.
 
     Parameters
     ----------

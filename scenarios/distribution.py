@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from scenarios._base import Model, raise_problems
+from scenarios._base import StrictModel, raise_problems
 from scenarios.units import NonNegativeRatio, PositiveDurationS
 
 __all__ = ["Distribution"]
@@ -25,7 +25,7 @@ MAX_CV = 10.0
 """Largest coefficient of variation accepted (heavier tails are almost surely a typo)."""
 
 
-class Distribution(Model):
+class Distribution(StrictModel):
     """A positive duration distribution: mean and shape.
 
     Attributes

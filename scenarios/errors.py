@@ -14,6 +14,9 @@ from typing import Any
 __all__ = ["CcplanError", "InputError", "Problem", "ScenarioError"]
 
 _VALUE_REPR_MAX_CHARS = 80
+_WHERE_MAX_CHARS = 300
+_MESSAGE_MAX_CHARS = 300
+_PATH_MAX_CHARS = 120
 
 
 class CcplanError(Exception):
@@ -24,11 +27,12 @@ class InputError(CcplanError, ValueError):
     """A bad argument to a public function or a CLI option (negative rate, target above 1, ...)."""
 
 
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _short_repr(value: Any) -> str:
-    text = repr(value)
-    if len(text) > _VALUE_REPR_MAX_CHARS:
-        text = text[: _VALUE_REPR_MAX_CHARS - 3] + "..."
-    return text
+    return _shortened(repr(value), _VALUE_REPR_MAX_CHARS)
 
 
 _NO_VALUE = object()
@@ -60,15 +64,15 @@ class Problem:
     NO_VALUE = _NO_VALUE
 
     def __str__(self) -> str:
-        where = self.file or "<scenario>"
+        where = _shortened(self.file or "<scenario>", _WHERE_MAX_CHARS)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
         text = f"{where}: "
         if self.path:
-            text += f"{self.path}: "
-        text += self.message
+            text += f"{_shortened(self.path, _PATH_MAX_CHARS)}: "
+        text += _shortened(self.message, _MESSAGE_MAX_CHARS)
         if self.value is not _NO_VALUE:
             text += f" (got {_short_repr(self.value)})"
         return text

@@ -1,4 +1,4 @@
-"""Demand events: seasonal peaks, product launches and forecast error.
+"""Demand events: seasonal peaks, product launches, forecast error and forecast bias.
 
 Event channels default to every channel (``channels`` absent). Whether the named channels
 exist, whether the dates lie in the horizon and whether peaks overlap are checked by
@@ -7,16 +7,18 @@ exist, whether the dates lie in the horizon and whether peaks overlap are checke
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 from pydantic import Field, model_validator
 
-from scenarios._base import ChannelList, Date, Model, raise_problems
+from scenarios._base import ChannelList, Date, StrictModel, raise_problems
 from scenarios.units import Fraction, NonNegativeRatio
 
-__all__ = ["Events", "ForecastError", "Launch", "Peak"]
+__all__ = ["Events", "ForecastBias", "ForecastError", "Launch", "Peak", "bias_by_day"]
 
 
-class Peak(Model):
+class Peak(StrictModel):
     """Volume multiplied by ``multiplier`` from ``start`` to ``end`` (inclusive dates)."""
 
     name: str = Field(min_length=1)
@@ -34,7 +36,7 @@ class Peak(Model):
         return self
 
 
-class Launch(Model):
+class Launch(StrictModel):
     """A product launch on ``date``: more volume that decays, slower and less effective handling
     that fades as agents learn.
 
@@ -68,7 +70,7 @@ class Launch(Model):
         return np.where(days >= 0, np.clip(1.0 - days / self.learning_days, 0.0, 1.0), 0.0)
 
 
-class ForecastError(Model):
+class ForecastError(StrictModel):
     """Volume uncertainty beyond Poisson noise.
 
     ``day_cv``: CV of a gamma(mean 1) factor drawn per channel and day; ``interval_overdispersion``:
@@ -80,9 +82,52 @@ class ForecastError(Model):
     channels: ChannelList | None = None
 
 
-class Events(Model):
+class ForecastBias(StrictModel):
+    """The demand that arrives is ``factor`` times the scenario's expected demand, on
+    ``channels`` (default all) from ``start`` to ``end`` (inclusive dates, default the whole
+    horizon).
+
+    The scenario's demand (volumes, profiles, peaks, launches) is what the forecast knows: the
+    staffing plan and the contract forecast are built on it; a bias is what it did not know.
+    Entries that overlap multiply.
+    """
+
+    factor: float = Field(gt=0, le=100)
+    channels: ChannelList | None = None
+    start: Date | None = None
+    end: Date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ForecastBias:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise_problems(
+                "ForecastBias",
+                [(("end",), f"must not be before start {self.start}", str(self.end))],
+            )
+        return self
+
+
+class Events(StrictModel):
     """All demand events of a scenario (each list may be empty)."""
 
     peaks: tuple[Peak, ...] = Field(default=(), max_length=100)
     launches: tuple[Launch, ...] = Field(default=(), max_length=100)
     forecast_error: ForecastError | None = None
+    forecast_bias: tuple[ForecastBias, ...] = Field(default=(), max_length=100)
+
+
+def bias_by_day(events: Events, channel: str, start: dt.date, days: int) -> np.ndarray:
+    """The factor of ``events.forecast_bias`` on ``channel`` for each of ``days`` days from
+    ``start``: the product of the entries covering the channel and day (1 where none does)."""
+    dates = np.datetime64(start, "D") + np.arange(days)
+    factor = np.ones(days)
+    for bias in events.forecast_bias:
+        if bias.channels is not None and channel not in bias.channels:
+            continue
+        covered = np.ones(days, bool)
+        if bias.start is not None:
+            covered &= dates >= np.datetime64(bias.start, "D")
+        if bias.end is not None:
+            covered &= dates <= np.datetime64(bias.end, "D")
+        factor[covered] *= bias.factor
+    return factor

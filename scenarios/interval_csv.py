@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -92,13 +94,38 @@ def _interval_index(text: str, start: dt.datetime, interval_s: float, n_interval
     return int(index)
 
 
-def _parse_value(text: str) -> float:
-    """A non-negative number, plain or friendly (``1.5k``); ValueError with the rule otherwise."""
+def _parse_value(text: str, whole: bool, at_most: float) -> float:
+    """A non-negative number, plain or friendly (``1.5k``), whole if asked and at most
+    ``at_most``; ValueError with the rule otherwise."""
     try:
         number = float(text)
     except ValueError:
-        return parse_count(text.strip())
-    return parse_count(number)
+        number = parse_count(text.strip())
+    else:
+        number = parse_count(number)
+    if whole and number != int(number):
+        raise ValueError("must be a whole number")
+    if number > at_most:
+        raise ValueError(f"must be at most {at_most:,.0f} (a plausibility limit)")
+    return number
+
+
+def _numbered_rows(
+    rows: Iterator[list[str]], problems: _Problems
+) -> Iterator[tuple[int, list[str]]]:
+    """The data rows with their line numbers; a row the CSV reader cannot read (a field over
+    the reader's size limit) is a problem that ends the reading."""
+    line = 1
+    while True:
+        line += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.add(f"unreadable CSV row ({error})", line)
+            return
+        yield line, row
 
 
 def read_interval_csv(
@@ -109,6 +136,8 @@ def read_interval_csv(
     interval_s: float,
     n_intervals: int,
     field_path: str = "",
+    whole: bool = False,
+    at_most: float = math.inf,
 ) -> np.ndarray:
     """Read a per-interval table into a float64 array indexed by interval.
 
@@ -123,6 +152,8 @@ def read_interval_csv(
         and number of intervals.
     field_path:
         Dotted path of the scenario field that names the file, used in error messages.
+    whole, at_most:
+        Values must be whole numbers (agents), and at most ``at_most``.
 
     Returns
     -------
@@ -132,16 +163,26 @@ def read_interval_csv(
     Raises
     ------
     ScenarioError
-        For every problem found (missing file, bad header, unreadable or duplicate rows, rows off
-        the grid or outside the horizon, negative values, intervals missing), each naming the
-        file and line.
+        For every problem found (missing file, not UTF-8 text, bad header, unreadable or
+        duplicate rows, NUL bytes or over-long fields, rows off the grid or outside the horizon,
+        values that are negative, not finite, not whole or above ``at_most``, intervals
+        missing), each naming the file and line.
     """
     problems = _Problems(os.fspath(path), field_path)
     text = _read_text(Path(path), problems)
     if text is None:
         problems.raise_if_any()
+    assert text is not None, "_read_text adds a problem whenever it returns None"
+    if "\0" in text:
+        line = text.count("\n", 0, text.index("\0")) + 1
+        problems.add("file holds a NUL byte; a CSV table is text", line)
+        problems.raise_if_any()
     rows = csv.reader(text.splitlines())
-    header = [name.strip() for name in next(rows, [])]
+    try:
+        header = [name.strip() for name in next(rows, [])]
+    except csv.Error as error:
+        problems.add(f"unreadable CSV ({error})", 1)
+        problems.raise_if_any()
     if sorted(header) != sorted([_TIME_COLUMN, value_column]):
         problems.add(
             f"header must name the columns {_TIME_COLUMN} and {value_column}", 1, ",".join(header)
@@ -151,7 +192,7 @@ def read_interval_csv(
     origin = dt.datetime.combine(start, dt.time())
     values = np.full(n_intervals, np.nan)
     first_line = np.zeros(n_intervals, dtype=np.int64)
-    for line, row in enumerate(rows, start=2):
+    for line, row in _numbered_rows(rows, problems):
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != len(header):
@@ -163,7 +204,7 @@ def read_interval_csv(
             problems.add(f"{_TIME_COLUMN} {error}", line, row[time_col])
             continue
         try:
-            value = _parse_value(row[value_col])
+            value = _parse_value(row[value_col], whole, at_most)
         except ValueError as error:
             problems.add(f"{value_column} {error}", line, row[value_col])
             continue

@@ -19,19 +19,28 @@ directory of the file being loaded.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar, overload
 
 from pydantic import BaseModel, ValidationError
 
 from scenarios._validation_errors import locate, problems_from_validation_error
 from scenarios._yaml_source import Map, Node, Scalar, Seq, read_file, to_plain
-from scenarios.errors import Problem, ScenarioError
+from scenarios.data_checks import data_problems
+from scenarios.errors import InputError, Problem, ScenarioError
 from scenarios.overrides import apply_overrides
 from scenarios.scenario import Scenario
 
-__all__ = ["MAX_EXTENDS_CHAIN", "load", "load_many", "load_model"]
+__all__ = [
+    "MAX_EXTENDS_CHAIN",
+    "ScenarioSource",
+    "load",
+    "load_many",
+    "load_model",
+    "resolve",
+    "resolve_many",
+]
 
 MAX_EXTENDS_CHAIN = 8
 """Most files one scenario may be built from through ``extends``."""
@@ -41,6 +50,10 @@ _EXTENDS = "extends"
 _FILE_REFERENCE = "file"
 
 
+@overload
+def _anchor_file_references(node: Node, directory: str) -> Node: ...
+@overload
+def _anchor_file_references(node: None, directory: str) -> None: ...
 def _anchor_file_references(node: Node | None, directory: str) -> Node | None:
     """``node`` with every relative ``file:`` reference made absolute against ``directory``."""
     if isinstance(node, Seq):
@@ -99,6 +112,10 @@ def _read_chain(
         shown = target.value if isinstance(target, Scalar) else Problem.NO_VALUE
         problems.append(Problem(message, _EXTENDS, *where, shown))
         return own
+    if "\0" in target.value:
+        message = "holds a NUL character; no file path has one"
+        problems.append(Problem(message, _EXTENDS, *where, target.value))
+        return own
     base_file = os.path.normpath(os.path.join(os.path.dirname(file), target.value))
     chain = (*chain, (file, os.path.realpath(file)))
     reals = [real for _, real in chain]
@@ -116,7 +133,7 @@ def _read_chain(
     base = _read_chain(base_file, chain, problems)
     if not isinstance(base, Map):
         message = f"the file to extend must hold a mapping of fields: {base_file}"
-        problems.append(Problem(message, _EXTENDS, *where))
+        raise ScenarioError([*problems, Problem(message, _EXTENDS, *where)])
     return _merge_patch(base, own)
 
 
@@ -137,10 +154,16 @@ def _order(problems: Iterable[Problem], file: str, overrides: Sequence[str]) -> 
     return sorted(problems, key=key)
 
 
-def load_model(model: type[_M], path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> _M:
+def load_model(
+    model: type[_M],
+    path: str | os.PathLike[str],
+    overrides: Sequence[str] = (),
+    checks: Callable[[_M], Iterable[Problem]] | None = None,
+) -> _M:
     """Load a YAML file as an instance of any pydantic ``model``, with extends and overrides.
 
-    The document is validated with ``context={"base_dir": <directory of path>}``.
+    The document is validated with ``context={"base_dir": <directory of path>}``; then
+    ``checks`` (if given) names the problems of the validated model, located like the others.
 
     Raises
     ------
@@ -163,13 +186,16 @@ def load_model(model: type[_M], path: str | os.PathLike[str], overrides: Sequenc
         except ScenarioError as error:
             problems.extend(locate(problem, root) for problem in error.problems)
         else:
+            if checks is not None and not problems:
+                problems.extend(locate(problem, root) for problem in checks(result))
             if not problems:
                 return result
     raise ScenarioError(_order(problems, file, overrides))
 
 
 def load(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
-    """Load and validate one scenario file.
+    """Load and validate one scenario file, its data files and the demand they add up to
+    (:func:`scenarios.data_checks.data_problems`).
 
     Parameters
     ----------
@@ -184,7 +210,7 @@ def load(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenari
     ScenarioError
         With every problem found.
     """
-    return load_model(Scenario, path, overrides)
+    return load_model(Scenario, path, overrides, checks=data_problems)
 
 
 def load_many(
@@ -199,7 +225,7 @@ def load_many(
     ScenarioError
         With the problems of every invalid file.
     """
-    scenarios: list[Any] = []
+    scenarios: list[Scenario] = []
     problems: list[Problem] = []
     first_file_of: dict[str, str] = {}
     for path in paths:
@@ -220,3 +246,51 @@ def load_many(
     if problems:
         raise ScenarioError(problems)
     return tuple(scenarios)
+
+
+ScenarioSource = Scenario | str | os.PathLike[str]
+"""A scenario given as a validated :class:`Scenario` or as the file to load."""
+
+
+def resolve(source: ScenarioSource, overrides: Sequence[str] = ()) -> Scenario:
+    """The scenario itself, or the one loaded from its file with ``overrides``.
+
+    Raises
+    ------
+    ScenarioError
+        When the file does not load.
+    InputError
+        For overrides given with a loaded scenario (they apply to files).
+    """
+    if isinstance(source, Scenario):
+        if overrides:
+            raise InputError("--set overrides apply to scenario files, not to a loaded scenario")
+        return source
+    return load(source, overrides)
+
+
+def resolve_many(
+    sources: Sequence[ScenarioSource], overrides: Sequence[str] = ()
+) -> tuple[Scenario, ...]:
+    """Every scenario of ``sources``, in order: files loaded with ``overrides`` as by
+    :func:`load_many` (every problem at once), loaded scenarios taken as they are.
+
+    Raises
+    ------
+    ScenarioError
+        When a file does not load.
+    InputError
+        For overrides given with a loaded scenario, or two scenarios of the same name.
+    """
+    files = [source for source in sources if not isinstance(source, Scenario)]
+    if overrides and len(files) < len(sources):
+        raise InputError("--set overrides apply to scenario files, not to a loaded scenario")
+    loaded = iter(load_many(files, overrides))
+    scenarios = tuple(
+        source if isinstance(source, Scenario) else next(loaded) for source in sources
+    )
+    names = [scenario.name for scenario in scenarios]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise InputError(f"two scenarios are named {twice[0]!r}; results are filed by name")
+    return scenarios

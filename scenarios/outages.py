@@ -10,13 +10,13 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from scenarios._base import ChannelList, LocalDateTime, Model, raise_problems
+from scenarios._base import ChannelList, LocalDateTime, StrictModel, raise_problems
 from scenarios.units import PositiveDurationS
 
 __all__ = ["Outages", "RandomOutage", "ScheduledOutage"]
 
 
-class RandomOutage(Model):
+class RandomOutage(StrictModel):
     """Failures with exponential time between them (mean ``mtbf``) and exponential repair time
     (mean ``mttr``), both in seconds; long-run availability ``mtbf / (mtbf + mttr)``."""
 
@@ -25,7 +25,7 @@ class RandomOutage(Model):
     mttr: PositiveDurationS
 
 
-class ScheduledOutage(Model):
+class ScheduledOutage(StrictModel):
     """A planned window ``[start, end)`` in local wall-clock time."""
 
     start: LocalDateTime
@@ -42,7 +42,7 @@ class ScheduledOutage(Model):
         return self
 
 
-class Outages(Model):
+class Outages(StrictModel):
     """Random and scheduled outages; ``realtime_during_outage`` says what happens to real-time
     contacts while their channel is down: ``not_offered`` (lost) or ``queue`` (they wait)."""
 

@@ -1,7 +1,9 @@
 """``--set dotted.path=value`` overrides, applied to a scenario document before validation.
 
-An override names a field by its dotted path in the file (list items by index, such as
-``partner.teams.0.staffing.headcount=70``) and gives the value as YAML, so ``80%``, ``2h``,
+An override names a field by its dotted path in the file (list items by index or by their
+``name`` or ``id``: ``partner.teams.0.staffing.headcount=70``,
+``partner.teams.voice.staffing.headcount=70``, ``contract.clauses.email_sla.target=85%``) and
+gives the value as YAML, so ``80%``, ``2h``,
 ``2027-03-01``, ``[phone, chat]`` and ``{per_week: 9000}`` mean what they mean in a file. An
 empty value or ``null`` removes the field, as ``null`` does in a file that ``extends`` another.
 
@@ -14,9 +16,12 @@ the values it set.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import BaseModel
 
 from scenarios._base import did_you_mean
 from scenarios._schema_walk import (
@@ -126,7 +131,9 @@ def _selects(member: Any, node: Map) -> bool:
     return False
 
 
-def _checked_path(model: Any, override: Override, root: Node | None) -> tuple[str | int, ...]:
+def _checked_path(
+    model: type[BaseModel], override: Override, root: Node | None
+) -> tuple[str | int, ...]:
     """The override's path with list indices as ints, after checking it against the schema."""
     annotation: Any = model
     node = root
@@ -162,16 +169,37 @@ def _checked_path(model: Any, override: Override, root: Node | None) -> tuple[st
     return tuple(path)
 
 
+_ITEM_KEYS = ("name", "id")
+"""Fields that name the items of a list (teams, shifts, peaks, launches by ``name``; contract
+clauses by ``id``), so that ``--set`` can address an item by them."""
+
+
+def _item_names(node: Node | None) -> list[str | None]:
+    """The name (or id) of each item of the document's list, None where an item has none."""
+    names: list[str | None] = []
+    for item in node.items if isinstance(node, Seq) else ():
+        entries = item.entries if isinstance(item, Map) else {}
+        found = [entries[key][1] for key in _ITEM_KEYS if key in entries]
+        names.append(str(found[0].value) if found and isinstance(found[0], Scalar) else None)
+    return names
+
+
 def _index(override: Override, where: str, text: str, node: Node | None) -> int:
-    """A list index that names an existing item of the document's list."""
+    """The index of the list item that ``text`` names: its position, or its ``name``/``id``."""
     count = len(node.items) if isinstance(node, Seq) else 0
-    if text.isdigit() and int(text) < count:
+    if re.fullmatch(r"[0-9]+", text) and int(text) < count:
         return int(text)
-    if count:
-        message = f"{where} is a list of {count} items; {text!r} is not an index 0..{count - 1}"
-    else:
+    names = _item_names(node)
+    if text in names:
+        return names.index(text)
+    if not count:
         message = f"{where} has no items to set; set the whole list instead"
-    raise _path_error(override, message, "", ())
+        raise _path_error(override, message, "", ())
+    named = [name for name in names if name is not None]
+    message = f"{where} is a list of {count} items; {text!r} is not an index 0..{count - 1}"
+    if named:
+        message += f" nor the name of an item ({', '.join(named)})"
+    raise _path_error(override, message, text, named)
 
 
 def _path_error(override: Override, message: str, name: str, known: Iterable[str]) -> ScenarioError:
@@ -208,7 +236,7 @@ def _set(
 
 
 def apply_overrides(
-    model: Any, root: Node | None, options: Iterable[str]
+    model: type[BaseModel], root: Node | None, options: Iterable[str]
 ) -> tuple[Node | None, list[Problem]]:
     """Apply ``--set`` options in order to a document; return it and the options' problems.
 

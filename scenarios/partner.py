@@ -22,9 +22,9 @@ from scenarios._base import (
     WEEKDAYS,
     ChannelList,
     Date,
-    Model,
     NonEmpty,
     ReadOnlyDict,
+    StrictModel,
     format_clock,
     parse_clock_s,
     parse_weekdays,
@@ -34,10 +34,13 @@ from scenarios._base import (
 )
 from scenarios.calendar import SECONDS_PER_DAY, OpeningHours
 from scenarios.distribution import Distribution
+from scenarios.limits import MAX_AGENTS, MAX_EUR
 from scenarios.units import Fraction, NonNegativeRatio, PositiveDurationS
 
 __all__ = [
     "ROSTER_FILE_COLUMNS",
+    "TIER2_ROSTER",
+    "Absence",
     "AutoStaffing",
     "FixedStaffing",
     "Hiring",
@@ -52,11 +55,14 @@ __all__ = [
     "Tier2",
 ]
 
+TIER2_ROSTER = "tier2"
+"""The key of tier 2's agents per interval among the team rosters (no team may be called so)."""
+
 ROSTER_FILE_COLUMNS = ("interval_start", "agents")
 """Columns a roster CSV must have: ISO local datetime of the interval start, agents on duty."""
 
 
-class Shift(Model):
+class Shift(StrictModel):
     """A weekly shift pattern worked by a share of a fixed team's headcount.
 
     ``start`` and ``end`` are held in seconds after midnight, written and dumped as ``"08:00"``
@@ -113,11 +119,11 @@ class Shift(Model):
         return covered.reshape(7, per_day)
 
 
-class FixedStaffing(Model):
+class FixedStaffing(StrictModel):
     """``mode: fixed``: ``headcount`` agents at horizon start working ``shifts``."""
 
     mode: Literal["fixed"]
-    headcount: int = Field(ge=0, le=100_000)
+    headcount: int = Field(ge=0, le=MAX_AGENTS)
     shifts: Annotated[tuple[Shift, ...], NonEmpty, Field(max_length=100)]
 
     @model_validator(mode="after")
@@ -140,10 +146,10 @@ class FixedStaffing(Model):
 
     def week_share(self, interval_s: float) -> np.ndarray:
         """Share of the headcount on duty per interval of a week: (7, intervals per day)."""
-        return sum(shift.share * shift.week_mask(interval_s) for shift in self.shifts)
+        return np.asarray(sum(shift.share * shift.week_mask(interval_s) for shift in self.shifts))
 
 
-class RosterStaffing(Model):
+class RosterStaffing(StrictModel):
     """``mode: roster``: agents on duty per interval from a CSV (``interval_start, agents``)."""
 
     mode: Literal["roster"]
@@ -155,7 +161,7 @@ class RosterStaffing(Model):
         return resolve_data_file(value, info, ROSTER_FILE_COLUMNS)
 
 
-class AutoStaffing(Model):
+class AutoStaffing(StrictModel):
     """``mode: auto``: scheduled = ceil(required * (1 + safety_factor) / (1 - shrinkage))."""
 
     mode: Literal["auto"]
@@ -167,14 +173,14 @@ Staffing = Annotated[FixedStaffing | RosterStaffing | AutoStaffing, Field(discri
 """A team's staffing, discriminated by ``mode``."""
 
 
-class Hiring(Model):
+class Hiring(StrictModel):
     """Weekly hiring from ``start``; a hire joins production after lead time plus training."""
 
     per_week: int = Field(ge=0, le=10_000)
     start: Date
     lead_time_weeks: float = Field(default=0.0, ge=0, le=52)
     training_weeks: float = Field(default=0.0, ge=0, le=52)
-    max_headcount: int | None = Field(default=None, ge=1, le=100_000)
+    max_headcount: int | None = Field(default=None, ge=1, le=MAX_AGENTS)
 
     @property
     def weeks_to_production(self) -> float:
@@ -182,7 +188,7 @@ class Hiring(Model):
         return self.lead_time_weeks + self.training_weeks
 
 
-class LearningCurve(Model):
+class LearningCurve(StrictModel):
     """New agents start at ``aht_multiplier`` times the handle time and ``fcr_penalty`` below the
     FCR, both fading linearly to 1 and 0 over ``weeks_to_proficiency`` of production tenure."""
 
@@ -191,8 +197,38 @@ class LearningCurve(Model):
     weeks_to_proficiency: float = Field(gt=0, le=104)
 
 
-class Team(Model):
-    """A team of the partner serving ``channels`` in priority order."""
+class Absence(StrictModel):
+    """Random absence: the share of a team's scheduled agents present is drawn per day.
+
+    ``binomial``: each scheduled agent is absent with probability ``shrinkage``;
+    ``beta_binomial``: the day's absence probability is itself a beta variable with mean
+    ``shrinkage`` and coefficient of variation ``day_cv``.
+    """
+
+    distribution: Literal["binomial", "beta_binomial"]
+    day_cv: NonNegativeRatio | None = None
+
+    @model_validator(mode="after")
+    def _cv_fits(self) -> Absence:
+        if self.distribution == "beta_binomial" and not self.day_cv:
+            raise_problems(
+                "Absence", [(("day_cv",), "must be given and above 0 for beta_binomial", None)]
+            )
+        if self.distribution == "binomial" and self.day_cv is not None:
+            raise_problems(
+                "Absence",
+                [(("day_cv",), "is for beta_binomial; a binomial has no CV to set", self.day_cv)],
+            )
+        return self
+
+
+class Team(StrictModel):
+    """A team of the partner serving ``channels`` in priority order.
+
+    ``contracted_fte`` is the staff the partner committed to provide (FTE of
+    ``fte_hours_per_month`` hours); the ``staff_availability`` KPI measures productive staffed
+    hours against it.
+    """
 
     name: str = Field(min_length=1)
     channels: ChannelList
@@ -200,6 +236,10 @@ class Team(Model):
     hiring: Hiring | None = None
     learning_curve: LearningCurve | None = None
     attrition_per_month: Fraction = 0.0
+    end_of_duty: Literal["finish_contact", "hand_back"] = "finish_contact"
+    min_agents: int = Field(default=0, ge=0, le=MAX_AGENTS)
+    absence: Absence | None = None
+    contracted_fte: float | None = Field(default=None, gt=0, le=1_000_000)
 
     @model_validator(mode="after")
     def _scale_up_rules(self) -> Team:
@@ -241,13 +281,15 @@ class Team(Model):
         return self
 
 
-class Pricing(Model):
+class Pricing(StrictModel):
     """What the client pays the partner: exactly one of the three forms (euros)."""
 
-    per_agent_hour_eur: float | None = Field(default=None, ge=0)
-    per_fte_month_eur: float | None = Field(default=None, ge=0)
+    per_agent_hour_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
+    per_fte_month_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
     per_contact_eur: (
-        Annotated[ReadOnlyDict[Annotated[float, Field(ge=0)]], Field(max_length=MAX_CHANNELS)]
+        Annotated[
+            ReadOnlyDict[Annotated[float, Field(ge=0, le=MAX_EUR)]], Field(max_length=MAX_CHANNELS)
+        ]
         | None
     ) = None
 
@@ -262,14 +304,22 @@ class Pricing(Model):
         return self
 
 
-class Partner(Model):
-    """The outsourcing partner: its teams, shrinkage and pricing."""
+class Partner(StrictModel):
+    """The outsourcing partner: its teams, shrinkage, pricing and costs.
+
+    Its cost (``sla_eval.partner_cost``): every paid agent hour (scheduled, before shrinkage,
+    and hires in training) at ``labour_cost_per_agent_hour_eur``, ``cost_per_hire_eur`` per
+    hire and ``overhead_per_fte_month_eur`` per paid FTE and month.
+    """
 
     name: str = Field(min_length=1)
     shrinkage: Fraction
-    pricing: Pricing
-    labour_cost_per_agent_hour_eur: float | None = Field(default=None, ge=0)
+    pricing: Pricing | None = None
+    labour_cost_per_agent_hour_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
+    cost_per_hire_eur: float = Field(default=0.0, ge=0, le=MAX_EUR)
+    overhead_per_fte_month_eur: float = Field(default=0.0, ge=0, le=MAX_EUR)
     fte_hours_per_month: float = Field(default=160.0, gt=0, le=744)
+    fte_hours_per_week: float = Field(default=38.0, gt=0, le=168)
     teams: Annotated[tuple[Team, ...], NonEmpty, Field(max_length=100)]
 
     @field_validator("shrinkage")
@@ -293,17 +343,18 @@ class Partner(Model):
         raise KeyError(f"no team of partner {self.name!r} serves channel {channel!r}")
 
 
-class ResponseTargets(Model):
+class ResponseTargets(StrictModel):
     """Tier-2 response targets by escalation type, in seconds."""
 
     operational: PositiveDurationS = 4 * 3600.0
     strategic: PositiveDurationS = 24 * 3600.0
 
 
-class Tier2(Model):
-    """The team answering escalations."""
+class Tier2(StrictModel):
+    """The team answering escalations: ``agents`` on duty while open, or ``auto`` (the plan's
+    requirement per interval, see :func:`staffing.tier2_plan`)."""
 
-    agents: int = Field(ge=1, le=10_000)
+    agents: Annotated[int, Field(ge=1, le=10_000)] | Literal["auto"]
     hours: OpeningHours
     handle_time: Distribution
     response_targets: ResponseTargets = ResponseTargets()

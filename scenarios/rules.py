@@ -4,13 +4,18 @@
 :class:`scenarios.scenario.Scenario` raises them together, each under its own dotted path.
 The rules:
 
-- every channel named by an event, team, repeat, clause, outage or per-contact price exists
-  (with a did-you-mean suggestion); ``all`` only where a clause allows it, and never as the
-  name of a channel;
+- every channel named by an event, team, repeat, clause, outage, per-contact price or
+  contract forecast exists (with a did-you-mean suggestion); ``all`` only where a clause allows
+  it, and never as the name of a channel;
 - every channel is served by exactly one team; ``auto`` teams need a ``service_target`` on
-  each of their channels; per-contact pricing prices every channel;
+  each of their channels; per-contact pricing prices every channel; no team is called
+  ``tier2`` (the name of tier 2's roster); a ``confidence`` criterion needs a day-level
+  forecast error on its channel;
 - clause KPIs fit the channel kind (service level, ASA and abandonment on realtime channels,
-  response within target on deferrable ones); a csat clause needs the channel's csat model;
+  response within target on deferrable ones); a csat clause needs the channel's csat model, a
+  staff availability clause the ``contracted_fte`` of the team (of some team for ``all``);
+- a fee ``from_pricing`` needs ``partner.pricing``; committed forecast contacts give one
+  number per calendar period overlapping the horizon;
 - escalations (and escalation-response clauses) need ``tier2``;
 - opening hours and shift times lie on the interval grid; every open interval of a realtime
   channel served by a fixed team is covered by a shift with a share above 0;
@@ -30,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scenarios._base import WEEKDAYS, Loc, did_you_mean, format_clock
-from scenarios.contract import ALL_CHANNELS, DEFERRABLE_KPIS, REALTIME_KPIS
-from scenarios.partner import AutoStaffing, FixedStaffing
+from scenarios.contract import ALL_CHANNELS, CSAT_KPIS, DEFERRABLE_KPIS, REALTIME_KPIS
+from scenarios.partner import TIER2_ROSTER, AutoStaffing, FixedStaffing
 
 if TYPE_CHECKING:
     from scenarios.scenario import Scenario
@@ -46,7 +51,9 @@ def cross_field_problems(scenario: Scenario) -> Problems:
     problems: Problems = []
     problems += _channel_references(scenario)
     problems += _team_coverage(scenario)
+    problems += _confidence_criteria(scenario)
     problems += _clause_fit(scenario)
+    problems += _contract_inputs(scenario)
     problems += _escalations(scenario)
     problems += _interval_grid(scenario)
     problems += _shift_coverage(scenario)
@@ -96,8 +103,10 @@ def _channel_references(scenario: Scenario) -> Problems:
     for index, launch in enumerate(events.launches):
         problems += _unknown(("events", "launches", index, "channels"), launch.channels, known)
     if events.forecast_error is not None:
-        loc = ("events", "forecast_error", "channels")
+        loc: Loc = ("events", "forecast_error", "channels")
         problems += _unknown(loc, events.forecast_error.channels, known)
+    for index, bias in enumerate(events.forecast_bias):
+        problems += _unknown(("events", "forecast_bias", index, "channels"), bias.channels, known)
     for index, team in enumerate(scenario.partner.teams):
         problems += _unknown(("partner", "teams", index, "channels"), team.channels, known)
     for name, channel in scenario.channels.items():
@@ -106,14 +115,17 @@ def _channel_references(scenario: Scenario) -> Problems:
             problems += _unknown_name(("channels", name, "repeat", "channel"), target, known)
     for index, outage in enumerate(outages.random):
         problems += _unknown(("outages", "random", index, "channels"), outage.channels, known)
-    for index, outage in enumerate(outages.scheduled):
-        problems += _unknown(("outages", "scheduled", index, "channels"), outage.channels, known)
+    for index, scheduled in enumerate(outages.scheduled):
+        problems += _unknown(("outages", "scheduled", index, "channels"), scheduled.channels, known)
     if scenario.contract is not None:
         for index, clause in enumerate(scenario.contract.clauses):
             if clause.channel != ALL_CHANNELS:
                 loc = ("contract", "clauses", index, "channel")
                 problems += _unknown_name(loc, clause.channel, known)
-    prices = scenario.partner.pricing.per_contact_eur
+        for name in scenario.contract.forecast.channels:
+            problems += _unknown_name(("contract", "forecast", "channels", name), name, known)
+    pricing = scenario.partner.pricing
+    prices = None if pricing is None else pricing.per_contact_eur
     if prices is not None:
         loc = ("partner", "pricing", "per_contact_eur")
         for name in prices:
@@ -150,10 +162,34 @@ def _team_coverage(scenario: Scenario) -> Problems:
                             None,
                         )
                     )
+        if team.name == TIER2_ROSTER:
+            problems.append(
+                (
+                    ("partner", "teams", index, "name"),
+                    f"{TIER2_ROSTER!r} is reserved for the roster of the tier2 section",
+                    team.name,
+                )
+            )
     for name in scenario.channels:
         if name not in served_by:
             problems.append((("channels", name), "is served by no team of the partner", name))
     return problems
+
+
+def _confidence_criteria(scenario: Scenario) -> Problems:
+    """A ``confidence`` criterion needs a day-level forecast error on its channel."""
+    return [
+        (
+            ("channels", name, "service_target", "criterion"),
+            "confidence needs events.forecast_error with day_cv above 0 on this channel "
+            "(the confidence is over the day's volume)",
+            "confidence",
+        )
+        for name, channel in scenario.channels.items()
+        if channel.service_target is not None
+        and channel.service_target.criterion == "confidence"
+        and scenario.forecast_day_cv(name) == 0.0
+    ]
 
 
 def _clause_fit(scenario: Scenario) -> Problems:
@@ -185,9 +221,59 @@ def _clause_fit(scenario: Scenario) -> Problems:
                     clause.kpi,
                 )
             )
-        if clause.kpi == "csat" and channel.csat is None:
+        if clause.kpi in CSAT_KPIS and channel.csat is None:
             problems.append(
-                ((*loc, "kpi"), f"csat needs channels.{clause.channel}.csat to be given", None)
+                (
+                    (*loc, "kpi"),
+                    f"{clause.kpi} needs channels.{clause.channel}.csat to be given",
+                    None,
+                )
+            )
+    return problems
+
+
+def _contract_inputs(scenario: Scenario) -> Problems:
+    """Pricing for a priced fee, a contracted FTE for staff availability, committed contacts
+    for every period."""
+    contract = scenario.contract
+    if contract is None:
+        return []
+    problems: Problems = []
+    if contract.fee.from_pricing and scenario.partner.pricing is None:
+        problems.append(
+            (("contract", "fee", "from_pricing"), "needs partner.pricing to price the fee", True)
+        )
+    teams = scenario.partner.teams
+    for index, clause in enumerate(contract.clauses):
+        if clause.kpi != "staff_availability":
+            continue
+        if clause.channel == ALL_CHANNELS:
+            missing = [] if any(t.contracted_fte for t in teams) else [t.name for t in teams]
+        else:
+            missing = [
+                t.name for t in teams if clause.channel in t.channels and not t.contracted_fte
+            ]
+        if missing:
+            problems.append(
+                (
+                    ("contract", "clauses", index, "kpi"),
+                    "staff_availability needs contracted_fte of team(s) " + ", ".join(missing),
+                    clause.kpi,
+                )
+            )
+    for name, forecast in contract.forecast.channels.items():
+        if forecast.contacts is None or forecast.period is None:
+            continue
+        starts = scenario.horizon.period_starts(forecast.period)
+        if len(forecast.contacts) != len(starts):
+            problems.append(
+                (
+                    ("contract", "forecast", "channels", name, "contacts"),
+                    f"needs one number per {forecast.period} overlapping the horizon: "
+                    f"{len(starts)} (from {starts[0]} to {starts[-1]}), not "
+                    f"{len(forecast.contacts)}",
+                    None,
+                )
             )
     return problems
 

@@ -13,11 +13,19 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from scenarios._base import MAX_CHANNELS, NAME_PATTERN, FrozenDict, Model, NonEmpty, raise_problems
+from scenarios._base import (
+    MAX_CHANNELS,
+    NAME_PATTERN,
+    FrozenDict,
+    NonEmpty,
+    StrictModel,
+    raise_problems,
+)
 from scenarios.calendar import Horizon
 from scenarios.channels import Channel
 from scenarios.contract import Contract
 from scenarios.events import Events
+from scenarios.limits import MAX_REPLICATIONS, MAX_SEED
 from scenarios.outages import Outages
 from scenarios.partner import Partner, Team, Tier2
 from scenarios.rules import cross_field_problems
@@ -25,12 +33,11 @@ from scenarios.units import DurationS
 
 __all__ = ["MAX_CHANNELS", "MAX_REPLICATIONS", "RunSettings", "Scenario"]
 
-MAX_REPLICATIONS = 10_000
 
 ChannelName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=40)]
 
 
-class RunSettings(Model):
+class RunSettings(StrictModel):
     """How the simulation is run.
 
     Attributes
@@ -45,7 +52,7 @@ class RunSettings(Model):
     """
 
     replications: int = Field(default=10, ge=1, le=MAX_REPLICATIONS)
-    seed: int = Field(default=0, ge=0, le=2**63 - 1)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     warmup: DurationS = 0.0
 
     @property
@@ -54,7 +61,7 @@ class RunSettings(Model):
         return self.warmup
 
 
-class Scenario(Model):
+class Scenario(StrictModel):
     """A complete what-if scenario: calendar, demand, partner, contract and run settings.
 
     A later ``partners:`` list (a volume split between partners, each with its own contract)
@@ -91,6 +98,13 @@ class Scenario(Model):
     def team_of(self, channel: str) -> Team:
         """The partner team serving ``channel`` (every channel has exactly one)."""
         return self.partner.team_of(channel)
+
+    def forecast_day_cv(self, channel: str) -> float:
+        """CV of the day-level forecast error of ``channel`` (0 when none is declared for it)."""
+        noise = self.events.forecast_error
+        if noise is None or (noise.channels is not None and channel not in noise.channels):
+            return 0.0
+        return noise.day_cv
 
     def repeat_channel(self, channel: str) -> str | None:
         """Channel on which unresolved contacts of ``channel`` come back; None without repeats."""

@@ -57,7 +57,9 @@ class Variant:
 
 def _split_values(text: str, option: str) -> list[str]:
     """Split on commas outside brackets, braces and quotes."""
-    values, current, depth, quote = [], [], 0, ""
+    values: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, ""
     for char in text:
         if quote:
             quote = "" if char == quote else quote

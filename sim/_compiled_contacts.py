@@ -1,10 +1,10 @@
 """Numba kernels of the compiled engine's contacts: a contact's way through the model (arrival,
 queue, answer, chat progress, outcome, repeat or redial, tier 2).
 
-Mirrors the contact methods of :class:`sim.model.Model` (each function names the method) on the
-arrays of :mod:`sim._compiled_layout`, with the same arithmetic in the same order so that times
-and decisions come out bit for bit the same. Compiled into :func:`sim._compiled_kernels.run`.
-"""
+Mirrors the contact methods of :class:`sim.model.ContactCentre` (each function names the method)
+on the arrays of :mod:`sim._compiled_layout`, with the same arithmetic in the same order so that
+times and decisions come out bit for bit the same. Compiled into
+:func:`sim._compiled_kernels.run`."""
 
 from __future__ import annotations
 
@@ -188,7 +188,7 @@ def _draw(ib, fb, k, column):
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _queue_pop(ib, ch):
-    """``Model._pop``: the first contact of the queue still waiting, else -1."""
+    """``ContactCentre._pop``: the first contact of the queue still waiting, else -1."""
     c = row_of(ib, O_CH, ch)
     k = ib[c + Q_HEAD]
     while k >= 0:
@@ -206,7 +206,7 @@ def _queue_pop(ib, ch):
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _free_agent(ib, ch):
-    """``Model._free_agent``: the longest-idle agent, else (chat) the least loaded one."""
+    """``ContactCentre._free_agent``: the longest-idle agent, else (chat) the least loaded one."""
     p = ib[row_of(ib, O_CH, ch) + C_POOL]
     if pools.list_head(ib, p, L_IDLE) >= 0:
         return pools.popleft_agent(ib, p, L_IDLE)
@@ -228,7 +228,7 @@ def _free_agent(ib, ch):
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _progress(ib, fb, a, ch, now):
-    """``Model._progress``: advance the remaining work of the agent's chats to ``now``."""
+    """``ContactCentre._progress``: advance the remaining work of the agent's chats to ``now``."""
     row, rowf = row_of(ib, O_AGENT, a), row_of(ib, O_AGENTF, a)
     n = ib[row + A_NCONT]
     if n:
@@ -240,7 +240,7 @@ def _progress(ib, fb, a, ch, now):
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _replan(ib, fb, a, ch):
-    """``Model._replan``: a timer for the chat with the least remaining work."""
+    """``ContactCentre._replan``: a timer for the chat with the least remaining work."""
     row = row_of(ib, O_AGENT, a)
     ib[row + A_VERSION] += 1
     n = ib[row + A_NCONT]
@@ -260,7 +260,7 @@ def _replan(ib, fb, a, ch):
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _start(ib, fb, a, k, ch, now, i):
-    """``Model._start``: agent ``a`` answers contact ``k`` of channel ``ch`` at ``now``."""
+    """``ContactCentre._start``: agent ``a`` answers contact ``k`` of channel ``ch`` at ``now``."""
     kc, kf = contact_rows(ib, k)
     ib[kc + K_STATE] = SERVING
     fb[kf + K_ANSWER] = now
@@ -296,7 +296,7 @@ def _start(ib, fb, a, k, ch, now, i):
 
 @njit(_nrt=False, error_model="numpy")
 def _take_work(m, a, now):
-    """``Model._take_work``: start the next waiting contact(s) the agent may take."""
+    """``ContactCentre._take_work``: start the next waiting contact(s) the agent may take."""
     ib, fb = m.ib, m.fb
     if ib[X_ENDED]:
         return False
@@ -325,7 +325,7 @@ def _take_work(m, a, now):
 
 @njit(_nrt=False, error_model="numpy")
 def dispatch(m, p, now):
-    """``Model._dispatch``: waiting work to idle agents, then to chat agents with room."""
+    """``ContactCentre._dispatch``: waiting work to idle agents, then to chat agents with room."""
     ib = m.ib
     while pools.list_head(ib, p, L_IDLE) >= 0 and _take_work(
         m, pools.list_head(ib, p, L_IDLE), now
@@ -342,7 +342,7 @@ def dispatch(m, p, now):
 
 @njit(_nrt=False, error_model="numpy")
 def arrive(m, ch, ctype, parent):
-    """``Model._arrive``: a new contact of channel ``ch`` now, with its row of draws."""
+    """``ContactCentre._arrive``: a new contact of channel ``ch`` now, with its row of draws."""
     ib, fb = m.ib, m.fb
     now = fb[F_NOW]
     k = ib[X_NEXT_CONTACT]
@@ -387,14 +387,14 @@ def arrive(m, ch, ctype, parent):
 
 @njit(_nrt=False, error_model="numpy", inline="always")
 def _retry(ib, fb, ch, ctype, parent, delay):
-    """``Model._retry``: a repeat or redial arriving before the horizon end."""
+    """``ContactCentre._retry``: a repeat or redial arriving before the horizon end."""
     if fb[F_NOW] + delay < fb[F_HORIZON]:
         after(ib, fb, delay, EV_RETRY, ch, ctype, parent)
 
 
 @njit(_nrt=False, error_model="numpy")
 def tier2_dispatch(ib, fb, now):
-    """``Model._tier2_dispatch``: tier-2 agents take escalations first in, first out."""
+    """``ContactCentre._tier2_dispatch``: tier-2 agents take escalations first in, first out."""
     while ib[X_T2_HEAD] >= 0 and ib[X_T2_BUSY] < ib[X_T2_CAP] and not ib[X_ENDED]:
         k = ib[X_T2_HEAD]
         ib[X_T2_HEAD] = ib[contact_rows(ib, k)[0] + K_T2NEXT]
@@ -410,8 +410,8 @@ def tier2_dispatch(ib, fb, now):
 
 @njit(_nrt=False, error_model="numpy")
 def finish(m, a, k, ch, now):
-    """``Model._finish``: log a handled contact (already out of the agent's hands), decide its
-    outcome, escalate, repeat, and give the agent its next work."""
+    """``ContactCentre._finish``: log a handled contact (already out of the agent's hands),
+    decide its outcome, escalate, repeat, and give the agent its next work."""
     ib, fb = m.ib, m.fb
     c, cq = row_of(ib, O_CH, ch), row_of(ib, O_CHF, ch)
     kc, kf = contact_rows(ib, k)
@@ -463,8 +463,8 @@ def finish(m, a, k, ch, now):
 
 @njit(_nrt=False, error_model="numpy")
 def on_chat_timer(m, a, version, k):
-    """``Model._on_chat_timer``: the agent's chat with the least work is done (if the timer is
-    still the agent's last plan)."""
+    """``ContactCentre._on_chat_timer``: the agent's chat with the least work is done (if the
+    timer is still the agent's last plan)."""
     ib, fb = m.ib, m.fb
     row = row_of(ib, O_AGENT, a)
     if version != ib[row + A_VERSION]:
@@ -485,7 +485,7 @@ def on_chat_timer(m, a, version, k):
 
 @njit(_nrt=False, error_model="numpy")
 def on_patience(ib, fb, k):
-    """``Model._on_patience``: a waiting contact abandons; it may redial."""
+    """``ContactCentre._on_patience``: a waiting contact abandons; it may redial."""
     kc, kf = contact_rows(ib, k)
     if ib[kc + K_STATE] != WAITING or ib[X_ENDED]:
         return

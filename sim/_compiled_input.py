@@ -160,7 +160,7 @@ def _pools(inp: ModelInput, streams: Streams, horizon_s: float):
 
 
 def _outage_points(inp: ModelInput, horizon_s: float) -> list[tuple[float, int, int]]:
-    """``Model._outage_process``'s points: (time, +1 down / -1 up, channel index), sorted by
+    """``ContactCentre._outage_process``'s points: (time, +1 down / -1 up, channel index), sorted by
     time, then change, then channel name."""
     index = {spec.name: c for c, spec in enumerate(inp.channels)}
     outages = [o for o in inp.outages if o[1] < horizon_s]

@@ -1,4 +1,4 @@
-"""The compiled engine's kernel: the processes and event loop of :class:`sim.model.Model`.
+"""The compiled engine's kernel: the processes and event loop of :class:`sim.model.ContactCentre`.
 
 :func:`run` runs one replication held in an :data:`~sim._compiled_layout.Arrays` tuple (built
 by :mod:`sim._compiled_input`) on the kernels of :mod:`sim._compiled_calendar`,
@@ -113,7 +113,7 @@ from sim._compiled_pools import dismiss, hire, interval_index, leave_floor, reba
 
 @njit(_nrt=False, error_model="numpy")
 def _clock(m, i, now):
-    """One pass of ``Model._clock``'s loop at interval ``i``, then its next timeout."""
+    """One pass of ``ContactCentre._clock``'s loop at interval ``i``, then its next timeout."""
     ib = m.ib
     for p in range(ib[S_NPOOL]):
         rebalance(m.ib, m.fb, p, i, now)
@@ -130,7 +130,7 @@ def _clock(m, i, now):
 
 @njit(_nrt=False, error_model="numpy")
 def _end(m, now):
-    """``Model._end``: waiting contacts become unfinished, agents leave the floor."""
+    """``ContactCentre._end``: waiting contacts become unfinished, agents leave the floor."""
     ib = m.ib
     ib[X_ENDED] = 1
     for ch in range(ib[S_NCH]):
@@ -151,14 +151,15 @@ def _end(m, now):
 
 @njit(_nrt=False, error_model="numpy")
 def _workforce_next(m, p, j):
-    """``Model._workforce``'s timeout for the pool's event ``j``, if before the horizon end."""
+    """``ContactCentre._workforce``'s timeout for the pool's event ``j``, if before the horizon
+    end."""
     if j < m.ib[row_of(m.ib, O_POOL, p) + P_WF_END] and m.fb[m.ib[O_WF_T] + j] < m.fb[F_HORIZON]:
         at(m.ib, m.fb, m.fb[m.ib[O_WF_T] + j], EV_WORKFORCE, p, j, 0)
 
 
 @njit(_nrt=False, error_model="numpy")
 def _workforce(m, p, j):
-    """One step of ``Model._workforce``: a hire joins or an employee leaves."""
+    """One step of ``ContactCentre._workforce``: a hire joins or an employee leaves."""
     ib = m.ib
     t = m.fb[ib[O_WF_T] + j]
     plan = ib[O_PLANS] + ib[row_of(ib, O_POOL, p) + P_PLAN_OFF] + ib[ib[O_WF] + 2 * j + 1]
@@ -179,7 +180,7 @@ def _outage_next(m, j):
 
 @njit(_nrt=False, error_model="numpy")
 def _outage(m, j):
-    """One step of ``Model._outage_process``: a channel goes down or comes back."""
+    """One step of ``ContactCentre._outage_process``: a channel goes down or comes back."""
     ib = m.ib
     ch = ib[ib[O_OUT] + 2 * j + 1]
     c = row_of(ib, O_CH, ch)
@@ -191,7 +192,7 @@ def _outage(m, j):
 
 @njit(_nrt=False, error_model="numpy")
 def _start_processes(m):
-    """``Model.__init__`` and the processes' first steps at time 0, in the model's order."""
+    """``ContactCentre.__init__`` and the processes' first steps at time 0, in the model's order."""
     ib, fb = m.ib, m.fb
     for p in range(ib[S_NPOOL]):
         for j in range(

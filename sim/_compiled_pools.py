@@ -1,10 +1,9 @@
 """Numba kernels of the compiled engine's pools: agent lists, shifts, hires and departures.
 
-Mirrors :class:`sim.agents.Pool` (and the agent bookkeeping of :class:`sim.model.Model`) on the
-arrays of :mod:`sim._compiled_layout`: a pool's agents on duty, off duty and idle are three
-doubly linked lists kept in the order of the model's deques, so "first on, first off" and
-"longest idle first" pick the same agents. Compiled into :func:`sim._compiled_kernels.run`.
-"""
+Mirrors :class:`sim.agents.Pool` (and the agent bookkeeping of :class:`sim.model.ContactCentre`)
+on the arrays of :mod:`sim._compiled_layout`: a pool's agents on duty, off duty and idle are
+three doubly linked lists kept in the order of the model's deques, so "first on, first off" and
+"longest idle first" pick the same agents. Compiled into :func:`sim._compiled_kernels.run`."""
 
 from __future__ import annotations
 
@@ -136,7 +135,7 @@ def add_span(fb, at, start_s, end_s, n):
 
 @njit(_nrt=False, error_model="numpy")
 def _new_agent(ib, fb, p, production_start_s):
-    """``Model._new_agent``: the next agent id, off the floor."""
+    """``ContactCentre._new_agent``: the next agent id, off the floor."""
     a = ib[X_NEXT_AGENT]
     if a >= ib[S_AGENT_CAP]:
         raise ValueError("more agents than the bound computed for the pools")
@@ -158,7 +157,7 @@ def _new_agent(ib, fb, p, production_start_s):
 
 @njit(_nrt=False, error_model="numpy")
 def hire(ib, fb, p, production_start_s):
-    """``Model._hire``."""
+    """``ContactCentre._hire``."""
     a = _new_agent(ib, fb, p, production_start_s)
     ib[row_of(ib, O_POOL, p) + P_EMPLOYED] += 1
     append_agent(ib, p, L_OFF, a)

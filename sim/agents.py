@@ -11,9 +11,22 @@ headcount ``H(t)`` scales it: ``n_i = round(s_i * H(t) / H_0 * (1 - shrinkage))`
 ``H(t)``. Teams without a headcount (roster and auto modes) get as many proficient agents as
 the roster asks for.
 
+**Random absence.** With ``present_frac`` and ``round_u`` given (drawn per team and day by
+:mod:`sim.build`), the share ``1 - shrinkage`` is replaced by the day's share present ``p_i``
+and the rounding by ``⌊x + u_i⌋`` with the day's uniform ``u_i``:
+``n_i = ⌊s_i * p_i + u_i⌋`` (times ``H(t) / H_0`` with a headcount), whose mean is exactly
+``s_i * E[p_i]`` (randomised rounding).
+
 **Shifts.** When ``n`` rises, the agents off duty longest come on; when it falls, the agents on
 duty longest go off (first on, first off), so agents work contiguous shifts and rotate fairly.
-An agent going off duty finishes the contacts in hand first.
+What happens to a busy agent at the end of duty is the team's ``end_of_duty``:
+
+- ``finish_contact``: the agent finishes the contacts in hand first; the time from the end of
+  duty to leaving is **overtime** (``overtime`` per channel and interval), also counted as
+  staffed time;
+- ``hand_back``: idle agents leave first (those idle longest first), then busy agents, who
+  hand their contacts back to the head of their queue with the work still to do (the model's
+  ``hand_back`` callback), so the roster is an exact cap and there is no overtime.
 
 **Hires and learning.** Hires join production at given times (after lead time and training).
 With a learning curve ``(m, p, W)`` an agent with ``w`` weeks in production has handle-time
@@ -27,20 +40,26 @@ from the team's ``"attrition"`` stream in hiring order.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scenarios.errors import InputError
 from sim.log import add_span
 
-__all__ = ["Agent", "Learning", "Pool", "TeamSpec", "workforce_events"]
+if TYPE_CHECKING:
+    from sim.contacts import Contact
+
+__all__ = ["END_OF_DUTY", "Agent", "Learning", "Pool", "TeamSpec", "workforce_events"]
 
 MONTH_S = 30.4375 * 86400.0
 WEEK_S = 7 * 86400.0
+END_OF_DUTY = ("finish_contact", "hand_back")
 
 
 @dataclass(frozen=True)
@@ -77,6 +96,11 @@ class TeamSpec:
         Monthly probability that an agent leaves.
     learning:
         Learning curve of hires, or ``None``.
+    end_of_duty:
+        ``finish_contact`` or ``hand_back`` (module notes).
+    present_frac, round_u:
+        Per interval, the day's share of scheduled agents present and its rounding uniform
+        (random absence, module notes); ``None`` for the deterministic share ``1 - shrinkage``.
     """
 
     name: str
@@ -88,6 +112,9 @@ class TeamSpec:
     max_headcount: int | None = None
     attrition_per_month_frac: float = 0.0
     learning: Learning | None = None
+    end_of_duty: str = "finish_contact"
+    present_frac: np.ndarray | None = None
+    round_u: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.shrinkage_frac < 1.0:
@@ -109,6 +136,20 @@ class TeamSpec:
                 f"team {self.name}: the roster of a team starting with headcount 0 has no shift "
                 "shape to scale with hires; give a starting headcount >= 1"
             )
+        if self.end_of_duty not in END_OF_DUTY:
+            raise InputError(
+                f"team {self.name}: end_of_duty must be one of {', '.join(END_OF_DUTY)} "
+                f"(got {self.end_of_duty!r})"
+            )
+        if (self.present_frac is None) != (self.round_u is None):
+            raise InputError(f"team {self.name}: give present_frac and round_u together")
+        for name in ("present_frac", "round_u"):
+            values = getattr(self, name)
+            if values is not None and (
+                np.shape(values) != scheduled.shape
+                or np.any(~((np.asarray(values) >= 0) & (np.asarray(values) <= 1)))
+            ):
+                raise InputError(f"team {self.name}: {name} needs one value in [0, 1] per interval")
 
 
 class Agent:
@@ -124,7 +165,9 @@ class Agent:
         "channel",
         "contacts",
         "id",
+        "off_duty_since",
         "on_duty",
+        "overtime_channel",
         "pool",
         "present",
         "present_since",
@@ -137,7 +180,7 @@ class Agent:
         self.id = agent_id
         self.pool = pool
         self.production_start_s = production_start_s
-        self.contacts: list = []
+        self.contacts: list[Contact] = []
         self.channel = -1
         self.on_duty = False
         self.present = False
@@ -145,6 +188,8 @@ class Agent:
         self.busy_since = 0.0
         self.since = 0.0
         self.version = 0
+        self.off_duty_since = math.nan
+        self.overtime_channel = -1
 
     def learning_factor(self, now_s: float) -> float:
         """``f = max(0, 1 - weeks in production / weeks to proficiency)`` (0 = proficient)."""
@@ -170,13 +215,14 @@ def workforce_events(
     events: list[tuple[float, int, int]] = []
     joins = [(-math.inf, k) for k in range(spec.headcount)]
     joins += [(t, spec.headcount + j) for j, t in enumerate(spec.hire_join_s) if t < horizon_s]
-    employed: list[float] = []
-    for join_s, k in joins:
+    employed: list[float] = []  # leaving times of the employees, a min-heap
+    for join_s, k in joins:  # joins ascend, so who left before one join left before the next
         leave = max(join_s, 0.0) + (rng.exponential(1.0 / rate) if rate > 0.0 else math.inf)
-        employed = [t for t in employed if t > join_s]
+        while employed and employed[0] <= join_s:
+            heapq.heappop(employed)
         if spec.max_headcount is not None and len(employed) >= spec.max_headcount:
             continue
-        employed.append(leave)
+        heapq.heappush(employed, leave)
         events.append((join_s, 1, k))
         if leave < horizon_s:
             events.append((leave, -1, k))
@@ -192,15 +238,22 @@ class Pool:
         self.name = spec.name
         self.learning = spec.learning
         self.channels = [channel_index[c] for c in spec.channels]
-        self.available = np.floor(
-            np.asarray(spec.scheduled, dtype=np.float64) * (1.0 - spec.shrinkage_frac) + 0.5
-        )
+        scheduled = np.asarray(spec.scheduled, dtype=np.float64)
+        if spec.present_frac is None:
+            self.present_frac = np.full(scheduled.size, 1.0 - spec.shrinkage_frac)
+            self.round_u = np.full(scheduled.size, 0.5)
+        else:
+            self.present_frac = np.asarray(spec.present_frac, dtype=np.float64)
+            self.round_u = np.asarray(spec.round_u, dtype=np.float64)
+        self.available = np.floor(scheduled * self.present_frac + self.round_u)
+        self.hand_back = spec.end_of_duty == "hand_back"
         n = self.available.size
         self.interval_s = interval_s
         # agent-seconds on duty, and busy per channel index, per interval (see ``staffed`` and
         # ``busy``), kept as lists of floats for cheap scalar updates
         self._staffed_s = [0.0] * n
         self.busy_s = {c: [0.0] * n for c in self.channels}
+        self.overtime_s = {c: [0.0] * n for c in self.channels}
         self.employed: dict[int, Agent] = {}
         self.on_duty: deque[Agent] = deque()
         self.off_duty: deque[Agent] = deque()
@@ -217,34 +270,48 @@ class Pool:
         interval, shape ``(len(channels), n)``."""
         return np.array([self.busy_s[c] for c in self.channels])
 
+    @property
+    def overtime(self) -> np.ndarray:
+        """Agent-seconds after the end of duty finishing contacts of each of the team's
+        channels per interval, shape ``(len(channels), n)``."""
+        return np.array([self.overtime_s[c] for c in self.channels])
+
     def target(self, interval: int) -> int:
         """Agents that should be on duty in ``interval`` given the current headcount."""
-        wanted = self.available[min(interval, self.available.size - 1)]
+        i = min(interval, self.available.size - 1)
         headcount = self.spec.headcount
         if headcount is None:
-            return int(wanted)
+            return int(self.available[i])
         if headcount == 0:
             return 0  # no employees and (by TeamSpec's rule) no hires
         scaled = math.floor(
-            self.spec.scheduled[min(interval, self.available.size - 1)]
-            * len(self.employed)
-            / headcount
-            * (1.0 - self.spec.shrinkage_frac)
-            + 0.5
+            self.spec.scheduled[i] * len(self.employed) / headcount * self.present_frac[i]
+            + self.round_u[i]
         )
         return min(scaled, len(self.employed))
 
     def set_off_duty(self, agent: Agent, now_s: float) -> None:
-        """Take ``agent`` off duty; an idle agent leaves now, a busy one when its work is done."""
+        """Take ``agent`` off duty; an idle agent leaves now, a busy one when its work is done
+        (its overtime starts now)."""
         agent.on_duty = False
         if not agent.contacts:
             self.idle.remove(agent)
             self.leave_floor(agent, now_s)
+        else:
+            agent.off_duty_since = now_s
+            agent.overtime_channel = agent.channel
+
+    def _end_overtime(self, agent: Agent, now_s: float) -> None:
+        if agent.off_duty_since == agent.off_duty_since:  # not NaN: finishing after duty
+            channel = self.overtime_s[agent.overtime_channel]
+            add_span(channel, agent.off_duty_since, now_s, self.interval_s)
+            agent.off_duty_since = math.nan
 
     def leave_floor(self, agent: Agent, now_s: float) -> None:
-        """Record the agent's presence until ``now_s``."""
+        """Record the agent's presence (and overtime) until ``now_s``."""
         agent.present = False
         add_span(self._staffed_s, agent.present_since, now_s, self.interval_s)
+        self._end_overtime(agent, now_s)
 
     def set_on_duty(self, agent: Agent, now_s: float) -> None:
         """Put ``agent`` on duty; it is idle unless still finishing earlier work."""
@@ -253,13 +320,34 @@ class Pool:
         if not agent.present:
             agent.present = True
             agent.present_since = now_s
+        self._end_overtime(agent, now_s)
         if not agent.contacts:
             self.idle.append(agent)
 
-    def rebalance(self, interval: int, now_s: float, new_agent: Callable[[Pool], Agent]) -> None:
-        """Move agents on or off duty to meet :meth:`target`; ``new_agent(pool)`` creates one."""
+    def rebalance(
+        self,
+        interval: int,
+        now_s: float,
+        new_agent: Callable[[Pool], Agent],
+        hand_back: Callable[[Agent, float], None] | None = None,
+    ) -> None:
+        """Move agents on or off duty to meet :meth:`target`; ``new_agent(pool)`` creates one.
+
+        With ``end_of_duty: hand_back`` idle agents go off first and a busy one calls
+        ``hand_back(agent, now_s)``, which must empty its hands, before it goes.
+        """
         want = self.target(interval)
         on = self.on_duty
+        if self.hand_back:
+            while len(on) > want and self.idle:
+                agent = self.idle.popleft()
+                on.remove(agent)
+                self._leave_duty(agent, now_s)
+            while len(on) > want:
+                agent = on.popleft()
+                if hand_back is not None:
+                    hand_back(agent, now_s)
+                self._leave_duty(agent, now_s)
         while len(on) > want:
             agent = on.popleft()
             self.set_off_duty(agent, now_s)
@@ -268,11 +356,23 @@ class Pool:
             agent = self.off_duty.popleft() if self.off_duty else new_agent(self)
             self.set_on_duty(agent, now_s)
 
-    def dismiss(self, agent: Agent, now_s: float) -> None:
-        """Remove an employee who leaves the company (attrition)."""
+    def _leave_duty(self, agent: Agent, now_s: float) -> None:
+        """An agent with empty hands, no longer on duty nor idle, goes off duty now."""
+        agent.on_duty = False
+        self.leave_floor(agent, now_s)
+        self.off_duty.append(agent)
+
+    def dismiss(
+        self, agent: Agent, now_s: float, hand_back: Callable[[Agent, float], None] | None = None
+    ) -> None:
+        """Remove an employee who leaves the company (attrition); with ``hand_back`` a busy
+        leaver hands its contacts back first."""
         del self.employed[agent.id]
         if agent.on_duty:
             self.on_duty.remove(agent)
+            if self.hand_back and agent.contacts and hand_back is not None:
+                hand_back(agent, now_s)
+                self.idle.append(agent)  # set_off_duty takes an empty-handed agent from idle
             self.set_off_duty(agent, now_s)
         else:
             self.off_duty.remove(agent)

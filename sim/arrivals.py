@@ -4,7 +4,7 @@ The expected arrivals ``m_i`` of interval ``i`` (from the workload) are perturbe
 the Poisson draw (a doubly stochastic, Cox process; Jongbloed and Koole 2001, Whitt 2006):
 
 * a day multiplier ``D_d`` per channel and day, gamma with mean 1 and CV ``day_cv``
-  (forecast error; drawn by the caller with :func:`scenarios.demand.draw_day_multipliers`);
+  (forecast error; drawn by the caller with :func:`draw_day_multipliers`);
 * an interval multiplier ``G_i``, gamma with mean 1 and CV ``interval_overdispersion`` (the
   same gamma draw).
 
@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from scenarios.demand import draw_day_multipliers
 from scenarios.errors import InputError
 
-__all__ = ["arrival_times"]
+__all__ = ["arrival_times", "draw_day_multipliers"]
 
 
 def arrival_times(
@@ -63,3 +62,36 @@ def arrival_times(
     times = starts + rng.random(starts.size) * interval_s
     times.sort()
     return times
+
+
+def draw_day_multipliers(rng: np.random.Generator, day_cv: float, n_days: int) -> np.ndarray:
+    """Draw day-level forecast-error multipliers: gamma with mean 1 and coefficient of variation
+    ``day_cv``.
+
+    Shape ``k = 1 / day_cv**2`` and scale ``day_cv**2`` give mean ``k * scale = 1`` and
+    variance ``k * scale**2 = day_cv**2``. With ``day_cv = 0`` every multiplier is 1 and
+    nothing is drawn. Multiply a channel's ``expected_arrivals`` of day ``t`` by the ``t``-th
+    value (``values[workload.day_of_interval]`` per interval).
+
+    Parameters
+    ----------
+    rng:
+        The caller's generator (one stream per purpose, see the design's randomness rules).
+    day_cv:
+        Coefficient of variation, >= 0.
+    n_days:
+        Number of multipliers to draw.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of length ``n_days``.
+    """
+    if not (np.isfinite(day_cv) and day_cv >= 0):
+        raise InputError(f"day_cv must be a finite number >= 0 (got {day_cv})")
+    if n_days < 0:
+        raise InputError(f"n_days must not be negative (got {n_days})")
+    if day_cv == 0:
+        return np.ones(n_days)
+    variance = day_cv * day_cv
+    return rng.gamma(1.0 / variance, variance, size=n_days)

@@ -6,26 +6,45 @@ Random parts of the input are drawn here from the replication's streams:
   the forecast error (``"day_noise"``, channel name), see :mod:`sim.arrivals`;
 * random outages (``"outages"``, the entry's channel list): an alternating renewal process
   starting up at time 0, up times exponential with mean ``mtbf`` and down times exponential
-  with mean ``mttr``.
+  with mean ``mttr``;
+* random absence (``"absence"``, team name) of teams with ``absence``, see :mod:`sim.absence`.
 
 Hires: ``hiring.per_week`` agents are requested every week from ``hiring.start`` and join
-production ``lead_time_weeks + training_weeks`` later.
+production ``lead_time_weeks + training_weeks`` later (the cohorts of
+:func:`staffing.headcount.team_cohorts`); the joins listed are those whose training starts
+before the horizon end (the model takes on only those joining inside it, the paid training
+time of :mod:`sim.paid_time` counts them all). Tier 2 with ``agents: auto`` takes its agents
+per interval from the rosters (``"tier2"``, :func:`staffing.team_rosters`).
+
+Forecast bias (``events.forecast_bias``): the expected first contacts of the workload (what the
+forecast knows) are multiplied by the bias of their day before the arrivals are drawn.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scenarios.demand import Workload, draw_day_multipliers
+from scenarios.demand import Workload
 from scenarios.distribution import Distribution
+from scenarios.errors import InputError
+from scenarios.events import bias_by_day
+from scenarios.partner import TIER2_ROSTER
 from scenarios.scenario import Scenario
-from sim.agents import WEEK_S, Learning
-from sim.arrivals import arrival_times
-from sim.specs import ChannelSpec, Csat, Dist, ModelInput, Retry, TeamSpec, Tier2Spec
+from sim.absence import draw_absence
+from sim.agents import Learning
+from sim.arrivals import arrival_times, draw_day_multipliers
+from sim.specs import ChannelSpec, CsatSpec, Dist, ModelInput, Retry, TeamSpec, Tier2Spec
 from sim.streams import Streams
+from staffing.headcount import team_cohorts
+
+if TYPE_CHECKING:
+    from scenarios.channels import Redial, Repeat
+    from scenarios.partner import Team
 
 __all__ = ["model_input"]
 
@@ -34,7 +53,7 @@ def _dist(distribution: Distribution) -> Dist:
     return Dist(distribution.distribution, distribution.cv_effective)
 
 
-def _retry(retry, channel: str | None) -> Retry | None:
+def _retry(retry: Repeat | Redial | None, channel: str | None) -> Retry | None:
     if retry is None:
         return None
     return Retry(retry.probability, retry.delay.mean, _dist(retry.delay), channel)
@@ -45,7 +64,7 @@ def _channel(scenario: Scenario, name: str, workload: Workload) -> ChannelSpec:
     load = workload.channels[name]
     concurrency = channel.concurrency
     max_chats = 1 if concurrency is None else concurrency.max_chats
-    speeds = (1.0,) if max_chats == 1 else tuple(concurrency.speed_by_chats)
+    speeds = (1.0,) if concurrency is None or max_chats == 1 else tuple(concurrency.speeds)
     csat = channel.csat
     return ChannelSpec(
         name=name,
@@ -64,23 +83,30 @@ def _channel(scenario: Scenario, name: str, workload: Workload) -> ChannelSpec:
         redial=_retry(channel.redial, None),
         csat=None
         if csat is None
-        else Csat(
+        else CsatSpec(
             csat.base, csat.per_minute_waited, csat.unresolved, csat.escalated, csat.response_rate
         ),
     )
 
 
-def _team(scenario: Scenario, team, scheduled: np.ndarray, horizon_s: float) -> TeamSpec:
+def _team(scenario: Scenario, team: Team, scheduled: np.ndarray, streams: Streams) -> TeamSpec:
     staffing = team.staffing
     hiring = team.hiring
     joins: list[float] = []
-    if hiring is not None and hiring.per_week > 0:
-        request_s = (hiring.start - scenario.horizon.start).days * 86400.0
-        delay_s = hiring.weeks_to_production * WEEK_S
-        while request_s + delay_s < horizon_s:
-            joins += [request_s + delay_s] * hiring.per_week
-            request_s += WEEK_S
+    if staffing.mode == "fixed":
+        for cohort in team_cohorts(team, scenario):
+            if cohort.production_s > -math.inf:
+                joins += [cohort.production_s] * round(cohort.size)
     curve = team.learning_curve
+    present = round_u = None
+    if team.absence is not None:
+        present, round_u = draw_absence(
+            streams.rng("absence", team.name),
+            scheduled,
+            intervals_per_day=scenario.horizon.intervals_per_day,
+            shrinkage_frac=scenario.partner.shrinkage,
+            day_cv=team.absence.day_cv or 0.0,
+        )
     return TeamSpec(
         name=team.name,
         channels=tuple(team.channels),
@@ -93,6 +119,9 @@ def _team(scenario: Scenario, team, scheduled: np.ndarray, horizon_s: float) -> 
         learning=None
         if curve is None
         else Learning(curve.aht_multiplier, curve.fcr_penalty, curve.weeks_to_proficiency),
+        end_of_duty=team.end_of_duty,
+        present_frac=present,
+        round_u=round_u,
     )
 
 
@@ -101,16 +130,17 @@ def _arrivals(scenario: Scenario, workload: Workload, streams: Streams) -> dict[
     days = workload.day_of_interval
     arrivals = {}
     for name, load in workload.channels.items():
+        bias = bias_by_day(scenario.events, name, workload.start, workload.n_days)[days]
         concerned = noise is not None and (noise.channels is None or name in noise.channels)
         day_multiplier = None
         overdispersion = 0.0
-        if concerned:
+        if concerned and noise is not None:
             day_multiplier = draw_day_multipliers(
                 streams.rng("day_noise", name), noise.day_cv, workload.n_days
             )[days]
             overdispersion = noise.interval_overdispersion
         arrivals[name] = arrival_times(
-            load.expected_arrivals,
+            np.asarray(load.expected_arrivals, np.float64) * bias,
             workload.interval_s,
             streams.rng("arrivals", name),
             day_multiplier=day_multiplier,
@@ -124,7 +154,9 @@ def _seconds(scenario: Scenario, moment: dt.datetime) -> float:
     return (moment.replace(tzinfo=None) - origin).total_seconds()
 
 
-def _outages(scenario: Scenario, streams: Streams, horizon_s: float):
+def _outages(
+    scenario: Scenario, streams: Streams, horizon_s: float
+) -> tuple[tuple[str, float, float], ...]:
     rows: list[tuple[str, float, float]] = []
     every = scenario.channel_names
     for outage in scenario.outages.scheduled:
@@ -133,20 +165,29 @@ def _outages(scenario: Scenario, streams: Streams, horizon_s: float):
         if start < end:
             rows += [(name, start, end) for name in outage.channels or every]
     seen: dict[str, int] = {}
-    for outage in scenario.outages.random:
-        channels = outage.channels or every
+    for failure in scenario.outages.random:
+        channels = failure.channels or every
         key = ",".join(channels)
         seen[key] = seen.get(key, 0) + 1
         rng = streams.rng("outages", f"{key}#{seen[key]}")
         t = 0.0
         while True:
-            t += rng.exponential(outage.mtbf)
+            t += rng.exponential(failure.mtbf)
             if t >= horizon_s:
                 break
-            end = t + rng.exponential(outage.mttr)
+            end = t + rng.exponential(failure.mttr)
             rows += [(name, t, end) for name in channels]
             t = end
     return tuple(sorted(rows, key=lambda row: (row[1], row[0])))
+
+
+def _tier2_agents(rosters: Mapping[str, np.ndarray]) -> np.ndarray:
+    if TIER2_ROSTER not in rosters:
+        raise InputError(
+            f"tier2 agents are auto: the rosters need tier 2's planned agents under "
+            f"{TIER2_ROSTER!r} (staffing.team_rosters gives them)"
+        )
+    return np.asarray(rosters[TIER2_ROSTER], dtype=np.int64)
 
 
 def model_input(
@@ -163,16 +204,17 @@ def model_input(
         n_intervals=workload.n_intervals,
         channels=tuple(_channel(scenario, name, workload) for name in scenario.channel_names),
         teams=tuple(
-            _team(scenario, team, rosters[team.name], horizon_s) for team in scenario.partner.teams
+            _team(scenario, team, rosters[team.name], streams) for team in scenario.partner.teams
         ),
         arrivals=_arrivals(scenario, workload, streams),
         tier2=None
         if tier2 is None
         else Tier2Spec(
-            tier2.agents,
+            0 if tier2.agents == "auto" else tier2.agents,
             scenario.horizon.open_mask(tier2.hours),
             tier2.handle_time.mean,
             _dist(tier2.handle_time),
+            None if tier2.agents != "auto" else _tier2_agents(rosters),
         ),
         outages=_outages(scenario, streams, horizon_s),
         outage_queue=scenario.outages.realtime_during_outage == "queue",

@@ -1,12 +1,12 @@
 """The compiled engine: the SimPy model of :mod:`sim.model` run by Numba kernels.
 
 :class:`CompiledModel` takes the same :class:`~sim.specs.ModelInput` and
-:class:`~sim.streams.Streams` as :class:`sim.model.Model` and, after :meth:`CompiledModel.run`,
-offers the same results: ``log`` (a :class:`ContactTable`, whose ``frame`` is the contact table
-of :data:`scenarios.records.CONTACT_COLUMNS` as ``sim.log.ContactLog.frame`` builds it),
-``pools`` (name, spec and the agent time of each team) and ``outage_rows``;
-``sim.runner.simulate(..., engine="numba")`` builds the log tables from them as for the SimPy
-model.
+:class:`~sim.streams.Streams` as :class:`sim.model.ContactCentre` and, after
+:meth:`CompiledModel.run`, offers the same results: ``log`` (a :class:`ContactTable`, whose
+``frame`` is the contact table of :data:`scenarios.log_tables.CONTACT_COLUMNS` as
+``sim.log.ContactLog.frame`` builds it), ``pools`` (name, spec and the agent time of each team)
+and ``outage_rows``; ``sim.runner.simulate(..., engine="numba")`` builds the log tables from
+them as for the SimPy model.
 
 It draws the same numbers from the same streams (:mod:`sim._compiled_input`) and processes the
 same events in the same order (:mod:`sim._compiled_kernels`), so given the same input and seed
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scenarios.records import (
+from scenarios.log_tables import (
     CONTACT_COLUMNS,
     CONTACT_TYPES,
     ESCALATION_TYPES,
@@ -118,7 +118,7 @@ class ContactTable:
         return len(self._ci)
 
     def frame(self, replication: int, channel_names: Sequence[str]) -> pd.DataFrame:
-        """The contact table of :data:`scenarios.records.CONTACT_COLUMNS`."""
+        """The contact table of :data:`scenarios.log_tables.CONTACT_COLUMNS`."""
         ci, cf = np.ascontiguousarray(self._ci.T), np.ascontiguousarray(self._cf.T)  # by field
 
         def codes(column: int, categories: Sequence[str]) -> pd.Categorical:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from itertools import repeat
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -20,16 +21,29 @@ from scenarios.errors import InputError
 from sim.agents import Pool
 from sim.log import ESCALATION_CODE
 from sim.specs import ChannelSpec
-from sim.streams import Streams
+from sim.streams import Draws, Streams
+
+if TYPE_CHECKING:
+    from sim.agents import Agent
+    from sim.specs import Retry
 
 __all__ = ["ChannelState", "Contact", "Fates"]
+
+
+class _Timer(Protocol):
+    """A planned callback on the calendar (:class:`sim.model._Callback`): emptying its
+    ``callbacks`` cancels it."""
+
+    callbacks: list[Any]
 
 
 class Contact:
     """A contact in the system: identity, times, state (waiting, serving, done), its agent,
     and the random numbers drawn for it by :class:`Fates` (``handle_u`` unit handle time,
     ``patience`` unit patience, ``u_*`` uniforms of the outcome decisions, ``*_d`` unit
-    delays); ``work`` is a chat's remaining work in seconds at speed 1."""
+    delays); ``work`` is a chat's remaining work in seconds at speed 1; ``remaining`` the work
+    left of a contact handed back at an end of duty (NaN otherwise), ``done_at`` and ``timer``
+    the planned end of a single contact's service and its callback."""
 
     __slots__ = (
         "agent",
@@ -37,6 +51,7 @@ class Contact:
         "arrival",
         "ch",
         "ctype",
+        "done_at",
         "fcr_penalty",
         "handle_u",
         "id",
@@ -44,14 +59,40 @@ class Contact:
         "patience",
         "redial_d",
         "redial_u",
+        "remaining",
         "repeat_d",
         "repeat_u",
         "state",
+        "timer",
         "u_csat",
         "u_esc",
         "u_fcr",
         "work",
     )
+
+    # the slots' types (annotations only: no class attributes, the slots stay)
+    agent: Agent
+    answer: float
+    arrival: float
+    ch: int
+    ctype: int
+    done_at: float
+    fcr_penalty: float
+    handle_u: float
+    id: int
+    parent: int
+    patience: float
+    redial_d: float
+    redial_u: float
+    remaining: float
+    repeat_d: float
+    repeat_u: float
+    state: int
+    timer: _Timer
+    u_csat: float
+    u_esc: float
+    u_fcr: float
+    work: float
 
 
 class Fates:
@@ -63,7 +104,9 @@ class Fates:
     """
 
     def __init__(self, spec: ChannelSpec, streams: Streams, name: str):
-        def maybe(purpose: str, wanted: bool, kind: str = "uniform", cv: float = 1.0):
+        def maybe(
+            purpose: str, wanted: bool, kind: str = "uniform", cv: float = 1.0
+        ) -> Draws | None:
             return streams.draws(purpose, name, kind, cv) if wanted else None
 
         has_patience = spec.patience_mean_s is not None
@@ -110,7 +153,7 @@ class Fates:
         self._pos = 0
 
 
-def _shape(retry) -> tuple[str, float]:
+def _shape(retry: Retry | None) -> tuple[str, float]:
     return (retry.delay.kind, retry.delay.cv) if retry is not None else ("uniform", 1.0)
 
 
@@ -146,7 +189,7 @@ class ChannelState:
             raise InputError(f"channel {spec.name}: per-interval arrays need length {n}")
 
 
-def _per_interval(values, n: int, default: float) -> list[float]:
+def _per_interval(values: np.ndarray | None, n: int, default: float) -> list[float]:
     if values is None:
         return [default] * n
     values = np.asarray(values, dtype=np.float64)

@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 
 from scenarios.demand import Workload, expand
-from scenarios.errors import InputError
+from scenarios.limits import MAX_REPLICATIONS, MAX_SEED
 from scenarios.scenario import Scenario
-from sim.runner import MapFn, ReplicationResult, run_replications
+from sim.runner import MapFn, ReplicationResult, check_count, run_replications
 from staffing import plan, team_rosters
 
 __all__ = ["Progress", "ScenarioRun", "run_scenario", "run_variants"]
@@ -75,7 +75,7 @@ class ScenarioRun:
 
     @cached_property
     def contacts(self) -> pd.DataFrame:
-        """Contact logs of every replication, one table (``scenarios.records``)."""
+        """Contact logs of every replication, one table (``scenarios.log_tables``)."""
         return _concat(result.contacts for result in self.results)
 
     @cached_property
@@ -94,10 +94,8 @@ def _concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _check(replications: int, seed: int) -> None:
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise InputError(f"replications must be a whole number >= 1 (got {replications!r})")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"seed must be a whole number >= 0 (got {seed!r})")
+    check_count("replications", replications, 1, MAX_REPLICATIONS)
+    check_count("seed", seed, 0, MAX_SEED)
 
 
 @dataclass(frozen=True)
@@ -116,7 +114,12 @@ def _start(scenario: Scenario, replications: int, seed: int, map_fn: MapFn | Non
     workload = expand(scenario)
     rosters = team_rosters(scenario, workload)
     results = run_replications(
-        scenario, range(replications), seed, map_fn=map_fn or map, rosters=rosters
+        scenario,
+        range(replications),
+        seed,
+        map_fn=map_fn or map,
+        workload=workload,
+        rosters=rosters,
     )
     return _Started(scenario, seed, workload, plan(scenario, workload), rosters, results)
 

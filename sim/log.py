@@ -2,11 +2,11 @@
 
 The model appends one row per finished contact to typed ``array.array`` columns (8 bytes per
 float, 1 byte per code), never to a DataFrame; :meth:`ContactLog.frame` builds the contact table
-of :data:`scenarios.records.CONTACT_COLUMNS` once, sorted by ``contact_id`` (arrival order),
+of :data:`scenarios.log_tables.CONTACT_COLUMNS` once, sorted by ``contact_id`` (arrival order),
 deriving the waits (business-hours waits included) vectorised from the time each contact
 stopped waiting. Agent time is accumulated into per-interval lists by :func:`add_span`, and
 :func:`agent_frame` and :func:`outage_frame` build the other two tables of
-:mod:`scenarios.records`.
+:mod:`scenarios.log_tables`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from scenarios.records import (
+from scenarios.log_tables import (
     AGENT_COLUMNS,
     CONTACT_COLUMNS,
     CONTACT_TYPES,
@@ -27,6 +28,10 @@ from scenarios.records import (
     OUTCOMES,
     check_columns,
 )
+
+if TYPE_CHECKING:
+    from sim.contacts import Contact
+    from sim.paid_time import PaidTime
 
 __all__ = [
     "CONTACT_TYPE_CODE",
@@ -87,14 +92,11 @@ class ContactLog:
 
     def add(
         self,
-        contact_id: int,
-        channel: int,
-        contact_type: int,
-        parent_id: int,
-        arrival_s: float,
-        answer_s: float,
-        end_s: float,
-        waited_until_s: float,
+        contact: Contact,
+        *,
+        answer_s: float = _NAN,
+        end_s: float = _NAN,
+        waited_until_s: float = _NAN,
         outcome: int,
         resolved: bool = False,
         escalation_type: int = 0,
@@ -103,14 +105,15 @@ class ContactLog:
     ) -> int:
         """Append one contact (codes from ``*_CODE``); return its row for :meth:`set_tier2`.
 
+        The contact's id, channel, type, parent and arrival come from ``contact``.
         ``waited_until_s`` is when the contact stopped waiting (answer, abandonment or horizon
         end; NaN if not offered): the frame derives ``wait_s`` and ``business_wait_s`` from it.
         """
-        self.contact_id.append(contact_id)
-        self.channel.append(channel)
-        self.contact_type.append(contact_type)
-        self.parent_id.append(parent_id)
-        self.arrival_s.append(arrival_s)
+        self.contact_id.append(contact.id)
+        self.channel.append(contact.ch)
+        self.contact_type.append(contact.ctype)
+        self.parent_id.append(contact.parent)
+        self.arrival_s.append(contact.arrival)
         self.answer_s.append(answer_s)
         self.end_s.append(end_s)
         self.waited_until_s.append(waited_until_s)
@@ -213,31 +216,52 @@ def add_span(
 def agent_frame(
     replication: int,
     interval_s: float,
-    usage: Sequence[tuple[str, Sequence[str], np.ndarray, np.ndarray]],
+    usage: Sequence[tuple[str, Sequence[str], np.ndarray, np.ndarray, np.ndarray]],
+    paid: Sequence[PaidTime] | None = None,
 ) -> pd.DataFrame:
     """The agent table of ``AGENT_COLUMNS``.
 
     Parameters
     ----------
     usage:
-        Per team ``(team, channels, staffed, busy)``: ``staffed`` agent-seconds on duty per
-        interval (shape ``(n,)``) and ``busy`` agent-seconds with a contact of each channel
-        (shape ``(len(channels), n)``). The team's staffed time is split across its channels
-        in proportion to busy time, equally in intervals without busy time.
+        Per team ``(team, channels, staffed, busy, overtime)``: ``staffed`` agent-seconds on
+        duty per interval (shape ``(n,)``), ``busy`` agent-seconds with a contact of each
+        channel and ``overtime`` agent-seconds after the end of duty finishing a contact of
+        each channel (both shape ``(len(channels), n)``). The team's staffed time is split
+        across its channels in proportion to busy time, equally in intervals without busy
+        time.
+    paid:
+        Per team, in the order of ``usage``, its ``sim.paid_time.PaidTime`` (paid roster and
+        training agent-seconds and hires per interval), split across its channels like the
+        staffed time; None writes zeros.
     """
     teams, channels, rows = [], [], []
-    for team, team_channels, staffed, busy in usage:
+    for index, (team, team_channels, staffed, busy, overtime) in enumerate(usage):
         total_busy = busy.sum(axis=0)
         equal = np.full(busy.shape, 1.0 / len(team_channels))
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(total_busy > 0.0, busy / total_busy, equal)
+        zeros = np.zeros(staffed.shape)
+        own = paid[index] if paid is not None else None
+        extra = (zeros, zeros, zeros) if own is None else (own.paid_s, own.training_s, own.hires)
         for k, channel in enumerate(team_channels):
             teams.append(team)
             channels.append(channel)
-            rows.append((staffed * share[k], busy[k]))
+            rows.append(
+                (
+                    staffed * share[k],
+                    busy[k],
+                    overtime[k],
+                    *(column * share[k] for column in extra),
+                )
+            )
     n = rows[0][0].size if rows else 0
     team_names = list(dict.fromkeys(teams))
     channel_names = list(dict.fromkeys(channels))
+
+    def joined(column: int) -> np.ndarray:
+        return np.concatenate([r[column] for r in rows]) if rows else np.zeros(0)
+
     frame = pd.DataFrame(
         {
             "replication": np.full(n * len(rows), replication, dtype=np.int32),
@@ -245,8 +269,12 @@ def agent_frame(
             "interval_start_s": np.tile(np.arange(n, dtype=np.float64) * interval_s, len(rows)),
             "team": pd.Categorical(np.repeat(teams, n), categories=team_names),
             "channel": pd.Categorical(np.repeat(channels, n), categories=channel_names),
-            "staffed_agent_s": np.concatenate([r[0] for r in rows]) if rows else [],
-            "busy_agent_s": np.concatenate([r[1] for r in rows]) if rows else [],
+            "staffed_agent_s": joined(0),
+            "busy_agent_s": joined(1),
+            "overtime_agent_s": joined(2),
+            "paid_agent_s": joined(3),
+            "training_agent_s": joined(4),
+            "hires": joined(5),
         }
     )
     frame = frame.astype(dict(AGENT_COLUMNS))

@@ -41,17 +41,25 @@ abandoned one redials with ``redial.probability_frac``, both as new contacts lin
 contact arrives, from streams keyed by channel (first contacts) or channel + ``/retry``, so
 the k-th customer of a channel gets the same numbers in every what-if.
 
+**End of duty.** When a team's roster drops (:mod:`sim.agents`), a busy agent of a
+``finish_contact`` team finishes its contacts (overtime); one of a ``hand_back`` team hands them
+back (:meth:`ContactCentre._hand_back`): each returns to the head of its queue with its
+remaining work, keeps its first answer time (the service level counts the first answer; its
+``handle_s`` then includes the wait for the next agent) and does not abandon. With exponential
+work this is exactly the preemptive M_t/M/s_t queue.
+
 **Horizon end.** At ``n_intervals * interval_s`` contacts still waiting become
-``unfinished``; contacts in service finish (the run drains them) but nothing new is answered
-and tier 2 picks up nothing more.
+``unfinished``; contacts in service finish (the run drains them), as do handed-back contacts
+still waiting, but nothing new is answered and tier 2 picks up nothing more.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import simpy
@@ -62,7 +70,7 @@ from sim.log import CONTACT_TYPE_CODE, OUTCOME_CODE, ContactLog, add_span
 from sim.specs import ModelInput
 from sim.streams import Streams
 
-__all__ = ["Model"]
+__all__ = ["ContactCentre"]
 
 _WAITING, _SERVING, _DONE = 0, 1, 2
 _FIRST, _REPEAT, _REDIAL = (CONTACT_TYPE_CODE[k] for k in ("first", "repeat", "redial"))
@@ -84,15 +92,22 @@ class _Callback:
     __slots__ = ("callbacks", "value")
     _ok = True
 
-    def __init__(self, env: simpy.Environment, delay_s: float, callback, value) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        delay_s: float,
+        callback: Callable[[_Callback], None],
+        value: Any,  # whatever its callback reads: a contact, a tuple of them, None
+    ) -> None:
         if delay_s < 0.0:
             raise ValueError(f"negative delay {delay_s}")
         self.callbacks = [callback]
         self.value = value
-        env.schedule(self, simpy.events.NORMAL, delay_s)
+        # a stand-in for a Timeout: Environment.step reads only callbacks and _ok
+        env.schedule(self, simpy.events.NORMAL, delay_s)  # type: ignore[arg-type]
 
 
-class Model:
+class ContactCentre:
     """One replication of a :class:`~sim.specs.ModelInput` on the given random streams.
 
     Call :meth:`run`; then ``log`` holds the contacts, ``pools`` the agent usage and
@@ -129,6 +144,12 @@ class Model:
         self.t2_capacity = 0
         if self.tier2 is not None:
             self.t2_open = np.asarray(self.tier2.is_open, dtype=bool).tolist()
+            by_interval = self.tier2.agents_by_interval
+            self.t2_agents = (
+                [self.tier2.agents] * self.n
+                if by_interval is None
+                else np.asarray(by_interval, dtype=np.int64).tolist()
+            )
             self.t2_handle = streams.draws(
                 "tier2_handle", "tier2", self.tier2.handle.kind, self.tier2.handle.cv
             )
@@ -155,23 +176,23 @@ class Model:
         if self.outages:
             env.process(self._outage_process())
 
-    def _clock(self):
+    def _clock(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         for i in range(self.n):
             if i:
                 yield env.timeout(i * self.interval_s - env.now)
             now = env.now
             for pool in self.pools:
-                pool.rebalance(i, now, self._new_agent)
+                pool.rebalance(i, now, self._new_agent, self._hand_back)
             if self.tier2 is not None:
-                self.t2_capacity = self.tier2.agents if self.t2_open[i] else 0
+                self.t2_capacity = self.t2_agents[i] if self.t2_open[i] else 0
                 self._tier2_dispatch(now)
             for pool in self.pools:
                 self._dispatch(pool, now)
         yield env.timeout(self.horizon_s - env.now)
         self._end(env.now)
 
-    def _source(self, ch: ChannelState, times: list[float]):
+    def _source(self, ch: ChannelState, times: list[float]) -> Generator[simpy.Event, Any, None]:
         """Process scheduling the first arrival of ``ch`` at its start; it yields no event."""
         self._next_arrival((ch, iter(times)))
         yield from ()
@@ -181,12 +202,14 @@ class Model:
         if t is not None:
             _Callback(self.env, t - self.env.now, self._on_arrival, source)
 
-    def _on_arrival(self, event) -> None:
-        source = event.value
+    def _on_arrival(self, event: _Callback) -> None:
+        source: tuple[ChannelState, Iterator[float]] = event.value
         self._arrive(source[0], _FIRST, -1)
         self._next_arrival(source)
 
-    def _workforce(self, pool: Pool, events, plans: dict[int, Agent]):
+    def _workforce(
+        self, pool: Pool, events: list[tuple[float, int, int]], plans: dict[int, Agent]
+    ) -> Generator[simpy.Event, Any, None]:
         env = self.env
         for t, kind, k in events:
             if t >= self.horizon_s:
@@ -195,11 +218,11 @@ class Model:
             if kind == 1:
                 plans[k] = self._hire(pool, t)
             else:
-                pool.dismiss(plans.pop(k), t)
-            pool.rebalance(int(t // self.interval_s), t, self._new_agent)
+                pool.dismiss(plans.pop(k), t, self._hand_back)
+            pool.rebalance(int(t // self.interval_s), t, self._new_agent, self._hand_back)
             self._dispatch(pool, t)
 
-    def _outage_process(self):
+    def _outage_process(self) -> Generator[simpy.Event, Any, None]:
         env = self.env
         index = {c.spec.name: c for c in self.channels}
         points = sorted(
@@ -297,11 +320,13 @@ class Model:
         c.ctype = ctype
         c.parent = parent
         c.arrival = now
+        c.answer = _NAN
+        c.remaining = _NAN
         (ch.first if ctype == _FIRST else ch.retry).fill(c)
         i = int(now // self.interval_s)
         if ch.realtime and (not ch.is_open[i] or (ch.down and not self.inp.outage_queue)):
             c.state = _DONE
-            self.log.add(c.id, ch.index, ctype, parent, now, _NAN, _NAN, _NAN, _NOT_OFFERED)
+            self.log.add(c, outcome=_NOT_OFFERED)
             return
         if not ch.down and (ch.realtime or ch.is_open[i]):
             agent = self._free_agent(ch)
@@ -316,23 +341,28 @@ class Model:
             _Callback(self.env, patience, self._on_patience, c)
 
     def _start(self, agent: Agent, c: Contact, ch: ChannelState, now: float, i: int) -> None:
-        """Answer ``c`` (of channel ``ch``) by ``agent`` at ``now``, in interval ``i``."""
+        """Answer ``c`` (of channel ``ch``) by ``agent`` at ``now``, in interval ``i``; a
+        contact handed back at an end of duty resumes its remaining work."""
         c.state = _SERVING
-        c.answer = now
         c.agent = agent
-        learning = agent.pool.learning
-        work = c.handle_u * ch.aht_s[i]
-        c.fcr_penalty = 0.0
-        if learning is not None:
-            f = agent.learning_factor(now)
-            work *= 1.0 + (learning.aht_multiplier - 1.0) * f
-            c.fcr_penalty = learning.fcr_penalty_frac * f
+        if c.remaining == c.remaining:  # handed back: answered before, work left
+            work = c.remaining
+        else:
+            c.answer = now
+            learning = agent.pool.learning
+            work = c.handle_u * ch.aht_s[i]
+            c.fcr_penalty = 0.0
+            if learning is not None:
+                f = agent.learning_factor(now)
+                work *= 1.0 + (learning.aht_multiplier - 1.0) * f
+                c.fcr_penalty = learning.fcr_penalty_frac * f
         if not agent.contacts:
             agent.busy_since = now
             agent.channel = c.ch
         if ch.max_chats == 1:
             agent.contacts.append(c)
-            _Callback(self.env, work, self._on_done, c)
+            c.done_at = now + work
+            c.timer = _Callback(self.env, work, self._on_done, c)
         else:
             self._progress(agent, ch, now)
             c.work = work
@@ -354,7 +384,10 @@ class Model:
             delay = max(first.work, 0.0) / ch.speeds[len(agent.contacts) - 1]
             _Callback(self.env, delay, self._on_chat_timer, (agent, agent.version, first))
 
-    def _on_chat_timer(self, event) -> None:
+    def _on_chat_timer(self, event: _Callback) -> None:
+        agent: Agent
+        version: int
+        c: Contact
         agent, version, c = event.value
         if version != agent.version:
             return
@@ -365,40 +398,39 @@ class Model:
         self._replan(agent, ch)
         self._finish(agent, c, ch, now)
 
-    def _on_done(self, event) -> None:
-        c = event.value
+    def _on_done(self, event: _Callback) -> None:
+        c: Contact = event.value
         agent = c.agent
         agent.contacts.clear()
         self._finish(agent, c, self.channels[c.ch], self.env.now)
 
+    def _hand_back(self, agent: Agent, now: float) -> None:
+        """End of duty with ``hand_back``: the agent's contacts go back to the head of their
+        queue, in order, with the work still to do (their timers are cancelled; an answered
+        contact does not abandon)."""
+        if not agent.contacts:
+            return
+        ch = self.channels[agent.channel]
+        if ch.max_chats == 1:
+            c = agent.contacts[0]
+            c.timer.callbacks = []  # the SimPy calendar finds nothing to call
+            c.remaining = c.done_at - now
+        else:
+            self._progress(agent, ch, now)
+            agent.version += 1  # the chat timer is stale
+            for c in agent.contacts:
+                c.remaining = max(c.work, 0.0)
+        add_span(agent.pool.busy_s[ch.index], agent.busy_since, now, self.interval_s)
+        for c in reversed(agent.contacts):
+            c.state = _WAITING
+            ch.queue.appendleft(c)
+            ch.waiting += 1
+        agent.contacts.clear()
+        agent.channel = -1
+
     def _finish(self, agent: Agent, c: Contact, ch: ChannelState, now: float) -> None:
         """Record a handled contact (already removed from the agent) and free the agent."""
-        c.state = _DONE
-        i = int(c.answer // self.interval_s)
-        resolved = c.u_fcr < ch.fcr[i] - c.fcr_penalty
-        esc = ch.esc_code if c.u_esc < ch.esc[i] else 0
-        csat = _NAN
-        survey = ch.csat
-        if survey is not None and c.u_csat < survey.response_rate_frac:
-            wait = c.answer - c.arrival
-            score = survey.base + survey.per_minute_waited * wait / 60.0
-            score += survey.unresolved * (not resolved) + survey.escalated * (esc != 0)
-            csat = min(5.0, max(1.0, score))
-        row = self.log.add(
-            c.id,
-            c.ch,
-            c.ctype,
-            c.parent,
-            c.arrival,
-            c.answer,
-            now,
-            c.answer,
-            _ANSWERED,
-            resolved,
-            esc,
-            agent.id,
-            csat,
-        )
+        row, resolved, esc = self._record(c, ch, now, agent.id)
         if esc and self.tier2 is not None and not self.ended:
             self.t2_queue.append((row, now))
             self._tier2_dispatch(now)
@@ -419,9 +451,38 @@ class Model:
         elif not self._take_work(agent, now) and not agent.contacts:
             pool.idle.append(agent)
 
-    def _on_patience(self, event) -> None:
-        c = event.value
-        if c.state != _WAITING or self.ended:
+    def _record(
+        self, c: Contact, ch: ChannelState, now: float, agent_id: int
+    ) -> tuple[int, bool, int]:
+        """Log an answered contact ending at ``now``: its row, whether resolved, its escalation
+        code."""
+        c.state = _DONE
+        i = int(c.answer // self.interval_s)
+        resolved = c.u_fcr < ch.fcr[i] - c.fcr_penalty
+        esc = ch.esc_code if c.u_esc < ch.esc[i] else 0
+        csat = _NAN
+        survey = ch.csat
+        if survey is not None and c.u_csat < survey.response_rate_frac:
+            wait = c.answer - c.arrival
+            score = survey.base + survey.per_minute_waited * wait / 60.0
+            score += survey.unresolved * (not resolved) + survey.escalated * (esc != 0)
+            csat = min(5.0, max(1.0, score))
+        row = self.log.add(
+            c,
+            answer_s=c.answer,
+            end_s=now,
+            waited_until_s=c.answer,
+            outcome=_ANSWERED,
+            resolved=resolved,
+            escalation_type=esc,
+            agent_id=agent_id,
+            csat_score=csat,
+        )
+        return row, resolved, esc
+
+    def _on_patience(self, event: _Callback) -> None:
+        c: Contact = event.value
+        if c.state != _WAITING or self.ended or c.answer == c.answer:  # answered: on hold
             return
         now = self.env.now
         c.state = _DONE
@@ -434,23 +495,13 @@ class Model:
 
     def _log_unanswered(self, c: Contact, now: float, end_s: float, outcome: int) -> None:
         """Log a contact that stopped waiting at ``now`` without an answer."""
-        self.log.add(
-            c.id,
-            c.ch,
-            c.ctype,
-            c.parent,
-            c.arrival,
-            _NAN,
-            end_s,
-            now,
-            outcome,
-        )
+        self.log.add(c, end_s=end_s, waited_until_s=now, outcome=outcome)
 
     def _retry(self, ch: ChannelState, ctype: int, parent: int, delay: float) -> None:
         if self.env.now + delay < self.horizon_s:
             _Callback(self.env, delay, self._on_retry, (ch, ctype, parent))
 
-    def _on_retry(self, event) -> None:
+    def _on_retry(self, event: _Callback) -> None:
         self._arrive(*event.value)
 
     # -- tier 2 and horizon end -------------------------------------------------------------
@@ -461,10 +512,11 @@ class Model:
             row, escalated_s = queue.popleft()
             self.log.set_tier2(row, now - escalated_s)
             self.t2_busy += 1
+            assert self.tier2 is not None, "without tier 2 its capacity stays 0"
             handle = self.t2_handle.next() * self.tier2.handle_mean_s
             _Callback(self.env, handle, self._on_tier2_done, None)
 
-    def _on_tier2_done(self, event) -> None:
+    def _on_tier2_done(self, event: _Callback) -> None:
         self.t2_busy -= 1
         self._tier2_dispatch(self.env.now)
 
@@ -472,7 +524,11 @@ class Model:
         self.ended = True
         for ch in self.channels:
             for c in ch.queue:
-                if c.state == _WAITING:
+                if c.state != _WAITING:
+                    continue
+                if c.answer == c.answer:  # handed back: finishes its work in the drain
+                    self._record(c, ch, now + c.remaining, c.agent.id)
+                else:
                     c.state = _DONE
                     self._log_unanswered(c, now, _NAN, _UNFINISHED)
             ch.queue.clear()
@@ -481,7 +537,7 @@ class Model:
             if agent.present:
                 agent.pool.leave_floor(agent, now)
 
-    def run(self) -> Model:
+    def run(self) -> ContactCentre:
         """Simulate the horizon and drain the contacts in service; return ``self``."""
         self.env.run()
         return self

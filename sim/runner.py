@@ -23,9 +23,11 @@ import pandas as pd
 from scenarios.demand import Workload, expand
 from scenarios.errors import InputError
 from scenarios.scenario import Scenario
+from sim.agents import WEEK_S
 from sim.build import model_input
 from sim.log import agent_frame, outage_frame
-from sim.model import Model
+from sim.model import ContactCentre
+from sim.paid_time import PaidTime, paid_time, trainee_paid_frac
 from sim.streams import Streams
 from staffing import team_rosters
 
@@ -52,7 +54,7 @@ def _checked_engine(engine: str) -> str:
 def _engine_model(engine: str) -> type:
     """The model class of ``engine``; the compiled one (and Numba) is imported when asked for."""
     if _checked_engine(engine) == "simpy":
-        return Model
+        return ContactCentre
     from sim.compiled import CompiledModel
 
     return CompiledModel
@@ -60,7 +62,8 @@ def _engine_model(engine: str) -> type:
 
 @dataclass(frozen=True)
 class ReplicationResult:
-    """The three log tables of one replication (schemas in :mod:`scenarios.records`)."""
+    """The three log tables of one replication (schemas in :mod:`scenarios.log_tables`); the
+    agent log holds the paid time of :mod:`sim.paid_time` too."""
 
     replication: int
     contacts: pd.DataFrame
@@ -94,7 +97,7 @@ def simulate(
     InputError
         For an unknown engine.
     """
-    engine_model = _engine_model(engine)
+    engine_model = _engine_model(engine)  # an unknown engine fails before any work
     if workload is None:
         workload = expand(scenario)
     if rosters is None:
@@ -102,29 +105,55 @@ def simulate(
     streams = Streams(seed, replication)
     model = engine_model(model_input(scenario, workload, rosters, streams), streams).run()
     names = scenario.channel_names
-    usage = [(pool.name, pool.spec.channels, pool.staffed, pool.busy) for pool in model.pools]
+    usage = [
+        (pool.name, pool.spec.channels, pool.staffed, pool.busy, pool.overtime)
+        for pool in model.pools
+    ]
     return ReplicationResult(
         replication=replication,
         contacts=model.log.frame(replication, names),
-        agents=agent_frame(replication, workload.interval_s, usage),
+        agents=agent_frame(
+            replication, workload.interval_s, usage, _paid(scenario, model, streams, workload)
+        ),
         outages=outage_frame(replication, model.outage_rows, names),
     )
 
 
+def _paid(
+    scenario: Scenario, model: ContactCentre, streams: Streams, workload: Workload
+) -> list[PaidTime]:
+    """Paid roster and training time and hires of every team (:mod:`sim.paid_time`)."""
+    frac = trainee_paid_frac(scenario.partner.fte_hours_per_month)
+    teams = {team.name: team for team in scenario.partner.teams}
+    paid = []
+    for pool in model.pools:
+        hiring = teams[pool.name].hiring
+        paid.append(
+            paid_time(
+                pool.spec,
+                streams,
+                interval_s=workload.interval_s,
+                n_intervals=workload.n_intervals,
+                training_s=0.0 if hiring is None else hiring.training_weeks * WEEK_S,
+                trainee_frac=frac,
+            )
+        )
+    return paid
+
+
 class ReplicationTask:
     """A picklable replication job: ``task(r)`` runs replication ``r`` with the task's rosters,
-    ``task.run(r, rosters)`` with other rosters (staffing levels, :mod:`sim.staffing_levels`).
+    ``task.run(r, rosters)`` with other rosters (staffing levels, :mod:`sim.levels`).
 
-    The workload is not pickled (it holds read-only mappings); a task sent to another process
-    expands the scenario again there, which gives the same workload. ``engine`` as in
-    :func:`simulate`.
+    The task carries the expanded workload to the worker (``Workload`` pickles by its fields),
+    so the scenario is expanded once per run, by the caller. ``engine`` as in :func:`simulate`.
     """
 
     def __init__(
         self,
         scenario: Scenario,
         seed: int,
-        workload: Workload | None,
+        workload: Workload,
         rosters: Mapping[str, np.ndarray],
         *,
         engine: str = "simpy",
@@ -135,16 +164,11 @@ class ReplicationTask:
         self.rosters = rosters
         self.engine = _checked_engine(engine)
 
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "workload": None}
-
     def __call__(self, replication: int) -> ReplicationResult:
         return self.run(replication, self.rosters)
 
     def run(self, replication: int, rosters: Mapping[str, np.ndarray]) -> ReplicationResult:
         """Replication ``replication`` with ``rosters`` (scheduled agents per team)."""
-        if self.workload is None:
-            self.workload = expand(self.scenario)
         return simulate(
             self.scenario,
             replication,
@@ -161,6 +185,7 @@ def run_replications(
     seed: int,
     *,
     map_fn: MapFn | None = None,
+    workload: Workload | None = None,
     rosters: Mapping[str, np.ndarray] | None = None,
     engine: str = "simpy",
 ) -> Iterator[ReplicationResult]:
@@ -172,7 +197,7 @@ def run_replications(
         ``map``-like executor ``map_fn(function, items)`` returning results in item order;
         :func:`sim.executors.executor` gives one for local processes and Dask. Default: the
         builtin ``map``, in this process.
-    rosters:
+    workload, rosters:
         As in :func:`simulate`; computed once here when absent.
     engine:
         As in :func:`simulate`.
@@ -184,8 +209,15 @@ def run_replications(
     """
     _checked_engine(engine)
     indices = list(range(replications)) if isinstance(replications, int) else list(replications)
-    workload = expand(scenario)
+    if workload is None:
+        workload = expand(scenario)
     if rosters is None:
         rosters = team_rosters(scenario, workload)
     task = ReplicationTask(scenario, int(seed), workload, dict(rosters), engine=engine)
     return iter((map_fn or map)(task, indices))
+
+
+def check_count(name: str, value: object, low: int, high: int) -> None:
+    """Raise :class:`InputError` unless ``value`` is a whole number from ``low`` to ``high``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(f"{name} must be a whole number from {low} to {high:,} (got {value!r})")

@@ -15,7 +15,7 @@ from scenarios.errors import InputError
 from sim.agents import TeamSpec
 from sim.streams import draw_unit
 
-__all__ = ["ChannelSpec", "Csat", "Dist", "ModelInput", "Retry", "TeamSpec", "Tier2Spec"]
+__all__ = ["ChannelSpec", "CsatSpec", "Dist", "ModelInput", "Retry", "TeamSpec", "Tier2Spec"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Retry:
 
 
 @dataclass(frozen=True)
-class Csat:
+class CsatSpec:
     """Survey score ``clip(base + per_minute_waited * wait_min + unresolved * (not resolved)
     + escalated * (escalated), 1, 5)``, answered by ``response_rate_frac`` of the customers."""
 
@@ -88,7 +88,7 @@ class ChannelSpec:
     speed_by_chats: tuple[float, ...] = (1.0,)
     repeat: Retry | None = None
     redial: Retry | None = None
-    csat: Csat | None = None
+    csat: CsatSpec | None = None
 
     def __post_init__(self) -> None:
         if self.max_chats < 1 or len(self.speed_by_chats) != self.max_chats:
@@ -109,12 +109,14 @@ class ChannelSpec:
 
 @dataclass(frozen=True)
 class Tier2Spec:
-    """Tier 2: ``agents`` on duty in its open intervals, FIFO queue of escalations."""
+    """Tier 2: ``agents`` on duty in its open intervals (or ``agents_by_interval``, whole
+    agents per interval, when given), FIFO queue of escalations."""
 
     agents: int
     is_open: np.ndarray
     handle_mean_s: float
     handle: Dist = Dist()
+    agents_by_interval: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -18,28 +18,37 @@ whenever the variants' values are positively correlated, which common random num
 them.
 
 **Sweep table** (:func:`sweep_table`). One row per variant, channel and metric with the
-statistics of :func:`sla_eval.summarise` and one column per varied field.
+statistics of :func:`sla_eval.summarise` and one column per varied field; the interval of
+``breach`` is the Wilson interval of P(breach).
+
+Both tables list the contract's money first (:func:`money_first`). Variants that differ in
+horizon, interval or channels are not like for like: :func:`variant_warnings` says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
 from sla_eval.evaluation import SUMMARY_KPIS
-from sla_eval.summary import CONTRACT_MONEY, clip_fraction_intervals, summarise
+from sla_eval.summary import CONTRACT_MONEY, clip_fraction_intervals, summarise, wilson_interval
+
+if TYPE_CHECKING:
+    from scenarios.scenario import Scenario
 
 __all__ = [
     "CONTRACT_ROW",
     "DIFFERENCE_COLUMNS",
+    "money_first",
     "paired_differences",
     "replication_metrics",
     "sweep_overview",
     "sweep_table",
+    "variant_warnings",
 ]
 
 CONTRACT_ROW = "contract"
@@ -57,11 +66,23 @@ DIFFERENCE_COLUMNS = (
     "ci95_high",
 )
 """Columns of :func:`paired_differences`."""
+
+
+class Evaluated(Protocol):
+    """What the comparisons read of an evaluation (:class:`sla_eval.evaluation.Evaluation`)."""
+
+    @property
+    def kpis(self) -> pd.DataFrame: ...
+
+    @property
+    def totals(self) -> pd.DataFrame | None: ...
+
+
 _KEYS = ["replication", "channel", "metric"]
 _SERVICE_KPIS = ("service_level", "response_within_target_frac")
 
 
-def replication_metrics(evaluation: Any) -> pd.DataFrame:
+def replication_metrics(evaluation: Evaluated) -> pd.DataFrame:
     """Every metric of one evaluation per replication (module docstring).
 
     Parameters
@@ -106,7 +127,45 @@ def replication_metrics(evaluation: Any) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def paired_differences(evaluations: Mapping[str, Any]) -> pd.DataFrame:
+_METRIC_ORDER = (*CONTRACT_MONEY, "breach")
+
+
+def money_first(table: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """``table`` with the contract rows first (money in :data:`CONTRACT_MONEY` order, then
+    ``breach``), the channel rows after them, within each group of the ``by`` columns."""
+    contract = (table["channel"] != CONTRACT_ROW).astype(int)
+    metric = table["metric"].map({m: i for i, m in enumerate(_METRIC_ORDER)}).fillna(-1)
+    keyed = table.assign(_contract=contract, _metric=metric, _row=np.arange(len(table)))
+    keys = [*by, "_contract", "_metric", "_row"]
+    ordered = keyed.sort_values(keys, kind="stable")
+    return ordered.drop(columns=["_contract", "_metric", "_row"]).reset_index(drop=True)
+
+
+def variant_warnings(scenarios: Sequence[Scenario]) -> list[str]:
+    """One line per way the scenarios differ in horizon (start, days, warm-up), interval length
+    or channels from the first: their totals are not like for like."""
+    first = scenarios[0]
+    found = []
+    checks = (
+        (
+            "horizon",
+            lambda s: f"{s.horizon.days} days from {s.horizon.start}, warm-up {s.run.warmup_s:g} s",
+        ),
+        ("interval", lambda s: f"{s.horizon.interval_s:g} s"),
+        ("channels", lambda s: ", ".join(s.channels)),
+    )
+    for what, of in checks:
+        own = of(first)
+        for other in scenarios[1:]:
+            if of(other) != own:
+                found.append(
+                    f"{other.name} and {first.name} differ in {what} ({of(other)} vs {own}): "
+                    "counts and money over the horizon are not like for like"
+                )
+    return found
+
+
+def paired_differences(evaluations: Mapping[str, Evaluated]) -> pd.DataFrame:
     """Paired differences of every metric between each variant and the first (the reference).
 
     Parameters
@@ -166,11 +225,11 @@ def paired_differences(evaluations: Mapping[str, Any]) -> pd.DataFrame:
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)[list(DIFFERENCE_COLUMNS)]
+    return money_first(pd.concat(frames, ignore_index=True)[list(DIFFERENCE_COLUMNS)], ["variant"])
 
 
 def sweep_table(
-    evaluations: Sequence[Any], settings: Sequence[Sequence[tuple[str, str]]]
+    evaluations: Sequence[Evaluated], settings: Sequence[Sequence[tuple[str, str]]]
 ) -> pd.DataFrame:
     """The tidy sweep results: statistics of every metric for every variant.
 
@@ -192,8 +251,17 @@ def sweep_table(
         raise InputError("give one list of settings per evaluation")
     frames = []
     for index, (evaluation, pairs) in enumerate(zip(evaluations, settings, strict=True)):
-        stats = summarise(replication_metrics(evaluation), ["channel", "metric"])
+        metrics = replication_metrics(evaluation)
+        stats = summarise(metrics, ["channel", "metric"])
         stats = clip_fraction_intervals(stats, "metric")
+        breach = (stats["channel"] == CONTRACT_ROW) & (stats["metric"] == "breach")
+        if breach.any():
+            flags = metrics.loc[
+                (metrics["channel"] == CONTRACT_ROW) & (metrics["metric"] == "breach"), "value"
+            ]
+            low, high = wilson_interval(float(flags.sum()), len(flags))
+            stats.loc[breach, ["ci95_low", "ci95_high"]] = [low, high]
+        stats = money_first(stats)
         stats.insert(0, "variant", index)
         for position, (path, value) in enumerate(pairs):
             stats.insert(1 + position, path, value)

@@ -1,99 +1,114 @@
-"""Contract evaluation: per replication, measurement period and clause, the money.
+"""Contract evaluation: per replication, clause and measurement period, the money.
 
-:func:`evaluate_contract` reads the long KPI table (:mod:`sla_eval.kpis`) at the contract's
-measurement period and a ``scenarios.contract.Contract``. For each clause and period, in order:
+:func:`evaluate_contract` reads the long KPI table (:mod:`sla_eval.kpis`) and a
+``scenarios.contract.Contract``. Each clause is measured over its own period kind (its
+``measurement_period``, else the contract's). For each clause and period, in order:
 
 1. **value** = the clause's KPI on its channel (:func:`clause_kpi`); **volume** = offered
-   contacts of the channel (all channels for ``all``).
-2. **applicable** when volume >= ``min_volume`` and the value exists (not NaN).
-3. **shortfall** = ``Clause.shortfall_units(value)`` (points for fractions, seconds for ASA,
-   score points for CSAT), rounded to 1e-9 units so that float noise cannot decide a miss;
+   contacts of the channel (all channels for ``all``); **first contacts** = the channel's
+   arrivals of type ``first`` (repeats and redials left out: the partner's own misses cause
+   them) and **forecast** = the contract forecast of those (``sla_eval.forecast``).
+2. **applicable** when the value exists (not NaN) and the volume reaches ``min_volume``: the
+   offered volume, or the forecast with ``min_volume_basis: forecast``.
+3. **shortfall** = ``Clause.shortfall_units(value)`` (points for fractions, seconds for ASA and
+   AHT, score points for CSAT), rounded to 1e-9 units so that float noise cannot decide a miss;
    **met** = applicable and shortfall <= 0.
-4. **relieved** = applicable, missed, and the channel's first contacts exceed the forecast by
-   more than ``relief_band`` (``first > forecast * (1 + band)``): no penalty. Repeats and
-   redials do not count as volume here, since the partner's own misses cause them.
+4. **relieved** = applicable, missed, and the first contacts exceed the forecast by more than
+   ``relief_band`` (``first > forecast * (1 + band)``): no penalty. ``relieved_eur`` is the
+   penalty the scheme would have owed (before the caps): the credit the client gave up because
+   the demand it forecast was exceeded.
 5. **breach** = applicable, missed and not relieved. Penalty = scheme amount of the shortfall
-   (with the scheme's own cap), times ``repeat_miss.multiplier`` when the breaches among the
-   last ``window_periods`` periods (this one included) reach ``misses``.
-6. **pool** (only with an at-risk cap): a clause never takes more than
-   ``pool * at_risk_cap * fee``. **At-risk cap**: when
-   the clauses' penalties of a period sum above ``at_risk_cap * fee``, every one is scaled by
-   the same factor so that they sum to the cap (no clause order decides who is paid).
+   (with the scheme's own cap) on the fee of the clause's period
+   (:func:`sla_eval.fees.period_fee`), times ``repeat_miss.multiplier`` when the breaches among
+   the last ``window_periods`` periods (this one included) reach ``misses``.
+6. **Billing**: each row is settled in the billing period holding its period's last measured
+   moment (``billing_period``; the same period when the clause is measured per billing period).
+   **Pool** (only with an at-risk cap): a clause's penalties settled in one billing period never
+   exceed ``pool * at_risk_cap * fee`` of that billing period (scaled down together).
+   **At-risk cap**: when the penalties of every clause settled in a billing period sum above
+   ``at_risk_cap * fee``, every one is scaled by the same factor so that they sum to the cap (no
+   clause order decides who is paid).
 7. **earn-back**: a penalty (after the caps) is returned when the next ``earn_back_periods``
-   periods all meet the clause (applicable and met); the returned amount is shown in
+   periods of the clause all meet it (applicable and met); the returned amount is shown in
    ``earned_back_eur`` on the row of the penalty it returns. Periods after the horizon are
    unknown, so a penalty in the last N periods is never returned.
 8. **bonus** = bonus scheme amount of ``Clause.excess_units(value)`` when applicable (relief
    does not remove a bonus), with the scheme's own cap.
 
-The fee per period is fixed, or derived from the partner's pricing and what was delivered:
-``per_agent_hour_eur * staffed agent hours``, ``per_fte_month_eur * staffed hours /
-fte_hours_per_month`` (staffed hours from the agent log, KPI ``staffed_agent_hours``), or
-``sum over channels of per_contact_eur * answered contacts``. A fixed fee ``X`` is prorated to
-the part of the period the measured horizon ``[warmup_s, horizon_s)`` covers: ``X * covered_s /
-nominal_s`` with ``nominal_s`` the period's calendar length
-(:func:`sla_eval.periods.period_coverage_frac`), so that the fee, like the partner's labour
-cost, counts only the simulated days of a shortened what-if (``--set horizon.days=2`` of a
-monthly contract is charged 2/31 of the March fee). Shares of the fee (penalties, pools, the
-at-risk cap) follow the prorated fee. Pricing-based fees follow what was delivered in the
-covered part.
-
 Output columns (:data:`CONTRACT_COLUMNS`):
 
-===================  ==============  =========================================================
-column               dtype           meaning
-===================  ==============  =========================================================
-``replication``      int32           replication index
-``period``           int32           period index of the measurement period kind
-``period_start``     datetime64[ns]  first moment of the period inside the horizon
-``clause``           category        clause id
-``kpi``              category        KPI name in the KPI table
-``channel``          category        the clause's channel (or ``all``)
-``value``            float64         measured KPI (NaN when it has no denominator)
-``target``           float64         the clause's target
-``volume``           float64         offered contacts of the channel
-``fee_eur``          float64         fee of the period
-``applicable``       bool            volume >= min_volume and a value exists
-``relieved``         bool            missed but volume above forecast * (1 + relief band)
-``met``              bool            applicable and target met
-``breach``           bool            applicable, missed, not relieved
-``shortfall_units``  float64         shortfall in scheme units (<= 0 when met)
-``penalty_eur``      float64         penalty after the repeat multiplier, pool and at-risk cap
-``earned_back_eur``  float64         part of this row's penalty returned by later periods
-``bonus_eur``        float64         bonus earned
-===================  ==============  =========================================================
+=====================  ==============  =======================================================
+column                 dtype           meaning
+=====================  ==============  =======================================================
+``replication``        int32           replication index
+``period_kind``        category        the clause's measurement period kind
+``period``             int32           period index of that kind
+``period_start``       datetime64[ns]  first moment of the period inside the horizon
+``billing_period``     int32           billing period the row is settled in
+``clause``             category        clause id
+``kpi``                category        KPI name in the KPI table
+``channel``            category        the clause's channel (or ``all``)
+``value``              float64         measured KPI (NaN when it has no denominator)
+``target``             float64         the clause's target
+``volume``             float64         offered contacts of the channel
+``first_contacts``     float64         first contacts that arrived
+``forecast_contacts``  float64         the contract forecast of first contacts (NaN when
+                                       no forecast was given)
+``fee_eur``            float64         fee of the period
+``applicable``         bool            the clause applied (value and minimum volume)
+``relieved``           bool            missed but first contacts above forecast * (1 + band)
+``met``                bool            applicable and target met
+``breach``             bool            applicable, missed, not relieved
+``shortfall_units``    float64         shortfall in scheme units (<= 0 when met)
+``penalty_eur``        float64         penalty after the repeat multiplier, pool and cap
+``earned_back_eur``    float64         part of this row's penalty returned by later periods
+``bonus_eur``          float64         bonus earned
+``relieved_eur``       float64         penalty waived by the relief band
+=====================  ==============  =======================================================
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
-from sla_eval._cube import ALL_CHANNELS
-from sla_eval.names import (
+from sla_eval.fees import period_fee
+from sla_eval.grids import KpiGrid
+from sla_eval.kpi_names import (
     Threshold,
     abandon_kpi,
     escalation_response_kpi,
     response_kpi,
     service_level_kpi,
 )
+from sla_eval.period_cells import ALL_CHANNELS
+from sla_eval.periods import Calendar, billing_period_of
 from sla_eval.schemes import scheme_eur
+
+if TYPE_CHECKING:
+    from scenarios.contract import Clause, Contract
+    from scenarios.partner import Pricing
 
 __all__ = ["CONTRACT_COLUMNS", "clause_kpi", "clause_threshold", "evaluate_contract"]
 
 CONTRACT_COLUMNS: Mapping[str, str] = {
     "replication": "int32",
+    "period_kind": "category",
     "period": "int32",
     "period_start": "datetime64[ns]",
+    "billing_period": "int32",
     "clause": "category",
     "kpi": "category",
     "channel": "category",
     "value": "float64",
     "target": "float64",
     "volume": "float64",
+    "first_contacts": "float64",
+    "forecast_contacts": "float64",
     "fee_eur": "float64",
     "applicable": "bool",
     "relieved": "bool",
@@ -103,6 +118,7 @@ CONTRACT_COLUMNS: Mapping[str, str] = {
     "penalty_eur": "float64",
     "earned_back_eur": "float64",
     "bonus_eur": "float64",
+    "relieved_eur": "float64",
 }
 
 _PLAIN_KPIS = {
@@ -111,118 +127,41 @@ _PLAIN_KPIS = {
     "escalation_rate": "escalation_frac",
     "csat": "csat",
     "uptime": "uptime_frac",
+    "aht": "aht_s",
+    "staff_availability": "staff_availability_frac",
+    "csat_top_box": "csat_top_box_frac",
+    "csat_negative": "csat_negative_frac",
+    "complaint_rate": "complaint_frac",
 }
 _ROUND_UNITS = 9
 
 
-def clause_threshold(clause: object) -> Threshold | None:
+def clause_threshold(clause: Clause) -> Threshold | None:
     """The response-time threshold a clause measures with (None for KPIs without one)."""
     if clause.kpi == "service_level":
-        return Threshold(clause.threshold, short_abandon_s=clause.short_abandon)
+        return Threshold(clause.threshold_s, short_abandon_s=clause.short_abandon)
     if clause.kpi == "response_within_target":
-        return Threshold(clause.threshold, business_hours=clause.business_hours)
+        return Threshold(clause.threshold_s, business_hours=clause.business_hours)
     return None
 
 
-def clause_kpi(clause: object) -> str:
+def _measured_threshold(clause: Clause) -> Threshold:
+    threshold = clause_threshold(clause)
+    assert threshold is not None, "service_level and response_within_target have one"
+    return threshold
+
+
+def clause_kpi(clause: Clause) -> str:
     """Name in the KPI table of what ``clause`` (a ``scenarios.contract.Clause``) measures."""
     if clause.kpi == "service_level":
-        return service_level_kpi(clause.sl_definition, clause_threshold(clause))
+        return service_level_kpi(clause.sl_definition, _measured_threshold(clause))
     if clause.kpi == "response_within_target":
-        return response_kpi(clause_threshold(clause))
+        return response_kpi(_measured_threshold(clause))
     if clause.kpi == "abandon_rate":
         return abandon_kpi(clause.short_abandon)
     if clause.kpi == "escalation_response":
         return escalation_response_kpi(clause.threshold)
     return _PLAIN_KPIS[clause.kpi]
-
-
-class _Grids:
-    """KPI values of one period kind as (replication x period) arrays.
-
-    The rows are indexed once: each row's cell (replication and period positions) and the
-    slice of rows of each (KPI, channel), so that :meth:`get` only scatters values.
-    """
-
-    def __init__(self, kpis: pd.DataFrame, kind: str):
-        rows = kpis[kpis["period_kind"] == kind]
-        if rows.empty:
-            raise InputError(f"the KPI table has no {kind!r} periods (the measurement period)")
-        replication = rows["replication"].to_numpy()
-        period = rows["period"].to_numpy()
-        self.replications = np.unique(replication)
-        self.periods, first = np.unique(period, return_index=True)
-        self.period_start = rows["period_start"].to_numpy()[first]
-        kpi_code, kpi_names = pd.factorize(rows["kpi"].astype(str))
-        channel_code, channel_names = pd.factorize(rows["channel"].astype(str))
-        key_code = kpi_code * len(channel_names) + channel_code
-        cell = np.searchsorted(self.replications, replication) * len(self.periods)
-        cell += np.searchsorted(self.periods, period)
-        order = np.argsort(key_code, kind="stable")
-        self._cell = cell[order]
-        self._value = rows["value"].to_numpy(np.float64)[order]
-        codes = np.unique(key_code)
-        bounds = np.searchsorted(key_code[order], codes, side="left")
-        ends = np.searchsorted(key_code[order], codes, side="right")
-        self._slices = {
-            (kpi_names[code // len(channel_names)], channel_names[code % len(channel_names)]): (
-                slice(low, high)
-            )
-            for code, low, high in zip(codes, bounds, ends, strict=True)
-        }
-        for key, rows_of_key in self._slices.items():
-            if len(np.unique(self._cell[rows_of_key])) < rows_of_key.stop - rows_of_key.start:
-                raise InputError(
-                    f"the KPI table has {key[0]!r} of channel {key[1]!r} more than once in a "
-                    f"{kind!r} period of a replication"
-                )
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (len(self.replications), len(self.periods))
-
-    def get(self, kpi: str, channel: str) -> np.ndarray:
-        rows = self._slices.get((kpi, channel))
-        if rows is None:
-            raise InputError(
-                f"the KPI table has no {kpi!r} for channel {channel!r}; compute it with "
-                "the clause's thresholds and the agent/outage logs it needs"
-            )
-        grid = np.full(self.shape, np.nan)
-        grid.flat[self._cell[rows]] = self._value[rows]
-        return grid
-
-
-def _coverage_grid(coverage_frac: pd.Series | None, grids: _Grids) -> np.ndarray:
-    if coverage_frac is None:
-        return np.ones((1, grids.shape[1]))
-    missing = sorted(int(period) for period in set(grids.periods) - set(coverage_frac.index))
-    if missing:
-        raise InputError(f"coverage_frac has no share for periods {missing}")
-    return coverage_frac.reindex(grids.periods).to_numpy(np.float64)[None, :]
-
-
-def _fee_eur(
-    grids: _Grids,
-    contract: object,
-    pricing: object | None,
-    fte_hours: float,
-    coverage_frac: pd.Series | None,
-):
-    if contract.fee.fixed_per_period_eur is not None:
-        fixed_eur = float(contract.fee.fixed_per_period_eur)
-        return np.full(grids.shape, fixed_eur) * _coverage_grid(coverage_frac, grids)
-    if pricing is None:
-        raise InputError("the contract fee is from_pricing but no partner pricing was given")
-    if pricing.per_contact_eur is not None:
-        fee = np.zeros(grids.shape)
-        for channel, price in pricing.per_contact_eur.items():
-            fee += price * grids.get("answered", channel)
-        return fee
-    hours = grids.get("staffed_agent_hours", ALL_CHANNELS)
-    if pricing.per_agent_hour_eur is not None:
-        return pricing.per_agent_hour_eur * hours
-    return pricing.per_fte_month_eur * hours / fte_hours
 
 
 def _window_sum(flags: np.ndarray, window: int) -> np.ndarray:
@@ -241,140 +180,226 @@ def _all_next_met(met: np.ndarray, periods: int) -> np.ndarray:
     return (index + periods < n)[None, :] & (total[:, last] - total[:, index + 1] == periods)
 
 
-def _forecast_grid(forecast: pd.DataFrame | None, grids: _Grids, clause: object) -> np.ndarray:
+def _forecasts(
+    forecast: pd.DataFrame | Mapping[str, pd.DataFrame] | None, contract: Contract
+) -> Mapping[str, pd.DataFrame]:
+    """The forecast tables by period kind (a bare table is of the contract's own period)."""
     if forecast is None:
-        raise InputError(f"clause {clause.id!r} has a relief band but no forecast was given")
+        return {}
+    if isinstance(forecast, pd.DataFrame):
+        return {contract.measurement_period: forecast}
+    return forecast
+
+
+def _forecast_grid(
+    forecasts: Mapping[str, pd.DataFrame], grid: KpiGrid, clause: Clause, needed: bool
+) -> np.ndarray:
+    """The forecast first contacts of the clause's channel per period, ``(1, P)``; NaN when no
+    forecast is given and the clause does not need one."""
+    table = forecasts.get(grid.kind)
+    if table is None:
+        if needed:
+            raise InputError(
+                f"clause {clause.id!r} compares with the forecast, but no {grid.kind} "
+                "forecast was given"
+            )
+        return np.full((1, grid.shape[1]), np.nan)
     rows = (
-        forecast
+        table
         if clause.channel == ALL_CHANNELS
-        else forecast[forecast["channel"].astype(str) == clause.channel]
+        else table[table["channel"].astype(str) == clause.channel]
     )
     per_period = rows.groupby("period")["expected_contacts"].sum()
-    missing = sorted(set(grids.periods) - set(per_period.index))
+    missing = sorted(set(grid.periods) - set(per_period.index))
     if missing:
         raise InputError(f"the forecast has no {clause.channel!r} volume for periods {missing}")
-    return per_period.reindex(grids.periods).to_numpy(np.float64)[None, :]
+    return per_period.reindex(grid.periods).to_numpy(np.float64)[None, :]
+
+
+class _Contract:
+    """The contract's clauses measured on the KPI table: one grid and fee per period kind, and
+    the billing period each period is settled in."""
+
+    def __init__(self, kpis, contract, pricing, fte_hours, forecast, calendar):
+        self.contract = contract
+        self.forecasts = _forecasts(forecast, contract)
+        billing = contract.fee.billing_period
+        kinds = {billing, *(contract.period_of(clause) for clause in contract.clauses)}
+        self.grids = {kind: KpiGrid(kpis, kind) for kind in sorted(kinds)}
+        self.billing = self.grids[billing]
+        self.fees: dict[str, np.ndarray] = {}
+        self.billed: dict[str, np.ndarray] = {}
+        for kind, grid in self.grids.items():
+            fee = period_fee(grid, contract.fee, pricing, fte_hours, calendar)
+            self.fees[kind] = np.broadcast_to(fee, grid.shape)
+            self.billed[kind] = self._billed(grid, calendar)
+
+    def _billed(self, grid: KpiGrid, calendar: Calendar | None) -> np.ndarray:
+        """Position in the billing grid of the billing period each period is settled in."""
+        billing = self.billing
+        if grid.kind == billing.kind:
+            return np.arange(grid.shape[1])
+        if calendar is None:
+            raise InputError(
+                f"settling {grid.kind} periods in {billing.kind} billing periods needs the calendar"
+            )
+        billed = billing_period_of(calendar, grid.kind, billing.kind).reindex(grid.periods)
+        return np.searchsorted(billing.periods, billed.to_numpy(np.int64))
+
+    def measure(self, clause: Clause) -> dict:
+        """Every array of one clause before the caps (module docstring, steps 1-5 and 8)."""
+        kind = self.contract.period_of(clause)
+        grid, fee = self.grids[kind], self.fees[kind]
+        value = grid.get(clause_kpi(clause), clause.channel)
+        volume = grid.get("offered", clause.channel)
+        first = np.full(grid.shape, np.nan)
+        if clause.relief_band is not None or grid.has("first_contacts", clause.channel):
+            first = grid.get("first_contacts", clause.channel)
+        basis = clause.min_volume_basis == "forecast"
+        expected = _forecast_grid(
+            self.forecasts, grid, clause, clause.relief_band is not None or basis
+        )
+        counted = np.broadcast_to(expected, grid.shape) if basis else volume
+        applicable = (counted >= clause.min_volume) & ~np.isnan(value)
+        shortfall = np.round(clause.shortfall_units(value), _ROUND_UNITS)
+        met = applicable & (shortfall <= 0)
+        missed = applicable & (shortfall > 0)
+        relieved = np.zeros(grid.shape, bool)
+        if clause.relief_band is not None:
+            relieved = missed & (first > expected * (1.0 + clause.relief_band))
+        breach = missed & ~relieved
+        owed = np.zeros(grid.shape)
+        if clause.penalty is not None:
+            owed = np.where(missed, scheme_eur(clause.penalty, shortfall, fee), 0.0)
+        penalty = np.where(breach, owed, 0.0)
+        if clause.repeat_miss is not None:
+            rule = clause.repeat_miss
+            repeated = _window_sum(breach, rule.window_periods) >= rule.misses
+            penalty = np.where(repeated, penalty * rule.multiplier, penalty)
+        bonus = np.zeros(grid.shape)
+        if clause.bonus is not None:
+            excess = np.round(clause.excess_units(value), _ROUND_UNITS)
+            bonus = np.where(applicable, scheme_eur(clause.bonus, excess, fee), 0.0)
+        return {
+            "clause": clause,
+            "kind": kind,
+            "value": value,
+            "volume": volume,
+            "first_contacts": first,
+            "forecast_contacts": np.broadcast_to(expected, grid.shape),
+            "applicable": applicable,
+            "relieved": relieved,
+            "met": met,
+            "breach": breach,
+            "shortfall_units": shortfall,
+            "penalty_eur": penalty,
+            "bonus_eur": bonus,
+            "relieved_eur": np.where(relieved, owed, 0.0),
+        }
+
+    def settled(self, part: dict) -> np.ndarray:
+        """A clause's penalties summed per replication and billing period, ``(R, B)``."""
+        out = np.zeros(self.billing.shape)
+        np.add.at(out.T, self.billed[part["kind"]], part["penalty_eur"].T)
+        return out
+
+    def cap(self, parts: list[dict]) -> None:
+        """Scale the penalties down to the pools and the at-risk cap (step 6), in place."""
+        if self.contract.at_risk_cap is None:
+            return
+        cap_eur = self.contract.at_risk_cap * self.fees[self.billing.kind]
+        for part in parts:
+            limit = part["clause"].pool * cap_eur
+            total = self.settled(part)
+            scale = np.where(total > limit, limit / np.where(total > 0, total, 1.0), 1.0)
+            part["penalty_eur"] = part["penalty_eur"] * scale[:, self.billed[part["kind"]]]
+        total = np.sum([self.settled(part) for part in parts], axis=0)
+        scale = np.where(total > cap_eur, cap_eur / np.where(total > 0, total, 1.0), 1.0)
+        for part in parts:
+            part["penalty_eur"] = part["penalty_eur"] * scale[:, self.billed[part["kind"]]]
 
 
 def evaluate_contract(
     kpis: pd.DataFrame,
-    contract: object,
+    contract: Contract,
     *,
-    pricing: object | None = None,
+    pricing: Pricing | None = None,
     fte_hours_per_month: float = 160.0,
-    forecast: pd.DataFrame | None = None,
-    coverage_frac: pd.Series | None = None,
+    forecast: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
+    calendar: Calendar | None = None,
 ) -> pd.DataFrame:
-    """Evaluate every clause in every measurement period of every replication.
+    """Evaluate every clause in every one of its measurement periods of every replication.
 
     Parameters
     ----------
     kpis:
-        The long KPI table, with the contract's measurement period kind and every KPI the
-        clauses need (:func:`clause_kpi`).
+        The long KPI table, with the billing period kind, every clause's period kind and every
+        KPI the clauses need (:func:`clause_kpi`).
     contract:
         A ``scenarios.contract.Contract``.
     pricing, fte_hours_per_month:
         The partner's ``Pricing`` and FTE hours, for a fee ``from_pricing``.
     forecast:
-        Expected first contacts per period of the measurement kind: columns ``period``,
-        ``channel``, ``expected_contacts``; needed by clauses with a relief band.
-    coverage_frac:
-        Share ``covered_s / nominal_s`` of each measurement period inside the measured horizon,
-        indexed by period (:func:`sla_eval.periods.period_coverage_frac`); a fixed fee is
-        multiplied by it. None (the default) charges every period the whole fixed fee, for KPI
-        tables without a horizon.
+        The contract forecast of first contacts per period: a table with columns ``period``,
+        ``channel``, ``expected_contacts`` per period kind (a mapping), or one table of the
+        contract's own period; needed by relief bands and forecast-based minimum volumes.
+    calendar:
+        The measured horizon (:class:`sla_eval.periods.Calendar`): a fixed fee is prorated to
+        it, and periods of another kind than billing are settled by it. None charges each
+        billing period the whole fixed fee, and then every clause must be measured per billing
+        period (KPI tables without a horizon).
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`CONTRACT_COLUMNS` (see the module docstring for the rules).
     """
-    grids = _Grids(kpis, contract.measurement_period)
-    fee = _fee_eur(grids, contract, pricing, fte_hours_per_month, coverage_frac)
-    cap_eur = None if contract.at_risk_cap is None else contract.at_risk_cap * fee
-    parts = []
-    for clause in contract.clauses:
-        value = grids.get(clause_kpi(clause), clause.channel)
-        volume = grids.get("offered", clause.channel)
-        applicable = (volume >= clause.min_volume) & ~np.isnan(value)
-        shortfall = np.round(clause.shortfall_units(value), _ROUND_UNITS)
-        met = applicable & (shortfall <= 0)
-        missed = applicable & (shortfall > 0)
-        relieved = np.zeros(grids.shape, bool)
-        if clause.relief_band is not None:
-            first = grids.get("first_contacts", clause.channel)
-            expected = _forecast_grid(forecast, grids, clause)
-            relieved = missed & (first > expected * (1.0 + clause.relief_band))
-        breach = missed & ~relieved
-        penalty = np.zeros(grids.shape)
-        if clause.penalty is not None:
-            penalty = np.where(breach, scheme_eur(clause.penalty, shortfall, fee), 0.0)
-        if clause.repeat_miss is not None:
-            rule = clause.repeat_miss
-            repeated = _window_sum(breach, rule.window_periods) >= rule.misses
-            penalty = np.where(repeated, penalty * rule.multiplier, penalty)
-        if cap_eur is not None:
-            penalty = np.minimum(penalty, clause.pool * cap_eur)
-        bonus = np.zeros(grids.shape)
-        if clause.bonus is not None:
-            excess = np.round(clause.excess_units(value), _ROUND_UNITS)
-            bonus = np.where(applicable, scheme_eur(clause.bonus, excess, fee), 0.0)
-        parts.append(
-            {
-                "clause": clause,
-                "value": value,
-                "volume": volume,
-                "applicable": applicable,
-                "relieved": relieved,
-                "met": met,
-                "breach": breach,
-                "shortfall_units": shortfall,
-                "penalty_eur": penalty,
-                "bonus_eur": bonus,
-            }
-        )
-    if cap_eur is not None:
-        total = sum(part["penalty_eur"] for part in parts)
-        scale = np.where(total > cap_eur, cap_eur / np.where(total > 0, total, 1.0), 1.0)
-        for part in parts:
-            part["penalty_eur"] = part["penalty_eur"] * scale
+    measured = _Contract(kpis, contract, pricing, fte_hours_per_month, forecast, calendar)
+    parts = [measured.measure(clause) for clause in contract.clauses]
+    measured.cap(parts)
     for part in parts:
         periods = part["clause"].earn_back_periods
-        returned = np.zeros(grids.shape)
+        returned = np.zeros(part["penalty_eur"].shape)
         if periods is not None:
             returned = np.where(_all_next_met(part["met"], periods), part["penalty_eur"], 0.0)
         part["earned_back_eur"] = returned
-    return _frame(parts, grids, fee)
+    return _frame(parts, measured)
 
 
-def _frame(parts: list[dict], grids: _Grids, fee: np.ndarray) -> pd.DataFrame:
-    n_rep, n_period = grids.shape
-    rep = np.repeat(grids.replications, n_period)
-    position = np.tile(np.arange(n_period), n_rep)
+def _frame(parts: list[dict], measured: _Contract) -> pd.DataFrame:
     clauses = [part["clause"] for part in parts]
     ids = [clause.id for clause in clauses]
+    kinds = list(dict.fromkeys(part["kind"] for part in parts))
     kpi_names = list(dict.fromkeys(clause_kpi(clause) for clause in clauses))
     channels = list(dict.fromkeys(clause.channel for clause in clauses))
-    size = n_rep * n_period
-    columns: dict[str, object] = {
-        "replication": np.tile(rep, len(parts)).astype(np.int32),
-        "period": np.tile(grids.periods[position], len(parts)).astype(np.int32),
-        "period_start": np.tile(grids.period_start[position], len(parts)).astype("datetime64[ns]"),
-        "clause": pd.Categorical.from_codes(np.repeat(np.arange(len(parts)), size), ids),
-        "kpi": pd.Categorical.from_codes(
-            np.repeat([kpi_names.index(clause_kpi(c)) for c in clauses], size), kpi_names
-        ),
-        "channel": pd.Categorical.from_codes(
-            np.repeat([channels.index(c.channel) for c in clauses], size), channels
-        ),
-        "value": np.concatenate([part["value"].ravel() for part in parts]),
-        "target": np.repeat([float(c.target) for c in clauses], size),
-        "volume": np.concatenate([part["volume"].ravel() for part in parts]),
-        "fee_eur": np.tile(fee.ravel(), len(parts)),
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in CONTRACT_COLUMNS}
+    for index, part in enumerate(parts):
+        grid = measured.grids[part["kind"]]
+        n_rep, n_period = grid.shape
+        size = n_rep * n_period
+        position = np.tile(np.arange(n_period), n_rep)
+        clause = part["clause"]
+        billed = measured.billing.periods[measured.billed[part["kind"]]]
+        fixed = {
+            "replication": np.repeat(grid.replications, n_period),
+            "period_kind": np.full(size, kinds.index(part["kind"])),
+            "period": grid.periods[position],
+            "period_start": grid.period_start[position],
+            "billing_period": billed[position],
+            "clause": np.full(size, index),
+            "kpi": np.full(size, kpi_names.index(clause_kpi(clause))),
+            "channel": np.full(size, channels.index(clause.channel)),
+            "target": np.full(size, float(clause.target)),
+            "fee_eur": measured.fees[part["kind"]].ravel(),
+        }
+        for name in CONTRACT_COLUMNS:
+            columns[name].append(fixed[name] if name in fixed else part[name].ravel())
+    joined = {name: np.concatenate(values) for name, values in columns.items()}
+    categories = {"period_kind": kinds, "clause": ids, "kpi": kpi_names, "channel": channels}
+    frame = {
+        name: pd.Categorical.from_codes(joined[name], categories[name])
+        if name in categories
+        else joined[name].astype(dtype)
+        for name, dtype in CONTRACT_COLUMNS.items()
     }
-    for name in CONTRACT_COLUMNS:
-        if name not in columns:
-            dtype = CONTRACT_COLUMNS[name]
-            columns[name] = np.concatenate([part[name].ravel() for part in parts]).astype(dtype)
-    return pd.DataFrame(columns)[list(CONTRACT_COLUMNS)]
+    return pd.DataFrame(frame)[list(CONTRACT_COLUMNS)]

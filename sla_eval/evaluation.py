@@ -4,7 +4,7 @@
 simulation:
 
 * ``results``: one object per replication, each with the log tables ``contacts``, ``agents``
-  and ``outages`` of ``scenarios.records`` (``agents`` and ``outages`` may be None); an object
+  and ``outages`` of ``scenarios.log_tables`` (``agents`` and ``outages`` may be None); an object
   without ``results`` is itself the one replication;
 * optionally ``workload``: the scenario's ``scenarios.Workload`` (the forecast that relief bands
   compare the volume with), else ``scenarios.expand(scenario)`` is computed;
@@ -15,7 +15,7 @@ table is computed one replication at a time and then joined, which takes half th
 less time than one call on every replication's logs together.
 
 The summary is the ``summary.json`` document, field by field in ``docs/results.md`` and in
-:mod:`sla_eval.results`. Channels are summarised over the whole horizon for the KPIs of
+:mod:`reports.results_folder`. Channels are summarised over the whole horizon for the KPIs of
 :data:`SUMMARY_KPIS`; each carries the target it is held to, if any: the channel's
 ``service_target`` for ``service_level`` (real-time) and ``response_within_target_frac``
 (deferrable), and a contract clause whose KPI is exactly that KPI of that channel for the
@@ -25,16 +25,27 @@ limit).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pandas as pd
 
 from scenarios.demand import expand
+from scenarios.fingerprint import fingerprint
+from scenarios.notices import scenario_notices
 from sla_eval.contract import clause_kpi
-from sla_eval.scenario_eval import evaluate_scenario_contract, scenario_kpi_table
-from sla_eval.summary import contract_totals, summary_dict
+from sla_eval.partner_cost import margin_warning
+from sla_eval.scenario_eval import (
+    contract_forecasts,
+    evaluate_scenario_contract,
+    scenario_kpi_table,
+    scenario_totals,
+)
+from sla_eval.summary import describe, summary_dict
+
+if TYPE_CHECKING:
+    from scenarios.scenario import Scenario
 
 __all__ = [
     "SUMMARY_KPIS",
@@ -46,7 +57,7 @@ __all__ = [
     "targets",
 ]
 
-SUMMARY_SCHEMA = "ccplan.summary/1"
+SUMMARY_SCHEMA = "ccplan.summary/2"
 """Value of ``schema`` in ``summary.json``; changes when a field changes meaning."""
 
 SUMMARY_KPIS = (
@@ -58,14 +69,41 @@ SUMMARY_KPIS = (
     "asa_s",
     "response_within_target_frac",
     "fcr_frac",
+    "agent_fcr_frac",
     "escalation_frac",
+    "complaint_frac",
     "aht_s",
     "occupancy_frac",
+    "overtime_agent_s",
+    "staff_availability_frac",
     "csat",
+    "csat_top_box_frac",
+    "csat_negative_frac",
 )
 """KPIs listed for every channel in the summary (null where one does not apply)."""
 
-_MIN, _MAX = "min", "max"
+_MIN, _MAX, _BAND = "min", "max", "band"
+
+
+class ReplicationLogs(Protocol):
+    """The log tables of one replication (``sim.runner.ReplicationResult`` is one)."""
+
+    @property
+    def contacts(self) -> pd.DataFrame: ...
+
+    @property
+    def agents(self) -> pd.DataFrame | None: ...
+
+    @property
+    def outages(self) -> pd.DataFrame | None: ...
+
+
+class RunLogs(Protocol):
+    """The replications of a run (``sim.experiment.ScenarioRun`` is one); it may also have
+    ``workload`` and ``seed`` (see the module docstring)."""
+
+    @property
+    def results(self) -> Sequence[ReplicationLogs]: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,7 +130,7 @@ class Evaluation:
     summary: dict
 
 
-def targets(scenario: Any) -> dict[str, dict[str, dict]]:
+def targets(scenario: Scenario) -> dict[str, dict[str, dict]]:
     """The target of each channel KPI of :data:`SUMMARY_KPIS` (rules in the module docstring).
 
     Returns
@@ -117,10 +155,12 @@ def targets(scenario: Any) -> dict[str, dict[str, dict]]:
                 "bound": _MIN if clause.higher_is_better else _MAX,
                 "source": f"clause {clause.id}",
             }
+            if clause.target_min is not None:
+                found[clause.channel][kpi].update(bound=_BAND, min=clause.target_min)
     return found
 
 
-def _channels(summary_channels: Mapping[str, dict], scenario: Any) -> dict[str, dict]:
+def _channels(summary_channels: Mapping[str, dict], scenario: Scenario) -> dict[str, dict]:
     held_to = targets(scenario)
     return {
         channel: {
@@ -131,27 +171,54 @@ def _channels(summary_channels: Mapping[str, dict], scenario: Any) -> dict[str, 
     }
 
 
-def _contract(summary_contract: dict | None, scenario: Any) -> dict | None:
+def _contract(summary_contract: dict | None, scenario: Scenario, forecast: dict) -> dict | None:
     if summary_contract is None:
         return None
-    clauses = {clause.id: clause for clause in scenario.contract.clauses}
+    contract = scenario.contract
+    assert contract is not None, "only a scenario with a contract has its summary"
+    clauses = {clause.id: clause for clause in contract.clauses}
     described = {
         clause_id: {
             "kpi": clauses[clause_id].kpi,
             "channel": clauses[clause_id].channel,
             "target": clauses[clause_id].target,
+            "target_min": clauses[clause_id].target_min,
             **entry,
         }
         for clause_id, entry in summary_contract["clauses"].items()
     }
+    fee = contract.fee
     return {
-        "measurement_period": scenario.contract.measurement_period,
+        "measurement_period": contract.measurement_period,
+        "billing_period": fee.billing_period,
+        "fee_source": "pricing" if fee.from_pricing else "fixed",
+        "fixed_fee_per_billing_period_eur": fee.fixed_per_billing_period_eur,
         **summary_contract,
+        "forecast_error": {**summary_contract["forecast_error"], "channels": forecast},
         "clauses": described,
     }
 
 
-def evaluate_run(scenario: Any, run_like: Any) -> Evaluation:
+def _forecast_by_channel(kpis: pd.DataFrame, forecasts: dict | None) -> dict:
+    """Per channel: the contract forecast of first contacts over the measured horizon and
+    ``<stats>`` of the first contacts that arrived."""
+    if forecasts is None:
+        return {}
+    table = forecasts["horizon"]
+    rows = kpis[(kpis["period_kind"] == "horizon") & (kpis["kpi"] == "first_contacts")]
+    found = {}
+    for channel, forecast in (
+        table.groupby("channel", sort=False)["expected_contacts"].sum().items()
+    ):
+        arrived = rows.loc[rows["channel"] == channel, "value"]
+        found[str(channel)] = {
+            "forecast_contacts": float(forecast),
+            "first_contacts": describe(arrived),
+        }
+    return found
+
+
+def evaluate_run(scenario: Scenario, run_like: RunLogs | ReplicationLogs) -> Evaluation:
     """KPIs, contract money and summary of a run (the run-like object of the module docstring).
 
     Raises
@@ -159,33 +226,37 @@ def evaluate_run(scenario: Any, run_like: Any) -> Evaluation:
     InputError
         When the logs do not fit the scenario (from :func:`sla_eval.scenario_kpi_table`).
     """
+    # the run's replications, or the object itself as the one replication
+    results = cast(Sequence[ReplicationLogs], getattr(run_like, "results", (run_like,)))
     kpis = pd.concat(
         [
             scenario_kpi_table(
                 scenario, result.contacts, agents=result.agents, outages=result.outages
             )
-            for result in getattr(run_like, "results", (run_like,))
+            for result in results
         ],
         ignore_index=True,
     )
-    contract = totals = None
+    contract = totals = forecasts = None
     if scenario.contract is not None:
         workload = getattr(run_like, "workload", None)
         if workload is None:
             workload = expand(scenario)
-        contract = evaluate_scenario_contract(scenario, kpis, workload)
-        totals = contract_totals(
-            contract,
-            kpis,
-            labour_cost_per_agent_hour_eur=scenario.partner.labour_cost_per_agent_hour_eur,
-            period_kind=scenario.contract.measurement_period,
-        )
+        forecasts = contract_forecasts(scenario, workload)
+        contract = evaluate_scenario_contract(scenario, kpis, forecast=forecasts)
+        totals = scenario_totals(scenario, contract, kpis)
     found = summary_dict(kpis, contract, totals, kpi_names=SUMMARY_KPIS)
     horizon = scenario.horizon
     seed = getattr(run_like, "seed", None)
+    money = _contract(found["contract"], scenario, _forecast_by_channel(kpis, forecasts))
+    warnings = list(scenario_notices(scenario))
+    margin = None if money is None else margin_warning(money, scenario)
+    if margin is not None:
+        warnings.append(margin)
     summary = {
         "schema": SUMMARY_SCHEMA,
         "scenario": scenario.name,
+        "scenario_sha256": fingerprint(scenario),
         "description": scenario.description,
         "seed": None if seed is None else int(seed),
         "replications": found["replications"],
@@ -196,8 +267,9 @@ def evaluate_run(scenario: Any, run_like: Any) -> Evaluation:
             "warmup_s": float(scenario.run.warmup_s),
             "timezone": horizon.timezone,
         },
+        "warnings": warnings,
         "channels": _channels(found["channels"], scenario),
-        "contract": _contract(found["contract"], scenario),
+        "contract": money,
     }
     return Evaluation(kpis, contract, totals, summary)
 
@@ -241,15 +313,18 @@ def clause_overview(summary: Mapping[str, Any]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``clause``, ``kpi``, ``channel``, ``target``, ``p_breach``,
+        Columns ``clause``, ``kpi``, ``channel``, ``measurement_period``, ``target``,
+        ``p_breach`` (None when the clause never applied), ``p_breach_ci95`` ([low, high]),
         ``expected_penalty_eur``, ``expected_bonus_eur``, ``expected_net_credit_eur``.
     """
     columns = [
         "clause",
         "kpi",
         "channel",
+        "measurement_period",
         "target",
         "p_breach",
+        "p_breach_ci95",
         "expected_penalty_eur",
         "expected_bonus_eur",
         "expected_net_credit_eur",

@@ -1,7 +1,7 @@
 """The long KPI table: every KPI per replication, period kind, period and channel.
 
 :func:`kpi_table` reads the contact log, and optionally the agent and outage logs
-(``scenarios.records``), and returns one tidy table (columns :data:`KPI_COLUMNS`):
+(``scenarios.log_tables``), and returns one tidy table (columns :data:`KPI_COLUMNS`):
 
 ==================  ==============  ============================================================
 column              dtype           meaning
@@ -12,7 +12,7 @@ column              dtype           meaning
 ``period``          int32           period index of that kind from the horizon start
 ``period_start``    datetime64[ns]  first moment of the period inside the horizon (local time)
 ``channel``         category        channel name, or ``all`` for the channels pooled
-``kpi``             category        KPI name (below and :mod:`sla_eval.names`)
+``kpi``             category        KPI name (below and :mod:`sla_eval.kpi_names`)
 ``value``           float64         the KPI; NaN where its denominator is 0 in the period
 ==================  ==============  ============================================================
 
@@ -35,7 +35,7 @@ kpi                                          channels  definition               
                                                        outcome): the volume a forecast is of
 ``abandoned``                                RT        abandoned contacts                    never
 ``abandon_frac`` (+ ``_sa…``)                RT        abandoned / offered                   a
-``service_level`` and ``service_level_*``    RT        see :mod:`sla_eval.names`; plain      a
+``service_level`` and ``service_level_*``    RT        see :mod:`sla_eval.kpi_names`; plain      a
                                                        name: the channel's service target
 ``p_wait``                                   RT        offered with wait > 0 / offered       a
 ``asa_s``                                    RT        mean wait of the answered             b
@@ -45,16 +45,34 @@ kpi                                          channels  definition               
 ``p90_response_s``                           DF        90th percentile of the same (linear   b
                                                        interpolation)
 ``backlog_end``                              DF, all   waiting contacts at the period end    never
-``fcr_frac``                                 every     felt FCR (:mod:`sla_eval.fcr`)        c
+``fcr_frac``                                 every     felt FCR: no repeat within the        c
+                                                       channel's window (:mod:`sla_eval.fcr`)
+``agent_fcr_frac``                           every     resolved by the agent (the log's      b
+                                                       ``resolved_first_contact``) / answered
 ``escalation_frac``                          every     escalated / answered                  b
+``complaint_frac``                           every     escalated of type ``strategic`` /     b
+                                                       answered
 ``escalation_response_within_target_frac``   every     tier 2 picked up within the target    d
                                                        of the escalation type / escalated
 ``aht_s``                                    every     mean handle time of the answered      b
 ``csat``                                     every     mean score of the answered who        e
                                                        responded to the survey
 ``csat_response_frac``                       every     answered with a score / answered      b
-``staffed_agent_hours``                      every     agent hours on duty (agent log)       never
+``csat_top_box_frac``                        every     scores of 4-5 (>= 3.5, the score      e
+                                                       rounded) / scored
+``csat_negative_frac``                       every     scores of 1-2 (< 2.5) / scored        e
+``staffed_agent_hours``                      every     agent hours on duty after shrinkage   never
+                                                       (agent log): production hours
+``paid_agent_hours``                         every     agent hours paid on the roster,       never
+                                                       shrinkage included (``sim.paid_time``)
+``training_agent_hours``                     every     paid hours of hires in training       never
+``hires``                                    every     hires starting training               never
+``staff_availability_frac``                  teams     staffed hours of the channel's team   h
+                                                       / its contracted hours
 ``occupancy_frac``                           every     busy / staffed agent time             f
+``overtime_agent_s``                         every     agent-seconds after the end of duty   never
+                                                       finishing contacts (agent log; part
+                                                       of the staffed time)
 ``uptime_frac``                              every     1 - down / measured time (outage      g
                                                        log; :mod:`sla_eval.timeline`)
 ===========================================  ========  ====================================  ======
@@ -64,8 +82,12 @@ NaN when: a no offered contact in the period (for threshold KPIs: none judged), 
 answered, c no answered contact with its whole repeat window in the horizon, d no escalation
 judged (an escalation not yet picked up at the horizon end is a miss once its target has passed,
 unknown before), e no survey response, f no staffed time, g no measured time (channel closed
-through the period). ``staffed_agent_hours`` and ``occupancy_frac`` appear only with an agent
-log, ``uptime_frac`` only with an outage log.
+through the period), h no measured time. The agent hours, hires, ``occupancy_frac``,
+``overtime_agent_s`` and ``staff_availability_frac`` appear only with an agent log (the agent
+hours, overtime and hires of a team split over its channels like its staffed time; ``all`` sums
+them), ``staff_availability_frac`` only on the channels of a team with a contracted FTE
+(``KpiChannel.contracted_agents``; for ``all`` the teams with one pooled), ``uptime_frac`` only
+with an outage log.
 """
 
 from __future__ import annotations
@@ -78,25 +100,25 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
-from scenarios.records import (
+from scenarios.log_tables import (
     AGENT_COLUMNS,
     CONTACT_COLUMNS,
     OUTAGE_COLUMNS,
     check_columns,
     empty_frame,
 )
-from sla_eval._contact_kpis import contact_kpis
-from sla_eval._cube import ALL_CHANNELS, Cube, ratio
+from sla_eval._contact_kpis import ContactKpis
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
-from sla_eval.names import SL_DEFINITIONS, Threshold
+from sla_eval.kpi_names import SL_DEFINITIONS, Threshold
+from sla_eval.period_cells import ALL_CHANNELS, Cube, ratio
 from sla_eval.periods import PERIOD_KINDS, period_table
-from sla_eval.timeline import staffed_and_busy_s, uptime_parts_s
+from sla_eval.timeline import agent_sums, uptime_parts_s
 
 __all__ = [
     "CHANNEL_KINDS",
     "DEFAULT_ESCALATION_TARGETS_S",
     "KPI_COLUMNS",
-    "ChannelSpec",
+    "KpiChannel",
     "kpi_table",
 ]
 
@@ -119,7 +141,7 @@ _SECONDS_PER_HOUR = 3600.0
 
 
 @dataclass(frozen=True, eq=False)
-class ChannelSpec:
+class KpiChannel:
     """What a channel is measured against.
 
     Attributes
@@ -138,6 +160,13 @@ class ChannelSpec:
     open_intervals:
         Boolean array over the horizon's intervals, True when the channel is open; uptime is then
         measured in opening hours only. None measures every second.
+    fcr_window_s:
+        Repeat window of the felt FCR of contacts handled on the channel; None: the default of
+        :func:`kpi_table`.
+    team, contracted_agents:
+        The team serving the channel and the agents it contracted to have on duty on average
+        (contracted FTE x paid hours per FTE / calendar hours), for ``staff_availability_frac``;
+        None without a contract.
     """
 
     kind: str
@@ -146,6 +175,9 @@ class ChannelSpec:
     thresholds: tuple[Threshold, ...] = ()
     short_abandons_s: tuple[float, ...] = ()
     open_intervals: np.ndarray | None = None
+    fcr_window_s: float | None = None
+    team: str | None = None
+    contracted_agents: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in CHANNEL_KINDS:
@@ -181,8 +213,43 @@ def _channel_codes(frame: pd.DataFrame, names: tuple[str, ...], what: str) -> np
     codes = np.where(channel.cat.codes >= 0, known[channel.cat.codes], -1).astype(np.int64)
     if (codes < 0).any():
         unknown = sorted(set(channel[codes < 0].astype(str)))
-        raise InputError(f"the {what} has channels without a ChannelSpec: {unknown}")
+        raise InputError(f"the {what} has channels without a KpiChannel: {unknown}")
     return codes
+
+
+_AGENT_COLUMNS = (
+    "staffed_agent_s",
+    "busy_agent_s",
+    "overtime_agent_s",
+    "paid_agent_s",
+    "training_agent_s",
+    "hires",
+)
+
+
+def _availability(
+    staffed: np.ndarray, cube: Cube, channels: Mapping[str, KpiChannel], warmup_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Staff availability: productive staffed seconds of each channel's team over the team's
+    contracted agent-seconds of the period; ``all`` pools the teams with a contract."""
+    specs = list(channels.values())
+    periods = cube.periods
+    measured_s = periods["end_s"].to_numpy() - np.maximum(periods["start_s"].to_numpy(), warmup_s)
+    teams = {spec.team: spec.contracted_agents for spec in specs if spec.contracted_agents}
+    numerator = np.zeros(cube.shape)
+    denominator = np.zeros(cube.shape)
+    by_team = {
+        team: sum(staffed[..., c] for c, spec in enumerate(specs) if spec.team == team)
+        for team in teams
+    }
+    for c, spec in enumerate(specs):
+        if spec.team in teams:
+            numerator[..., c] = by_team[spec.team]
+            denominator[..., c] = teams[spec.team] * measured_s[None, :]
+    numerator[..., -1] = sum(by_team.values())
+    denominator[..., -1] = sum(teams.values()) * measured_s[None, :]
+    slots = np.array([spec.team in teams for spec in specs] + [bool(teams)])
+    return ratio(numerator, denominator), slots
 
 
 def _timeline_kpis(
@@ -190,16 +257,26 @@ def _timeline_kpis(
     agents: pd.DataFrame | None,
     agent_codes: np.ndarray | None,
     outages: pd.DataFrame | None,
-    channels: Mapping[str, ChannelSpec],
+    channels: Mapping[str, KpiChannel],
     horizon_s: float,
     warmup_s: float,
 ) -> list[tuple[str, np.ndarray, np.ndarray]]:
     every = np.ones(cube.shape[2], bool)
     items = []
     if agents is not None:
-        staffed, busy = staffed_and_busy_s(agents, cube, agent_codes, warmup_s)
+        assert agent_codes is not None, "coded with the agent log"
+        staffed, busy, overtime, paid, training, hires = agent_sums(
+            agents, cube, agent_codes, warmup_s, _AGENT_COLUMNS
+        )
         items.append(("staffed_agent_hours", staffed / _SECONDS_PER_HOUR, every))
         items.append(("occupancy_frac", ratio(busy, staffed), every))
+        items.append(("overtime_agent_s", overtime, every))
+        items.append(("paid_agent_hours", paid / _SECONDS_PER_HOUR, every))
+        items.append(("training_agent_hours", training / _SECONDS_PER_HOUR, every))
+        items.append(("hires", hires, every))
+        availability, slots = _availability(staffed, cube, channels, warmup_s)
+        if slots.any():
+            items.append(("staff_availability_frac", availability, slots))
     if outages is not None:
         opening = {name: spec.open_intervals for name, spec in channels.items()}
         down, measured = uptime_parts_s(
@@ -212,7 +289,7 @@ def _timeline_kpis(
 def kpi_table(
     contacts: pd.DataFrame,
     *,
-    channels: Mapping[str, ChannelSpec],
+    channels: Mapping[str, KpiChannel],
     start: dt.date,
     interval_s: float,
     horizon_s: float,
@@ -231,7 +308,7 @@ def kpi_table(
     contacts:
         Contact log (``CONTACT_COLUMNS``), one or more replications.
     channels:
-        Channel name -> :class:`ChannelSpec`, in the scenario's order; no channel may be
+        Channel name -> :class:`KpiChannel`, in the scenario's order; no channel may be
         called ``all``.
     start, interval_s, horizon_s:
         Horizon start date, interval length and horizon length in seconds.
@@ -243,7 +320,7 @@ def kpi_table(
     period_kinds:
         Which period kinds to compute.
     fcr_window_s:
-        Repeat window of the felt FCR (default 7 days).
+        Repeat window of the felt FCR on channels without their own (default 7 days).
     escalation_targets_s:
         Tier-2 response target per escalation type (``operational``, ``strategic``).
     escalation_thresholds_s:
@@ -272,7 +349,7 @@ def kpi_table(
         _channel_codes(_checked(outages, OUTAGE_COLUMNS, "outage log"), names, "outage log")
         replications.append(outages["replication"].to_numpy(np.int64))
     reps = np.unique(np.concatenate(replications))
-    measure = contact_kpis(
+    measure = ContactKpis(
         contacts,
         contact_codes,
         channels,

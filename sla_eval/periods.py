@@ -32,6 +32,7 @@ log is assigned by interval start; outage time is split exactly at period bounda
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,9 @@ from scenarios.errors import InputError
 __all__ = [
     "PERIOD_KINDS",
     "SECONDS_PER_DAY",
+    "Calendar",
+    "billing_period_of",
+    "billing_share",
     "period_coverage_frac",
     "period_index",
     "period_nominal_s",
@@ -205,3 +209,85 @@ def period_coverage_frac(
     covered_s = table["end_s"].to_numpy() - np.maximum(table["start_s"].to_numpy(), warmup_s)
     nominal_s = period_nominal_s(periods, start=start, kind=kind, interval_s=interval_s)
     return pd.Series(covered_s / nominal_s, index=pd.Index(periods, name="period"), name="frac")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The measured horizon: its start date, interval, length and warm-up (seconds)."""
+
+    start: dt.date
+    interval_s: float
+    horizon_s: float
+    warmup_s: float = 0.0
+
+    def table(self, kind: str) -> pd.DataFrame:
+        """:func:`period_table` of ``kind`` over this horizon."""
+        return period_table(
+            start=self.start,
+            kind=kind,
+            interval_s=self.interval_s,
+            horizon_s=self.horizon_s,
+            warmup_s=self.warmup_s,
+        )
+
+    def _intervals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Start of every interval and its measured seconds (after the warm-up)."""
+        starts = np.arange(round(self.horizon_s / self.interval_s)) * float(self.interval_s)
+        ends = np.minimum(starts + self.interval_s, self.horizon_s)
+        return starts, np.clip(ends - np.maximum(starts, self.warmup_s), 0.0, None)
+
+    def index(self, times_s: np.ndarray, kind: str) -> np.ndarray:
+        """:func:`period_index` of ``times_s`` for ``kind``."""
+        return period_index(times_s, start=self.start, kind=kind, interval_s=self.interval_s)
+
+
+def billing_share(calendar: Calendar, kind: str, billing: str) -> pd.Series:
+    r"""How many billing periods' worth of fee each period of ``kind`` holds.
+
+    .. math:: \text{share}(P) = \sum_{i \in P} m_i / L(b_i)
+
+    over the intervals ``i`` of the period with measured seconds ``m_i`` (after the warm-up)
+    and ``L(b_i)`` the calendar length of the billing period ``b_i`` the interval lies in: a
+    fixed fee ``X`` per billing period is ``X · share(P)`` in ``P``. A week inside March holds
+    7/31 of the March fee, a week from 29 March to 4 April 3/31 of March's and 4/30 of April's,
+    and the periods of any kind hold the same total, so a measurement period never changes what
+    the client pays for the same days. For ``kind == billing`` it is
+    :func:`period_coverage_frac`.
+
+    Returns
+    -------
+    pandas.Series
+        float64 indexed by ``period`` (int64), the periods of :meth:`Calendar.table`.
+    """
+    _check_kind(billing)
+    if billing == "horizon":
+        raise InputError("a fee is billed per day, week, month or quarter, not per horizon")
+    starts, measured_s = calendar._intervals()
+    nominal_s = period_nominal_s(
+        calendar.index(starts, billing),
+        start=calendar.start,
+        kind=billing,
+        interval_s=calendar.interval_s,
+    )
+    share = pd.Series(measured_s / nominal_s).groupby(calendar.index(starts, kind)).sum()
+    periods = calendar.table(kind)["period"].to_numpy()
+    return pd.Series(
+        share.reindex(periods).to_numpy(np.float64),
+        index=pd.Index(periods, name="period"),
+        name="share",
+    )
+
+
+def billing_period_of(calendar: Calendar, kind: str, billing: str) -> pd.Series:
+    """The billing period each period of ``kind`` is settled in: the one holding its last
+    measured moment (a credit is known when its period closes and goes on that invoice).
+
+    Returns
+    -------
+    pandas.Series
+        int64 billing period indexed by ``period`` of :meth:`Calendar.table`.
+    """
+    table = calendar.table(kind)
+    last_s = np.maximum(table["end_s"].to_numpy() - calendar.interval_s, table["start_s"])
+    billed = calendar.index(np.asarray(last_s, np.float64), billing)
+    return pd.Series(billed, index=pd.Index(table["period"].to_numpy(), name="period"))

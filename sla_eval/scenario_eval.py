@@ -2,41 +2,59 @@
 
 What a channel is measured against comes from the scenario: its own ``service_target`` (the
 plain ``service_level`` / ``response_within_target_frac``), every contract clause's threshold
-on it, its opening hours (uptime counts opening hours only, closed days shut), the tier-2
-response targets and the warm-up. The forecast for relief bands is the workload's expected
-arrivals (first contacts) summed over the measurement periods; a fixed fee is prorated to the
-share of each measurement period the horizon after the warm-up covers.
+on it, its ``fcr_window``, its team's contracted FTE (staff availability), its opening hours
+(uptime counts opening hours only, closed days shut), the tier-2 response targets and the
+warm-up. The forecast relief bands compare with is the contract forecast
+(:mod:`sla_eval.forecast`) summed over each measurement period; a fixed fee per billing period
+is prorated to the measured share of every period (:mod:`sla_eval.fees`); the partner's cost
+comes from its rates (:mod:`sla_eval.partner_cost`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
 from sla_eval.contract import clause_threshold, evaluate_contract
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
-from sla_eval.kpis import DEFAULT_ESCALATION_TARGETS_S, ChannelSpec, kpi_table
-from sla_eval.names import Threshold
-from sla_eval.periods import PERIOD_KINDS, period_coverage_frac, period_index
+from sla_eval.fees import billing_fees
+from sla_eval.forecast import committed_arrivals
+from sla_eval.forecast import forecast_table as _forecast_table
+from sla_eval.kpi_names import Threshold
+from sla_eval.kpis import DEFAULT_ESCALATION_TARGETS_S, KpiChannel, kpi_table
+from sla_eval.partner_cost import PartnerCosts, partner_cost
+from sla_eval.periods import PERIOD_KINDS, Calendar, period_coverage_frac
+from sla_eval.summary import contract_totals
+
+if TYPE_CHECKING:
+    from scenarios.contract import Clause
+    from scenarios.demand import Workload
+    from scenarios.scenario import Scenario
 
 __all__ = [
-    "channel_specs",
+    "contract_forecasts",
     "evaluate_scenario_contract",
     "forecast_table",
+    "kpi_channels",
+    "scenario_calendar",
     "scenario_coverage_frac",
     "scenario_kpi_table",
+    "scenario_totals",
 ]
 
+_MONTH_S = 30.4375 * 86400.0
+_SECONDS_PER_HOUR = 3600.0
 
-def _clauses(scenario: object) -> tuple:
+
+def _clauses(scenario: Scenario) -> tuple[Clause, ...]:
     return () if scenario.contract is None else scenario.contract.clauses
 
 
-def channel_specs(scenario: object) -> dict[str, ChannelSpec]:
-    """A :class:`ChannelSpec` per channel of ``scenario``, in scenario order."""
+def kpi_channels(scenario: Scenario) -> dict[str, KpiChannel]:
+    """A :class:`KpiChannel` per channel of ``scenario``, in scenario order."""
     horizon = scenario.horizon
     specs = {}
     for name, channel in scenario.channels.items():
@@ -59,19 +77,27 @@ def channel_specs(scenario: object) -> dict[str, ChannelSpec]:
             for clause in on_channel
             if clause.kpi == "abandon_rate" and clause.short_abandon > 0
         )
-        specs[name] = ChannelSpec(
+        team = scenario.team_of(name)
+        contracted = None
+        if team.contracted_fte:
+            hours = team.contracted_fte * scenario.partner.fte_hours_per_month
+            contracted = hours * _SECONDS_PER_HOUR / _MONTH_S
+        specs[name] = KpiChannel(
             kind=channel.kind,
             target=target,
             sl_definition=service.sl_definition if service is not None else "offered",
             thresholds=thresholds,
             short_abandons_s=short_abandons,
             open_intervals=horizon.open_mask(channel.hours),
+            fcr_window_s=channel.fcr_window,
+            team=team.name,
+            contracted_agents=contracted,
         )
     return specs
 
 
 def scenario_kpi_table(
-    scenario: object,
+    scenario: Scenario,
     contacts: pd.DataFrame,
     *,
     agents: pd.DataFrame | None = None,
@@ -85,11 +111,11 @@ def scenario_kpi_table(
     if scenario.tier2 is not None:
         targets = scenario.tier2.response_targets.model_dump()
     escalation_thresholds = tuple(
-        clause.threshold for clause in _clauses(scenario) if clause.kpi == "escalation_response"
+        clause.threshold_s for clause in _clauses(scenario) if clause.kpi == "escalation_response"
     )
     return kpi_table(
         contacts,
-        channels=channel_specs(scenario),
+        channels=kpi_channels(scenario),
         start=horizon.start,
         interval_s=horizon.interval_s,
         horizon_s=horizon.horizon_s,
@@ -103,38 +129,39 @@ def scenario_kpi_table(
     )
 
 
-def forecast_table(workload: object, kind: str, warmup_s: float = 0.0) -> pd.DataFrame:
-    """Expected first contacts per channel and period of ``kind`` from a ``Workload``.
+def scenario_calendar(scenario: Scenario) -> Calendar:
+    """The measured horizon of ``scenario``: start, interval, length and warm-up."""
+    horizon = scenario.horizon
+    return Calendar(horizon.start, horizon.interval_s, horizon.horizon_s, scenario.run.warmup_s)
 
-    Intervals starting before the warm-up end are left out, as their contacts are not measured.
+
+def forecast_table(workload: Workload, kind: str, warmup_s: float = 0.0) -> pd.DataFrame:
+    """Expected first contacts of a ``Workload`` per channel and period of ``kind``, intervals
+    before the warm-up end left out (:func:`sla_eval.forecast.forecast_table`).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``period`` (int64), ``channel`` (str), ``expected_contacts`` (float64).
     """
-    starts = np.asarray(workload.interval_start_s, np.float64)
-    keep = starts >= warmup_s
-    period = period_index(
-        starts[keep], start=workload.start, kind=kind, interval_s=workload.interval_s
+    calendar = Calendar(
+        workload.start, workload.interval_s, workload.interval_s * workload.n_intervals, warmup_s
     )
-    frames = [
-        pd.DataFrame(
-            {
-                "period": period,
-                "channel": name,
-                "expected_contacts": np.asarray(channel.expected_arrivals, np.float64)[keep],
-            }
-        )
-        for name, channel in workload.channels.items()
-    ]
-    joined = pd.concat(frames, ignore_index=True)
-    return joined.groupby(["period", "channel"], as_index=False, sort=True)[
-        "expected_contacts"
-    ].sum()
+    expected = {name: load.expected_arrivals for name, load in workload.channels.items()}
+    return _forecast_table(expected, calendar, kind)
 
 
-def scenario_coverage_frac(scenario: object, kind: str) -> pd.Series:
+def contract_forecasts(scenario: Scenario, workload: Workload) -> dict[str, pd.DataFrame]:
+    """The contract forecast (:func:`sla_eval.forecast.committed_arrivals`) per channel and
+    period, for every period kind the contract measures or bills in and the horizon."""
+    arrivals = committed_arrivals(scenario, workload)
+    calendar = scenario_calendar(scenario)
+    assert scenario.contract is not None, "only a contract has a forecast"
+    kinds = (*scenario.contract.period_kinds, "horizon")
+    return {kind: _forecast_table(arrivals, calendar, kind) for kind in kinds}
+
+
+def scenario_coverage_frac(scenario: Scenario, kind: str) -> pd.Series:
     """:func:`sla_eval.periods.period_coverage_frac` of the scenario's horizon after its warm-up:
     the share of each period of ``kind`` that is measured."""
     horizon = scenario.horizon
@@ -148,29 +175,44 @@ def scenario_coverage_frac(scenario: object, kind: str) -> pd.Series:
 
 
 def evaluate_scenario_contract(
-    scenario: object,
+    scenario: Scenario,
     kpis: pd.DataFrame,
-    workload: object | None = None,
+    workload: Workload | None = None,
     *,
-    forecast: pd.DataFrame | None = None,
+    forecast: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """:func:`sla_eval.contract.evaluate_contract` for the scenario's contract and partner.
 
-    ``workload`` (``scenarios.demand.expand``) gives the forecast that relief bands need, or
-    ``forecast`` gives it ready (:func:`forecast_table` of the contract's measurement period,
-    for callers that evaluate many KPI tables). A fixed fee is prorated by
-    :func:`scenario_coverage_frac`.
+    ``workload`` (``scenarios.demand.expand``) gives the contract forecast relief bands and
+    forecast-based minimum volumes compare with, or ``forecast`` gives it ready
+    (:func:`contract_forecasts`, for callers that evaluate many KPI tables). A fixed fee is
+    prorated over the scenario's calendar.
     """
     contract = scenario.contract
     if contract is None:
         raise InputError(f"scenario {scenario.name!r} has no contract to evaluate")
     if forecast is None and workload is not None:
-        forecast = forecast_table(workload, contract.measurement_period, scenario.run.warmup_s)
+        forecast = contract_forecasts(scenario, workload)
     return evaluate_contract(
         kpis,
         contract,
         pricing=scenario.partner.pricing,
         fte_hours_per_month=scenario.partner.fte_hours_per_month,
         forecast=forecast,
-        coverage_frac=scenario_coverage_frac(scenario, contract.measurement_period),
+        calendar=scenario_calendar(scenario),
     )
+
+
+def scenario_totals(
+    scenario: Scenario, evaluation: pd.DataFrame, kpis: pd.DataFrame
+) -> pd.DataFrame:
+    """:func:`sla_eval.summary.contract_totals` per billing period: the fee over the scenario's
+    calendar and the partner's cost at its rates."""
+    partner = scenario.partner
+    assert scenario.contract is not None, "only a contract has totals"
+    fee = scenario.contract.fee
+    fees = billing_fees(
+        kpis, fee, partner.pricing, partner.fte_hours_per_month, scenario_calendar(scenario)
+    )
+    costs = partner_cost(kpis, fee.billing_period, PartnerCosts.of(partner))
+    return contract_totals(evaluation, fees, costs)

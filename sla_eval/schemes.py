@@ -22,10 +22,14 @@ per_unit   ``min(max(units - dead_band, 0) * eur_per_unit, cap_eur)``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scenarios.errors import InputError
+
+if TYPE_CHECKING:
+    from scenarios.contract import BandedScheme, FixedScheme, LinearScheme, PerUnitScheme
 
 __all__ = ["banded_eur", "fixed_eur", "linear_eur", "per_unit_eur", "scheme_eur"]
 
@@ -51,7 +55,12 @@ def linear_eur(
     if (per_point_percent_of_fee is None) == (per_point_eur is None):
         raise InputError("give exactly one of per_point_percent_of_fee or per_point_eur")
     fee = np.asarray(fee_eur, np.float64)
-    rate = per_point_eur if per_point_eur is not None else per_point_percent_of_fee * fee
+    rate: float | np.ndarray
+    if per_point_eur is not None:
+        rate = per_point_eur
+    else:
+        assert per_point_percent_of_fee is not None, "exactly one rate is given (checked above)"
+        rate = per_point_percent_of_fee * fee
     amount = np.where(_positive(units), np.asarray(units, np.float64) * rate, 0.0)
     if cap_percent_of_fee is not None:
         amount = np.minimum(amount, cap_percent_of_fee * fee)
@@ -85,14 +94,18 @@ def per_unit_eur(
     return amount if cap_eur is None else np.minimum(amount, cap_eur)
 
 
-def scheme_eur(scheme: object, units: np.ndarray, fee_eur: np.ndarray) -> np.ndarray:
+def scheme_eur(
+    scheme: FixedScheme | LinearScheme | BandedScheme | PerUnitScheme,
+    units: np.ndarray,
+    fee_eur: np.ndarray,
+) -> np.ndarray:
     """Apply a penalty or bonus model of ``scenarios.contract`` (dispatch on ``scheme``)."""
     kind = scheme.scheme
     units = np.asarray(units, np.float64)
     fee = np.broadcast_to(np.asarray(fee_eur, np.float64), units.shape)
-    if kind == "fixed":
+    if scheme.scheme == "fixed":
         return fixed_eur(units, fee, scheme.percent_of_fee)
-    if kind == "linear":
+    if scheme.scheme == "linear":
         return linear_eur(
             units,
             fee,
@@ -100,10 +113,10 @@ def scheme_eur(scheme: object, units: np.ndarray, fee_eur: np.ndarray) -> np.nda
             per_point_eur=scheme.per_point_eur,
             cap_percent_of_fee=scheme.cap_percent_of_fee,
         )
-    if kind == "banded":
+    if scheme.scheme == "banded":
         bands = [(band.from_shortfall_points, band.percent_of_fee) for band in scheme.bands]
         return banded_eur(units, fee, bands)
-    if kind == "per_unit":
+    if scheme.scheme == "per_unit":
         return per_unit_eur(
             units,
             eur_per_unit=scheme.eur_per_unit,

@@ -5,17 +5,21 @@ amount of money:
 
 * mean and its t-based 95 % confidence interval ``mean ± t_{0.975, n-1} * s / sqrt(n)`` with
   ``s`` the sample standard deviation (no interval for n < 2); for a share in [0, 1]
-  (:func:`sla_eval.names.is_fraction_kpi`) the interval is intersected with [0, 1], which keeps
+  (:func:`sla_eval.kpi_names.is_fraction_kpi`) the interval is intersected with [0, 1], which keeps
   its coverage since the true mean lies there, so a service level never shows "up to 104 %";
 * quantiles 5, 50 and 95 % (linear interpolation between order statistics);
 * P(breach) = share of replications with at least one breach (of the clause in the period, of
-  the clause in any period, of any clause in any period).
+  the clause in any period, of any clause in any period), with the Wilson score 95 % interval
+  (:func:`wilson_interval`; Wilson 1927, Agresti and Coull 1998), which stays inside [0, 1] and
+  is not empty at 0 or n breaches: 4 replications that all breach give [51 %, 100 %], not a
+  certain 100 %. A clause that never applied (no value, or below its minimum volume, in every
+  replication) has no P(breach): null, "not applicable", never 0 %.
 
 NaN samples (a KPI without denominator in a replication) are left out, and ``n`` says how many
-counted. Money per replication and period (:func:`contract_totals`):
+counted. Money per replication and billing period (:func:`contract_totals`):
 ``net_credit = penalty - earned_back - bonus`` (what the partner gives back),
-``client_cost = fee - net_credit``, ``partner_margin = client_cost - labour cost`` with the
-labour cost ``labour_cost_per_agent_hour_eur * staffed agent hours`` (NaN when unknown).
+``client_cost = fee - net_credit``, ``partner_margin = client_cost - partner_cost`` with the
+partner's cost of :mod:`sla_eval.partner_cost` (NaN when its labour cost is unknown).
 :func:`summary_dict` gathers the horizon KPIs and the money into a JSON-ready dict
 (floats, lists and None only).
 """
@@ -29,8 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from sla_eval._cube import ALL_CHANNELS
-from sla_eval.names import is_fraction_kpi
+from sla_eval.kpi_names import is_fraction_kpi
+from sla_eval.partner_cost import HOURS_KPIS
 
 __all__ = [
     "CONTRACT_MONEY",
@@ -39,8 +43,10 @@ __all__ = [
     "clip_fraction_intervals",
     "contract_totals",
     "describe",
+    "share_with_interval",
     "summarise",
     "summary_dict",
+    "wilson_interval",
 ]
 
 STAT_COLUMNS = ("n", "mean", "ci95_low", "ci95_high", "q05", "q50", "q95")
@@ -52,17 +58,30 @@ TOTAL_COLUMNS = (
     "bonus_eur",
     "net_credit_eur",
     "client_cost_eur",
+    "relieved_eur",
     "labour_cost_eur",
+    "hiring_cost_eur",
+    "overhead_eur",
+    "partner_cost_eur",
     "partner_margin_eur",
 )
 """Money columns of :func:`contract_totals`."""
-CONTRACT_MONEY = tuple(c for c in TOTAL_COLUMNS if c not in ("fee_eur", "labour_cost_eur"))
-"""The money a contract's terms move, compared between variants and staffing levels:
-:data:`TOTAL_COLUMNS` without the fee and the labour cost."""
+CONTRACT_MONEY = (
+    "penalty_eur",
+    "earned_back_eur",
+    "bonus_eur",
+    "net_credit_eur",
+    "client_cost_eur",
+    "partner_margin_eur",
+)
+"""The money a contract's terms move, compared between variants and staffing levels."""
+_COSTS = ("labour_cost_eur", "hiring_cost_eur", "overhead_eur", "partner_cost_eur")
+_Z95 = 1.959963984540054
+"""Standard normal quantile 0.975."""
 _QUANTILES = {"q05": 0.05, "q50": 0.5, "q95": 0.95}
 
 
-def _half_width(std: np.ndarray, n: np.ndarray) -> np.ndarray:
+def _half_width(std: float | np.ndarray, n: int | np.ndarray) -> np.ndarray:
     """Half width ``t_{0.975, n-1} * s / sqrt(n)`` of the 95 % interval; NaN for n < 2."""
     n = np.asarray(n, np.float64)
     t = np.where(n >= 2, special.stdtrit(np.maximum(n - 1, 1), 0.975), np.nan)
@@ -109,6 +128,33 @@ def describe(samples: Iterable[float], *, fraction: bool = False) -> dict:
     }
 
 
+def wilson_interval(successes: float, n: float, z: float = _Z95) -> tuple[float, float]:
+    r"""Wilson score interval of a share ``successes / n`` (95 % by default).
+
+    .. math:: \frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}
+
+    (Wilson 1927; Agresti and Coull 1998, *The American Statistician* 52). NaN for ``n = 0``.
+    """
+    if n <= 0:
+        return (math.nan, math.nan)
+    p = successes / n
+    denominator = 1.0 + z * z / n
+    centre = (p + z * z / (2.0 * n)) / denominator
+    half = z * math.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def share_with_interval(flags: Iterable[bool] | pd.Series, applicable: bool = True) -> dict:
+    """``{"p", "ci95": [low, high], "n"}`` of a share of replications with its Wilson interval;
+    ``p`` and the interval null when not ``applicable`` or without replications."""
+    values = np.asarray(list(flags) if not isinstance(flags, pd.Series) else flags, bool)
+    n = len(values)
+    if not applicable or n == 0:
+        return {"p": None, "ci95": [None, None], "n": n}
+    low, high = wilson_interval(float(values.sum()), n)
+    return {"p": float(values.mean()), "ci95": [low, high], "n": n}
+
+
 def _clip_unit(value: float) -> float:
     """``value`` clipped to [0, 1] (NaN stays NaN)."""
     return value if math.isnan(value) else min(max(value, 0.0), 1.0)
@@ -117,7 +163,7 @@ def _clip_unit(value: float) -> float:
 def clip_fraction_intervals(table: pd.DataFrame, name_column: str) -> pd.DataFrame:
     """``table`` (with :data:`STAT_COLUMNS`) with the intervals of share KPIs clipped to [0, 1].
 
-    ``name_column`` holds the KPI name of each row (:func:`sla_eval.names.is_fraction_kpi`).
+    ``name_column`` holds the KPI name of each row (:func:`sla_eval.kpi_names.is_fraction_kpi`).
     """
     shares = table[name_column].astype(str).map(is_fraction_kpi).to_numpy(bool)
     table = table.copy()
@@ -132,59 +178,65 @@ def _json(value: float) -> float | None:
 
 
 def contract_totals(
-    evaluation: pd.DataFrame,
-    kpis: pd.DataFrame | None = None,
-    *,
-    labour_cost_per_agent_hour_eur: float | None = None,
-    period_kind: str | None = None,
+    evaluation: pd.DataFrame, fees: pd.DataFrame, partner: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """Money per replication and period over all clauses (columns in the module docstring).
+    """Money per replication and billing period over all clauses (columns in the module
+    docstring).
 
     Parameters
     ----------
     evaluation:
-        Output of :func:`sla_eval.contract.evaluate_contract`.
-    kpis, labour_cost_per_agent_hour_eur, period_kind:
-        For the partner's labour cost: the KPI table (with ``staffed_agent_hours`` of ``all``),
-        the hourly cost and the measurement period kind. Without them the labour cost and the
-        margin are NaN.
+        Output of :func:`sla_eval.contract.evaluate_contract` (rows settled in
+        ``billing_period``).
+    fees:
+        The fee per replication and billing period (:func:`sla_eval.fees.billing_fees`).
+    partner:
+        The partner's hours and cost per replication and billing period
+        (:func:`sla_eval.partner_cost.partner_cost`); without it they are NaN.
 
     Returns
     -------
     pandas.DataFrame
-        ``replication``, ``period``, ``period_start``, ``breach`` (any clause) and
-        :data:`TOTAL_COLUMNS`.
+        ``replication``, ``period``, ``period_start`` (of the billing period), ``breach`` (any
+        clause settled in it), :data:`TOTAL_COLUMNS` and the hours of
+        :data:`sla_eval.partner_cost.HOURS_KPIS`.
     """
-    keys = ["replication", "period", "period_start"]
-    grouped = evaluation.groupby(keys, sort=True)
-    out = grouped[["penalty_eur", "earned_back_eur", "bonus_eur"]].sum()
-    out["fee_eur"] = grouped["fee_eur"].first()
-    out["breach"] = grouped["breach"].any()
-    out = out.reset_index()
+    keys = ["replication", "period"]
+    settled = evaluation.rename(columns={"period": "clause_period", "billing_period": "period"})
+    grouped = settled.groupby(keys, sort=True)
+    money = grouped[["penalty_eur", "earned_back_eur", "bonus_eur", "relieved_eur"]].sum()
+    money["breach"] = grouped["breach"].any()
+    out = fees.set_index(keys).join(money, how="left").reset_index()
+    for column in ("penalty_eur", "earned_back_eur", "bonus_eur", "relieved_eur"):
+        out[column] = out[column].fillna(0.0)
+    out["breach"] = out["breach"].astype("boolean").fillna(False).astype(bool)
     out["net_credit_eur"] = out["penalty_eur"] - out["earned_back_eur"] - out["bonus_eur"]
     out["client_cost_eur"] = out["fee_eur"] - out["net_credit_eur"]
-    out["labour_cost_eur"] = np.nan
-    if kpis is not None and labour_cost_per_agent_hour_eur is not None:
-        hours = kpis[
-            (kpis["period_kind"] == period_kind)
-            & (kpis["kpi"] == "staffed_agent_hours")
-            & (kpis["channel"] == ALL_CHANNELS)
-        ].set_index(["replication", "period"])["value"]
-        index = pd.MultiIndex.from_frame(out[["replication", "period"]])
-        out["labour_cost_eur"] = labour_cost_per_agent_hour_eur * hours.reindex(index).to_numpy()
-    out["partner_margin_eur"] = out["client_cost_eur"] - out["labour_cost_eur"]
-    return out[[*keys, "breach", *TOTAL_COLUMNS]]
+    costs = [*HOURS_KPIS, "labour_cost_eur", "hiring_cost_eur", "overhead_eur", "partner_cost_eur"]
+    if partner is None:
+        for column in costs:
+            out[column] = np.nan
+    else:
+        out = out.merge(partner[[*keys, *costs]], on=keys, how="left")
+    out["partner_margin_eur"] = out["client_cost_eur"] - out["partner_cost_eur"]
+    return out[[*keys, "period_start", "breach", *TOTAL_COLUMNS, *HOURS_KPIS]]
 
 
 def _money(frame: pd.DataFrame) -> dict:
     """Expected amounts and distributions of per-replication money columns."""
     result = {}
-    for column in ("penalty_eur", "earned_back_eur", "bonus_eur", "net_credit_eur"):
+    for column in ("penalty_eur", "earned_back_eur", "bonus_eur", "net_credit_eur", "relieved_eur"):
         if column in frame:
             described = describe(frame[column])
             result[f"expected_{column}"] = described["mean"]
             result[column] = described
     return result
+
+
+def _breach_fields(breach: pd.Series, applicable: bool) -> dict:
+    """``p_breach`` (null when the clause never applied) and its Wilson ``p_breach_ci95``."""
+    share = share_with_interval(breach, applicable)
+    return {"p_breach": share["p"], "p_breach_ci95": share["ci95"]}
 
 
 def _clause_summary(rows: pd.DataFrame) -> dict:
@@ -196,21 +248,43 @@ def _clause_summary(rows: pd.DataFrame) -> dict:
         earned_back_eur=("earned_back_eur", "sum"),
         bonus_eur=("bonus_eur", "sum"),
         net_credit_eur=("net_credit_eur", "sum"),
+        relieved_eur=("relieved_eur", "sum"),
         breach=("breach", "any"),
+        applicable=("applicable", "any"),
     )
     periods = []
     for (period, start), group in rows.groupby(["period", "period_start"], sort=True):
+        applicable = float(group["applicable"].mean())
         periods.append(
             {
                 "period": int(period),
                 "period_start": pd.Timestamp(start).isoformat(),
-                "p_breach": float(group["breach"].mean()),
-                "p_applicable": float(group["applicable"].mean()),
+                **_breach_fields(group["breach"], applicable > 0),
+                "p_applicable": applicable,
                 "value": describe(group["value"]),
                 **_money(group),
             }
         )
-    return {"p_breach": float(per_rep["breach"].mean()), **_money(per_rep), "periods": periods}
+    return {
+        "measurement_period": str(rows["period_kind"].iloc[0]),
+        **_breach_fields(per_rep["breach"], bool(per_rep["applicable"].any())),
+        "applicable_replications": int(per_rep["applicable"].sum()),
+        **_money(per_rep),
+        "periods": periods,
+    }
+
+
+def _forecast_error(evaluation: pd.DataFrame) -> dict:
+    """Who paid for demand above the contract forecast: credits the relief bands waived (the
+    client) and penalties paid in periods whose first contacts exceeded the forecast (the
+    partner), summed per replication."""
+    above = evaluation["first_contacts"] > evaluation["forecast_contacts"]
+    kept = evaluation["penalty_eur"].where(above, 0.0)
+    grouped = evaluation.assign(kept=kept).groupby("replication")
+    return {
+        "relieved_eur": describe(grouped["relieved_eur"].sum()),
+        "kept_above_forecast_eur": describe(grouped["kept"].sum()),
+    }
 
 
 def summary_dict(
@@ -270,17 +344,31 @@ def summary_dict(
     }
     if evaluation is None or totals is None:
         return result
-    per_rep = totals.groupby("replication")[list(TOTAL_COLUMNS)].sum(min_count=1)
+    summed = [*TOTAL_COLUMNS, *HOURS_KPIS]
+    per_rep = totals.groupby("replication")[summed].sum(min_count=1)
     per_rep["breach"] = totals.groupby("replication")["breach"].any()
-    contract = {"p_breach": float(per_rep["breach"].mean()), **_money(per_rep)}
-    contract["client_cost_eur"] = describe(per_rep["client_cost_eur"])
+    contract = {
+        **_breach_fields(per_rep["breach"], True),
+        "replications": len(per_rep),
+        **_money(per_rep),
+    }
+    for column in ("fee_eur", "client_cost_eur", "relieved_eur", *_COSTS, *HOURS_KPIS):
+        contract[column] = describe(per_rep[column])
     contract["partner_margin_eur"] = describe(per_rep["partner_margin_eur"])
+    client = per_rep["client_cost_eur"].mean()
+    margin = per_rep["partner_margin_eur"].mean()
+    contract["partner_margin_frac"] = (
+        None if not (np.isfinite(margin) and client > 0) else float(margin / client)
+    )
+    contract["forecast_error"] = _forecast_error(evaluation)
     contract["periods"] = [
         {
             "period": int(period),
             "period_start": pd.Timestamp(start).isoformat(),
-            "p_breach": float(group["breach"].mean()),
+            **_breach_fields(group["breach"], True),
+            "fee_eur": describe(group["fee_eur"]),
             "client_cost_eur": describe(group["client_cost_eur"]),
+            "partner_cost_eur": describe(group["partner_cost_eur"]),
             **_money(group),
         }
         for (period, start), group in totals.groupby(["period", "period_start"], sort=True)

@@ -1,10 +1,12 @@
-"""KPIs measured over time rather than per contact: occupancy, uptime and backlog at period end.
+"""KPIs measured over time rather than per contact: agent time (occupancy, overtime, paid
+hours), uptime and backlog at period end.
 
-Each function returns cubes of shape ``(R, P, C + 1)`` (see :class:`sla_eval._cube.Cube`).
+Each function returns cubes of shape ``(R, P, C + 1)`` (see :class:`sla_eval.period_cells.Cube`).
 
-* Occupancy = busy agent-seconds / staffed agent-seconds of the agent log rows of the channel
-  whose interval starts inside the period (rows of intervals starting before the warm-up end are
-  left out).
+* Agent time: sums of the agent log rows of the channel whose interval starts inside the period
+  (rows of intervals starting before the warm-up end are left out): staffed, busy, overtime,
+  paid and training agent-seconds and hires; occupancy = busy agent-seconds / staffed
+  agent-seconds.
 * Uptime = 1 - down seconds / measured seconds, where the measured time is the part of the
   period after the warm-up, restricted to the channel's open intervals when an opening mask is
   given. Overlapping outages count once. For ``all``, the system is down while any channel is
@@ -22,23 +24,26 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from sla_eval._cube import Cube
+from sla_eval.period_cells import Cube
 
-__all__ = ["backlog_end", "staffed_and_busy_s", "uptime_parts_s"]
+__all__ = ["agent_sums", "backlog_end", "uptime_parts_s"]
 
 
-def staffed_and_busy_s(
-    agents: pd.DataFrame, cube: Cube, channel_codes: np.ndarray, warmup_s: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Staffed and busy agent-seconds per cell from the agent log (AGENT_COLUMNS)."""
+def agent_sums(
+    agents: pd.DataFrame,
+    cube: Cube,
+    channel_codes: np.ndarray,
+    warmup_s: float,
+    columns: tuple[str, ...],
+) -> list[np.ndarray]:
+    """Sums of the agent log's ``columns`` per cell (rows of intervals starting after the
+    warm-up), one cube each."""
     start_s = agents["interval_start_s"].to_numpy(np.float64)
     keep = start_s >= warmup_s
     cells = cube.cells(
         agents["replication"].to_numpy(np.int64)[keep], start_s[keep], channel_codes[keep]
     )
-    staffed = cube.sums(cells, agents["staffed_agent_s"].to_numpy(np.float64)[keep])
-    busy = cube.sums(cells, agents["busy_agent_s"].to_numpy(np.float64)[keep])
-    return staffed, busy
+    return [cube.sums(cells, agents[name].to_numpy(np.float64)[keep]) for name in columns]
 
 
 def _down_until(starts_s: np.ndarray, ends_s: np.ndarray, times_s: np.ndarray) -> np.ndarray:

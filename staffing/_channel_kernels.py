@@ -7,6 +7,7 @@ import math
 import numpy as np
 from numba import njit
 
+import staffing._numba_cache  # noqa: F401  (before any kernel is decorated)
 from staffing._kernels import (
     N_MEASURES,
     TARGETS,
@@ -188,3 +189,15 @@ def backlog_on_time_kernel(arrivals, due, work_s, open_capacity_s, agents, out):
             finished = done_by[int(due[i])] - before
             out[i] = min(1.0, max(0.0, finished / arrivals[i]))
         before += arrivals[i]
+
+
+@njit(cache=True)
+def fluid_served_kernel(arrivals, capacity, served, backlog):
+    """Fluid first-in-first-out service: ``backlog[j]`` contacts wait at the start of interval
+    ``j`` and ``served[j] = min(backlog[j] + arrivals[j], capacity[j])`` finish in it."""
+    waiting = 0.0
+    for j in range(arrivals.size):
+        backlog[j] = waiting
+        done = min(waiting + arrivals[j], capacity[j])
+        served[j] = done
+        waiting = waiting + arrivals[j] - done

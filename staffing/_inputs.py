@@ -7,11 +7,13 @@ the rule and the value; nothing is clamped or fixed silently.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from scenarios.errors import InputError
+from scenarios.limits import MAX_ARRIVALS_PER_PATIENCE, MAX_OFFERED_LOAD_ERLANG
 from staffing._kernels import SL_ANSWERED, SL_EXCL_SHORT_ABANDONS, SL_OFFERED
 
 SECONDS_PER_HOUR = 3600.0
@@ -27,16 +29,38 @@ def _first_bad(values: np.ndarray, bad: np.ndarray) -> Any:
     return values[np.flatnonzero(bad)[0]].item()
 
 
+@overload
 def check_array(
     name: str,
-    value: Any,
+    value: ArrayLike,
+    *,
+    positive: bool = ...,
+    at_most: float | None = ...,
+    below: float | None = ...,
+    allow_none: Literal[False] = ...,
+    whole: bool = ...,
+) -> NDArray[np.float64]: ...
+@overload
+def check_array(
+    name: str,
+    value: ArrayLike | None,
+    *,
+    positive: bool = ...,
+    at_most: float | None = ...,
+    below: float | None = ...,
+    allow_none: bool,
+    whole: bool = ...,
+) -> NDArray[np.float64] | None: ...
+def check_array(
+    name: str,
+    value: ArrayLike | None,
     *,
     positive: bool = False,
     at_most: float | None = None,
     below: float | None = None,
     allow_none: bool = False,
     whole: bool = False,
-) -> np.ndarray | None:
+) -> NDArray[np.float64] | None:
     """Return ``value`` as a float64 array of at most one dimension, or raise InputError.
 
     Values must be finite and non-negative (``positive``: above zero); ``at_most`` / ``below``
@@ -100,6 +124,27 @@ def sl_definition_code(sl_definition: str) -> int:
         ) from None
 
 
-def offered_load(calls_per_hour: np.ndarray, aht_s: np.ndarray) -> np.ndarray:
-    """Offered load in Erlang, ``A = λ·AHT`` with λ in calls per second."""
-    return calls_per_hour * aht_s / SECONDS_PER_HOUR
+def offered_load(
+    calls_per_hour: np.ndarray, aht_s: np.ndarray, patience_s: np.ndarray | None = None
+) -> np.ndarray:
+    """Offered load in Erlang, ``A = λ·AHT`` with λ in calls per second.
+
+    Raises
+    ------
+    InputError
+        When the load exceeds ``scenarios.limits.MAX_OFFERED_LOAD_ERLANG``, or ``λ·patience``
+        exceeds ``MAX_ARRIVALS_PER_PATIENCE``: inputs no contact centre has, whose computation
+        would take minutes to hours.
+    """
+    load = calls_per_hour * aht_s / SECONDS_PER_HOUR
+    check_array(
+        "the offered load (calls per hour x AHT in Erlang)", load, at_most=MAX_OFFERED_LOAD_ERLANG
+    )
+    if patience_s is not None:
+        arrivals = np.where(np.isnan(patience_s), 0.0, calls_per_hour * patience_s)
+        check_array(
+            "the arrivals within one mean patience (calls per hour x patience)",
+            arrivals / SECONDS_PER_HOUR,
+            at_most=MAX_ARRIVALS_PER_PATIENCE,
+        )
+    return load

@@ -24,6 +24,8 @@ import math
 import numpy as np
 from numba import njit
 
+import staffing._numba_cache  # noqa: F401  (before any kernel is decorated)
+
 _START_SPAN_SQ = 64.0
 """The Erlang B recursion starts ``√((A−N)⁺² + 64·A)`` below the load (see ``_inv_erlang_b``)."""
 

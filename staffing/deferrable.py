@@ -78,7 +78,14 @@ def due_intervals(
     return due
 
 
-def _prepare(arrivals, aht_s, is_open, interval_s, response_s, business_hours):
+def _prepare(
+    arrivals: ArrayLike,
+    aht_s: ArrayLike,
+    is_open: ArrayLike,
+    interval_s: float,
+    response_s: float,
+    business_hours: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     arrivals = np.atleast_1d(check_array("arrivals", arrivals))
     work_s = np.broadcast_to(check_array("aht_s", aht_s, positive=True), arrivals.shape)
     is_open = np.asarray(is_open, dtype=bool)

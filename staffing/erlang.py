@@ -13,8 +13,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from scenarios.limits import MAX_OFFERED_LOAD_ERLANG
 from staffing import _kernels as k
-from staffing._inputs import broadcast, check_array, offered_load, sl_definition_code
+from staffing._inputs import (
+    broadcast,
+    check_array,
+    offered_load,
+    sl_definition_code,
+)
 
 __all__ = ["COLUMNS", "erlang_b", "erlang_metrics"]
 
@@ -54,7 +60,9 @@ def erlang_b(agents: ArrayLike, load_erlangs: ArrayLike) -> float | np.ndarray:
     arrays, scalar = broadcast(
         {
             "agents": check_array("agents", agents, whole=True),
-            "load_erlangs": check_array("load_erlangs", load_erlangs),
+            "load_erlangs": check_array(
+                "load_erlangs", load_erlangs, at_most=MAX_OFFERED_LOAD_ERLANG
+            ),
         }
     )
     out = np.empty(arrays["agents"].size)
@@ -125,7 +133,13 @@ def erlang_metrics(
 
 
 def metric_inputs(
-    rate_name, rate, aht_s, agents, threshold_s, patience_s, short_abandon_s
+    rate_name: str,
+    rate: ArrayLike,
+    aht_s: ArrayLike,
+    agents: ArrayLike,
+    threshold_s: ArrayLike,
+    patience_s: ArrayLike | None,
+    short_abandon_s: ArrayLike,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validate and broadcast the arguments of a metric function.
 
@@ -143,7 +157,8 @@ def metric_inputs(
         }
     )
     settings = np.column_stack([arrays[name] for name in k.SETTINGS])
-    return offered_load(arrays["rate"], arrays["aht_s"]), arrays["agents"], settings
+    load = offered_load(arrays["rate"], arrays["aht_s"], arrays["patience_s"])
+    return load, arrays["agents"], settings
 
 
 def measures_frame(load: np.ndarray, agents: np.ndarray, out: np.ndarray) -> pd.DataFrame:

@@ -1,23 +1,30 @@
-"""Scheduled agents: shrinkage, safety factor, FTE, and each team's roster per interval.
+"""Scheduled agents: shrinkage, safety factor, FTE, and the given rosters of fixed and roster
+teams.
 
 ``scheduled`` agents are on duty (paid, on shift); shrinkage (breaks, training, meetings,
-absence) leaves ``productive = ⌊scheduled · (1 − shrinkage)⌋`` answering contacts.
+absence) leaves ``productive = round(scheduled · (1 − shrinkage))`` (half up, the simulation's
+rule) answering contacts.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from scenarios.data_files import roster_agents
 from scenarios.errors import InputError
-from scenarios.interval_csv import read_interval_csv
 from staffing._inputs import check_array
-from staffing.requirements import ChannelDemand, required_for_channel
 
-__all__ = ["fte", "productive_agents", "scheduled_agents", "team_rosters"]
+if TYPE_CHECKING:
+    from scenarios.demand import Workload
+    from scenarios.partner import FixedStaffing, Team
+    from scenarios.scenario import Scenario
+
+__all__ = ["base_roster", "fte", "productive_agents", "scaled_rosters", "scheduled_agents"]
 
 _ROUNDING_SLACK = 1e-9
 """Floating slack so that 10 · 1.05 / 0.7 = 15.000000000000002 is 15 agents, not 16."""
@@ -37,10 +44,11 @@ def scheduled_agents(
 
 
 def productive_agents(scheduled: ArrayLike, shrinkage_frac: float) -> np.ndarray:
-    """Whole agents answering contacts: ``⌊scheduled · (1 − shrinkage)⌋`` (int64)."""
+    """Whole agents answering contacts: ``⌊scheduled · (1 − shrinkage) + ½⌋`` (int64), the
+    share rounded half up as the simulation rounds it (:mod:`sim.agents`)."""
     scheduled = check_array("scheduled", scheduled)
     check_array("shrinkage_frac", shrinkage_frac, below=1.0)
-    return np.floor(scheduled * (1.0 - shrinkage_frac) + _ROUNDING_SLACK).astype(np.int64)
+    return np.floor(scheduled * (1.0 - shrinkage_frac) + 0.5 + _ROUNDING_SLACK).astype(np.int64)
 
 
 def fte(agent_hours: ArrayLike, days: float, fte_hours_per_month: float = 160.0) -> np.ndarray:
@@ -54,7 +62,7 @@ def fte(agent_hours: ArrayLike, days: float, fte_hours_per_month: float = 160.0)
     return agent_hours / (fte_hours_per_month * days / DAYS_PER_MONTH)
 
 
-def _fixed_roster(staffing, scenario, workload) -> np.ndarray:
+def _fixed_roster(staffing: FixedStaffing, scenario: Scenario, workload: Workload) -> np.ndarray:
     """Headcount at horizon start times each shift's share, whole agents per shift, on the
     shift's days and hours; nobody works on a closed day."""
     per_day = round(86_400 / workload.interval_s)
@@ -69,70 +77,28 @@ def _fixed_roster(staffing, scenario, workload) -> np.ndarray:
     return roster
 
 
-def _file_roster(index: int, staffing, workload) -> np.ndarray:
-    agents = read_interval_csv(
-        staffing.file,
-        "agents",
-        start=workload.start,
-        interval_s=workload.interval_s,
-        n_intervals=workload.n_intervals,
-        field_path=f"partner.teams.{index}.staffing.file",
-    )
-    fractional = np.flatnonzero(agents != np.floor(agents))
-    if fractional.size:
-        first = int(fractional[0])
-        when = dt.datetime.combine(workload.start, dt.time()) + dt.timedelta(
-            seconds=first * workload.interval_s
-        )
-        raise InputError(
-            f"{staffing.file}: agents must be whole numbers "
-            f"(got {agents[first]:g} at {when:%Y-%m-%dT%H:%M})."
-        )
-    return agents.astype(np.int64)
-
-
-def auto_schedule(team, required: list[np.ndarray], shrinkage_frac: float) -> list[np.ndarray]:
-    """Scheduled agents per channel of an ``auto`` team for the channels' requirements (in the
-    team's channel order; int64 arrays). The scenario guarantees each channel a target."""
-    safety = team.staffing.safety_factor
-    return [scheduled_agents(need, shrinkage_frac, safety) for need in required]
-
-
-def team_requirements(team, scenario, workload) -> tuple[list[ChannelDemand], list, str]:
-    """Demand, required agents (or ``None``) per channel of a team, and the load method used:
-    the team's own in auto mode, else stationary."""
-    method = team.staffing.method if team.staffing.mode == "auto" else "stationary"
-    demands = [ChannelDemand.of(scenario, workload, name) for name in team.channels]
-    return demands, [required_for_channel(demand, method) for demand in demands], method
-
-
-def team_roster(index: int, team, scenario, workload) -> np.ndarray:
-    """Scheduled agents on duty (before shrinkage) per interval for one team (int64)."""
+def base_roster(
+    index: int, team: Team, scenario: Scenario, workload: Workload
+) -> np.ndarray | None:
+    """Scheduled agents on duty (before shrinkage) per interval of a ``fixed`` or ``roster``
+    team as written (int64): a fixed team's shifts at its starting headcount, for each shift
+    ``⌊headcount · share⌋`` agents on the intervals whose start lies in the shift on its days
+    (past midnight into the next day), zero on closed days; a roster team's CSV (whole agents,
+    checked when the scenario loaded: :mod:`scenarios.data_files`). ``None`` for an ``auto``
+    team, whose roster is planned (:func:`staffing.team_rosters`)."""
     staffing = team.staffing
     if staffing.mode == "fixed":
         return _fixed_roster(staffing, scenario, workload)
     if staffing.mode == "roster":
-        return _file_roster(index, staffing, workload)
-    _, required, _ = team_requirements(team, scenario, workload)
-    return sum(auto_schedule(team, required, scenario.partner.shrinkage))
+        return roster_agents(index, staffing.file, scenario.horizon)
+    return None
 
 
-def team_rosters(scenario, workload) -> dict[str, np.ndarray]:
-    """Scheduled agents on duty (before shrinkage) per interval, for every team.
-
-    - ``fixed``: for each shift, ``⌊headcount · share⌋`` agents on the intervals whose start lies
-      in the shift on its days (past midnight into the next day), summed over shifts; zero on
-      closed days. Headcount at horizon start: hiring and attrition are left to the simulation.
-    - ``roster``: the CSV's agents (whole numbers).
-    - ``auto``: per channel ``⌈required · (1 + safety_factor) / (1 − shrinkage)⌉`` with the
-      team's ``method``, summed over the team's channels (see :func:`staffing.plan`).
-
-    Returns
-    -------
-    dict[str, numpy.ndarray]
-        Team name to an int64 array of length ``workload.n_intervals``.
-    """
+def scaled_rosters(rosters: Mapping[str, np.ndarray], factor: float) -> dict[str, np.ndarray]:
+    """Every team roster times ``factor``, rounded to whole agents (``rint``), as int64."""
+    if not math.isfinite(factor) or factor <= 0:
+        raise InputError(f"a staffing factor must be > 0 (got {factor!r})")
     return {
-        team.name: team_roster(index, team, scenario, workload)
-        for index, team in enumerate(scenario.partner.teams)
+        team: np.rint(np.asarray(roster, np.float64) * factor).astype(np.int64)
+        for team, roster in rosters.items()
     }

@@ -142,7 +142,12 @@ def required_agents(
 
 
 def search_inputs(
-    rate_name, rate, aht_s, patience_s, short_abandon_s, **targets
+    rate_name: str,
+    rate: ArrayLike,
+    aht_s: ArrayLike,
+    patience_s: ArrayLike | None,
+    short_abandon_s: ArrayLike,
+    **targets: ArrayLike | None,
 ) -> tuple[np.ndarray, np.ndarray, bool]:
     """Validate and broadcast the arguments of a staffing search.
 
@@ -165,7 +170,7 @@ def search_inputs(
         }
     )
     settings = np.column_stack([arrays[name] for name in (*k.SETTINGS, *k.TARGETS)])
-    return offered_load(arrays["rate"], arrays["aht_s"]), settings, scalar
+    return offered_load(arrays["rate"], arrays["aht_s"], arrays["patience_s"]), settings, scalar
 
 
 def agents_found(out: np.ndarray, load: np.ndarray, scalar: bool) -> int | np.ndarray:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
+import time
 
 import pytest
 
@@ -63,7 +66,25 @@ def test_unreachable_scheduler(ccplan, small, tmp_path, monkeypatch):
     line = _one_error_line(
         ccplan("run", small, "--scheduler", address, "--out", tmp_path / "r", "--quiet")
     )
-    assert line.startswith(f"error: --scheduler {address}: cannot reach the Dask scheduler")
+    assert line.startswith(f"error: --scheduler {address}: no Dask scheduler answered within 1 s")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scheduler_address_that_is_a_web_server(ccplan, small, tmp_path, monkeypatch):
+    # An HTTP server (a Dask dashboard, say) answers the Dask handshake with HTTP: the client
+    # used to hang for minutes or crash allocating exabytes; now one line within the timeout.
+    monkeypatch.setattr(sim.executors, "CONNECT_TIMEOUT_S", 2.0)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.server_address[1]}"
+    started = time.monotonic()
+    try:
+        done = ccplan("run", small, "--scheduler", address, "--out", tmp_path / "r", "--quiet")
+    finally:
+        server.shutdown()
+    line = _one_error_line(done)
+    assert line.startswith(f"error: --scheduler {address}: no Dask scheduler answered within 2 s")
+    assert time.monotonic() - started < 10
     assert list(tmp_path.iterdir()) == []
 
 
@@ -71,8 +92,11 @@ def test_unreachable_scheduler(ccplan, small, tmp_path, monkeypatch):
     ("args", "message"),
     [
         (("--workers", "0"), "--workers must be a whole number >= 1 (got 0)"),
-        (("--replications", "0"), "replications must be a whole number >= 1 (got 0)"),
-        (("--seed", "-1"), "seed must be a whole number >= 0 (got -1)"),
+        (("--replications", "0"), "replications must be a whole number from 1 to 10,000 (got 0)"),
+        (
+            ("--seed", "-1"),
+            "seed must be a whole number from 0 to 9,223,372,036,854,775,807 (got -1)",
+        ),
         (("--scheduler", "host:8786"), "--scheduler must be 'local' or a Dask address"),
     ],
 )

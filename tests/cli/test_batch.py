@@ -6,7 +6,8 @@ import json
 
 import pandas as pd
 
-import cli
+from reports import workflows
+from reports.staging import MARKER_FILE
 
 
 def _scenarios(folder, small):
@@ -41,6 +42,7 @@ def test_failing_scenario_is_reported_and_the_others_run(ccplan, small, tmp_path
     assert list(index["scenario"]) == ["one", "", "three"]
     assert index["error"][1].endswith("horizon.days: must be at least 1 (got 0)")
     assert sorted(path.name for path in out.iterdir()) == [
+        MARKER_FILE,
         "batch.csv",
         "index.html",
         "one",
@@ -64,8 +66,10 @@ def test_resume_skips_complete_results_only(ccplan, small, tmp_path, monkeypatch
     assert ccplan(*args).code == 0
     (out / "two" / "summary.json").unlink()  # as if "two" had been written by hand, incomplete
     ran = []
-    real = cli.run_scenario
-    monkeypatch.setattr(cli, "run_scenario", lambda s, **kw: ran.append(s.name) or real(s, **kw))
+    real = workflows.run_scenario
+    monkeypatch.setattr(
+        workflows, "run_scenario", lambda s, **kw: ran.append(s.name) or real(s, **kw)
+    )
     done = ccplan(*args, "--resume", "--json")
     assert done.code == 0
     assert ran == ["two"]
@@ -73,6 +77,36 @@ def test_resume_skips_complete_results_only(ccplan, small, tmp_path, monkeypatch
         ("one", "skipped"),
         ("two", "ok"),
     ]
+
+
+def test_resume_reruns_when_the_inputs_changed(ccplan, small, tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    scenario = folder / "one.yaml"
+    scenario.write_text(f"extends: {small}\nname: one\n")
+    out = tmp_path / "out"
+    args = ("batch", folder, "--out", out, "--workers", "1", "--replications", "1", "--quiet")
+    assert ccplan(*args, "--no-contacts").code == 0
+    ran = []
+    real = workflows.run_scenario
+    monkeypatch.setattr(
+        workflows, "run_scenario", lambda s, **kw: ran.append(s.name) or real(s, **kw)
+    )
+
+    def resumed(*extra) -> str:
+        ran.clear()
+        done = ccplan(*args, "--resume", "--json", *extra)
+        assert done.code == 0
+        return done.json()[0]["status"]
+
+    assert resumed("--no-contacts") == "skipped" and ran == []
+    assert resumed("--contacts") == "ok" and ran == ["one"]  # the contact log was missing
+    assert resumed("--set", "partner.shrinkage=31%") == "ok" and ran == ["one"]
+    assert resumed("--set", "partner.shrinkage=31%") == "skipped" and ran == []
+    scenario.write_text(f"extends: {small}\nname: one\nrun: {{seed: 7, replications: 2}}\n")
+    assert resumed("--set", "partner.shrinkage=31%") == "skipped"  # --replications decides
+    scenario.write_text(f"extends: {small}\nname: one\npartner: {{shrinkage: 20%}}\n")
+    assert resumed() == "ok" and ran == ["one"]  # the edited file
 
 
 def test_two_scenarios_with_one_name_fail_the_second(ccplan, small, tmp_path):

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from reports.staging import MARKER_FILE
 from scenarios.errors import InputError
 from sla_eval.comparison import paired_differences, replication_metrics, sweep_table
 
@@ -47,10 +48,12 @@ def test_compare_pairs_replications_on_common_random_numbers(ccplan, small, tmp_
         assert busy.loc[(channel, "aht_s"), "mean_difference"] == 0
     assert busy.loc[("contract", "breach"), "n"] == 3
     assert sorted(path.name for path in out.iterdir()) == [
+        MARKER_FILE,
         "compare.csv",
         "compare.parquet",
         "comparison.png",
         "summaries.json",
+        "warnings.json",
     ]
     summaries = json.loads((out / "summaries.json").read_text())
     assert list(summaries) == ["small", "busier", "twin"]
@@ -160,14 +163,14 @@ def test_sweep_runs_the_grid_on_common_random_numbers(ccplan, small, tmp_path):
     out = tmp_path / "sweep"
     done = ccplan(
         "sweep", small, "--vary", "partner.teams.0.staffing.headcount=50,70",
-        "--vary", "channels.phone.fcr=70%,80%", "--out", out, "--workers", "1",
+        "--vary", "channels.phone.resolution_probability=70%,80%", "--out", out, "--workers", "1",
         "--replications", "2", "--json",
     )  # fmt: skip
     assert done.code == 0, done.err
     table = pd.DataFrame(done.json())
     assert sorted(set(table["variant"])) == [0, 1, 2, 3]
     grid = table.drop_duplicates("variant")[
-        ["partner.teams.0.staffing.headcount", "channels.phone.fcr"]
+        ["partner.teams.0.staffing.headcount", "channels.phone.resolution_probability"]
     ]
     assert grid.values.tolist() == [[50, "70%"], [50, "80%"], [70, "70%"], [70, "80%"]]
 
@@ -182,11 +185,13 @@ def test_sweep_runs_the_grid_on_common_random_numbers(ccplan, small, tmp_path):
     assert mean(2, "phone", "service_level") > mean(0, "phone", "service_level")
     assert mean(0, "chat", "offered") == mean(3, "chat", "offered")  # same chat customers
     assert sorted(path.name for path in out.iterdir()) == [
+        MARKER_FILE,
         "summaries.json",
         "sweep.csv",
         "sweep.parquet",
         "sweep_net_credit.png",
         "sweep_p_breach.png",
         "sweep_service_level.png",
+        "warnings.json",
     ]
     assert len(json.loads((out / "summaries.json").read_text())) == 4

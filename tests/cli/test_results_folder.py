@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+import reports.results_folder
 import sim.experiment
-import sla_eval.results
+from reports.results_folder import is_complete
+from reports.staging import MARKER_FILE, check_writable, staged_folder
 from scenarios.errors import InputError
-from sla_eval.results import check_writable, is_complete, staged_folder
+from scenarios.loader import load
 
 
 def test_staged_folder_appears_only_when_complete(tmp_path, hidden):
@@ -22,16 +24,16 @@ def test_staged_folder_appears_only_when_complete(tmp_path, hidden):
 
 def test_failure_leaves_an_existing_folder_untouched(tmp_path, hidden):
     out = tmp_path / "r"
-    out.mkdir()
-    (out / "old.txt").write_text("old")
+    with staged_folder(out) as stage:
+        (stage / "old.txt").write_text("old")
     with pytest.raises(KeyboardInterrupt), staged_folder(out) as stage:
         (stage / "new.txt").write_text("new")
         raise KeyboardInterrupt
-    assert [path.name for path in out.iterdir()] == ["old.txt"]
+    assert sorted(path.name for path in out.iterdir()) == [MARKER_FILE, "old.txt"]
     assert hidden(tmp_path) == []
     with staged_folder(out) as stage:
         (stage / "new.txt").write_text("new")
-    assert [path.name for path in out.iterdir()] == ["new.txt"]
+    assert sorted(path.name for path in out.iterdir()) == [MARKER_FILE, "new.txt"]
     assert hidden(tmp_path) == []
 
 
@@ -58,7 +60,7 @@ def test_interrupted_run_leaves_no_complete_looking_folder(ccplan, small, tmp_pa
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sla_eval.results, "write_report", interrupted)
+    monkeypatch.setattr(reports.results_folder, "write_report", interrupted)
     done = ccplan("run", small, "--workers", "1", "--replications", "1", "--out", out, "--quiet")
     assert done.code == 130  # typer exits like a shell on SIGINT
     assert list(tmp_path.iterdir()) == []
@@ -77,6 +79,7 @@ def test_failed_simulation_keeps_the_previous_result(ccplan, small, tmp_path, mo
     with pytest.raises(RuntimeError, match="simulation failed"):
         ccplan(*args, "--seed", "99")
     assert (out / "summary.json").read_bytes() == before
-    assert is_complete(out, scenario="small", seed=7, replications=1)
-    assert not is_complete(out, scenario="small", seed=99, replications=1)
+    scenario = load(small)
+    assert is_complete(out, scenario=scenario, seed=7, replications=1, contacts=True)
+    assert not is_complete(out, scenario=scenario, seed=99, replications=1, contacts=True)
     assert [path.name for path in tmp_path.iterdir()] == ["r"]

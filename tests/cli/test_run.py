@@ -14,22 +14,27 @@ import pandas as pd
 import pytest
 
 import cli
+from reports.staging import MARKER_FILE
 from scenarios import load
+from scenarios.fingerprint import fingerprint
 from sla_eval.evaluation import SUMMARY_KPIS, SUMMARY_SCHEMA
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "results.md"
 SMALL = Path(__file__).resolve().parent / "data" / "small.yaml"
 STATS = {"n", "mean", "ci95", "q05", "q50", "q95"}
 FILES = {
+    MARKER_FILE,
     "summary.json",
     "kpis.csv",
     "kpis.parquet",
     "contract.csv",
     "staffing.csv",
+    "headcount.csv",
     "contacts.parquet",
     "report.html",
     "interval_sl.png",
     "staffing.png",
+    "headcount.png",
     "clause_kpis.png",
     "net_credit.png",
 }
@@ -81,14 +86,17 @@ def test_summary_matches_the_documented_schema(small_run):
     assert set(summary) == {
         "schema",
         "scenario",
+        "scenario_sha256",
         "description",
         "seed",
         "replications",
         "horizon",
+        "warnings",
         "channels",
         "contract",
     }
     assert summary["schema"] == SUMMARY_SCHEMA
+    assert summary["scenario_sha256"] == fingerprint(scenario)
     assert (summary["scenario"], summary["seed"], summary["replications"]) == ("small", 7, 2)
     assert summary["horizon"] == {
         "start": "2027-03-01",
@@ -125,8 +133,15 @@ def test_summary_matches_the_documented_schema(small_run):
     )
     assert 0.0 <= contract["p_breach"] <= 1.0
     assert list(contract["clauses"]) == [clause.id for clause in scenario.contract.clauses]
-    for clause in contract["clauses"].values():
-        assert 0.0 <= clause["p_breach"] <= contract["p_breach"]
+    low, high = contract["p_breach_ci95"]
+    assert 0.0 <= low <= contract["p_breach"] <= high <= 1.0
+    for clause_id, clause in contract["clauses"].items():
+        if clause_id == "phone_fcr":
+            # one day is shorter than the 7-day FCR window: never judged, not applicable
+            assert clause["p_breach"] is None and clause["p_breach_ci95"] == [None, None]
+            assert clause["applicable_replications"] == 0
+        else:
+            assert 0.0 <= clause["p_breach"] <= contract["p_breach"]
         assert clause["expected_penalty_eur"] >= 0.0
         _check_stats(clause["penalty_eur"])
 
@@ -192,7 +207,7 @@ def test_no_contacts_and_options_override_the_scenario(ccplan, tmp_path):
     out = tmp_path / "r"
     done = ccplan(
         "run", SMALL, "--workers", "1", "--out", out, "--no-contacts", "--json",
-        "--replications", "3", "--seed", "11", "--set", "channels.phone.fcr=80%",
+        "--replications", "3", "--seed", "11", "--set", "channels.phone.resolution_probability=80%",
     )  # fmt: skip
     assert done.code == 0, done.err
     assert not (out / "contacts.parquet").exists()

@@ -12,7 +12,11 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-NAMES = ("01_scale_up_planning.ipynb", "02_penalty_clause_sizing.ipynb")
+NAMES = (
+    "01_scale_up_planning.ipynb",
+    "02_penalty_clause_sizing.ipynb",
+    "03_from_history.ipynb",
+)
 SMALL = {
     "CCPLAN_NOTEBOOK_REPLICATIONS": "2",
     "CCPLAN_NOTEBOOK_DAYS": "7",
@@ -38,9 +42,10 @@ def test_notebook_is_stored_without_outputs(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_notebook_runs_small(name, monkeypatch):
+def test_notebook_runs_small(name, monkeypatch, tmp_path):
     for variable, value in SMALL.items():
         monkeypatch.setenv(variable, value)
+    monkeypatch.setenv("CCPLAN_NOTEBOOK_RESULTS", str(tmp_path))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = NotebookClient(
@@ -64,3 +69,5 @@ def test_notebook_runs_small(name, monkeypatch):
         if output.get("output_type") == "error"
     ]
     assert errors == []
+    written = [path.name for path in tmp_path.iterdir()]
+    assert written, "the notebook wrote no results folder"

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.channels import INTRADAY_PROFILES
-from scenarios.demand import DAYS_PER_MONTH, daily_summary, expand
+from scenarios.demand import DAYS_PER_MONTH, demand_by_day, expand
 from scenarios.errors import ScenarioError
 from scenarios.scenario import Scenario
 
@@ -170,7 +170,7 @@ def test_a_closed_day_keeps_its_demand(kind):
     assert day_volume == pytest.approx(1400 if kind == "realtime" else 1000)
     expected_not_offered = day_volume if kind == "realtime" else 0.0
     assert closed.not_offered.sum() == pytest.approx(expected_not_offered)
-    summary = daily_summary(expand(_scenario({"c": channel}, closed_days=[holiday])))
+    summary = demand_by_day(expand(_scenario({"c": channel}, closed_days=[holiday])))
     assert summary["not_offered"].iloc[9] == pytest.approx(expected_not_offered)
     assert summary["expected_contacts"].iloc[9] == pytest.approx(day_volume)
 

@@ -11,11 +11,10 @@ from scenarios.demand import (
     SUMMARY_COLUMNS,
     ChannelWorkload,
     Workload,
-    daily_summary,
-    draw_day_multipliers,
+    demand_by_day,
 )
 from scenarios.errors import InputError
-from scenarios.records import check_columns
+from scenarios.log_tables import check_columns
 
 HOUR_S = 3600.0
 START = dt.date(2027, 3, 1)
@@ -127,8 +126,8 @@ def test_arrivals_per_hour_scales_with_the_interval():
     assert quarter.to_frame()["arrivals_per_hour"].unique().tolist() == [4.0]
 
 
-def test_daily_summary_hand_computed(workload):
-    summary = daily_summary(workload)
+def test_demand_by_day_hand_computed(workload):
+    summary = demand_by_day(workload)
     check_columns(summary, SUMMARY_COLUMNS)
     assert list(summary["channel"]) == ["phone", "email", "phone", "email"]
     assert (
@@ -147,7 +146,7 @@ def test_daily_summary_hand_computed(workload):
     assert email["peak_per_hour"] == 2.0
 
 
-def test_daily_summary_of_a_day_without_offered_contacts_has_no_mean_aht():
+def test_demand_by_day_of_a_day_without_offered_contacts_has_no_mean_aht():
     closed = Workload(
         HOUR_S,
         24,
@@ -155,34 +154,9 @@ def test_daily_summary_of_a_day_without_offered_contacts_has_no_mean_aht():
         np.arange(24.0) * HOUR_S,
         {"phone": _channel("realtime", [1.0] * 24, [False] * 24)},
     )
-    row = daily_summary(closed).iloc[0]
+    row = demand_by_day(closed).iloc[0]
     assert (row["expected_contacts"], row["not_offered"], row["peak_per_hour"]) == (24.0, 24.0, 0.0)
     assert np.isnan(row["mean_aht_s"])
-
-
-def test_day_multipliers_have_mean_1_and_the_requested_cv():
-    n, cv = 40_000, 0.2
-    draws = draw_day_multipliers(np.random.default_rng(7), cv, n)
-    assert draws.shape == (n,) and np.all(draws > 0)
-    # the sample mean has standard error cv / sqrt(n) = 0.001: allow 4.5 standard errors
-    assert abs(draws.mean() - 1.0) < 4.5 * cv / np.sqrt(n)
-    # delta method for the sample CV of a gamma (skewness 2 cv, kurtosis 3 + 6 cv^2):
-    # standard error cv * sqrt((1 + cv^2) / (2 n))
-    cv_standard_error = cv * np.sqrt((1 + cv**2) / (2 * n))
-    assert abs(draws.std(ddof=1) / draws.mean() - cv) < 4.5 * cv_standard_error
-
-
-def test_day_multipliers_come_from_the_callers_generator():
-    first = draw_day_multipliers(np.random.default_rng(3), 0.1, 5)
-    again = draw_day_multipliers(np.random.default_rng(3), 0.1, 5)
-    np.testing.assert_array_equal(first, again)
-    np.testing.assert_array_equal(draw_day_multipliers(np.random.default_rng(3), 0.0, 3), 1.0)
-
-
-@pytest.mark.parametrize(("cv", "n"), [(-0.1, 3), (float("nan"), 3), (0.1, -1)])
-def test_day_multipliers_reject_bad_arguments(cv, n):
-    with pytest.raises(InputError):
-        draw_day_multipliers(np.random.default_rng(0), cv, n)
 
 
 def test_pickling_keeps_values_and_read_only_arrays(workload):

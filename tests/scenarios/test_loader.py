@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from scenarios.errors import ScenarioError
-from scenarios.loader import MAX_EXTENDS_CHAIN, load_model
+from scenarios.loader import MAX_EXTENDS_CHAIN, load, load_model
 from scenarios.units import Count, DurationS, Fraction
 
 
@@ -226,7 +226,8 @@ def test_yaml_level_problems_are_reported_with_the_rest(tmp_path, text, expected
         ("a: b\x00\n", "s.yaml:1:5: character U+0000 is not allowed in YAML text"),
         ("", "s.yaml: the file is empty; a scenario is a mapping of fields"),
         ("# only a comment\n", "s.yaml: the file is empty; a scenario is a mapping of fields"),
-        ("- a\n", "s.yaml:1:1: must be a mapping of fields (got ['a'])"),
+        ("- a\n", "s.yaml:1:1: must be a mapping of fields (the file holds a list)"),
+        ("root:x:0:0\n", "s.yaml:1:1: must be a mapping of fields (the file holds a text)"),
     ],
 )
 def test_unreadable_documents_give_one_located_problem(tmp_path, text, expected):
@@ -363,6 +364,7 @@ def test_extends_problems(tmp_path):
     write(tmp_path, "self.yaml", "extends: self.yaml\n")
     write(tmp_path, "missing.yaml", "extends: nowhere.yaml\n")
     write(tmp_path, "number.yaml", VALID + "extends: 3\n")
+    write(tmp_path, "nul.yaml", VALID + 'extends: "base\\0.yaml"\n')
     write(tmp_path, "list.yaml", "- 1\n")
     write(tmp_path, "from_list.yaml", VALID + "extends: list.yaml\n")
     for index in range(MAX_EXTENDS_CHAIN + 1):
@@ -374,6 +376,10 @@ def test_extends_problems(tmp_path):
         "number.yaml": [
             "number.yaml:14:10: extends: must be the path of the scenario file to extend, "
             "relative to this file (got 3)"
+        ],
+        "nul.yaml": [
+            "nul.yaml:14:10: extends: holds a NUL character; no file path has one "
+            "(got 'base\\x00.yaml')"
         ],
         "from_list.yaml": [
             "from_list.yaml:14:10: extends: the file to extend must hold a mapping of fields: "
@@ -435,7 +441,7 @@ def test_override_problems_are_reported_against_the_option(tmp_path):
         "--set partner.teams.0.staffing.headcunt=5: partner.teams.0.staffing.headcunt: unknown "
         "field 'headcunt' in partner.teams.0.staffing; did you mean 'headcount'?",
         "--set partner.teams.3.name=x: partner.teams.3.name: partner.teams is a list of 1 items; "
-        "'3' is not an index 0..0",
+        "'3' is not an index 0..0 nor the name of an item (voice)",
         "--set channels.phon.fcr=1: channels.phon.fcr: channels has no entry 'phon'; "
         "did you mean 'phone'?",
         "--set name.first=x: name.first: name is a single value; it has no field 'first'",
@@ -469,3 +475,18 @@ def test_too_long_values_give_their_length_not_their_contents(tmp_path):
         "items, not 3",
         f"--set partner.name={'x' * 30}: partner.name: must have at most 20 characters, not 30",
     ]
+
+
+def test_list_items_are_addressed_by_name_or_id(tmp_path):
+    example = Path(__file__).resolve().parents[2] / "scenarios" / "examples" / "baseline.yaml"
+    by_name = load(
+        example,
+        ["partner.teams.voice.staffing.headcount=90", "contract.clauses.email_response.target=85%"],
+    )
+    by_index = load(
+        example, ["partner.teams.0.staffing.headcount=90", "contract.clauses.3.target=85%"]
+    )
+    assert by_name == by_index
+    assert by_name.partner.teams[0].staffing.headcount == 90
+    with pytest.raises(ScenarioError, match=r"nor the name of an item .*did you mean 'voice'"):
+        load(example, ["partner.teams.voic.staffing.headcount=90"])

@@ -45,11 +45,11 @@ def problems_of(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
             id="wrong-unit",
         ),
         pytest.param(
-            "    fcr: 75%",
-            "    fcr: 175%",
+            "    resolution_probability: 75%",
+            "    resolution_probability: 175%",
             [
-                "b.yaml:30:10: channels.phone.fcr: must be between 0 and 1 (0% and 100%); "
-                "write 80% for a percentage (got '175%')"
+                "b.yaml:30:29: channels.phone.resolution_probability: must be between 0 and 1 "
+                "(0% and 100%); write 80% for a percentage (got '175%')"
             ],
             id="bad-percentage",
         ),
@@ -57,7 +57,7 @@ def problems_of(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
             "      channel: phone\n      threshold: 30s",
             "      channel: phnoe\n      threshold: 30s",
             [
-                "b.yaml:140:16: contract.clauses.0.channel: is not a defined channel; "
+                "b.yaml:141:16: contract.clauses.0.channel: is not a defined channel; "
                 "did you mean 'phone'? (got 'phnoe')"
             ],
             id="unknown-channel-in-clause",
@@ -66,7 +66,7 @@ def problems_of(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
             "        mode: fixed\n        headcount: 70",
             "        mode: fxed\n        headcount: 70",
             [
-                "b.yaml:89:15: partner.teams.0.staffing.mode: must be one of 'fixed', 'roster', "
+                "b.yaml:90:15: partner.teams.0.staffing.mode: must be one of 'fixed', 'roster', "
                 "'auto'; did you mean 'fixed'? (got 'fxed')"
             ],
             id="bad-staffing-mode",
@@ -90,7 +90,7 @@ def problems_of(path: Path, overrides: tuple[str, ...] = ()) -> list[str]:
             "- {channels: [phone, chat], mtbf: 30d, mttr: 2h}",
             "- {channels: [phone, chta], mtbf: 30d, mttr: 2h}",
             [
-                "b.yaml:128:26: outages.random.0.channels.1: is not a defined channel; "
+                "b.yaml:129:26: outages.random.0.channels.1: is not a defined channel; "
                 "did you mean 'chat'? (got 'chta')"
             ],
             id="unknown-channel-in-list",
@@ -110,17 +110,21 @@ def test_several_mistakes_are_reported_at_once_in_file_order(tmp_path):
     path.write_text(text, encoding="utf-8")
     assert problems_of(path) == [
         "b.yaml:16:9: horizon.days: must be at most 366 (got 400)",
-        "b.yaml:220:17: run.replications: must be at most 10000 (got 20000)",
+        "b.yaml:221:17: run.replications: must be at most 10000 (got 20000)",
     ]
 
 
 def test_overrides_on_the_baseline():
     scenario = load(
         BASELINE,
-        ["partner.teams.0.staffing.headcount=80", "channels.phone.fcr=65%", "run.seed=7"],
+        [
+            "partner.teams.0.staffing.headcount=80",
+            "channels.phone.resolution_probability=65%",
+            "run.seed=7",
+        ],
     )
     assert scenario.partner.teams[0].staffing.headcount == 80
-    assert scenario.channels["phone"].fcr == 0.65
+    assert scenario.channels["phone"].resolution_probability == 0.65
     assert scenario.run.seed == 7
 
 
@@ -130,14 +134,14 @@ def test_bad_override_path_and_value():
         (
             "run.sed=5",
             "partner.teams.0.staffing.headcount=abc",
-            "channels.phone.fcr=80",
+            "channels.phone.resolution_probability=80",
         ),
     ) == [
         "--set run.sed=5: run.sed: unknown field 'sed' in run; did you mean 'seed'?",
         "--set partner.teams.0.staffing.headcount=abc: partner.teams.0.staffing.headcount: "
         "must be a whole number (got 'abc')",
-        "--set channels.phone.fcr=80: channels.phone.fcr: must be between 0 and 1 "
-        "(0% and 100%); write 80% for a percentage (got 80)",
+        "--set channels.phone.resolution_probability=80: channels.phone.resolution_probability: "
+        "must be between 0 and 1 (0% and 100%); write 80% for a percentage (got 80)",
     ]
     assert problems_of(BASELINE, ("contract.clauses.0.channel=chatt",)) == [
         "--set contract.clauses.0.channel=chatt: contract.clauses.0.channel: is not a defined "

@@ -10,7 +10,7 @@ import pytest
 from scipy import special, stats
 
 from sim.arrivals import arrival_times
-from sim.model import Model
+from sim.model import ContactCentre
 from sim.specs import ChannelSpec, Dist, ModelInput, TeamSpec
 from sim.streams import Streams
 
@@ -113,7 +113,7 @@ def _single_queue(
     speed_by_chats: tuple[float, ...] = (1.0,),
     name: str = "phone",
     **channel,
-) -> Model:
+) -> ContactCentre:
     """One realtime channel, one team with a constant roster, Poisson arrivals (not run yet)."""
     n, interval_s = hours, 3600.0
     spec = ChannelSpec(
@@ -137,7 +137,7 @@ def _single_queue(
         teams=(team,),
         arrivals={name: times},
     )
-    return Model(inp, streams)
+    return ContactCentre(inp, streams)
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from sim.agents import Learning, TeamSpec, workforce_events
 from sim.arrivals import arrival_times
 from sim.compiled import CompiledModel
 from sim.log import CONTACT_TYPE_CODE, ESCALATION_CODE, OUTCOME_CODE, agent_frame, outage_frame
-from sim.model import Model
-from sim.specs import ChannelSpec, Csat, Dist, ModelInput, Retry, Tier2Spec
+from sim.model import ContactCentre
+from sim.specs import ChannelSpec, CsatSpec, Dist, ModelInput, Retry, Tier2Spec
 from sim.streams import Streams
 
 FIXED = Dist("deterministic", 0.0)
@@ -40,7 +40,7 @@ def _tables(model_class, inp: ModelInput, seed: int, replication: int):
 
 def same_logs(inp: ModelInput, seed: int = 0, replication: int = 0) -> pd.DataFrame:
     """Run both engines; assert equal contact, agent and outage tables; return the contacts."""
-    simpy_tables = _tables(Model, inp, seed, replication)
+    simpy_tables = _tables(ContactCentre, inp, seed, replication)
     numba_tables = _tables(CompiledModel, inp, seed, replication)
     for simpy_table, numba_table in zip(simpy_tables, numba_tables, strict=True):
         pd.testing.assert_frame_equal(simpy_table, numba_table, check_exact=True)
@@ -188,7 +188,7 @@ def test_repeats_to_another_channel_and_redials():
 
 def test_tier2_escalations_within_its_hours_csat_and_learning():
     n = 8
-    csat = Csat(base=4.5, per_minute_waited=-0.2, unresolved=-1.0, escalated=-0.4,
+    csat = CsatSpec(base=4.5, per_minute_waited=-0.2, unresolved=-1.0, escalated=-0.4,
                 response_rate_frac=0.6)  # fmt: skip
     phone = _realtime(
         "phone",
@@ -333,7 +333,7 @@ def _random_input(seed: int) -> ModelInput:
                 if rng.random() < 0.5
                 else None,
                 redial=retry[1] if patience and rng.random() < 0.6 else None,
-                csat=Csat(4.0, -0.1, -1.0, -0.5, 0.5) if rng.random() < 0.5 else None,
+                csat=CsatSpec(4.0, -0.1, -1.0, -0.5, 0.5) if rng.random() < 0.5 else None,
             )
         )
     order = list(rng.permutation(names))

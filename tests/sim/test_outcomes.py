@@ -11,7 +11,7 @@ from scipy import stats
 from scenarios.errors import InputError
 from sim.agents import MONTH_S, WEEK_S, Learning, TeamSpec, workforce_events
 from sim.log import add_span
-from sim.model import Model
+from sim.model import ContactCentre
 from sim.specs import ChannelSpec, Dist, ModelInput, Retry
 from sim.streams import Streams
 
@@ -104,7 +104,7 @@ def test_outage_loses_the_capacity_of_its_window(single_queue):
         arrivals=model_input.arrivals,
         outages=(("phone", 3600.0, 7200.0),),
     )
-    model = Model(inp, Streams(6, 0)).run()
+    model = ContactCentre(inp, Streams(6, 0)).run()
     frame = model.log.frame(0, ["phone"])
     lost = frame[frame["outcome"] == "not_offered"]
     arrivals = frame["arrival_s"]
@@ -152,7 +152,7 @@ def test_hire_joins_at_production_start_and_learns():
         teams=(team,),
         arrivals={"phone": np.array([t + d for t in times for d in (0.0, 0.5)])},
     )
-    frame = Model(inp, Streams(0, 0)).run().log.frame(0, ["phone"])
+    frame = ContactCentre(inp, Streams(0, 0)).run().log.frame(0, ["phone"])
     assert frame["agent_id"].tolist() == [0, 1] * 3
     np.testing.assert_allclose(frame["handle_s"], [100, 200, 100, 150, 100, 100], rtol=1e-5)
 
@@ -185,7 +185,7 @@ def test_fixed_headcount_scales_agents_on_duty_with_attrition():
         headcount=10,
         attrition_per_month_frac=0.999,
     )
-    model = Model(
+    model = ContactCentre(
         ModelInput(
             interval_s=interval_s,
             n_intervals=n,

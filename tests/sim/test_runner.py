@@ -12,7 +12,7 @@ from scipy import stats
 
 from scenarios.demand import expand
 from scenarios.loader import load
-from scenarios.records import AGENT_COLUMNS, CONTACT_COLUMNS, OUTAGE_COLUMNS, check_columns
+from scenarios.log_tables import AGENT_COLUMNS, CONTACT_COLUMNS, OUTAGE_COLUMNS, check_columns
 from sim import run_replications, simulate
 from sim.build import model_input
 from sim.executors import executor

@@ -7,17 +7,17 @@ import math
 import numpy as np
 import pandas as pd
 
-from scenarios.records import AGENT_COLUMNS, CONTACT_COLUMNS, check_columns
+from scenarios.log_tables import AGENT_COLUMNS, CONTACT_COLUMNS, check_columns
 from sim.log import agent_frame
-from sim.model import Model
-from sim.specs import ChannelSpec, Csat, Dist, ModelInput, TeamSpec, Tier2Spec
+from sim.model import ContactCentre
+from sim.specs import ChannelSpec, CsatSpec, Dist, ModelInput, TeamSpec, Tier2Spec
 from sim.streams import Streams
 
 FIXED = Dist("deterministic", 0.0)
 NAN = math.nan
 
 
-def _run(channels, teams, arrivals, n=2, interval_s=3600.0, **kwargs) -> Model:
+def _run(channels, teams, arrivals, n=2, interval_s=3600.0, **kwargs) -> ContactCentre:
     inp = ModelInput(
         interval_s=interval_s,
         n_intervals=n,
@@ -26,7 +26,7 @@ def _run(channels, teams, arrivals, n=2, interval_s=3600.0, **kwargs) -> Model:
         arrivals={k: np.asarray(v, float) for k, v in arrivals.items()},
         **kwargs,
     )
-    return Model(inp, Streams(0, 0)).run()
+    return ContactCentre(inp, Streams(0, 0)).run()
 
 
 def _phone(name="phone", aht_s=100.0, patience_s=None, n=2, **kw) -> ChannelSpec:
@@ -42,7 +42,7 @@ def _phone(name="phone", aht_s=100.0, patience_s=None, n=2, **kw) -> ChannelSpec
     )
 
 
-def _rows(model: Model, names=("phone",)) -> list[tuple]:
+def _rows(model: ContactCentre, names=("phone",)) -> list[tuple]:
     frame = model.log.frame(0, list(names))
     check_columns(frame, CONTACT_COLUMNS)
     return list(
@@ -133,7 +133,8 @@ def test_agent_finishes_contact_in_hand_after_shift_and_agent_time_is_logged():
         ],
     )
     pool = model.pools[0]
-    agents = agent_frame(0, 3600.0, [(pool.name, ("phone",), pool.staffed, pool.busy)])
+    usage = [(pool.name, ("phone",), pool.staffed, pool.busy, pool.overtime)]
+    agents = agent_frame(0, 3600.0, usage)
     check_columns(agents, AGENT_COLUMNS)
     np.testing.assert_allclose(agents["staffed_agent_s"], [3600, 100])
     np.testing.assert_allclose(agents["busy_agent_s"], [100, 100])
@@ -173,7 +174,7 @@ def test_frame_dtypes_and_order_with_no_contacts():
 
 
 def test_csat_score_follows_its_formula():
-    survey = Csat(base=4.5, per_minute_waited=-0.6, unresolved=-1.0, escalated=-0.5)
+    survey = CsatSpec(base=4.5, per_minute_waited=-0.6, unresolved=-1.0, escalated=-0.5)
     phone = _phone(csat=survey, fcr_frac=np.zeros(2), escalation_frac=np.ones(2))
     team = TeamSpec(name="t", channels=("phone",), scheduled=np.ones(2))
     frame = _run([phone], [team], {"phone": [0, 40]}).log.frame(0, ["phone"])
@@ -220,7 +221,7 @@ def test_adding_a_channel_leaves_the_other_channels_customers_unchanged():
             teams=teams,
             arrivals={c.name: arrivals[c.name] for c in channels},
         )
-        frame = Model(inp, Streams(4, 1)).run().log.frame(1, [c.name for c in channels])
+        frame = ContactCentre(inp, Streams(4, 1)).run().log.frame(1, [c.name for c in channels])
         frame = frame[frame["channel"] == "phone"].reset_index(drop=True)
         return frame.drop(columns=["contact_id", "parent_id", "channel"])
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.records import AGENT_COLUMNS, CONTACT_COLUMNS, OUTAGE_COLUMNS
+from scenarios.log_tables import AGENT_COLUMNS, CONTACT_COLUMNS, OUTAGE_COLUMNS
 from sla_eval.kpis import KPI_COLUMNS
 
 
@@ -63,9 +63,18 @@ def make_contacts(rows: list[dict]) -> pd.DataFrame:
 
 
 def make_agents(rows: list[dict]) -> pd.DataFrame:
-    """An agent log from dicts with interval, interval_start_s, channel, staffed and busy."""
+    """An agent log from dicts with interval, interval_start_s, channel, staffed and busy (paid
+    time defaults to the staffed time; overtime, training and hires to 0)."""
+    defaults = {
+        "replication": 0,
+        "team": "team",
+        "overtime_agent_s": 0.0,
+        "training_agent_s": 0.0,
+        "hires": 0.0,
+    }
     frame = pd.DataFrame.from_records(
-        [{"replication": 0, "team": "team", **row} for row in rows], columns=list(AGENT_COLUMNS)
+        [{**defaults, "paid_agent_s": row.get("staffed_agent_s"), **row} for row in rows],
+        columns=list(AGENT_COLUMNS),
     )
     return frame.astype(dict(AGENT_COLUMNS))
 

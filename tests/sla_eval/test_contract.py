@@ -1,5 +1,7 @@
 """Contract evaluation: every scheme and rule on hand-made KPI tables, with the arithmetic."""
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,9 +10,10 @@ from hypothesis import strategies as st
 
 from scenarios.contract import Contract
 from scenarios.errors import InputError
+from scenarios.log_tables import check_columns
 from scenarios.partner import Pricing
-from scenarios.records import check_columns
 from sla_eval.contract import CONTRACT_COLUMNS, clause_kpi, evaluate_contract
+from sla_eval.periods import Calendar
 
 FEE = 100_000.0
 SL = "service_level_offered_30s"
@@ -19,7 +22,7 @@ SL = "service_level_offered_30s"
 def contract_of(*clauses, fee=None, cap=None, period="month") -> Contract:
     return Contract.model_validate(
         {
-            "fee": fee or {"fixed_per_period_eur": FEE},
+            "fee": fee or {"fixed_eur": FEE, "billing_period": period},
             "measurement_period": period,
             "at_risk_cap": cap,
             "clauses": [
@@ -162,11 +165,11 @@ def test_pools_and_the_at_risk_cap(sl_kpis):
 def test_a_fixed_fee_is_prorated_to_the_covered_share(sl_kpis):
     contract = _pooled_contract()
     kpis = sl_kpis([0.5, 0.5])
-    # Period 0: 2 days of a 31-day month; period 1 whole.
-    coverage = pd.Series([2 / 31, 1.0], index=[0, 1])
-    result = evaluate_contract(kpis, contract, coverage_frac=coverage).set_index(
-        ["clause", "period"]
-    )["penalty_eur"]
+    # From 30 January, 30 days: period 0 is 2 days of a 31-day month; period 1 (February) whole.
+    calendar = Calendar(date(2027, 1, 30), 900.0, 30 * 86400.0)
+    result = evaluate_contract(kpis, contract, calendar=calendar).set_index(["clause", "period"])[
+        "penalty_eur"
+    ]
     fee = FEE * 2 / 31  # 6,451.61
     # Period 0 fee 6,451.61, at risk 12 % = 774.19; a: 10 % = 645.16 limited to its pool
     # 40 % * 774.19 = 309.68; b: 645.16. Sum 954.84 > 774.19: both scaled by 774.19 / 954.84.
@@ -177,12 +180,13 @@ def test_a_fixed_fee_is_prorated_to_the_covered_share(sl_kpis):
     # Period 1 is whole: the numbers of test_pools_and_the_at_risk_cap.
     assert result["a", 1] == pytest.approx(4800 * 12000 / 14800)
     assert result["b", 1] == pytest.approx(10000 * 12000 / 14800)
-    fees = evaluate_contract(kpis, contract, coverage_frac=coverage)["fee_eur"]
+    fees = evaluate_contract(kpis, contract, calendar=calendar)["fee_eur"]
     assert fees.tolist() == pytest.approx([fee, FEE, fee, FEE])
-    # Without coverage every period is charged the whole fee.
+    # Without a calendar every period is charged the whole fee.
     assert evaluate_contract(kpis, contract)["fee_eur"].tolist() == [FEE] * 4
+    short = Calendar(date(2027, 1, 30), 900.0, 2 * 86400.0)
     with pytest.raises(InputError, match=r"periods \[1\]"):
-        evaluate_contract(kpis, contract, coverage_frac=pd.Series([1.0], index=[0]))
+        evaluate_contract(kpis, contract, calendar=short)
 
 
 def test_a_prorated_fee_leaves_a_pricing_fee_alone(kpis_of):
@@ -198,9 +202,8 @@ def test_a_prorated_fee_leaves_a_pricing_fee_alone(kpis_of):
         }
     )
     pricing = Pricing(per_agent_hour_eur=32)
-    result = evaluate_contract(
-        kpis, contract, pricing=pricing, coverage_frac=pd.Series([2 / 31], index=[0])
-    )
+    calendar = Calendar(date(2027, 1, 30), 900.0, 2 * 86400.0)
+    result = evaluate_contract(kpis, contract, pricing=pricing, calendar=calendar)
     # 1,000 h * 32 = 32,000: the hours delivered are already those of the covered part.
     assert result["fee_eur"].tolist() == [32000.0]
 
@@ -286,15 +289,16 @@ def test_fee_from_pricing(kpis_of):
             ("answered", "phone"): [900, 950],
             ("answered", "email"): [100, 200],
             ("staffed_agent_hours", "all"): [1000.0, 2000.0],
+            ("paid_agent_hours", "all"): [1600.0, 3200.0],
         }
     )
     hourly = evaluate_contract(kpis, contract, pricing=Pricing(per_agent_hour_eur=32))
-    # 1,000 h * 32 = 32,000; penalty 5 % = 1,600.
+    # 1,000 production hours * 32 = 32,000; penalty 5 % = 1,600.
     assert hourly["fee_eur"].tolist() == [32000.0, 64000.0]
     assert hourly["penalty_eur"].tolist() == [1600.0, 0.0]
     fte = evaluate_contract(kpis, contract, pricing=Pricing(per_fte_month_eur=4800))
-    # 1,000 h / 160 h per FTE = 6.25 FTE * 4,800 = 30,000.
-    assert fte["fee_eur"].tolist() == [30000.0, 60000.0]
+    # 1,600 paid hours / 160 h per FTE = 10 FTE * 4,800 = 48,000.
+    assert fte["fee_eur"].tolist() == [48000.0, 96000.0]
     per_contact = evaluate_contract(
         kpis, contract, pricing=Pricing(per_contact_eur={"phone": 5.0, "email": 2.0})
     )

@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 
 from scenarios.errors import InputError
-from scenarios.records import check_columns
-from sla_eval.kpis import KPI_COLUMNS, ChannelSpec, kpi_table
-from sla_eval.names import Threshold
+from scenarios.log_tables import check_columns
+from sla_eval.kpi_names import Threshold
+from sla_eval.kpis import KPI_COLUMNS, KpiChannel, kpi_table
 
 DAY = 86400.0
 MON = dt.date(2027, 3, 1)
-PHONE = ChannelSpec("realtime", target=Threshold(20.0))
+PHONE = KpiChannel("realtime", target=Threshold(20.0))
 
 
 def _table(contacts, channels=None, horizon_s=2 * DAY, **kwargs):
@@ -47,7 +47,7 @@ def test_practitioner_service_level_example(contacts_of):
         + [{"arrival_s": 10.0, "outcome": "abandoned", "wait_s": 12.0}] * 20
         + [{"arrival_s": 10.0, "outcome": "abandoned", "wait_s": 90.0}] * 40
     )
-    spec = ChannelSpec(
+    spec = KpiChannel(
         "realtime", target=Threshold(20.0, short_abandon_s=20.0), sl_definition="answered"
     )
     table = _table(contacts_of(rows), {"phone": spec})
@@ -144,7 +144,7 @@ def test_not_offered_contacts_count_only_as_not_offered(contacts_of):
 
 
 def test_deferrable_response_times_and_backlog(contacts_of):
-    email = ChannelSpec("deferrable", target=Threshold(3600.0, business_hours=True))
+    email = KpiChannel("deferrable", target=Threshold(3600.0, business_hours=True))
     rows = [
         # answered after 1800 s (business 1800 s), 5400 s (business 3000 s),
         # 9000 s (business 9000 s)
@@ -277,6 +277,7 @@ def test_occupancy_and_staffed_hours_from_the_agent_log(contacts_of, agents_of):
                 "team": "other",
                 "staffed_agent_s": 1800.0,
                 "busy_agent_s": 1800.0,
+                "overtime_agent_s": 300.0,
             },
             {
                 "interval": 96,
@@ -288,9 +289,12 @@ def test_occupancy_and_staffed_hours_from_the_agent_log(contacts_of, agents_of):
         ]
     )
     table = _table(contacts_of([{"arrival_s": 0.0, "outcome": "answered"}]), agents=agents)
-    # Day 0: busy 2700 / staffed 3600 = 0.75; 1 agent hour. Horizon: 3600 / 7200 = 0.5.
+    # Day 0: busy 2700 / staffed 3600 = 0.75; 1 agent hour, of it 300 s overtime.
+    # Horizon: 3600 / 7200 = 0.5.
     assert _value(table, "occupancy_frac", "day", 0) == 0.75
     assert _value(table, "staffed_agent_hours", "day", 0) == 1.0
+    assert _value(table, "overtime_agent_s", "day", 0) == 300.0
+    assert _value(table, "overtime_agent_s", "day", 1) == 0.0
     assert _value(table, "occupancy_frac") == 0.5
     # Interval 1 has no agent on duty: 0 / 0 -> NaN.
     assert np.isnan(_value(table, "occupancy_frac", "interval", 1))
@@ -301,7 +305,7 @@ def test_uptime_merges_overlaps_splits_at_midnight_and_respects_opening_hours(
 ):
     open_mask = np.zeros(192, bool)
     open_mask[32:80] = True  # open 08:00-20:00 on day 0 only (intervals 32..79)
-    channels = {"phone": PHONE, "chat": ChannelSpec("realtime", open_intervals=open_mask)}
+    channels = {"phone": PHONE, "chat": KpiChannel("realtime", open_intervals=open_mask)}
     outages = outages_of(
         [
             {"channel": "phone", "start_s": DAY - 3600.0, "end_s": DAY + 3600.0},  # 23:00-01:00
@@ -368,7 +372,7 @@ def test_unknown_channel_and_reserved_name_are_input_errors(contacts_of):
             contacts_of([{"arrival_s": 0.0, "outcome": "answered", "channel": "all"}]),
             {"all": PHONE},
         )
-    wrong_mask = {"phone": ChannelSpec("realtime", open_intervals=np.ones(5, bool))}
+    wrong_mask = {"phone": KpiChannel("realtime", open_intervals=np.ones(5, bool))}
     with pytest.raises(InputError, match="open_intervals"):
         _table(contacts_of([{"arrival_s": 0.0, "outcome": "answered"}]), wrong_mask)
     with pytest.raises(InputError, match="schema"):

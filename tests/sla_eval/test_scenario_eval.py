@@ -11,15 +11,16 @@ from scenarios.contract import Contract
 from scenarios.demand import expand
 from scenarios.errors import InputError
 from scenarios.loader import load
-from scenarios.records import OUTAGE_COLUMNS, empty_frame
-from sla_eval.names import Threshold
+from scenarios.log_tables import OUTAGE_COLUMNS, empty_frame
+from sla_eval.kpi_names import Threshold
 from sla_eval.scenario_eval import (
-    channel_specs,
     evaluate_scenario_contract,
     forecast_table,
+    kpi_channels,
     scenario_kpi_table,
+    scenario_totals,
 )
-from sla_eval.summary import contract_totals, summary_dict
+from sla_eval.summary import summary_dict
 
 BASELINE = Path(__file__).parents[2] / "scenarios" / "examples" / "baseline.yaml"
 
@@ -31,7 +32,7 @@ def baseline():
 
 FIXED5 = {"scheme": "fixed", "percent_of_fee": "5%"}
 CONTRACT = {
-    "fee": {"fixed_per_period_eur": 100_000},
+    "fee": {"fixed_eur": 100_000},
     "measurement_period": "month",
     "at_risk_cap": "12%",
     "clauses": [
@@ -93,7 +94,7 @@ def scenario(baseline):
 
 
 def test_channel_specs_collect_targets_and_clause_thresholds(scenario):
-    specs = channel_specs(scenario)
+    specs = kpi_channels(scenario)
     assert list(specs) == list(scenario.channels)
     phone, target = specs["phone"], scenario.channels["phone"].service_target
     assert phone.kind == "realtime"
@@ -112,6 +113,7 @@ def test_forecast_table_sums_intervals_into_periods():
     workload = SimpleNamespace(
         start=dt.date(2027, 3, 30),  # Tuesday; 3 days of 12-hour intervals... on a 1 h grid
         interval_s=3600.0,
+        n_intervals=72,
         interval_start_s=np.arange(72) * 3600.0,
         channels={"phone": SimpleNamespace(expected_arrivals=np.ones(72))},
     )
@@ -162,7 +164,7 @@ def test_contract_of_a_scenario_on_a_hand_made_log(scenario, contacts_of):
     assert not by_clause.loc["escalations", "applicable"]
     assert by_clause.loc["uptime", "value"] == 1.0
     assert by_clause.loc["uptime", "met"]
-    totals = contract_totals(evaluation)
+    totals = scenario_totals(scenario, evaluation, kpis)
     summary = summary_dict(kpis, evaluation, totals)
     assert summary["contract"]["clauses"]["chat_first_reply"]["p_breach"] == 1.0
 
@@ -187,7 +189,7 @@ def _fees(overrides, contacts_of):
         scenario,
         contacts,
         outages=empty_frame(OUTAGE_COLUMNS),
-        period_kinds=(contract.measurement_period,),
+        period_kinds=contract.period_kinds,
     )
     evaluation = evaluate_scenario_contract(scenario, kpis, expand(scenario))
     return evaluation[evaluation["clause"] == "uptime"].set_index("period")["fee_eur"]
@@ -197,8 +199,9 @@ def test_a_fixed_fee_is_prorated_to_the_simulated_days(contacts_of):
     # 2 days of March on a monthly contract: 100,000 * 2 / 31 = 6,451.61.
     fees = _fees(["horizon.days=2"], contacts_of)
     assert fees.to_dict() == {0: pytest.approx(100_000 * 2 / 31, rel=1e-12)}
-    # Weekly from Wed 3 Mar for 10 days after a 1-day warm-up: week 0 keeps Thu 4..Sun 7 =
-    # 4 of 7 days (57,142.86), week 1 Mon 8..Fri 12 = 5 of 7 days (71,428.57).
+    # Weekly from Wed 3 Mar for 10 days after a 1-day warm-up: the fee is per month, so week 0
+    # keeps Thu 4..Sun 7 = 4 of March's 31 days (12,903.23), week 1 Mon 8..Fri 12 = 5 of 31
+    # (16,129.03), as the days a monthly measurement would charge.
     weekly = [
         "horizon.start=2027-03-03",
         "horizon.days=10",
@@ -207,6 +210,6 @@ def test_a_fixed_fee_is_prorated_to_the_simulated_days(contacts_of):
     ]
     fees = _fees(weekly, contacts_of)
     assert fees.to_dict() == {
-        0: pytest.approx(100_000 * 4 / 7, rel=1e-12),
-        1: pytest.approx(100_000 * 5 / 7, rel=1e-12),
+        0: pytest.approx(100_000 * 4 / 31, rel=1e-12),
+        1: pytest.approx(100_000 * 5 / 31, rel=1e-12),
     }

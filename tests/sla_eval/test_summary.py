@@ -8,12 +8,15 @@ import pytest
 
 from scenarios.contract import Contract
 from sla_eval.contract import evaluate_contract
+from sla_eval.fees import billing_fees
+from sla_eval.partner_cost import PartnerCosts, partner_cost
 from sla_eval.summary import (
     clip_fraction_intervals,
     contract_totals,
     describe,
     summarise,
     summary_dict,
+    wilson_interval,
 )
 
 
@@ -55,7 +58,7 @@ def test_t_interval_covers_the_mean_about_95_percent_of_the_time():
 def money(kpis_of):
     contract = Contract.model_validate(
         {
-            "fee": {"fixed_per_period_eur": 10_000},
+            "fee": {"fixed_eur": 10_000},
             "clauses": [
                 {
                     "id": "sl",
@@ -75,14 +78,17 @@ def money(kpis_of):
         {
             (sl, "phone"): [[0.7, 0.95], [0.85, 0.85]],
             ("offered", "phone"): [[100.0, 100.0]] * 2,
-            ("staffed_agent_hours", "all"): [[200.0, 200.0]] * 2,
+            ("staffed_agent_hours", "all"): [[140.0, 140.0]] * 2,
+            ("paid_agent_hours", "all"): [[200.0, 200.0]] * 2,
         }
     )
     horizon = kpis_of({("asa_s", "phone"): [[12.0], [18.0]]}, kind="horizon")
     kpis = pd.concat([month, horizon], ignore_index=True)
     evaluation = evaluate_contract(kpis, contract)
     totals = contract_totals(
-        evaluation, kpis, labour_cost_per_agent_hour_eur=30.0, period_kind="month"
+        evaluation,
+        billing_fees(kpis, contract.fee),
+        partner_cost(kpis, "month", PartnerCosts(labour_per_agent_hour_eur=30.0)),
     )
     return kpis, evaluation, totals
 
@@ -90,7 +96,8 @@ def money(kpis_of):
 def test_contract_totals_by_hand(money):
     _, _, totals = money
     # Rep 0 month 0: penalty 10 % of 10,000 = 1,000; net credit 1,000; client cost 9,000;
-    # labour 200 h * 30 = 6,000; margin 3,000. Month 1: bonus 500; net -500; cost 10,500.
+    # labour 200 paid h * 30 = 6,000 (the 140 staffed hours are what is left after shrinkage);
+    # margin 3,000. Month 1: bonus 500; net -500; cost 10,500.
     first = totals.iloc[0]
     assert first["penalty_eur"] == 1000.0
     assert first["client_cost_eur"] == 9000.0
@@ -116,6 +123,8 @@ def test_summary_dict_is_json_ready(money):
     assert contract["expected_bonus_eur"] == 250.0
     assert contract["expected_net_credit_eur"] == 250.0
     assert contract["p_breach"] == 0.5
+    # Wilson 95 %, 1 of 2: (0.5 + 0.9604) / 2.9207 -+ 1.96 sqrt(0.125 + 0.2401) / 2.9207
+    assert contract["p_breach_ci95"] == pytest.approx([0.0945, 0.9055], abs=1e-4)
     # Client cost per replication: 20,000 - 500 = 19,500 and 20,000 -> mean 19,750.
     assert contract["client_cost_eur"]["mean"] == 19750.0
     # Margin: 19,500 - 12,000 = 7,500 and 8,000 -> 7,750.
@@ -150,3 +159,40 @@ def test_clip_fraction_intervals_leaves_other_kpis_alone():
     assert clipped["ci95_high"].tolist() == [1.0, 5.0, 0.03]
     assert clipped["ci95_low"].tolist() == [0.9, -2.0, 0.0]
     assert table["ci95_high"].tolist() == [1.02, 5.0, 0.03]
+
+
+def test_wilson_interval_by_hand():
+    # 0 of 10: [0, z^2 / (n + z^2)] = [0, 3.8415 / 13.8415] = [0, 0.2775] (Agresti-Coull 1998).
+    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    # 4 of 4: [4 / (4 + 3.8415), 1] = [0.5101, 1]: four breaches are not a certain breach.
+    assert wilson_interval(4, 4) == pytest.approx((0.5101, 1.0), abs=1e-4)
+    # 30 of 100: centre (0.3 + 0.019208) / 1.038415 = 0.307400, half 1.96 sqrt(0.0021 +
+    # 0.00009604) / 1.038415 = 0.088451.
+    assert wilson_interval(30, 100) == pytest.approx((0.218949, 0.395851), abs=1e-5)
+    assert all(np.isnan(wilson_interval(0, 0)))
+
+
+def test_a_clause_that_never_applied_is_not_applicable(kpis_of):
+    contract = Contract.model_validate(
+        {
+            "fee": {"fixed_eur": 10_000},
+            "clauses": [
+                {
+                    "id": "fcr",
+                    "kpi": "fcr",
+                    "channel": "phone",
+                    "target": "70%",
+                    "penalty": {"scheme": "fixed", "percent_of_fee": "1%"},
+                }
+            ],
+        }
+    )
+    # A horizon shorter than the FCR window: no felt FCR in any replication or period.
+    kpis = kpis_of({("fcr_frac", "phone"): [[np.nan], [np.nan]], ("offered", "phone"): [[9], [9]]})
+    evaluation = evaluate_contract(kpis, contract)
+    totals = contract_totals(evaluation, billing_fees(kpis, contract.fee))
+    clause = summary_dict(kpis, evaluation, totals)["contract"]["clauses"]["fcr"]
+    assert clause["p_breach"] is None and clause["p_breach_ci95"] == [None, None]
+    assert clause["applicable_replications"] == 0
+    assert clause["periods"][0]["p_breach"] is None
+    assert clause["periods"][0]["p_applicable"] == 0.0

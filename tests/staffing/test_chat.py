@@ -94,7 +94,7 @@ def test_bad_speeds(speeds, message):
 def _simulated_chat(agents, per_hour, aht_s, patience_s, speeds, replications, hours=24):
     """Replication estimates of P(wait), SL(60 s) and P(ab) from the SimPy engine."""
     from sim.arrivals import arrival_times
-    from sim.model import Model
+    from sim.model import ContactCentre
     from sim.specs import ChannelSpec, ModelInput, TeamSpec
     from sim.streams import Streams
 
@@ -119,7 +119,7 @@ def _simulated_chat(agents, per_hour, aht_s, patience_s, speeds, replications, h
             teams=(team,),
             arrivals={"chat": times},
         )
-        frame = Model(model_input, streams).run().log.frame(replication, ["chat"])
+        frame = ContactCentre(model_input, streams).run().log.frame(replication, ["chat"])
         frame = frame[(frame["arrival_s"] >= 1800.0) & (frame["arrival_s"] < hours * 3600 - 1800)]
         answered = frame["outcome"] == "answered"
         rows.append(

@@ -98,3 +98,48 @@ def test_bad_arguments_give_one_line_and_exit_2(monkeypatch, capsys, args, messa
     assert out == ""
     assert len(err.strip().splitlines()) == 1
     assert message in err
+
+
+def test_staff_with_forecast_error_staffs_for_the_expectation(monkeypatch, capsys):
+    point = ["staff", "--calls-per-hour", "1500", "--aht", "4m", "--target-sl", "80%",
+             "--threshold", "20s", "--patience", "3m", "--json"]  # fmt: skip
+    _, out, _ = _run(monkeypatch, capsys, *point)
+    _, noisy, _ = _run(monkeypatch, capsys, *point, "--day-cv", "10%")
+    _, sure, _ = _run(monkeypatch, capsys, *point, "--day-cv", "10%", "--confidence", "90%")
+    point, noisy, sure = (json.loads(text) for text in (out, noisy, sure))
+    assert (point["criterion"], noisy["criterion"], sure["criterion"]) == (
+        "point",
+        "expected",
+        "confidence 0.9",
+    )
+    assert point["agents"] < noisy["agents"] < sure["agents"]
+    assert noisy["service_level"] >= 0.8
+
+
+def test_erlang_warns_in_one_line_when_unstable_or_carried_by_abandonment(monkeypatch, capsys):
+    code, out, err = _run(
+        monkeypatch, capsys, "erlang", "--calls-per-hour", "200", "--aht", "180",
+        "--agents", "10",
+    )  # fmt: skip
+    assert code == 0 and "service_level" in out
+    assert err.strip().splitlines() == [
+        "warning: unstable: 10 agents carry at most 10 Erlang, the offered load is 10 Erlang; "
+        "without abandonment (Erlang C) the queue grows without bound"
+    ]
+    _, out, err = _run(
+        monkeypatch, capsys, "staff", "--calls-per-hour", "4000", "--aht", "6m",
+        "--patience", "1m", "--target-sl", "80%", "--threshold", "30s", "--json",
+    )  # fmt: skip
+    result = json.loads(out)
+    assert result["agents"] < result["offered_load_erlangs"]
+    assert len(err.strip().splitlines()) == 1
+    assert "below the offered load of 400 Erlang: abandonment carries the target" in err
+    assert result["warnings"] == [err.strip().removeprefix("warning: ")]
+
+
+def test_confidence_needs_a_day_cv(monkeypatch, capsys):
+    code, _, err = _run(
+        monkeypatch, capsys, "staff", "--calls-per-hour", "100", "--aht", "3m",
+        "--target-sl", "80%", "--threshold", "20s", "--confidence", "90%",
+    )  # fmt: skip
+    assert code == 2 and "--confidence needs --day-cv above 0" in err

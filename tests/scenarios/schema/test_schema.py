@@ -45,7 +45,7 @@ def test_baseline_validates_with_expected_sizes():
 def test_minimal_document_gets_documented_defaults(doc, valid):
     scenario = valid(doc)
     phone = scenario.channels["phone"]
-    assert phone.fcr == 1.0
+    assert phone.resolution_probability == 1.0 and phone.fcr is None
     assert phone.intraday_profile == "flat"
     assert phone.weekday_weights == (1.0,) * 7
     assert phone.handle_time.distribution == "exponential"
@@ -128,7 +128,7 @@ def test_mmn_examples_are_the_textbook_queues():
         assert phone.hours.is_24_7
         assert phone.volume.per_day / 24 == 600.0
         assert phone.handle_time.mean == 180.0 and phone.handle_time.cv_effective == 1.0
-        assert phone.fcr == 1.0 and phone.repeat is None and phone.redial is None
+        assert phone.resolution_probability == 1.0 and phone.repeat is None and phone.redial is None
         assert phone.escalation is None
         assert phone.service_target.threshold == 20.0
         assert scenario.partner.shrinkage == 0.0

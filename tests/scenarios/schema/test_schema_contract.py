@@ -186,8 +186,12 @@ def test_unknown_scheme_and_extra_fields(model_errors):
 
 
 def test_contract_fee_ids_and_defaults(model_errors):
-    assert model_errors(Fee, {"fixed_per_period_eur": 1, "from_pricing": True}) == [
-        ("", "Value error, give exactly one of fixed_per_period_eur or from_pricing: true")
+    assert model_errors(Fee, {"fixed_eur": 1, "from_pricing": True}) == [
+        (
+            "",
+            "Value error, give exactly one of fixed_eur or from_pricing: true "
+            "(got fixed_eur, from_pricing)",
+        )
     ]
     assert model_errors(Fee, {"from_pricing": False})[0][0] == "from_pricing"
     contract = Contract.model_validate({"fee": {"from_pricing": True}, "clauses": [_clause()]})

@@ -21,7 +21,7 @@ def test_baseline_shifts_meet_the_erlang_a_requirement(name):
     channel, team = scenario.channels[name], scenario.team_of(name)
     arrivals = expand(scenario).channels[name].expected_arrivals
     # unresolved contacts come back: a geometric series of first contacts and repeats
-    repeats = 1.0 / (1.0 - (1.0 - channel.fcr) * channel.repeat.probability)
+    repeats = 1.0 / (1.0 - (1.0 - channel.resolution_probability) * channel.repeat.probability)
     per_hour = arrivals / (scenario.horizon.interval_s / 3600.0) * repeats
     target = channel.service_target
     # chat: each of max_chats slots per agent at the speed of a full agent, a lower bound on

@@ -30,7 +30,7 @@ def test_friendly_units_become_seconds_fractions_and_counts(doc, valid):
     assert phone.handle_time.mean == 5400.0
     assert phone.handle_time.cv_effective == pytest.approx(0.8)
     assert phone.patience.mean == 90.0
-    assert phone.fcr == pytest.approx(0.725)
+    assert phone.resolution_probability == pytest.approx(0.725)
     assert phone.volume.per_month == 1500.0
     assert phone.repeat.delay.mean == 2 * 86400.0
     events = valid(doc).events

@@ -1,0 +1,183 @@
+"""Tests of reports.run_report on a short simulated run of the baseline example: the HTML is
+self-contained, complete and escaped, and it renders with its images in headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+import staffing
+from reports.run_figures import run_pngs
+from reports.run_report import SECTIONS, write_report
+from scenarios import expand
+from scenarios.loader import load
+from sim.runner import run_replications
+from sla_eval import evaluate_scenario_contract, scenario_kpi_table, scenario_totals
+
+BASELINE = Path(__file__).parents[2] / "scenarios" / "examples" / "baseline.yaml"
+SHORT = [
+    "horizon.days=7",
+    "horizon.closed_days=[]",
+    "outages.scheduled=[]",
+    "contract.measurement_period=day",
+]
+DESCRIPTION = "<b>Tom & Jerry</b> <script>alert(1)</script>"
+REPLICATIONS = 3
+SEED = 7
+CHROMIUM = Path("/usr/bin/chromium")
+DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _run(overrides: list[str]) -> dict:
+    scenario = load(BASELINE, overrides=[*SHORT, *overrides])
+    workload = expand(scenario)
+    results = list(run_replications(scenario, REPLICATIONS, SEED))
+    kpis = scenario_kpi_table(
+        scenario,
+        pd.concat([result.contacts for result in results], ignore_index=True),
+        agents=pd.concat([result.agents for result in results], ignore_index=True),
+        outages=pd.concat([result.outages for result in results], ignore_index=True),
+    )
+    run = {"scenario": scenario, "plan": staffing.plan(scenario, workload), "kpis": kpis}
+    if scenario.contract is not None:
+        run["evaluation"] = evaluate_scenario_contract(scenario, kpis, workload)
+        run["totals"] = scenario_totals(scenario, run["evaluation"], kpis)
+    return run
+
+
+@pytest.fixture(scope="module")
+def run() -> dict:
+    return _run([f"description={DESCRIPTION}"])
+
+
+@pytest.fixture(scope="module")
+def pngs(run) -> dict[str, bytes]:
+    return run_pngs(**run)
+
+
+@pytest.fixture(scope="module")
+def report(run, pngs, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    return write_report(path, **run, seed=SEED, pngs=pngs)
+
+
+@pytest.fixture(scope="module")
+def page(report) -> str:
+    return report.read_text(encoding="utf-8")
+
+
+def test_the_page_is_self_contained(page):
+    lowered = page.lower()
+    for reference in ("http:", "https:", "file:", "url(", "@import", "<link", "<script"):
+        assert reference not in lowered, reference
+    sources = re.findall(r'\bsrc="([^"]*)"', page)
+    assert sources and all(source.startswith("data:image/png;base64,") for source in sources)
+    assert re.findall(r'\bhref="([^"]*)"', page) == [f"#{key}" for key, _ in SECTIONS]
+
+
+def test_every_section_and_clause_is_there(page, run):
+    for key, title in SECTIONS:
+        assert f'<section id="{key}"><h2>{title}</h2>' in page.replace("&#x27;", "'")
+    clause_table = page.split('id="clauses"')[1].split("</section>")[0]
+    for clause in run["scenario"].contract.clauses:
+        assert f"<td>{clause.id}</td>" in clause_table
+    for channel in run["scenario"].channels:
+        assert f"<th>{channel}</th>" in page
+    assert "Acme Outsourcing" in page and "Erlang A" in page and "chat approximation" in page
+
+
+def test_scenario_text_is_escaped(page):
+    assert "<script>" not in page and "<b>Tom" not in page
+    assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_images_decode_as_png(page):
+    encoded = DATA_URI.findall(page)
+    assert len(encoded) == 5  # interval SL, staffing, headcount, clause KPIs, net credit
+    for data in encoded:
+        image = Image.open(io.BytesIO(base64.b64decode(data, validate=True)))
+        assert image.format == "PNG"
+        assert image.width >= 1000 and image.height >= 300
+
+
+def test_numbers_in_the_report_come_from_the_tables(page, run):
+    totals = run["totals"]
+    fee = totals.groupby("replication")["fee_eur"].sum().mean()
+    assert f'<td>fee</td><td class="num">{fee:,.0f}<br>' in page
+    penalty = run["evaluation"].groupby("replication")["penalty_eur"].sum().mean()
+    row = page.split("<td>penalties</td>")[1].split("</tr>")[0]
+    assert row.startswith(f'<td class="num">{penalty:,.0f}')
+
+
+def test_given_pngs_are_embedded_in_section_order(page, pngs):
+    embedded = [base64.b64decode(data) for data in DATA_URI.findall(page)]
+    stems = ["interval_sl", "staffing", "headcount", "clause_kpis", "net_credit"]
+    assert embedded == [pngs[stem] for stem in stems]
+
+
+def test_a_scenario_without_contract_says_so_and_draws_its_figures(run, tmp_path):
+    scenario = load(BASELINE, overrides=[*SHORT, "contract=null"])
+    path = write_report(tmp_path / "r.html", scenario, run["plan"], run["kpis"], seed=SEED)
+    page = path.read_text()
+    for key, _ in SECTIONS:
+        assert f'<section id="{key}">' in page
+    assert page.count("The scenario has no contract") == 5
+    encoded = DATA_URI.findall(page)
+    assert len(encoded) == 3  # interval SL, staffing, headcount
+    assert all(base64.b64decode(data).startswith(b"\x89PNG") for data in encoded)
+
+
+def _chromium(*arguments: str, profile: Path) -> subprocess.CompletedProcess:
+    command = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *arguments,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+
+
+_PROBE = (
+    '<script>addEventListener("load", () => { const all = [...document.images]; '
+    "const ok = all.filter(image => image.complete && image.naturalWidth > 0); "
+    'document.body.setAttribute("data-images-loaded", ok.length + "/" + all.length); });'
+    "</script></body>"
+)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_chromium_renders_the_page_with_its_images(report, tmp_path):
+    screenshot = tmp_path / "report.png"
+    _chromium(
+        f"--screenshot={screenshot}",
+        "--window-size=1200,3000",
+        report.as_uri(),
+        profile=tmp_path / "profile",
+    )
+    image = np.asarray(Image.open(screenshot).convert("RGB"), dtype=np.int64)
+    assert image.shape == (3000, 1200, 3)
+    ink = (image.sum(axis=2) < 600).mean()
+    assert ink > 0.02, f"the screenshot is nearly blank ({ink:.2%} dark pixels)"
+    heading_blue = (np.abs(image - [0, 114, 178]).sum(axis=2) < 40).sum()
+    assert heading_blue > 500, "no heading rule or plot line in the screenshot"
+    # a copy with a probe that records which images decoded, and one broken image as a control
+    probe = tmp_path / "probe.html"
+    broken = '<img src="data:image/png;base64,AAAA" alt="broken">'
+    probe.write_text(report.read_text().replace("</body>", broken + _PROBE), encoding="utf-8")
+    dom = _chromium("--dump-dom", probe.as_uri(), profile=tmp_path / "profile").stdout
+    assert 'data-images-loaded="5/6"' in dom  # five figures and the broken control
