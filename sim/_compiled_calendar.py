@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from sim._compiled_layout import (
     E_A,
@@ -47,6 +46,7 @@ from sim._compiled_layout import (
     X_FREE_N,
     X_HEAP_N,
     X_SEQ,
+    kernel,
 )
 
 RETRIES = 1
@@ -59,13 +59,13 @@ _U = np.uint64
 _ZERO, _ONE = np.uint64(0), np.uint64(1)
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _earlier(t1, q1, t2, q2):
     """Whether ``(t1, q1)`` comes before ``(t2, q2)``, without branches."""
     return (t1 < t2) | ((t1 == t2) & (q1 < q2))
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _sift_up(ib, fb, ht, hq, hs, j, t, seq, slot):
     """Put the event ``(t, seq, slot)`` into the hole at position ``j`` of the heap at ``ht``,
     ``hq``, ``hs``, moving later parents down into the hole."""
@@ -78,7 +78,7 @@ def _sift_up(ib, fb, ht, hq, hs, j, t, seq, slot):
     fb[ht + j], ib[hq + j], ib[hs + j] = t, seq, slot
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def push(ib, fb, t, kind, a, b, c):
     """Schedule an event at time ``t`` (``Environment.schedule``)."""
     seq = ib[X_SEQ]
@@ -95,7 +95,7 @@ def push(ib, fb, t, kind, a, b, c):
     _sift_up(ib, fb, ht, hq, hs, _U(size), t, seq, slot)
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def next_source(ib, fb):
     """The heap the next event waits in, or :data:`EMPTY`."""
     cap = ib[S_HEAP_CAP]
@@ -108,7 +108,7 @@ def next_source(ib, fb):
     return best
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def pop_event(ib, fb, h):
     """Take the first event of heap ``h``; its time becomes ``now``; return its kind and
     payload."""
@@ -138,13 +138,13 @@ def pop_event(ib, fb, h):
     return ib[ev + E_KIND], ib[ev + E_A], ib[ev + E_B], ib[ev + E_C]
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def after(ib, fb, delay, kind, a, b, c):
     """``_Callback(env, delay, ...)``: an event ``delay`` seconds after now."""
     push(ib, fb, fb[F_NOW] + delay, kind, a, b, c)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def at(ib, fb, t, kind, a, b, c):
     """``yield env.timeout(t - env.now)``: the event at ``now + (t - now)``."""
     now = fb[F_NOW]

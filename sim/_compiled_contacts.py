@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from sim import _compiled_pools as pools
 from sim._compiled_calendar import after
@@ -74,17 +73,20 @@ from sim._compiled_layout import (
     K_BUSINESS_WAIT,
     K_CH,
     K_CSAT,
+    K_DONE_AT,
     K_END,
     K_ESC,
     K_FCR_PENALTY,
     K_OUTCOME,
     K_PARENT,
     K_QNEXT,
+    K_REMAINING,
     K_RESOLVED,
     K_ROW,
     K_STATE,
     K_T2_RESPONSE,
     K_T2NEXT,
+    K_TIMER,
     K_TYPE,
     K_WAITED,
     K_WORK,
@@ -108,6 +110,7 @@ from sim._compiled_layout import (
     P_AHT_M,
     P_CH,
     P_FCR_P,
+    P_HAND_BACK,
     P_LEARNING,
     P_NCH,
     P_WEEKS,
@@ -140,12 +143,13 @@ from sim._compiled_layout import (
     X_T2_USED,
     channel_table,
     contact_rows,
+    kernel,
     row_of,
 )
 from sim.agents import WEEK_S
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _open_s_until(ib, fb, ch, t):
     """``ContactLog._open_s_until`` of one time: open seconds of channel ``ch`` from the horizon
     start to ``t``."""
@@ -157,13 +161,13 @@ def _open_s_until(ib, fb, ch, t):
     return before
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _interval(m, t):
     """The interval of time ``t``, kept below ``n`` (the model would fail there instead)."""
     return min(pools.interval_index(m.fb, t), m.ib[S_N] - 1)
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def stop_waiting(ib, fb, k, t):
     """Contact ``k`` stopped waiting at ``t``: its ``waited_until_s`` and business-hours wait
     (``ContactLog.frame``'s ``business_wait_s``)."""
@@ -175,7 +179,7 @@ def stop_waiting(ib, fb, k, t):
     )
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _draw(ib, fb, k, column):
     """Contact ``k``'s number of the draw ``column`` (``D_*``)."""
     kc = contact_rows(ib, k)[0]
@@ -186,7 +190,7 @@ def _draw(ib, fb, k, column):
     return fb[np.uint64(ib[O_RD] + row * N_DRAWS + column)]
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _queue_pop(ib, ch):
     """``ContactCentre._pop``: the first contact of the queue still waiting, else -1."""
     c = row_of(ib, O_CH, ch)
@@ -204,7 +208,7 @@ def _queue_pop(ib, ch):
     return -1
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _free_agent(ib, ch):
     """``ContactCentre._free_agent``: the longest-idle agent, else (chat) the least loaded one."""
     p = ib[row_of(ib, O_CH, ch) + C_POOL]
@@ -226,7 +230,7 @@ def _free_agent(ib, ch):
     return best
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _progress(ib, fb, a, ch, now):
     """``ContactCentre._progress``: advance the remaining work of the agent's chats to ``now``."""
     row, rowf = row_of(ib, O_AGENT, a), row_of(ib, O_AGENTF, a)
@@ -238,7 +242,7 @@ def _progress(ib, fb, a, ch, now):
     fb[rowf + A_SINCE] = now
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _replan(ib, fb, a, ch):
     """``ContactCentre._replan``: a timer for the chat with the least remaining work."""
     row = row_of(ib, O_AGENT, a)
@@ -258,26 +262,29 @@ def _replan(ib, fb, a, ch):
         after(ib, fb, work / speed, EV_CHAT, a, ib[row + A_VERSION], first)
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _start(ib, fb, a, k, ch, now, i):
-    """``ContactCentre._start``: agent ``a`` answers contact ``k`` of channel ``ch`` at ``now``."""
+    """``ContactCentre._start``: agent ``a`` answers contact ``k`` of channel ``ch`` at ``now``;
+    a contact handed back at an end of duty resumes its remaining work."""
     kc, kf = contact_rows(ib, k)
     ib[kc + K_STATE] = SERVING
-    fb[kf + K_ANSWER] = now
     ib[kc + K_AGENT] = a
     row = row_of(ib, O_AGENT, a)
-    p = ib[row + A_POOL]
-    work = _draw(ib, fb, k, D_HANDLE) * fb[channel_table(ib, T_AHT, ch, i)]
-    fb[kf + K_FCR_PENALTY] = 0.0
-    if ib[row_of(ib, O_POOL, p) + P_LEARNING]:
-        f = 0.0
-        start = fb[row_of(ib, O_AGENTF, a) + A_PRODUCTION]
-        if start != -math.inf:
-            f = 1.0 - (now - start) / WEEK_S / fb[row_of(ib, O_POOLF, p) + P_WEEKS]
-            if not f > 0.0:
-                f = 0.0
-        work *= 1.0 + (fb[row_of(ib, O_POOLF, p) + P_AHT_M] - 1.0) * f
-        fb[kf + K_FCR_PENALTY] = fb[row_of(ib, O_POOLF, p) + P_FCR_P] * f
+    work = fb[kf + K_REMAINING]
+    if work != work:  # NaN: not handed back
+        fb[kf + K_ANSWER] = now
+        p = ib[row + A_POOL]
+        work = _draw(ib, fb, k, D_HANDLE) * fb[channel_table(ib, T_AHT, ch, i)]
+        fb[kf + K_FCR_PENALTY] = 0.0
+        if ib[row_of(ib, O_POOL, p) + P_LEARNING]:
+            f = 0.0
+            start = fb[row_of(ib, O_AGENTF, a) + A_PRODUCTION]
+            if start != -math.inf:
+                f = 1.0 - (now - start) / WEEK_S / fb[row_of(ib, O_POOLF, p) + P_WEEKS]
+                if not f > 0.0:
+                    f = 0.0
+            work *= 1.0 + (fb[row_of(ib, O_POOLF, p) + P_AHT_M] - 1.0) * f
+            fb[kf + K_FCR_PENALTY] = fb[row_of(ib, O_POOLF, p) + P_FCR_P] * f
     n = ib[row + A_NCONT]
     if n == 0:
         fb[row_of(ib, O_AGENTF, a) + A_BUSY_SINCE] = now
@@ -285,7 +292,9 @@ def _start(ib, fb, a, k, ch, now, i):
     if ib[row_of(ib, O_CH, ch) + C_MAX_CHATS] == 1:
         ib[row + A_CONT + n] = k
         ib[row + A_NCONT] = n + 1
-        after(ib, fb, work, EV_DONE, k, 0, 0)
+        fb[kf + K_DONE_AT] = now + work
+        ib[kc + K_TIMER] += 1  # the end of service below is the contact's live timer
+        after(ib, fb, work, EV_DONE, k, ib[kc + K_TIMER], 0)
     else:
         _progress(ib, fb, a, ch, now)
         fb[kf + K_WORK] = work
@@ -294,7 +303,7 @@ def _start(ib, fb, a, k, ch, now, i):
         _replan(ib, fb, a, ch)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def _take_work(m, a, now):
     """``ContactCentre._take_work``: start the next waiting contact(s) the agent may take."""
     ib, fb = m.ib, m.fb
@@ -323,7 +332,7 @@ def _take_work(m, a, now):
     return False
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def dispatch(m, p, now):
     """``ContactCentre._dispatch``: waiting work to idle agents, then to chat agents with room."""
     ib = m.ib
@@ -340,7 +349,7 @@ def dispatch(m, p, now):
         a = ib[row + A_LINK + 2 * L_ON]
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def arrive(m, ch, ctype, parent):
     """``ContactCentre._arrive``: a new contact of channel ``ch`` now, with its row of draws."""
     ib, fb = m.ib, m.fb
@@ -385,14 +394,14 @@ def arrive(m, ch, ctype, parent):
         after(ib, fb, patience, EV_PATIENCE, k, 0, 0)
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _retry(ib, fb, ch, ctype, parent, delay):
     """``ContactCentre._retry``: a repeat or redial arriving before the horizon end."""
     if fb[F_NOW] + delay < fb[F_HORIZON]:
         after(ib, fb, delay, EV_RETRY, ch, ctype, parent)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def tier2_dispatch(ib, fb, now):
     """``ContactCentre._tier2_dispatch``: tier-2 agents take escalations first in, first out."""
     while ib[X_T2_HEAD] >= 0 and ib[X_T2_BUSY] < ib[X_T2_CAP] and not ib[X_ENDED]:
@@ -408,10 +417,10 @@ def tier2_dispatch(ib, fb, now):
         after(ib, fb, handle, EV_T2, 0, 0, 0)
 
 
-@njit(_nrt=False, error_model="numpy")
-def finish(m, a, k, ch, now):
-    """``ContactCentre._finish``: log a handled contact (already out of the agent's hands),
-    decide its outcome, escalate, repeat, and give the agent its next work."""
+@kernel()
+def record(m, k, ch, now):
+    """``ContactCentre._record``: log answered contact ``k`` of channel ``ch`` (its agent in
+    ``K_AGENT``) ending at ``now``; return whether it was resolved and its escalation code."""
     ib, fb = m.ib, m.fb
     c, cq = row_of(ib, O_CH, ch), row_of(ib, O_CHF, ch)
     kc, kf = contact_rows(ib, k)
@@ -435,6 +444,16 @@ def finish(m, a, k, ch, now):
     ib[kc + K_OUTCOME] = ANSWERED
     ib[kc + K_RESOLVED] = 1 if resolved else 0
     ib[kc + K_ESC] = esc
+    return resolved, esc
+
+
+@kernel()
+def finish(m, a, k, ch, now):
+    """``ContactCentre._finish``: log a handled contact (already out of the agent's hands),
+    decide its outcome, escalate, repeat, and give the agent its next work."""
+    ib, fb = m.ib, m.fb
+    c, cq = row_of(ib, O_CH, ch), row_of(ib, O_CHF, ch)
+    resolved, esc = record(m, k, ch, now)
     if esc and ib[S_HAS_T2] and not ib[X_ENDED]:
         tail = ib[X_T2_TAIL]
         if tail >= 0:
@@ -461,7 +480,7 @@ def finish(m, a, k, ch, now):
         pools.append_agent(ib, ib[row + A_POOL], L_IDLE, a)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def on_chat_timer(m, a, version, k):
     """``ContactCentre._on_chat_timer``: the agent's chat with the least work is done (if the
     timer is still the agent's last plan)."""
@@ -483,11 +502,12 @@ def on_chat_timer(m, a, version, k):
     finish(m, a, k, ch, now)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def on_patience(ib, fb, k):
     """``ContactCentre._on_patience``: a waiting contact abandons; it may redial."""
     kc, kf = contact_rows(ib, k)
-    if ib[kc + K_STATE] != WAITING or ib[X_ENDED]:
+    answer = fb[kf + K_ANSWER]
+    if ib[kc + K_STATE] != WAITING or ib[X_ENDED] or answer == answer:  # answered: on hold
         return
     now = fb[F_NOW]
     ch = ib[kc + K_CH]
@@ -500,3 +520,74 @@ def on_patience(ib, fb, k):
     if ib[c + C_REDIAL] and _draw(ib, fb, k, D_RED_U) < fb[row_of(ib, O_CHF, ch) + C_RED_P]:
         delay = _draw(ib, fb, k, D_RED_D) * fb[row_of(ib, O_CHF, ch) + C_RED_MEAN]
         _retry(ib, fb, ch, REDIAL, k, delay)
+
+
+# -- end of duty: sim.agents.Pool.rebalance and dismiss with the model's hand_back ----------------
+
+
+@kernel()
+def hand_back(ib, fb, a, now):
+    """``ContactCentre._hand_back``: the agent's contacts go back to the head of their queue,
+    in order, with the work still to do (a single contact's end of service cancelled, a chat
+    agent's timer made stale)."""
+    row = row_of(ib, O_AGENT, a)
+    n = ib[row + A_NCONT]
+    if n == 0:
+        return
+    ch = ib[row + A_CHANNEL]
+    c = row_of(ib, O_CH, ch)
+    if ib[c + C_MAX_CHATS] == 1:
+        kc, kf = contact_rows(ib, ib[row + A_CONT])
+        ib[kc + K_TIMER] += 1  # the end of service on the calendar is no longer live
+        fb[kf + K_REMAINING] = fb[kf + K_DONE_AT] - now
+    else:
+        _progress(ib, fb, a, ch, now)
+        ib[row + A_VERSION] += 1  # the chat timer is stale
+        for j in range(n):
+            kf = contact_rows(ib, ib[row + A_CONT + j])[1]
+            work = fb[kf + K_WORK]
+            fb[kf + K_REMAINING] = 0.0 if work < 0.0 else work  # Python's max(work, 0.0)
+    since = fb[row_of(ib, O_AGENTF, a) + A_BUSY_SINCE]
+    pools.add_span(fb, row_of(ib, O_BUSY, ch), since, now, ib[S_N])
+    for j in range(n - 1, -1, -1):  # appendleft in reverse: the contacts keep their order
+        k = ib[row + A_CONT + j]
+        kc = contact_rows(ib, k)[0]
+        ib[kc + K_STATE] = WAITING
+        ib[kc + K_QNEXT] = ib[c + Q_HEAD]
+        if ib[c + Q_HEAD] < 0:
+            ib[c + Q_TAIL] = k
+        ib[c + Q_HEAD] = k
+        ib[c + Q_WAITING] += 1
+    ib[row + A_NCONT] = 0
+    ib[row + A_CHANNEL] = -1
+
+
+@kernel()
+def rebalance(m, p, interval, now):
+    """``Pool.rebalance``: with ``hand_back`` idle agents go off first (longest idle first),
+    then busy ones (first on, first off) hand their contacts back; then
+    :func:`sim._compiled_pools.rebalance`."""
+    ib, fb = m.ib, m.fb
+    want = pools.target(ib, fb, p, interval)
+    if ib[row_of(ib, O_POOL, p) + P_HAND_BACK]:
+        while pools.list_length(ib, p, L_ON) > want and pools.list_head(ib, p, L_IDLE) >= 0:
+            a = pools.popleft_agent(ib, p, L_IDLE)
+            pools.remove_agent(ib, p, L_ON, a)
+            pools.leave_duty(ib, fb, p, a, now)
+        while pools.list_length(ib, p, L_ON) > want:
+            a = pools.popleft_agent(ib, p, L_ON)
+            hand_back(ib, fb, a, now)
+            pools.leave_duty(ib, fb, p, a, now)
+    pools.rebalance(ib, fb, p, want, now)
+
+
+@kernel()
+def dismiss(m, p, a, now):
+    """``Pool.dismiss``: with ``hand_back`` a busy leaver on duty hands its contacts back
+    first."""
+    ib, fb = m.ib, m.fb
+    row = row_of(ib, O_AGENT, a)
+    if ib[row_of(ib, O_POOL, p) + P_HAND_BACK] and ib[row + A_ON_DUTY] and ib[row + A_NCONT]:
+        hand_back(ib, fb, a, now)
+        pools.append_agent(ib, p, L_IDLE, a)  # set_off_duty takes it from idle, as the model
+    pools.dismiss(ib, fb, p, a, now)

@@ -106,7 +106,9 @@ class Supply:
 
     def more_tier2(self, count: int | None = None) -> None:
         """Draw ``count`` more tier-2 handle times of unit mean (default a block)."""
-        handle = self._inp.tier2.handle
+        tier2 = self._inp.tier2
+        assert tier2 is not None, "tier-2 handle times are drawn for a model with tier 2"
+        handle = tier2.handle
         more = draw_unit(self._tier2, handle.kind, handle.cv, count or max(_BLOCK, self.tier2.size))
         self.tier2 = np.concatenate([self.tier2, more])
 

@@ -56,7 +56,7 @@ class _Buffer:
         return offset
 
     def array(self) -> np.ndarray:
-        buffer = np.empty(self.size, dtype=self.dtype)
+        buffer: np.ndarray = np.empty(self.size, dtype=self.dtype)
         for offset, values in self.parts:
             buffer[offset : offset + values.size] = values
         return buffer
@@ -120,18 +120,24 @@ def _channels(inp: ModelInput, pool_of: dict[str, int], first: np.ndarray):
 
 
 def _pools(inp: ModelInput, streams: Streams, horizon_s: float):
-    """Pool rows of ``ib`` and ``fb``, scheduled agents, the workforce events, the number of
-    employees per pool and the bound on agents."""
+    """Pool rows of ``ib`` and ``fb``; per interval the scheduled agents, the share present and
+    the rounding uniform (``sim.agents.Pool``'s ``present_frac`` and ``round_u``); the workforce
+    events, the number of employees per pool and the bound on agents."""
     n = int(inp.n_intervals)
     index = {spec.name: c for c, spec in enumerate(inp.channels)}
     width = k.P_CH + max(len(team.channels) for team in inp.teams)
     rows = np.zeros((len(inp.teams), width), dtype=np.int64)
     rowsf = np.zeros((len(inp.teams), k.N_POOLF))
-    sched = np.zeros((len(inp.teams), n))
+    sched, present, round_u = (np.zeros((len(inp.teams), n)) for _ in range(3))
     events: list[tuple[float, int, int]] = []
     plans = agents = 0
     for p, team in enumerate(inp.teams):
         sched[p] = np.asarray(team.scheduled, dtype=np.float64)
+        if team.present_frac is None or team.round_u is None:
+            present[p], round_u[p] = 1.0 - team.shrinkage_frac, 0.5
+        else:
+            present[p] = np.asarray(team.present_frac, dtype=np.float64)
+            round_u[p] = np.asarray(team.round_u, dtype=np.float64)
         found = workforce_events(team, streams.rng("attrition", team.name), horizon_s)
         employees = 0 if team.headcount is None else team.headcount + len(team.hire_join_s)
         curve = team.learning
@@ -144,8 +150,8 @@ def _pools(inp: ModelInput, streams: Streams, horizon_s: float):
             len(events) + len(found),
         )
         rows[p, k.P_LISTS : k.P_LISTS + 9] = (-1, -1, 0) * 3
+        rows[p, k.P_HAND_BACK] = team.end_of_duty == "hand_back"
         rows[p, k.P_CH : k.P_CH + len(team.channels)] = [index[c] for c in team.channels]
-        rowsf[p, k.P_SHRINK] = team.shrinkage_frac
         if curve is not None:
             rowsf[p, k.P_AHT_M :] = (
                 curve.aht_multiplier,
@@ -154,9 +160,26 @@ def _pools(inp: ModelInput, streams: Streams, horizon_s: float):
             )
         events += found
         plans += employees
-        largest = np.floor(sched[p] * (1.0 - team.shrinkage_frac) + 0.5).max(initial=0.0)
+        largest = np.floor(sched[p] * present[p] + round_u[p]).max(initial=0.0)
         agents += employees if team.headcount is not None else int(largest)
-    return rows, rowsf, sched, events, plans, agents
+    return rows, rowsf, (sched, present, round_u), events, plans, agents
+
+
+def _tier2_capacity(inp: ModelInput) -> np.ndarray:
+    """Tier-2 agents per interval: ``ContactCentre.t2_agents`` where tier 2 is open, else 0."""
+    n, tier2 = int(inp.n_intervals), inp.tier2
+    if tier2 is None:
+        return np.zeros(n, dtype=np.int64)
+    by_interval = tier2.agents_by_interval
+    agents = (
+        np.full(n, tier2.agents, dtype=np.int64)
+        if by_interval is None
+        else np.asarray(by_interval, dtype=np.int64)
+    )
+    is_open = np.asarray(tier2.is_open, dtype=bool)
+    if agents.shape != (n,) or is_open.shape != (n,):
+        raise InputError(f"tier 2's agents and open flags need one value per interval ({n})")
+    return np.where(is_open, agents, 0)
 
 
 def _outage_points(inp: ModelInput, horizon_s: float) -> list[tuple[float, int, int]]:
@@ -186,60 +209,68 @@ def model_arrays(inp: ModelInput, streams: Streams) -> tuple[k.Arrays, Supply]:
     first = np.array([times.size for times in arrivals], dtype=np.int64)
     pool_of = {name: p for p, team in enumerate(inp.teams) for name in team.channels}
     chan, chanf, chan_table = _channels(inp, pool_of, first)
-    pools, poolsf, sched, events, plans, agents = _pools(inp, streams, horizon_s)
+    pools, poolsf, (sched, present, round_u), events, plans, agents = _pools(
+        inp, streams, horizon_s
+    )
     points = _outage_points(inp, horizon_s)
     tier2 = inp.tier2
+    t2_capacity = _tier2_capacity(inp)
     max_chats = max(spec.max_chats for spec in inp.channels)
     agent_width = k.A_CONT + max_chats
-    ib, fb = _Buffer(np.int64, k.N_HEADER), _Buffer(np.float64, k.N_FLOAT_HEADER)
+    ints, floats = _Buffer(np.int64, k.N_HEADER), _Buffer(np.float64, k.N_FLOAT_HEADER)
     offsets = {
-        "O_CH": ib.add(chan),
-        "O_POOL": ib.add(pools),
-        "O_AGENT": ib.add((agents + 1) * agent_width, fill=-1),
-        "O_T2OPEN": ib.add(np.zeros(n) if tier2 is None else tier2.is_open),
-        "O_ARR_OFF": ib.add(np.concatenate([[0], np.cumsum(first)])),
-        "O_WF": ib.add([(kind, e) for _, kind, e in events] or np.zeros((0, 2))),
-        "O_PLANS": ib.add(plans, fill=-1),
-        "O_OUT": ib.add([(delta, c) for _, delta, c in points] or np.zeros((0, 2))),
-        "O_CHF": fb.add(chanf),
-        "O_CHT": fb.add(chan_table),
-        "O_POOLF": fb.add(poolsf),
-        "O_SCHED": fb.add(sched),
-        "O_AVAIL": fb.add(np.floor(sched * (1.0 - poolsf[:, k.P_SHRINK : k.P_SHRINK + 1]) + 0.5)),
-        "O_ARR_T": fb.add(np.concatenate(arrivals)),
-        "O_WF_T": fb.add([t for t, _, _ in events]),
-        "O_OUT_T": fb.add([t for t, _, _ in points]),
-        "O_FD": fb.add(k.N_DRAWS * int(first.sum()), fill=...),
-        "O_AGENTF": fb.add((agents + 1) * k.N_AGENTF, fill=0.0),
-        "O_STAFFED": fb.add(npool * n, fill=0.0),
-        "O_BUSY": fb.add(nch * n, fill=0.0),
-        "O_OPEN_BEFORE": fb.add(
+        "O_CH": ints.add(chan),
+        "O_POOL": ints.add(pools),
+        "O_AGENT": ints.add((agents + 1) * agent_width, fill=-1),
+        "O_T2CAP": ints.add(t2_capacity),
+        "O_ARR_OFF": ints.add(np.concatenate([[0], np.cumsum(first)])),
+        "O_WF": ints.add([(kind, e) for _, kind, e in events] or np.zeros((0, 2))),
+        "O_PLANS": ints.add(plans, fill=-1),
+        "O_OUT": ints.add([(delta, c) for _, delta, c in points] or np.zeros((0, 2))),
+        "O_CHF": floats.add(chanf),
+        "O_CHT": floats.add(chan_table),
+        "O_POOLF": floats.add(poolsf),
+        "O_SCHED": floats.add(sched),
+        "O_PRESENT": floats.add(present),
+        "O_ROUND": floats.add(round_u),
+        "O_AVAIL": floats.add(np.floor(sched * present + round_u)),
+        "O_ARR_T": floats.add(np.concatenate(arrivals)),
+        "O_WF_T": floats.add([t for t, _, _ in events]),
+        "O_OUT_T": floats.add([t for t, _, _ in points]),
+        "O_FD": floats.add(k.N_DRAWS * int(first.sum()), fill=...),
+        "O_AGENTF": floats.add((agents + 1) * k.N_AGENTF, fill=0.0),
+        "O_STAFFED": floats.add(npool * n, fill=0.0),
+        "O_BUSY": floats.add(nch * n, fill=0.0),
+        "O_OVERTIME": floats.add(nch * n, fill=0.0),
+        "O_OPEN_BEFORE": floats.add(
             np.concatenate([np.zeros((nch, 1)), np.cumsum(chan_table[k.T_OPEN], axis=1)], axis=1)
             * interval_s
         ),
     }
-    margin = agents * max_chats + (0 if tier2 is None else tier2.agents) + 8
+    margin = agents * max_chats + int(t2_capacity.max(initial=0)) + 8
     heap = max(_HEAP_START, 2 * margin)
     supply = Supply(inp, streams)
     supply.draw_ahead(*_retry_estimate(inp, first))
     rd, starts, counts = supply.retry_table()
-    offsets.update(_growing_tables(ib, fb, int(first.sum() + counts.sum()), heap, rd, supply.tier2))
-    ib, fb = ib.array(), fb.array()
+    offsets.update(
+        _growing_tables(ints, floats, int(first.sum() + counts.sum()), heap, rd, supply.tier2)
+    )
+    ib, fb = ints.array(), floats.array()
     for name, offset in offsets.items():
         ib[getattr(k, name)] = offset
-    ib[[k.S_N, k.S_NCH, k.S_NPOOL, k.S_OUTAGE_QUEUE, k.S_HAS_T2, k.S_T2_AGENTS]] = (
+    ib[[k.S_N, k.S_NCH, k.S_NPOOL, k.S_OUTAGE_QUEUE, k.S_HAS_T2]] = (
         n,
         nch,
         npool,
         inp.outage_queue,
         tier2 is not None,
-        0 if tier2 is None else tier2.agents,
     )
     ib[[k.S_NOUT, k.S_MARGIN, k.S_AGENT_CAP]] = len(points), margin, agents + 1
     widths = {
         "O_CH": k.N_CH, "O_CHF": chanf.shape[1], "O_POOL": pools.shape[1], "O_POOLF": k.N_POOLF,
         "O_AGENT": agent_width, "O_AGENTF": k.N_AGENTF, "O_CI": k.N_CI, "O_CF": k.N_CF,
-        "O_SCHED": n, "O_AVAIL": n, "O_STAFFED": n, "O_BUSY": n, "O_OPEN_BEFORE": n + 1,
+        "O_SCHED": n, "O_PRESENT": n, "O_ROUND": n, "O_AVAIL": n, "O_STAFFED": n, "O_BUSY": n,
+        "O_OVERTIME": n, "O_OPEN_BEFORE": n + 1,
     }  # fmt: skip
     for name, width in widths.items():
         ib[getattr(k, name) + k.N_TABLES] = width

@@ -23,16 +23,17 @@ import hashlib
 import math
 from pathlib import Path
 
-from numba import njit
-
 from sim import _compiled_calendar, _compiled_contacts, _compiled_layout, _compiled_pools
 from sim._compiled_calendar import EMPTY, RETRIES, at, next_source, pop_event
 from sim._compiled_contacts import (
     arrive,
+    dismiss,
     dispatch,
     finish,
     on_chat_timer,
     on_patience,
+    rebalance,
+    record,
     stop_waiting,
     tier2_dispatch,
 )
@@ -58,10 +59,13 @@ from sim._compiled_layout import (
     FINISHED,
     FIRST,
     K_AGENT,
+    K_ANSWER,
     K_CH,
     K_OUTCOME,
     K_QNEXT,
+    K_REMAINING,
     K_STATE,
+    K_TIMER,
     NEED_HEAP,
     NEED_RETRY,
     NEED_T2,
@@ -75,7 +79,7 @@ from sim._compiled_layout import (
     O_OUT_T,
     O_PLANS,
     O_POOL,
-    O_T2OPEN,
+    O_T2CAP,
     O_WF,
     O_WF_T,
     P_PLAN_OFF,
@@ -93,7 +97,6 @@ from sim._compiled_layout import (
     S_NCH,
     S_NOUT,
     S_NPOOL,
-    S_T2_AGENTS,
     S_T2_CAP,
     UNFINISHED,
     WAITING,
@@ -106,19 +109,20 @@ from sim._compiled_layout import (
     X_T2_CAP,
     X_T2_QUEUED,
     contact_rows,
+    kernel,
     row_of,
 )
-from sim._compiled_pools import dismiss, hire, interval_index, leave_floor, rebalance
+from sim._compiled_pools import hire, interval_index, leave_floor
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def _clock(m, i, now):
     """One pass of ``ContactCentre._clock``'s loop at interval ``i``, then its next timeout."""
     ib = m.ib
     for p in range(ib[S_NPOOL]):
-        rebalance(m.ib, m.fb, p, i, now)
+        rebalance(m, p, i, now)
     if ib[S_HAS_T2]:
-        ib[X_T2_CAP] = ib[S_T2_AGENTS] if ib[ib[O_T2OPEN] + i] else 0
+        ib[X_T2_CAP] = ib[ib[O_T2CAP] + i]
         tier2_dispatch(m.ib, m.fb, now)
     for p in range(ib[S_NPOOL]):
         dispatch(m, p, now)
@@ -128,20 +132,24 @@ def _clock(m, i, now):
         at(m.ib, m.fb, m.fb[F_HORIZON], EV_CLOCK, ib[S_N], 0, 0)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def _end(m, now):
-    """``ContactCentre._end``: waiting contacts become unfinished, agents leave the floor."""
-    ib = m.ib
+    """``ContactCentre._end``: waiting contacts become unfinished (handed-back ones finish
+    their remaining work), agents leave the floor."""
+    ib, fb = m.ib, m.fb
     ib[X_ENDED] = 1
     for ch in range(ib[S_NCH]):
         c = row_of(ib, O_CH, ch)
         k = ib[c + Q_HEAD]
         while k >= 0:
-            kc = contact_rows(ib, k)[0]
+            kc, kf = contact_rows(ib, k)
             if ib[kc + K_STATE] == WAITING:
-                ib[kc + K_STATE] = DONE
-                ib[kc + K_OUTCOME] = UNFINISHED
-                stop_waiting(m.ib, m.fb, k, now)
+                if fb[kf + K_ANSWER] == fb[kf + K_ANSWER]:  # handed back: finishes in the drain
+                    record(m, k, ch, now + fb[kf + K_REMAINING])
+                else:
+                    ib[kc + K_STATE] = DONE
+                    ib[kc + K_OUTCOME] = UNFINISHED
+                    stop_waiting(m.ib, m.fb, k, now)
             k = ib[kc + K_QNEXT]
         ib[c + Q_HEAD], ib[c + Q_TAIL], ib[c + Q_WAITING] = -1, -1, 0
     for a in range(ib[X_NEXT_AGENT]):
@@ -149,7 +157,7 @@ def _end(m, now):
             leave_floor(m.ib, m.fb, a, now)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def _workforce_next(m, p, j):
     """``ContactCentre._workforce``'s timeout for the pool's event ``j``, if before the horizon
     end."""
@@ -157,7 +165,7 @@ def _workforce_next(m, p, j):
         at(m.ib, m.fb, m.fb[m.ib[O_WF_T] + j], EV_WORKFORCE, p, j, 0)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def _workforce(m, p, j):
     """One step of ``ContactCentre._workforce``: a hire joins or an employee leaves."""
     ib = m.ib
@@ -166,19 +174,19 @@ def _workforce(m, p, j):
     if ib[ib[O_WF] + 2 * j] == 1:
         ib[plan] = hire(m.ib, m.fb, p, t)
     else:
-        dismiss(m.ib, m.fb, p, ib[plan], t)
-    rebalance(m.ib, m.fb, p, interval_index(m.fb, t), t)
+        dismiss(m, p, ib[plan], t)
+    rebalance(m, p, interval_index(m.fb, t), t)
     dispatch(m, p, t)
     _workforce_next(m, p, j + 1)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def _outage_next(m, j):
     if j < m.ib[S_NOUT] and m.fb[m.ib[O_OUT_T] + j] < m.fb[F_HORIZON]:
         at(m.ib, m.fb, m.fb[m.ib[O_OUT_T] + j], EV_OUTAGE, j, 0, 0)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def _outage(m, j):
     """One step of ``ContactCentre._outage_process``: a channel goes down or comes back."""
     ib = m.ib
@@ -190,7 +198,7 @@ def _outage(m, j):
     _outage_next(m, j + 1)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def _start_processes(m):
     """``ContactCentre.__init__`` and the processes' first steps at time 0, in the model's order."""
     ib, fb = m.ib, m.fb
@@ -216,7 +224,7 @@ def _start_processes(m):
     _outage_next(m, 0)
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def _short_of(m, source):
     """The status to return before taking the next event (from ``source``) if an array is too
     small, else FINISHED."""
@@ -233,7 +241,7 @@ def _short_of(m, source):
     return FINISHED
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def _run(m):
     """Run the model until the calendar is empty or an array is too small (the status)."""
     ib = m.ib
@@ -254,8 +262,9 @@ def _run(m):
                 at(m.ib, m.fb, m.fb[ib[O_ARR_T] + b + 1], EV_ARRIVAL, a, b + 1, 0)
         elif kind == EV_DONE:
             kc = contact_rows(ib, a)[0]
-            ib[row_of(ib, O_AGENT, ib[kc + K_AGENT]) + A_NCONT] = 0
-            finish(m, ib[kc + K_AGENT], a, ib[kc + K_CH], m.fb[F_NOW])
+            if b == ib[kc + K_TIMER]:  # else cancelled: the contact was handed back
+                ib[row_of(ib, O_AGENT, ib[kc + K_AGENT]) + A_NCONT] = 0
+                finish(m, ib[kc + K_AGENT], a, ib[kc + K_CH], m.fb[F_NOW])
         elif kind == EV_PATIENCE:
             on_patience(m.ib, m.fb, a)
         elif kind == EV_CHAT:
@@ -281,14 +290,14 @@ def _fingerprint() -> str:
     """SHA-256 of the sources of the kernel modules :func:`run` compiles in."""
     digest = hashlib.sha256()
     for module in (_compiled_calendar, _compiled_contacts, _compiled_layout, _compiled_pools):
-        digest.update(Path(module.__file__).read_bytes())
+        digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
 
 
 def _entry(fingerprint: str):
     """The cached entry point; ``fingerprint`` keys its cache (Numba hashes a closure's cells)."""
 
-    @njit(cache=True, _nrt=False, error_model="numpy")
+    @kernel(cache=True)
     def run(arrays):
         """Run (or go on running) the replication in ``arrays``.
 

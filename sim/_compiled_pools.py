@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
-
 from sim._compiled_layout import (
+    A_CHANNEL,
     A_LINK,
     A_NCONT,
+    A_OFF_DUTY_SINCE,
     A_ON_DUTY,
+    A_OVERTIME_CHANNEL,
     A_POOL,
     A_PRESENT,
     A_PRESENT_SINCE,
@@ -31,22 +32,24 @@ from sim._compiled_layout import (
     O_AGENT,
     O_AGENTF,
     O_AVAIL,
+    O_OVERTIME,
     O_POOL,
-    O_POOLF,
+    O_PRESENT,
+    O_ROUND,
     O_SCHED,
     O_STAFFED,
     P_EMPLOYED,
     P_HEADCOUNT,
     P_LISTS,
-    P_SHRINK,
     S_AGENT_CAP,
     S_N,
     X_NEXT_AGENT,
+    kernel,
     row_of,
 )
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def interval_index(fb, t):
     """Python's ``int(t // interval_s)``. Where that is exact (a whole number of seconds per
     interval, ``t`` in ``[0, 2**52)``, so the products below are exact) without ``fmod``: the
@@ -66,19 +69,19 @@ def interval_index(fb, t):
 # -- agent lists ----------------------------------------------------------------------------------
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def list_head(ib, p, lst):
     """First agent of list ``lst`` (``L_*``) of pool ``p``, -1 if it is empty."""
     return ib[row_of(ib, O_POOL, p) + P_LISTS + 3 * lst]
 
 
-@njit(_nrt=False, error_model="numpy", inline="always")
+@kernel(inline=True)
 def list_length(ib, p, lst):
     """Number of agents in list ``lst`` of pool ``p``."""
     return ib[row_of(ib, O_POOL, p) + P_LISTS + 3 * lst + 2]
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def append_agent(ib, p, lst, a):
     """``deque.append``: agent ``a`` at the end of list ``lst`` of pool ``p``."""
     head = row_of(ib, O_POOL, p) + P_LISTS + 3 * lst
@@ -93,7 +96,7 @@ def append_agent(ib, p, lst, a):
     ib[head + 2] += 1
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def remove_agent(ib, p, lst, a):
     """``deque.remove``: agent ``a`` out of list ``lst`` of pool ``p``."""
     head = row_of(ib, O_POOL, p) + P_LISTS + 3 * lst
@@ -110,7 +113,7 @@ def remove_agent(ib, p, lst, a):
     ib[head + 2] -= 1
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def popleft_agent(ib, p, lst):
     """``deque.popleft``."""
     a = list_head(ib, p, lst)
@@ -118,7 +121,7 @@ def popleft_agent(ib, p, lst):
     return a
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def add_span(fb, at, start_s, end_s, n):
     """:func:`sim.log.add_span` on the ``n`` per-interval values of ``fb`` from ``at``."""
     interval_s = fb[F_INTERVAL]
@@ -133,7 +136,7 @@ def add_span(fb, at, start_s, end_s, n):
 # -- pools: sim.agents.Pool -----------------------------------------------------------------------
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def _new_agent(ib, fb, p, production_start_s):
     """``ContactCentre._new_agent``: the next agent id, off the floor."""
     a = ib[X_NEXT_AGENT]
@@ -152,10 +155,11 @@ def _new_agent(ib, fb, p, production_start_s):
     for column in range(N_AGENTF):
         fb[rowf + column] = 0.0
     fb[rowf + A_PRODUCTION] = production_start_s
+    fb[rowf + A_OFF_DUTY_SINCE] = math.nan
     return a
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def hire(ib, fb, p, production_start_s):
     """``ContactCentre._hire``."""
     a = _new_agent(ib, fb, p, production_start_s)
@@ -164,8 +168,8 @@ def hire(ib, fb, p, production_start_s):
     return a
 
 
-@njit(_nrt=False, error_model="numpy")
-def _target(ib, fb, p, interval):
+@kernel()
+def target(ib, fb, p, interval):
     """``Pool.target``."""
     i = min(interval, ib[S_N] - 1)
     headcount = ib[row_of(ib, O_POOL, p) + P_HEADCOUNT]
@@ -175,29 +179,57 @@ def _target(ib, fb, p, interval):
         return 0
     employed = ib[row_of(ib, O_POOL, p) + P_EMPLOYED]
     scheduled = fb[row_of(ib, O_SCHED, p) + i]
-    shrink = fb[row_of(ib, O_POOLF, p) + P_SHRINK]
-    return min(math.floor(scheduled * employed / headcount * (1.0 - shrink) + 0.5), employed)
+    present = fb[row_of(ib, O_PRESENT, p) + i]
+    return min(
+        math.floor(scheduled * employed / headcount * present + fb[row_of(ib, O_ROUND, p) + i]),
+        employed,
+    )
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
+def _end_overtime(ib, fb, a, now):
+    """``Pool._end_overtime``: the overtime of an agent finishing after its duty ends now."""
+    rowf = row_of(ib, O_AGENTF, a)
+    since = fb[rowf + A_OFF_DUTY_SINCE]
+    if since == since:  # not NaN: finishing after duty
+        channel = ib[row_of(ib, O_AGENT, a) + A_OVERTIME_CHANNEL]
+        add_span(fb, row_of(ib, O_OVERTIME, channel), since, now, ib[S_N])
+        fb[rowf + A_OFF_DUTY_SINCE] = math.nan
+
+
+@kernel()
 def leave_floor(ib, fb, a, now):
-    """``Pool.leave_floor``."""
+    """``Pool.leave_floor``: presence (and overtime) recorded until ``now``."""
     ib[row_of(ib, O_AGENT, a) + A_PRESENT] = 0
     since = fb[row_of(ib, O_AGENTF, a) + A_PRESENT_SINCE]
     staffed = row_of(ib, O_STAFFED, ib[row_of(ib, O_AGENT, a) + A_POOL])
     add_span(fb, staffed, since, now, ib[S_N])
+    _end_overtime(ib, fb, a, now)
 
 
-@njit(_nrt=False, error_model="numpy")
-def _set_off_duty(ib, fb, p, a, now):
-    """``Pool.set_off_duty``."""
-    ib[row_of(ib, O_AGENT, a) + A_ON_DUTY] = 0
-    if ib[row_of(ib, O_AGENT, a) + A_NCONT] == 0:
+@kernel()
+def set_off_duty(ib, fb, p, a, now):
+    """``Pool.set_off_duty``: an idle agent leaves now, a busy one starts its overtime."""
+    row = row_of(ib, O_AGENT, a)
+    ib[row + A_ON_DUTY] = 0
+    if ib[row + A_NCONT] == 0:
         remove_agent(ib, p, L_IDLE, a)
         leave_floor(ib, fb, a, now)
+    else:
+        fb[row_of(ib, O_AGENTF, a) + A_OFF_DUTY_SINCE] = now
+        ib[row + A_OVERTIME_CHANNEL] = ib[row + A_CHANNEL]
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
+def leave_duty(ib, fb, p, a, now):
+    """``Pool._leave_duty``: an agent with empty hands, no longer on duty nor idle, goes off
+    duty now."""
+    ib[row_of(ib, O_AGENT, a) + A_ON_DUTY] = 0
+    leave_floor(ib, fb, a, now)
+    append_agent(ib, p, L_OFF, a)
+
+
+@kernel()
 def _set_on_duty(ib, fb, p, a, now):
     """``Pool.set_on_duty``."""
     row = row_of(ib, O_AGENT, a)
@@ -206,17 +238,18 @@ def _set_on_duty(ib, fb, p, a, now):
     if not ib[row + A_PRESENT]:
         ib[row + A_PRESENT] = 1
         fb[row_of(ib, O_AGENTF, a) + A_PRESENT_SINCE] = now
+    _end_overtime(ib, fb, a, now)
     if ib[row + A_NCONT] == 0:
         append_agent(ib, p, L_IDLE, a)
 
 
-@njit(_nrt=False, error_model="numpy")
-def rebalance(ib, fb, p, interval, now):
-    """``Pool.rebalance``: first on, first off; new agents when nobody is off duty."""
-    want = _target(ib, fb, p, interval)
+@kernel()
+def rebalance(ib, fb, p, want, now):
+    """``Pool.rebalance`` after the hand-back steps (``sim._compiled_contacts.rebalance``):
+    ``want`` agents on duty, first on, first off; new agents when nobody is off duty."""
     while list_length(ib, p, L_ON) > want:
         a = popleft_agent(ib, p, L_ON)
-        _set_off_duty(ib, fb, p, a, now)
+        set_off_duty(ib, fb, p, a, now)
         append_agent(ib, p, L_OFF, a)
     while list_length(ib, p, L_ON) < want:
         off = list_length(ib, p, L_OFF) > 0
@@ -224,12 +257,12 @@ def rebalance(ib, fb, p, interval, now):
         _set_on_duty(ib, fb, p, a, now)
 
 
-@njit(_nrt=False, error_model="numpy")
+@kernel()
 def dismiss(ib, fb, p, a, now):
     """``Pool.dismiss``."""
     ib[row_of(ib, O_POOL, p) + P_EMPLOYED] -= 1
     if ib[row_of(ib, O_AGENT, a) + A_ON_DUTY]:
         remove_agent(ib, p, L_ON, a)
-        _set_off_duty(ib, fb, p, a, now)
+        set_off_duty(ib, fb, p, a, now)
     else:
         remove_agent(ib, p, L_OFF, a)

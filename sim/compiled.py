@@ -54,12 +54,16 @@ class PoolUsage:
     busy:
         Agent-seconds with a contact of each of the team's channels (in priority order) per
         interval, shape ``(len(spec.channels), n)``.
+    overtime:
+        Agent-seconds after the end of duty finishing a contact of each of the team's channels
+        per interval, shape ``(len(spec.channels), n)``.
     """
 
     name: str
     spec: TeamSpec
     staffed: np.ndarray
     busy: np.ndarray
+    overtime: np.ndarray
 
 
 class CompiledModel:
@@ -95,11 +99,14 @@ class CompiledModel:
         n, ib = int(self.inp.n_intervals), m.ib
         staffed = m.fb[ib[k.O_STAFFED] :][: len(self.inp.teams) * n].reshape(-1, n)
         busy = m.fb[ib[k.O_BUSY] :][: len(self.inp.channels) * n].reshape(-1, n)
+        overtime = m.fb[ib[k.O_OVERTIME] :][: len(self.inp.channels) * n].reshape(-1, n)
         index = {spec.name: c for c, spec in enumerate(self.inp.channels)}
-        self.pools = [
-            PoolUsage(team.name, team, staffed[p].copy(), busy[[index[c] for c in team.channels]])
-            for p, team in enumerate(self.inp.teams)
-        ]
+        self.pools = []
+        for p, team in enumerate(self.inp.teams):
+            rows = [index[c] for c in team.channels]
+            self.pools.append(
+                PoolUsage(team.name, team, staffed[p].copy(), busy[rows], overtime[rows])
+            )
         return self
 
 

@@ -1,16 +1,23 @@
-"""Shared helpers of the simulation tests: analytic oracles, input builders, replication CIs."""
+"""Shared helpers of the simulation tests: analytic oracles, input builders, replication CIs,
+the two engines side by side."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import special, stats
 
+from sim.agents import Agent
 from sim.arrivals import arrival_times
+from sim.compiled import CompiledModel
+from sim.log import agent_frame, outage_frame
 from sim.model import ContactCentre
+from sim.paid_time import paid_time, trainee_paid_frac
 from sim.specs import ChannelSpec, Dist, ModelInput, TeamSpec
 from sim.streams import Streams
 
@@ -143,3 +150,86 @@ def _single_queue(
 @pytest.fixture
 def single_queue():
     return _single_queue
+
+
+# --- the two engines side by side (tests/sim/test_engine_*.py) ----------------------------------
+
+
+class _CountingCentre(ContactCentre):
+    """The SimPy model, noting every hand-back of contacts at an end of duty as ``(time, number
+    of contacts)``, so that a differential test can check that its trace exercised one."""
+
+    def __init__(self, inp: ModelInput, streams: Streams):
+        self.handed_back: list[tuple[float, int]] = []
+        super().__init__(inp, streams)
+
+    def _hand_back(self, agent: Agent, now: float) -> None:
+        if agent.contacts:
+            self.handed_back.append((now, len(agent.contacts)))
+        super()._hand_back(agent, now)
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """The three log tables both engines gave (equal), and the SimPy model that ran."""
+
+    contacts: pd.DataFrame
+    agents: pd.DataFrame
+    outages: pd.DataFrame
+    model: _CountingCentre
+
+
+def _engine_tables(
+    model: ContactCentre | CompiledModel,
+    inp: ModelInput,
+    seed: int,
+    replication: int,
+    training_s: float,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The log tables of a model that ran, as ``sim.runner.simulate`` builds them (the agent
+    table with each team's paid time, hires in training ``training_s`` before they join)."""
+    names = [c.name for c in inp.channels]
+    usage = [
+        (pool.name, pool.spec.channels, pool.staffed, pool.busy, pool.overtime)
+        for pool in model.pools
+    ]
+    paid = [
+        paid_time(
+            pool.spec,
+            Streams(seed, replication),
+            interval_s=inp.interval_s,
+            n_intervals=inp.n_intervals,
+            training_s=training_s,
+            trainee_frac=_TRAINEE_FRAC,
+        )
+        for pool in model.pools
+    ]
+    assert model.log is not None
+    return (
+        model.log.frame(replication, names),
+        agent_frame(replication, inp.interval_s, usage, paid),
+        outage_frame(replication, model.outage_rows, names),
+    )
+
+
+_TRAINEE_FRAC = trainee_paid_frac(165.0)
+
+
+def _same_logs(
+    inp: ModelInput, seed: int = 0, replication: int = 0, *, training_s: float = 0.0
+) -> EngineRun:
+    """Run ``inp`` in both engines on the same streams; assert that the contact, agent (paid
+    time included) and outage tables are equal to the last bit; return them."""
+    simpy_model = _CountingCentre(inp, Streams(seed, replication)).run()
+    numba_model = CompiledModel(inp, Streams(seed, replication)).run()
+    simpy_tables = _engine_tables(simpy_model, inp, seed, replication, training_s)
+    numba_tables = _engine_tables(numba_model, inp, seed, replication, training_s)
+    for simpy_table, numba_table in zip(simpy_tables, numba_tables, strict=True):
+        pd.testing.assert_frame_equal(simpy_table, numba_table, check_exact=True)
+    return EngineRun(*simpy_tables, model=simpy_model)
+
+
+@pytest.fixture
+def same_logs():
+    """:func:`_same_logs`: both engines on one input, their logs held equal."""
+    return _same_logs
