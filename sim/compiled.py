@@ -10,9 +10,11 @@ them as for the SimPy model.
 
 It draws the same numbers from the same streams (:mod:`sim._compiled_input`) and processes the
 same events in the same order (:mod:`sim._compiled_kernels`), so given the same input and seed
-its logs are identical to the SimPy model's, every feature included: shifts, shrinkage,
-hires, learning curves, attrition, blended pools, chat concurrency, backlogs and business
-hours, repeats, redials, tier 2 and outages. The differential tests in ``tests/sim`` hold the
+its logs are identical to the SimPy model's, every feature included: shifts, shrinkage and
+random absence, the end of duty (overtime or handing contacts back), hires, learning curves,
+attrition, blended pools, chat concurrency, backlogs and business hours, repeats, redials,
+tier 2 (constant or per interval) and outages. An input field it does not mirror is refused
+(:mod:`sim._compiled_support`). The differential tests in ``tests/sim`` hold the
 two to that. The SimPy model stays the reference: a change to the model's behaviour is made
 there first and mirrored in the kernels.
 """
@@ -36,6 +38,7 @@ from scenarios.log_tables import (
 from sim import _compiled_layout as k
 from sim._compiled_input import grown, model_arrays
 from sim._compiled_kernels import run
+from sim._compiled_support import check_supported
 from sim.agents import TeamSpec
 from sim.specs import ModelInput
 from sim.streams import Streams
@@ -72,10 +75,12 @@ class CompiledModel:
     Raises
     ------
     InputError
-        For an input the engine cannot run (no interval or no channel).
+        For an input the engine cannot run: no interval or no channel, or a feature of the
+        SimPy model the kernels do not mirror (:mod:`sim._compiled_support`).
     """
 
     def __init__(self, inp: ModelInput, streams: Streams):
+        check_supported(inp)
         self.inp = inp
         self.horizon_s = float(inp.interval_s) * int(inp.n_intervals)
         self._arrays, self._supply = model_arrays(inp, streams)
