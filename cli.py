@@ -386,6 +386,14 @@ OutOption = Annotated[
 ContactsOption = Annotated[
     bool, typer.Option("--contacts/--no-contacts", help="Write contacts.parquet.")
 ]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        metavar="simpy|numba",
+        help="simpy: the reference model; numba: compiled, the same logs, several times faster.",
+    ),
+]
 _CPUS = os.cpu_count() or 1
 
 
@@ -400,6 +408,7 @@ def run(
     set_: SetOption = None,
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
+    engine: EngineOption = "simpy",
     contacts: ContactsOption = True,
 ) -> None:
     """Plan staffing, simulate and evaluate a scenario; print the summary and write the results
@@ -416,6 +425,7 @@ def run(
             scheduler=scheduler,
             contacts=contacts,
             progress=progress,
+            engine=engine,
         )
     if as_json:
         typer.echo(json.dumps(outcome.evaluation.summary))
@@ -439,6 +449,7 @@ def batch(
     set_: SetOption = None,
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
+    engine: EngineOption = "simpy",
     contacts: ContactsOption = True,
 ) -> None:
     """Run every scenario found: one results folder each (DIR/<name>), plus batch.csv and
@@ -456,6 +467,7 @@ def batch(
             scheduler=scheduler,
             contacts=contacts,
             progress=progress,
+            engine=engine,
         )
     print_errors(outcome.errors)
     if as_json:
@@ -479,6 +491,7 @@ def compare(
     set_: SetOption = None,
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
+    engine: EngineOption = "simpy",
 ) -> None:
     """Run scenarios on common random numbers (the first one's seed and replications unless
     given) and print paired differences against the first, with 95 % CIs, for every KPI and
@@ -494,6 +507,7 @@ def compare(
             workers=workers,
             scheduler=scheduler,
             progress=progress,
+            engine=engine,
         )
     if as_json:
         typer.echo(outcome.differences.to_json(orient="records"))
@@ -527,6 +541,7 @@ def sweep(
     set_: SetOption = None,
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
+    engine: EngineOption = "simpy",
 ) -> None:
     """Run a grid of variants on common random numbers (seed and replications of the scenario
     with --set only, unless given); writes the tidy table sweep.csv / sweep.parquet and plots of
@@ -543,6 +558,7 @@ def sweep(
             workers=workers,
             scheduler=scheduler,
             progress=progress,
+            engine=engine,
         )
     if as_json:
         typer.echo(outcome.table.to_json(orient="records"))
@@ -634,6 +650,7 @@ def negotiate(
     ] = "0%",
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
+    engine: EngineOption = "simpy",
 ) -> None:
     """Sweep the partner's staffing on common random numbers and price the contract at every
     level: cost curves, the partner's best response, the client's required staffing, the fair
@@ -659,6 +676,7 @@ def negotiate(
             workers=workers,
             scheduler=scheduler,
             progress=progress,
+            engine=engine,
         )
     if as_json:
         typer.echo(json.dumps(outcome.negotiation.document))

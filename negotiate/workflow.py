@@ -90,6 +90,7 @@ def negotiate(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress = SILENT,
+    engine: str = "simpy",
 ) -> NegotiationOutcome:
     """Simulate the partner's staffing at several levels and price the contract at each.
 
@@ -114,6 +115,8 @@ def negotiate(
         Default ``results/<name>_negotiation``.
     workers, scheduler, progress:
         Where replications run, and who is told of them.
+    engine:
+        ``"simpy"`` or ``"numba"`` (:func:`sim.runner.simulate`).
 
     Raises
     ------
@@ -148,6 +151,7 @@ def negotiate(
             workload=workload,
             map_fn=map_fn,
             progress=progress.replications_of,
+            engine=engine,
         )
     kpis = tuple(pd.concat(tables, ignore_index=True) for tables in runs.reduced)
     negotiation = analyse(

@@ -201,6 +201,7 @@ def _simulate_into(
     map_fn: MapFn,
     progress: Progress,
     contacts: bool,
+    engine: str,
 ) -> Evaluation:
     """Simulate, evaluate and write one scenario's results folder; its evaluation."""
     result = run_scenario(
@@ -209,6 +210,7 @@ def _simulate_into(
         seed=seed,
         map_fn=map_fn,
         progress=progress.replication,
+        engine=engine,
     )
     evaluation = evaluate_run(scenario, result)
     write_results(folder, scenario, result, evaluation, contacts=contacts)
@@ -226,6 +228,7 @@ def run(
     scheduler: str | None = None,
     contacts: bool = True,
     progress: Progress = SILENT,
+    engine: str = "simpy",
 ) -> RunOutcome:
     """Plan the staffing, simulate and evaluate a scenario and write its results folder.
 
@@ -243,6 +246,8 @@ def run(
         Write ``contacts.parquet``.
     progress:
         Told of every replication.
+    engine:
+        ``"simpy"`` or ``"numba"`` (:func:`sim.runner.simulate`).
 
     Raises
     ------
@@ -255,7 +260,7 @@ def run(
     with executor(workers, scheduler) as map_fn:
         check_writable(folder)
         progress.start(count, 1)
-        evaluation = _simulate_into(folder, loaded, count, root, map_fn, progress, contacts)
+        evaluation = _simulate_into(folder, loaded, count, root, map_fn, progress, contacts, engine)
     return RunOutcome(loaded, count, root, evaluation, folder)
 
 
@@ -280,6 +285,7 @@ def batch(
     scheduler: str | None = None,
     contacts: bool = True,
     progress: Progress = SILENT,
+    engine: str = "simpy",
 ) -> BatchOutcome:
     """Run every scenario found under ``paths`` into ``out/<name>``, plus ``batch.csv`` and
     ``index.html``.
@@ -294,7 +300,7 @@ def batch(
         Scenario files, folders or glob patterns (:func:`scenarios.discovery.find_scenario_files`).
     out:
         The batch folder.
-    overrides, replications, seed, workers, scheduler, contacts, progress:
+    overrides, replications, seed, workers, scheduler, contacts, progress, engine:
         As in :func:`run`, for every scenario.
 
     Raises
@@ -332,7 +338,9 @@ def batch(
                 by_file[file] = batch_row(file, "skipped", str(target))
             else:
                 try:
-                    _simulate_into(target, scenario, count, root, map_fn, progress, contacts)
+                    _simulate_into(
+                        target, scenario, count, root, map_fn, progress, contacts, engine
+                    )
                 except Exception as error:  # one scenario's failure must not stop the batch
                     by_file[file], lines = _failure(file, error)
                     errors.extend(lines)
@@ -352,6 +360,7 @@ def _evaluate_variants(
     scheduler: str | None,
     folder: Path,
     progress: Progress,
+    engine: str,
 ) -> tuple[Evaluation, ...]:
     """Evaluations of the scenarios on common random numbers, in order."""
     with executor(workers, scheduler) as map_fn:
@@ -363,6 +372,7 @@ def _evaluate_variants(
             seed=seed,
             map_fn=map_fn,
             progress=progress.replication,
+            engine=engine,
         )
         evaluations = []
         for scenario, result in zip(scenarios, runs, strict=True):
@@ -381,6 +391,7 @@ def compare(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress = SILENT,
+    engine: str = "simpy",
 ) -> ComparisonOutcome:
     """Run scenarios on common random numbers and difference them against the first.
 
@@ -393,7 +404,7 @@ def compare(
         Default: the first scenario's ``run`` section.
     out:
         Default ``results/compare_<A>_vs_<B>...``.
-    workers, scheduler, progress:
+    workers, scheduler, progress, engine:
         As in :func:`run`.
 
     Raises
@@ -407,7 +418,9 @@ def compare(
     count, root = run_settings(loaded[0], replications, seed)
     name = "compare_" + "_vs_".join(scenario.name for scenario in loaded)
     folder = Path(out) if out is not None else RESULTS_ROOT / name
-    evaluations = _evaluate_variants(loaded, count, root, workers, scheduler, folder, progress)
+    evaluations = _evaluate_variants(
+        loaded, count, root, workers, scheduler, folder, progress, engine
+    )
     differences = paired_differences(
         {scenario.name: ev for scenario, ev in zip(loaded, evaluations, strict=True)}
     )
@@ -437,6 +450,7 @@ def sweep(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress = SILENT,
+    engine: str = "simpy",
 ) -> SweepOutcome:
     """Run every combination of the ``vary`` options' values on common random numbers.
 
@@ -450,7 +464,7 @@ def sweep(
         Default: the ``run`` section of the scenario with ``overrides`` only.
     out:
         Default ``results/<name>_sweep``.
-    workers, scheduler, progress:
+    workers, scheduler, progress, engine:
         As in :func:`run`.
 
     Raises
@@ -464,7 +478,9 @@ def sweep(
     scenarios = load_variants(scenario_file, grid, overrides)
     count, root = run_settings(base, replications, seed)
     folder = Path(out) if out is not None else RESULTS_ROOT / f"{base.name}_sweep"
-    evaluations = _evaluate_variants(scenarios, count, root, workers, scheduler, folder, progress)
+    evaluations = _evaluate_variants(
+        scenarios, count, root, workers, scheduler, folder, progress, engine
+    )
     table = sweep_table(evaluations, [variant.settings for variant in grid])
     warnings = tuple(variant_warnings(scenarios))
     write_folder(

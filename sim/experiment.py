@@ -110,7 +110,9 @@ class _Started:
     results: Iterator[ReplicationResult]
 
 
-def _start(scenario: Scenario, replications: int, seed: int, map_fn: MapFn | None) -> _Started:
+def _start(
+    scenario: Scenario, replications: int, seed: int, map_fn: MapFn | None, engine: str = "simpy"
+) -> _Started:
     workload = expand(scenario)
     rosters = team_rosters(scenario, workload)
     results = run_replications(
@@ -120,6 +122,7 @@ def _start(scenario: Scenario, replications: int, seed: int, map_fn: MapFn | Non
         map_fn=map_fn or map,
         workload=workload,
         rosters=rosters,
+        engine=engine,
     )
     return _Started(scenario, seed, workload, plan(scenario, workload), rosters, results)
 
@@ -147,6 +150,7 @@ def run_scenario(
     seed: int,
     map_fn: MapFn | None = None,
     progress: Progress | None = None,
+    engine: str = "simpy",
 ) -> ScenarioRun:
     """Plan, roster and simulate replications ``0 .. replications-1`` of ``scenario``.
 
@@ -158,6 +162,8 @@ def run_scenario(
         Where they run (:func:`sim.executors.executor`); default this process.
     progress:
         Called with each result as it arrives, in order.
+    engine:
+        ``"simpy"`` or ``"numba"`` (:func:`sim.runner.simulate`).
 
     Raises
     ------
@@ -165,7 +171,7 @@ def run_scenario(
         For replications < 1 or a negative seed.
     """
     _check(replications, seed)
-    return _finish(_start(scenario, replications, int(seed), map_fn), progress)
+    return _finish(_start(scenario, replications, int(seed), map_fn, engine), progress)
 
 
 def run_variants(
@@ -175,6 +181,7 @@ def run_variants(
     seed: int,
     map_fn: MapFn | None = None,
     progress: Progress | None = None,
+    engine: str = "simpy",
 ) -> Iterator[ScenarioRun]:
     """Run every scenario on common random numbers; yield their runs in order.
 
@@ -182,13 +189,13 @@ def run_variants(
     submitted a few variants ahead, enough to keep ``map_fn.slots`` workers busy (an
     :class:`sim.executors.Executor` has them; any other ``map_fn`` counts as one slot), so that
     replications of several variants run at the same time while only those variants' logs are
-    held in memory.
+    held in memory. ``engine`` as in :func:`run_scenario`.
     """
     _check(replications, seed)
     ahead = max(1, math.ceil(getattr(map_fn, "slots", 1) / replications))
     pending: deque[_Started] = deque()
     for scenario in scenarios:
-        pending.append(_start(scenario, replications, int(seed), map_fn))
+        pending.append(_start(scenario, replications, int(seed), map_fn, engine))
         if len(pending) > ahead:
             yield _finish(pending.popleft(), progress)
     while pending:

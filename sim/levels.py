@@ -164,6 +164,7 @@ def run_levels(
     workload: Workload | None = None,
     map_fn: MapFn | None = None,
     progress: Callable[[int, int], None] | None = None,
+    engine: str = "simpy",
 ) -> LevelRuns:
     """Simulate ``scenario`` at each staffing factor on common random numbers.
 
@@ -191,6 +192,8 @@ def run_levels(
     progress:
         Called as each replication finishes with ``(finished, submitted)``: the replications
         finished so far and those submitted so far (which grows with each adaptive round).
+    engine:
+        ``"simpy"`` or ``"numba"`` (:func:`sim.runner.simulate`).
     """
     max_replications = replications if max_replications is None else max_replications
     step = replications if step is None else step
@@ -202,7 +205,8 @@ def run_levels(
         workload = expand(scenario)
     base = team_rosters(scenario, workload)
     rosters = tuple(scaled_rosters(base, factor) for factor in factors)
-    task = _LevelTask(ReplicationTask(scenario, int(seed), workload, base), rosters, reduce)
+    replication = ReplicationTask(scenario, int(seed), workload, base, engine=engine)
+    task = _LevelTask(replication, rosters, reduce)
     reduced: list[list[Any]] = [[] for _ in factors]
     counts = {index: replications for index in range(len(factors))}
     finished = submitted = 0
