@@ -359,15 +359,16 @@ def kpi_table(
         escalation_targets_s=escalation_targets_s,
         escalation_thresholds_s=escalation_thresholds_s,
     )
+    cubes = [
+        Cube(reps, period_table(start=start, kind=kind, interval_s=interval_s,
+                                horizon_s=horizon_s, warmup_s=warmup_s), names, kind, start,
+             interval_s)
+        for kind in period_kinds
+    ]  # fmt: skip
     blocks = []
-    for kind in period_kinds:
-        periods = period_table(
-            start=start, kind=kind, interval_s=interval_s, horizon_s=horizon_s, warmup_s=warmup_s
-        )
-        cube = Cube(reps, periods, names, kind, start, interval_s)
-        items = measure(cube)
+    for cube, items in zip(cubes, measure(cubes), strict=True):
         items += _timeline_kpis(cube, agents, agent_codes, outages, channels, horizon_s, warmup_s)
-        blocks.append((kind, cube, items))
+        blocks.append((cube.kind, cube, items))
     return _long_frame(blocks, names)
 
 
@@ -382,15 +383,25 @@ def _long_frame(
         rep_pos, period_pos, slot = (axis.ravel() for axis in np.indices(cube.shape))
         period = cube.periods["period"].to_numpy()
         period_start = cube.periods["period_start"].to_numpy()
+        kept: dict[bytes, tuple[np.ndarray, dict[str, np.ndarray]]] = {}  # per slot mask
         for name, values, slots in items:
-            keep = slots[slot]
-            n = int(keep.sum())
-            columns["replication"].append(cube.replications[rep_pos[keep]])
-            columns["period_kind"].append(np.full(n, PERIOD_KINDS.index(kind)))
-            columns["period"].append(period[period_pos[keep]])
-            columns["period_start"].append(period_start[period_pos[keep]])
-            columns["channel"].append(slot[keep])
-            columns["kpi"].append(np.full(n, kpi_code[name]))
+            key = slots.tobytes()
+            if key not in kept:
+                keep = np.flatnonzero(slots[slot])
+                kept[key] = (
+                    keep,
+                    {
+                        "replication": cube.replications[rep_pos[keep]],
+                        "period_kind": np.full(keep.size, PERIOD_KINDS.index(kind)),
+                        "period": period[period_pos[keep]],
+                        "period_start": period_start[period_pos[keep]],
+                        "channel": slot[keep],
+                    },
+                )
+            keep, cells = kept[key]
+            for column, part in cells.items():
+                columns[column].append(part)
+            columns["kpi"].append(np.full(keep.size, kpi_code[name]))
             columns["value"].append(values.ravel()[keep])
     if not blocks:
         return empty_frame(KPI_COLUMNS)
