@@ -16,6 +16,7 @@ COMMANDS = {
         ["run", BASELINE, *SHORT],
         ["summary.json", "kpis.csv", "contract.csv", "contacts.parquet"],
     ),
+    "batch": (["batch", BASELINE, *SHORT], ["baseline/summary.json", "baseline/kpis.csv"]),
     "compare": (
         ["compare", BASELINE, str(EXAMPLES / "baseline_auto.yaml"), *SHORT],
         ["compare.csv"],
