@@ -110,7 +110,6 @@ from sim._compiled_layout import (
     P_AHT_M,
     P_CH,
     P_FCR_P,
-    P_HAND_BACK,
     P_LEARNING,
     P_NCH,
     P_WEEKS,
@@ -231,7 +230,7 @@ def _free_agent(ib, ch):
 
 
 @kernel(inline=True)
-def _progress(ib, fb, a, ch, now):
+def progress(ib, fb, a, ch, now):
     """``ContactCentre._progress``: advance the remaining work of the agent's chats to ``now``."""
     row, rowf = row_of(ib, O_AGENT, a), row_of(ib, O_AGENTF, a)
     n = ib[row + A_NCONT]
@@ -296,7 +295,7 @@ def _start(ib, fb, a, k, ch, now, i):
         ib[kc + K_TIMER] += 1  # the end of service below is the contact's live timer
         after(ib, fb, work, EV_DONE, k, ib[kc + K_TIMER], 0)
     else:
-        _progress(ib, fb, a, ch, now)
+        progress(ib, fb, a, ch, now)
         fb[kf + K_WORK] = work
         ib[row + A_CONT + n] = k
         ib[row + A_NCONT] = n + 1
@@ -490,7 +489,7 @@ def on_chat_timer(m, a, version, k):
         return
     now = fb[F_NOW]
     ch = ib[contact_rows(ib, k)[0] + K_CH]
-    _progress(ib, fb, a, ch, now)
+    progress(ib, fb, a, ch, now)
     n = ib[row + A_NCONT]
     j = 0
     while ib[row + A_CONT + j] != k:
@@ -520,74 +519,3 @@ def on_patience(ib, fb, k):
     if ib[c + C_REDIAL] and _draw(ib, fb, k, D_RED_U) < fb[row_of(ib, O_CHF, ch) + C_RED_P]:
         delay = _draw(ib, fb, k, D_RED_D) * fb[row_of(ib, O_CHF, ch) + C_RED_MEAN]
         _retry(ib, fb, ch, REDIAL, k, delay)
-
-
-# -- end of duty: sim.agents.Pool.rebalance and dismiss with the model's hand_back ----------------
-
-
-@kernel()
-def hand_back(ib, fb, a, now):
-    """``ContactCentre._hand_back``: the agent's contacts go back to the head of their queue,
-    in order, with the work still to do (a single contact's end of service cancelled, a chat
-    agent's timer made stale)."""
-    row = row_of(ib, O_AGENT, a)
-    n = ib[row + A_NCONT]
-    if n == 0:
-        return
-    ch = ib[row + A_CHANNEL]
-    c = row_of(ib, O_CH, ch)
-    if ib[c + C_MAX_CHATS] == 1:
-        kc, kf = contact_rows(ib, ib[row + A_CONT])
-        ib[kc + K_TIMER] += 1  # the end of service on the calendar is no longer live
-        fb[kf + K_REMAINING] = fb[kf + K_DONE_AT] - now
-    else:
-        _progress(ib, fb, a, ch, now)
-        ib[row + A_VERSION] += 1  # the chat timer is stale
-        for j in range(n):
-            kf = contact_rows(ib, ib[row + A_CONT + j])[1]
-            work = fb[kf + K_WORK]
-            fb[kf + K_REMAINING] = 0.0 if work < 0.0 else work  # Python's max(work, 0.0)
-    since = fb[row_of(ib, O_AGENTF, a) + A_BUSY_SINCE]
-    pools.add_span(fb, row_of(ib, O_BUSY, ch), since, now, ib[S_N])
-    for j in range(n - 1, -1, -1):  # appendleft in reverse: the contacts keep their order
-        k = ib[row + A_CONT + j]
-        kc = contact_rows(ib, k)[0]
-        ib[kc + K_STATE] = WAITING
-        ib[kc + K_QNEXT] = ib[c + Q_HEAD]
-        if ib[c + Q_HEAD] < 0:
-            ib[c + Q_TAIL] = k
-        ib[c + Q_HEAD] = k
-        ib[c + Q_WAITING] += 1
-    ib[row + A_NCONT] = 0
-    ib[row + A_CHANNEL] = -1
-
-
-@kernel()
-def rebalance(m, p, interval, now):
-    """``Pool.rebalance``: with ``hand_back`` idle agents go off first (longest idle first),
-    then busy ones (first on, first off) hand their contacts back; then
-    :func:`sim._compiled_pools.rebalance`."""
-    ib, fb = m.ib, m.fb
-    want = pools.target(ib, fb, p, interval)
-    if ib[row_of(ib, O_POOL, p) + P_HAND_BACK]:
-        while pools.list_length(ib, p, L_ON) > want and pools.list_head(ib, p, L_IDLE) >= 0:
-            a = pools.popleft_agent(ib, p, L_IDLE)
-            pools.remove_agent(ib, p, L_ON, a)
-            pools.leave_duty(ib, fb, p, a, now)
-        while pools.list_length(ib, p, L_ON) > want:
-            a = pools.popleft_agent(ib, p, L_ON)
-            hand_back(ib, fb, a, now)
-            pools.leave_duty(ib, fb, p, a, now)
-    pools.rebalance(ib, fb, p, want, now)
-
-
-@kernel()
-def dismiss(m, p, a, now):
-    """``Pool.dismiss``: with ``hand_back`` a busy leaver on duty hands its contacts back
-    first."""
-    ib, fb = m.ib, m.fb
-    row = row_of(ib, O_AGENT, a)
-    if ib[row_of(ib, O_POOL, p) + P_HAND_BACK] and ib[row + A_ON_DUTY] and ib[row + A_NCONT]:
-        hand_back(ib, fb, a, now)
-        pools.append_agent(ib, p, L_IDLE, a)  # set_off_duty takes it from idle, as the model
-    pools.dismiss(ib, fb, p, a, now)

@@ -2,9 +2,9 @@
 
 :func:`run` runs one replication held in an :data:`~sim._compiled_layout.Arrays` tuple (built
 by :mod:`sim._compiled_input`) on the kernels of :mod:`sim._compiled_calendar`,
-:mod:`sim._compiled_contacts` and :mod:`sim._compiled_pools`, each mirroring the SimPy model's
-methods on arrays, so that the same events happen in the same order at the same times and the
-logs are identical to the model's given the same draws.
+:mod:`sim._compiled_contacts`, :mod:`sim._compiled_duty` and :mod:`sim._compiled_pools`, each
+mirroring the SimPy model's methods on arrays, so that the same events happen in the same order
+at the same times and the logs are identical to the model's given the same draws.
 
 **Resumable.** :func:`run` returns a status when it needs more than it was given (calendar
 places, rows of retry draws of a channel, tier-2 handle times) *before* taking the next event;
@@ -23,20 +23,25 @@ import hashlib
 import math
 from pathlib import Path
 
-from sim import _compiled_calendar, _compiled_contacts, _compiled_layout, _compiled_pools
+from sim import (
+    _compiled_calendar,
+    _compiled_contacts,
+    _compiled_duty,
+    _compiled_layout,
+    _compiled_pools,
+)
 from sim._compiled_calendar import EMPTY, RETRIES, at, next_source, pop_event
 from sim._compiled_contacts import (
     arrive,
-    dismiss,
     dispatch,
     finish,
     on_chat_timer,
     on_patience,
-    rebalance,
     record,
     stop_waiting,
     tier2_dispatch,
 )
+from sim._compiled_duty import dismiss, rebalance
 from sim._compiled_layout import (
     A_NCONT,
     A_PRESENT,
@@ -289,7 +294,14 @@ def _run(m):
 def _fingerprint() -> str:
     """SHA-256 of the sources of the kernel modules :func:`run` compiles in."""
     digest = hashlib.sha256()
-    for module in (_compiled_calendar, _compiled_contacts, _compiled_layout, _compiled_pools):
+    modules = (
+        _compiled_calendar,
+        _compiled_contacts,
+        _compiled_duty,
+        _compiled_layout,
+        _compiled_pools,
+    )
+    for module in modules:
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
 
