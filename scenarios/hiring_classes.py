@@ -81,7 +81,8 @@ class HiringClasses(StrictModel):
     dropout:
         Share of a class leaving during training (uniformly over it), never taking contacts.
     cost_per_hire_eur:
-        Recruiting cost of each hire, dropouts included (euros).
+        Recruiting cost of each hire, dropouts included (euros); none: the partner's
+        ``cost_per_hire_eur``.
     paid_training:
         Whether the partner pays hires in training (``fte_hours_per_month`` a month).
     ramp_down:
@@ -100,7 +101,7 @@ class HiringClasses(StrictModel):
     nesting_weeks: float = Field(default=0.0, ge=0, le=52)
     nesting_productivity: Fraction = 1.0
     dropout: Fraction = 0.0
-    cost_per_hire_eur: float = Field(default=0.0, ge=0, le=MAX_EUR)
+    cost_per_hire_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
     paid_training: bool = True
     ramp_down: RampDown | None = None
     classes: Annotated[tuple[HiringClass, ...], Field(max_length=MAX_CLASSES)] = ()

@@ -1,0 +1,512 @@
+"""The weekly capacity model of ``ccplan hire``: per team and week, the agents the service
+needs against the agents the team will have, and what a hiring class adds.
+
+Weeks are seven days from the horizon start (the last may be shorter). For each fixed team with
+``hiring_classes`` (a *planned* team):
+
+**Required agents** ``R_w``. The fixed team's shifts at its starting headcount ``H₀`` give
+``roster₀(t)`` scheduled agents per interval; at an effective headcount ``H`` the simulation
+schedules ``⌊roster₀(t)·H/H₀⌋`` and answers with the productive share ``1 − shrinkage``
+(:func:`staffing.roster.productive_agents`), split over a blended pool's channels as the plan
+splits them. ``R_w`` is the smallest whole ``H`` at which every channel of the team with a
+``service_target`` meets its target over week ``w``: the week's service level, weighted by the
+offered contacts of its intervals, of the measures the staffing engine predicts for the workload
+the simulation will see, expected over the day-level forecast error
+(:func:`staffing.requirements.predicted_measures` on the solved plan,
+:func:`staffing.solve`). ``R_w`` is found by bisection, every week at once.
+
+**Forecast uncertainty.** With a day-level forecast error of CV ``c`` on the team's channels,
+a week of ``d`` open days has a volume CV of about ``c/√d``; ``σ_R,w = R_w(1 + c/√d) − R_w``
+(the same search at that volume) is the spread of the requirement.
+
+**Available agents** ``A_w``: the nesting-weighted (``effective``) expected headcount in
+production, averaged over the week (:func:`staffing.headcount.expected_headcount`, attrition,
+dropout, nesting and releases), of the team's starting headcount and the classes held in the
+file, plus ``Σ_c x_c·u_c,w`` for the classes a plan adds: ``u_c`` is the path of one hire of a
+class starting on candidate date ``c`` (the flow is linear in the class sizes). The variance
+of ``A_w`` from attrition is ``H₀·q_w(1 − q_w)``, ``q_w = e^{−ρ t_w}`` the survival of a
+starting agent to the week (binomial leavers).
+
+**Breach.** Week ``w`` of the team falls short with probability
+``P_w = Φ((R_w − A_w)/σ_w)``, ``σ_w² = σ_R,w² + Var A_w`` (a step at 0 when ``σ_w = 0``); a
+measurement period breaches when its worst week does, ``P_p = max_{w∈p} P_w``.
+
+**Money.** Labour: each agent in production paid ``hours_w`` (the shifts' hours of one agent
+that week), each trainee the contract week (``fte_hours_per_week``·days/7) with
+``paid_training``, at ``labour_cost_per_agent_hour_eur`` plus the overhead per FTE; hiring:
+``cost_per_hire_eur`` per hire (dropouts included). The credit of a breached period is what the
+team's service clauses (``service_level``, ``asa``, ``abandon_rate``,
+``response_within_target`` on its channels) charge at a first miss (:func:`period_credit`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scenarios.errors import InputError
+from staffing import solve
+from staffing.headcount import (
+    MONTH_S,
+    WEEK_S,
+    Cohort,
+    HeadcountPath,
+    expected_headcount,
+    team_cohorts,
+    team_nesting,
+    team_releases,
+)
+from staffing.requirements import predicted_measures
+from staffing.roster import productive_agents
+
+if TYPE_CHECKING:
+    from scenarios.demand import Workload
+    from scenarios.hiring_classes import HiringClasses
+    from scenarios.partner import Team
+    from scenarios.scenario import Scenario
+    from staffing.fixed_point import WorkloadPlan
+    from staffing.requirements import ChannelDemand
+
+__all__ = ["CapacityModel", "TeamCapacity", "Weeks", "capacity_model"]
+
+SERVICE_KPIS = frozenset({"service_level", "asa", "abandon_rate", "response_within_target"})
+"""Clause KPIs that capacity moves; a breach of the analytic model is a miss of these."""
+
+
+@dataclass(frozen=True)
+class Weeks:
+    """The weeks of the horizon: ``start`` dates, ``first`` interval, ``intervals`` and
+    ``days`` per week, and ``period`` (the measurement period each week falls in, by its first
+    day) with ``period_labels``."""
+
+    start: tuple[date, ...]
+    first: np.ndarray
+    intervals: np.ndarray
+    days: np.ndarray
+    period: np.ndarray
+    period_labels: tuple[str, ...]
+
+    @property
+    def n(self) -> int:
+        """Number of weeks."""
+        return len(self.start)
+
+    def of_interval(self, n_intervals: int) -> np.ndarray:
+        """Week index of every interval."""
+        return np.repeat(np.arange(self.n), self.intervals)[:n_intervals]
+
+
+@dataclass(frozen=True, eq=False)
+class Flows:
+    """Weekly flows of a workforce (arrays over weeks, or classes × weeks): ``effective`` and
+    ``headcount`` (mean over the week), ``in_training`` (mean), ``hired``, ``left`` and
+    ``released`` (sums)."""
+
+    effective: np.ndarray
+    headcount: np.ndarray
+    in_training: np.ndarray
+    hired: np.ndarray
+    left: np.ndarray
+    released: np.ndarray
+
+    def scaled(self, sizes: np.ndarray) -> Flows:
+        """``Σ_c sizes_c · flows_c`` of per-class unit flows."""
+        return Flows(*(np.asarray(sizes, np.float64) @ getattr(self, f) for f in _FIELDS))
+
+    def plus(self, other: Flows) -> Flows:
+        """The sum of two workforces' flows."""
+        return Flows(*(getattr(self, f) + getattr(other, f) for f in _FIELDS))
+
+
+_FIELDS = ("effective", "headcount", "in_training", "hired", "left", "released")
+
+
+@dataclass(frozen=True, eq=False)
+class TeamCapacity:
+    """One planned team of the weekly model (module notes).
+
+    Attributes
+    ----------
+    name, index:
+        The team and its position in ``partner.teams``.
+    rules:
+        Its ``hiring_classes``.
+    required, required_sd:
+        ``R_w`` and ``σ_R,w`` (effective agents in production).
+    base, base_var:
+        Flows without the classes a plan adds, and ``Var A_w`` from attrition.
+    candidates, unit:
+        Dates a class may start on, and the flows of one hire of each (classes × weeks).
+    hours_per_agent, trainee_hours:
+        Paid hours per week of an agent in production and of a trainee (0 unpaid).
+    hour_cost, hire_cost, release_cost:
+        Euros per paid hour (labour and overhead), per hire, per release.
+    release_unit:
+        Flows of one agent released at the start of each week (weeks × weeks), or None.
+    credit:
+        Credit of a breached measurement period, per period (euros).
+    """
+
+    name: str
+    index: int
+    rules: HiringClasses
+    required: np.ndarray
+    required_sd: np.ndarray
+    base: Flows
+    base_var: np.ndarray
+    candidates: tuple[date, ...]
+    unit: Flows
+    hours_per_agent: np.ndarray
+    trainee_hours: np.ndarray
+    hour_cost: float
+    hire_cost: float
+    release_cost: float
+    release_unit: Flows | None
+    credit: np.ndarray
+
+    def labour_eur(self, flows: Flows) -> np.ndarray:
+        """Labour cost per week of ``flows`` (agents in production and trainees)."""
+        hours = flows.headcount * self.hours_per_agent + flows.in_training * self.trainee_hours
+        return hours * self.hour_cost
+
+    def hiring_eur(self, flows: Flows) -> np.ndarray:
+        """Hiring and release cost per week of ``flows``."""
+        return flows.hired * self.hire_cost + flows.released * self.release_cost
+
+    @property
+    def unit_cost(self) -> np.ndarray:
+        """Cost of one hire of each candidate class over the horizon."""
+        return self.labour_eur(self.unit).sum(axis=-1) + self.hiring_eur(self.unit).sum(axis=-1)
+
+
+@dataclass(frozen=True, eq=False)
+class CapacityModel:
+    """The weekly model of a scenario: its weeks and planned teams."""
+
+    weeks: Weeks
+    teams: tuple[TeamCapacity, ...]
+    fte_hours_per_week: float
+
+
+def _weeks(scenario: Scenario, workload: Workload) -> Weeks:
+    horizon = scenario.horizon
+    per_day = round(86400.0 / workload.interval_s)
+    n = math.ceil(horizon.days / 7)
+    days = np.array([min(7, horizon.days - 7 * w) for w in range(n)], dtype=np.int64)
+    starts = tuple(horizon.start + timedelta(days=7 * w) for w in range(n))
+    kind = "month" if scenario.contract is None else scenario.contract.measurement_period
+    labels: list[str] = []
+    period = np.zeros(n, dtype=np.int64)
+    for w, day in enumerate(starts):
+        label = _period_label(day, kind, horizon.start, w)
+        if label not in labels:
+            labels.append(label)
+        period[w] = labels.index(label)
+    return Weeks(starts, np.arange(n) * 7 * per_day, days * per_day, days, period, tuple(labels))
+
+
+def _period_label(day: date, kind: str, start: date, week: int) -> str:
+    if kind == "month":
+        return f"{day.year}-{day.month:02d}"
+    if kind == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return (start + timedelta(days=7 * week)).isoformat()
+
+
+def _weekly(path: HeadcountPath, weeks: Weeks) -> Flows:
+    index = weeks.of_interval(path.headcount.size)
+    count = np.bincount(index, minlength=weeks.n).astype(np.float64)
+
+    def mean(x: np.ndarray) -> np.ndarray:
+        return np.bincount(index, weights=x, minlength=weeks.n) / count
+
+    def total(x: np.ndarray) -> np.ndarray:
+        return np.bincount(index, weights=x, minlength=weeks.n)
+
+    return Flows(
+        mean(path.effective),
+        mean(path.headcount),
+        mean(path.in_training),
+        total(path.hired),
+        total(path.left),
+        total(path.released),
+    )
+
+
+def _path(
+    cohorts: tuple[Cohort, ...],
+    team: Team,
+    workload: Workload,
+    releases: tuple[tuple[float, float], ...] = (),
+) -> HeadcountPath:
+    return expected_headcount(
+        cohorts,
+        interval_s=workload.interval_s,
+        n_intervals=workload.n_intervals,
+        attrition_per_month_frac=team.attrition_per_month,
+        nesting=team_nesting(team),
+        releases=releases,
+    )
+
+
+def candidate_dates(rules: HiringClasses, scenario: Scenario) -> tuple[date, ...]:
+    """Dates a new class may start: allowed by the rules, from ``lead_time_weeks`` after the
+    horizon start, reaching production before the horizon end, not a day a held class starts."""
+    horizon = scenario.horizon
+    first = horizon.start + timedelta(days=math.ceil(rules.lead_time_weeks * 7 - 1e-9))
+    last = horizon.end - timedelta(days=math.ceil(rules.training_weeks * 7 - 1e-9))
+    held = {c.start for c in rules.classes}
+    days = (first + timedelta(days=k) for k in range(max(0, (last - first).days + 1)))
+    return tuple(d for d in days if rules.allows_start(d) and d not in held)
+
+
+def _split(plan: WorkloadPlan, team: Team) -> list[np.ndarray]:
+    """Per channel of the team, its share of the team's productive agents in the plan."""
+    productive = np.array(plan.teams[team.name].productive, dtype=np.float64)
+    total = productive.sum(axis=0)
+    even = np.full_like(productive, 1.0 / len(team.channels))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return list(np.where(total > 0, productive / total, even))
+
+
+def _meets(
+    demands: list[ChannelDemand],
+    shares: list[np.ndarray],
+    method: str,
+    roster: np.ndarray,
+    starting: int,
+    shrinkage: float,
+    heads: np.ndarray,
+    weeks: Weeks,
+) -> np.ndarray:
+    """Per week, whether an effective headcount of ``heads[w]`` meets every target."""
+    index = weeks.of_interval(roster.size)
+    scheduled = np.floor(roster * heads[index] / starting + 1e-9)
+    ok = np.ones(weeks.n, dtype=bool)
+    for demand, share in zip(demands, shares, strict=True):
+        agents = productive_agents(scheduled * share, shrinkage)
+        level = predicted_measures(demand, agents, method)["service_level"]
+        weight = np.where(demand.is_open & np.isfinite(level), demand.offered, 0.0)
+        got = np.bincount(index, weights=weight * np.nan_to_num(level), minlength=weeks.n)
+        offered = np.bincount(index, weights=weight, minlength=weeks.n)
+        assert demand.service_target is not None, "only channels with a target"
+        target = demand.service_target.target
+        ok &= (offered <= 0) | (got >= (target - 1e-9) * offered)
+    return ok
+
+
+def _required(
+    plan: WorkloadPlan,
+    scenario: Scenario,
+    team: Team,
+    weeks: Weeks,
+    volume: np.ndarray,
+) -> np.ndarray:
+    """``R_w``: the smallest effective headcount meeting every target of the team in each week,
+    with each week's volume times ``volume[w]`` (module notes)."""
+    team_plan = plan.teams[team.name]
+    starting = team.staffing.headcount  # type: ignore[union-attr]
+    index = weeks.of_interval(team_plan.roster.size)
+    demands, shares = [], []
+    for channel, share in zip(team.channels, _split(plan, team), strict=True):
+        demand = plan.channels[channel].demand
+        if demand.service_target is None:
+            continue
+        factor = volume[index]
+        fixed = None if demand.fixed is None else demand.fixed * factor
+        demands.append(replace(demand, offered=demand.offered * factor, fixed=fixed))
+        shares.append(share)
+    roster = np.asarray(team_plan.roster, np.float64)
+    low = np.zeros(weeks.n, dtype=np.int64)  # fails, or 0
+    high = np.full(weeks.n, max(2 * starting, 8), dtype=np.int64)
+    args = (demands, shares, team_plan.method, roster, starting, scenario.partner.shrinkage)
+    if not demands:
+        return np.zeros(weeks.n)
+    meets = _meets(*args, high.astype(np.float64), weeks)
+    while not meets.all():
+        if high.max() > 1_000_000:
+            raise InputError(f"team {team.name}: no headcount meets its targets in some week")
+        high = np.where(meets, high, high * 2)
+        meets = _meets(*args, high.astype(np.float64), weeks)
+    zero = _meets(*args, np.zeros(weeks.n), weeks)
+    high = np.where(zero, 0, high)
+    while np.any(high - low > 1):
+        mid = (low + high) // 2
+        ok = _meets(*args, mid.astype(np.float64), weeks)
+        high = np.where(ok, mid, high)
+        low = np.where(ok, low, mid)
+    return high.astype(np.float64)
+
+
+def _open_days(scenario: Scenario, team: Team, weeks: Weeks, workload: Workload) -> np.ndarray:
+    per_day = round(86400.0 / workload.interval_s)
+    is_open = np.zeros(workload.n_intervals, dtype=bool)
+    for channel in team.channels:
+        is_open |= np.asarray(workload.channels[channel].is_open, dtype=bool)
+    days = is_open[: per_day * (workload.n_intervals // per_day)].reshape(-1, per_day).any(axis=1)
+    day_week = np.arange(days.size) // 7
+    return np.bincount(day_week, weights=days.astype(np.float64), minlength=weeks.n)
+
+
+def _required_sd(
+    plan: WorkloadPlan,
+    scenario: Scenario,
+    team: Team,
+    weeks: Weeks,
+    workload: Workload,
+    required: np.ndarray,
+) -> np.ndarray:
+    cv = max(scenario.forecast_day_cv(channel) for channel in team.channels)
+    if cv <= 0.0:
+        return np.zeros(weeks.n)
+    open_days = np.maximum(_open_days(scenario, team, weeks, workload), 1.0)
+    high = _required(plan, scenario, team, weeks, 1.0 + cv / np.sqrt(open_days))
+    return np.maximum(high - required, 0.0)
+
+
+def period_credit(
+    scenario: Scenario, team: Team, weeks: Weeks, roster_hours: np.ndarray
+) -> np.ndarray:
+    """Credit of a breached measurement period of ``team``, per period (module notes).
+
+    Per service clause on the team's channels: ``fixed`` and ``banded`` schemes their (first
+    band's) share of the period fee, ``linear`` its cap (else one point), ``per_unit`` its cap
+    (else nothing); the sum at most ``at_risk_cap`` of the fee. The period fee is the contract's
+    fixed fee prorated by days, or the pricing applied to the starting rosters' hours
+    (``roster_hours``: per week, every team) when the fee is from the pricing.
+    """
+    contract = scenario.contract
+    credit = np.zeros(len(weeks.period_labels))
+    if contract is None:
+        return credit
+    days = np.bincount(weeks.period, weights=weeks.days.astype(np.float64))
+    fixed = contract.fee.fixed_per_billing_period_eur
+    billing_days = {"day": 1.0, "week": 7.0, "month": 30.4375, "quarter": 91.3125}
+    if fixed is not None:
+        fee = fixed * days / billing_days[contract.fee.billing_period]
+    else:
+        pricing = scenario.partner.pricing
+        hours = np.bincount(weeks.period, weights=roster_hours)
+        if pricing is None:
+            fee = np.zeros_like(days)
+        elif pricing.per_agent_hour_eur is not None:
+            fee = hours * pricing.per_agent_hour_eur
+        elif pricing.per_fte_month_eur is not None:
+            fee = hours / scenario.partner.fte_hours_per_month * pricing.per_fte_month_eur
+        else:
+            fee = np.zeros_like(days)
+    share = 0.0
+    for clause in contract.clauses:
+        if clause.kpi not in SERVICE_KPIS or clause.channel not in team.channels:
+            continue
+        penalty = clause.penalty
+        if penalty is None:
+            continue
+        if penalty.scheme == "fixed":
+            share += penalty.percent_of_fee
+        elif penalty.scheme == "banded":
+            share += penalty.bands[0].percent_of_fee
+        elif penalty.scheme == "linear":
+            if penalty.cap_percent_of_fee is not None:
+                share += penalty.cap_percent_of_fee
+            elif penalty.per_point_percent_of_fee is not None:
+                share += penalty.per_point_percent_of_fee
+        credit += 0.0 if penalty.scheme != "per_unit" else (penalty.cap_eur or 0.0)
+    if contract.at_risk_cap is not None:
+        share = min(share, contract.at_risk_cap)
+    return credit + share * fee
+
+
+def _team_capacity(
+    scenario: Scenario, workload: Workload, plan: WorkloadPlan, weeks: Weeks, index: int
+) -> TeamCapacity:
+    team = scenario.partner.teams[index]
+    rules = team.hiring_classes
+    assert rules is not None, "a planned team has hiring classes"
+    partner = scenario.partner
+    if partner.labour_cost_per_agent_hour_eur is None:
+        raise InputError(
+            "partner.labour_cost_per_agent_hour_eur: ccplan hire needs the cost of a paid hour"
+        )
+    base = _weekly(
+        _path(team_cohorts(team, scenario), team, workload, team_releases(team, scenario)), weeks
+    )
+    candidates = candidate_dates(rules, scenario)
+    units = []
+    for day in candidates:
+        employed = (day - scenario.horizon.start).days * 86400.0
+        cohort = Cohort(1.0, employed, employed + rules.training_weeks * WEEK_S, rules.dropout)
+        units.append(_weekly(_path((cohort,), team, workload), weeks))
+    unit = Flows(
+        *(np.array([getattr(u, f) for u in units]).reshape(len(units), weeks.n) for f in _FIELDS)
+    )
+    roster = np.asarray(plan.teams[team.name].roster, np.float64)
+    hours = np.bincount(weeks.of_interval(roster.size), weights=roster, minlength=weeks.n) * (
+        workload.interval_s / 3600.0
+    )
+    starting = team.staffing.headcount  # type: ignore[union-attr]
+    required = _required(plan, scenario, team, weeks, np.ones(weeks.n))
+    rate = -math.log1p(-team.attrition_per_month) / MONTH_S
+    mid = (np.arange(weeks.n) * 7 + weeks.days / 2.0) * 86400.0
+    survive = np.exp(-rate * mid)
+    overhead = partner.overhead_per_fte_month_eur / partner.fte_hours_per_month
+    release_unit = None
+    if rules.ramp_down is not None:
+        paths = [
+            _weekly(_path((), team, workload, ((7.0 * 86400.0 * w, 1.0),)), weeks)
+            for w in range(weeks.n)
+        ]
+        release_unit = Flows(*(np.array([getattr(p, f) for p in paths]) for f in _FIELDS))
+    all_hours = np.zeros(weeks.n)
+    for other in plan.teams.values():
+        all_hours += np.bincount(
+            weeks.of_interval(other.roster.size),
+            weights=np.asarray(other.roster, np.float64),
+            minlength=weeks.n,
+        ) * (workload.interval_s / 3600.0)
+    return TeamCapacity(
+        name=team.name,
+        index=index,
+        rules=rules,
+        required=required,
+        required_sd=_required_sd(plan, scenario, team, weeks, workload, required),
+        base=base,
+        base_var=starting * survive * (1.0 - survive),
+        candidates=candidates,
+        unit=unit,
+        hours_per_agent=hours / starting,
+        trainee_hours=(partner.fte_hours_per_week * weeks.days / 7.0) * float(rules.paid_training),
+        hour_cost=partner.labour_cost_per_agent_hour_eur + overhead,
+        hire_cost=partner.cost_per_hire_eur
+        if rules.cost_per_hire_eur is None
+        else rules.cost_per_hire_eur,
+        release_cost=0.0 if rules.ramp_down is None else rules.ramp_down.cost_per_release_eur,
+        release_unit=release_unit,
+        credit=period_credit(scenario, team, weeks, all_hours),
+    )
+
+
+def capacity_model(scenario: Scenario, workload: Workload) -> CapacityModel:
+    """The weekly capacity model of every team with ``hiring_classes`` (module notes).
+
+    Raises
+    ------
+    InputError
+        Without a team with ``hiring_classes``, or without the labour cost.
+    """
+    planned = [
+        i for i, team in enumerate(scenario.partner.teams) if team.hiring_classes is not None
+    ]
+    if not planned:
+        raise InputError(
+            "ccplan hire plans the teams with hiring_classes; the scenario has none "
+            "(partner.teams.N.hiring_classes)"
+        )
+    weeks = _weeks(scenario, workload)
+    plan = solve(scenario, workload)
+    teams = tuple(_team_capacity(scenario, workload, plan, weeks, i) for i in planned)
+    return CapacityModel(weeks, teams, scenario.partner.fte_hours_per_week)
