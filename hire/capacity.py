@@ -8,10 +8,11 @@ Weeks are seven days from the horizon start (the last may be shorter). For each 
 ``roster₀(t)`` scheduled agents per interval; at an effective headcount ``H`` the simulation
 schedules ``⌊roster₀(t)·H/H₀⌋`` and answers with the productive share ``1 − shrinkage``
 (:func:`staffing.roster.productive_agents`), split over a blended pool's channels as the plan
-splits them. ``R_w`` is the smallest whole ``H`` at which every channel of the team with a
-``service_target`` meets its target over week ``w``: the week's service level, weighted by the
-offered contacts of its intervals, of the measures the staffing engine predicts for the workload
-the simulation will see, expected over the day-level forecast error
+splits them. ``R_w`` is the smallest whole ``H`` at which every channel of the team meets its
+``service_target`` and the contract's ``abandon_rate`` and ``asa`` clauses on it over week ``w``:
+the week's measure, weighted by the offered contacts of its intervals, of the measures the
+staffing engine predicts for the workload the simulation will see, expected over the day-level
+forecast error
 (:func:`staffing.requirements.predicted_measures` on the solved plan,
 :func:`staffing.solve`). ``R_w`` is found by bisection, every week at once.
 
@@ -276,6 +277,7 @@ def _split(plan: WorkloadPlan, team: Team) -> list[np.ndarray]:
 def _meets(
     demands: list[ChannelDemand],
     shares: list[np.ndarray],
+    limits: list[list[tuple[str, float, bool]]],
     method: str,
     roster: np.ndarray,
     starting: int,
@@ -283,20 +285,43 @@ def _meets(
     heads: np.ndarray,
     weeks: Weeks,
 ) -> np.ndarray:
-    """Per week, whether an effective headcount of ``heads[w]`` meets every target."""
+    """Per week, whether an effective headcount of ``heads[w]`` meets every limit: a measure
+    of :func:`staffing.requirements.predicted_measures` averaged over the week's open
+    intervals weighted by their offered contacts, at least (or at most) its target."""
     index = weeks.of_interval(roster.size)
     scheduled = np.floor(roster * heads[index] / starting + 1e-9)
     ok = np.ones(weeks.n, dtype=bool)
-    for demand, share in zip(demands, shares, strict=True):
+    for demand, share, own in zip(demands, shares, limits, strict=True):
         agents = productive_agents(scheduled * share, shrinkage)
-        level = predicted_measures(demand, agents, method)["service_level"]
-        weight = np.where(demand.is_open & np.isfinite(level), demand.offered, 0.0)
-        got = np.bincount(index, weights=weight * np.nan_to_num(level), minlength=weeks.n)
-        offered = np.bincount(index, weights=weight, minlength=weeks.n)
-        assert demand.service_target is not None, "only channels with a target"
-        target = demand.service_target.target
-        ok &= (offered <= 0) | (got >= (target - 1e-9) * offered)
+        measures = predicted_measures(demand, agents, method)
+        for measure, target, at_least in own:
+            level = measures[measure]
+            weight = np.where(demand.is_open & np.isfinite(level), demand.offered, 0.0)
+            got = np.bincount(index, weights=weight * np.nan_to_num(level), minlength=weeks.n)
+            offered = np.bincount(index, weights=weight, minlength=weeks.n)
+            if at_least:
+                ok &= (offered <= 0) | (got >= (target - 1e-9) * offered)
+            else:
+                ok &= (offered <= 0) | (got <= (target + 1e-9) * offered)
     return ok
+
+
+def _limits(scenario: Scenario, channel: str) -> list[tuple[str, float, bool]]:
+    """What a week of ``channel`` must meet: its ``service_target`` and the contract's
+    ``abandon_rate`` and ``asa`` clauses on it, as ``(measure, target, at least)``."""
+    limits = []
+    target = scenario.channels[channel].service_target
+    if target is not None:
+        limits.append(("service_level", target.target, True))
+    if scenario.contract is not None:
+        for clause in scenario.contract.clauses:
+            if clause.channel != channel:
+                continue
+            if clause.kpi == "abandon_rate":
+                limits.append(("p_abandon", clause.target, False))
+            elif clause.kpi == "asa":
+                limits.append(("asa_s", clause.target, False))
+    return limits
 
 
 def _required(
@@ -311,19 +336,23 @@ def _required(
     team_plan = plan.teams[team.name]
     starting = team.staffing.headcount  # type: ignore[union-attr]
     index = weeks.of_interval(team_plan.roster.size)
-    demands, shares = [], []
+    demands, shares, limits = [], [], []
     for channel, share in zip(team.channels, _split(plan, team), strict=True):
         demand = plan.channels[channel].demand
-        if demand.service_target is None:
+        own = _limits(scenario, channel)
+        if demand.kind == "deferrable":
+            own = [limit for limit in own if limit[0] == "service_level"]
+        if not own:
             continue
         factor = volume[index]
         fixed = None if demand.fixed is None else demand.fixed * factor
         demands.append(replace(demand, offered=demand.offered * factor, fixed=fixed))
         shares.append(share)
+        limits.append(own)
     roster = np.asarray(team_plan.roster, np.float64)
     low = np.zeros(weeks.n, dtype=np.int64)  # fails, or 0
     high = np.full(weeks.n, max(2 * starting, 8), dtype=np.int64)
-    args = (demands, shares, team_plan.method, roster, starting, scenario.partner.shrinkage)
+    args = (demands, shares, limits, team_plan.method, roster, starting, scenario.partner.shrinkage)
     if not demands:
         return np.zeros(weeks.n)
     meets = _meets(*args, high.astype(np.float64), weeks)

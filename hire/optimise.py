@@ -19,8 +19,9 @@ the continuity correction of an integer requirement, so that ``A_w = R_w`` meets
 upper bound of ``Φ(−g)`` that the binary steps make exact on the grid.
 
 **Bounded risk** (``max_p_breach = α``): minimise labour and hiring subject to ``m_w ≥ z_α·σ_w``
-in every week, ``z_α = Φ⁻¹(1 − α)``: ``P_w = Φ(−m_w/σ_w) ≤ α`` in every week and so in every
-period (a period's risk is its worst week's, :mod:`hire.capacity`).
+in every week a class can reach (:func:`reachable`; earlier weeks are what they are),
+``z_α = Φ⁻¹(1 − α)``: ``P_w = Φ(−m_w/σ_w) ≤ α`` in those weeks and so in every period made of
+them (a period's risk is its worst week's, :mod:`hire.capacity`).
 """
 
 from __future__ import annotations
@@ -78,6 +79,19 @@ def staircase_p(z: np.ndarray) -> np.ndarray:
 def sigma(team: TeamCapacity) -> np.ndarray:
     """``σ_w``: the spread of a week's margin, at least :data:`SIGMA_MIN`."""
     return np.maximum(np.sqrt(team.required_sd**2 + team.base_var), SIGMA_MIN)
+
+
+def reachable(team: TeamCapacity) -> np.ndarray:
+    """Weeks in which some candidate class (or a release) changes the available agents: the
+    weeks a plan can act on; the bound holds there."""
+    moved = np.any(team.unit.effective > 0, axis=0) if len(team.candidates) else np.zeros(0, bool)
+    if team.release_unit is not None:
+        moved = moved | np.any(team.release_unit.effective != 0, axis=0)
+    return (
+        np.asarray(moved, dtype=bool).reshape(-1)
+        if moved.size
+        else np.zeros(team.required.size, dtype=bool)
+    )
 
 
 def release_flows(team: TeamCapacity, releases: np.ndarray) -> Flows | None:
@@ -167,7 +181,7 @@ def _team_programme(
     constant = float(team.labour_eur(team.base).sum() + team.hiring_eur(team.base).sum())
     if max_p_breach is not None:
         z_alpha = float(norm.isf(max_p_breach))
-        for w in range(weeks.n):
+        for w in np.flatnonzero(reachable(team)):
             need = z_alpha * spread[w] - base_margin[w]
             rows.add(margin_cols, margin_unit[:, w], need, np.inf)
         return _TeamColumns(size, used, released), constant
@@ -235,7 +249,8 @@ def optimise(
         if max_p_breach is not None:
             raise InputError(
                 f"no plan within the hiring_classes rules keeps P(breach) at or below "
-                f"{max_p_breach:.0%} in every week (raise max_size, max_classes or the bound)"
+                f"{max_p_breach:.0%} in every week a class can reach (raise max_size, "
+                "max_classes or the bound)"
             )
         raise InputError(f"the hiring optimiser found no plan: {result.message}")
     x = np.round(result.x).astype(np.int64)
