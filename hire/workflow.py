@@ -112,6 +112,22 @@ def _worst(periods: pd.DataFrame, label: str) -> dict | None:
     return {k: row[k] for k in ("period_start", "p_breach", "ci95_low", "ci95_high")}
 
 
+def _changed(periods: pd.DataFrame, label: str) -> tuple[str, float, float] | None:
+    """The period whose simulated P(breach) a variant moves most from the plan's: its start,
+    the plan's and the variant's P(breach)."""
+    plan = periods[periods["variant"] == PLAN_LABEL].set_index("period")
+    own = periods[periods["variant"] == label].set_index("period")
+    if own.empty:
+        return None
+    change = (own["p_breach"] - plan["p_breach"]).abs()
+    period = change.idxmax()
+    return (
+        str(plan.loc[period, "period_start"]),
+        float(plan.loc[period, "p_breach"]),
+        float(own.loc[period, "p_breach"]),
+    )
+
+
 def recommendation(
     plan: Plan, figures: PlanFigures, verified: Verified | None, max_p_breach: float | None
 ) -> str:
@@ -134,11 +150,11 @@ def recommendation(
         text += f", {'consistent with' if meets else 'above'} the bound {max_p_breach:.0%}"
     later = [label for label in verified.variants if label.endswith("a week later")]
     if later:
-        moved = _worst(verified.periods, later[0])
+        moved = _changed(verified.periods, later[0])
         if moved is not None:
             text += (
-                f"; starting a week later: P(breach) from {worst['p_breach']:.0%} to "
-                f"{moved['p_breach']:.0%}"
+                f"; starting {later[0].split(': ')[1]}: P(breach) of the period from "
+                f"{moved[0]} from {moved[1]:.0%} to {moved[2]:.0%}"
             )
     none = verified.differences
     if not none.empty and (none["variant"] == "no new class").any():
