@@ -17,8 +17,10 @@ forecast error
 :func:`staffing.solve`). ``R_w`` is found by bisection, every week at once.
 
 **Forecast uncertainty.** With a day-level forecast error of CV ``c`` on the team's channels,
-a week of ``d`` open days has a volume CV of about ``c/√d``; ``σ_R,w = R_w(1 + c/√d) − R_w``
-(the same search at that volume) is the spread of the requirement.
+a week of ``d`` open days has a volume CV of about ``c/√d``; ``σ_R,w = R_w·c/√d`` is the
+spread of the requirement (proportional: an upper bound, square-root staffing grows slower).
+The search starts from the plan's own requirement in agent hours over the roster's productive
+hours, times ``H₀``, and brackets it.
 
 **Available agents** ``A_w``: the nesting-weighted (``effective``) expected headcount in
 production, averaged over the week (:func:`staffing.headcount.expected_headcount`, attrition,
@@ -350,24 +352,37 @@ def _required(
         shares.append(share)
         limits.append(own)
     roster = np.asarray(team_plan.roster, np.float64)
-    low = np.zeros(weeks.n, dtype=np.int64)  # fails, or 0
-    high = np.full(weeks.n, max(2 * starting, 8), dtype=np.int64)
     args = (demands, shares, limits, team_plan.method, roster, starting, scenario.partner.shrinkage)
     if not demands:
         return np.zeros(weeks.n)
+    # bracket around the plan's own requirement in agent hours, scaled to a headcount
+    needed = sum((r for r in team_plan.required if r is not None), np.zeros(roster.size))
+    hours = np.bincount(
+        index, weights=np.asarray(needed, np.float64) * volume[index], minlength=weeks.n
+    )
+    productive = productive_agents(roster, scenario.partner.shrinkage).astype(np.float64)
+    capacity = np.bincount(index, weights=productive, minlength=weeks.n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = np.where(capacity > 0, starting * hours / capacity, starting)
+    low = np.floor(0.85 * estimate).astype(np.int64)
+    high = np.ceil(1.2 * estimate).astype(np.int64) + 1
     meets = _meets(*args, high.astype(np.float64), weeks)
     while not meets.all():
         if high.max() > 1_000_000:
             raise InputError(f"team {team.name}: no headcount meets its targets in some week")
-        high = np.where(meets, high, high * 2)
+        high = np.where(meets, high, 2 * high + 1)
         meets = _meets(*args, high.astype(np.float64), weeks)
-    zero = _meets(*args, np.zeros(weeks.n), weeks)
-    high = np.where(zero, 0, high)
+    early = _meets(*args, low.astype(np.float64), weeks) & (low > 0)
+    high = np.where(early, low, high)
+    low = np.where(early, 0, low)  # now low fails, or is 0
     while np.any(high - low > 1):
         mid = (low + high) // 2
         ok = _meets(*args, mid.astype(np.float64), weeks)
         high = np.where(ok, mid, high)
         low = np.where(ok, low, mid)
+    if np.any(high == 1):
+        zero = _meets(*args, np.zeros(weeks.n), weeks)
+        high = np.where(zero & (high == 1), 0, high)
     return high.astype(np.float64)
 
 
@@ -382,19 +397,15 @@ def _open_days(scenario: Scenario, team: Team, weeks: Weeks, workload: Workload)
 
 
 def _required_sd(
-    plan: WorkloadPlan,
-    scenario: Scenario,
-    team: Team,
-    weeks: Weeks,
-    workload: Workload,
-    required: np.ndarray,
+    scenario: Scenario, team: Team, weeks: Weeks, workload: Workload, required: np.ndarray
 ) -> np.ndarray:
+    """``σ_R,w = R_w·c/√d``: the requirement moved by one standard deviation of the week's
+    volume (proportional staffing, an upper bound: Erlang staffing grows slower than the load)."""
     cv = max(scenario.forecast_day_cv(channel) for channel in team.channels)
     if cv <= 0.0:
         return np.zeros(weeks.n)
     open_days = np.maximum(_open_days(scenario, team, weeks, workload), 1.0)
-    high = _required(plan, scenario, team, weeks, 1.0 + cv / np.sqrt(open_days))
-    return np.maximum(high - required, 0.0)
+    return required * cv / np.sqrt(open_days)
 
 
 def period_credit(
@@ -502,7 +513,7 @@ def _team_capacity(
         index=index,
         rules=rules,
         required=required,
-        required_sd=_required_sd(plan, scenario, team, weeks, workload, required),
+        required_sd=_required_sd(scenario, team, weeks, workload, required),
         base=base,
         base_var=starting * survive * (1.0 - survive),
         candidates=candidates,
