@@ -37,9 +37,9 @@ CLASSES = (
 )
 YEAR = [
     "horizon.days=364",
-    f"partner.teams.voice.hiring_classes={CLASSES.format(size=30)}",
-    f"partner.teams.chat.hiring_classes={CLASSES.format(size=15)}",
-    f"partner.teams.backoffice.hiring_classes={CLASSES.format(size=15)}",
+    f"partner.teams.voice.hiring_classes={CLASSES.format(size=40)}",
+    f"partner.teams.chat.hiring_classes={CLASSES.format(size=40)}",
+    f"partner.teams.backoffice.hiring_classes={CLASSES.format(size=40)}",
 ]
 
 

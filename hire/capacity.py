@@ -30,9 +30,14 @@ class starting on candidate date ``c`` (the flow is linear in the class sizes). 
 of ``A_w`` from attrition is ``H₀·q_w(1 − q_w)``, ``q_w = e^{−ρ t_w}`` the survival of a
 starting agent to the week (binomial leavers).
 
-**Breach.** Week ``w`` of the team falls short with probability
-``P_w = Φ((R_w − A_w)/σ_w)``, ``σ_w² = σ_R,w² + Var A_w`` (a step at 0 when ``σ_w = 0``); a
-measurement period breaches when its worst week does, ``P_p = max_{w∈p} P_w``.
+**Breach.** Week ``w`` of the team falls short with probability ``P_w = Φ(−m_w/σ_w)``, margin
+``m_w = A_w − R_w + ½`` (the ½ a continuity correction: ``A_w = R_w`` meets the targets),
+``σ_w² = σ_R,w² + Var A_w``. A measurement period is measured as a whole, so a short week is
+made up by the surplus of the others: its margin is the contact-weighted mean
+``M_p = Σ_{w∈p} ω_w·min(m_w, u_w)``, ``ω_w`` the week's share of the period's offered contacts
+and ``u_w = max(1, 10 % of R_w)`` the most surplus a week lends (:data:`SURPLUS_CAP`), and
+``P_p = Φ(−M_p/σ_p)`` with ``σ_p = Σ ω_w σ_w`` (the weeks' errors taken as fully correlated,
+an upper bound).
 
 **Money.** Labour: each agent in production paid ``hours_w`` (the shifts' hours of one agent
 that week), each trainee the contract week (``fte_hours_per_week``·days/7) with
@@ -76,6 +81,9 @@ if TYPE_CHECKING:
 
 __all__ = ["CapacityModel", "TeamCapacity", "Weeks", "capacity_model"]
 
+SURPLUS_CAP = 0.1
+"""Surplus agents above a week's requirement count towards its period up to this share of the
+requirement: beyond it a week's service is near its ceiling and lends no more."""
 SERVICE_KPIS = frozenset({"service_level", "asa", "abandon_rate", "response_within_target"})
 """Clause KPIs that capacity moves; a breach of the analytic model is a miss of these."""
 
@@ -152,6 +160,9 @@ class TeamCapacity:
         Flows of one agent released at the start of each week (weeks × weeks), or None.
     credit:
         Credit of a breached measurement period, per period (euros).
+    contacts, surplus_cap:
+        Offered contacts of the team's measured channels per week (the weights of a period's
+        weeks), and the most surplus agents a week may lend its period (:data:`SURPLUS_CAP`).
     """
 
     name: str
@@ -170,6 +181,8 @@ class TeamCapacity:
     release_cost: float
     release_unit: Flows | None
     credit: np.ndarray
+    contacts: np.ndarray
+    surplus_cap: np.ndarray
 
     def labour_eur(self, flows: Flows) -> np.ndarray:
         """Labour cost per week of ``flows`` (agents in production and trainees)."""
@@ -386,6 +399,13 @@ def _required(
     return high.astype(np.float64)
 
 
+def _contacts(plan: WorkloadPlan, team: Team, weeks: Weeks) -> np.ndarray:
+    """Offered contacts of the team's channels per week."""
+    offered = sum(np.asarray(plan.channels[c].demand.offered, np.float64) for c in team.channels)
+    index = weeks.of_interval(np.size(offered))
+    return np.bincount(index, weights=np.asarray(offered), minlength=weeks.n)
+
+
 def _open_days(scenario: Scenario, team: Team, weeks: Weeks, workload: Workload) -> np.ndarray:
     per_day = round(86400.0 / workload.interval_s)
     is_open = np.zeros(workload.n_intervals, dtype=bool)
@@ -527,6 +547,8 @@ def _team_capacity(
         release_cost=0.0 if rules.ramp_down is None else rules.ramp_down.cost_per_release_eur,
         release_unit=release_unit,
         credit=period_credit(scenario, team, weeks, all_hours),
+        contacts=_contacts(plan, team, weeks),
+        surplus_cap=np.maximum(SURPLUS_CAP * required, 1.0),
     )
 
 

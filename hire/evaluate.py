@@ -4,9 +4,9 @@ expected credit.
 
 FTE are paid hours over the contract week (``partner.fte_hours_per_week``): the required FTE
 ``R_w·hours_w/h`` and the available FTE ``A_w·hours_w/h``, ``hours_w`` the shifts' hours of one
-agent in week ``w`` (:mod:`hire.capacity`). ``p_short`` is ``Φ(−m_w/σ_w)`` of a week
-(:mod:`hire.optimise`); a team's period risk is its worst week's, and the period's P(breach)
-over the planned teams ``1 − Π(1 − P_team)`` (independent teams). ``objective_eur`` prices
+agent in week ``w`` (:mod:`hire.capacity`). ``p_short`` is ``Φ(−m_w/σ_w)`` of a week; a
+team's period risk ``Φ(−M_p/σ_p)`` (:func:`hire.optimise.period_margin`), and the period's
+P(breach) over the planned teams ``1 − Π(1 − P_team)`` (independent teams). ``objective_eur`` prices
 the risk with the staircase ``P̂`` as the optimiser does (:func:`hire.optimise.staircase_p`),
 so a plan's objective can be compared with the optimiser's; the other money uses ``Φ``.
 """
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from hire.optimise import release_flows, sigma, staircase_p
+from hire.optimise import period_margin, release_flows, sigma, staircase_p
 from scenarios.errors import InputError
 
 if TYPE_CHECKING:
@@ -110,9 +110,9 @@ def evaluate_plan(model: CapacityModel, plan: Plan) -> PlanFigures:
                 }
             )
         for p, label in enumerate(weeks.period_labels):
-            in_p = weeks.period == p
-            p_breach = float(p_week[in_p].max())
-            stair = float(staircase_p(np.min(margin[in_p] / spread[in_p])))
+            z = period_margin(team, weeks, p, flows.effective)
+            p_breach = float(norm.sf(z))
+            stair = float(staircase_p(np.asarray(z)))
             survive[p] *= 1.0 - p_breach
             credit += team.credit[p] * p_breach
             objective += team.credit[p] * stair

@@ -7,21 +7,19 @@ start of week ``w``; per measurement period ``p`` its standardised worst slack `
 steps ``b_{p,k}`` (binary) of a staircase in ``g_p``.
 
 Constraints: ``min_size·y_c ≤ x_c ≤ max_size·y_c``; ``Σ y_c ≤ max_classes``;
-``r_w ≤ max_per_week``; for every week ``w`` of period ``p``,
-``g_p ≤ m_w/σ_w`` with the margin ``m_w = A_w − R_w + ½`` (linear in ``x`` and ``r``; the ½ is
-the continuity correction of an integer requirement, so that ``A_w = R_w`` meets it) and
-``σ_w = max(σ, σ_min)`` of :mod:`hire.capacity`; ``g_p ≥ z_lo + Σ_k b_{p,k}·Δ_k`` with
-``b_{p,k} ≥ b_{p,k+1}``.
+``r_w ≤ max_per_week``; for every week ``w`` of period ``p`` a slack ``s_w ≤ m_w`` (the margin
+``A_w − R_w + ½``, linear in ``x`` and ``r``) and ``s_w ≤ u_w``, so that ``Σ ω_w s_w`` is at
+most the period margin ``M_p`` of :mod:`hire.capacity` (``σ_w`` at least :data:`SIGMA_MIN`);
+``g_p ≤ Σ ω_w s_w/σ_p`` and ``g_p ≥ z_lo + Σ_k b_{p,k}·Δ_k`` with ``b_{p,k} ≥ b_{p,k+1}``.
 
 **Expected total cost** (default): minimise labour and hiring of the classes and releases plus
 ``Σ_p C_p·P̂(g_p)``, ``C_p`` the credit of a breached period and ``P̂`` the staircase
 ``Φ(−z_k)`` on the grid :data:`Z_GRID` (``P̂ = 1`` below its first point, 0 above its last): an
 upper bound of ``Φ(−g)`` that the binary steps make exact on the grid.
 
-**Bounded risk** (``max_p_breach = α``): minimise labour and hiring subject to ``m_w ≥ z_α·σ_w``
-in every week a class can reach (:func:`reachable`; earlier weeks are what they are),
-``z_α = Φ⁻¹(1 − α)``: ``P_w = Φ(−m_w/σ_w) ≤ α`` in those weeks and so in every period made of
-them (a period's risk is its worst week's, :mod:`hire.capacity`).
+**Bounded risk** (``max_p_breach = α``): minimise labour and hiring subject to
+``Σ ω_w s_w ≥ z_α·σ_p``, ``z_α = Φ⁻¹(1 − α)``, so ``P_p = Φ(−M_p/σ_p) ≤ α``, in every period
+with a week a class can reach (:func:`reachable`; earlier periods are what they are).
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ from scipy.stats import norm
 from scenarios.errors import InputError
 
 if TYPE_CHECKING:
-    from hire.capacity import CapacityModel, Flows, TeamCapacity
+    from hire.capacity import CapacityModel, Flows, TeamCapacity, Weeks
 
 __all__ = ["SIGMA_MIN", "Z_GRID", "Plan", "TeamPlan", "optimise", "staircase_p"]
 
@@ -176,24 +174,33 @@ def _team_programme(
         released = cols.add(weeks.n, cost, 0.0, float(cap or 100_000), 1)
         margin_cols = np.concatenate([size, released])
         margin_unit = np.vstack([team.unit.effective, unit.effective])
-    spread = sigma(team)
     base_margin = team.base.effective - team.required + 0.5
     constant = float(team.labour_eur(team.base).sum() + team.hiring_eur(team.base).sum())
-    if max_p_breach is not None:
-        z_alpha = float(norm.isf(max_p_breach))
-        for w in np.flatnonzero(reachable(team)):
-            need = z_alpha * spread[w] - base_margin[w]
-            rows.add(margin_cols, margin_unit[:, w], need, np.inf)
-        return _TeamColumns(size, used, released), constant
+    reach = reachable(team)
     # releases may lower a margin below the no-hire plan's: room for them under the staircase
     room = 0.0 if released is None else _RELEASE_ROOM
     for p in range(len(weeks.period_labels)):
-        in_p = np.flatnonzero(weeks.period == p)
+        in_p, weight, spread = period_terms(team, weeks, p)
         credit = float(team.credit[p])
-        if credit <= 0.0 or in_p.size == 0:
+        if max_p_breach is None and credit <= 0.0:
             continue
-        worst = float(np.min(base_margin[in_p] / spread[in_p]))
-        z_lo = min(Z_GRID[0], worst) - room
+        if max_p_breach is not None and not reach[in_p].any():
+            continue
+        # s_w ≤ m_w (base + Σ u·x) and s_w ≤ u_w: the week's margin as its period counts it
+        slack = cols.add(in_p.size, 0.0, -np.inf, 0.0, 0)
+        for k, week in enumerate(in_p):
+            cols.high[slack[k]] = float(team.surplus_cap[week])
+            rows.add(
+                np.concatenate([[slack[k]], margin_cols]),
+                np.concatenate([[1.0], -margin_unit[:, week]]),
+                -np.inf,
+                base_margin[week],
+            )
+        if max_p_breach is not None:
+            rows.add(slack, weight, float(norm.isf(max_p_breach)) * spread, np.inf)
+            continue
+        base = float(weight @ np.minimum(base_margin[in_p], team.surplus_cap[in_p])) / spread
+        z_lo = min(Z_GRID[0], base) - room
         gap = cols.add(1, 0.0, -np.inf, np.inf, 0)
         steps_z = np.concatenate([[z_lo], Z_GRID])
         delta = np.diff(steps_z)
@@ -201,25 +208,40 @@ def _team_programme(
         p_before = np.concatenate([[1.0], p_after[:-1]])
         steps = cols.add(Z_GRID.size, -credit * (p_before - p_after), 0.0, 1.0, 1)
         constant += credit
-        for week in in_p:
-            # g_p ≤ (base + Σ u·x) / σ_w
-            rows.add(
-                np.concatenate([[gap[0]], margin_cols]),
-                np.concatenate([[1.0], -margin_unit[:, week] / spread[week]]),
-                -np.inf,
-                base_margin[week] / spread[week],
-            )
+        # g_p ≤ Σ ω_w s_w / σ_p, g_p ≥ z_lo + Σ_k b_k Δ_k
+        rows.add(
+            np.concatenate([gap, slack]), np.concatenate([[1.0], -weight / spread]), -np.inf, 0.0
+        )
         rows.add(np.concatenate([gap, steps]), np.concatenate([[1.0], -delta]), z_lo, np.inf)
         for k in range(Z_GRID.size - 1):
             rows.add(steps[k : k + 2], np.array([1.0, -1.0]), 0.0, np.inf)
     return _TeamColumns(size, used, released), constant
 
 
+def period_terms(
+    team: TeamCapacity, weeks: Weeks, period: int
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The weeks of a period, their weights ``ω_w`` (shares of its offered contacts, equal
+    without contacts) and ``σ_p = Σ ω_w σ_w`` (:mod:`hire.capacity`)."""
+    in_p = np.flatnonzero(weeks.period == period)
+    contacts = team.contacts[in_p]
+    total = contacts.sum()
+    weight = contacts / total if total > 0 else np.full(in_p.size, 1.0 / in_p.size)
+    return in_p, weight, float(weight @ sigma(team)[in_p])
+
+
+def period_margin(team: TeamCapacity, weeks: Weeks, period: int, effective: np.ndarray) -> float:
+    """``M_p/σ_p`` of a period with ``effective`` agents per week."""
+    in_p, weight, spread = period_terms(team, weeks, period)
+    margin = effective[in_p] - team.required[in_p] + 0.5
+    return float(weight @ np.minimum(margin, team.surplus_cap[in_p])) / spread
+
+
 def optimise(
     model: CapacityModel, max_p_breach: float | None = None, time_limit_s: float = 60.0
 ) -> Plan:
     """The plan of least expected total cost, or the cheapest plan whose P(breach) stays at or
-    below ``max_p_breach`` in every week (module notes).
+    below ``max_p_breach`` in every period it can reach (module notes).
 
     Raises
     ------
@@ -249,7 +271,7 @@ def optimise(
         if max_p_breach is not None:
             raise InputError(
                 f"no plan within the hiring_classes rules keeps P(breach) at or below "
-                f"{max_p_breach:.0%} in every week a class can reach (raise max_size, "
+                f"{max_p_breach:.0%} in every period a class can reach (raise max_size, "
                 "max_classes or the bound)"
             )
         raise InputError(f"the hiring optimiser found no plan: {result.message}")

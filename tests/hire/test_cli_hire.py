@@ -17,6 +17,7 @@ def _write(tmp_path: Path, doc: dict) -> Path:
 
 
 def test_hire_writes_the_plan_and_verifies_it(ccplan, small_doc, tmp_path):
+    small_doc["contract"]["measurement_period"] = "week"
     path = _write(tmp_path, small_doc)
     out = tmp_path / "out"
     done = ccplan(
@@ -44,10 +45,10 @@ def test_hire_writes_the_plan_and_verifies_it(ccplan, small_doc, tmp_path):
     labels = {row["variant"] for row in verification["periods"]}
     assert {"plan", "no new class"} <= labels
     assert any("a week later" in label for label in labels)
-    # April is short all through the step: without the class it breaches in every
-    # replication, with it in none
+    # the second week of the step: without the class it breaches in every replication, with
+    # it in none
     by = {(r["variant"], r["period_start"]): r["p_breach"] for r in verification["periods"]}
-    assert by[("no new class", "2027-04-01")] == 1.0 and by[("plan", "2027-04-01")] == 0.0
+    assert by[("no new class", "2027-04-05")] == 1.0 and by[("plan", "2027-04-05")] == 0.0
     assert {p.name for p in out.iterdir()} >= {
         "hire.json",
         "weekly.csv",

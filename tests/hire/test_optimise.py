@@ -26,6 +26,8 @@ def _model(doc):
 def test_a_deterministic_step_gets_one_class_of_the_covering_size_one_lead_time_before(
     small_doc, max_p_breach
 ):
+    # measured weekly, no week of the step can borrow the surplus of a week before it
+    small_doc["contract"]["measurement_period"] = "week"
     model = _model(small_doc)
     team = model.teams[0]
     week = [w for w, start in enumerate(model.weeks.start) if start >= STEP]
@@ -39,6 +41,7 @@ def test_a_deterministic_step_gets_one_class_of_the_covering_size_one_lead_time_
 
 
 def test_one_hire_fewer_or_a_week_later_breaches_the_step(small_doc):
+    small_doc["contract"]["measurement_period"] = "week"
     model = _model(small_doc)
     ((start, size),) = optimise(model, 0.05).teams[0].classes
     for classes in (((start, size - 1),), ((start + timedelta(weeks=1), size),)):
