@@ -36,7 +36,8 @@ from scipy.stats import norm
 from scenarios.errors import InputError
 
 if TYPE_CHECKING:
-    from hire.capacity import CapacityModel, Flows, TeamCapacity, Weeks
+    from hire.capacity import CapacityModel, Flows, TeamCapacity
+    from hire.requirement import Weeks
 
 __all__ = ["SIGMA_MIN", "Z_GRID", "Plan", "TeamPlan", "optimise", "staircase_p"]
 

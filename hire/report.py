@@ -30,7 +30,20 @@ if TYPE_CHECKING:
     from hire.verify import Verified
     from scenarios.scenario import Scenario
 
-__all__ = ["headcount_figure", "print_hire", "write_hire"]
+__all__ = ["SHOWN_COLUMNS", "headcount_figure", "print_hire", "write_hire"]
+
+SHOWN_COLUMNS = (
+    "team",
+    "week_start",
+    "required_fte",
+    "available_fte",
+    "hires_starting",
+    "in_training",
+    "left",
+    "labour_eur",
+    "p_short",
+)
+"""Columns of the weekly table shown in the terminal and the report (``weekly.csv`` has all)."""
 
 
 @styled
@@ -55,17 +68,7 @@ def headcount_figure(weekly: pd.DataFrame) -> Figure:
 
 
 def _weekly_table(weekly: pd.DataFrame) -> str:
-    columns = [
-        "team",
-        "week_start",
-        "required_fte",
-        "available_fte",
-        "hires_starting",
-        "in_training",
-        "left",
-        "labour_eur",
-        "p_short",
-    ]
+    columns = list(SHOWN_COLUMNS)
     rows = [
         [
             row.team,
@@ -190,17 +193,7 @@ def write_hire(
 def print_hire(document: dict, out_dir: Path) -> None:
     """Print the weekly table, the periods, the alternatives and the recommendation."""
     weekly = pd.DataFrame(document["weekly"])
-    columns = [
-        "team",
-        "week_start",
-        "required_fte",
-        "available_fte",
-        "hires_starting",
-        "in_training",
-        "left",
-        "labour_eur",
-        "p_short",
-    ]
+    columns = list(SHOWN_COLUMNS)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         typer.echo(weekly[columns].round(2).to_string(index=False))
         periods = pd.DataFrame(document["model"]["periods"])
