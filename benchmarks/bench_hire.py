@@ -72,6 +72,8 @@ def analytic() -> dict:
         "model_over_solve": round(model_s / solve_s, 2),
         "classes_expected_cost": sum(len(t.classes) for t in plan.teams),
         "classes_max_p_breach": sum(len(t.classes) for t in bounded.teams),
+        "gap_expected_cost": plan.gap,
+        "gap_max_p_breach": bounded.gap,
     }
 
 

@@ -21,7 +21,9 @@ starting agent to the week (binomial leavers).
 ``σ_w² = σ_R,w² + Var A_w``. A measurement period is measured as a whole, so a short week is
 made up by the surplus of the others: its margin is the contact-weighted mean
 ``M_p = Σ_{w∈p} ω_w·min(m_w, u_w)``, ``ω_w`` the week's share of the period's offered contacts
-and ``u_w = max(1, 10 % of R_w)`` the most surplus a week lends (:data:`SURPLUS_CAP`), and
+and ``u_w = max(1, 10 % of R_w, 4σ_w)`` the most surplus a week lends (:data:`SURPLUS_CAP`;
+at ``4σ_w`` every week's own risk is negligible, so the cap never keeps a plan from a small
+P(breach)), and
 ``P_p = Φ(−M_p/σ_p)`` with ``σ_p = Σ ω_w σ_w`` (the weeks' errors taken as fully correlated,
 an upper bound).
 
@@ -68,6 +70,8 @@ __all__ = ["CapacityModel", "TeamCapacity", "Weeks", "capacity_model"]
 SURPLUS_CAP = 0.1
 """Surplus agents above a week's requirement count towards its period up to this share of the
 requirement: beyond it a week's service is near its ceiling and lends no more."""
+SURPLUS_SIGMAS = 4.0
+"""... and at least this many standard deviations of the week's margin."""
 SERVICE_KPIS = frozenset({"service_level", "asa", "abandon_rate", "response_within_target"})
 """Clause KPIs that capacity moves; a breach of the analytic model is a miss of these."""
 
@@ -316,14 +320,17 @@ def _team_capacity(
             weights=np.asarray(other.roster, np.float64),
             minlength=weeks.n,
         ) * (workload.interval_s / 3600.0)
+    need_sd = required_sd(scenario, team, weeks, workload, need)
+    variance = starting * survive * (1.0 - survive)
+    spread_sq = need_sd**2 + variance
     return TeamCapacity(
         name=team.name,
         index=index,
         rules=rules,
         required=need,
-        required_sd=required_sd(scenario, team, weeks, workload, need),
+        required_sd=need_sd,
         base=base,
-        base_var=starting * survive * (1.0 - survive),
+        base_var=variance,
         candidates=candidates,
         unit=unit,
         hours_per_agent=hours / starting,
@@ -336,7 +343,9 @@ def _team_capacity(
         release_unit=release_unit,
         credit=period_credit(scenario, team, weeks, all_hours),
         contacts=contacts(plan, team, weeks),
-        surplus_cap=np.maximum(SURPLUS_CAP * need, 1.0),
+        surplus_cap=np.maximum.reduce(
+            [SURPLUS_CAP * need, np.ones(weeks.n), SURPLUS_SIGMAS * np.sqrt(spread_sq)]
+        ),
     )
 
 

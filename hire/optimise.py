@@ -19,7 +19,8 @@ upper bound of ``Φ(−g)`` that the binary steps make exact on the grid.
 
 **Bounded risk** (``max_p_breach = α``): minimise labour and hiring subject to
 ``Σ ω_w s_w ≥ z_α·σ_p``, ``z_α = Φ⁻¹(1 − α)``, so ``P_p = Φ(−M_p/σ_p) ≤ α``, in every period
-with a week a class can reach (:func:`reachable`; earlier periods are what they are).
+whose weeks a class can all reach (:func:`reachable`; a period that starts before the first
+class can take contacts is what it is, and is reported).
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ Z_GRID = np.round(np.arange(-4.0, 4.0001, 0.2), 10)
 SIGMA_MIN = 0.05
 """Floor of a week's spread (agents): a deterministic week is met iff ``A_w ≥ R_w``."""
 _RELEASE_ROOM = 1e4
+TIME_LIMIT_S = 8.0
+"""HiGHS stops here with the best plan found and its proven gap (``Plan.gap``)."""
+MIP_GAP = 1e-7
+"""Relative gap at which HiGHS calls a plan optimal."""
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,13 @@ class TeamPlan:
 
 @dataclass(frozen=True)
 class Plan:
-    """A hiring plan for every planned team, and the MILP's objective (euros) when solved."""
+    """A hiring plan for every planned team; when solved, the MILP's objective (euros) and its
+    proven relative gap (0: optimal; above it when the time limit stopped HiGHS, the plan is
+    within that share of the best plan's variable cost)."""
 
     teams: tuple[TeamPlan, ...]
     objective_eur: float = float("nan")
+    gap: float = 0.0
 
 
 def staircase_p(z: np.ndarray) -> np.ndarray:
@@ -185,7 +193,7 @@ def _team_programme(
         credit = float(team.credit[p])
         if max_p_breach is None and credit <= 0.0:
             continue
-        if max_p_breach is not None and not reach[in_p].any():
+        if max_p_breach is not None and not reach[in_p].all():
             continue
         # s_w ≤ m_w (base + Σ u·x) and s_w ≤ u_w: the week's margin as its period counts it
         slack = cols.add(in_p.size, 0.0, -np.inf, 0.0, 0)
@@ -239,7 +247,9 @@ def period_margin(team: TeamCapacity, weeks: Weeks, period: int, effective: np.n
 
 
 def optimise(
-    model: CapacityModel, max_p_breach: float | None = None, time_limit_s: float = 60.0
+    model: CapacityModel,
+    max_p_breach: float | None = None,
+    time_limit_s: float = TIME_LIMIT_S,
 ) -> Plan:
     """The plan of least expected total cost, or the cheapest plan whose P(breach) stays at or
     below ``max_p_breach`` in every period it can reach (module notes).
@@ -266,13 +276,13 @@ def optimise(
         integrality=np.asarray(cols.integer),
         bounds=Bounds(np.asarray(cols.low), np.asarray(cols.high)),
         constraints=LinearConstraint(matrix, np.asarray(rows.low), np.asarray(rows.high)),
-        options={"time_limit": time_limit_s, "mip_rel_gap": 1e-7},
+        options={"time_limit": time_limit_s, "mip_rel_gap": MIP_GAP},
     )
     if result.x is None:
         if max_p_breach is not None:
             raise InputError(
                 f"no plan within the hiring_classes rules keeps P(breach) at or below "
-                f"{max_p_breach:.0%} in every period a class can reach (raise max_size, "
+                f"{max_p_breach:.0%} in every period classes can reach (raise max_size, "
                 "max_classes or the bound)"
             )
         raise InputError(f"the hiring optimiser found no plan: {result.message}")
@@ -290,7 +300,8 @@ def optimise(
                 if x[col] > 0
             )
         teams.append(TeamPlan(team.name, classes, releases))
-    return Plan(tuple(teams), float(result.fun) + constant)
+    gap = float(getattr(result, "mip_gap", 0.0) or 0.0)
+    return Plan(tuple(teams), float(result.fun) + constant, gap)
 
 
 def shifted(plan: TeamPlan, index: int, days: int) -> TeamPlan:

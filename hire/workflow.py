@@ -195,7 +195,11 @@ def _document(
             for t in plan.teams
         ],
         "set": set_lines(scenario, plan),
-        "optimiser": {"seconds": round(seconds, 3), "objective_eur": plan.objective_eur},
+        "optimiser": {
+            "seconds": round(seconds, 3),
+            "objective_eur": plan.objective_eur,
+            "gap": plan.gap,
+        },
         "model": {
             "labour_eur": figures.labour_eur,
             "hiring_eur": figures.hiring_eur,
