@@ -246,7 +246,8 @@ def expected_headcount(
             after = edges >= at
             headcount[after] -= item * np.exp(-rate * (edges[after] - at))
             effective[after] -= item * np.exp(-rate * (edges[after] - at))
-            released[max(j, 0)] += item
+            # counted in the interval that starts with it (an edge belongs to the next one)
+            released[max(int(np.searchsorted(edges, at, side="right")) - 1, 0)] += item
             if j >= 0:
                 removed[j] += item
             continue

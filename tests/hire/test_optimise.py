@@ -82,3 +82,23 @@ def test_on_a_small_instance_the_optimiser_finds_the_brute_force_plan(small_doc)
     assert found.teams == best.teams
     # the instance is not trivial: the best plan hires, and hiring the most is not best
     assert best.teams[0].classes and objectives.min() < objectives[0]
+
+
+def test_a_drop_in_demand_is_met_by_releases_when_ramp_down_is_allowed(small_doc):
+    small_doc["contract"]["measurement_period"] = "week"
+    small_doc["events"]["peaks"] = [
+        {"name": "drop", "start": "2027-03-22", "end": "2027-04-11", "multiplier": 0.6}
+    ]
+    team = small_doc["partner"]["teams"][0]
+    team["staffing"]["headcount"] = 40
+    team["hiring_classes"]["ramp_down"] = {"cost_per_release_eur": 500}
+    model = _model(small_doc)
+    required = model.teams[0].required
+    plan = optimise(model, 0.05)
+    (team_plan,) = plan.teams
+    assert not team_plan.classes
+    # without attrition the cheapest plan keeps exactly the agents each week needs
+    figures = evaluate_plan(model, plan)
+    np.testing.assert_allclose(figures.weekly["effective_agents"], required)
+    assert sum(n for _, n in team_plan.releases) == 40 - required[-1]
+    assert figures.weekly["released"].sum() == 40 - required[-1]

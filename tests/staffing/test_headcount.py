@@ -139,7 +139,7 @@ def test_a_release_lowers_the_headcount_as_the_agents_would_have_left():
         after, 5.0 * np.exp(-rate * (edges - 10 * HOUR_S)), 0.0
     )
     np.testing.assert_allclose(path.headcount, expected, rtol=1e-12)
-    assert path.released.sum() == 5.0 and path.released[9] == 5.0
+    assert path.released.sum() == 5.0 and path.released[10] == 5.0
     # leavers by attrition plus the release account for the fall of the headcount
     end = expected[-1] * math.exp(-rate * HOUR_S)
     assert path.left.sum() + 5.0 == pytest.approx(50.0 - end, rel=1e-9)
