@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "hire.md"
@@ -79,3 +80,17 @@ def test_bad_input_is_one_line_and_exit_2(ccplan, small_doc, tmp_path):
     assert done.code == 2 and "hiring_classes" in done.err
     done = ccplan("hire", path, "--max-p-breach", "140%", "--out", tmp_path / "c")
     assert done.code == 2 and "--max-p-breach" in done.err
+
+
+@pytest.mark.slow
+def test_the_launch_plan_meets_the_bound_when_simulated(ccplan, tmp_path):
+    # the done-when of the planner: every simulated period of the recommended plan has the
+    # lower end of its 95 % interval at or below the bound
+    example = Path(__file__).resolve().parents[2] / "scenarios" / "examples" / "hire_launch.yaml"
+    done = ccplan(
+        "hire", example, "--max-p-breach", "10%", "--workers", "2", "--out", tmp_path / "h",
+        "--json",
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    periods = [r for r in done.json()["verification"]["periods"] if r["variant"] == "plan"]
+    assert periods and all(r["ci95_low"] <= 0.10 for r in periods)
