@@ -29,6 +29,7 @@ from hire.evaluate import PlanFigures, evaluate_plan
 from hire.optimise import Plan, optimise
 from hire.report import write_hire
 from hire.verify import PLAN_LABEL, Verified, verify
+from reports.staging import check_writable
 from scenarios.demand import expand
 from scenarios.limits import MAX_REPLICATIONS, MAX_SEED
 from scenarios.loader import ScenarioSource, resolve
@@ -273,6 +274,8 @@ def hire(
     )
     check_count("--replications", count, 2, MAX_REPLICATIONS)
     check_count("--seed", root, 0, MAX_SEED)
+    folder = Path(out) if out is not None else RESULTS_ROOT / f"{loaded.name}_hire"
+    check_writable(folder)
     workload = expand(loaded)
     model = capacity_model(loaded, workload)
     started = time.perf_counter()
@@ -293,6 +296,5 @@ def hire(
                 progress=progress,
             )
     document = _document(loaded, model, plan, figures, verified, max_p_breach, seconds)
-    folder = Path(out) if out is not None else RESULTS_ROOT / f"{loaded.name}_hire"
     write_hire(folder, loaded, document, figures, verified)
     return HireOutcome(document, loaded, model, plan, figures, verified, folder)
