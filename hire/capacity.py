@@ -336,9 +336,7 @@ def _team_capacity(
         hours_per_agent=hours / starting,
         trainee_hours=(partner.fte_hours_per_week * weeks.days / 7.0) * float(rules.paid_training),
         hour_cost=partner.labour_cost_per_agent_hour_eur + overhead,
-        hire_cost=partner.cost_per_hire_eur
-        if rules.cost_per_hire_eur is None
-        else rules.cost_per_hire_eur,
+        hire_cost=partner.cost_per_hire_eur,
         release_cost=0.0 if rules.ramp_down is None else rules.ramp_down.cost_per_release_eur,
         release_unit=release_unit,
         credit=period_credit(scenario, team, weeks, all_hours),

@@ -80,11 +80,9 @@ class HiringClasses(StrictModel):
         Paid, unproductive training; then nesting from ``nesting_productivity`` to full speed.
     dropout:
         Share of a class leaving during training (uniformly over it), never taking contacts.
-    cost_per_hire_eur:
-        Recruiting cost of each hire, dropouts included (euros); none: the partner's
-        ``cost_per_hire_eur``.
     paid_training:
-        Whether the partner pays hires in training (``fte_hours_per_month`` a month).
+        Whether the partner pays hires in training (``fte_hours_per_month`` a month). Each hire,
+        dropouts included, costs the partner's ``cost_per_hire_eur``.
     ramp_down:
         Agents may be released at a cost; none: never.
     classes, releases:
@@ -101,7 +99,6 @@ class HiringClasses(StrictModel):
     nesting_weeks: float = Field(default=0.0, ge=0, le=52)
     nesting_productivity: Fraction = 1.0
     dropout: Fraction = 0.0
-    cost_per_hire_eur: float | None = Field(default=None, ge=0, le=MAX_EUR)
     paid_training: bool = True
     ramp_down: RampDown | None = None
     classes: Annotated[tuple[HiringClass, ...], Field(max_length=MAX_CLASSES)] = ()

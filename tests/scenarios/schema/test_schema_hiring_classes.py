@@ -14,7 +14,6 @@ CLASSES = {
     "nesting_weeks": 4,
     "nesting_productivity": "60%",
     "dropout": "10%",
-    "cost_per_hire_eur": 2500,
 }
 
 
@@ -29,7 +28,7 @@ def test_a_valid_block_reads_its_rules_and_plan(doc, valid):
     assert classes.start_days == (0, 3)
     assert classes.allows_start(classes.classes[0].start)
     assert classes.nesting_aht_multiplier == pytest.approx(1 / 0.6)
-    assert classes.cost_per_hire_eur == 2500.0 and classes.ramp_down.max_per_week is None
+    assert classes.ramp_down.max_per_week is None
 
 
 @pytest.mark.parametrize(
