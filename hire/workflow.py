@@ -113,19 +113,22 @@ def _worst(periods: pd.DataFrame, label: str) -> dict | None:
     return {k: row[k] for k in ("period_start", "p_breach", "ci95_low", "ci95_high")}
 
 
-def _changed(periods: pd.DataFrame, label: str) -> tuple[str, float, float] | None:
-    """The period whose simulated P(breach) a variant moves most from the plan's: its start,
-    the plan's and the variant's P(breach)."""
+def _changed(periods: pd.DataFrame, label: str) -> tuple[str, float, float, float, float] | None:
+    """The period whose P(breach) a variant moves most from the plan's (simulated, then by the
+    weekly model): its start, the plan's and the variant's P(breach) simulated and modelled."""
     plan = periods[periods["variant"] == PLAN_LABEL].set_index("period")
     own = periods[periods["variant"] == label].set_index("period")
     if own.empty:
         return None
-    change = (own["p_breach"] - plan["p_breach"]).abs()
-    period = change.idxmax()
+    simulated = (own["p_breach"] - plan["p_breach"]).abs()
+    modelled = (own["p_breach_model"] - plan["p_breach_model"]).abs().fillna(0.0)
+    period = (simulated + 1e-6 * modelled).idxmax()
     return (
         str(plan.loc[period, "period_start"]),
         float(plan.loc[period, "p_breach"]),
         float(own.loc[period, "p_breach"]),
+        float(plan.loc[period, "p_breach_model"]),
+        float(own.loc[period, "p_breach_model"]),
     )
 
 
@@ -155,7 +158,8 @@ def recommendation(
         if moved is not None:
             text += (
                 f"; starting {later[0].split(': ')[1]}: P(breach) of the period from "
-                f"{moved[0]} from {moved[1]:.0%} to {moved[2]:.0%}"
+                f"{moved[0]} from {moved[1]:.0%} to {moved[2]:.0%} simulated "
+                f"({moved[3]:.0%} to {moved[4]:.0%} in the weekly model)"
             )
     none = verified.differences
     if not none.empty and (none["variant"] == "no new class").any():
