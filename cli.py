@@ -20,6 +20,8 @@ from typing import Annotated, overload
 import pandas as pd
 import typer
 
+from hire.report import print_hire
+from hire.workflow import hire as hire_workflow
 from negotiate.pricing import LossModel
 from negotiate.workflow import negotiate as negotiate_workflow
 from reports import workflows
@@ -682,6 +684,56 @@ def negotiate(
         typer.echo(json.dumps(outcome.negotiation.document))
     else:
         print_negotiation(outcome.negotiation.document, outcome.folder)
+
+
+@app.command()
+def hire(
+    scenario_file: Annotated[str, typer.Argument(help="Scenario YAML file.", metavar="SCENARIO")],
+    max_p_breach: Annotated[
+        str | None,
+        typer.Option(
+            "--max-p-breach",
+            help="Cheapest plan whose P(breach) stays at or below this in every measurement "
+            "period (e.g. 10%); default: least expected labour + hiring + service credits.",
+        ),
+    ] = None,
+    replications: Annotated[
+        int | None,
+        typer.Option("--replications", help="Replications per simulated variant (default 10)."),
+    ] = None,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Skip the simulation of the plan and neighbours.")
+    ] = False,
+    seed: SeedOption = None,
+    out: OutOption = None,
+    workers: WorkersOption = _CPUS,
+    scheduler: SchedulerOption = None,
+    set_: SetOption = None,
+    as_json: RunJsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Plan hiring classes (dates and sizes) for the teams with hiring_classes on a weekly
+    capacity model, verify the plan and its neighbours by simulation on common random numbers,
+    and write hire.json, CSV tables, a chart and report.html (docs/hire.md; default
+    results/<name>_hire)."""
+    bound = _fraction_option("--max-p-breach", max_p_breach)
+    with RunProgress(quiet or as_json) as progress:
+        outcome = hire_workflow(
+            scenario_file,
+            overrides=set_ or (),
+            max_p_breach=bound,
+            replications=replications,
+            seed=seed,
+            verify_plan=not no_verify,
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
+    if as_json:
+        typer.echo(json.dumps(outcome.document))
+    else:
+        print_hire(outcome.document, outcome.folder)
 
 
 _stopped_by: list[int] = []

@@ -39,6 +39,7 @@ from reports.batch_index import batch_row, write_batch_index
 from reports.comparison_figures import comparison_pngs, sweep_pngs
 from reports.results_folder import is_complete, write_folder, write_results
 from reports.staging import check_writable, claim_folder
+from reports.sweep_headline import sweep_headline
 from scenarios.discovery import find_scenario_files
 from scenarios.errors import CcplanError, InputError
 from scenarios.loader import ScenarioSource, load, resolve, resolve_many
@@ -50,7 +51,6 @@ from sim.progress import SILENT, Progress
 from sim.runner import MapFn
 from sla_eval.comparison import (
     paired_differences,
-    sweep_overview,
     sweep_table,
     variant_warnings,
 )
@@ -164,7 +164,8 @@ class SweepOutcome:
     table:
         The tidy sweep table (:func:`sla_eval.comparison.sweep_table`).
     overview:
-        Its headline, one row per variant (:func:`sla_eval.comparison.sweep_overview`).
+        Its headline, one row per variant with the values it varied and its costs
+        (:func:`reports.sweep_headline.sweep_headline`).
     replications, seed:
         The common replications and root seed.
     folder:
@@ -489,5 +490,5 @@ def sweep(
         documents={"summaries": [ev.summary for ev in evaluations], "warnings": list(warnings)},
         pngs=sweep_pngs(table, [path for path, _ in grid[0].settings]),
     )
-    overview = sweep_overview(table)
+    overview = sweep_headline(table, evaluations, [path for path, _ in grid[0].settings])
     return SweepOutcome(base, grid, evaluations, table, overview, count, root, folder, warnings)

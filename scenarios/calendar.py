@@ -24,6 +24,7 @@ from scenarios._base import (
     parse_clock_s,
     raise_problems,
 )
+from scenarios.limits import MAX_HORIZON_DAYS
 from scenarios.units import PositiveDurationS
 
 __all__ = ["ALLOWED_INTERVALS_S", "SECONDS_PER_DAY", "Horizon", "OpeningHours"]
@@ -44,7 +45,8 @@ class Horizon(StrictModel):
     start:
         First day (local date).
     days:
-        Number of days, 1..366; at 15-minute intervals that is at most 35,136 intervals.
+        Number of days, 1..731 (two years: a capacity plan of 18 months fits); at 15-minute
+        intervals that is at most 70,176 intervals.
     interval:
         Interval length in seconds: 900, 1800 or 3600 (friendly ``15m``, ``30m``, ``1h``).
     timezone:
@@ -56,10 +58,10 @@ class Horizon(StrictModel):
     """
 
     start: Date
-    days: int = Field(ge=1, le=366)
+    days: int = Field(ge=1, le=MAX_HORIZON_DAYS)
     interval: PositiveDurationS
     timezone: str = "UTC"
-    closed_days: tuple[Date, ...] = Field(default=(), max_length=366)
+    closed_days: tuple[Date, ...] = Field(default=(), max_length=MAX_HORIZON_DAYS)
 
     @field_validator("interval")
     @classmethod

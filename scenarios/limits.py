@@ -13,6 +13,7 @@ __all__ = [
     "MAX_ARRIVALS_PER_PATIENCE",
     "MAX_CONTACTS_PER_REPLICATION",
     "MAX_EUR",
+    "MAX_HORIZON_DAYS",
     "MAX_OFFERED_LOAD_ERLANG",
     "MAX_REPLICATIONS",
     "MAX_SEED",
@@ -28,6 +29,11 @@ MAX_OFFERED_LOAD_ERLANG = 50_000.0
 MAX_ARRIVALS_PER_PATIENCE = 1e6
 """Most arrivals within one mean patience, ``λ·patience``: the Erlang A series has about that
 many terms, so this bounds its time (a real queue has a few thousand at most)."""
+MAX_HORIZON_DAYS = 731
+"""Longest horizon, two years: an 18-month weekly capacity plan (``ccplan hire``) fits from any
+start date. A simulated run is bounded by ``MAX_CONTACTS_PER_REPLICATION`` instead: the weekly
+capacity model does not simulate every contact, and its verification simulates only the weeks
+that matter."""
 MAX_REPLICATIONS = 10_000
 """Most replications of one run."""
 MAX_SEED = 2**63 - 1

@@ -34,6 +34,7 @@ from scenarios._base import (
 )
 from scenarios.calendar import SECONDS_PER_DAY, OpeningHours
 from scenarios.distribution import Distribution
+from scenarios.hiring_classes import HiringClasses
 from scenarios.limits import MAX_AGENTS, MAX_EUR
 from scenarios.units import Fraction, NonNegativeRatio, PositiveDurationS
 
@@ -234,6 +235,7 @@ class Team(StrictModel):
     channels: ChannelList
     staffing: Staffing
     hiring: Hiring | None = None
+    hiring_classes: HiringClasses | None = None
     learning_curve: LearningCurve | None = None
     attrition_per_month: Fraction = 0.0
     end_of_duty: Literal["finish_contact", "hand_back"] = "finish_contact"
@@ -250,7 +252,7 @@ class Team(StrictModel):
         fixed = isinstance(self.staffing, FixedStaffing)
         mode = self.staffing.mode
         if not fixed:
-            for name in ("hiring", "learning_curve"):
+            for name in ("hiring", "hiring_classes", "learning_curve"):
                 if getattr(self, name) is not None:
                     problems.append(
                         ((name,), f"needs staffing mode fixed (a headcount); mode is {mode}", None)
@@ -263,10 +265,8 @@ class Team(StrictModel):
                         self.attrition_per_month,
                     )
                 )
-        elif self.learning_curve is not None and self.hiring is None:
-            problems.append(
-                (("learning_curve",), "applies to new hires; give hiring as well", None)
-            )
+        else:
+            problems += self._class_problems()
         if fixed and self.hiring is not None and self.hiring.max_headcount is not None:
             headcount = self.staffing.headcount  # type: ignore[union-attr]
             if self.hiring.max_headcount < headcount:
@@ -279,6 +279,45 @@ class Team(StrictModel):
                 )
         raise_problems("Team", problems)
         return self
+
+    def _class_problems(self) -> list[tuple[tuple[Any, ...], str, Any]]:
+        """A fixed team's hires: ``hiring`` or ``hiring_classes``, a learning curve only for
+        ``hiring`` (a class's learning curve is its nesting), a starting headcount to scale."""
+        problems: list[tuple[tuple[Any, ...], str, Any]] = []
+        if self.learning_curve is not None and self.hiring is None:
+            problems.append(
+                (("learning_curve",), "applies to new hires; give hiring as well", None)
+            )
+        classes = self.hiring_classes
+        if classes is None:
+            return problems
+        if self.hiring is not None:
+            problems.append(
+                (
+                    ("hiring_classes",),
+                    "give hiring (a class every week) or hiring_classes, not both",
+                    None,
+                )
+            )
+        if self.learning_curve is not None:
+            problems.append(
+                (
+                    ("learning_curve",),
+                    "hires of hiring_classes learn by its nesting_weeks and "
+                    "nesting_productivity; give one learning curve",
+                    None,
+                )
+            )
+        if self.staffing.headcount == 0:  # type: ignore[union-attr]
+            problems.append(
+                (
+                    ("staffing", "headcount"),
+                    "must be at least 1 with hiring_classes: the shifts' shape at the starting "
+                    "headcount is what hires scale",
+                    0,
+                )
+            )
+        return problems
 
 
 class Pricing(StrictModel):

@@ -19,10 +19,10 @@ The rules:
 - escalations (and escalation-response clauses) need ``tier2``;
 - opening hours and shift times lie on the interval grid; every open interval of a realtime
   channel served by a fixed team is covered by a shift with a share above 0;
-- hiring starts before the horizon's end; two peaks on one channel do not overlap (peaks,
-  launches, closed days and scheduled outages may reach outside the horizon, as a calendar of
-  known events does: only what falls inside applies, and a launch before the start still
-  fades inside it);
+- hiring, hiring classes and releases start before the horizon's end; two peaks on one channel
+  do not overlap (peaks, launches, closed days and scheduled outages may reach outside the
+  horizon, as a calendar of known events does: only what falls inside applies, and a launch
+  before the start still fades inside it);
 - the warm-up is shorter than the horizon.
 """
 
@@ -376,6 +376,21 @@ def _dates(scenario: Scenario) -> Problems:
                     str(team.hiring.start),
                 )
             )
+        classes = team.hiring_classes
+        if classes is None:
+            continue
+        where = ("partner", "teams", index, "hiring_classes")
+        late = f"must not be after the horizon's last day {horizon.end}"
+        problems += [
+            ((*where, "classes", k, "start"), late, held.start.isoformat())
+            for k, held in enumerate(classes.classes)
+            if held.start > horizon.end
+        ]
+        problems += [
+            ((*where, "releases", k, "date"), late, release.date.isoformat())
+            for k, release in enumerate(classes.releases)
+            if release.date > horizon.end
+        ]
     return problems
 
 

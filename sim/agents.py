@@ -35,7 +35,8 @@ agents employed at the horizon start are proficient.
 
 **Attrition.** Each employed agent leaves after an exponential time with rate
 ``-log(1 - a) / month`` (``a`` = monthly attrition probability, month = 30.4375 days), drawn
-from the team's ``"attrition"`` stream in hiring order.
+from the team's ``"attrition"`` stream in hiring order. A release (ramp-down) ends the
+employment of the employee hired last among those still employed.
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ class TeamSpec:
     present_frac, round_u:
         Per interval, the day's share of scheduled agents present and its rounding uniform
         (random absence, module notes); ``None`` for the deterministic share ``1 - shrinkage``.
+    dropout_s:
+        Hires who leave during training and never take contacts, as ``(training start, leaving
+        time)`` each (paid while in training, :mod:`sim.paid_time`).
+    release_s:
+        Times at which one employee is released (ramp-down), ascending.
     """
 
     name: str
@@ -115,6 +121,8 @@ class TeamSpec:
     end_of_duty: str = "finish_contact"
     present_frac: np.ndarray | None = None
     round_u: np.ndarray | None = None
+    dropout_s: tuple[tuple[float, float], ...] = ()
+    release_s: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.shrinkage_frac < 1.0:
@@ -129,8 +137,12 @@ class TeamSpec:
         scheduled = np.asarray(self.scheduled, dtype=np.float64)
         if scheduled.ndim != 1 or np.any(~np.isfinite(scheduled)) or np.any(scheduled < 0):
             raise InputError(f"team {self.name}: scheduled agents must be finite and >= 0")
-        if (self.hire_join_s or self.attrition_per_month_frac) and self.headcount is None:
-            raise InputError(f"team {self.name}: hires and attrition need a fixed headcount")
+        if (
+            self.hire_join_s or self.attrition_per_month_frac or self.dropout_s or self.release_s
+        ) and self.headcount is None:
+            raise InputError(
+                f"team {self.name}: hires, releases and attrition need a fixed headcount"
+            )
         if self.hire_join_s and self.headcount == 0:
             raise InputError(
                 f"team {self.name}: the roster of a team starting with headcount 0 has no shift "
@@ -207,25 +219,41 @@ def workforce_events(
 
     ``k`` numbers the employees: ``0 .. H_0 - 1`` employed at the start, then hires in joining
     order. Departure times are drawn in that order, one exponential per employee, so they do
-    not depend on the queueing.
+    not depend on the queueing. A release (``spec.release_s``) ends the employment of the
+    employee hired last among those still employed (last in, first out; attrition is
+    memoryless, so who is released does not change when the others leave).
     """
     if spec.headcount is None:
         return []
     rate = -math.log1p(-spec.attrition_per_month_frac) / MONTH_S
-    events: list[tuple[float, int, int]] = []
-    joins = [(-math.inf, k) for k in range(spec.headcount)]
-    joins += [(t, spec.headcount + j) for j, t in enumerate(spec.hire_join_s) if t < horizon_s]
-    employed: list[float] = []  # leaving times of the employees, a min-heap
-    for join_s, k in joins:  # joins ascend, so who left before one join left before the next
-        leave = max(join_s, 0.0) + (rng.exponential(1.0 / rate) if rate > 0.0 else math.inf)
-        while employed and employed[0] <= join_s:
-            heapq.heappop(employed)
+    joins = [(-math.inf, 0, k) for k in range(spec.headcount)]
+    joins += [(t, 0, spec.headcount + j) for j, t in enumerate(spec.hire_join_s) if t < horizon_s]
+    timeline = sorted(joins + [(t, 1, -1) for t in spec.release_s if t < horizon_s])
+    employed: dict[int, float] = {}  # employee -> leaving time, of those still employed
+    leaving: list[tuple[float, int]] = []  # a min-heap of (leaving time, employee)
+    final: dict[int, float] = {}  # employee -> when the employment ended (inf: not yet)
+    for moment, kind, k in timeline:  # who left before one event left before the next
+        if kind == 0:
+            leave = max(moment, 0.0) + (rng.exponential(1.0 / rate) if rate > 0.0 else math.inf)
+        while leaving and leaving[0][0] <= moment:
+            _, gone = heapq.heappop(leaving)
+            employed.pop(gone, None)
+        if kind == 1:
+            if employed:
+                released = max(employed)
+                del employed[released]
+                final[released] = max(moment, 0.0)
+            continue
         if spec.max_headcount is not None and len(employed) >= spec.max_headcount:
             continue
-        heapq.heappush(employed, leave)
-        events.append((join_s, 1, k))
-        if leave < horizon_s:
-            events.append((leave, -1, k))
+        employed[k] = final[k] = leave
+        heapq.heappush(leaving, (leave, k))
+    joined = {k: moment for moment, _, k in joins}
+    events: list[tuple[float, int, int]] = []
+    for k, end in final.items():
+        events.append((joined[k], 1, k))
+        if end < horizon_s:
+            events.append((end, -1, k))
     events.sort()
     return events
 

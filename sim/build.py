@@ -10,11 +10,17 @@ Random parts of the input are drawn here from the replication's streams:
 * random absence (``"absence"``, team name) of teams with ``absence``, see :mod:`sim.absence`.
 
 Hires: ``hiring.per_week`` agents are requested every week from ``hiring.start`` and join
-production ``lead_time_weeks + training_weeks`` later (the cohorts of
-:func:`staffing.headcount.team_cohorts`); the joins listed are those whose training starts
-before the horizon end (the model takes on only those joining inside it, the paid training
-time of :mod:`sim.paid_time` counts them all). Tier 2 with ``agents: auto`` takes its agents
-per interval from the rosters (``"tier2"``, :func:`staffing.team_rosters`).
+production ``lead_time_weeks + training_weeks`` later, and the classes of ``hiring_classes``
+``training_weeks`` after their start (the cohorts of :func:`staffing.headcount.team_cohorts`);
+the joins listed are those whose training starts before the horizon end (the model takes on
+only those joining inside it, the paid training time of :mod:`sim.paid_time` counts them all).
+Each hire of a class with ``dropout`` leaves during training with that probability, at a
+uniform moment of it (``"dropout"``, ``<team>#<cohort index>``: one stream per class, so
+classes of other sizes leave each class's draws alone); dropouts never join and are paid until
+they leave. New hires learn by the team's nesting (``hiring_classes``) or ``learning_curve``
+(:func:`staffing.headcount.team_nesting`). Releases (ramp-down) are one time per agent. Tier 2
+with ``agents: auto`` takes its agents per interval from the rosters (``"tier2"``,
+:func:`staffing.team_rosters`).
 
 Forecast bias (``events.forecast_bias``): the expected first contacts of the workload (what the
 forecast knows) are multiplied by the bias of their day before the arrivals are drawn.
@@ -40,7 +46,7 @@ from sim.agents import Learning
 from sim.arrivals import arrival_times, draw_day_multipliers
 from sim.specs import ChannelSpec, CsatSpec, Dist, ModelInput, Retry, TeamSpec, Tier2Spec
 from sim.streams import Streams
-from staffing.headcount import team_cohorts
+from staffing.headcount import team_cohorts, team_nesting, team_releases
 
 if TYPE_CHECKING:
     from scenarios.channels import Redial, Repeat
@@ -89,15 +95,42 @@ def _channel(scenario: Scenario, name: str, workload: Workload) -> ChannelSpec:
     )
 
 
+def _class_hires(
+    scenario: Scenario, team: Team, streams: Streams
+) -> tuple[list[float], list[tuple[float, float]]]:
+    """Production starts of the hires who finish training, and ``(training start, leaving
+    time)`` of those who drop out (module notes)."""
+    joins: list[float] = []
+    dropouts: list[tuple[float, float]] = []
+    if team.staffing.mode != "fixed":
+        return joins, dropouts
+    for index, cohort in enumerate(team_cohorts(team, scenario)):
+        if cohort.production_s == -math.inf:
+            continue
+        size = round(cohort.size)
+        if cohort.dropout_frac == 0.0:
+            joins += [cohort.production_s] * size
+            continue
+        # one stream per cohort, so a class of another size keeps the others' draws
+        rng = streams.rng("dropout", f"{team.name}#{index}")
+        leaves = rng.random(size) < cohort.dropout_frac
+        when = cohort.employed_s + rng.random(size) * (cohort.production_s - cohort.employed_s)
+        joins += [cohort.production_s] * int(size - leaves.sum())
+        dropouts += [(cohort.employed_s, float(t)) for t in when[leaves]]
+    return sorted(joins), dropouts
+
+
 def _team(scenario: Scenario, team: Team, scheduled: np.ndarray, streams: Streams) -> TeamSpec:
     staffing = team.staffing
     hiring = team.hiring
-    joins: list[float] = []
-    if staffing.mode == "fixed":
-        for cohort in team_cohorts(team, scenario):
-            if cohort.production_s > -math.inf:
-                joins += [cohort.production_s] * round(cohort.size)
+    joins, dropouts = _class_hires(scenario, team, streams)
     curve = team.learning_curve
+    nesting = team_nesting(team)
+    learning = None
+    if curve is not None:
+        learning = Learning(curve.aht_multiplier, curve.fcr_penalty, curve.weeks_to_proficiency)
+    elif nesting is not None:
+        learning = Learning(nesting[0], 0.0, nesting[1])
     present = round_u = None
     if team.absence is not None:
         present, round_u = draw_absence(
@@ -107,6 +140,7 @@ def _team(scenario: Scenario, team: Team, scheduled: np.ndarray, streams: Stream
             shrinkage_frac=scenario.partner.shrinkage,
             day_cv=team.absence.day_cv or 0.0,
         )
+    releases = [t for t, agents in team_releases(team, scenario) for _ in range(round(agents))]
     return TeamSpec(
         name=team.name,
         channels=tuple(team.channels),
@@ -116,12 +150,12 @@ def _team(scenario: Scenario, team: Team, scheduled: np.ndarray, streams: Stream
         hire_join_s=tuple(joins),
         max_headcount=None if hiring is None else hiring.max_headcount,
         attrition_per_month_frac=team.attrition_per_month,
-        learning=None
-        if curve is None
-        else Learning(curve.aht_multiplier, curve.fcr_penalty, curve.weeks_to_proficiency),
+        learning=learning,
         end_of_duty=team.end_of_duty,
         present_frac=present,
         round_u=round_u,
+        dropout_s=tuple(dropouts),
+        release_s=tuple(max(t, 0.0) for t in releases),
     )
 
 

@@ -14,8 +14,10 @@ team, per interval ``i`` of length ``Δ``:
   (``fte_hours_per_month / (30.4375 · 24 h)``). A hire joining inside the horizon counts when
   the team took it on (:func:`sim.agents.workforce_events`, the headcount cap); one joining
   after the horizon end counts while the cap, at the headcount of the horizon end, leaves room;
+* **dropouts** (hires leaving during training, ``spec.dropout_s``): paid training time
+  ``f · |[begin, leave) ∩ [0, horizon)|``;
 * **hires**: each hire counted in the interval its training starts (its join, without
-  training), when that lies in the horizon.
+  training), when that lies in the horizon; dropouts too.
 
 ``H(t)`` is replayed from :func:`sim.agents.workforce_events` on the team's ``"attrition"``
 stream, the very events the model ran (same key, same numbers: :mod:`sim.streams`).
@@ -114,9 +116,9 @@ def paid_time(
         paid = scheduled * _headcount_integral(events, edges_s) / spec.headcount
     training = [0.0] * n_intervals
     hires = np.zeros(n_intervals)
-    for join_s in _trained(spec, events, horizon_s):
-        begin_s = join_s - training_s
-        add_span(training, max(begin_s, 0.0), min(join_s, horizon_s), interval_s)
+    spans = [(join_s - training_s, join_s) for join_s in _trained(spec, events, horizon_s)]
+    for begin_s, end_s in [*spans, *spec.dropout_s]:
+        add_span(training, max(begin_s, 0.0), min(end_s, horizon_s), interval_s)
         if 0.0 <= begin_s < horizon_s:
             hires[int(begin_s // interval_s)] += 1.0
     return PaidTime(paid, np.asarray(training) * trainee_frac, hires)

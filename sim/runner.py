@@ -127,15 +127,21 @@ def _paid(
     teams = {team.name: team for team in scenario.partner.teams}
     paid = []
     for pool in model.pools:
-        hiring = teams[pool.name].hiring
+        team = teams[pool.name]
+        training_weeks, paid_training = 0.0, True
+        if team.hiring is not None:
+            training_weeks = team.hiring.training_weeks
+        elif team.hiring_classes is not None:
+            training_weeks = team.hiring_classes.training_weeks
+            paid_training = team.hiring_classes.paid_training
         paid.append(
             paid_time(
                 pool.spec,
                 streams,
                 interval_s=workload.interval_s,
                 n_intervals=workload.n_intervals,
-                training_s=0.0 if hiring is None else hiring.training_weeks * WEEK_S,
-                trainee_frac=frac,
+                training_s=training_weeks * WEEK_S,
+                trainee_frac=frac if paid_training else 0.0,
             )
         )
     return paid

@@ -63,7 +63,13 @@ import numpy as np
 
 from scenarios.errors import InputError
 from scenarios.partner import TIER2_ROSTER
-from staffing.headcount import HeadcountPath, expected_headcount, team_cohorts
+from staffing.headcount import (
+    HeadcountPath,
+    expected_headcount,
+    team_cohorts,
+    team_nesting,
+    team_releases,
+)
 from staffing.requirements import ChannelDemand, predicted_measures
 from staffing.retries import landing_weights, served_flow, spread
 from staffing.roster import base_roster
@@ -332,6 +338,8 @@ def _fixed_inputs(scenario: Scenario, workload: Workload) -> list[_FixedInputs]:
                 n_intervals=workload.n_intervals,
                 attrition_per_month_frac=team.attrition_per_month,
                 max_headcount=None if team.hiring is None else team.hiring.max_headcount,
+                nesting=team_nesting(team),
+                releases=team_releases(team, scenario),
             )
         out.append((roster, headcount, starting))
     return out

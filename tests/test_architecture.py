@@ -23,9 +23,10 @@ MAY_IMPORT = {
     "negotiate": {"scenarios", "staffing", "sim", "sla_eval", "reports"},
     "calibrate": {"scenarios", "staffing", "sim", "sla_eval", "reports"},
     "verify": {"scenarios", "staffing", "sim", "sla_eval"},
+    "hire": {"scenarios", "staffing", "sim", "sla_eval", "reports"},
 }
 """Package -> the project packages it may import (docs/architecture.md)."""
-DRAWING = {"reports", "negotiate", "calibrate"}
+DRAWING = {"reports", "negotiate", "calibrate", "hire"}
 """The only packages that may import matplotlib."""
 SIM_ENGINE = (
     "sim.model",

@@ -104,12 +104,12 @@ def test_typical_mistakes_in_the_baseline(tmp_path, old, new, expected):
 
 
 def test_several_mistakes_are_reported_at_once_in_file_order(tmp_path):
-    text = baseline_with("  days: 31", "  days: 400")
+    text = baseline_with("  days: 31", "  days: 800")
     text = text.replace("  replications: 20", "  replications: 20000")
     path = tmp_path / "b.yaml"
     path.write_text(text, encoding="utf-8")
     assert problems_of(path) == [
-        "b.yaml:16:9: horizon.days: must be at most 366 (got 400)",
+        "b.yaml:16:9: horizon.days: must be at most 731 (got 800)",
         "b.yaml:221:17: run.replications: must be at most 10000 (got 20000)",
     ]
 

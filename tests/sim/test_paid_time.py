@@ -81,3 +81,15 @@ def test_attrition_lowers_the_paid_roster_by_the_share_employed():
 def test_a_trainee_is_paid_the_hours_of_a_full_timer():
     # 160 paid hours a month of 730.5 hours: 21.9 % of the time
     assert trainee_paid_frac(160.0) == pytest.approx(160.0 / 730.5)
+
+
+def test_a_dropout_is_paid_until_it_leaves_and_a_release_ends_the_last_hire():
+    # One dropout trains from 0.5 h and leaves at 2 h; a release at 3.5 h ends the employment
+    # of the hire who joined at 3 h (last in, first out).
+    spec = _team(dropout_s=((0.5 * HOUR, 2 * HOUR),), release_s=(3.5 * HOUR,))
+    paid = _paid(spec)
+    # paid roster: H = 10, 11 from 1.5 h, 12 from 3 h, 11 from 3.5 h
+    assert paid.paid_s / HOUR == pytest.approx([10.0, 10.5, 11.0, 11.5])
+    # trainees: the two hires as before plus the dropout over [0.5, 2) h, a quarter paid
+    assert paid.training_s / HOUR == pytest.approx([0.25 + 0.125, 0.375 + 0.25, 0.25, 0.0])
+    assert paid.hires.tolist() == [1.0, 1.0, 0.0, 0.0]

@@ -11,7 +11,14 @@ import pytest
 from scenarios.demand import expand
 from scenarios.loader import load
 from staffing import plan, plan_by_week
-from staffing.headcount import MONTH_S, WEEK_S, Cohort, expected_headcount, team_cohorts
+from staffing.headcount import (
+    MONTH_S,
+    WEEK_S,
+    Cohort,
+    expected_headcount,
+    team_cohorts,
+    team_nesting,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 HOUR_S = 3600.0
@@ -97,3 +104,59 @@ def test_trainees_are_paid_the_contract_week():
     # A shorter last week has no FTE.
     short = weeks[weeks["days"] < 7]
     assert short["fte"].isna().all()
+
+
+def test_a_class_loses_its_dropout_in_training_and_nests_to_full_speed():
+    # 10 hires train 4 h losing 20 % evenly, then 8 produce, at 50 % on joining, 100 % after
+    # a (4 h) nesting: productivity 1 / (1 + (M - 1)(1 - τ/W)) with M = 2, W = 4 h.
+    nesting = (2.0, 4 * HOUR_S / WEEK_S)
+    path = expected_headcount(
+        (Cohort(10.0, 0.0, 4 * HOUR_S, dropout_frac=0.2),),
+        interval_s=HOUR_S,
+        n_intervals=10,
+        nesting=nesting,
+    )
+    np.testing.assert_allclose(path.in_training[:5], [10, 9.5, 9, 8.5, 0])
+    np.testing.assert_allclose(path.headcount, [0, 0, 0, 0, 8, 8, 8, 8, 8, 8])
+    tau = np.arange(6.0)
+    expected = 8.0 / (1.0 + np.clip(1.0 - tau / 4.0, 0.0, 1.0))
+    np.testing.assert_allclose(path.effective[4:], expected)
+    assert path.hired.tolist() == [10.0] + [0.0] * 9
+
+
+def test_a_release_lowers_the_headcount_as_the_agents_would_have_left():
+    rate = -math.log1p(-0.05) / MONTH_S
+    edges = np.arange(48) * HOUR_S
+    path = expected_headcount(
+        (Cohort(50.0, -math.inf, -math.inf),),
+        interval_s=HOUR_S,
+        n_intervals=48,
+        attrition_per_month_frac=0.05,
+        releases=((10 * HOUR_S, 5.0),),
+    )
+    after = edges >= 10 * HOUR_S
+    expected = 50.0 * np.exp(-rate * edges) - np.where(
+        after, 5.0 * np.exp(-rate * (edges - 10 * HOUR_S)), 0.0
+    )
+    np.testing.assert_allclose(path.headcount, expected, rtol=1e-12)
+    assert path.released.sum() == 5.0 and path.released[10] == 5.0
+    # leavers by attrition plus the release account for the fall of the headcount
+    end = expected[-1] * math.exp(-rate * HOUR_S)
+    assert path.left.sum() + 5.0 == pytest.approx(50.0 - end, rel=1e-9)
+
+
+def test_classes_of_a_team_are_its_cohorts():
+    scenario = load(
+        EXAMPLES / "launch.yaml",
+        [
+            "partner.teams.0.hiring=null",
+            "partner.teams.0.learning_curve=null",
+            "partner.teams.0.hiring_classes={max_size: 20, training_weeks: 2, dropout: 10%,"
+            " nesting_weeks: 4, nesting_productivity: 80%,"
+            " classes: [{start: 2027-03-08, size: 12}]}",
+        ],
+    )
+    voice = scenario.partner.teams[0]
+    cohorts = team_cohorts(voice, scenario)
+    assert cohorts[1] == Cohort(12.0, WEEK_S, 3 * WEEK_S, 0.1)
+    assert team_nesting(voice) == (pytest.approx(1.25), 4.0)

@@ -67,7 +67,7 @@ def test_friendly_units_become_seconds_fractions_and_counts(doc, valid):
             "-5",
             "Value error, must be a number, optionally with a k or M suffix such as 1.5k",
         ),
-        (("horizon", "days"), 367, "Input should be less than or equal to 366"),
+        (("horizon", "days"), 732, "Input should be less than or equal to 731"),
         (("horizon", "days"), 0, "Input should be greater than or equal to 1"),
         (("horizon", "interval"), "20m", "Value error, must be 15m, 30m or 60m"),
         (
