@@ -35,7 +35,7 @@ SUPPORTED: dict[type, frozenset[str]] = {
     TeamSpec: frozenset(
         ("name", "channels", "scheduled", "shrinkage_frac", "headcount", "hire_join_s",
          "max_headcount", "attrition_per_month_frac", "learning", "end_of_duty",
-         "present_frac", "round_u")
+         "present_frac", "round_u", "dropout_s", "release_s")
     ),
     Tier2Spec: frozenset(("agents", "is_open", "handle_mean_s", "handle", "agents_by_interval")),
     Retry: frozenset(("probability_frac", "delay_mean_s", "delay", "channel")),

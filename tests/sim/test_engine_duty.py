@@ -243,3 +243,31 @@ def test_paid_time_of_a_team_hiring_and_training(same_logs):
     assert run.agents["training_agent_s"].sum() > 0
     paid_roster_s = roster.sum() * interval_s
     assert not math.isclose(run.agents["paid_agent_s"].sum(), paid_roster_s)  # headcount moved
+
+
+def test_releases_and_training_dropouts_of_hiring_classes(same_logs):
+    # A class of hires with two dropouts during training (paid, never in production) and three
+    # releases (ramp-down, last in first out) on a hand_back team: the same logs and paid time
+    # in both engines; the releases take agents off the roster and the dropouts are paid.
+    n = 3 * 24
+    interval_s = 3600.0
+    roster = np.tile(np.r_[np.zeros(8), np.full(12, 9.0), np.zeros(4)], 3)
+    phone = ChannelSpec("phone", True, np.ones(n, bool), np.full(n, 300.0))
+    arrivals = arrival_times(np.full(n, 60.0), interval_s, Streams(1, 0).rng("arrivals", "phone"))
+
+    def run(**workforce):
+        team = TeamSpec(
+            "t", ("phone",), roster, headcount=8, hire_join_s=(86400.0,) * 3,
+            end_of_duty="hand_back", **workforce,
+        )  # fmt: skip
+        inp = ModelInput(interval_s, n, (phone,), (team,), {"phone": arrivals})
+        return same_logs(inp, seed=2, training_s=86400.0).agents
+
+    plain = run()
+    ramped = run(
+        dropout_s=((0.0, 43200.0), (0.0, 60000.0)),
+        release_s=(1.6 * 86400.0, 1.7 * 86400.0, 2.2 * 86400.0),
+    )
+    day3 = plain["interval_start_s"] >= 2.5 * 86400.0
+    assert ramped.loc[day3, "staffed_agent_s"].sum() < plain.loc[day3, "staffed_agent_s"].sum()
+    assert ramped["training_agent_s"].sum() > plain["training_agent_s"].sum()
