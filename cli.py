@@ -23,6 +23,8 @@ import typer
 from negotiate.pricing import LossModel
 from negotiate.workflow import negotiate as negotiate_workflow
 from reports import workflows
+from reports.answer import evaluation_answer
+from reports.answer_terminal import print_answer
 from reports.staff_terminal import (
     print_headcount,
     print_measures,
@@ -420,6 +422,9 @@ def run(
     if as_json:
         typer.echo(json.dumps(outcome.evaluation.summary))
     else:
+        answer = evaluation_answer(outcome.scenario, outcome.evaluation)
+        if answer is not None:
+            print_answer(answer)
         print_run(outcome.evaluation.summary, outcome.folder)
 
 

@@ -3,7 +3,10 @@
 :func:`write_report` writes the results of a run as one HTML file with its plots embedded as
 base64 PNG data URIs, its style inline and no script, font or link to anything outside the file.
 Every text taken from the scenario is escaped with :func:`html.escape`. The sections, in order,
-are :data:`SECTIONS` (id and heading); without a contract the contract sections say so.
+are :data:`SECTIONS` (id and heading): the answer first (:mod:`reports.answer_section`: the
+money, each clause's P(breach) with its interval, the driving clause with its periods, days and
+reasons, and what would change it), then the money and risk in detail, the service and staffing
+views, and the inputs and assumptions last. Without a contract the contract sections say so.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from reports.answer import Answer, run_answer
+from reports.answer_section import ANSWER_CSS, answer_section, no_contract_answer
 from reports.assumptions import assumptions_section
 from reports.run_figures import run_pngs
 from reports.scenario_text import (
@@ -36,17 +41,18 @@ if TYPE_CHECKING:
 __all__ = ["REPORT_CSS", "SECTIONS", "figure_html", "p_breach_text", "write_report"]
 
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("scenario", "Scenario"),
-    ("warnings", "Notices and warnings"),
+    ("answer", "The answer: cost, breach risk, what drives it, what would change it"),
+    ("clauses", "Clauses: expected penalty, bonus and P(breach)"),
+    ("total-cost", "Total expected cost"),
+    ("clause-kpis", "Clause KPIs per measurement period"),
+    ("penalty-distribution", "Penalty distribution"),
     ("channel-kpis", "Channel KPIs over the horizon"),
     ("interval-service-level", "Interval service level against the target"),
     ("staffing", "Required versus scheduled agents"),
     ("headcount", "Headcount over time"),
-    ("clause-kpis", "Clause KPIs per measurement period"),
-    ("penalty-distribution", "Penalty distribution"),
-    ("clauses", "Clauses: expected penalty, bonus and P(breach)"),
-    ("total-cost", "Total expected cost"),
     ("forecast-error", "Forecast error: who paid for it"),
+    ("warnings", "Notices and warnings"),
+    ("scenario", "Scenario"),
     ("assumptions", "Assumptions"),
 )
 """Section ids (HTML anchors) and headings of the report."""
@@ -88,7 +94,8 @@ _HOUR_ROWS = (
     ("training_agent_hours", "paid training hours of hires"),
     ("hires", "hires starting training"),
 )
-REPORT_CSS = """
+REPORT_CSS = (
+    """
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; font-size: 15px;
   line-height: 1.45; color: #1a1a1a; max-width: 1140px; margin: 24px auto; padding: 0 16px; }
 h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 36px;
@@ -101,8 +108,11 @@ th { background: #eef3f8; } tr:nth-child(even) td { background: #fafafa; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .ci { font-size: 12px; color: #555; } .wide { overflow-x: auto; }
 img { max-width: 100%; height: auto; display: block; border: 1px solid #ddd; }
-nav { line-height: 1.8; } nav a { white-space: nowrap; } .empty { font-style: italic; color: #555; }
+nav { line-height: 1.6; font-size: 13px; } nav a { white-space: nowrap; }
+.empty { font-style: italic; color: #555; }
 """
+    + ANSWER_CSS
+)
 
 
 def _kpi_text(kpi: str, value: float) -> str:
@@ -326,6 +336,7 @@ def write_report(
     seed: int,
     pngs: Mapping[str, bytes] | None = None,
     summary: Mapping | None = None,
+    answer: Answer | None = None,
 ) -> Path:
     """Write the report of a run to ``path`` (one self-contained HTML file) and return it.
 
@@ -352,14 +363,24 @@ def write_report(
         The run's ``summary.json`` (:func:`sla_eval.evaluation.evaluate_run`), for its
         warnings and the forecast per channel; computed from the tables when None (without
         them).
+    answer:
+        :func:`reports.answer.run_answer` of the run when already computed; computed here when
+        None.
     """
     if pngs is None:
         pngs = run_pngs(scenario, plan, kpis, evaluation, totals)
     if summary is None:
         summary = summary_dict(kpis, evaluation, totals)
     warnings = summary.get("warnings") or ()
+    if answer is None and evaluation is not None:
+        answer = run_answer(scenario, plan, kpis, evaluation, summary)
+    description = scenario.description.strip()
     body = {
-        "scenario": scenario_section(scenario, summary["replications"], seed),
+        "answer": no_contract_answer(summary["replications"])
+        if answer is None
+        else answer_section(answer),
+        "scenario": f'<p class="description">{esc(description)}</p>'
+        + scenario_section(scenario, summary["replications"], seed),
         "warnings": "".join(f"<p>{esc(line)}</p>" for line in warnings)
         or '<p class="empty">None: every input is used, and the partner margin is plausible.</p>',
         "channel-kpis": _channel_kpi_section(scenario, summary["channels"]),
@@ -419,17 +440,18 @@ def write_report(
         body["clauses"] = _clause_section(scenario, contract["clauses"], summary["replications"])
         body["total-cost"] = _cost_section(scenario, totals, contract)
         body["forecast-error"] = _forecast_section(contract)
-    nav = " · ".join(f'<a href="#{key}">{esc(title)}</a>' for key, title in SECTIONS)
+    nav = " · ".join(f'<a href="#{key}">{esc(title)}</a>' for key, title in SECTIONS[1:])
     sections = "".join(
-        f'<section id="{key}"><h2>{esc(title)}</h2>{body[key]}</section>' for key, title in SECTIONS
+        f'<section id="{key}"><h2>{esc(title)}</h2>{body[key]}</section>'
+        + (f"<nav>{nav}</nav>" if key == "answer" else "")
+        for key, title in SECTIONS
     )
-    description = scenario.description.strip()
     page = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>ccplan report: {esc(scenario.name)}</title>"
         f"<style>{REPORT_CSS}</style></head><body>"
         f"<h1>ccplan report: {esc(scenario.name)}</h1>"
-        f'<p class="description">{esc(description)}</p><nav>{nav}</nav>{sections}</body></html>'
+        f"{sections}</body></html>"
     )
     target = Path(path)
     target.write_text(page, encoding="utf-8")

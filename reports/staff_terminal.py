@@ -13,7 +13,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from reports.terminal import _console, print_warnings
+from reports.terminal import console, print_warnings
 
 __all__ = [
     "print_headcount",
@@ -137,7 +137,7 @@ def print_plan(summary: pd.DataFrame, title: str) -> None:
             "-" if pd.isna(row.p_abandon) else f"{row.p_abandon:.1%}",
             str(row.intervals_below_target),
         )
-    _console().print(table)
+    console().print(table)
 
 
 def print_headcount(by_week: pd.DataFrame, contract_hours: float) -> None:
@@ -160,7 +160,7 @@ def print_headcount(by_week: pd.DataFrame, contract_hours: float) -> None:
             _number(row.paid_hours),
             _number(row.fte),
         )
-    _console().print(table)
+    console().print(table)
 
 
 def print_tier2(tier2: pd.DataFrame | None, auto: bool) -> None:
@@ -195,7 +195,7 @@ def print_tier2(tier2: pd.DataFrame | None, auto: bool) -> None:
             str(int(row["most_agents"])),
             "-" if pd.isna(share) else f"{share:.1%}",
         )
-    _console().print(table)
+    console().print(table)
 
 
 def print_verification(verified: Verification) -> None:
@@ -221,7 +221,7 @@ def print_verification(verified: Verification) -> None:
             str(row.periods),
             _number(row.productive_hours_added),
         )
-    _console().print(rounds)
+    console().print(rounds)
     if verified.added.empty:
         typer.echo("No agents added: the analytic plan meets every target with that probability.")
     else:
@@ -240,7 +240,7 @@ def print_verification(verified: Verification) -> None:
                 f"+{row.scheduled_added}",
                 _number(row.agent_hours_added),
             )
-        _console().print(added)
+        console().print(added)
     if not verified.met:
         typer.echo(
             "Not every channel reached the probability: channels of fixed or roster teams are "

@@ -31,7 +31,7 @@ PIPED_WIDTH_CHARS = 160
 """Width of tables written to a file or pipe, where no terminal sets it."""
 
 
-def _console() -> Console:
+def console() -> Console:
     """A console for standard output: the terminal's width, or a wide page when piped."""
     console = Console()
     return console if console.is_terminal else Console(width=PIPED_WIDTH_CHARS)
@@ -77,7 +77,7 @@ def print_demand(summary: pd.DataFrame, title: str) -> None:
             "-" if pd.isna(row.mean_aht_s) else f"{row.mean_aht_s:,.0f}",
             f"{row.peak_per_hour:,.1f}",
         )
-    _console().print(table)
+    console().print(table)
 
 
 class RunProgress:
@@ -194,7 +194,7 @@ def _print_frame(
                 for column, value in row.items()
             )
         )
-    _console().print(table)
+    console().print(table)
 
 
 _DIFFERENCE_HEADINGS = {"mean_reference": "reference", "mean_variant": "variant"}
