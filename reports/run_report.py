@@ -11,7 +11,6 @@ views, and the inputs and assumptions last. Without a contract the contract sect
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -31,6 +30,13 @@ from reports.scenario_text import (
     scenario_section,
     table,
 )
+from reports.view_sections import (
+    NO_INTERVALS,
+    figure_html,
+    interval_sections,
+    risk_sections,
+    worst_section,
+)
 from sla_eval.partner_cost import HOURS_KPIS
 from sla_eval.summary import TOTAL_COLUMNS, describe, summary_dict
 from staffing import plan_by_week
@@ -43,12 +49,16 @@ __all__ = ["REPORT_CSS", "SECTIONS", "figure_html", "p_breach_text", "write_repo
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("answer", "The answer: cost, breach risk, what drives it, what would change it"),
     ("clauses", "Clauses: expected penalty, bonus and P(breach)"),
+    ("p-breach", "P(breach) per clause"),
+    ("weekly-risk", "Weekly value and risk per clause"),
     ("total-cost", "Total expected cost"),
+    ("penalty-distribution", "Net credit distribution"),
     ("clause-kpis", "Clause KPIs per measurement period"),
-    ("penalty-distribution", "Penalty distribution"),
     ("channel-kpis", "Channel KPIs over the horizon"),
-    ("interval-service-level", "Interval service level against the target"),
-    ("staffing", "Required versus scheduled agents"),
+    ("sl-heatmap", "Service per day and time of day"),
+    ("interval-service-level", "Service per weekday and time of day against the target"),
+    ("worst-intervals", "Worst intervals"),
+    ("staffing", "Required versus scheduled agents in the busiest week"),
     ("headcount", "Headcount over time"),
     ("forecast-error", "Forecast error: who paid for it"),
     ("warnings", "Notices and warnings"),
@@ -157,15 +167,6 @@ def _channel_kpi_section(scenario: Scenario, channels: Mapping[str, dict]) -> st
         "its 95 % confidence interval below. Service level and answered in time are measured "
         f"against each channel's own norm: {esc(targets or 'none')}. Offered and answered are "
         "counts of contacts (repeats and redials included).</p>"
-    )
-
-
-def figure_html(pngs: Mapping[str, bytes], stem: str, alt: str, caption: str) -> str:
-    """One embedded figure: the PNG ``pngs[stem]`` as a data URI, with alt text and caption."""
-    data = base64.b64encode(pngs[stem]).decode("ascii")
-    return (
-        f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
-        f'<p class="caption">{esc(caption)}</p>'
     )
 
 
@@ -388,6 +389,7 @@ def write_report(
             pngs,
             "staffing",
             "required versus scheduled agents",
+            "The week whose required agents sum highest, Monday to Sunday. "
             "Required: productive agents the channel's norm needs in each interval (model in "
             "Assumptions). Scheduled: the team's agents on duty before shrinkage (the same on "
             "every channel of a shared team). Productive: the scheduled agents after shrinkage "
@@ -396,25 +398,20 @@ def write_report(
         "headcount": _headcount_section(scenario, plan, pngs),
         "assumptions": assumptions_section(scenario),
     }
-    no_target = '<p class="empty">No channel has a service target.</p>'
-    body["interval-service-level"] = (
-        no_target
-        if "interval_sl" not in pngs
-        else figure_html(
-            pngs,
-            "interval_sl",
-            "interval service level per channel",
-            "Per interval of arrival: mean over replications (line) and the band holding 5 % to "
-            "95 % of replications; the dashed line is the channel's target. Real-time channels "
-            "show the service level under their own definition, deferrable ones the share "
-            "answered within their threshold. Gaps: intervals without contacts.",
-        )
-    )
+    body.update(interval_sections(pngs))
+    targets = {
+        name: channel.service_target.target
+        for name, channel in scenario.channels.items()
+        if channel.service_target is not None
+    }
+    body["worst-intervals"] = worst_section(kpis, targets) if targets else NO_INTERVALS
     if evaluation is None:
         for key in (
             "clause-kpis",
             "penalty-distribution",
             "clauses",
+            "p-breach",
+            "weekly-risk",
             "total-cost",
             "forecast-error",
         ):
@@ -436,7 +433,14 @@ def write_report(
             "Net credit the partner gives back (penalties - earned back - bonuses; negative: "
             "the client pays a bonus), per billing period and summed over the horizon, "
             "one dot per replication; dotted: the at-risk cap on penalties.",
+        ) + figure_html(
+            pngs,
+            "net_credit_hist",
+            "histogram of the net credit over the horizon",
+            "The net credit over the horizon of every replication; dashed: the mean, dotted: "
+            "the 5 % and 95 % quantiles.",
         )
+        body.update(risk_sections(pngs))
         body["clauses"] = _clause_section(scenario, contract["clauses"], summary["replications"])
         body["total-cost"] = _cost_section(scenario, totals, contract)
         body["forecast-error"] = _forecast_section(contract)

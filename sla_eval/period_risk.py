@@ -40,12 +40,12 @@ import pandas as pd
 
 from scenarios.contract import FRACTION_KPIS
 from sla_eval.contract import clause_kpi
-from sla_eval.summary import describe, wilson_interval
+from sla_eval.summary import describe, share_with_interval, wilson_interval
 
 if TYPE_CHECKING:
     from scenarios.contract import Contract
 
-__all__ = ["PERIOD_RISK_COLUMNS", "clause_period_risk"]
+__all__ = ["PERIOD_RISK_COLUMNS", "clause_p_breach", "clause_period_risk"]
 
 PERIOD_RISK_COLUMNS = (
     "clause",
@@ -111,3 +111,19 @@ def clause_period_risk(kpis: pd.DataFrame, contract: Contract, kind: str) -> pd.
             )
     table = pd.DataFrame(found, columns=list(PERIOD_RISK_COLUMNS))
     return table.astype({"period": "int64", "n": "int64", "period_start": "datetime64[ns]"})
+
+
+def clause_p_breach(evaluation: pd.DataFrame) -> dict[str, dict]:
+    """P(breach) of every clause of a contract evaluation (:data:`sla_eval.CONTRACT_COLUMNS`)
+    as ``summary.json`` has it: ``{clause: {"p_breach", "p_breach_ci95"}}``, the share of
+    replications with a breach in at least one period and its Wilson interval; null when the
+    clause never applied. Clauses in order of first appearance."""
+    rows = evaluation.assign(clause=evaluation["clause"].astype(str))
+    found = {}
+    for clause, group in rows.groupby("clause", sort=False):
+        per_replication = group.groupby("replication")[["breach", "applicable"]].any()
+        share = share_with_interval(
+            per_replication["breach"], bool(per_replication["applicable"].any())
+        )
+        found[str(clause)] = {"p_breach": share["p"], "p_breach_ci95": share["ci95"]}
+    return found

@@ -17,6 +17,18 @@ from reports.run_report import SECTIONS, write_report
 from scenarios.loader import load
 from tests.reports.conftest import BASELINE, CHROMIUM, SEED, SHORT, chromium
 
+STEMS = (
+    "p_breach",
+    "weekly_risk",
+    "net_credit",
+    "net_credit_hist",
+    "clause_kpis",
+    "sl_heatmap",
+    "interval_sl",
+    "staffing",
+    "headcount",
+)
+"""The figures of the report, in section order."""
 DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
 
@@ -64,7 +76,7 @@ def test_scenario_text_is_escaped(page):
 
 def test_images_decode_as_png(page):
     encoded = DATA_URI.findall(page)
-    assert len(encoded) == 5  # interval SL, staffing, headcount, clause KPIs, net credit
+    assert len(encoded) == len(STEMS)
     for data in encoded:
         image = Image.open(io.BytesIO(base64.b64decode(data, validate=True)))
         assert image.format == "PNG"
@@ -82,8 +94,7 @@ def test_numbers_in_the_report_come_from_the_tables(page, run):
 
 def test_given_pngs_are_embedded_in_section_order(page, pngs):
     embedded = [base64.b64decode(data) for data in DATA_URI.findall(page)]
-    stems = ["clause_kpis", "net_credit", "interval_sl", "staffing", "headcount"]
-    assert embedded == [pngs[stem] for stem in stems]
+    assert embedded == [pngs[stem] for stem in STEMS]
 
 
 def test_a_scenario_without_contract_says_so_and_draws_its_figures(run, tmp_path):
@@ -92,9 +103,9 @@ def test_a_scenario_without_contract_says_so_and_draws_its_figures(run, tmp_path
     page = path.read_text()
     for key, _ in SECTIONS:
         assert f'<section id="{key}">' in page
-    assert page.count("The scenario has no contract") == 6  # the answer and 5 sections
+    assert page.count("The scenario has no contract") == 8  # the answer and 7 sections
     encoded = DATA_URI.findall(page)
-    assert len(encoded) == 3  # interval SL, staffing, headcount
+    assert len(encoded) == 4  # heatmap, weekday profile, staffing, headcount
     assert all(base64.b64decode(data).startswith(b"\x89PNG") for data in encoded)
 
 
@@ -126,4 +137,5 @@ def test_chromium_renders_the_page_with_its_images(report, tmp_path):
     broken = '<img src="data:image/png;base64,AAAA" alt="broken">'
     probe.write_text(report.read_text().replace("</body>", broken + _PROBE), encoding="utf-8")
     dom = chromium("--dump-dom", probe.as_uri(), profile=tmp_path / "profile").stdout
-    assert 'data-images-loaded="5/6"' in dom  # five figures and the broken control
+    loaded = f"{len(STEMS)}/{len(STEMS) + 1}"
+    assert f'data-images-loaded="{loaded}"' in dom  # every figure, not the broken control
