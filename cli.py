@@ -25,6 +25,7 @@ from negotiate.workflow import negotiate as negotiate_workflow
 from reports import workflows
 from reports.answer import evaluation_answer
 from reports.answer_terminal import print_answer
+from reports.results_folder import read_summary
 from reports.staff_terminal import (
     print_headcount,
     print_measures,
@@ -41,6 +42,7 @@ from reports.terminal import (
     print_negotiation,
     print_run,
     print_sweep,
+    print_thresholds,
     print_warnings,
 )
 from scenarios.demand import demand_by_day, expand
@@ -48,6 +50,7 @@ from scenarios.errors import CcplanError, InputError, ScenarioError
 from scenarios.loader import load
 from scenarios.units import parse_duration_s, parse_fraction, parse_ratio
 from sim.levels import parse_levels
+from sla_eval.thresholds import Threshold, check_thresholds, parse_threshold
 from staffing.planning import plan_scenario, rate_measures, staff_rate
 from verify import verify_plan
 
@@ -388,7 +391,26 @@ OutOption = Annotated[
 ContactsOption = Annotated[
     bool, typer.Option("--contacts/--no-contacts", help="Write contacts.parquet.")
 ]
+FailIfOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-if",
+        metavar="'METRIC OP NUMBER'",
+        help="Exit 1 when a threshold is crossed, e.g. --fail-if 'p_breach(email_sla) > 20%' "
+        "(repeatable; metrics: p_breach, expected_net_credit, client_cost, CHANNEL.KPI, ...).",
+    ),
+]
 _CPUS = os.cpu_count() or 1
+
+
+def _fail_if(summary: dict, thresholds: list[Threshold]) -> None:
+    """Print the thresholds checked against a run's summary; exit 1 when one is crossed."""
+    if not thresholds:
+        return
+    results = check_thresholds(summary, thresholds)
+    print_thresholds(results)
+    if any(result.crossed for result in results):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -403,10 +425,12 @@ def run(
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
     contacts: ContactsOption = True,
+    fail_if: FailIfOption = None,
 ) -> None:
     """Plan staffing, simulate and evaluate a scenario; print the summary and write the results
     folder (default results/<name>: summary.json, KPI tables, staffing plan, contacts,
-    report.html, plots)."""
+    report.html, plots). With --fail-if: exit 1 when a threshold is crossed."""
+    thresholds = [parse_threshold(text) for text in fail_if or ()]
     with RunProgress(quiet or as_json) as progress:
         outcome = workflows.run(
             scenario_file,
@@ -426,6 +450,30 @@ def run(
         if answer is not None:
             print_answer(answer)
         print_run(outcome.evaluation.summary, outcome.folder)
+    _fail_if(outcome.evaluation.summary, thresholds)
+
+
+@app.command()
+def check(
+    folder: Annotated[
+        Path, typer.Argument(help="A results folder of ccplan run.", metavar="RESULTS_DIR")
+    ],
+    fail_if: Annotated[
+        list[str],
+        typer.Option(
+            "--fail-if",
+            metavar="'METRIC OP NUMBER'",
+            help="A threshold, e.g. 'p_breach(email_sla) > 20%' (repeatable).",
+        ),
+    ],
+) -> None:
+    """Check a results folder's summary.json against thresholds, for pipelines: exit 1 when
+    one is crossed, 2 on a bad expression or a folder without a summary."""
+    thresholds = [parse_threshold(text) for text in fail_if]
+    summary = read_summary(folder)
+    if summary is None:
+        raise InputError(f"{folder}: no readable summary.json (not a ccplan results folder)")
+    _fail_if(summary, thresholds)
 
 
 @app.command()

@@ -26,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from sla_eval.evaluation import channel_overview, clause_overview
+from sla_eval.thresholds import ThresholdResult
 
 PIPED_WIDTH_CHARS = 160
 """Width of tables written to a file or pipe, where no terminal sets it."""
@@ -291,7 +292,8 @@ def print_batch(rows: Sequence[dict], out: Path) -> None:
     out : pathlib.Path
         The batch results folder.
     """
-    _print_frame(pd.DataFrame(rows).drop(columns=["error"]), f"Batch: {out}")
+    shown = ["file", "scenario", "status", "results_from", "p_breach", "expected_net_credit_eur"]
+    _print_frame(pd.DataFrame(rows)[shown], f"Batch: {out}")
     failed = sum(row["status"] == "failed" for row in rows)
     typer.echo(f"{len(rows) - failed} of {len(rows)} scenarios ok; wrote {out}")
 
@@ -460,3 +462,23 @@ def print_negotiation(document: dict, out_dir: Path) -> None:
     for warning in document["warnings"]:
         typer.echo(f"warning [{warning['id']}]: {warning['message']}")
     typer.echo(f"wrote {out_dir}")
+
+
+def _threshold_value(result: ThresholdResult) -> str:
+    metric = result.threshold.metric
+    if result.value is None:
+        return "no value (not applicable)"
+    if metric == "p_breach":
+        return _cell("_frac", result.value)
+    if "." in metric:
+        return _cell(metric.split(".", 1)[1], result.value)
+    return f"{_cell('_eur', result.value)} EUR"
+
+
+def print_thresholds(results: Sequence[ThresholdResult]) -> None:
+    """Print one line per threshold (``--fail-if``): its value and whether it is crossed;
+    crossed ones on standard error."""
+    for result in results:
+        state = "CROSSED" if result.crossed else "ok"
+        line = f"fail-if {result.threshold.text}: {_threshold_value(result)} -> {state}"
+        typer.echo(line, err=result.crossed)
