@@ -45,6 +45,7 @@ from reports.terminal import (
     print_thresholds,
     print_warnings,
 )
+from reports.workbook import WORKBOOK_FILE, write_workbook
 from scenarios.demand import demand_by_day, expand
 from scenarios.errors import CcplanError, InputError, ScenarioError
 from scenarios.loader import load
@@ -426,6 +427,12 @@ def run(
     quiet: QuietOption = False,
     contacts: ContactsOption = True,
     fail_if: FailIfOption = None,
+    xlsx: Annotated[
+        bool,
+        typer.Option(
+            "--xlsx", help="Also write results.xlsx: KPI summary, clauses, weekly risk, staffing."
+        ),
+    ] = False,
 ) -> None:
     """Plan staffing, simulate and evaluate a scenario; print the summary and write the results
     folder (default results/<name>: summary.json, KPI tables, staffing plan, contacts,
@@ -450,6 +457,10 @@ def run(
         if answer is not None:
             print_answer(answer)
         print_run(outcome.evaluation.summary, outcome.folder)
+    if xlsx:
+        book = write_workbook(outcome.folder / WORKBOOK_FILE, outcome.scenario, outcome.evaluation)
+        if not as_json:
+            typer.echo(f"wrote {book}")
     _fail_if(outcome.evaluation.summary, thresholds)
 
 

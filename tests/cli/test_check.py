@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from reports import workflows
@@ -78,6 +79,11 @@ def test_run_fail_if(ccplan, small, tmp_path):
     base = ("run", small, "--workers", "1", "--out", out, "--no-contacts", "--quiet")
     done = ccplan(*base, "--fail-if", "p_breach >= 0%")
     assert done.code == 1 and (out / "summary.json").is_file()
-    assert ccplan(*base, "--fail-if", "p_breach > 100%").code == 0
+    done = ccplan(*base, "--fail-if", "p_breach > 100%", "--xlsx")
+    assert done.code == 0 and f"wrote {out / 'results.xlsx'}" in done.out
+    sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
+    assert sheets["clauses"]["clause"].tolist() == list(
+        json.loads((out / "summary.json").read_text())["contract"]["clauses"]
+    )
     bad = ccplan("run", small, "--out", tmp_path / "never", "--fail-if", "p_breach ~ 1")
     assert bad.code == 2 and not (tmp_path / "never").exists()
