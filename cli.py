@@ -61,8 +61,19 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
 )
+
+
+def _usage_pieces(argument: typer.core.TyperArgument, _ctx: object) -> list[str]:
+    """An argument on the usage line as people write it: ``SCENARIO`` when required,
+    ``[NAME]`` when optional, ``NAME...`` when repeated (typer writes ``{SCENARIO}``)."""
+    name = argument.display_name_raw
+    name = name if argument.required else f"[{name}]"
+    return [name + ("..." if argument.nargs != 1 else "")]
+
+
+setattr(typer.core.TyperArgument, "get_usage_pieces", _usage_pieces)  # noqa: B010
 
 EXIT_USER_ERROR = 2
 
@@ -74,7 +85,9 @@ SetOption = Annotated[
     typer.Option(
         "--set",
         metavar="PATH=VALUE",
-        help="Override a field, e.g. --set partner.teams.0.staffing.headcount=70 (repeatable).",
+        help="Override a field, e.g. --set partner.teams.voice.staffing.headcount=70 or "
+        "--set contract.clauses.email_sla.target=85% (teams and clauses by name or index; "
+        "repeatable).",
     ),
 ]
 

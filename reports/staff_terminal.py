@@ -98,9 +98,41 @@ def print_measures(
         fields["warnings"] = list(warnings)
         typer.echo(json.dumps(fields))
         return
-    for key, value in fields.items():
-        shown = "-" if value is None else f"{value:.6g}" if isinstance(value, float) else value
-        typer.echo(f"{key:<21} {shown}")
+    for label, text in _measure_lines(fields):
+        typer.echo(f"{label:<16} {text}")
+
+
+_MODELS = {
+    "erlang_c": "Erlang C (callers never abandon)",
+    "erlang_a": "Erlang A (with abandonment)",
+}
+
+
+def _share(value: float) -> str:
+    return f"{100 * value:.1f} %"
+
+
+def _seconds(value: float) -> str:
+    if math.isinf(value):
+        return "unbounded: the agents cannot keep up, the queue grows without limit"
+    return f"{value:,.1f} s" + (f" ({value / 60:.1f} min)" if value >= 120 else "")
+
+
+def _measure_lines(fields: dict) -> list[tuple[str, str]]:
+    """The measures as a planner reads them: shares in per cent, times in seconds, the load
+    in Erlang, never a raw float or ``inf``."""
+    abandon = fields["p_abandon"]
+    return [
+        ("model", _MODELS.get(fields["model"], fields["model"])),
+        ("criterion", fields["criterion"]),
+        ("offered load", f"{fields['offered_load_erlangs']:,.2f} Erlang"),
+        ("agents", f"{fields['agents']:,}"),
+        ("P(wait)", _share(fields["p_wait"])),
+        ("service level", _share(fields["service_level"])),
+        ("ASA", _seconds(fields["asa_s"])),
+        ("occupancy", _share(fields["occupancy"])),
+        ("P(abandon)", "- (Erlang C: nobody abandons)" if abandon is None else _share(abandon)),
+    ]
 
 
 def print_plan(summary: pd.DataFrame, title: str) -> None:
