@@ -19,9 +19,9 @@ ANSWER_CSS = """
 
 
 def answer_section(answer: Answer) -> str:
-    """The money in one lead sentence, the clause table (id ``answer-table``; the driving
-    clause first and marked, every clause together last) and the sentences on what drives the
-    risk and what would change it."""
+    """The money and the driving clause in two lead sentences, the clause table (id
+    ``answer-table``; the driving clause first and marked, every clause together last) and
+    the sentences on where and why it breaches and what would change it."""
     sentences = answer_sentences(answer)
     headers, rows = answer_table(answer)
     body = table(headers, rows, 3)
@@ -35,8 +35,9 @@ def answer_section(answer: Answer) -> str:
     last = marked.rfind('<tr class="clause">')
     marked = marked[:last] + '<tr class="total">' + marked[last + len('<tr class="clause">') :]
     marked = marked.replace("<table>", '<table id="answer-table">', 1)
-    rest = "".join(f"<p>{esc(line)}</p>" for line in sentences[1:])
-    return f'<div class="answer"><p class="lead">{esc(sentences[0])}</p>{marked}{rest}</div>'
+    lead = "".join(f'<p class="lead">{esc(line)}</p>' for line in sentences[:2])
+    rest = "".join(f"<p>{esc(line)}</p>" for line in sentences[2:])
+    return f'<div class="answer">{lead}{marked}{rest}</div>'
 
 
 def no_contract_answer(replications: int) -> str:

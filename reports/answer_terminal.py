@@ -23,13 +23,14 @@ def _text(cell: object) -> str:
 
 
 def print_answer(answer: Answer) -> None:
-    """Print the lead sentence, the clause table without its column of words (the driving
-    clause first, every clause together last) and the sentences on what drives the risk and
-    what would change it."""
+    """Print the money and the driving clause, the clause table without its column of words
+    (the driving clause first, every clause together last) and the sentences on where and why
+    it breaches and what would change it."""
     out = console()
     sentences = answer_sentences(answer)
     width = min(out.width, 120)
-    out.print(textwrap.fill(sentences[0], width), highlight=False)
+    for sentence in sentences[:2]:
+        out.print(textwrap.fill(sentence, width), highlight=False)
     headers, rows = answer_table(answer)
     table = Table(title="Clauses: P(breach) with its Wilson 95 % interval, money in EUR")
     for index, header in enumerate(headers):
@@ -43,5 +44,5 @@ def print_answer(answer: Answer) -> None:
             end_section=index == len(rows) - 2,
         )
     out.print(table)
-    for sentence in sentences[1:]:
+    for sentence in sentences[2:]:
         out.print(textwrap.fill(sentence, width), highlight=False)

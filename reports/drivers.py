@@ -273,7 +273,12 @@ def day_reasons(
     index = (day - scenario.horizon.start).days
     reasons = []
     if _closed_days(workload, channel)[index]:
-        reasons.append("the channel is closed all day: contacts wait for the next open day")
+        why = (
+            "a closed day of the horizon (horizon.closed_days)"
+            if day in scenario.horizon.closed_days
+            else "the channel's hours close it all day"
+        )
+        reasons.append(f"{why}: contacts wait for the next open day")
     elif workload.channels[channel].kind == "deferrable":
         run = np.zeros(workload.n_days, bool) if bad is None else bad
         backlog = _backlog_reason(scenario, workload, channel, index, run)
