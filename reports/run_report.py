@@ -404,7 +404,10 @@ def write_report(
         for name, channel in scenario.channels.items()
         if channel.service_target is not None
     }
-    body["worst-intervals"] = worst_section(kpis, targets) if targets else NO_INTERVALS
+    intervals = bool((kpis["period_kind"] == "interval").any())
+    body["worst-intervals"] = (
+        worst_section(kpis, targets) if targets and intervals else NO_INTERVALS
+    )
     if evaluation is None:
         for key in (
             "clause-kpis",

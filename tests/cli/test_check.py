@@ -79,6 +79,9 @@ def test_run_fail_if(ccplan, small, tmp_path):
     base = ("run", small, "--workers", "1", "--out", out, "--no-contacts", "--quiet")
     done = ccplan(*base, "--fail-if", "p_breach >= 0%")
     assert done.code == 1 and (out / "summary.json").is_file()
+    lead = done.out.split("Clauses: P(breach)")[0]  # the answer comes first
+    assert "the client is expected to pay" in lead
+    assert "The risk is driven by" in lead or "No clause breached" in done.out
     done = ccplan(*base, "--fail-if", "p_breach > 100%", "--xlsx")
     assert done.code == 0 and f"wrote {out / 'results.xlsx'}" in done.out
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)

@@ -139,3 +139,13 @@ def test_chromium_renders_the_page_with_its_images(report, tmp_path):
     dom = chromium("--dump-dom", probe.as_uri(), profile=tmp_path / "profile").stdout
     loaded = f"{len(STEMS)}/{len(STEMS) + 1}"
     assert f'data-images-loaded="{loaded}"' in dom  # every figure, not the broken control
+
+
+def test_a_kpi_table_without_interval_rows_says_so(run, tmp_path):
+    kpis = run["kpis"][run["kpis"]["period_kind"] != "interval"]
+    tables = {**run, "kpis": kpis}
+    page = write_report(tmp_path / "r.html", **tables, seed=SEED).read_text()
+    for key in ("sl-heatmap", "interval-service-level", "worst-intervals"):
+        section = page.split(f'<section id="{key}">')[1].split("</section>")[0]
+        assert "holds no interval rows" in section and "<img" not in section
+    assert len(DATA_URI.findall(page)) == len(STEMS) - 2  # no heatmap, no weekday profile
