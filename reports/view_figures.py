@@ -13,8 +13,9 @@ figure (file stem)       what it shows
                          (columns), mean over replications, with the target as a contour
 ``interval_sl``          per channel, the service measure per weekday and time of day: mean
                          over replications and weeks, 5-95 % band, target
-``weekly_risk``          per clause, the KPI per week (mean, 95 % interval, target) and the
-                         share of replications whose week misses the target (Wilson interval)
+``weekly_risk``          per clause with a missed week, the KPI per week (mean, 95 % interval,
+                         target) and the share of replications whose week misses the target
+                         (Wilson interval)
 ``p_breach``             P(breach) of every clause with its Wilson 95 % interval
 ``net_credit_hist``      histogram over replications of the net credit over the horizon
 =======================  ====================================================================
@@ -148,10 +149,13 @@ def _errors(center: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray
 
 @styled
 def weekly_risk_figure(weekly: pd.DataFrame, contract: Contract) -> Figure:
-    """Per clause of ``weekly`` (:func:`sla_eval.period_risk.clause_period_risk` over weeks):
-    left, the KPI per week (mean with its 95 % interval, target dashed); right, the share of
-    replications whose week misses the target with its Wilson 95 % interval."""
-    ids = [clause.id for clause in contract.clauses if clause.id in set(weekly["clause"])]
+    """Per clause of ``weekly`` (:func:`sla_eval.period_risk.clause_period_risk` over weeks)
+    with a missed week in some replication (every clause when none has one): left, the KPI per
+    week (mean with its 95 % interval, target dashed); right, the share of replications whose
+    week misses the target with its Wilson 95 % interval."""
+    missed = set(weekly.loc[weekly["p_miss"] > 0, "clause"])
+    shown = missed or set(weekly["clause"])
+    ids = [clause.id for clause in contract.clauses if clause.id in shown]
     figure = new_figure(0.8 + 1.7 * len(ids))
     axes = figure.subplots(len(ids), 2, sharex=True, squeeze=False)
     by_id = {clause.id: clause for clause in contract.clauses}

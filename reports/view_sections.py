@@ -88,7 +88,8 @@ def risk_sections(pngs: Mapping[str, bytes]) -> dict[str, str]:
             pngs,
             "weekly_risk",
             "weekly value and P(miss) per clause",
-            "Per clause, whatever period the contract measures it over: left, its value per "
+            "Per clause that misses its target in some week of some replication (every clause "
+            "when none does), whatever period the contract measures it over: left, its value per "
             "week (mean over replications with its 95 % interval; dashed: the target); right, "
             "the share of replications whose week misses the target, with its Wilson 95 % "
             "interval. Minimum volumes, relief and money are the contract's matter: a missed "

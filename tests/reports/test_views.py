@@ -118,8 +118,9 @@ def test_weekly_risk_matches_the_weekly_contract_evaluation(run):
         missed = rows.assign(miss=~rows["met"]).groupby("period")["miss"].mean()
         assert own["p_miss"].to_numpy() == pytest.approx(missed.reindex(own.index).to_numpy())
     figure = weekly_risk_figure(weekly, contract)
-    shown = [clause.id for clause in contract.clauses if clause.id in set(weekly["clause"])]
-    assert len(figure.axes) == 2 * len(shown) and len(shown) >= len(contract.clauses) - 2
+    missed = {c for c, group in weekly.groupby("clause") if (group["p_miss"] > 0).any()}
+    shown = [clause.id for clause in contract.clauses if clause.id in missed]
+    assert len(figure.axes) == 2 * len(shown) and "email_response" in shown
     email = weekly[weekly["clause"] == "email_response"].sort_values("period_start")
     index = shown.index("email_response")
     left, right = figure.axes[2 * index], figure.axes[2 * index + 1]
@@ -179,3 +180,10 @@ def test_the_busiest_week_has_the_most_required_agents():
     plan["required_agents"] = pd.array(required, dtype="Int64")
     plan.loc[times >= pd.Timestamp("2027-03-15"), "required_agents"] = 0
     assert busiest_week(plan) == pd.Timestamp("2027-03-01")
+
+
+def test_without_a_missed_week_every_clause_is_drawn(run):
+    contract = run["scenario"].contract
+    weekly = clause_period_risk(run["kpis"], contract, "week").assign(p_miss=0.0)
+    figure = weekly_risk_figure(weekly, contract)
+    assert len(figure.axes) == 2 * weekly["clause"].nunique()
