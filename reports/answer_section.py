@@ -37,6 +37,12 @@ def answer_section(answer: Answer) -> str:
     marked = marked.replace("<table>", '<table id="answer-table">', 1)
     lead = "".join(f'<p class="lead">{esc(line)}</p>' for line in sentences[:2])
     rest = "".join(f"<p>{esc(line)}</p>" for line in sentences[2:])
+    warnings = answer.summary.get("warnings") or ()
+    if warnings:
+        rest += (
+            f"<p>The run has {len(warnings)} notice(s) about its inputs: see "
+            '<a href="#warnings">Notices and warnings</a>.</p>'
+        )
     return f'<div class="answer">{lead}{marked}{rest}</div>'
 
 

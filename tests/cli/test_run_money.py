@@ -28,6 +28,8 @@ def test_an_unused_pricing_is_said_once_on_the_terminal_and_in_the_report(ccplan
     assert [line for line in summary["warnings"] if NOTICE in line] == [lines[0][9:]]
     report = (out / "report.html").read_text()
     assert NOTICE in report
+    answer = report.split('<section id="answer">')[1].split("</section>")[0]
+    assert 'has 1 notice(s) about its inputs: see <a href="#warnings">' in answer
     # the terminal says how many replications back P(breach) and the money, with the interval
     assert "over 2 replications: P(breach, any clause and period)" in done.out
     low, high = summary["contract"]["p_breach_ci95"]
