@@ -141,15 +141,16 @@ def _pct(value: float) -> str:
 
 def risk_text(risk: Sequence[float] | None) -> str:
     """``40 % [17 %, 69 %]``; ``-`` for None or NaN."""
-    if risk is None or risk[0] != risk[0]:
-        return "-"
-    p, low, high = risk
-    return f"{_pct(p)} [{_pct(low)}, {_pct(high)}]"
+    cell = _risk_cell(risk)
+    return cell if isinstance(cell, str) else f"{cell[0]} {cell[1]}"
 
 
 def _risk_cell(risk: Risk | Sequence[float] | None) -> str | tuple[str, str]:
-    text = risk_text(risk)
-    return text if text == "-" else (text.split(" [")[0], "[" + text.split(" [")[1])
+    """``(p, [low, high])`` for a table cell; ``-`` for None or NaN."""
+    if risk is None or risk[0] != risk[0]:
+        return "-"
+    p, low, high = risk
+    return _pct(p), f"[{_pct(low)}, {_pct(high)}]"
 
 
 def _money_sentence(answer: Answer) -> str:

@@ -215,11 +215,9 @@ def what_if(
         simulated = risk(base)
         factor = None
         if not math.isnan(simulated[0]):
-            if simulated[0] > level:
-                index = _bisect(lambda i: risk(at(i))[0] <= level, one + 1, len(grid) - 1)
-            else:
-                index = _bisect(lambda i: risk(at(i))[0] <= level, 0, one)
-            factor = None if index is None else index
+            above = simulated[0] > level
+            low, high = (one + 1, len(grid) - 1) if above else (0, one)
+            factor = _bisect(lambda i: risk(at(i))[0] <= level, low, high)
         found.append(
             ClauseWhatIf(
                 clause=clause.id,
