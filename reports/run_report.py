@@ -35,6 +35,7 @@ from reports.view_sections import (
     figure_html,
     interval_sections,
     risk_sections,
+    staffing_risk_section,
     worst_section,
 )
 from sla_eval.partner_cost import HOURS_KPIS
@@ -51,6 +52,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("clauses", "Clauses: expected penalty, bonus and P(breach)"),
     ("p-breach", "P(breach) per clause"),
     ("weekly-risk", "Weekly value and risk per clause"),
+    ("staffing-risk", "Breach risk and labour cost against staffing"),
     ("total-cost", "Total expected cost"),
     ("penalty-distribution", "Net credit distribution"),
     ("clause-kpis", "Clause KPIs per measurement period"),
@@ -415,6 +417,7 @@ def write_report(
             "clauses",
             "p-breach",
             "weekly-risk",
+            "staffing-risk",
             "total-cost",
             "forecast-error",
         ):
@@ -444,6 +447,7 @@ def write_report(
             "the 5 % and 95 % quantiles.",
         )
         body.update(risk_sections(pngs))
+        body["staffing-risk"] = staffing_risk_section(answer, summary)
         body["clauses"] = _clause_section(scenario, contract["clauses"], summary["replications"])
         body["total-cost"] = _cost_section(scenario, totals, contract)
         body["forecast-error"] = _forecast_section(contract)

@@ -18,6 +18,9 @@ figure (file stem)       what it shows
                          (Wilson interval)
 ``p_breach``             P(breach) of every clause with its Wilson 95 % interval
 ``net_credit_hist``      histogram over replications of the net credit over the horizon
+``staffing_risk``        P(breach) of the screened clauses against the staffing factor
+                         (:mod:`reports.what_if`), beside the partner's labour cost; drawn
+                         by ``report.html`` from its answer
 =======================  ====================================================================
 """
 
@@ -43,6 +46,7 @@ __all__ = [
     "net_credit_histogram_figure",
     "p_breach_figure",
     "service_heatmap_figure",
+    "staffing_risk_figure",
     "weekday_service_figure",
     "weekly_risk_figure",
 ]
@@ -223,4 +227,40 @@ def net_credit_histogram_figure(net_credit: np.ndarray) -> Figure:
     axis.set_ylabel("replications")
     axis.set_title(f"Net credit over {len(values)} replications (dotted: 5 % and 95 %)")
     axis.legend(loc="upper right")
+    return figure
+
+
+@styled
+def staffing_risk_figure(
+    curve: pd.DataFrame, level: float, labour_cost_eur: float | None = None
+) -> Figure:
+    """Left: P(breach) of each clause of ``curve`` (``reports.what_if.CURVE_COLUMNS``) against
+    the staffing factor, with ``level`` dotted and the run as simulated (factor 1) dashed.
+    Right, with ``labour_cost_eur``: the partner's labour cost at each factor, ``f`` times the
+    simulated one (paid hours scale with the rosters)."""
+    figure = new_figure(3.6)
+    left, right = figure.subplots(1, 2, width_ratios=[2, 1]) if labour_cost_eur else (
+        figure.subplots(), None
+    )  # fmt: skip
+    for index, (clause, own) in enumerate(curve.groupby("clause", sort=False)):
+        own = own.sort_values("factor")
+        left.plot(
+            own["factor"], own["p_breach"], marker="o", markersize=4,
+            color=COLORS[index % (len(COLORS) - 1)], label=str(clause),
+        )  # fmt: skip
+    left.axhline(level, **LIMIT_LINE)
+    left.axvline(1.0, **TARGET_LINE)
+    left.set_ylim(-0.03, 1.03)
+    left.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    left.set_xlabel("staffing factor on every team's roster (1 = as simulated)")
+    left.set_ylabel("P(breach)")
+    left.set_title("P(breach) against staffing (Erlang screen on the simulated values)")
+    left.legend(loc="upper right", fontsize=9)
+    if right is not None and labour_cost_eur:
+        factors = np.unique(curve["factor"].to_numpy(np.float64))
+        right.plot(factors, factors * labour_cost_eur / 1000.0, marker="o", color=COLORS[6])
+        right.axvline(1.0, **TARGET_LINE)
+        right.set_xlabel("staffing factor")
+        right.set_ylabel("labour cost (thousand EUR)")
+        right.set_title("Partner labour cost")
     return figure

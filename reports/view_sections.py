@@ -5,13 +5,26 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from reports.figure_style import png_bytes
 from reports.scenario_text import esc, percent, table
+from reports.view_figures import staffing_risk_figure
 from sla_eval.interval_views import worst_intervals
 
-__all__ = ["NO_INTERVALS", "figure_html", "interval_sections", "risk_sections", "worst_section"]
+if TYPE_CHECKING:
+    from reports.answer import Answer
+
+__all__ = [
+    "NO_INTERVALS",
+    "figure_html",
+    "interval_sections",
+    "risk_sections",
+    "staffing_risk_section",
+    "worst_section",
+]
 
 NO_INTERVALS = (
     '<p class="empty">The KPI table of this run holds no interval rows with a service '
@@ -108,3 +121,25 @@ def risk_sections(pngs: Mapping[str, bytes]) -> dict[str, str]:
         ),
         "weekly-risk": weekly,
     }
+
+
+def staffing_risk_section(answer: Answer | None, summary: Mapping[str, Any]) -> str:
+    """P(breach) of the screened clauses and the labour cost against the staffing factor
+    (the answer's what-if curve); drawn here, it is not one of the folder's PNG files."""
+    if answer is None or answer.what_if.curve.empty:
+        return '<p class="empty">No clause the staffing screen models.</p>'
+    labour = ((summary.get("contract") or {}).get("labour_cost_eur") or {}).get("mean")
+    figure = staffing_risk_figure(answer.what_if.curve, answer.what_if.level, labour)
+    cost = answer.what_if
+    return figure_html(
+        {"staffing_risk": png_bytes(figure)},
+        "staffing_risk",
+        "P(breach) and labour cost against the staffing factor",
+        "Left: P(breach) of each clause the Erlang screen models when every team's roster is "
+        "scaled by the factor: each measurement period's simulated values moved by the "
+        "screen's change, no new simulation (dashed: the run as simulated; dotted: the "
+        f"{100 * cost.level:.0f} % level of the answer). Right: the partner's labour cost, "
+        "which scales with the rosters' paid hours "
+        + ("(none given: no cost)." if not labour else "(factor x the simulated cost).")
+        + f" {cost.screens} screens in {cost.seconds:.1f} s.",
+    )

@@ -19,9 +19,13 @@ The changes, each of every team's roster as the simulation takes it
   slack), searched by bisection on a grid of step :data:`FACTOR_STEP` over
   :data:`FACTOR_RANGE`.
 
-The cost is bounded: ``1 + 2 · teams`` screens for the agents and at most
-``2 · ⌈log2(grid size)⌉ + 2`` per clause for the factors; :class:`WhatIf` records how many
-screens ran and how long they took.
+* the **curve**: P(breach) of every screened clause at the staffing factors
+  :data:`CURVE_FACTORS` (the run report draws it against the partner's labour cost).
+
+The cost is bounded: ``1 + 2 · teams`` screens for the agents, at most
+``2 · ⌈log2(grid size)⌉ + 2`` per clause for the factors and ``len(CURVE_FACTORS)`` for the
+curve (screens are cached by factor); :class:`WhatIf` records how many screens ran and how long
+they took.
 """
 
 from __future__ import annotations
@@ -45,7 +49,16 @@ if TYPE_CHECKING:
     from scenarios.demand import Workload
     from scenarios.scenario import Scenario
 
-__all__ = ["FACTOR_RANGE", "FACTOR_STEP", "LEVEL", "ClauseWhatIf", "WhatIf", "what_if"]
+__all__ = [
+    "CURVE_COLUMNS",
+    "CURVE_FACTORS",
+    "FACTOR_RANGE",
+    "FACTOR_STEP",
+    "LEVEL",
+    "ClauseWhatIf",
+    "WhatIf",
+    "what_if",
+]
 
 LEVEL = 0.10
 """The P(breach) the staffing factor is searched for."""
@@ -53,6 +66,10 @@ FACTOR_STEP = 0.01
 """Step of the staffing factor grid."""
 FACTOR_RANGE = (0.5, 2.0)
 """Smallest and largest staffing factor searched."""
+CURVE_FACTORS = (0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3)
+"""The staffing factors of the curve."""
+CURVE_COLUMNS = ("factor", "clause", "p_breach", "p_breach_ci95_low", "p_breach_ci95_high")
+"""Columns of :attr:`WhatIf.curve`."""
 
 Risk = tuple[float, float, float]
 """P(breach) with its Wilson 95 % interval: ``(p, low, high)``."""
@@ -98,6 +115,9 @@ class WhatIf:
         One entry per screened clause, in contract order.
     not_modelled:
         Ids of the clauses the screen does not model.
+    curve:
+        P(breach) of every screened clause at each of :data:`CURVE_FACTORS`
+        (:data:`CURVE_COLUMNS`).
     screens, seconds:
         Screens evaluated and the time they took.
     """
@@ -105,6 +125,7 @@ class WhatIf:
     level: float
     clauses: tuple[ClauseWhatIf, ...]
     not_modelled: tuple[str, ...]
+    curve: pd.DataFrame
     screens: int
     seconds: float
 
@@ -151,6 +172,10 @@ def _shift(base: Mapping[int, float], other: Mapping[int, float]) -> dict[int, f
     return {period: other[period] - value for period, value in base.items() if period in other}
 
 
+def _grid_index(grid: np.ndarray, factor: float) -> int:
+    return int(np.argmin(np.abs(grid - factor)))
+
+
 def _bisect(ok: Callable[[int], bool], low: int, high: int) -> int | None:
     """The smallest index in ``[low, high]`` where the monotone ``ok`` holds, or None."""
     if not ok(high):
@@ -195,7 +220,7 @@ def what_if(
             changed[team.name] = np.where(working, np.maximum(roster + step, 0), 0)
             moved[team.name, step] = screen.means(changed)
     grid = np.round(np.arange(FACTOR_RANGE[0], FACTOR_RANGE[1] + FACTOR_STEP / 2, FACTOR_STEP), 2)
-    one = int(np.argmin(np.abs(grid - 1.0)))
+    one = _grid_index(grid, 1.0)
     cache: dict[int, dict[str, dict[int, float]]] = {}
 
     def at(index: int) -> dict[str, dict[int, float]]:
@@ -229,10 +254,18 @@ def what_if(
                 factor_p_breach=None if factor is None else risk(at(factor)),
             )
         )
+    curve = [
+        (factor, clause.id, *shifted_p_breach(
+            contract_rows, clause, _shift(base[clause.id], at(_grid_index(grid, factor))[clause.id])
+        ))
+        for factor in CURVE_FACTORS
+        for clause in clauses
+    ]  # fmt: skip
     return WhatIf(
         level=level,
         clauses=tuple(found),
         not_modelled=tuple(c.id for c in scenario.contract.clauses if c not in clauses),
+        curve=pd.DataFrame(curve, columns=list(CURVE_COLUMNS)),
         screens=screen.count,
         seconds=time.perf_counter() - began,
     )

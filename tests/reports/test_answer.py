@@ -12,6 +12,7 @@ import pytest
 
 from reports.answer import answer_sentences, answer_table, run_answer
 from reports.run_report import write_report
+from reports.view_figures import staffing_risk_figure
 from scenarios.loader import load
 from sla_eval.shifted_risk import shifted_p_breach
 from tests.reports.conftest import BASELINE, CHROMIUM, SEED, chromium
@@ -147,3 +148,19 @@ def test_the_answer_table_is_above_the_fold_at_1280_px(run, summary, answer, tmp
             assert f"[{100 * low:.0f}\u00a0%, {100 * high:.0f}\u00a0%]" in table.replace(
                 "&nbsp;", "\u00a0"
             )
+
+
+def test_the_staffing_curve_is_drawn_as_computed(answer, summary):
+    curve = answer.what_if.curve
+    clauses = summary["contract"]["clauses"]
+    at_one = curve[curve["factor"] == 1.0].set_index("clause")["p_breach"]
+    for clause, p in at_one.items():
+        assert p == pytest.approx(clauses[clause]["p_breach"])
+    for _, own in curve.groupby("clause"):
+        assert np.all(np.diff(own.sort_values("factor")["p_breach"].to_numpy()) <= 1e-12)
+    figure = staffing_risk_figure(curve, answer.what_if.level, 1000.0)
+    left, right = figure.axes
+    for line, (_, own) in zip(left.get_lines(), curve.groupby("clause", sort=False), strict=False):
+        assert line.get_ydata() == pytest.approx(own.sort_values("factor")["p_breach"].to_numpy())
+    factors = np.unique(curve["factor"])
+    assert right.get_lines()[0].get_ydata() == pytest.approx(factors)  # 1000 EUR = 1 thousand
