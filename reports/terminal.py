@@ -295,7 +295,11 @@ def print_batch(rows: Sequence[dict], out: Path) -> None:
     shown = ["file", "scenario", "status", "results_from", "p_breach", "expected_net_credit_eur"]
     _print_frame(pd.DataFrame(rows)[shown], f"Batch: {out}")
     failed = sum(row["status"] == "failed" for row in rows)
-    typer.echo(f"{len(rows) - failed} of {len(rows)} scenarios ok; wrote {out}")
+    reused = sum(row["status"] == "skipped" for row in rows)
+    typer.echo(
+        f"{len(rows) - failed} of {len(rows)} scenarios ok ({len(rows) - failed - reused} run "
+        f"now, {reused} reused from earlier runs); wrote {out}"
+    )
 
 
 def _points(value: float) -> str:

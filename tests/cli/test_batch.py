@@ -54,7 +54,7 @@ def test_failing_scenario_is_reported_and_the_others_run(ccplan, small, tmp_path
         assert (summary["scenario"], summary["replications"], summary["seed"]) == (name, 1, 7)
     html = (out / "index.html").read_text()
     assert '<a href="one/report.html">one</a>' in html and "broken.yaml" in html
-    assert "2 of 3 scenarios ok" in done.out
+    assert "2 of 3 scenarios ok (2 run now, 0 reused from earlier runs)" in done.out
 
 
 def test_resume_skips_complete_results_only(ccplan, small, tmp_path, monkeypatch):
