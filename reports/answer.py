@@ -150,6 +150,8 @@ def _risk_cell(risk: Risk | Sequence[float] | None) -> str | tuple[str, str]:
     if risk is None or risk[0] != risk[0]:
         return "-"
     p, low, high = risk
+    if low is None or high is None:
+        return _pct(p)
     return _pct(p), f"[{_pct(low)}, {_pct(high)}]"
 
 

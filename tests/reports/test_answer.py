@@ -4,6 +4,7 @@ back office, and on hand-made contract rows."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -164,3 +165,36 @@ def test_the_staffing_curve_is_drawn_as_computed(answer, summary):
         assert line.get_ydata() == pytest.approx(own.sort_values("factor")["p_breach"].to_numpy())
     factors = np.unique(curve["factor"])
     assert right.get_lines()[0].get_ydata() == pytest.approx(factors)  # 1000 EUR = 1 thousand
+
+
+def _summary_with(summary: dict, risks: dict[str, tuple[float, float]]) -> dict:
+    """A copy of the summary whose clauses have the given (P(breach), penalty), others none."""
+    copy = json.loads(json.dumps(summary))
+    for key, entry in copy["contract"]["clauses"].items():
+        if entry["p_breach"] is None:  # never applied: stays so
+            continue
+        p, penalty = risks.get(key, (0.0, 0.0))
+        entry["p_breach"], entry["expected_penalty_eur"] = p, penalty
+        entry["periods"] = [{**period, "p_breach": p} for period in entry["periods"]]
+    return copy
+
+
+def test_without_a_breach_the_answer_says_so(run, summary):
+    quiet = _summary_with(summary, {})
+    answer = run_answer(run["scenario"], run["plan"], run["kpis"], run["evaluation"], quiet)
+    assert answer.driver is None
+    text = " ".join(answer_sentences(answer))
+    assert f"No clause breached in any of the {summary['replications']} replications." in text
+    _, rows = answer_table(answer)
+    assert not any("(driver)" in row[0] for row in rows)
+
+
+def test_an_uptime_driver_is_explained_by_the_outage_model(run, summary):
+    risky = _summary_with(summary, {"platform_uptime": (0.5, 1000.0), "phone_sl": (0.2, 10.0)})
+    answer = run_answer(run["scenario"], run["plan"], run["kpis"], run["evaluation"], risky)
+    assert answer.driver.clause.id == "platform_uptime" and answer.driver.days == ()
+    outages = run["scenario"].outages.random
+    expected = "random outages of" if outages else "no outage is modelled"
+    assert any(expected in text for text in answer.driver.general)
+    assert "It is driven by" in " ".join(answer_sentences(answer))
+    assert "Staffing does not move platform_uptime" in " ".join(answer_sentences(answer))
