@@ -162,7 +162,8 @@ def _money_sentence(answer: Answer) -> str:
     days = answer.scenario.horizon.days
     runs = answer.summary["replications"]
     return (
-        f"Over the {days} days ({runs} replications) the client is expected to pay {cost} EUR "
+        f"Over the {days} day{'s' if days != 1 else ''} ({runs} replication"
+        f"{'s' if runs != 1 else ''}) the client is expected to pay {cost} EUR "
         f"{cost_ci} and to get back a net credit of {credit} EUR {credit_ci} (penalties "
         f"{_eur(contract['expected_penalty_eur'])} - earned back "
         f"{_eur(contract['expected_earned_back_eur'])} - bonuses "
