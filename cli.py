@@ -25,6 +25,9 @@ from hire.workflow import hire as hire_workflow
 from negotiate.pricing import LossModel
 from negotiate.workflow import negotiate as negotiate_workflow
 from reports import workflows
+from reports.answer import evaluation_answer
+from reports.answer_terminal import print_answer
+from reports.results_folder import read_summary
 from reports.staff_terminal import (
     print_headcount,
     print_measures,
@@ -41,13 +44,16 @@ from reports.terminal import (
     print_negotiation,
     print_run,
     print_sweep,
+    print_thresholds,
     print_warnings,
 )
+from reports.workbook import WORKBOOK_FILE, write_workbook
 from scenarios.demand import demand_by_day, expand
 from scenarios.errors import CcplanError, InputError, ScenarioError
 from scenarios.loader import load
 from scenarios.units import parse_duration_s, parse_fraction, parse_ratio
 from sim.levels import parse_levels
+from sla_eval.thresholds import Threshold, check_thresholds, parse_threshold
 from staffing.planning import plan_scenario, rate_measures, staff_rate
 from verify import verify_plan
 
@@ -57,8 +63,19 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
 )
+
+
+def _usage_pieces(argument: typer.core.TyperArgument, _ctx: object) -> list[str]:
+    """An argument on the usage line as people write it: ``SCENARIO`` when required,
+    ``[NAME]`` when optional, ``NAME...`` when repeated (typer writes ``{SCENARIO}``)."""
+    name = argument.display_name_raw
+    name = name if argument.required else f"[{name}]"
+    return [name + ("..." if argument.nargs != 1 else "")]
+
+
+setattr(typer.core.TyperArgument, "get_usage_pieces", _usage_pieces)  # noqa: B010
 
 EXIT_USER_ERROR = 2
 
@@ -70,7 +87,9 @@ SetOption = Annotated[
     typer.Option(
         "--set",
         metavar="PATH=VALUE",
-        help="Override a field, e.g. --set partner.teams.0.staffing.headcount=70 (repeatable).",
+        help="Override a field, e.g. --set partner.teams.voice.staffing.headcount=70 or "
+        "--set contract.clauses.email_sla.target=85% (teams and clauses by name or index; "
+        "repeatable).",
     ),
 ]
 
@@ -396,7 +415,26 @@ EngineOption = Annotated[
         help="simpy: the reference model; numba: compiled, the same logs, several times faster.",
     ),
 ]
+FailIfOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-if",
+        metavar="'METRIC OP NUMBER'",
+        help="Exit 1 when a threshold is crossed, e.g. --fail-if 'p_breach(email_sla) > 20%' "
+        "(repeatable; metrics: p_breach, expected_net_credit, client_cost, CHANNEL.KPI, ...).",
+    ),
+]
 _CPUS = os.cpu_count() or 1
+
+
+def _fail_if(summary: dict, thresholds: list[Threshold]) -> None:
+    """Print the thresholds checked against a run's summary; exit 1 when one is crossed."""
+    if not thresholds:
+        return
+    results = check_thresholds(summary, thresholds)
+    print_thresholds(results)
+    if any(result.crossed for result in results):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -412,10 +450,18 @@ def run(
     quiet: QuietOption = False,
     engine: EngineOption = "simpy",
     contacts: ContactsOption = True,
+    fail_if: FailIfOption = None,
+    xlsx: Annotated[
+        bool,
+        typer.Option(
+            "--xlsx", help="Also write results.xlsx: KPI summary, clauses, weekly risk, staffing."
+        ),
+    ] = False,
 ) -> None:
     """Plan staffing, simulate and evaluate a scenario; print the summary and write the results
     folder (default results/<name>: summary.json, KPI tables, staffing plan, contacts,
-    report.html, plots)."""
+    report.html, plots). With --fail-if: exit 1 when a threshold is crossed."""
+    thresholds = [parse_threshold(text) for text in fail_if or ()]
     with RunProgress(quiet or as_json) as progress:
         outcome = workflows.run(
             scenario_file,
@@ -432,7 +478,38 @@ def run(
     if as_json:
         typer.echo(json.dumps(outcome.evaluation.summary))
     else:
+        answer = evaluation_answer(outcome.scenario, outcome.evaluation)
+        if answer is not None:
+            print_answer(answer)
         print_run(outcome.evaluation.summary, outcome.folder)
+    if xlsx:
+        book = write_workbook(outcome.folder / WORKBOOK_FILE, outcome.scenario, outcome.evaluation)
+        if not as_json:
+            typer.echo(f"wrote {book}")
+    _fail_if(outcome.evaluation.summary, thresholds)
+
+
+@app.command()
+def check(
+    folder: Annotated[
+        Path, typer.Argument(help="A results folder of ccplan run.", metavar="RESULTS_DIR")
+    ],
+    fail_if: Annotated[
+        list[str],
+        typer.Option(
+            "--fail-if",
+            metavar="'METRIC OP NUMBER'",
+            help="A threshold, e.g. 'p_breach(email_sla) > 20%' (repeatable).",
+        ),
+    ],
+) -> None:
+    """Check a results folder's summary.json against thresholds, for pipelines: exit 1 when
+    one is crossed, 2 on a bad expression or a folder without a summary."""
+    thresholds = [parse_threshold(text) for text in fail_if]
+    summary = read_summary(folder)
+    if summary is None:
+        raise InputError(f"{folder}: no readable summary.json (not a ccplan results folder)")
+    _fail_if(summary, thresholds)
 
 
 @app.command()

@@ -59,7 +59,7 @@ class Negotiation:
     sensitivity:
         :func:`negotiate.sensitivity.sensitivity_table`.
     screening:
-        The analytic screen (``negotiate.screening.SCREEN_COLUMNS``), as given.
+        The analytic screen (``staffing.screening.SCREEN_COLUMNS``), as given.
     priced:
         Every level priced under the contract as written.
     """

@@ -15,7 +15,7 @@ file                     content
                          mean KPI (:func:`negotiate.pricing.period_risks`)
 ``sensitivity.csv``      contract variants re-priced at every level (:mod:`sla_eval.
                          negotiation_sensitivity`)
-``screening.csv``        the analytic screen (``negotiate.screening``)
+``screening.csv``        the analytic screen (``staffing.screening``)
 ``cost_curves.png``      partner labour cost, margin, and client cost against staffing
 ``risk.png``             P(miss) of the target clause, P(breach of any clause) and the
                          expected net credit against staffing

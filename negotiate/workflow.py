@@ -1,6 +1,6 @@
 """What ``ccplan negotiate`` does, as one function: :func:`negotiate`.
 
-1. Screen staffing factors analytically (:mod:`negotiate.screening`) and, unless levels are
+1. Screen staffing factors analytically (:mod:`staffing.screening`) and, unless levels are
    given, pick 11 levels over the range where the contract's clauses turn.
 2. Simulate the scenario at every level on common random numbers
    (:func:`sim.levels.run_levels`), keeping each replication's KPI table only, and grow each
@@ -28,7 +28,6 @@ import pandas as pd
 from negotiate.analysis import Negotiation, analyse
 from negotiate.pricing import DEFAULT_ALPHA, LossModel, PrecisionRule, level_kpis, target_clause
 from negotiate.report import write_negotiation
-from negotiate.screening import crossings, screen_levels, screened_range
 from negotiate.sensitivity import measurement_scenario
 from reports.staging import check_writable
 from scenarios.demand import Workload, expand
@@ -37,6 +36,7 @@ from scenarios.scenario import Scenario
 from sim.executors import executor
 from sim.levels import check_counts, parse_levels, run_levels
 from sim.progress import SILENT, Progress
+from staffing.screening import crossings, screen_levels, screened_range
 
 __all__ = ["DEFAULT_LEVELS", "NegotiationOutcome", "negotiate"]
 

@@ -19,6 +19,11 @@ figure (file stem)       what it shows
                          leavers and FTE (:mod:`reports.headcount_figure`)
 =======================  ====================================================================
 
+:func:`run_pngs` draws these and the views of :mod:`reports.view_figures` (the ``interval_sl``
+file is its day-of-week profile, readable where the whole horizon squeezed into the page width
+is not; the staffing figure shows the busiest week,
+:func:`sla_eval.interval_views.busiest_week`).
+
 The staffing plan is the table of :func:`staffing.plan.plan`; :func:`staffing_figure` needs its
 columns ``interval_start`` (datetime), ``channel``, ``required_agents`` (nullable integer, NA
 without a target) and ``scheduled_agents``, and draws ``productive_agents`` when present.
@@ -49,8 +54,23 @@ from reports.figure_style import (
 )
 from reports.headcount_figure import headcount_figure
 from reports.text import clause_label
+from reports.view_figures import (
+    net_credit_histogram_figure,
+    p_breach_figure,
+    service_heatmap_figure,
+    weekday_service_figure,
+    weekly_risk_figure,
+)
 from scenarios.contract import FRACTION_KPIS, SECONDS_KPIS
 from scenarios.errors import InputError
+from sla_eval.interval_views import (
+    busiest_week,
+    replication_totals,
+    service_grid,
+    service_rows,
+    weekday_profile,
+)
+from sla_eval.period_risk import clause_p_breach, clause_period_risk
 from staffing import plan_by_week
 
 if TYPE_CHECKING:
@@ -336,6 +356,29 @@ def _targets(scenario: Scenario) -> dict[str, float]:
     }
 
 
+def _interval_views(kpis: pd.DataFrame, targets: Mapping[str, float]) -> dict[str, Figure]:
+    """The heatmap and the day-of-week profile of the channels with interval rows."""
+    shown = {channel: target for channel, target in targets.items()}
+    shown = {c: t for c, t in shown.items() if not service_rows(kpis, c).empty}
+    if not shown:
+        return {}
+    return {
+        "sl_heatmap": service_heatmap_figure(
+            {channel: (service_grid(kpis, channel), target) for channel, target in shown.items()}
+        ),
+        "interval_sl": weekday_service_figure(
+            {channel: (weekday_profile(kpis, channel), t) for channel, t in shown.items()}
+        ),
+    }
+
+
+def _week_of(plan: pd.DataFrame) -> pd.DataFrame:
+    """The plan's rows in its busiest week."""
+    start = busiest_week(plan)
+    times = plan["interval_start"]
+    return plan[(times >= start) & (times < start + pd.Timedelta(days=7))]
+
+
 def run_pngs(
     scenario: Scenario,
     plan: pd.DataFrame,
@@ -343,16 +386,14 @@ def run_pngs(
     evaluation: pd.DataFrame | None = None,
     totals: pd.DataFrame | None = None,
 ) -> dict[str, bytes]:
-    """Every figure of a run as PNG bytes, keyed by file stem (module docstring table).
+    """Every figure of a run as PNG bytes, keyed by file stem (module docstring tables).
 
-    Without a contract evaluation (``evaluation`` and ``totals`` None) only ``interval_sl``
-    (when a channel has a service target), ``staffing`` and ``headcount`` are drawn.
+    Without a contract evaluation (``evaluation`` and ``totals`` None) only the service views
+    (when a channel has a service target and the table has interval rows), ``staffing`` and
+    ``headcount`` are drawn.
     """
-    figures = {}
-    targets = _targets(scenario)
-    if targets:
-        figures["interval_sl"] = interval_service_level_figure(kpis, targets)
-    figures["staffing"] = staffing_figure(plan)
+    figures = _interval_views(kpis, _targets(scenario))
+    figures["staffing"] = staffing_figure(_week_of(plan))
     figures["headcount"] = headcount_figure(
         plan_by_week(plan, scenario), scenario.partner.fte_hours_per_week
     )
@@ -365,4 +406,13 @@ def run_pngs(
         figures["net_credit"] = net_credit_figure(
             totals, contract.fee.billing_period, contract.at_risk_cap
         )
+        figures["net_credit_hist"] = net_credit_histogram_figure(
+            replication_totals(totals, "net_credit_eur")
+        )
+        figures["p_breach"] = p_breach_figure(clause_p_breach(evaluation))
+        weeks = kpis[kpis["period_kind"] == "week"]
+        if not weeks.empty:
+            figures["weekly_risk"] = weekly_risk_figure(
+                clause_period_risk(weeks, contract, "week"), contract
+            )
     return {name: png_bytes(figure) for name, figure in figures.items()}

@@ -3,12 +3,14 @@
 :func:`write_report` writes the results of a run as one HTML file with its plots embedded as
 base64 PNG data URIs, its style inline and no script, font or link to anything outside the file.
 Every text taken from the scenario is escaped with :func:`html.escape`. The sections, in order,
-are :data:`SECTIONS` (id and heading); without a contract the contract sections say so.
+are :data:`SECTIONS` (id and heading): the answer first (:mod:`reports.answer_section`: the
+money, each clause's P(breach) with its interval, the driving clause with its periods, days and
+reasons, and what would change it), then the money and risk in detail, the service and staffing
+views, and the inputs and assumptions last. Without a contract the contract sections say so.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
@@ -16,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from reports.answer import Answer, run_answer
+from reports.answer_section import ANSWER_CSS, answer_section, no_contract_answer
 from reports.assumptions import assumptions_section
 from reports.run_figures import run_pngs
 from reports.scenario_text import (
@@ -25,6 +29,14 @@ from reports.scenario_text import (
     percent,
     scenario_section,
     table,
+)
+from reports.view_sections import (
+    NO_INTERVALS,
+    figure_html,
+    interval_sections,
+    risk_sections,
+    staffing_risk_section,
+    worst_section,
 )
 from sla_eval.partner_cost import HOURS_KPIS
 from sla_eval.summary import TOTAL_COLUMNS, describe, summary_dict
@@ -36,17 +48,23 @@ if TYPE_CHECKING:
 __all__ = ["REPORT_CSS", "SECTIONS", "figure_html", "p_breach_text", "write_report"]
 
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("scenario", "Scenario"),
-    ("warnings", "Notices and warnings"),
-    ("channel-kpis", "Channel KPIs over the horizon"),
-    ("interval-service-level", "Interval service level against the target"),
-    ("staffing", "Required versus scheduled agents"),
-    ("headcount", "Headcount over time"),
-    ("clause-kpis", "Clause KPIs per measurement period"),
-    ("penalty-distribution", "Penalty distribution"),
+    ("answer", "The answer: cost, breach risk, what drives it, what would change it"),
     ("clauses", "Clauses: expected penalty, bonus and P(breach)"),
+    ("p-breach", "P(breach) per clause"),
+    ("weekly-risk", "Weekly value and risk per clause"),
+    ("staffing-risk", "Breach risk and labour cost against staffing"),
     ("total-cost", "Total expected cost"),
+    ("penalty-distribution", "Net credit distribution"),
+    ("clause-kpis", "Clause KPIs per measurement period"),
+    ("channel-kpis", "Channel KPIs over the horizon"),
+    ("sl-heatmap", "Service per day and time of day"),
+    ("interval-service-level", "Service per weekday and time of day against the target"),
+    ("worst-intervals", "Worst intervals"),
+    ("staffing", "Required versus scheduled agents in the busiest week"),
+    ("headcount", "Headcount over time"),
     ("forecast-error", "Forecast error: who paid for it"),
+    ("warnings", "Notices and warnings"),
+    ("scenario", "Scenario"),
     ("assumptions", "Assumptions"),
 )
 """Section ids (HTML anchors) and headings of the report."""
@@ -88,7 +106,8 @@ _HOUR_ROWS = (
     ("training_agent_hours", "paid training hours of hires"),
     ("hires", "hires starting training"),
 )
-REPORT_CSS = """
+REPORT_CSS = (
+    """
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; font-size: 15px;
   line-height: 1.45; color: #1a1a1a; max-width: 1140px; margin: 24px auto; padding: 0 16px; }
 h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 36px;
@@ -101,8 +120,11 @@ th { background: #eef3f8; } tr:nth-child(even) td { background: #fafafa; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .ci { font-size: 12px; color: #555; } .wide { overflow-x: auto; }
 img { max-width: 100%; height: auto; display: block; border: 1px solid #ddd; }
-nav { line-height: 1.8; } nav a { white-space: nowrap; } .empty { font-style: italic; color: #555; }
+nav { line-height: 1.6; font-size: 13px; } nav a { white-space: nowrap; }
+.empty { font-style: italic; color: #555; }
 """
+    + ANSWER_CSS
+)
 
 
 def _kpi_text(kpi: str, value: float) -> str:
@@ -147,15 +169,6 @@ def _channel_kpi_section(scenario: Scenario, channels: Mapping[str, dict]) -> st
         "its 95 % confidence interval below. Service level and answered in time are measured "
         f"against each channel's own norm: {esc(targets or 'none')}. Offered and answered are "
         "counts of contacts (repeats and redials included).</p>"
-    )
-
-
-def figure_html(pngs: Mapping[str, bytes], stem: str, alt: str, caption: str) -> str:
-    """One embedded figure: the PNG ``pngs[stem]`` as a data URI, with alt text and caption."""
-    data = base64.b64encode(pngs[stem]).decode("ascii")
-    return (
-        f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
-        f'<p class="caption">{esc(caption)}</p>'
     )
 
 
@@ -326,6 +339,7 @@ def write_report(
     seed: int,
     pngs: Mapping[str, bytes] | None = None,
     summary: Mapping | None = None,
+    answer: Answer | None = None,
 ) -> Path:
     """Write the report of a run to ``path`` (one self-contained HTML file) and return it.
 
@@ -352,14 +366,24 @@ def write_report(
         The run's ``summary.json`` (:func:`sla_eval.evaluation.evaluate_run`), for its
         warnings and the forecast per channel; computed from the tables when None (without
         them).
+    answer:
+        :func:`reports.answer.run_answer` of the run when already computed; computed here when
+        None.
     """
     if pngs is None:
         pngs = run_pngs(scenario, plan, kpis, evaluation, totals)
     if summary is None:
         summary = summary_dict(kpis, evaluation, totals)
     warnings = summary.get("warnings") or ()
+    if answer is None and evaluation is not None:
+        answer = run_answer(scenario, plan, kpis, evaluation, summary)
+    description = scenario.description.strip()
     body = {
-        "scenario": scenario_section(scenario, summary["replications"], seed),
+        "answer": no_contract_answer(summary["replications"])
+        if answer is None
+        else answer_section(answer),
+        "scenario": f'<p class="description">{esc(description)}</p>'
+        + scenario_section(scenario, summary["replications"], seed),
         "warnings": "".join(f"<p>{esc(line)}</p>" for line in warnings)
         or '<p class="empty">None: every input is used, and the partner margin is plausible.</p>',
         "channel-kpis": _channel_kpi_section(scenario, summary["channels"]),
@@ -367,6 +391,7 @@ def write_report(
             pngs,
             "staffing",
             "required versus scheduled agents",
+            "The week whose required agents sum highest, Monday to Sunday. "
             "Required: productive agents the channel's norm needs in each interval (model in "
             "Assumptions). Scheduled: the team's agents on duty before shrinkage (the same on "
             "every channel of a shared team). Productive: the scheduled agents after shrinkage "
@@ -375,25 +400,24 @@ def write_report(
         "headcount": _headcount_section(scenario, plan, pngs),
         "assumptions": assumptions_section(scenario),
     }
-    no_target = '<p class="empty">No channel has a service target.</p>'
-    body["interval-service-level"] = (
-        no_target
-        if "interval_sl" not in pngs
-        else figure_html(
-            pngs,
-            "interval_sl",
-            "interval service level per channel",
-            "Per interval of arrival: mean over replications (line) and the band holding 5 % to "
-            "95 % of replications; the dashed line is the channel's target. Real-time channels "
-            "show the service level under their own definition, deferrable ones the share "
-            "answered within their threshold. Gaps: intervals without contacts.",
-        )
+    body.update(interval_sections(pngs))
+    targets = {
+        name: channel.service_target.target
+        for name, channel in scenario.channels.items()
+        if channel.service_target is not None
+    }
+    intervals = bool((kpis["period_kind"] == "interval").any())
+    body["worst-intervals"] = (
+        worst_section(kpis, targets) if targets and intervals else NO_INTERVALS
     )
     if evaluation is None:
         for key in (
             "clause-kpis",
             "penalty-distribution",
             "clauses",
+            "p-breach",
+            "weekly-risk",
+            "staffing-risk",
             "total-cost",
             "forecast-error",
         ):
@@ -415,21 +439,30 @@ def write_report(
             "Net credit the partner gives back (penalties - earned back - bonuses; negative: "
             "the client pays a bonus), per billing period and summed over the horizon, "
             "one dot per replication; dotted: the at-risk cap on penalties.",
+        ) + figure_html(
+            pngs,
+            "net_credit_hist",
+            "histogram of the net credit over the horizon",
+            "The net credit over the horizon of every replication; dashed: the mean, dotted: "
+            "the 5 % and 95 % quantiles.",
         )
+        body.update(risk_sections(pngs))
+        body["staffing-risk"] = staffing_risk_section(answer, summary)
         body["clauses"] = _clause_section(scenario, contract["clauses"], summary["replications"])
         body["total-cost"] = _cost_section(scenario, totals, contract)
         body["forecast-error"] = _forecast_section(contract)
-    nav = " · ".join(f'<a href="#{key}">{esc(title)}</a>' for key, title in SECTIONS)
+    nav = " · ".join(f'<a href="#{key}">{esc(title)}</a>' for key, title in SECTIONS[1:])
     sections = "".join(
-        f'<section id="{key}"><h2>{esc(title)}</h2>{body[key]}</section>' for key, title in SECTIONS
+        f'<section id="{key}"><h2>{esc(title)}</h2>{body[key]}</section>'
+        + (f"<nav>{nav}</nav>" if key == "answer" else "")
+        for key, title in SECTIONS
     )
-    description = scenario.description.strip()
     page = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>ccplan report: {esc(scenario.name)}</title>"
         f"<style>{REPORT_CSS}</style></head><body>"
         f"<h1>ccplan report: {esc(scenario.name)}</h1>"
-        f'<p class="description">{esc(description)}</p><nav>{nav}</nav>{sections}</body></html>'
+        f"{sections}</body></html>"
     )
     target = Path(path)
     target.write_text(page, encoding="utf-8")

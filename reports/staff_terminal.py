@@ -13,7 +13,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from reports.terminal import _console, print_warnings
+from reports.terminal import console, print_warnings
 
 __all__ = [
     "print_headcount",
@@ -98,9 +98,41 @@ def print_measures(
         fields["warnings"] = list(warnings)
         typer.echo(json.dumps(fields))
         return
-    for key, value in fields.items():
-        shown = "-" if value is None else f"{value:.6g}" if isinstance(value, float) else value
-        typer.echo(f"{key:<21} {shown}")
+    for label, text in _measure_lines(fields):
+        typer.echo(f"{label:<16} {text}")
+
+
+_MODELS = {
+    "erlang_c": "Erlang C (callers never abandon)",
+    "erlang_a": "Erlang A (with abandonment)",
+}
+
+
+def _share(value: float) -> str:
+    return f"{100 * value:.1f} %"
+
+
+def _seconds(value: float) -> str:
+    if math.isinf(value):
+        return "unbounded: the agents cannot keep up, the queue grows without limit"
+    return f"{value:,.1f} s" + (f" ({value / 60:.1f} min)" if value >= 120 else "")
+
+
+def _measure_lines(fields: dict) -> list[tuple[str, str]]:
+    """The measures as a planner reads them: shares in per cent, times in seconds, the load
+    in Erlang, never a raw float or ``inf``."""
+    abandon = fields["p_abandon"]
+    return [
+        ("model", _MODELS.get(fields["model"], fields["model"])),
+        ("criterion", fields["criterion"]),
+        ("offered load", f"{fields['offered_load_erlangs']:,.2f} Erlang"),
+        ("agents", f"{fields['agents']:,}"),
+        ("P(wait)", _share(fields["p_wait"])),
+        ("service level", _share(fields["service_level"])),
+        ("ASA", _seconds(fields["asa_s"])),
+        ("occupancy", _share(fields["occupancy"])),
+        ("P(abandon)", "- (Erlang C: nobody abandons)" if abandon is None else _share(abandon)),
+    ]
 
 
 def print_plan(summary: pd.DataFrame, title: str) -> None:
@@ -137,7 +169,7 @@ def print_plan(summary: pd.DataFrame, title: str) -> None:
             "-" if pd.isna(row.p_abandon) else f"{row.p_abandon:.1%}",
             str(row.intervals_below_target),
         )
-    _console().print(table)
+    console().print(table)
 
 
 def print_headcount(by_week: pd.DataFrame, contract_hours: float) -> None:
@@ -160,7 +192,7 @@ def print_headcount(by_week: pd.DataFrame, contract_hours: float) -> None:
             _number(row.paid_hours),
             _number(row.fte),
         )
-    _console().print(table)
+    console().print(table)
 
 
 def print_tier2(tier2: pd.DataFrame | None, auto: bool) -> None:
@@ -195,7 +227,7 @@ def print_tier2(tier2: pd.DataFrame | None, auto: bool) -> None:
             str(int(row["most_agents"])),
             "-" if pd.isna(share) else f"{share:.1%}",
         )
-    _console().print(table)
+    console().print(table)
 
 
 def print_verification(verified: Verification) -> None:
@@ -221,7 +253,7 @@ def print_verification(verified: Verification) -> None:
             str(row.periods),
             _number(row.productive_hours_added),
         )
-    _console().print(rounds)
+    console().print(rounds)
     if verified.added.empty:
         typer.echo("No agents added: the analytic plan meets every target with that probability.")
     else:
@@ -240,7 +272,7 @@ def print_verification(verified: Verification) -> None:
                 f"+{row.scheduled_added}",
                 _number(row.agent_hours_added),
             )
-        _console().print(added)
+        console().print(added)
     if not verified.met:
         typer.echo(
             "Not every channel reached the probability: channels of fixed or roster teams are "

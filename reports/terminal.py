@@ -26,12 +26,13 @@ from rich.progress import (
 from rich.table import Table
 
 from sla_eval.evaluation import channel_overview, clause_overview
+from sla_eval.thresholds import ThresholdResult
 
 PIPED_WIDTH_CHARS = 160
 """Width of tables written to a file or pipe, where no terminal sets it."""
 
 
-def _console() -> Console:
+def console() -> Console:
     """A console for standard output: the terminal's width, or a wide page when piped."""
     console = Console()
     return console if console.is_terminal else Console(width=PIPED_WIDTH_CHARS)
@@ -77,7 +78,7 @@ def print_demand(summary: pd.DataFrame, title: str) -> None:
             "-" if pd.isna(row.mean_aht_s) else f"{row.mean_aht_s:,.0f}",
             f"{row.peak_per_hour:,.1f}",
         )
-    _console().print(table)
+    console().print(table)
 
 
 class RunProgress:
@@ -194,7 +195,7 @@ def _print_frame(
                 for column, value in row.items()
             )
         )
-    _console().print(table)
+    console().print(table)
 
 
 _DIFFERENCE_HEADINGS = {"mean_reference": "reference", "mean_variant": "variant"}
@@ -291,9 +292,14 @@ def print_batch(rows: Sequence[dict], out: Path) -> None:
     out : pathlib.Path
         The batch results folder.
     """
-    _print_frame(pd.DataFrame(rows).drop(columns=["error"]), f"Batch: {out}")
+    shown = ["file", "scenario", "status", "results_from", "p_breach", "expected_net_credit_eur"]
+    _print_frame(pd.DataFrame(rows)[shown], f"Batch: {out}")
     failed = sum(row["status"] == "failed" for row in rows)
-    typer.echo(f"{len(rows) - failed} of {len(rows)} scenarios ok; wrote {out}")
+    reused = sum(row["status"] == "skipped" for row in rows)
+    typer.echo(
+        f"{len(rows) - failed} of {len(rows)} scenarios ok ({len(rows) - failed - reused} run "
+        f"now, {reused} reused from earlier runs); wrote {out}"
+    )
 
 
 def _points(value: float) -> str:
@@ -460,3 +466,23 @@ def print_negotiation(document: dict, out_dir: Path) -> None:
     for warning in document["warnings"]:
         typer.echo(f"warning [{warning['id']}]: {warning['message']}")
     typer.echo(f"wrote {out_dir}")
+
+
+def _threshold_value(result: ThresholdResult) -> str:
+    metric = result.threshold.metric
+    if result.value is None:
+        return "no value (not applicable)"
+    if metric == "p_breach":
+        return _cell("_frac", result.value)
+    if "." in metric:
+        return _cell(metric.split(".", 1)[1], result.value)
+    return f"{_cell('_eur', result.value)} EUR"
+
+
+def print_thresholds(results: Sequence[ThresholdResult]) -> None:
+    """Print one line per threshold (``--fail-if``): its value and whether it is crossed;
+    crossed ones on standard error."""
+    for result in results:
+        state = "CROSSED" if result.crossed else "ok"
+        line = f"fail-if {result.threshold.text}: {_threshold_value(result)} -> {state}"
+        typer.echo(line, err=result.crossed)

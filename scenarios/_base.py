@@ -330,7 +330,9 @@ def resolve_data_file(value: Any, info: ValidationInfo, columns: Sequence[str]) 
 
     Returns an absolute path. Raises ValueError when the file is missing, not a regular file,
     larger than :data:`MAX_DATA_FILE_BYTES`, or when its header line lacks one of ``columns``.
-    Only the header is read here; the rows are read by whoever uses the data.
+    Only the header is read here; the rows are read by whoever uses the data. A spreadsheet
+    (``.xlsx``) is not text: its header is checked with its rows
+    (:mod:`scenarios.data_files`).
     """
     if not isinstance(value, str | Path) or not str(value).strip():
         raise ValueError("must be a file path")
@@ -342,6 +344,8 @@ def resolve_data_file(value: Any, info: ValidationInfo, columns: Sequence[str]) 
     size = path.stat().st_size
     if size > MAX_DATA_FILE_BYTES:
         raise ValueError(f"file is {size} bytes, more than the limit of {MAX_DATA_FILE_BYTES}")
+    if path.suffix.lower() == ".xlsx":
+        return path
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         header = [name.strip() for name in handle.readline(4096).split(",")]
     missing = [name for name in columns if name not in header]

@@ -22,7 +22,7 @@ import csv
 import datetime as dt
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +31,7 @@ from scenarios._base import MAX_DATA_FILE_BYTES
 from scenarios.errors import Problem, ScenarioError
 from scenarios.units import parse_count
 
-__all__ = ["read_interval_csv"]
+__all__ = ["read_interval_csv", "read_interval_rows"]
 
 _MAX_PROBLEMS = 20
 _TIME_COLUMN = "interval_start"
@@ -183,6 +183,56 @@ def read_interval_csv(
     except csv.Error as error:
         problems.add(f"unreadable CSV ({error})", 1)
         problems.raise_if_any()
+    return _check_rows(
+        header, _numbered_rows(rows, problems), problems, value_column, start=start,
+        interval_s=interval_s, n_intervals=n_intervals, whole=whole, at_most=at_most,
+    )  # fmt: skip
+
+
+def read_interval_rows(
+    rows: Iterable[tuple[int, list[str]]],
+    value_column: str,
+    *,
+    file: str,
+    start: dt.date,
+    interval_s: float,
+    n_intervals: int,
+    field_path: str = "",
+    whole: bool = False,
+    at_most: float = math.inf,
+) -> np.ndarray:
+    """:func:`read_interval_csv` of a table already split into rows of text (a spreadsheet's,
+    say): ``(row number, cells)``, the header first; the same rules, problems named
+    ``file:row``.
+
+    Raises
+    ------
+    ScenarioError
+        For every problem found, each naming the file and row.
+    """
+    problems = _Problems(file, field_path)
+    numbered = iter(rows)
+    first = next(numbered, None)
+    header = [] if first is None else [cell.strip() for cell in first[1]]
+    return _check_rows(
+        header, numbered, problems, value_column, start=start, interval_s=interval_s,
+        n_intervals=n_intervals, whole=whole, at_most=at_most,
+    )  # fmt: skip
+
+
+def _check_rows(
+    header: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    problems: _Problems,
+    value_column: str,
+    *,
+    start: dt.date,
+    interval_s: float,
+    n_intervals: int,
+    whole: bool,
+    at_most: float,
+) -> np.ndarray:
+    """The values of numbered data rows under ``header`` (rules in the module docstring)."""
     if sorted(header) != sorted([_TIME_COLUMN, value_column]):
         problems.add(
             f"header must name the columns {_TIME_COLUMN} and {value_column}", 1, ",".join(header)
@@ -192,7 +242,7 @@ def read_interval_csv(
     origin = dt.datetime.combine(start, dt.time())
     values = np.full(n_intervals, np.nan)
     first_line = np.zeros(n_intervals, dtype=np.int64)
-    for line, row in _numbered_rows(rows, problems):
+    for line, row in rows:
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != len(header):

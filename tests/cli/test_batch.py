@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
@@ -53,7 +54,7 @@ def test_failing_scenario_is_reported_and_the_others_run(ccplan, small, tmp_path
         assert (summary["scenario"], summary["replications"], summary["seed"]) == (name, 1, 7)
     html = (out / "index.html").read_text()
     assert '<a href="one/report.html">one</a>' in html and "broken.yaml" in html
-    assert "2 of 3 scenarios ok" in done.out
+    assert "2 of 3 scenarios ok (2 run now, 0 reused from earlier runs)" in done.out
 
 
 def test_resume_skips_complete_results_only(ccplan, small, tmp_path, monkeypatch):
@@ -77,6 +78,19 @@ def test_resume_skips_complete_results_only(ccplan, small, tmp_path, monkeypatch
         ("one", "skipped"),
         ("two", "ok"),
     ]
+    # the index says which results are reused, and from when; batch.csv has every clause
+    index = pd.read_csv(out / "batch.csv", keep_default_na=False)
+    written = dt.datetime.fromtimestamp((out / "one" / "summary.json").stat().st_mtime, dt.UTC)
+    assert index["results_from"][0] == f"{written:%Y-%m-%dT%H:%MZ}"
+    html = (out / "index.html").read_text()
+    assert f"reused from {written:%Y-%m-%dT%H:%MZ}" in html and "run now" in html
+    assert "1 run now, 1 reused from earlier runs" in html
+    for name, row in zip(("one", "two"), index.itertuples(index=False), strict=True):
+        summary = json.loads((out / name / "summary.json").read_text())
+        for clause, entry in summary["contract"]["clauses"].items():
+            column = index.columns.get_loc(f"p_breach:{clause}")
+            expected = "" if entry["p_breach"] is None else entry["p_breach"]
+            assert row[column] == expected
 
 
 def test_resume_reruns_when_the_inputs_changed(ccplan, small, tmp_path, monkeypatch):

@@ -35,6 +35,10 @@ FILES = {
     "interval_sl.png",
     "staffing.png",
     "headcount.png",
+    "sl_heatmap.png",
+    "p_breach.png",
+    "weekly_risk.png",
+    "net_credit_hist.png",
     "clause_kpis.png",
     "net_credit.png",
 }

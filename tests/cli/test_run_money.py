@@ -28,13 +28,16 @@ def test_an_unused_pricing_is_said_once_on_the_terminal_and_in_the_report(ccplan
     assert [line for line in summary["warnings"] if NOTICE in line] == [lines[0][9:]]
     report = (out / "report.html").read_text()
     assert NOTICE in report
+    answer = report.split('<section id="answer">')[1].split("</section>")[0]
+    assert 'has 1 notice(s) about its inputs: see <a href="#warnings">' in answer
     # the terminal says how many replications back P(breach) and the money, with the interval
     assert "over 2 replications: P(breach, any clause and period)" in done.out
     low, high = summary["contract"]["p_breach_ci95"]
     assert f"[{low:.0%}, {high:.0%}]" in done.out
     # a clause never judged in one day (the 7-day FCR window) is not applicable, not 0 %
-    (fcr_row,) = [line for line in done.out.splitlines() if "phone_fcr" in line]
-    assert "not applicable" in fcr_row
+    # (in the answer table first, then in the clause details)
+    fcr_rows = [line for line in done.out.splitlines() if "phone_fcr" in line]
+    assert len(fcr_rows) == 2 and all("not applicable" in row for row in fcr_rows)
 
 
 def test_variants_of_different_horizons_are_flagged_and_money_comes_first(small):

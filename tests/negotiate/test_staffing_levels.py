@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from negotiate.screening import crossings, screen_levels, screened_range
 from scenarios import expand, load
 from scenarios.errors import InputError
 from sim.levels import parse_levels, run_levels
 from staffing import erlang_metrics
 from staffing.roster import scaled_rosters
+from staffing.screening import crossings, screen_levels, screened_range
 
 
 def test_parse_levels():

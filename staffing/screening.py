@@ -18,6 +18,10 @@ guide to the range, not an answer: the factor ``f_c`` where a clause's screened 
 reaches its target marks the staffing where breaches become unlikely. :func:`screened_range`
 returns ``[0.9 · min f_c, max(1.1 · max f_c, 1)]``, which holds every clause's transition and the
 scenario as written (``f = 1``).
+
+The screen is shared: ``ccplan negotiate`` picks its levels with it, and the run report's
+"what would change it" (:mod:`reports.what_if`) moves the simulated clause values by the
+screen's change per measurement period (:func:`clause_interval_values`, :func:`channel_agents`).
 """
 
 from __future__ import annotations
@@ -30,22 +34,29 @@ import pandas as pd
 from scenarios.demand import Workload
 from scenarios.errors import InputError
 from scenarios.scenario import Scenario
-from staffing import (
-    backlog_on_time,
-    chat_metrics,
-    erlang_metrics,
-    productive_agents,
-    team_rosters,
-)
-from staffing.roster import scaled_rosters
+from staffing.chat import chat_metrics
+from staffing.deferrable import backlog_on_time
+from staffing.erlang import erlang_metrics
+from staffing.fixed_point import team_rosters
+from staffing.roster import productive_agents, scaled_rosters
 
 if TYPE_CHECKING:
     from scenarios.contract import Clause
 
-__all__ = ["SCREEN_COLUMNS", "crossings", "screen_levels", "screened_range"]
+__all__ = [
+    "SCREENED_KPIS",
+    "SCREEN_COLUMNS",
+    "channel_agents",
+    "clause_interval_values",
+    "crossings",
+    "screen_levels",
+    "screened_range",
+]
 
 SCREEN_COLUMNS = ("factor", "clause", "channel", "kpi", "target", "value")
 """Columns of :func:`screen_levels`: ``value`` is the screened clause KPI over the horizon."""
+SCREENED_KPIS = ("service_level", "response_within_target")
+"""Clause KPIs the screen models."""
 _GRID = np.round(np.arange(0.2, 2.5001, 0.01), 2)
 _LOW_MARGIN = 0.9
 _HIGH_MARGIN = 1.1
@@ -57,14 +68,16 @@ def _screened_clauses(scenario: Scenario) -> list:
     return [
         clause
         for clause in scenario.contract.clauses
-        if clause.kpi in ("service_level", "response_within_target")
-        and clause.channel in scenario.channels
+        if clause.kpi in SCREENED_KPIS and clause.channel in scenario.channels
     ]
 
 
-def _channel_agents(scenario: Scenario, workload: Workload, rosters: dict) -> dict:
-    """Productive agents per channel and interval (float64); a blended team serves its channels
-    in priority order, each getting what the earlier ones' expected work leaves."""
+def channel_agents(
+    scenario: Scenario, workload: Workload, rosters: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Productive agents per channel and interval (float64) of the teams' scheduled
+    ``rosters``; a blended team serves its channels in priority order, each getting what the
+    earlier ones' expected work leaves."""
     shrinkage = scenario.partner.shrinkage
     agents = {}
     for team in scenario.partner.teams:
@@ -77,13 +90,26 @@ def _channel_agents(scenario: Scenario, workload: Workload, rosters: dict) -> di
     return agents
 
 
-def _clause_value(
+def clause_interval_values(
     scenario: Scenario, workload: Workload, clause: Clause, agents: np.ndarray
-) -> float:
+) -> tuple[np.ndarray, np.ndarray]:
+    """The screened value of a service clause (:data:`SCREENED_KPIS`) in each interval, and
+    its weight (the interval's expected first contacts; 0 where the value is not defined:
+    the value is NaN there).
+
+    Parameters
+    ----------
+    clause:
+        A ``service_level`` clause on a real-time channel or a ``response_within_target``
+        clause on a deferrable one.
+    agents:
+        Productive agents of the clause's channel per interval (:func:`channel_agents`).
+    """
     channel = scenario.channels[clause.channel]
     load = workload.channels[clause.channel]
     arrivals = np.asarray(load.expected_arrivals, np.float64)
     aht = np.asarray(load.aht_s, np.float64)
+    values = np.full(arrivals.shape, np.nan)
     if clause.kpi == "response_within_target":
         on_time = backlog_on_time(
             arrivals,
@@ -95,7 +121,8 @@ def _clause_value(
             business_hours=clause.business_hours,
         )
         known = ~np.isnan(on_time) & (arrivals > 0)
-        return float(np.sum(arrivals[known] * on_time[known]) / np.sum(arrivals[known]))
+        values[known] = on_time[known]
+        return values, np.where(known, arrivals, 0.0)
     open_ = np.asarray(load.is_open) & (arrivals > 0)
     per_hour = arrivals[open_] * 3600.0 / workload.interval_s
     patience = np.asarray(load.patience_s, np.float64)[open_]
@@ -117,8 +144,16 @@ def _clause_value(
         )
     else:
         measures = erlang_metrics(per_hour, aht[open_], whole, **settings)
-    weights = arrivals[open_]
-    return float(np.sum(weights * measures["service_level"].to_numpy()) / np.sum(weights))
+    values[open_] = measures["service_level"].to_numpy()
+    return values, np.where(open_, arrivals, 0.0)
+
+
+def _clause_value(
+    scenario: Scenario, workload: Workload, clause: Clause, agents: np.ndarray
+) -> float:
+    values, weights = clause_interval_values(scenario, workload, clause, agents)
+    known = weights > 0
+    return float(np.sum(weights[known] * values[known]) / np.sum(weights[known]))
 
 
 def screen_levels(
@@ -136,7 +171,7 @@ def screen_levels(
     base = team_rosters(scenario, workload)
     rows = []
     for factor in _GRID if factors is None else factors:
-        agents = _channel_agents(scenario, workload, scaled_rosters(base, float(factor)))
+        agents = channel_agents(scenario, workload, scaled_rosters(base, float(factor)))
         for clause in clauses:
             value = _clause_value(scenario, workload, clause, agents[clause.channel])
             rows.append(
