@@ -222,6 +222,9 @@ def required_for_channel(
         search = required_chat_agents if chat else required_agents
         required[rows] = search(scaled * factor + fixed, demand.aht_s[rows], **chat, **kwargs)
     else:
+        # without abandonment every SL definition counts the same contacts
+        kwargs.setdefault("sl_definition", "offered")
+        kwargs.setdefault("short_abandon_s", 0.0)
         required[rows], _ = _expected_search(
             scaled,
             demand.aht_s[rows],

@@ -23,6 +23,7 @@ from staffing import (
     required_agents_expected,
     required_agents_with_confidence,
 )
+from staffing.planning import plan_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 SPEEDS = (1.0, 0.75, 0.6)
@@ -222,3 +223,43 @@ def test_a_fixed_team_reports_the_expected_service_level():
     point = erlang_metrics(600.0, 180.0, 35, threshold_s=20, patience_s=120)["service_level"]
     np.testing.assert_allclose(phone["service_level"], expected, rtol=1e-12)
     assert expected < point.iloc[0] - 0.01
+
+
+_NO_PATIENCE = """
+name: no_patience
+horizon: {start: 2027-03-01, days: 7, interval: 1h}
+channels:
+  phone:
+    kind: realtime
+    hours: {mon-fri: "08:00-18:00"}
+    volume: {per_day: 2400}
+    handle_time: {mean: 5m}
+    service_target: {threshold: 20s, target: 80%}
+events: {forecast_error: {day_cv: 10%}}
+partner:
+  name: Acme
+  shrinkage: 20%
+  labour_cost_per_agent_hour_eur: 25
+  teams:
+    - name: voice
+      channels: [phone]
+      staffing: {mode: auto}
+"""
+
+
+def test_expected_criterion_plans_a_channel_without_abandonment(tmp_path):
+    # No patience (Erlang C) under a declared forecast error: the plan's requirement per open
+    # interval is the expected-criterion search of staffing.day_factor on the plan's own rate.
+    path = tmp_path / "no_patience.yaml"
+    path.write_text(_NO_PATIENCE)
+    table = plan_scenario(path).table
+    open_rows = table[table["is_open"]]
+    expected = required_agents_expected(
+        open_rows["calls_per_hour"].to_numpy(),
+        open_rows["aht_s"].to_numpy(),
+        day_cv=0.10,
+        target_sl=0.8,
+        threshold_s=20.0,
+    )
+    np.testing.assert_array_equal(open_rows["required_agents"].to_numpy(dtype=int), expected)
+    assert (open_rows["criterion"] == "expected").all()
