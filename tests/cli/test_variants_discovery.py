@@ -50,14 +50,14 @@ def test_variants_load_with_the_set_overrides_first(small):
 
 
 def test_every_bad_variant_is_reported_once(small):
-    grid = variant_grid(["horizon.days=0,1,400", "run.seed=1,2"])
+    grid = variant_grid(["horizon.days=0,1,800", "run.seed=1,2"])
     with pytest.raises(ScenarioError) as caught:
         load_variants(small, grid, ["run.sed=1"])
     lines = str(caught.value).splitlines()
     assert lines[0] == "--set run.sed=1: run.sed: unknown field 'sed' in run; did you mean 'seed'?"
     assert len(lines) == len(set(lines)) == 3
     assert lines[1].startswith("--vary horizon.days=0: horizon.days: must be at least 1")
-    assert lines[2].startswith("--vary horizon.days=400: horizon.days: ")
+    assert lines[2].startswith("--vary horizon.days=800: horizon.days: ")
 
 
 def _tree(root):
