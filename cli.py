@@ -23,6 +23,7 @@ import typer
 from negotiate.pricing import LossModel
 from negotiate.workflow import negotiate as negotiate_workflow
 from reports import workflows
+from reports.run_pipeline import RunOptions
 from reports.staff_terminal import (
     print_headcount,
     print_measures,
@@ -43,9 +44,11 @@ from reports.terminal import (
 )
 from scenarios.demand import demand_by_day, expand
 from scenarios.errors import CcplanError, InputError, ScenarioError
+from scenarios.limits import MAX_REPLICATIONS
 from scenarios.loader import load
 from scenarios.units import parse_duration_s, parse_fraction, parse_ratio
 from sim.levels import parse_levels
+from sla_eval.precision import parse_precision, precision_lines
 from staffing.planning import plan_scenario, rate_measures, staff_rate
 from verify import verify_plan
 
@@ -384,7 +387,22 @@ OutOption = Annotated[
     typer.Option("--out", metavar="DIR", help="Results folder (default: see above)."),
 ]
 ContactsOption = Annotated[
-    bool, typer.Option("--contacts/--no-contacts", help="Write contacts.parquet.")
+    bool,
+    typer.Option(
+        "--contacts/--no-contacts",
+        help="Write the contact logs (contacts.parquet/, the largest files; default off).",
+    ),
+]
+IntervalsOption = Annotated[
+    bool,
+    typer.Option(
+        "--intervals",
+        help="Keep every interval KPI row in kpis.parquet/ (default: interval service levels "
+        "only).",
+    ),
+]
+ReportOption = Annotated[
+    bool, typer.Option("--report/--no-report", help="Draw the figures and write report.html.")
 ]
 _CPUS = os.cpu_count() or 1
 
@@ -400,11 +418,44 @@ def run(
     set_: SetOption = None,
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
-    contacts: ContactsOption = True,
+    contacts: ContactsOption = False,
+    intervals: IntervalsOption = False,
+    report: ReportOption = True,
+    append: Annotated[
+        bool,
+        typer.Option(
+            "--append",
+            help="Add the replications to the results folder of an earlier run of the same "
+            "scenario and seed (new indices; the summary covers them all).",
+        ),
+    ] = False,
+    precision: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--precision",
+            metavar="TARGET",
+            help="Grow until each 95 % half-width is met: 1pp (every clause's P(breach)) or "
+            "500eur (expected net credit); repeatable.",
+        ),
+    ] = None,
+    max_replications: Annotated[
+        int,
+        typer.Option(
+            "--max-replications", help="With --precision: the most replications in the folder."
+        ),
+    ] = MAX_REPLICATIONS,
 ) -> None:
     """Plan staffing, simulate and evaluate a scenario; print the summary and write the results
-    folder (default results/<name>: summary.json, KPI tables, staffing plan, contacts,
-    report.html, plots)."""
+    folder (default results/<name>: summary.json, KPI tables, staffing plan, report.html,
+    plots; contact logs with --contacts)."""
+    options = RunOptions(
+        contacts=contacts,
+        intervals=intervals,
+        report=report,
+        append=append,
+        targets=tuple(parse_precision(text) for text in precision or ()),
+        max_replications=max_replications,
+    )
     with RunProgress(quiet or as_json) as progress:
         outcome = workflows.run(
             scenario_file,
@@ -414,13 +465,17 @@ def run(
             out=out,
             workers=workers,
             scheduler=scheduler,
-            contacts=contacts,
+            options=options,
             progress=progress,
         )
     if as_json:
         typer.echo(json.dumps(outcome.evaluation.summary))
     else:
         print_run(outcome.evaluation.summary, outcome.folder)
+        if not contacts:
+            typer.echo("Contact logs not written (--contacts writes them).")
+    for line in precision_lines(outcome.checks, outcome.replications):
+        typer.echo(line, err=as_json)
 
 
 @app.command()
@@ -439,7 +494,9 @@ def batch(
     set_: SetOption = None,
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
-    contacts: ContactsOption = True,
+    contacts: ContactsOption = False,
+    intervals: IntervalsOption = False,
+    report: ReportOption = True,
 ) -> None:
     """Run every scenario found: one results folder each (DIR/<name>), plus batch.csv and
     index.html. A failing scenario is reported and the others still run; exit code 1 when any
@@ -454,7 +511,7 @@ def batch(
             seed=seed,
             workers=workers,
             scheduler=scheduler,
-            contacts=contacts,
+            options=RunOptions(contacts=contacts, intervals=intervals, report=report),
             progress=progress,
         )
     print_errors(outcome.errors)

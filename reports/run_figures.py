@@ -48,6 +48,7 @@ from reports.figure_style import (
     styled,
 )
 from reports.headcount_figure import headcount_figure
+from reports.interval_band import interval_band
 from reports.text import clause_label
 from scenarios.contract import FRACTION_KPIS, SECONDS_KPIS
 from scenarios.errors import InputError
@@ -94,13 +95,15 @@ def _target_handle() -> Line2D:
 
 
 @styled
-def interval_service_level_figure(kpis: pd.DataFrame, targets: Mapping[str, float]) -> Figure:
+def interval_service_level_figure(band: pd.DataFrame, targets: Mapping[str, float]) -> Figure:
     """Interval service level per channel: mean over replications, 5-95 % band, target.
 
     Parameters
     ----------
-    kpis:
-        The long KPI table (``sla_eval.KPI_COLUMNS``) with ``interval`` periods.
+    band:
+        The band table (:data:`reports.interval_band.BAND_COLUMNS`) of the channels, from
+        :func:`reports.interval_band.interval_band` or
+        :class:`reports.interval_band.IntervalBand`.
     targets:
         Channel -> target fraction, in drawing order. A real-time channel shows
         ``service_level``, a deferrable one ``response_within_target_frac`` (each under the
@@ -108,21 +111,15 @@ def interval_service_level_figure(kpis: pd.DataFrame, targets: Mapping[str, floa
     """
     if not targets:
         raise InputError("no channel has a service target to plot")
-    names = ["service_level", "response_within_target_frac"]
-    rows = kpis[(kpis["period_kind"] == "interval") & kpis["kpi"].isin(names)]
-    rows = rows.assign(channel=rows["channel"].astype(str), kpi=rows["kpi"].astype(str))
     figure = new_figure(1.2 + 2.0 * len(targets))
     axes = figure.subplots(len(targets), 1, sharex=True, squeeze=False)[:, 0]
     for axis, (channel, target) in zip(axes, targets.items(), strict=True):
-        own = rows[rows["channel"] == channel]
+        own = band[band["channel"] == channel].sort_values("period_start")
         if own.empty:
             raise InputError(f"the KPI table has no interval service level for channel {channel!r}")
-        grouped = own.groupby("period_start", sort=True)["value"]
-        mean = grouped.mean()
-        band = grouped.quantile([0.05, 0.95]).unstack()
-        x = mean.index.to_numpy()
-        axis.fill_between(x, band[0.05], band[0.95], color=_MAIN, alpha=0.25, linewidth=0)
-        axis.plot(x, mean.to_numpy(), color=_MAIN)
+        x = own["period_start"].to_numpy()
+        axis.fill_between(x, own["q05"], own["q95"], color=_MAIN, alpha=0.25, linewidth=0)
+        axis.plot(x, own["mean"].to_numpy(), color=_MAIN)
         axis.axhline(target, **TARGET_LINE)
         what = "service level" if own["kpi"].iloc[0] == "service_level" else "answered in time"
         axis.set_title(f"{channel}: {what} per interval (target {target:.0%})", fontsize=11)
@@ -342,16 +339,22 @@ def run_pngs(
     kpis: pd.DataFrame,
     evaluation: pd.DataFrame | None = None,
     totals: pd.DataFrame | None = None,
+    *,
+    band: pd.DataFrame | None = None,
 ) -> dict[str, bytes]:
     """Every figure of a run as PNG bytes, keyed by file stem (module docstring table).
 
     Without a contract evaluation (``evaluation`` and ``totals`` None) only ``interval_sl``
     (when a channel has a service target), ``staffing`` and ``headcount`` are drawn.
+    ``interval_sl`` draws ``band`` (:mod:`reports.interval_band`) when given, else the band of
+    the ``interval`` rows of ``kpis``.
     """
     figures = {}
     targets = _targets(scenario)
     if targets:
-        figures["interval_sl"] = interval_service_level_figure(kpis, targets)
+        if band is None:
+            band = interval_band(kpis, list(targets))
+        figures["interval_sl"] = interval_service_level_figure(band, targets)
     figures["staffing"] = staffing_figure(plan)
     figures["headcount"] = headcount_figure(
         plan_by_week(plan, scenario), scenario.partner.fte_hours_per_week

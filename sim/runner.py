@@ -6,12 +6,17 @@ executor. :func:`run_replications` takes a ``map``-like callable, ``map_fn(funct
 returning the results in order: the builtin ``map`` (one process), a process pool's ``map``
 (``workers > 1``), or for instance ``lambda f, xs: client.gather(client.map(f, xs))`` with a
 Dask client; the loop is written once.
+
+``reduce`` (a picklable function of a :class:`ReplicationResult`) runs where the replication
+runs, and only what it returns travels back: a layer above passes its evaluation down this way
+(the KPI and contract rows of a replication instead of its logs) without ``sim`` importing it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +32,15 @@ from sim.paid_time import PaidTime, paid_time, trainee_paid_frac
 from sim.streams import Streams
 from staffing import team_rosters
 
-__all__ = ["MapFn", "ReplicationResult", "ReplicationTask", "run_replications", "simulate"]
+__all__ = [
+    "MapFn",
+    "Reduce",
+    "ReducedTask",
+    "ReplicationResult",
+    "ReplicationTask",
+    "run_replications",
+    "simulate",
+]
 
 MapFn = Callable[[Callable, Iterable], Iterable]
 
@@ -134,6 +147,23 @@ class ReplicationTask:
         )
 
 
+Reduce = Callable[[ReplicationResult], Any]
+"""Turns one replication's logs into what is kept (runs in the worker; must be picklable)."""
+
+
+class ReducedTask:
+    """A picklable job: ``task(r)`` simulates replication ``r`` with ``replication`` (a
+    :class:`ReplicationTask`) and returns ``reduce`` of its result, so that the logs never
+    leave the process that made them."""
+
+    def __init__(self, replication: ReplicationTask, reduce: Reduce):
+        self.replication = replication
+        self.reduce = reduce
+
+    def __call__(self, replication: int) -> Any:
+        return self.reduce(self.replication(replication))
+
+
 def run_replications(
     scenario: Scenario,
     replications: int | Iterable[int],
@@ -142,7 +172,8 @@ def run_replications(
     map_fn: MapFn | None = None,
     workload: Workload | None = None,
     rosters: Mapping[str, np.ndarray] | None = None,
-) -> Iterator[ReplicationResult]:
+    reduce: Reduce | None = None,
+) -> Iterator[Any]:
     """Run replications ``0 .. R-1`` (or the given indices); an iterator of results in order.
 
     Parameters
@@ -153,6 +184,9 @@ def run_replications(
         builtin ``map``, in this process.
     workload, rosters:
         As in :func:`simulate`; computed once here when absent.
+    reduce:
+        Applied to each :class:`ReplicationResult` where it was simulated; the iterator then
+        yields what it returns (default: the results themselves).
     """
     indices = list(range(replications)) if isinstance(replications, int) else list(replications)
     if workload is None:
@@ -160,7 +194,8 @@ def run_replications(
     if rosters is None:
         rosters = team_rosters(scenario, workload)
     task = ReplicationTask(scenario, int(seed), workload, dict(rosters))
-    return iter((map_fn or map)(task, indices))
+    job: Callable[[int], Any] = task if reduce is None else ReducedTask(task, reduce)
+    return iter((map_fn or map)(job, indices))
 
 
 def check_count(name: str, value: object, low: int, high: int) -> None:

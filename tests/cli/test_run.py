@@ -46,6 +46,7 @@ def small_run(tmp_path_factory):
     and what it printed."""
     out = tmp_path_factory.mktemp("run") / "small"
     argv = ["ccplan", "run", str(SMALL), "--workers", "1", "--out", str(out), "--json"]
+    argv.append("--contacts")
     printed, errors = io.StringIO(), io.StringIO()
     with (
         mock.patch.object(sys, "argv", argv),
@@ -200,7 +201,12 @@ def test_readable_summary_with_progress_bar(ccplan, tmp_path):
     assert done.code == 0, done.err
     assert "service_level" in done.out and "phone_sl" in done.out
     assert "P(breach, any clause and period)" in done.out
-    assert done.out.rstrip().endswith(f"wrote {tmp_path / 'a'}")
+    lines = done.out.rstrip().splitlines()
+    assert lines[-2:] == [
+        f"wrote {tmp_path / 'a'}",
+        "Contact logs not written (--contacts writes them).",
+    ]
+    assert not (tmp_path / "a" / "contacts.parquet").exists()
 
 
 def test_no_contacts_and_options_override_the_scenario(ccplan, tmp_path):

@@ -9,6 +9,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from reports.figure_style import STYLE, png_bytes, write_pngs
+from reports.interval_band import interval_band
 from reports.run_figures import (
     clause_kpi_figure,
     interval_service_level_figure,
@@ -55,13 +56,17 @@ def kpis() -> pd.DataFrame:
     return frame.astype({"period_kind": "category", "channel": "category", "kpi": "category"})
 
 
+def _band(kpis: pd.DataFrame) -> pd.DataFrame:
+    return interval_band(kpis, ["phone", "email"])
+
+
 def _lines(axis) -> dict[str, object]:
     """The axis' lines by style: the data line (solid) and the target (dashed)."""
     return {line.get_linestyle(): line for line in axis.get_lines()}
 
 
 def test_interval_service_level_draws_mean_band_and_dashed_target(kpis):
-    figure = interval_service_level_figure(kpis, {"phone": 0.8, "email": 0.9})
+    figure = interval_service_level_figure(_band(kpis), {"phone": 0.8, "email": 0.9})
     phone, email = figure.axes
     assert "phone" in phone.get_title("left") and "target 80%" in phone.get_title("left")
     assert "email" in email.get_title("left") and "answered in time" in email.get_title("left")
@@ -82,9 +87,9 @@ def test_interval_service_level_draws_mean_band_and_dashed_target(kpis):
 
 def test_interval_service_level_refuses_a_channel_without_rows(kpis):
     with pytest.raises(InputError, match="chat"):
-        interval_service_level_figure(kpis, {"chat": 0.8})
+        interval_service_level_figure(_band(kpis), {"chat": 0.8})
     with pytest.raises(InputError, match="no channel"):
-        interval_service_level_figure(kpis, {})
+        interval_service_level_figure(_band(kpis), {})
 
 
 @pytest.fixture
@@ -237,7 +242,7 @@ def test_net_credit_figure_draws_periods_total_and_cap():
 def test_style_is_scoped_to_the_figures(kpis):
     before = dict(mpl.rcParams)
     with mpl.rc_context({"font.size": 30, "axes.grid": False}):
-        figure = interval_service_level_figure(kpis, {"phone": 0.8})
+        figure = interval_service_level_figure(_band(kpis), {"phone": 0.8})
         assert mpl.rcParams["font.size"] == 30
     assert dict(mpl.rcParams) == before
     axis = figure.axes[0]
@@ -247,7 +252,7 @@ def test_style_is_scoped_to_the_figures(kpis):
 
 
 def test_pngs_are_png_files(kpis, tmp_path):
-    data = png_bytes(interval_service_level_figure(kpis, {"phone": 0.8}))
+    data = png_bytes(interval_service_level_figure(_band(kpis), {"phone": 0.8}))
     assert data.startswith(PNG_SIGNATURE)
     paths = write_pngs({"interval_sl": data}, tmp_path)
     assert paths == [tmp_path / "interval_sl.png"]
