@@ -5,6 +5,9 @@ Every command is thin: it parses its options, makes one library call (the workfl
 function) and prints the result with :mod:`reports.terminal`.
 A user mistake (a :class:`scenarios.CcplanError`) prints one readable line per problem on
 standard error and exits with code 2, never a traceback.
+
+The packages a command needs are imported when it runs, so that ``ccplan --help`` and a command's
+``--help`` start without pandas, SciPy, Numba or matplotlib.
 """
 
 from __future__ import annotations
@@ -13,44 +16,17 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, overload
+from typing import TYPE_CHECKING, Annotated, overload
 
-import pandas as pd
 import typer
 
-from negotiate.pricing import LossModel
-from negotiate.workflow import negotiate as negotiate_workflow
-from reports import workflows
-from reports.run_pipeline import RunOptions
-from reports.staff_terminal import (
-    print_headcount,
-    print_measures,
-    print_plan,
-    print_tier2,
-    print_verification,
-)
-from reports.terminal import (
-    RunProgress,
-    print_batch,
-    print_comparison,
-    print_demand,
-    print_errors,
-    print_negotiation,
-    print_run,
-    print_sweep,
-    print_warnings,
-)
-from scenarios.demand import demand_by_day, expand
 from scenarios.errors import CcplanError, InputError, ScenarioError
 from scenarios.limits import MAX_REPLICATIONS
-from scenarios.loader import load
-from scenarios.units import parse_duration_s, parse_fraction, parse_ratio
-from sim.levels import parse_levels
-from sla_eval.precision import parse_precision, precision_lines
-from staffing.planning import plan_scenario, rate_measures, staff_rate
-from verify import verify_plan
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(
     name="ccplan",
@@ -82,6 +58,9 @@ def validate(
     set_: SetOption = None,
 ) -> None:
     """Check scenario files: print `ok FILE` or every problem; exit 2 if any file is invalid."""
+    from reports.terminal import print_errors
+    from scenarios.loader import load
+
     all_valid = True
     for file in files:
         try:
@@ -116,6 +95,10 @@ def demand(
     """Print the expected demand per day and channel (contacts, of which not offered because
     the channel is closed, mean handle time, peak interval rate); optionally write the
     per-interval table."""
+    from reports.terminal import print_demand
+    from scenarios.demand import demand_by_day, expand
+    from scenarios.loader import load
+
     scenario = load(file, set_ or ())
     workload = expand(scenario)
     print_demand(demand_by_day(workload), f"Expected demand: {scenario.name}")
@@ -131,6 +114,8 @@ def _duration_option(option: str, text: str) -> float: ...
 @overload
 def _duration_option(option: str, text: str | None) -> float | None: ...
 def _duration_option(option: str, text: str | None) -> float | None:
+    from scenarios.units import parse_duration_s
+
     if text is None:
         return None
     try:
@@ -144,6 +129,8 @@ def _fraction_option(option: str, text: str) -> float: ...
 @overload
 def _fraction_option(option: str, text: str | None) -> float | None: ...
 def _fraction_option(option: str, text: str | None) -> float | None:
+    from scenarios.units import parse_fraction
+
     if text is None:
         return None
     try:
@@ -153,6 +140,8 @@ def _fraction_option(option: str, text: str | None) -> float | None:
 
 
 def _ratio_option(option: str, text: str | None) -> float | None:
+    from scenarios.units import parse_ratio
+
     if text is None:
         return None
     try:
@@ -195,6 +184,9 @@ def erlang(
     as_json: JsonOption = False,
 ) -> None:
     """Erlang C (or Erlang A with --patience) measures for a number of agents."""
+    from reports.staff_terminal import print_measures
+    from staffing.planning import rate_measures
+
     if calls_per_hour is None or aht is None or agents is None:
         raise InputError("erlang needs --calls-per-hour, --aht and --agents.")
     result = rate_measures(
@@ -218,6 +210,10 @@ def _staff_scenario(
     day_cv: float | None,
     confidence: float | None,
 ) -> None:
+    from reports.staff_terminal import print_headcount, print_plan, print_tier2
+    from reports.terminal import print_warnings
+    from staffing.planning import plan_scenario
+
     staffing_plan = plan_scenario(file, overrides, day_cv=day_cv, confidence=confidence)
     scenario = staffing_plan.scenario
     print_warnings(staffing_plan.warnings)
@@ -306,6 +302,11 @@ def staff(
     """Smallest number of agents meeting every target (with --calls-per-hour and --aht), or
     with SCENARIO the interval staffing plan of every channel (per-day summary, headcount and
     FTE per week, tier 2; --out writes the full table; --verify checks it by simulation)."""
+    from reports.staff_terminal import print_measures, print_verification
+    from reports.terminal import RunProgress
+    from staffing.planning import staff_rate
+    from verify import verify_plan
+
     cv = _ratio_option("--day-cv", day_cv)
     level = _fraction_option("--confidence", confidence)
     if scenario_file is not None:
@@ -448,6 +449,11 @@ def run(
     """Plan staffing, simulate and evaluate a scenario; print the summary and write the results
     folder (default results/<name>: summary.json, KPI tables, staffing plan, report.html,
     plots; contact logs with --contacts)."""
+    from reports import workflows
+    from reports.run_pipeline import RunOptions
+    from reports.terminal import RunProgress, print_run
+    from sla_eval.precision import parse_precision, precision_lines
+
     options = RunOptions(
         contacts=contacts,
         intervals=intervals,
@@ -501,6 +507,10 @@ def batch(
     """Run every scenario found: one results folder each (DIR/<name>), plus batch.csv and
     index.html. A failing scenario is reported and the others still run; exit code 1 when any
     failed."""
+    from reports import workflows
+    from reports.run_pipeline import RunOptions
+    from reports.terminal import RunProgress, print_batch, print_errors
+
     with RunProgress(quiet or as_json) as progress:
         outcome = workflows.batch(
             paths,
@@ -541,6 +551,9 @@ def compare(
     given) and print paired differences against the first, with 95 % CIs, for every KPI and
     the money; writes compare.csv, summaries.json and comparison.png (default folder
     results/compare_<A>_vs_<B>)."""
+    from reports import workflows
+    from reports.terminal import RunProgress, print_comparison
+
     with RunProgress(quiet or as_json) as progress:
         outcome = workflows.compare(
             files,
@@ -589,6 +602,9 @@ def sweep(
     with --set only, unless given); writes the tidy table sweep.csv / sweep.parquet and plots of
     service level, P(breach) and expected net credit against the varied fields (default folder
     results/<name>_sweep)."""
+    from reports import workflows
+    from reports.terminal import RunProgress, print_sweep
+
     with RunProgress(quiet or as_json) as progress:
         outcome = workflows.sweep(
             scenario_file,
@@ -696,6 +712,11 @@ def negotiate(
     level: cost curves, the partner's best response, the client's required staffing, the fair
     and the loss-matching penalty, sensitivity tables and warnings (docs/negotiation.md).
     Writes negotiation.json, CSV tables and report.html (default results/<name>_negotiation)."""
+    from negotiate.pricing import LossModel
+    from negotiate.workflow import negotiate as negotiate_workflow
+    from reports.terminal import RunProgress, print_negotiation
+    from sim.levels import parse_levels
+
     factors = None if levels is None else parse_levels(levels)
     alpha = _fraction_option("--max-miss", max_miss)
     churn_frac = _fraction_option("--churn", churn)
@@ -716,11 +737,23 @@ def negotiate(
             workers=workers,
             scheduler=scheduler,
             progress=progress,
+            planned=None if quiet else _say_planned,
         )
     if as_json:
         typer.echo(json.dumps(outcome.negotiation.document))
     else:
         print_negotiation(outcome.negotiation.document, outcome.folder)
+
+
+def _say_planned(counts: Mapping[float, int], eta_s: float) -> None:
+    """Before an adaptive round of ``negotiate``: which levels grow to how many replications,
+    and how long the round should take (on standard error)."""
+    grown = ", ".join(f"{level:g} -> {count}" for level, count in sorted(counts.items()))
+    typer.echo(
+        f"growing {len(counts)} level(s) to a precise service credit (replications: {grown}); "
+        f"about {eta_s / 60:.1f} min at the pace so far",
+        err=True,
+    )
 
 
 _stopped_by: list[int] = []
@@ -857,6 +890,8 @@ def main() -> None:
     try:
         app()
     except CcplanError as error:
+        from reports.terminal import print_errors
+
         print_errors(str(error).splitlines())
         sys.exit(EXIT_USER_ERROR)
     except Exception:

@@ -35,7 +35,7 @@ from scenarios.demand import Workload, expand
 from scenarios.loader import ScenarioSource, resolve
 from scenarios.scenario import Scenario
 from sim.executors import executor
-from sim.levels import check_counts, parse_levels, run_levels
+from sim.levels import Planned, check_counts, parse_levels, run_levels
 from sim.progress import SILENT, Progress
 
 __all__ = ["DEFAULT_LEVELS", "NegotiationOutcome", "negotiate"]
@@ -90,6 +90,7 @@ def negotiate(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress = SILENT,
+    planned: Planned | None = None,
 ) -> NegotiationOutcome:
     """Simulate the partner's staffing at several levels and price the contract at each.
 
@@ -114,6 +115,9 @@ def negotiate(
         Default ``results/<name>_negotiation``.
     workers, scheduler, progress:
         Where replications run, and who is told of them.
+    planned:
+        Told before each adaptive round of the replications every growing level will have and
+        the round's expected wall time (:data:`sim.levels.Planned`), before they are submitted.
 
     Raises
     ------
@@ -148,6 +152,7 @@ def negotiate(
             workload=workload,
             map_fn=map_fn,
             progress=progress.replications_of,
+            planned=planned,
         )
     kpis = tuple(pd.concat(tables, ignore_index=True) for tables in runs.reduced)
     negotiation = analyse(

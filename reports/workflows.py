@@ -36,7 +36,6 @@ from pathlib import Path
 import pandas as pd
 
 from reports.batch_index import batch_row, write_batch_index
-from reports.comparison_figures import comparison_pngs, sweep_pngs
 from reports.results_folder import is_complete, write_folder
 from reports.run_pipeline import DEFAULT_OPTIONS, FolderRun, RunOptions, simulate_into
 from reports.staging import check_writable, claim_folder
@@ -405,6 +404,8 @@ def compare(
         {scenario.name: ev for scenario, ev in zip(loaded, evaluations, strict=True)}
     )
     warnings = tuple(variant_warnings(loaded))
+    from reports.comparison_figures import comparison_pngs  # matplotlib: only to draw
+
     write_folder(
         folder,
         tables={"compare": differences},
@@ -460,6 +461,8 @@ def sweep(
     evaluations = _evaluate_variants(scenarios, count, root, workers, scheduler, folder, progress)
     table = sweep_table(evaluations, [variant.settings for variant in grid])
     warnings = tuple(variant_warnings(scenarios))
+    from reports.comparison_figures import sweep_pngs  # matplotlib: only to draw
+
     write_folder(
         folder,
         tables={"sweep": table},
