@@ -6,10 +6,12 @@ A run's results folder holds:
 file                   content
 =====================  ==========================================================================
 ``summary.json``       the summary (:func:`sla_eval.evaluation.evaluate_run`), schema below
-``kpis.csv``           the long KPI table (:data:`sla_eval.KPI_COLUMNS`) for days and longer
-                       periods (interval rows make a month of 20 replications about 400 MB
-                       of text; they are in the Parquet file)
-``kpis.parquet/``      the whole table, interval rows included, with its dtypes: a folder of one
+``kpis.csv``           the long KPI table (:data:`sla_eval.KPI_COLUMNS`) for weeks and longer
+                       periods (day rows are in the Parquet parts, and interval rows with
+                       ``intervals=True``: a month of them is about 400 MB of text for 20
+                       replications)
+``kpis.parquet/``      the table with its dtypes, day rows and interval service levels
+                       included (every interval row with ``intervals=True``): a folder of one
                        Parquet part per replication (``part-000000.parquet`` ...;
                        :mod:`reports.replication_files`), read as one table by
                        ``pandas.read_parquet``

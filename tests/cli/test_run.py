@@ -185,8 +185,9 @@ def test_tables_agree_with_the_summary(small_run):
     staffing = pd.read_csv(small_run / "staffing.csv")
     assert {"interval_start", "channel", "required_agents", "scheduled_agents"} <= set(staffing)
     table = pd.read_csv(small_run / "kpis.csv")
-    assert "interval" not in set(table["period_kind"])
-    assert len(table) == (kpis["period_kind"] != "interval").sum()
+    assert not {"interval", "day"} & set(table["period_kind"])
+    assert len(table) == (~kpis["period_kind"].isin(["interval", "day"])).sum()
+    assert (kpis["period_kind"] == "day").any()
     assert (kpis["period_kind"] == "interval").any()
 
 
