@@ -54,16 +54,22 @@ def replications_needed(std: float, limit: float) -> int:
     with ``s = std`` the standard deviation per replication estimated so far (the
     replication-count rule of Law 2015, *Simulation Modeling and Analysis*, 5th ed., §9.4.1).
     Found by fixed-point iteration from the normal bound ``(z s / ℓ)^2``: the t quantile falls
-    as ``n`` grows, so the iterates rise to ``n*`` and stop there.
+    as ``n`` grows, so the iterates rise until the interval at the last one is within ``ℓ``;
+    that one can be past ``n*`` by a few, so the count is then lowered while one fewer still
+    meets ``ℓ``.
     """
     if not (limit > 0.0 and np.isfinite(std) and std >= 0.0):
         raise InputError(f"need a finite std >= 0 and a limit > 0 (got {std}, {limit})")
+
+    def half(count: int) -> float:
+        return float(special.stdtrit(count - 1, 0.975)) * std / math.sqrt(count)
+
     needed = max(2, math.ceil((_Z975 * std / limit) ** 2))
-    while True:
-        more = max(2, math.ceil((special.stdtrit(needed - 1, 0.975) * std / limit) ** 2))
-        if more <= needed:
-            return needed
-        needed = more
+    while half(needed) > limit:
+        needed = max(needed + 1, math.ceil((special.stdtrit(needed - 1, 0.975) * std / limit) ** 2))
+    while needed > 2 and half(needed - 1) <= limit:
+        needed -= 1
+    return needed
 
 
 def _wilson_half(share: float, n: int) -> float:
