@@ -13,8 +13,8 @@ Two measures, each printed as JSON; ``benchmarks/README.md`` ("Scale") records t
     the wall time per replication end to end and the P(breach) of a clause (``--clause``,
     default ``email_response``), and projects the replications its ±1 percentage point Wilson
     interval needs (:func:`sla_eval.precision.share_replications_needed`) and the time they
-    would take at that pace, and on two free cores (the CPU seconds of the parent and the
-    workers per replication, halved: the machine's other jobs do not count).
+    would take at that pace, and with ``--workers 1`` on two free cores (the CPU seconds per
+    replication, halved: the machine's other jobs do not count).
 
 The 2-workers-against-1 speed-up is timed from outside with ``farm-bench`` (command in the
 README).
@@ -53,7 +53,6 @@ def _one_run(replications: int, days: int | None, workers: int, out: Path) -> di
     )
     wall_s = time.perf_counter() - start
     own = resource.getrusage(resource.RUSAGE_SELF)
-    workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "replications": outcome.replications,
         "days": days,
@@ -61,7 +60,6 @@ def _one_run(replications: int, days: int | None, workers: int, out: Path) -> di
         "wall_s": round(wall_s, 2),
         "parent_peak_mb": round(own.ru_maxrss / 1024, 1),
         "parent_cpu_s": round(own.ru_utime + own.ru_stime, 2),
-        "workers_cpu_s": round(workers_cpu.ru_utime + workers_cpu.ru_stime, 2),
         "summary": outcome.evaluation.summary,
     }
 
@@ -102,7 +100,10 @@ def precision(replications: int, workers: int, clause: str) -> None:
     share = entry["p_breach"]
     needed = share_replications_needed(share, 0.01)
     per_replication_s = found["wall_s"] / replications
-    cpu_per_replication_s = (found["parent_cpu_s"] + found["workers_cpu_s"]) / replications
+    # worker processes are children of the fork server, not of the run: their CPU is counted
+    # only when the run is its own single worker
+    cpu_per_replication_s = found["parent_cpu_s"] / replications
+    on_two_cores = needed * cpu_per_replication_s / 2 / 60 if workers == 1 else None
     found.update(
         clause=clause,
         p_breach=share,
@@ -110,8 +111,8 @@ def precision(replications: int, workers: int, clause: str) -> None:
         replications_for_1pp=needed,
         wall_s_per_replication=round(per_replication_s, 3),
         projected_wall_min_for_1pp=round(needed * per_replication_s / 60, 1),
-        cpu_s_per_replication=round(cpu_per_replication_s, 3),
-        projected_min_for_1pp_on_two_free_cores=round(needed * cpu_per_replication_s / 2 / 60, 1),
+        cpu_s_per_replication=round(cpu_per_replication_s, 3) if workers == 1 else None,
+        projected_min_for_1pp_on_two_free_cores=on_two_cores and round(on_two_cores, 1),
     )
     print(json.dumps(found, indent=1))
 
