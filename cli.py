@@ -5,6 +5,9 @@ Every command is thin: it parses its options, makes one library call (the workfl
 function) and prints the result with :mod:`reports.terminal`.
 A user mistake (a :class:`scenarios.CcplanError`) prints one readable line per problem on
 standard error and exits with code 2, never a traceback.
+
+The packages a command needs are imported when it runs, so that ``ccplan --help`` and a command's
+``--help`` start without pandas, SciPy, Numba or matplotlib.
 """
 
 from __future__ import annotations
@@ -13,49 +16,19 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, overload
+from typing import TYPE_CHECKING, Annotated, overload
 
-import pandas as pd
 import typer
 
-from hire.report import print_hire
-from hire.workflow import hire as hire_workflow
-from negotiate.pricing import LossModel
-from negotiate.workflow import negotiate as negotiate_workflow
-from reports import workflows
-from reports.answer import evaluation_answer
-from reports.answer_terminal import print_answer
-from reports.results_folder import read_summary
-from reports.staff_terminal import (
-    print_headcount,
-    print_measures,
-    print_plan,
-    print_tier2,
-    print_verification,
-)
-from reports.terminal import (
-    RunProgress,
-    print_batch,
-    print_comparison,
-    print_demand,
-    print_errors,
-    print_negotiation,
-    print_run,
-    print_sweep,
-    print_thresholds,
-    print_warnings,
-)
-from reports.workbook import WORKBOOK_FILE, write_workbook
-from scenarios.demand import demand_by_day, expand
 from scenarios.errors import CcplanError, InputError, ScenarioError
-from scenarios.loader import load
-from scenarios.units import parse_duration_s, parse_fraction, parse_ratio
-from sim.levels import parse_levels
-from sla_eval.thresholds import Threshold, check_thresholds, parse_threshold
-from staffing.planning import plan_scenario, rate_measures, staff_rate
-from verify import verify_plan
+from scenarios.limits import MAX_REPLICATIONS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sla_eval.thresholds import Threshold
 
 app = typer.Typer(
     name="ccplan",
@@ -100,6 +73,9 @@ def validate(
     set_: SetOption = None,
 ) -> None:
     """Check scenario files: print `ok FILE` or every problem; exit 2 if any file is invalid."""
+    from reports.terminal import print_errors
+    from scenarios.loader import load
+
     all_valid = True
     for file in files:
         try:
@@ -134,6 +110,10 @@ def demand(
     """Print the expected demand per day and channel (contacts, of which not offered because
     the channel is closed, mean handle time, peak interval rate); optionally write the
     per-interval table."""
+    from reports.terminal import print_demand
+    from scenarios.demand import demand_by_day, expand
+    from scenarios.loader import load
+
     scenario = load(file, set_ or ())
     workload = expand(scenario)
     print_demand(demand_by_day(workload), f"Expected demand: {scenario.name}")
@@ -149,6 +129,8 @@ def _duration_option(option: str, text: str) -> float: ...
 @overload
 def _duration_option(option: str, text: str | None) -> float | None: ...
 def _duration_option(option: str, text: str | None) -> float | None:
+    from scenarios.units import parse_duration_s
+
     if text is None:
         return None
     try:
@@ -162,6 +144,8 @@ def _fraction_option(option: str, text: str) -> float: ...
 @overload
 def _fraction_option(option: str, text: str | None) -> float | None: ...
 def _fraction_option(option: str, text: str | None) -> float | None:
+    from scenarios.units import parse_fraction
+
     if text is None:
         return None
     try:
@@ -171,6 +155,8 @@ def _fraction_option(option: str, text: str | None) -> float | None:
 
 
 def _ratio_option(option: str, text: str | None) -> float | None:
+    from scenarios.units import parse_ratio
+
     if text is None:
         return None
     try:
@@ -213,6 +199,9 @@ def erlang(
     as_json: JsonOption = False,
 ) -> None:
     """Erlang C (or Erlang A with --patience) measures for a number of agents."""
+    from reports.staff_terminal import print_measures
+    from staffing.planning import rate_measures
+
     if calls_per_hour is None or aht is None or agents is None:
         raise InputError("erlang needs --calls-per-hour, --aht and --agents.")
     result = rate_measures(
@@ -236,6 +225,10 @@ def _staff_scenario(
     day_cv: float | None,
     confidence: float | None,
 ) -> None:
+    from reports.staff_terminal import print_headcount, print_plan, print_tier2
+    from reports.terminal import print_warnings
+    from staffing.planning import plan_scenario
+
     staffing_plan = plan_scenario(file, overrides, day_cv=day_cv, confidence=confidence)
     scenario = staffing_plan.scenario
     print_warnings(staffing_plan.warnings)
@@ -324,6 +317,11 @@ def staff(
     """Smallest number of agents meeting every target (with --calls-per-hour and --aht), or
     with SCENARIO the interval staffing plan of every channel (per-day summary, headcount and
     FTE per week, tier 2; --out writes the full table; --verify checks it by simulation)."""
+    from reports.staff_terminal import print_measures, print_verification
+    from reports.terminal import RunProgress
+    from staffing.planning import staff_rate
+    from verify import verify_plan
+
     cv = _ratio_option("--day-cv", day_cv)
     level = _fraction_option("--confidence", confidence)
     if scenario_file is not None:
@@ -405,7 +403,22 @@ OutOption = Annotated[
     typer.Option("--out", metavar="DIR", help="Results folder (default: see above)."),
 ]
 ContactsOption = Annotated[
-    bool, typer.Option("--contacts/--no-contacts", help="Write contacts.parquet.")
+    bool,
+    typer.Option(
+        "--contacts/--no-contacts",
+        help="Write the contact logs (contacts.parquet/, the largest files; default off).",
+    ),
+]
+IntervalsOption = Annotated[
+    bool,
+    typer.Option(
+        "--intervals",
+        help="Keep every interval KPI row in kpis.parquet/ (default: interval service levels "
+        "only).",
+    ),
+]
+ReportOption = Annotated[
+    bool, typer.Option("--report/--no-report", help="Draw the figures and write report.html.")
 ]
 EngineOption = Annotated[
     str,
@@ -431,6 +444,9 @@ def _fail_if(summary: dict, thresholds: list[Threshold]) -> None:
     """Print the thresholds checked against a run's summary; exit 1 when one is crossed."""
     if not thresholds:
         return
+    from reports.terminal import print_thresholds
+    from sla_eval.thresholds import check_thresholds
+
     results = check_thresholds(summary, thresholds)
     print_thresholds(results)
     if any(result.crossed for result in results):
@@ -449,7 +465,32 @@ def run(
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
     engine: EngineOption = "simpy",
-    contacts: ContactsOption = True,
+    contacts: ContactsOption = False,
+    intervals: IntervalsOption = False,
+    report: ReportOption = True,
+    append: Annotated[
+        bool,
+        typer.Option(
+            "--append",
+            help="Add the replications to the results folder of an earlier run of the same "
+            "scenario and seed (new indices; the summary covers them all).",
+        ),
+    ] = False,
+    precision: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--precision",
+            metavar="TARGET",
+            help="Grow until each 95 % half-width is met: 1pp (every clause's P(breach)) or "
+            "500eur (expected net credit); repeatable.",
+        ),
+    ] = None,
+    max_replications: Annotated[
+        int,
+        typer.Option(
+            "--max-replications", help="With --precision: the most replications in the folder."
+        ),
+    ] = MAX_REPLICATIONS,
     fail_if: FailIfOption = None,
     xlsx: Annotated[
         bool,
@@ -459,9 +500,28 @@ def run(
     ] = False,
 ) -> None:
     """Plan staffing, simulate and evaluate a scenario; print the summary and write the results
-    folder (default results/<name>: summary.json, KPI tables, staffing plan, contacts,
-    report.html, plots). With --fail-if: exit 1 when a threshold is crossed."""
+    folder (default results/<name>: summary.json, KPI tables, staffing plan, report.html,
+    plots; contact logs with --contacts). With --fail-if: exit 1 when a threshold is crossed."""
+    from reports import workflows
+    from reports.answer import evaluation_answer
+    from reports.answer_terminal import print_answer
+    from reports.run_pipeline import RunOptions
+    from reports.terminal import RunProgress, print_run
+    from reports.workbook import add_workbook
+    from sla_eval.precision import parse_precision, precision_lines
+    from sla_eval.thresholds import parse_threshold
+
     thresholds = [parse_threshold(text) for text in fail_if or ()]
+    options = RunOptions(
+        contacts=contacts,
+        intervals=intervals,
+        report=report,
+        append=append,
+        targets=tuple(parse_precision(text) for text in precision or ()),
+        max_replications=max_replications,
+        extras=(add_workbook,) if xlsx else (),
+        engine=engine,
+    )
     with RunProgress(quiet or as_json) as progress:
         outcome = workflows.run(
             scenario_file,
@@ -471,9 +531,8 @@ def run(
             out=out,
             workers=workers,
             scheduler=scheduler,
-            contacts=contacts,
+            options=options,
             progress=progress,
-            engine=engine,
         )
     if as_json:
         typer.echo(json.dumps(outcome.evaluation.summary))
@@ -482,10 +541,12 @@ def run(
         if answer is not None:
             print_answer(answer)
         print_run(outcome.evaluation.summary, outcome.folder)
-    if xlsx:
-        book = write_workbook(outcome.folder / WORKBOOK_FILE, outcome.scenario, outcome.evaluation)
-        if not as_json:
-            typer.echo(f"wrote {book}")
+        if not contacts:
+            typer.echo("Contact logs not written (--contacts writes them).")
+        if xlsx:
+            typer.echo(f"wrote {outcome.folder / 'results.xlsx'}")
+    for line in precision_lines(outcome.checks, outcome.replications):
+        typer.echo(line, err=as_json)
     _fail_if(outcome.evaluation.summary, thresholds)
 
 
@@ -505,6 +566,9 @@ def check(
 ) -> None:
     """Check a results folder's summary.json against thresholds, for pipelines: exit 1 when
     one is crossed, 2 on a bad expression or a folder without a summary."""
+    from reports.results_folder import read_summary
+    from sla_eval.thresholds import parse_threshold
+
     thresholds = [parse_threshold(text) for text in fail_if]
     summary = read_summary(folder)
     if summary is None:
@@ -529,11 +593,17 @@ def batch(
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
     engine: EngineOption = "simpy",
-    contacts: ContactsOption = True,
+    contacts: ContactsOption = False,
+    intervals: IntervalsOption = False,
+    report: ReportOption = True,
 ) -> None:
     """Run every scenario found: one results folder each (DIR/<name>), plus batch.csv and
     index.html. A failing scenario is reported and the others still run; exit code 1 when any
     failed."""
+    from reports import workflows
+    from reports.run_pipeline import RunOptions
+    from reports.terminal import RunProgress, print_batch, print_errors
+
     with RunProgress(quiet or as_json) as progress:
         outcome = workflows.batch(
             paths,
@@ -544,9 +614,10 @@ def batch(
             seed=seed,
             workers=workers,
             scheduler=scheduler,
-            contacts=contacts,
+            options=RunOptions(
+                contacts=contacts, intervals=intervals, report=report, engine=engine
+            ),
             progress=progress,
-            engine=engine,
         )
     print_errors(outcome.errors)
     if as_json:
@@ -576,6 +647,9 @@ def compare(
     given) and print paired differences against the first, with 95 % CIs, for every KPI and
     the money; writes compare.csv, summaries.json and comparison.png (default folder
     results/compare_<A>_vs_<B>)."""
+    from reports import workflows
+    from reports.terminal import RunProgress, print_comparison
+
     with RunProgress(quiet or as_json) as progress:
         outcome = workflows.compare(
             files,
@@ -626,6 +700,9 @@ def sweep(
     with --set only, unless given); writes the tidy table sweep.csv / sweep.parquet and plots of
     service level, P(breach) and expected net credit against the varied fields (default folder
     results/<name>_sweep)."""
+    from reports import workflows
+    from reports.terminal import RunProgress, print_sweep
+
     with RunProgress(quiet or as_json) as progress:
         outcome = workflows.sweep(
             scenario_file,
@@ -735,6 +812,11 @@ def negotiate(
     level: cost curves, the partner's best response, the client's required staffing, the fair
     and the loss-matching penalty, sensitivity tables and warnings (docs/negotiation.md).
     Writes negotiation.json, CSV tables and report.html (default results/<name>_negotiation)."""
+    from negotiate.pricing import LossModel
+    from negotiate.workflow import negotiate as negotiate_workflow
+    from reports.terminal import RunProgress, print_negotiation
+    from sim.levels import parse_levels
+
     factors = None if levels is None else parse_levels(levels)
     alpha = _fraction_option("--max-miss", max_miss)
     churn_frac = _fraction_option("--churn", churn)
@@ -756,11 +838,23 @@ def negotiate(
             scheduler=scheduler,
             progress=progress,
             engine=engine,
+            planned=None if quiet else _say_planned,
         )
     if as_json:
         typer.echo(json.dumps(outcome.negotiation.document))
     else:
         print_negotiation(outcome.negotiation.document, outcome.folder)
+
+
+def _say_planned(counts: Mapping[float, int], eta_s: float) -> None:
+    """Before an adaptive round of ``negotiate``: which levels grow to how many replications,
+    and how long the round should take (on standard error)."""
+    grown = ", ".join(f"{level:g} -> {count}" for level, count in sorted(counts.items()))
+    typer.echo(
+        f"growing {len(counts)} level(s) to a precise service credit (replications: {grown}); "
+        f"about {eta_s / 60:.1f} min at the pace so far",
+        err=True,
+    )
 
 
 @app.command()
@@ -793,6 +887,10 @@ def hire(
     capacity model, verify the plan and its neighbours by simulation on common random numbers,
     and write hire.json, CSV tables, a chart and report.html (docs/hire.md; default
     results/<name>_hire)."""
+    from hire.report import print_hire
+    from hire.workflow import hire as hire_workflow
+    from reports.terminal import RunProgress
+
     bound = _fraction_option("--max-p-breach", max_p_breach)
     with RunProgress(quiet or as_json) as progress:
         outcome = hire_workflow(
@@ -947,6 +1045,8 @@ def main() -> None:
     try:
         app()
     except CcplanError as error:
+        from reports.terminal import print_errors
+
         print_errors(str(error).splitlines())
         sys.exit(EXIT_USER_ERROR)
     except Exception:

@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from scenarios.errors import InputError
+from sla_eval.precision import replications_needed
 from sla_eval.scenario_eval import (
     contract_forecasts,
     evaluate_scenario_contract,
@@ -224,34 +224,15 @@ def credit_precise(money: LevelMoney) -> bool:
     return half <= limit
 
 
-def replications_needed(std: float, limit: float) -> int:
-    r"""The fewest replications ``n`` whose 95 % interval half-width is within ``limit``.
-
-    .. math:: n^* = \min\{n \ge 2 : t_{0.975,\,n-1}\, s / \sqrt{n} \le \ell\}
-
-    with ``s = std`` the standard deviation per replication estimated so far (the
-    replication-count rule of Law 2015, *Simulation Modeling and Analysis*, 5th ed., §9.4.1).
-    Found by fixed-point iteration from the normal bound ``(z s / ℓ)^2``: the t quantile falls
-    as ``n`` grows, so the iterates rise to ``n*`` and stop there.
-    """
-    if not (limit > 0.0 and np.isfinite(std) and std >= 0.0):
-        raise InputError(f"need a finite std >= 0 and a limit > 0 (got {std}, {limit})")
-    needed = max(2, math.ceil((special.ndtri(0.975) * std / limit) ** 2))
-    while True:
-        more = max(2, math.ceil((special.stdtrit(needed - 1, 0.975) * std / limit) ** 2))
-        if more <= needed:
-            return needed
-        needed = more
-
-
 class PrecisionRule:
     """``rule(level, tables)``: how many replications a level should have in all, from its
     replications so far (their KPI tables); the ``wanted`` of
     ``sim.levels.run_levels``.
 
     A level whose service credit is already :func:`credit_precise` wants no more; otherwise
-    it wants :func:`replications_needed` for the standard deviation and limit seen so far, if
-    that is within ``max_replications``. A level that could not get there (a lumpy credit: a
+    it wants :func:`sla_eval.precision.replications_needed` (the t-quantile fixed point of Law
+    2015, shared with ``ccplan run --precision``) for the standard deviation and limit seen so
+    far, if that is within ``max_replications``. A level that could not get there (a lumpy credit: a
     fixed penalty that a period owes or not, with a probability far from 0 and 1) wants no
     more, and stays imprecise, rather than spending the replications where they cannot help.
     A single replication wants one more (no spread yet).

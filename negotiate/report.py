@@ -39,8 +39,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from reports.figure_style import LineProperties, new_figure, png_bytes, styled, write_pngs
+from reports.html_style import REPORT_CSS
 from reports.results_folder import write_json
-from reports.run_report import REPORT_CSS, figure_html
+from reports.run_report import figure_html
 from reports.scenario_text import esc, eur, percent, table
 from reports.staging import staged_folder
 

@@ -34,7 +34,7 @@ from scenarios.demand import Workload, expand
 from scenarios.loader import ScenarioSource, resolve
 from scenarios.scenario import Scenario
 from sim.executors import executor
-from sim.levels import check_counts, parse_levels, run_levels
+from sim.levels import Planned, check_counts, parse_levels, run_levels
 from sim.progress import SILENT, Progress
 from staffing.screening import crossings, screen_levels, screened_range
 
@@ -91,6 +91,7 @@ def negotiate(
     scheduler: str | None = None,
     progress: Progress = SILENT,
     engine: str = "simpy",
+    planned: Planned | None = None,
 ) -> NegotiationOutcome:
     """Simulate the partner's staffing at several levels and price the contract at each.
 
@@ -117,6 +118,9 @@ def negotiate(
         Where replications run, and who is told of them.
     engine:
         ``"simpy"`` or ``"numba"`` (:func:`sim.runner.simulate`).
+    planned:
+        Told before each adaptive round of the replications every growing level will have and
+        the round's expected wall time (:data:`sim.levels.Planned`), before they are submitted.
 
     Raises
     ------
@@ -152,6 +156,7 @@ def negotiate(
             map_fn=map_fn,
             progress=progress.replications_of,
             engine=engine,
+            planned=planned,
         )
     kpis = tuple(pd.concat(tables, ignore_index=True) for tables in runs.reduced)
     negotiation = analyse(

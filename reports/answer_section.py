@@ -6,16 +6,7 @@ from __future__ import annotations
 from reports.answer import Answer, answer_sentences, answer_table
 from reports.scenario_text import esc, table
 
-__all__ = ["ANSWER_CSS", "answer_section", "no_contract_answer"]
-
-ANSWER_CSS = """
-.answer { background: #f4f8fb; border-left: 4px solid #0072B2; padding: 4px 14px 6px; }
-.answer p { margin: 6px 0; } .answer .lead { font-size: 16px; }
-.answer table { font-size: 13px; margin: 6px 0 8px; } .answer td, .answer th { padding: 2px 6px; }
-.answer tr.driver td { font-weight: bold; } .answer tr.total td { border-top: 2px solid #555; }
-.answer .ci { font-size: 11px; }
-"""
-"""Style of the answer section (added to ``reports.run_report.REPORT_CSS``)."""
+__all__ = ["answer_section", "no_contract_answer"]
 
 
 def answer_section(answer: Answer) -> str:

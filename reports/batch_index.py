@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from reports.html_style import REPORT_CSS
 from reports.results_folder import SUMMARY_FILE, read_summary
-from reports.run_report import REPORT_CSS
 from reports.staging import claim_folder, replace_file
 from scenarios.errors import InputError
 

@@ -1,15 +1,20 @@
 """Results folders: everything a run produced, written so that a folder is complete or absent.
 
-:func:`write_results` writes one run into ``out_dir``:
+A run's results folder holds:
 
 =====================  ==========================================================================
 file                   content
 =====================  ==========================================================================
 ``summary.json``       the summary (:func:`sla_eval.evaluation.evaluate_run`), schema below
-``kpis.csv``           the long KPI table (:data:`sla_eval.KPI_COLUMNS`) for days and longer
-                       periods (interval rows make a month of 20 replications about 400 MB
-                       of text; they are in the Parquet file)
-``kpis.parquet``       the whole table, interval rows included, with its dtypes
+``kpis.csv``           the long KPI table (:data:`sla_eval.KPI_COLUMNS`) for weeks and longer
+                       periods (day rows are in the Parquet parts, and interval rows with
+                       ``intervals=True``: a month of them is about 400 MB of text for 20
+                       replications)
+``kpis.parquet/``      the table with its dtypes, day rows and interval service levels
+                       included (every interval row with ``intervals=True``): a folder of one
+                       Parquet part per replication (``part-000000.parquet`` ...;
+                       :mod:`reports.replication_files`), read as one table by
+                       ``pandas.read_parquet``
 ``contract.csv``       per replication, measurement period and clause (:data:`sla_eval.
                        CONTRACT_COLUMNS`); only with a contract
 ``staffing.csv``       the interval staffing plan (``staffing.PLAN_COLUMNS``): the workload the
@@ -17,17 +22,25 @@ file                   content
                        measures and the teams' expected headcount per interval
 ``headcount.csv``      headcount (in production, in training, hired, left), paid hours and FTE
                        per team and week (``staffing.PLAN_WEEK_COLUMNS``)
-``contacts.parquet``   the contact log of every replication (``scenarios.log_tables``); left out
-                       with ``contacts=False``
-``report.html``        the self-contained report (:mod:`reports.run_report`)
-``*.png``              its figures (:mod:`reports.run_figures`)
+``contacts.parquet/``  the contact log of every replication (``scenarios.log_tables``), one part
+                       per replication like ``kpis.parquet``; left out with ``contacts=False``
+``report.html``        the self-contained report (:mod:`reports.run_report`); left out with
+                       ``report=False``
+``*.png``              its figures (:mod:`reports.run_figures`); left out with ``report=False``
 =====================  ==========================================================================
 
 Times in the CSV files are local wall-clock times ``YYYY-MM-DDTHH:MM``.
 
 **Staging.** Every folder is written through :func:`reports.staging.staged_folder`: complete or
 absent, flushed to disk, marked as ccplan's (``.ccplan-results``) and never written over a
-folder ccplan did not write.
+folder ccplan did not write. A run writes its parts and ``kpis.csv`` as its replications arrive
+(:class:`reports.run_folder.RunFolder`) and the rest with :func:`write_run_files` at the end.
+
+**What recomputes a folder.** ``kpis.parquet`` holds every KPI row of every replication;
+``contract.csv``, the money, ``summary.json`` and the figures are functions of it and the
+scenario (:class:`sla_eval.replication.ReplicationEvaluator`), which is how ``ccplan run
+--append`` adds replications to a folder: ``summary.json`` names the scenario's fingerprint, seed
+and replications, and the parts are evaluated again.
 
 **summary.json** (schema ``ccplan.summary/1``; every number a JSON number or null, never NaN).
 ``<stats>`` is ``{"n", "mean", "ci95": [low, high], "q05", "q50", "q95"}`` over replications
@@ -92,26 +105,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pa_parquet
 
-from reports.figure_style import write_pngs
-from reports.run_figures import run_pngs
-from reports.run_report import write_report
+from reports.replication_files import CONTACTS_DIR, csv_bytes
 from reports.staging import staged_folder
 from scenarios.fingerprint import fingerprint
 from scenarios.scenario import Scenario
-from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation, ReplicationLogs
+from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation
 from staffing import plan_by_week
-
-if TYPE_CHECKING:
-    from sim.experiment import ScenarioRun
 
 __all__ = [
     "SUMMARY_FILE",
@@ -119,41 +124,15 @@ __all__ = [
     "read_summary",
     "write_folder",
     "write_json",
-    "write_results",
+    "write_run_files",
 ]
 
 SUMMARY_FILE = "summary.json"
-CONTACTS_FILE = "contacts.parquet"
-_DATE_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table as CSV with pyarrow (several times faster than pandas on the KPI table).
-
-    Datetime columns become local times ``YYYY-MM-DDTHH:MM``, formatted once per distinct value.
-    """
-    columns = {}
-    for name in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[name]):
-            times = pd.Categorical(frame[name])
-            columns[name] = times.rename_categories(times.categories.strftime(_DATE_FORMAT))
-    table = pa.Table.from_pandas(frame.assign(**columns), preserve_index=False)
-    pa_csv.write_csv(table, path)
-
-
-def _write_contacts(results: Iterable[ReplicationLogs], path: Path) -> None:
-    """The contact logs of the replications into one Parquet file, one row group each (never
-    all of them in memory at once)."""
-    writer = None
-    try:
-        for result in results:
-            table = pa.Table.from_pandas(result.contacts, preserve_index=False)
-            if writer is None:
-                writer = pa_parquet.ParquetWriter(path, table.schema)
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
+    """Write a table as CSV (:func:`reports.replication_files.csv_bytes`)."""
+    path.write_bytes(csv_bytes(frame))
 
 
 def write_json(path: Path, document: Any) -> None:
@@ -194,66 +173,68 @@ def is_complete(
             summary.get("replications"),
         )
         == (scenario.name, fingerprint(scenario), seed, replications)
-        and (not contacts or (Path(out_dir) / CONTACTS_FILE).is_file())
+        and (not contacts or (Path(out_dir) / CONTACTS_DIR).is_dir())
     )
 
 
 def _write_report(
-    stage: Path, scenario: Scenario, run_like: ScenarioRun, evaluation: Evaluation
+    stage: Path,
+    scenario: Scenario,
+    plan: pd.DataFrame,
+    evaluation: Evaluation,
+    interval_rows: pd.DataFrame | None,
+    seed: int,
 ) -> None:
-    tables = (run_like.plan, evaluation.kpis, evaluation.contract, evaluation.totals)
+    # the figures (matplotlib) are imported only when a report is drawn
+    from reports.figure_style import write_pngs
+    from reports.run_figures import run_pngs
+    from reports.run_report import write_report
+
+    kpis = evaluation.kpis
+    if interval_rows is not None and not interval_rows.empty:
+        kpis = pd.concat([kpis, interval_rows], ignore_index=True)
+    tables = (plan, kpis, evaluation.contract, evaluation.totals)
     pngs = run_pngs(scenario, *tables)
     write_pngs(pngs, stage)
     write_report(
-        stage / "report.html",
-        scenario,
-        *tables,
-        seed=run_like.seed,
-        pngs=pngs,
-        summary=evaluation.summary,
+        stage / "report.html", scenario, *tables, seed=seed, pngs=pngs, summary=evaluation.summary
     )
 
 
-def write_results(
-    out_dir: str | os.PathLike[str],
+def write_run_files(
+    stage: Path,
     scenario: Scenario,
-    run_like: ScenarioRun,
+    plan: pd.DataFrame,
     evaluation: Evaluation,
     *,
-    contacts: bool = True,
-) -> Path:
-    """Write the results folder of one run (files in the module docstring); returns its path.
+    interval_rows: pd.DataFrame | None,
+    report: bool = True,
+) -> None:
+    """Write the files of a run that need every replication (``kpis.parquet``, ``kpis.csv`` and
+    ``contacts.parquet`` are written as the replications arrive, :mod:`reports.run_folder`).
 
     Parameters
     ----------
-    run_like:
-        The simulated run (:class:`sim.experiment.ScenarioRun`): the run-like object of
-        :mod:`sla_eval.evaluation` with its ``plan`` (the staffing plan table).
+    stage:
+        The staging folder of the results folder.
+    plan:
+        The staffing plan table (``staffing.plan``).
     evaluation:
-        :func:`sla_eval.evaluation.evaluate_run` of the same run.
-    contacts:
-        Write ``contacts.parquet`` (the largest file).
-
-    Raises
-    ------
-    InputError
-        When the folder cannot be written; nothing is left at ``out_dir`` then (an older
-        result there stays as it was).
+        The run's evaluation (:meth:`sla_eval.replication.RunTally.evaluation`).
+    interval_rows:
+        The interval service levels the views draw (:meth:`reports.interval_band.IntervalBand.
+        rows`), None when no channel has a service target.
+    report:
+        Draw the figures and write ``report.html``.
     """
-    out_dir = Path(out_dir)
-    with staged_folder(out_dir) as stage:
-        kpis = evaluation.kpis
-        _write_csv(kpis[kpis["period_kind"] != "interval"], stage / "kpis.csv")
-        evaluation.kpis.to_parquet(stage / "kpis.parquet", index=False)
-        if evaluation.contract is not None:
-            _write_csv(evaluation.contract, stage / "contract.csv")
-        _write_csv(run_like.plan, stage / "staffing.csv")
-        _write_csv(plan_by_week(run_like.plan, scenario), stage / "headcount.csv")
-        if contacts:
-            _write_contacts(getattr(run_like, "results", (run_like,)), stage / CONTACTS_FILE)
-        _write_report(stage, scenario, run_like, evaluation)
-        write_json(stage / SUMMARY_FILE, evaluation.summary)
-    return out_dir
+    if evaluation.contract is not None:
+        _write_csv(evaluation.contract, stage / "contract.csv")
+    _write_csv(plan, stage / "staffing.csv")
+    _write_csv(plan_by_week(plan, scenario), stage / "headcount.csv")
+    if report:
+        seed = evaluation.summary["seed"]
+        _write_report(stage, scenario, plan, evaluation, interval_rows, seed)
+    write_json(stage / SUMMARY_FILE, evaluation.summary)
 
 
 def write_folder(
@@ -272,5 +253,8 @@ def write_folder(
             table.to_parquet(stage / f"{name}.parquet", index=False)
         for name, document in (documents or {}).items():
             write_json(stage / f"{name}.json", document)
-        write_pngs(pngs or {}, stage)
+        if pngs:
+            from reports.figure_style import write_pngs
+
+            write_pngs(pngs, stage)
     return out_dir

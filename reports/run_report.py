@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from reports.answer import Answer, run_answer
-from reports.answer_section import ANSWER_CSS, answer_section, no_contract_answer
+from reports.answer_section import answer_section, no_contract_answer
 from reports.assumptions import assumptions_section
+from reports.html_style import REPORT_CSS
 from reports.run_figures import run_pngs
 from reports.scenario_text import (
     clause_target,
@@ -45,7 +46,7 @@ from staffing import plan_by_week
 if TYPE_CHECKING:
     from scenarios.scenario import Scenario
 
-__all__ = ["REPORT_CSS", "SECTIONS", "figure_html", "p_breach_text", "write_report"]
+__all__ = ["SECTIONS", "figure_html", "p_breach_text", "write_report"]
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("answer", "The answer: cost, breach risk, what drives it, what would change it"),
@@ -105,25 +106,6 @@ _HOUR_ROWS = (
     ("paid_agent_hours", "paid agent hours on the roster"),
     ("training_agent_hours", "paid training hours of hires"),
     ("hires", "hires starting training"),
-)
-REPORT_CSS = (
-    """
-body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; font-size: 15px;
-  line-height: 1.45; color: #1a1a1a; max-width: 1140px; margin: 24px auto; padding: 0 16px; }
-h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 36px;
-  border-bottom: 2px solid #0072B2; padding-bottom: 4px; } h3 { font-size: 16px; }
-.meta, .caption { color: #444; } .caption { font-size: 14px; margin-top: 4px; }
-.description { white-space: pre-wrap; }
-table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
-th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #eef3f8; } tr:nth-child(even) td { background: #fafafa; }
-td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.ci { font-size: 12px; color: #555; } .wide { overflow-x: auto; }
-img { max-width: 100%; height: auto; display: block; border: 1px solid #ddd; }
-nav { line-height: 1.6; font-size: 13px; } nav a { white-space: nowrap; }
-.empty { font-style: italic; color: #555; }
-"""
-    + ANSWER_CSS
 )
 
 

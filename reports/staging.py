@@ -11,10 +11,12 @@ replaces an existing ``out_dir`` only when it is empty or holds the marker; any 
 (a user's files, the input scenarios) is refused with one line, before any work starts
 (:func:`check_writable`), and never deleted.
 
-**Concurrent writers.** Writers of folders in the same parent take turns: each holds an
-exclusive ``flock`` on the parent folder while it stages, renames and cleans. Holding it, a writer
-removes the ``.<name>.partial-*`` and ``.<name>.old-*`` siblings that an earlier, killed ccplan
-left behind (no other writer can be using them).
+**Concurrent writers.** Writers of folders in the same parent take turns where it matters: each
+holds an exclusive ``flock`` on the parent folder while it creates its staging folder, and again
+while it renames and cleans, but not while it writes (a run writes its folder as its
+replications arrive, for as long as they take). A staging folder being written holds a ``flock``
+of its own; holding the parent's, a writer removes the ``.<name>.partial-*`` siblings whose lock
+is free and the ``.<name>.old-*`` ones, which an earlier, killed ccplan left behind.
 """
 
 from __future__ import annotations
@@ -106,11 +108,35 @@ def _parent_locked(out_dir: Path, shown: object) -> Iterator[None]:
 
 
 def _remove_stale(out_dir: Path) -> None:
-    """Remove the staging and set-aside folders of ``out_dir`` that a killed run left."""
+    """Remove the staging and set-aside folders of ``out_dir`` that a killed run left (a staging
+    folder whose lock another writer holds is in use, and stays)."""
     for kind in _STALE_KINDS:
         for stale in out_dir.parent.glob(f".{out_dir.name}.{kind}-*"):
-            if stale.is_dir() and not stale.is_symlink():
+            if not stale.is_dir() or stale.is_symlink():
+                continue
+            try:
+                handle = _locked(stale, blocking=False)
+            except BlockingIOError:
+                continue
+            except OSError:
+                handle = None
+            try:
                 shutil.rmtree(stale, ignore_errors=True)
+            finally:
+                if handle is not None:
+                    os.close(handle)
+
+
+def _locked(folder: Path, *, blocking: bool = True) -> int:
+    """A descriptor of ``folder`` holding an exclusive ``flock`` on it (released when closed);
+    BlockingIOError when another holds it and not ``blocking``."""
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except OSError:
+        os.close(handle)
+        raise
+    return handle
 
 
 def _new_stage(out_dir: Path, shown: object) -> Path:
@@ -178,17 +204,25 @@ def staged_folder(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
         _remove_stale(target)
         stage = _new_stage(target, shown)
         try:
-            (stage / MARKER_FILE).write_text(_MARKER_TEXT, encoding="utf-8")
-            yield stage
-            _fsync_tree(stage)
-            _swap_in(stage, target, shown)
-            _fsync(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+            in_use = _locked(stage)
         except OSError as error:
             shutil.rmtree(stage, ignore_errors=True)
             raise InputError(f"cannot write results to {shown}: {_reason(error)}") from None
-        except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
-            raise
+    try:
+        (stage / MARKER_FILE).write_text(_MARKER_TEXT, encoding="utf-8")
+        yield stage
+        _fsync_tree(stage)
+        with _parent_locked(target, shown):
+            _swap_in(stage, target, shown)
+            _fsync(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as error:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise InputError(f"cannot write results to {shown}: {_reason(error)}") from None
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    finally:
+        os.close(in_use)
 
 
 def replace_file(path: Path, text: str) -> None:

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from scenarios.scenario import Scenario
     from sla_eval.evaluation import Evaluation
 
-__all__ = ["SHEETS", "WORKBOOK_FILE", "write_workbook"]
+__all__ = ["SHEETS", "WORKBOOK_FILE", "add_workbook", "write_workbook"]
 
 WORKBOOK_FILE = "results.xlsx"
 """The workbook's name in a results folder."""
@@ -131,6 +131,12 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
         ):
             columns[name] = column.astype(object).where(column.notna(), None)
     return frame.assign(**columns)
+
+
+def add_workbook(stage: Path, scenario: Scenario, evaluation: Evaluation) -> None:
+    """Write ``results.xlsx`` into a staged results folder (a
+    :data:`reports.run_pipeline.Extra`, for ``ccplan run --xlsx``)."""
+    write_workbook(stage / WORKBOOK_FILE, scenario, evaluation)
 
 
 def write_workbook(

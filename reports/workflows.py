@@ -36,8 +36,8 @@ from pathlib import Path
 import pandas as pd
 
 from reports.batch_index import batch_row, write_batch_index
-from reports.comparison_figures import comparison_pngs, sweep_pngs
-from reports.results_folder import is_complete, write_folder, write_results
+from reports.results_folder import is_complete, write_folder
+from reports.run_pipeline import DEFAULT_OPTIONS, FolderRun, RunOptions, simulate_into
 from reports.staging import check_writable, claim_folder
 from reports.sweep_headline import sweep_headline
 from scenarios.discovery import find_scenario_files
@@ -46,15 +46,15 @@ from scenarios.loader import ScenarioSource, load, resolve, resolve_many
 from scenarios.scenario import Scenario
 from scenarios.variants import Variant, load_variants, variant_grid
 from sim.executors import executor
-from sim.experiment import run_scenario, run_variants
+from sim.experiment import run_variants
 from sim.progress import SILENT, Progress
-from sim.runner import MapFn
 from sla_eval.comparison import (
     paired_differences,
     sweep_table,
     variant_warnings,
 )
 from sla_eval.evaluation import Evaluation, evaluate_run
+from sla_eval.precision import PrecisionCheck
 
 __all__ = [
     "BatchOutcome",
@@ -86,6 +86,10 @@ class RunOutcome:
         KPIs, contract money and summary (:class:`sla_eval.evaluation.Evaluation`).
     folder:
         The results folder written.
+    added:
+        Replications this run simulated (fewer than ``replications`` when appending).
+    checks:
+        The precision targets measured on the folder (:mod:`sla_eval.precision`).
     """
 
     scenario: Scenario
@@ -93,6 +97,8 @@ class RunOutcome:
     seed: int
     evaluation: Evaluation
     folder: Path
+    added: int = 0
+    checks: tuple[PrecisionCheck, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,30 +200,6 @@ def run_settings(scenario: Scenario, replications: int | None, seed: int | None)
     )
 
 
-def _simulate_into(
-    folder: Path,
-    scenario: Scenario,
-    replications: int,
-    seed: int,
-    map_fn: MapFn,
-    progress: Progress,
-    contacts: bool,
-    engine: str,
-) -> Evaluation:
-    """Simulate, evaluate and write one scenario's results folder; its evaluation."""
-    result = run_scenario(
-        scenario,
-        replications=replications,
-        seed=seed,
-        map_fn=map_fn,
-        progress=progress.replication,
-        engine=engine,
-    )
-    evaluation = evaluate_run(scenario, result)
-    write_results(folder, scenario, result, evaluation, contacts=contacts)
-    return evaluation
-
-
 def run(
     scenario: ScenarioSource,
     *,
@@ -227,9 +209,8 @@ def run(
     out: str | os.PathLike[str] | None = None,
     workers: int = 1,
     scheduler: str | None = None,
-    contacts: bool = True,
+    options: RunOptions = DEFAULT_OPTIONS,
     progress: Progress = SILENT,
-    engine: str = "simpy",
 ) -> RunOutcome:
     """Plan the staffing, simulate and evaluate a scenario and write its results folder.
 
@@ -243,12 +224,11 @@ def run(
         The results folder (default ``results/<name>``); written completely or not at all.
     workers, scheduler:
         Where replications run (:func:`sim.executors.executor`).
-    contacts:
-        Write ``contacts.parquet``.
+    options:
+        What the folder keeps and how the run grows (:class:`reports.run_pipeline.RunOptions`:
+        contact logs, interval rows, report, ``--append``, ``--precision``, the engine).
     progress:
         Told of every replication.
-    engine:
-        ``"simpy"`` or ``"numba"`` (:func:`sim.runner.simulate`).
 
     Raises
     ------
@@ -261,8 +241,10 @@ def run(
     with executor(workers, scheduler) as map_fn:
         check_writable(folder)
         progress.start(count, 1)
-        evaluation = _simulate_into(folder, loaded, count, root, map_fn, progress, contacts, engine)
-    return RunOutcome(loaded, count, root, evaluation, folder)
+        done: FolderRun = simulate_into(folder, loaded, count, root, map_fn, progress, options)
+    return RunOutcome(
+        loaded, done.replications, root, done.evaluation, folder, done.added, done.checks
+    )
 
 
 def _failure(file: str, error: Exception) -> tuple[dict, list[str]]:
@@ -284,9 +266,8 @@ def batch(
     seed: int | None = None,
     workers: int = 1,
     scheduler: str | None = None,
-    contacts: bool = True,
+    options: RunOptions = DEFAULT_OPTIONS,
     progress: Progress = SILENT,
-    engine: str = "simpy",
 ) -> BatchOutcome:
     """Run every scenario found under ``paths`` into ``out/<name>``, plus ``batch.csv`` and
     ``index.html``.
@@ -301,8 +282,9 @@ def batch(
         Scenario files, folders or glob patterns (:func:`scenarios.discovery.find_scenario_files`).
     out:
         The batch folder.
-    overrides, replications, seed, workers, scheduler, contacts, progress, engine:
-        As in :func:`run`, for every scenario.
+    overrides, replications, seed, workers, scheduler, options, progress:
+        As in :func:`run`, for every scenario (``--append`` and precision targets do not
+        apply to a batch).
 
     Raises
     ------
@@ -334,14 +316,16 @@ def batch(
         for file, scenario, count, root in loaded:
             target = folder / scenario.name
             if resume and is_complete(
-                target, scenario=scenario, seed=root, replications=count, contacts=contacts
+                target,
+                scenario=scenario,
+                seed=root,
+                replications=count,
+                contacts=options.contacts,
             ):
                 by_file[file] = batch_row(file, "skipped", str(target))
             else:
                 try:
-                    _simulate_into(
-                        target, scenario, count, root, map_fn, progress, contacts, engine
-                    )
+                    simulate_into(target, scenario, count, root, map_fn, progress, options)
                 except Exception as error:  # one scenario's failure must not stop the batch
                     by_file[file], lines = _failure(file, error)
                     errors.extend(lines)
@@ -426,6 +410,8 @@ def compare(
         {scenario.name: ev for scenario, ev in zip(loaded, evaluations, strict=True)}
     )
     warnings = tuple(variant_warnings(loaded))
+    from reports.comparison_figures import comparison_pngs  # matplotlib: only to draw
+
     write_folder(
         folder,
         tables={"compare": differences},
@@ -484,6 +470,8 @@ def sweep(
     )
     table = sweep_table(evaluations, [variant.settings for variant in grid])
     warnings = tuple(variant_warnings(scenarios))
+    from reports.comparison_figures import sweep_pngs  # matplotlib: only to draw
+
     write_folder(
         folder,
         tables={"sweep": table},

@@ -11,6 +11,11 @@ variant sees the same random numbers wherever the variants agree (common random 
 streams are keyed by purpose and channel, :mod:`sim.streams`). Their differences are then paired
 per replication and their confidence intervals are much narrower than those of independent runs.
 
+:func:`prepare_run` does the first steps only and returns a :class:`PreparedRun`, whose
+replications a caller submits itself, by index and in as many rounds as it needs, keeping only
+what a ``reduce`` function makes of each one where it ran (``reports.workflows`` evaluates each
+replication in its worker this way, so that its memory does not grow with the replications).
+
 >>> from scenarios import load
 >>> from sim.executors import executor
 >>> scenario = load("scenarios/examples/mmn.yaml")  # doctest: +SKIP
@@ -25,6 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,13 +38,14 @@ import pandas as pd
 from scenarios.demand import Workload, expand
 from scenarios.limits import MAX_REPLICATIONS, MAX_SEED
 from scenarios.scenario import Scenario
-from sim.runner import MapFn, ReplicationResult, check_count, run_replications
+from sim.runner import MapFn, Reduce, check_count, run_replications
 from staffing import plan, team_rosters
 
-__all__ = ["Progress", "ScenarioRun", "run_scenario", "run_variants"]
+__all__ = ["PreparedRun", "Progress", "ScenarioRun", "prepare_run", "run_scenario", "run_variants"]
 
-Progress = Callable[[ReplicationResult], None]
-"""Called with each replication's result as it arrives, in replication order."""
+Progress = Callable[[Any], None]
+"""Called with each replication's result (or what ``reduce`` kept of it) as it arrives, in
+replication order."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,7 +65,8 @@ class ScenarioRun:
     rosters:
         Scheduled agents per team and interval, ``staffing.team_rosters(scenario, workload)``.
     results:
-        One :class:`sim.runner.ReplicationResult` per replication, in index order.
+        One :class:`sim.runner.ReplicationResult` per replication, in index order, or what
+        ``reduce`` kept of it (then ``contacts``, ``agents`` and ``outages`` do not apply).
     """
 
     scenario: Scenario
@@ -66,7 +74,7 @@ class ScenarioRun:
     workload: Workload
     plan: pd.DataFrame
     rosters: Mapping[str, np.ndarray]
-    results: tuple[ReplicationResult, ...]
+    results: tuple[Any, ...]
 
     @property
     def replications(self) -> tuple[int, ...]:
@@ -98,33 +106,82 @@ def _check(replications: int, seed: int) -> None:
     check_count("seed", seed, 0, MAX_SEED)
 
 
-@dataclass(frozen=True)
-class _Started:
-    """A scenario whose replications are submitted; ``results`` yields them in order."""
+@dataclass(frozen=True, eq=False)
+class PreparedRun:
+    """A scenario ready to simulate: its workload and rosters, the seed, and (on first use) the
+    staffing plan.
+
+    ``prepared.replications(indices, map_fn=..., reduce=...)`` submits replications by index,
+    as many times as wanted (rounds of a run grown until it is precise, replications added to an
+    earlier run): replication ``r`` is the same whenever it runs.
+    """
 
     scenario: Scenario
     seed: int
     workload: Workload
-    plan: pd.DataFrame
     rosters: Mapping[str, np.ndarray]
-    results: Iterator[ReplicationResult]
+    engine: str = "simpy"
+
+    @cached_property
+    def plan(self) -> pd.DataFrame:
+        """The interval staffing plan, ``staffing.plan(scenario, workload)`` (computed on first
+        use, so that replications submitted before it run meanwhile)."""
+        return plan(self.scenario, self.workload)
+
+    def replications(
+        self,
+        indices: Iterable[int],
+        *,
+        map_fn: MapFn | None = None,
+        reduce: Reduce | None = None,
+    ) -> Iterator[Any]:
+        """Submit replications ``indices`` (:func:`sim.runner.run_replications`); an iterator
+        of their results, or of what ``reduce`` made of them in the worker, in order."""
+        return run_replications(
+            self.scenario,
+            indices,
+            self.seed,
+            map_fn=map_fn or map,
+            workload=self.workload,
+            rosters=self.rosters,
+            engine=self.engine,
+            reduce=reduce,
+        )
+
+
+def prepare_run(scenario: Scenario, seed: int, engine: str = "simpy") -> PreparedRun:
+    """Expand ``scenario`` and build its team rosters, ready to simulate from ``seed`` with
+    ``engine`` (``"simpy"`` or ``"numba"``, :func:`sim.runner.simulate`).
+
+    Raises
+    ------
+    InputError
+        For a seed outside ``0 .. MAX_SEED``.
+    """
+    check_count("seed", seed, 0, MAX_SEED)
+    workload = expand(scenario)
+    return PreparedRun(scenario, int(seed), workload, team_rosters(scenario, workload), engine)
+
+
+@dataclass(frozen=True)
+class _Started:
+    """A scenario whose replications are submitted; ``results`` yields them in order."""
+
+    prepared: PreparedRun
+    results: Iterator[Any]
 
 
 def _start(
-    scenario: Scenario, replications: int, seed: int, map_fn: MapFn | None, engine: str = "simpy"
+    scenario: Scenario,
+    replications: int,
+    seed: int,
+    map_fn: MapFn | None,
+    reduce: Reduce | None,
+    engine: str,
 ) -> _Started:
-    workload = expand(scenario)
-    rosters = team_rosters(scenario, workload)
-    results = run_replications(
-        scenario,
-        range(replications),
-        seed,
-        map_fn=map_fn or map,
-        workload=workload,
-        rosters=rosters,
-        engine=engine,
-    )
-    return _Started(scenario, seed, workload, plan(scenario, workload), rosters, results)
+    prepared = prepare_run(scenario, seed, engine)
+    results = prepared.replications(range(replications), map_fn=map_fn, reduce=reduce)
+    return _Started(prepared, results)
 
 
 def _finish(started: _Started, progress: Progress | None) -> ScenarioRun:
@@ -133,12 +190,13 @@ def _finish(started: _Started, progress: Progress | None) -> ScenarioRun:
         results.append(result)
         if progress is not None:
             progress(result)
+    prepared = started.prepared
     return ScenarioRun(
-        started.scenario,
-        started.seed,
-        started.workload,
-        started.plan,
-        started.rosters,
+        prepared.scenario,
+        prepared.seed,
+        prepared.workload,
+        prepared.plan,
+        prepared.rosters,
         tuple(results),
     )
 
@@ -150,6 +208,7 @@ def run_scenario(
     seed: int,
     map_fn: MapFn | None = None,
     progress: Progress | None = None,
+    reduce: Reduce | None = None,
     engine: str = "simpy",
 ) -> ScenarioRun:
     """Plan, roster and simulate replications ``0 .. replications-1`` of ``scenario``.
@@ -162,6 +221,9 @@ def run_scenario(
         Where they run (:func:`sim.executors.executor`); default this process.
     progress:
         Called with each result as it arrives, in order.
+    reduce:
+        What to keep of each replication, computed where it runs
+        (:func:`sim.runner.run_replications`); the run's ``results`` are then its outputs.
     engine:
         ``"simpy"`` or ``"numba"`` (:func:`sim.runner.simulate`).
 
@@ -171,7 +233,7 @@ def run_scenario(
         For replications < 1 or a negative seed.
     """
     _check(replications, seed)
-    return _finish(_start(scenario, replications, int(seed), map_fn, engine), progress)
+    return _finish(_start(scenario, replications, int(seed), map_fn, reduce, engine), progress)
 
 
 def run_variants(
@@ -181,6 +243,7 @@ def run_variants(
     seed: int,
     map_fn: MapFn | None = None,
     progress: Progress | None = None,
+    reduce: Reduce | None = None,
     engine: str = "simpy",
 ) -> Iterator[ScenarioRun]:
     """Run every scenario on common random numbers; yield their runs in order.
@@ -189,13 +252,14 @@ def run_variants(
     submitted a few variants ahead, enough to keep ``map_fn.slots`` workers busy (an
     :class:`sim.executors.Executor` has them; any other ``map_fn`` counts as one slot), so that
     replications of several variants run at the same time while only those variants' logs are
-    held in memory. ``engine`` as in :func:`run_scenario`.
+    held in memory; with ``reduce`` (as in :func:`run_scenario`) only what it keeps. ``engine``
+    as in :func:`run_scenario`.
     """
     _check(replications, seed)
     ahead = max(1, math.ceil(getattr(map_fn, "slots", 1) / replications))
     pending: deque[_Started] = deque()
     for scenario in scenarios:
-        pending.append(_start(scenario, replications, int(seed), map_fn, engine))
+        pending.append(_start(scenario, replications, int(seed), map_fn, reduce, engine))
         if len(pending) > ahead:
             yield _finish(pending.popleft(), progress)
     while pending:

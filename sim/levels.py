@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,17 +35,18 @@ from scenarios.demand import Workload, expand
 from scenarios.errors import InputError
 from scenarios.limits import MAX_REPLICATIONS, MAX_SEED
 from scenarios.scenario import Scenario
-from sim.runner import MapFn, ReplicationResult, ReplicationTask, check_count
+from sim.runner import MapFn, Reduce, ReplicationTask, check_count
 from staffing import team_rosters
 from staffing.roster import scaled_rosters
 
 __all__ = ["LevelRuns", "check_counts", "parse_levels", "run_levels"]
 
-Reduce = Callable[[ReplicationResult], Any]
-"""Turns one replication's logs into what is kept (runs in the worker; must be picklable)."""
 Wanted = Callable[[float, Sequence[Any]], int]
 """``wanted(level, reduced)``: how many replications a level with these should have in all
 (no more than it has: it is done)."""
+Planned = Callable[[Mapping[float, int], float], None]
+"""``planned(counts, eta_s)``: before an adaptive round, the replications each growing level
+will have in all, and the round's expected wall time in seconds."""
 _MAX_LEVELS = 200
 
 
@@ -165,6 +167,7 @@ def run_levels(
     map_fn: MapFn | None = None,
     progress: Callable[[int, int], None] | None = None,
     engine: str = "simpy",
+    planned: Planned | None = None,
 ) -> LevelRuns:
     """Simulate ``scenario`` at each staffing factor on common random numbers.
 
@@ -194,6 +197,10 @@ def run_levels(
         finished so far and those submitted so far (which grows with each adaptive round).
     engine:
         ``"simpy"`` or ``"numba"`` (:func:`sim.runner.simulate`).
+    planned:
+        Called before each adaptive round (not the first) with the new count of every level
+        that grows and the round's expected wall time: the wall time per replication so far
+        times the replications it adds.
     """
     max_replications = replications if max_replications is None else max_replications
     step = replications if step is None else step
@@ -210,6 +217,7 @@ def run_levels(
     reduced: list[list[Any]] = [[] for _ in factors]
     counts = {index: replications for index in range(len(factors))}
     finished = submitted = 0
+    started_s = time.monotonic()
     while counts:
         items = [
             (index, replication)
@@ -231,6 +239,11 @@ def run_levels(
                 count = wanted(factors[index], tuple(reduced[index]))
                 if count > have:
                     counts[index] = min(max(count, have + step), max_replications)
+        if counts and planned is not None:
+            added = sum(count - len(reduced[index]) for index, count in counts.items())
+            per_replication_s = (time.monotonic() - started_s) / max(finished, 1)
+            grown_to = {factors[index]: count for index, count in counts.items()}
+            planned(grown_to, added * per_replication_s)
     return LevelRuns(
         levels=factors,
         seed=int(seed),

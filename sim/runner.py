@@ -10,12 +10,17 @@ Dask client; the loop is written once.
 ``engine`` picks what runs a replication: ``"simpy"`` (default), the reference model of
 :mod:`sim.model`, or ``"numba"``, the compiled engine of :mod:`sim.compiled`, which gives the
 same logs from the same seed.
+
+``reduce`` (a picklable function of a :class:`ReplicationResult`) runs where the replication
+runs, and only what it returns travels back: a layer above passes its evaluation down this way
+(the KPI and contract rows of a replication instead of its logs) without ``sim`` importing it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +39,8 @@ from staffing import team_rosters
 __all__ = [
     "ENGINES",
     "MapFn",
+    "Reduce",
+    "ReducedTask",
     "ReplicationResult",
     "ReplicationTask",
     "run_replications",
@@ -185,6 +192,23 @@ class ReplicationTask:
         )
 
 
+Reduce = Callable[[ReplicationResult], Any]
+"""Turns one replication's logs into what is kept (runs in the worker; must be picklable)."""
+
+
+class ReducedTask:
+    """A picklable job: ``task(r)`` simulates replication ``r`` with ``replication`` (a
+    :class:`ReplicationTask`) and returns ``reduce`` of its result, so that the logs never
+    leave the process that made them."""
+
+    def __init__(self, replication: ReplicationTask, reduce: Reduce):
+        self.replication = replication
+        self.reduce = reduce
+
+    def __call__(self, replication: int) -> Any:
+        return self.reduce(self.replication(replication))
+
+
 def run_replications(
     scenario: Scenario,
     replications: int | Iterable[int],
@@ -194,7 +218,8 @@ def run_replications(
     workload: Workload | None = None,
     rosters: Mapping[str, np.ndarray] | None = None,
     engine: str = "simpy",
-) -> Iterator[ReplicationResult]:
+    reduce: Reduce | None = None,
+) -> Iterator[Any]:
     """Run replications ``0 .. R-1`` (or the given indices); an iterator of results in order.
 
     Parameters
@@ -207,6 +232,9 @@ def run_replications(
         As in :func:`simulate`; computed once here when absent.
     engine:
         As in :func:`simulate`.
+    reduce:
+        Applied to each :class:`ReplicationResult` where it was simulated; the iterator then
+        yields what it returns (default: the results themselves).
 
     Raises
     ------
@@ -220,7 +248,8 @@ def run_replications(
     if rosters is None:
         rosters = team_rosters(scenario, workload)
     task = ReplicationTask(scenario, int(seed), workload, dict(rosters), engine=engine)
-    return iter((map_fn or map)(task, indices))
+    job: Callable[[int], Any] = task if reduce is None else ReducedTask(task, reduce)
+    return iter((map_fn or map)(job, indices))
 
 
 def check_count(name: str, value: object, low: int, high: int) -> None:

@@ -54,6 +54,7 @@ __all__ = [
     "channel_overview",
     "clause_overview",
     "evaluate_run",
+    "run_summary",
     "targets",
 ]
 
@@ -113,7 +114,9 @@ class Evaluation:
     Attributes
     ----------
     kpis:
-        The long KPI table (:data:`sla_eval.KPI_COLUMNS`), every period kind.
+        The long KPI table (:data:`sla_eval.KPI_COLUMNS`): every period kind from
+        :func:`evaluate_run`; the ``horizon`` rows only from a run evaluated replication by
+        replication (:class:`sla_eval.replication.RunTally`), whose whole table is on disk.
     contract:
         Per replication, measurement period and clause (:data:`sla_eval.CONTRACT_COLUMNS`);
         None without a contract.
@@ -199,7 +202,7 @@ def _contract(summary_contract: dict | None, scenario: Scenario, forecast: dict)
     }
 
 
-def _forecast_by_channel(kpis: pd.DataFrame, forecasts: dict | None) -> dict:
+def _forecast_by_channel(kpis: pd.DataFrame, forecasts: Mapping[str, pd.DataFrame] | None) -> dict:
     """Per channel: the contract forecast of first contacts over the measured horizon and
     ``<stats>`` of the first contacts that arrived."""
     if forecasts is None:
@@ -245,15 +248,44 @@ def evaluate_run(scenario: Scenario, run_like: RunLogs | ReplicationLogs) -> Eva
         forecasts = contract_forecasts(scenario, workload)
         contract = evaluate_scenario_contract(scenario, kpis, forecast=forecasts)
         totals = scenario_totals(scenario, contract, kpis)
+    summary = run_summary(
+        scenario, kpis, contract, totals, forecasts=forecasts, seed=getattr(run_like, "seed", None)
+    )
+    return Evaluation(kpis, contract, totals, summary)
+
+
+def run_summary(
+    scenario: Scenario,
+    kpis: pd.DataFrame,
+    contract: pd.DataFrame | None,
+    totals: pd.DataFrame | None,
+    *,
+    forecasts: Mapping[str, pd.DataFrame] | None,
+    seed: int | None,
+) -> dict:
+    """The ``summary.json`` document of evaluated replications (fields in ``docs/results.md``).
+
+    Parameters
+    ----------
+    kpis:
+        The long KPI table of the replications; its ``horizon`` rows are what is read.
+    contract, totals:
+        :func:`sla_eval.evaluate_scenario_contract` and :func:`sla_eval.scenario_totals` of
+        the same replications (None without a contract), rows in the order those give for
+        all of them at once.
+    forecasts:
+        :func:`sla_eval.contract_forecasts` of the scenario (None without a contract).
+    seed:
+        The replications' root seed, or None when unknown.
+    """
     found = summary_dict(kpis, contract, totals, kpi_names=SUMMARY_KPIS)
     horizon = scenario.horizon
-    seed = getattr(run_like, "seed", None)
     money = _contract(found["contract"], scenario, _forecast_by_channel(kpis, forecasts))
     warnings = list(scenario_notices(scenario))
     margin = None if money is None else margin_warning(money, scenario)
     if margin is not None:
         warnings.append(margin)
-    summary = {
+    return {
         "schema": SUMMARY_SCHEMA,
         "scenario": scenario.name,
         "scenario_sha256": fingerprint(scenario),
@@ -271,7 +303,6 @@ def evaluate_run(scenario: Scenario, run_like: RunLogs | ReplicationLogs) -> Eva
         "channels": _channels(found["channels"], scenario),
         "contract": money,
     }
-    return Evaluation(kpis, contract, totals, summary)
 
 
 def channel_overview(summary: Mapping[str, Any]) -> pd.DataFrame:

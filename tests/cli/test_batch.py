@@ -67,9 +67,9 @@ def test_resume_skips_complete_results_only(ccplan, small, tmp_path, monkeypatch
     assert ccplan(*args).code == 0
     (out / "two" / "summary.json").unlink()  # as if "two" had been written by hand, incomplete
     ran = []
-    real = workflows.run_scenario
+    real = workflows.simulate_into
     monkeypatch.setattr(
-        workflows, "run_scenario", lambda s, **kw: ran.append(s.name) or real(s, **kw)
+        workflows, "simulate_into", lambda out, s, *a: ran.append(s.name) or real(out, s, *a)
     )
     done = ccplan(*args, "--resume", "--json")
     assert done.code == 0
@@ -102,9 +102,9 @@ def test_resume_reruns_when_the_inputs_changed(ccplan, small, tmp_path, monkeypa
     args = ("batch", folder, "--out", out, "--workers", "1", "--replications", "1", "--quiet")
     assert ccplan(*args, "--no-contacts").code == 0
     ran = []
-    real = workflows.run_scenario
+    real = workflows.simulate_into
     monkeypatch.setattr(
-        workflows, "run_scenario", lambda s, **kw: ran.append(s.name) or real(s, **kw)
+        workflows, "simulate_into", lambda out, s, *a: ran.append(s.name) or real(out, s, *a)
     )
 
     def resumed(*extra) -> str:

@@ -18,7 +18,7 @@ from tests.cli.conftest import SMALL
 def folder(tmp_path_factory):
     """The results folder of one run of the small scenario."""
     out = tmp_path_factory.mktemp("check") / "r"
-    workflows.run(SMALL, out=out, contacts=False)
+    workflows.run(SMALL, out=out)
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import reports.results_folder
+import reports.run_report
 import sim.experiment
 from reports.results_folder import is_complete
 from reports.staging import MARKER_FILE, check_writable, staged_folder
@@ -60,7 +60,7 @@ def test_interrupted_run_leaves_no_complete_looking_folder(ccplan, small, tmp_pa
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(reports.results_folder, "write_report", interrupted)
+    monkeypatch.setattr(reports.run_report, "write_report", interrupted)
     done = ccplan("run", small, "--workers", "1", "--replications", "1", "--out", out, "--quiet")
     assert done.code == 130  # typer exits like a shell on SIGINT
     assert list(tmp_path.iterdir()) == []
@@ -80,6 +80,7 @@ def test_failed_simulation_keeps_the_previous_result(ccplan, small, tmp_path, mo
         ccplan(*args, "--seed", "99")
     assert (out / "summary.json").read_bytes() == before
     scenario = load(small)
-    assert is_complete(out, scenario=scenario, seed=7, replications=1, contacts=True)
-    assert not is_complete(out, scenario=scenario, seed=99, replications=1, contacts=True)
+    assert is_complete(out, scenario=scenario, seed=7, replications=1, contacts=False)
+    assert not is_complete(out, scenario=scenario, seed=99, replications=1, contacts=False)
     assert [path.name for path in tmp_path.iterdir()] == ["r"]
+    assert not is_complete(out, scenario=scenario, seed=7, replications=1, contacts=True)

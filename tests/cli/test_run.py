@@ -50,6 +50,7 @@ def small_run(tmp_path_factory):
     and what it printed."""
     out = tmp_path_factory.mktemp("run") / "small"
     argv = ["ccplan", "run", str(SMALL), "--workers", "1", "--out", str(out), "--json"]
+    argv.append("--contacts")
     printed, errors = io.StringIO(), io.StringIO()
     with (
         mock.patch.object(sys, "argv", argv),
@@ -188,8 +189,9 @@ def test_tables_agree_with_the_summary(small_run):
     staffing = pd.read_csv(small_run / "staffing.csv")
     assert {"interval_start", "channel", "required_agents", "scheduled_agents"} <= set(staffing)
     table = pd.read_csv(small_run / "kpis.csv")
-    assert "interval" not in set(table["period_kind"])
-    assert len(table) == (kpis["period_kind"] != "interval").sum()
+    assert not {"interval", "day"} & set(table["period_kind"])
+    assert len(table) == (~kpis["period_kind"].isin(["interval", "day"])).sum()
+    assert (kpis["period_kind"] == "day").any()
     assert (kpis["period_kind"] == "interval").any()
 
 
@@ -204,7 +206,12 @@ def test_readable_summary_with_progress_bar(ccplan, tmp_path):
     assert done.code == 0, done.err
     assert "service_level" in done.out and "phone_sl" in done.out
     assert "P(breach, any clause and period)" in done.out
-    assert done.out.rstrip().endswith(f"wrote {tmp_path / 'a'}")
+    lines = done.out.rstrip().splitlines()
+    assert lines[-2:] == [
+        f"wrote {tmp_path / 'a'}",
+        "Contact logs not written (--contacts writes them).",
+    ]
+    assert not (tmp_path / "a" / "contacts.parquet").exists()
 
 
 def test_no_contacts_and_options_override_the_scenario(ccplan, tmp_path):

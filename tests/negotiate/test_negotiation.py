@@ -211,7 +211,9 @@ def test_a_lumpy_level_grows_to_its_projected_need_in_one_round(known):
     assert credit_precise(price_levels(lumpy, lumpy.contract, [1.0], [joined], runs.workload)[0])
 
 
-@pytest.mark.parametrize(("std", "limit"), [(13_850.0, 1_700.0), (1.0, 0.3), (5.0, 100.0)])
+@pytest.mark.parametrize(
+    ("std", "limit"), [(13_850.0, 1_700.0), (1.0, 0.3), (5.0, 100.0), (1_000.0, 500.0)]
+)
 def test_replications_needed_is_the_first_count_within_the_limit(std, limit):
     def half_width(n):
         return stats.t.ppf(0.975, n - 1) * std / np.sqrt(n)

@@ -53,11 +53,16 @@ def test_levels_share_their_customers_and_grow_on_demand(tmp_path, files):
         step=2,
         wanted=wanted,
         progress=lambda finished, submitted: reports.append((finished, submitted)),
+        planned=lambda counts, eta_s: reports.append((dict(counts), eta_s > 0)),
     )
     assert runs.levels == (0.5, 1.0)
     # rounds of 4, then 2 (3 wanted, but at least a step of 2), then 2 (9 wanted, limit 6):
     # the total shown grows with each round
-    assert reports == [(1, 4), (2, 4), (3, 4), (4, 4), (5, 6), (6, 6), (7, 8), (8, 8)]
+    # each round is announced (the counts it grows to, a positive ETA) before it is submitted
+    assert reports == [
+        (1, 4), (2, 4), (3, 4), (4, 4), ({0.5: 4}, True),
+        (5, 6), (6, 6), ({0.5: 6}, True), (7, 8), (8, 8),
+    ]  # fmt: skip
     assert [len(items) for items in runs.reduced] == [6, 2]
     # replication r of both levels sees the same first contacts (common random numbers)
     for low, high in zip(runs.reduced[0], runs.reduced[1], strict=False):

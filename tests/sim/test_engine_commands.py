@@ -13,8 +13,9 @@ SHORT = ["--set", "horizon.days=1", "--replications", "2", "--workers", "1", "--
 
 COMMANDS = {
     "run": (
-        ["run", BASELINE, *SHORT],
-        ["summary.json", "kpis.csv", "contract.csv", "contacts.parquet"],
+        ["run", BASELINE, *SHORT, "--contacts"],
+        ["summary.json", "kpis.csv", "contract.csv", "contacts.parquet/part-000000.parquet",
+         "contacts.parquet/part-000001.parquet", "kpis.parquet/part-000001.parquet"],
     ),
     "batch": (["batch", BASELINE, *SHORT], ["baseline/summary.json", "baseline/kpis.csv"]),
     "compare": (

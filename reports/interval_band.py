@@ -1,0 +1,142 @@
+"""The interval service level of every replication, what the interval views draw
+(:mod:`reports.run_figures`: the heatmap, the day-of-week profile; the report's worst
+intervals).
+
+Per channel with a service target, the KPI is ``service_level`` (real-time) or
+``response_within_target_frac`` (deferrable), one value per interval of each replication (NaN in
+an interval without contacts). Each replication's values (:func:`interval_series`, computed in
+the worker) are appended to an unnamed temporary file by :class:`IntervalBand`, so that the
+parent's memory stays flat however many replications there are (a month of 15-minute intervals
+and four channels is 95 kB per replication: 950 MB for 10,000, on disk). The views read them
+back as KPI rows (:meth:`IntervalBand.rows`), at most :data:`VIEW_VALUES` values: the first
+replications up to that bound (a month of four channels: the first 2,100), which the views'
+means and quantiles need no more of.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scenarios.errors import InputError
+
+__all__ = ["BAND_KPIS", "VIEW_VALUES", "IntervalBand", "IntervalSeries", "interval_series"]
+
+BAND_KPIS = ("service_level", "response_within_target_frac")
+"""The KPI of a real-time channel and of a deferrable one (each channel has one of them)."""
+VIEW_VALUES = 25_000_000
+"""Most interval values :meth:`IntervalBand.rows` reads back (200 MB as float64)."""
+
+
+def _service_rows(kpis: pd.DataFrame, channels: Sequence[str]) -> pd.DataFrame:
+    rows = kpis[(kpis["period_kind"] == "interval") & kpis["kpi"].isin(BAND_KPIS)]
+    rows = rows.assign(channel=rows["channel"].astype(str), kpi=rows["kpi"].astype(str))
+    return rows[rows["channel"].isin(list(channels))]
+
+
+@dataclass(frozen=True, eq=False)
+class IntervalSeries:
+    """One replication's interval service level of each band channel.
+
+    Attributes
+    ----------
+    channels, kpis:
+        The channels and the KPI of each.
+    starts:
+        The interval starts (datetime64), in order.
+    values:
+        ``(channels, intervals)`` float64, NaN without contacts.
+    """
+
+    channels: tuple[str, ...]
+    kpis: tuple[str, ...]
+    starts: np.ndarray
+    values: np.ndarray
+
+
+def interval_series(kpis: pd.DataFrame, channels: Sequence[str]) -> IntervalSeries:
+    """The :class:`IntervalSeries` of one replication's KPI table.
+
+    Raises
+    ------
+    InputError
+        When a channel has no interval service level, or the channels' intervals differ.
+    """
+    rows = _service_rows(kpis, channels)
+    starts: np.ndarray | None = None
+    names, values = [], []
+    for channel in channels:
+        own = rows[rows["channel"] == channel].sort_values("period_start", kind="stable")
+        if own.empty:
+            raise InputError(f"the KPI table has no interval service level for channel {channel!r}")
+        own_starts = own["period_start"].to_numpy()
+        if starts is None:
+            starts = own_starts
+        elif not np.array_equal(starts, own_starts):
+            raise InputError(f"channel {channel!r} has other intervals than {channels[0]!r}")
+        names.append(str(own["kpi"].iloc[0]))
+        values.append(own["value"].to_numpy(np.float64))
+    assert starts is not None, "at least one channel"
+    return IntervalSeries(tuple(channels), tuple(names), starts, np.vstack(values))
+
+
+class IntervalBand:
+    """The interval service levels of a run's replications, gathered on disk.
+
+    Parameters
+    ----------
+    folder:
+        Where the unnamed temporary file lives (it has no name there and disappears when
+        closed, whatever happens).
+    """
+
+    def __init__(self, folder: Path):
+        self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by close())
+        self._first: IntervalSeries | None = None
+        self.replications = 0
+
+    def add(self, series: IntervalSeries) -> None:
+        """Append the next replication's values (in replication order)."""
+        first = self._first
+        if first is None:
+            self._first = first = series
+        elif series.values.shape != first.values.shape or series.channels != first.channels:
+            raise InputError("a replication has other channels or intervals than the first")
+        self._file.write(np.ascontiguousarray(series.values, np.float64).tobytes())
+        self.replications += 1
+
+    def rows(self) -> pd.DataFrame:
+        """The stored values as interval KPI rows (``replication``, ``period_kind``,
+        ``period_start``, ``channel``, ``kpi``, ``value``; NaN values left out) of the first
+        replications, as many as :data:`VIEW_VALUES` allows (at least one)."""
+        first = self._first
+        columns = ["replication", "period_kind", "period_start", "channel", "kpi", "value"]
+        if first is None:
+            return pd.DataFrame(columns=columns)
+        self._file.flush()
+        n_channels, n_intervals = first.values.shape
+        kept = max(1, min(self.replications, VIEW_VALUES // max(1, n_channels * n_intervals)))
+        shape = (self.replications, n_channels, n_intervals)
+        stored = np.memmap(self._file, dtype=np.float64, mode="r", shape=shape)
+        values = np.array(stored[:kept])
+        del stored  # unmapped: the pages read leave this process's memory
+        frame = pd.DataFrame(
+            {
+                "replication": np.repeat(np.arange(kept, dtype=np.int32), n_channels * n_intervals),
+                "period_kind": "interval",
+                "period_start": np.tile(first.starts, kept * n_channels),
+                "channel": np.tile(np.repeat(first.channels, n_intervals), kept),
+                "kpi": np.tile(np.repeat(first.kpis, n_intervals), kept),
+                "value": values.ravel(),
+            }
+        )
+        return frame[frame["value"].notna()].reset_index(drop=True)
+
+    def close(self) -> None:
+        """Delete the temporary file."""
+        self._file.close()
