@@ -881,6 +881,14 @@ def hire(
     scheduler: SchedulerOption = None,
     set_: SetOption = None,
     as_json: RunJsonOption = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            metavar="simpy|numba",
+            help="What simulates the verification (default numba: the same logs, faster).",
+        ),
+    ] = "numba",
     quiet: QuietOption = False,
 ) -> None:
     """Plan hiring classes (dates and sizes) for the teams with hiring_classes on a weekly
@@ -904,6 +912,7 @@ def hire(
             workers=workers,
             scheduler=scheduler,
             progress=progress,
+            engine=engine,
         )
     if as_json:
         typer.echo(json.dumps(outcome.document))

@@ -215,8 +215,10 @@ def verify(
     map_fn: MapFn = map,
     step: int = 2,
     progress: Progress = SILENT,
+    engine: str = "numba",
 ) -> Verified:
-    """Simulate the plan and its neighbours over the periods that matter (module notes)."""
+    """Simulate the plan and its neighbours over the periods that matter (module notes), with
+    ``engine`` (:func:`sim.runner.simulate`)."""
     variants = neighbours(model, plan, step)
     days = _days_that_matter(model, variants, scenario)
     clauses = _service_clauses(scenario, model)
@@ -231,7 +233,13 @@ def verify(
         rosters = team_rosters(cut, workload)
         results = []
         for result in run_replications(
-            cut, replications, seed, map_fn=map_fn, workload=workload, rosters=rosters
+            cut,
+            replications,
+            seed,
+            map_fn=map_fn,
+            workload=workload,
+            rosters=rosters,
+            engine=engine,
         ):
             results.append(result)
             progress.replication()

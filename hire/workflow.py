@@ -246,6 +246,7 @@ def hire(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress = SILENT,
+    engine: str = "numba",
 ) -> HireOutcome:
     """Plan the hiring classes of a scenario, verify the plan, write the folder.
 
@@ -264,6 +265,9 @@ def hire(
         Default ``results/<name>_hire``.
     workers, scheduler, progress:
         Where the replications run, and who is told.
+    engine:
+        What simulates the verification: ``"numba"`` (default; the compiled engine gives the
+        SimPy model's logs to the bit, ``tests/sim/test_engine_examples.py``) or ``"simpy"``.
 
     Raises
     ------
@@ -298,6 +302,7 @@ def hire(
                 map_fn=map_fn,
                 step=step,
                 progress=progress,
+                engine=engine,
             )
     document = _document(loaded, model, plan, figures, verified, max_p_breach, seconds)
     write_hire(folder, loaded, document, figures, verified)

@@ -64,6 +64,22 @@ def test_hire_writes_the_plan_and_verifies_it(ccplan, small_doc, tmp_path):
     assert set(document) <= documented
 
 
+def test_the_verification_is_the_same_with_either_engine(ccplan, small_doc, tmp_path):
+    # The default engine of the verification is the compiled one; the SimPy model gives the
+    # same simulated periods and paired differences (the same logs from the same seed).
+    path = _write(tmp_path, small_doc)
+    verifications = []
+    for engine in ("simpy", "numba"):
+        done = ccplan(
+            "hire", path, "--replications", "2", "--workers", "1", "--engine", engine,
+            "--out", tmp_path / engine, "--json",
+        )  # fmt: skip
+        assert done.code == 0, done.err
+        verifications.append(done.json()["verification"])
+    assert verifications[0]["periods"]
+    assert verifications[0] == verifications[1]
+
+
 def test_the_held_plan_runs_as_the_hire_command_wrote_it(ccplan, small_doc, tmp_path):
     path = _write(tmp_path, small_doc)
     done = ccplan("hire", path, "--no-verify", "--json", "--out", tmp_path / "a")
