@@ -806,7 +806,7 @@ def negotiate(
     ] = "0%",
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
-    engine: EngineOption = "simpy",
+    engine: EngineOption = "numba",
 ) -> None:
     """Sweep the partner's staffing on common random numbers and price the contract at every
     level: cost curves, the partner's best response, the client's required staffing, the fair

@@ -90,7 +90,7 @@ def negotiate(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress = SILENT,
-    engine: str = "simpy",
+    engine: str = "numba",
     planned: Planned | None = None,
 ) -> NegotiationOutcome:
     """Simulate the partner's staffing at several levels and price the contract at each.
@@ -117,7 +117,9 @@ def negotiate(
     workers, scheduler, progress:
         Where replications run, and who is told of them.
     engine:
-        ``"simpy"`` or ``"numba"`` (:func:`sim.runner.simulate`).
+        ``"numba"`` (default: the compiled engine gives the SimPy model's logs to the bit,
+        ``tests/sim/test_engine_examples.py``, several times faster) or ``"simpy"``
+        (:func:`sim.runner.simulate`).
     planned:
         Told before each adaptive round of the replications every growing level will have and
         the round's expected wall time (:data:`sim.levels.Planned`), before they are submitted.
