@@ -881,14 +881,7 @@ def hire(
     scheduler: SchedulerOption = None,
     set_: SetOption = None,
     as_json: RunJsonOption = False,
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine",
-            metavar="simpy|numba",
-            help="What simulates the verification (default numba: the same logs, faster).",
-        ),
-    ] = "numba",
+    engine: EngineOption = "numba",
     quiet: QuietOption = False,
 ) -> None:
     """Plan hiring classes (dates and sizes) for the teams with hiring_classes on a weekly
