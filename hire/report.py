@@ -18,7 +18,7 @@ import pandas as pd
 import typer
 
 from reports.figure_style import TARGET_LINE, new_figure, png_bytes, styled, write_pngs
-from reports.html_style import REPORT_CSS
+from reports.html_style import report_page, section_nav_and_body
 from reports.results_folder import write_json
 from reports.run_report import figure_html
 from reports.scenario_text import esc, eur, percent, table
@@ -156,16 +156,8 @@ def _page(
             ),
             ("alternatives", "Alternatives (paired differences)", _differences_table(verified)),
         ]
-    nav = " · ".join(f'<a href="#{key}">{esc(title)}</a>' for key, title, _ in sections)
-    body = "".join(
-        f'<section id="{key}"><h2>{esc(title)}</h2>{html}</section>'
-        for key, title, html in sections
-    )
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>ccplan hire: {esc(scenario.name)}</title><style>{REPORT_CSS}</style></head>"
-        f"<body><h1>ccplan hire: {esc(scenario.name)}</h1><nav>{nav}</nav>{body}</body></html>"
-    )
+    nav, body = section_nav_and_body(sections)
+    return report_page(f"ccplan hire: {scenario.name}", f"<nav>{nav}</nav>{body}")
 
 
 def write_hire(

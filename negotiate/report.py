@@ -39,7 +39,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from reports.figure_style import LineProperties, new_figure, png_bytes, styled, write_pngs
-from reports.html_style import REPORT_CSS
+from reports.html_style import report_page, section_nav_and_body
 from reports.results_folder import write_json
 from reports.run_report import figure_html
 from reports.scenario_text import esc, eur, percent, table
@@ -304,18 +304,12 @@ def _page(scenario: Scenario, document: dict, sensitivity: pd.DataFrame, pngs: d
             + (_sensitivity_section(sensitivity, as_written) if as_written != best else ""),
         ),
     )
-    nav = " · ".join(f'<a href="#{key}">{esc(title)}</a>' for key, title, _ in sections)
-    body = "".join(
-        f'<section id="{key}"><h2>{esc(title)}</h2>{html}</section>'
-        for key, title, html in sections
-    )
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>ccplan negotiation: {esc(scenario.name)}</title><style>{REPORT_CSS}</style></head>"
-        f"<body><h1>ccplan negotiation: {esc(scenario.name)}</h1>"
+    nav, body = section_nav_and_body(sections)
+    return report_page(
+        f"ccplan negotiation: {scenario.name}",
         f'<p class="meta">Seed {document["seed"]}, contract measured per '
         f"{esc(document['measurement_period'])}, target clause "
-        f"{esc(document['target']['clause'])}.</p><nav>{nav}</nav>{body}</body></html>"
+        f"{esc(document['target']['clause'])}.</p><nav>{nav}</nav>{body}",
     )
 
 

@@ -1,9 +1,14 @@
-"""The style sheet of ccplan's HTML reports (run, batch index, negotiation, hire): plain text, no
-matplotlib or other heavy import, so that a page without figures does not load them."""
+"""The style sheet and the page frame of ccplan's HTML reports (run, batch index, negotiation,
+hire): plain text, no matplotlib or other heavy import, so that a page without figures does not
+load them."""
 
 from __future__ import annotations
 
-__all__ = ["ANSWER_CSS", "REPORT_CSS"]
+from collections.abc import Sequence
+
+from reports.scenario_text import esc
+
+__all__ = ["ANSWER_CSS", "REPORT_CSS", "report_page", "section_nav_and_body"]
 
 ANSWER_CSS = """
 .answer { background: #f4f8fb; border-left: 4px solid #0072B2; padding: 4px 14px 6px; }
@@ -33,3 +38,23 @@ nav { line-height: 1.6; font-size: 13px; } nav a { white-space: nowrap; }
 
 REPORT_CSS = _BASE_CSS + ANSWER_CSS
 """The style of every report page."""
+
+
+def report_page(title: str, body_html: str) -> str:
+    """A whole report page: ``title`` as its title and first heading, the style sheet
+    (:data:`REPORT_CSS`), then ``body_html``."""
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{esc(title)}</title><style>{REPORT_CSS}</style></head>"
+        f"<body><h1>{esc(title)}</h1>{body_html}</body></html>"
+    )
+
+
+def section_nav_and_body(sections: Sequence[tuple[str, str, str]]) -> tuple[str, str]:
+    """The navigation links and the ``<section>`` elements of ``(id, title, html)`` sections."""
+    nav = " · ".join(f'<a href="#{key}">{esc(title)}</a>' for key, title, _ in sections)
+    body = "".join(
+        f'<section id="{key}"><h2>{esc(title)}</h2>{html}</section>'
+        for key, title, html in sections
+    )
+    return nav, body

@@ -21,7 +21,7 @@ import pandas as pd
 from reports.answer import Answer, run_answer
 from reports.answer_section import answer_section, no_contract_answer
 from reports.assumptions import assumptions_section
-from reports.html_style import REPORT_CSS
+from reports.html_style import report_page
 from reports.run_figures import run_pngs
 from reports.scenario_text import (
     clause_target,
@@ -439,13 +439,7 @@ def write_report(
         + (f"<nav>{nav}</nav>" if key == "answer" else "")
         for key, title in SECTIONS
     )
-    page = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>ccplan report: {esc(scenario.name)}</title>"
-        f"<style>{REPORT_CSS}</style></head><body>"
-        f"<h1>ccplan report: {esc(scenario.name)}</h1>"
-        f"{sections}</body></html>"
-    )
+    page = report_page(f"ccplan report: {scenario.name}", sections)
     target = Path(path)
     target.write_text(page, encoding="utf-8")
     return target
