@@ -389,8 +389,10 @@ def compare(
         Default: the first scenario's ``run`` section.
     out:
         Default ``results/compare_<A>_vs_<B>...``.
-    workers, scheduler, progress, engine:
+    workers, scheduler, progress:
         As in :func:`run`.
+    engine:
+        As :attr:`reports.run_pipeline.RunOptions.engine`.
 
     Raises
     ------
@@ -451,8 +453,10 @@ def sweep(
         Default: the ``run`` section of the scenario with ``overrides`` only.
     out:
         Default ``results/<name>_sweep``.
-    workers, scheduler, progress, engine:
+    workers, scheduler, progress:
         As in :func:`run`.
+    engine:
+        As :attr:`reports.run_pipeline.RunOptions.engine`.
 
     Raises
     ------
