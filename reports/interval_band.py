@@ -125,13 +125,15 @@ class IntervalBand:
         stored = np.memmap(self._file, dtype=np.float64, mode="r", shape=shape)
         values = np.array(stored[:kept])
         del stored  # unmapped: the pages read leave this process's memory
+        rows = kept * n_channels * n_intervals
+        channel_codes = np.tile(np.repeat(np.arange(n_channels), n_intervals), kept)
         frame = pd.DataFrame(
             {
                 "replication": np.repeat(np.arange(kept, dtype=np.int32), n_channels * n_intervals),
-                "period_kind": "interval",
+                "period_kind": pd.Categorical.from_codes(np.zeros(rows, np.int8), ["interval"]),
                 "period_start": np.tile(first.starts, kept * n_channels),
-                "channel": np.tile(np.repeat(first.channels, n_intervals), kept),
-                "kpi": np.tile(np.repeat(first.kpis, n_intervals), kept),
+                "channel": pd.Categorical.from_codes(channel_codes, list(first.channels)),
+                "kpi": pd.Categorical(np.asarray(first.kpis)[channel_codes]),
                 "value": values.ravel(),
             }
         )

@@ -90,6 +90,9 @@ def test_the_interval_rows_gathered_on_disk_equal_those_of_the_whole_table(at_on
     key = ["replication", "channel", "period_start"]
     columns = [*key, "kpi", "value"]
     whole = whole.assign(channel=whole["channel"].astype(str), kpi=whole["kpi"].astype(str))
+    gathered = gathered.assign(
+        channel=gathered["channel"].astype(str), kpi=gathered["kpi"].astype(str)
+    )
     got = gathered[columns].sort_values(key, ignore_index=True)
     want = whole[columns].sort_values(key, ignore_index=True)
     assert got["replication"].nunique() == 3
