@@ -507,7 +507,7 @@ def run(
     from reports.answer_terminal import print_answer
     from reports.run_pipeline import RunOptions
     from reports.terminal import RunProgress, print_run
-    from reports.workbook import add_workbook
+    from reports.workbook import WORKBOOK_FILE, add_workbook
     from sla_eval.precision import parse_precision, precision_lines
     from sla_eval.thresholds import parse_threshold
 
@@ -544,7 +544,7 @@ def run(
         if not contacts:
             typer.echo("Contact logs not written (--contacts writes them).")
         if xlsx:
-            typer.echo(f"wrote {outcome.folder / 'results.xlsx'}")
+            typer.echo(f"wrote {outcome.folder / WORKBOOK_FILE}")
     for line in precision_lines(outcome.checks, outcome.replications):
         typer.echo(line, err=as_json)
     _fail_if(outcome.evaluation.summary, thresholds)

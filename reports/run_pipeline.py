@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pa_parquet
 
 from reports.interval_band import BAND_KPIS
@@ -49,8 +50,8 @@ from sla_eval.replication import ReplicationEvaluator
 
 __all__ = ["DEFAULT_OPTIONS", "Extra", "FolderRun", "RunOptions", "band_channels", "simulate_into"]
 
-Extra = Callable[[Path, Scenario, Evaluation], None]
-"""``extra(stage, scenario, evaluation)`` writes one more file into the staged results folder
+Extra = Callable[[Path, Scenario, Evaluation, pd.DataFrame], None]
+"""``extra(stage, scenario, evaluation, plan)`` writes one more file into the staged results folder
 (an optional workbook, say) before it becomes the results folder."""
 
 
@@ -254,7 +255,7 @@ def simulate_into(
                 report=options.report,
             )
             for extra in options.extras:
-                extra(stage, scenario, evaluation)
+                extra(stage, scenario, evaluation, prepared.plan)
         finally:
             run.close()
     return FolderRun(evaluation, run.replications, run.replications - earlier, checks)

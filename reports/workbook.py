@@ -133,10 +133,12 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**columns)
 
 
-def add_workbook(stage: Path, scenario: Scenario, evaluation: Evaluation) -> None:
+def add_workbook(
+    stage: Path, scenario: Scenario, evaluation: Evaluation, plan: pd.DataFrame
+) -> None:
     """Write ``results.xlsx`` into a staged results folder (a
-    :data:`reports.run_pipeline.Extra`, for ``ccplan run --xlsx``)."""
-    write_workbook(stage / WORKBOOK_FILE, scenario, evaluation)
+    :data:`reports.run_pipeline.Extra`, for ``ccplan run --xlsx``), with the run's own plan."""
+    write_workbook(stage / WORKBOOK_FILE, scenario, evaluation, plan)
 
 
 def write_workbook(
