@@ -25,7 +25,14 @@ import pandas as pd
 
 from scenarios.errors import InputError
 
-__all__ = ["BAND_KPIS", "VIEW_VALUES", "IntervalBand", "IntervalSeries", "interval_series"]
+__all__ = [
+    "BAND_KPIS",
+    "VIEW_VALUES",
+    "IntervalBand",
+    "IntervalSeries",
+    "band_mask",
+    "interval_series",
+]
 
 BAND_KPIS = ("service_level", "response_within_target_frac")
 """The KPI of a real-time channel and of a deferrable one (each channel has one of them)."""
@@ -33,10 +40,23 @@ VIEW_VALUES = 25_000_000
 """Most interval values :meth:`IntervalBand.rows` reads back (200 MB as float64)."""
 
 
-def _service_rows(kpis: pd.DataFrame, channels: Sequence[str]) -> pd.DataFrame:
-    rows = kpis[(kpis["period_kind"] == "interval") & kpis["kpi"].isin(BAND_KPIS)]
-    rows = rows.assign(channel=rows["channel"].astype(str), kpi=rows["kpi"].astype(str))
-    return rows[rows["channel"].isin(list(channels))]
+def band_mask(kpis: pd.DataFrame, channels: Sequence[str]) -> np.ndarray:
+    """Which rows of a KPI table are interval service levels of ``channels`` (its categorical
+    columns are matched by their codes, without turning them into strings)."""
+    return (
+        _among(kpis["period_kind"], ("interval",))
+        & _among(kpis["kpi"], BAND_KPIS)
+        & _among(kpis["channel"], channels)
+    )
+
+
+def _among(column: pd.Series, names: Sequence[str]) -> np.ndarray:
+    """Which values of a categorical column are among ``names``: a lookup of its codes."""
+    categorical = column.cat
+    lookup = np.zeros(len(categorical.categories) + 1, bool)  # the last entry: code -1 (NaN)
+    lookup[categorical.categories.get_indexer(list(names))] = True
+    lookup[-1] = False
+    return lookup[categorical.codes.to_numpy()]
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,20 +87,26 @@ def interval_series(kpis: pd.DataFrame, channels: Sequence[str]) -> IntervalSeri
     InputError
         When a channel has no interval service level, or the channels' intervals differ.
     """
-    rows = _service_rows(kpis, channels)
+    pick = band_mask(kpis, channels)
+    channel, kpi = kpis["channel"].cat, kpis["kpi"].cat
+    channel_code = channel.codes.to_numpy()[pick]
+    kpi_code = kpi.codes.to_numpy()[pick]
+    all_starts = kpis["period_start"].to_numpy()[pick]
+    all_values = kpis["value"].to_numpy(np.float64)[pick]
     starts: np.ndarray | None = None
     names, values = [], []
-    for channel in channels:
-        own = rows[rows["channel"] == channel].sort_values("period_start", kind="stable")
-        if own.empty:
-            raise InputError(f"the KPI table has no interval service level for channel {channel!r}")
-        own_starts = own["period_start"].to_numpy()
+    for name, code in zip(channels, channel.categories.get_indexer(list(channels)), strict=True):
+        own = np.flatnonzero(channel_code == code) if code >= 0 else np.empty(0, np.int64)
+        if not own.size:
+            raise InputError(f"the KPI table has no interval service level for channel {name!r}")
+        own = own[np.argsort(all_starts[own], kind="stable")]
+        own_starts = all_starts[own]
         if starts is None:
             starts = own_starts
         elif not np.array_equal(starts, own_starts):
-            raise InputError(f"channel {channel!r} has other intervals than {channels[0]!r}")
-        names.append(str(own["kpi"].iloc[0]))
-        values.append(own["value"].to_numpy(np.float64))
+            raise InputError(f"channel {name!r} has other intervals than {channels[0]!r}")
+        names.append(str(kpi.categories[kpi_code[own[0]]]))
+        values.append(all_values[own])
     assert starts is not None, "at least one channel"
     return IntervalSeries(tuple(channels), tuple(names), starts, np.vstack(values))
 

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pa_parquet
 
-from reports.interval_band import BAND_KPIS, IntervalSeries, interval_series
+from reports.interval_band import IntervalSeries, band_mask, interval_series
 from sla_eval.evaluation import ReplicationLogs
 from sla_eval.replication import ReplicationEvaluation, ReplicationEvaluator
 
@@ -178,12 +178,8 @@ class ReplicationFiles:
 
 def _band_rows_only(kpis: pd.DataFrame, channels: Sequence[str]) -> pd.DataFrame:
     """The KPI table without its ``interval`` rows but the service levels of ``channels``."""
-    interval = (kpis["period_kind"] == _INTERVAL).to_numpy()
-    band = (
-        kpis["kpi"].isin(BAND_KPIS).to_numpy()
-        & kpis["channel"].astype(str).isin(list(channels)).to_numpy()
-    )
-    return kpis[~interval | band].reset_index(drop=True)
+    interval = (kpis["period_kind"] == _INTERVAL).to_numpy(bool)
+    return kpis[~interval | band_mask(kpis, channels)].reset_index(drop=True)
 
 
 def _series(kpis: pd.DataFrame, channels: Sequence[str]) -> IntervalSeries | None:

@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from reports import workflows
-from reports.interval_band import BAND_KPIS
+from reports.interval_band import BAND_KPIS, interval_series
 from reports.replication_files import ReplicationFiles
 from reports.run_folder import RunFolder
 from reports.run_pipeline import RunOptions, band_channels
+from scenarios.errors import InputError
 from scenarios.loader import load
 from sim.experiment import prepare_run, run_scenario
 from sla_eval.evaluation import evaluate_run
@@ -97,6 +99,21 @@ def test_the_interval_rows_gathered_on_disk_equal_those_of_the_whole_table(at_on
     want = whole[columns].sort_values(key, ignore_index=True)
     assert got["replication"].nunique() == 3
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+def test_an_interval_series_needs_every_channel_with_the_same_intervals(at_once):
+    kpis = at_once[1].kpis
+    one = kpis[kpis["replication"] == kpis["replication"].iloc[0]]
+    with pytest.raises(InputError, match="no interval service level for channel 'fax'"):
+        interval_series(one, ["phone", "fax"])
+    phone = (
+        (one["channel"] == "phone").to_numpy()
+        & (one["period_kind"] == "interval").to_numpy()
+        & (one["kpi"] == "service_level").to_numpy()
+    )
+    shorter = one.drop(one.index[np.flatnonzero(phone)[:1]])
+    with pytest.raises(InputError, match="channel 'email' has other intervals than 'phone'"):
+        interval_series(shorter, ["phone", "email"])
 
 
 def test_without_intervals_the_parts_keep_only_the_service_levels(tmp_path):
