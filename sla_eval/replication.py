@@ -8,7 +8,9 @@ replication (``reduce`` of ``sim.runner.run_replications``), so the logs never t
 
 :class:`RunTally` gathers what a run keeps of each replication, in replication order: the
 ``horizon`` KPI rows, the contract rows and the money, a few kilobytes per replication whatever
-the length of the horizon, and gives the run's :class:`sla_eval.evaluation.Evaluation`. Its
+the length of the horizon, and gives the run's :class:`sla_eval.evaluation.Evaluation`. The
+day and week rows, which the views read, are kept for the first replications up to
+:data:`VIEW_ROWS` rows (:attr:`RunTally.view_replications`). Its
 summary is the one :func:`sla_eval.evaluation.evaluate_run` computes from every log at once,
 byte for byte: contract clauses and money are separable by replication (every cap, pool,
 repeat multiplier and earn-back acts within one replication), and the tally restores the row
@@ -22,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from sla_eval.evaluation import Evaluation, ReplicationLogs, run_summary
@@ -36,12 +39,23 @@ if TYPE_CHECKING:
     from scenarios.demand import Workload
     from scenarios.scenario import Scenario
 
-__all__ = ["KEPT_PERIOD_KINDS", "ReplicationEvaluation", "ReplicationEvaluator", "RunTally"]
+__all__ = [
+    "KEPT_PERIOD_KINDS",
+    "VIEW_ROWS",
+    "ReplicationEvaluation",
+    "ReplicationEvaluator",
+    "RunTally",
+]
 
 KEPT_PERIOD_KINDS = ("horizon", "week", "day")
 """The period kinds whose KPI rows a run keeps in memory: what its summary reads (the horizon)
-and what the report's answer, weekly risk and workbook read (days and weeks; a month of four
-channels is about 2,000 rows a replication, 70 kB). Interval rows stay in the worker."""
+and what the report's answer, weekly risk and workbook read (days and weeks). Interval rows stay
+in the worker."""
+VIEW_ROWS = 4_000_000
+"""Most ``day`` and ``week`` KPI rows a run keeps (27 bytes a row: about 110 MB). A month of four
+channels has about 5,100 of them a replication, so the first 780 replications keep theirs; the
+later ones keep their ``horizon`` rows only, and the parent's memory stops growing with them
+but for those few rows, the contract rows and the money."""
 _CONSOLIDATE_EVERY = 256
 """Replications gathered as separate tables before they are joined into one (fewer objects)."""
 
@@ -70,10 +84,14 @@ class ReplicationEvaluation:
     totals: pd.DataFrame | None
 
     def kept(self) -> ReplicationEvaluation:
-        """The same with the KPI rows of :data:`KEPT_PERIOD_KINDS` only."""
-        kpis = self.kpis
-        kept = kpis[kpis["period_kind"].isin(KEPT_PERIOD_KINDS)].reset_index(drop=True)
-        return replace(self, kpis=kept)
+        """The same with the KPI rows of :data:`KEPT_PERIOD_KINDS` only (itself when it has no
+        other rows)."""
+        kinds = self.kpis["period_kind"].cat
+        wanted = np.isin(kinds.categories, KEPT_PERIOD_KINDS)
+        keep = wanted[kinds.codes.to_numpy()]
+        if keep.all():
+            return self
+        return replace(self, kpis=self.kpis[keep].reset_index(drop=True))
 
 
 class ReplicationEvaluator:
@@ -130,6 +148,10 @@ class RunTally:
         self.replications: list[int] = []
         self._parts: dict[str, list[pd.DataFrame]] = {"kpis": [], "contract": [], "totals": []}
         self._pending = 0
+        self._view_rows = 0
+        self._views_closed = False
+        self.view_replications = 0
+        """How many replications (the first ones) keep their day and week rows."""
 
     def add(self, evaluation: ReplicationEvaluation) -> None:
         """Keep the horizon KPI rows, contract rows and money of the next replication (its
@@ -140,13 +162,25 @@ class RunTally:
             )
         kept = evaluation.kept()
         self.replications.append(kept.replication)
-        self._parts["kpis"].append(kept.kpis)
+        self._parts["kpis"].append(self._within_view_rows(kept.kpis))
         if kept.contract is not None and kept.totals is not None:
             self._parts["contract"].append(kept.contract)
             self._parts["totals"].append(kept.totals)
         self._pending += 1
         if self._pending >= _CONSOLIDATE_EVERY:
             self._consolidate()
+
+    def _within_view_rows(self, kpis: pd.DataFrame) -> pd.DataFrame:
+        """``kpis`` whole while the day and week rows kept stay within :data:`VIEW_ROWS` (and
+        for the first replication in any case), its horizon rows once they would not."""
+        views = (kpis["period_kind"] != "horizon").to_numpy(bool)
+        count = int(views.sum())
+        if self._views_closed or (self.view_replications and self._view_rows + count > VIEW_ROWS):
+            self._views_closed = True
+            return kpis[~views].reset_index(drop=True)
+        self._view_rows += count
+        self.view_replications += 1
+        return kpis
 
     def _consolidate(self) -> None:
         for name, frames in self._parts.items():

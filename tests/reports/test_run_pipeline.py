@@ -18,6 +18,7 @@ from reports.run_pipeline import RunOptions, band_channels
 from scenarios.errors import InputError
 from scenarios.loader import load
 from sim.experiment import prepare_run, run_scenario
+from sla_eval import replication
 from sla_eval.evaluation import evaluate_run
 from sla_eval.precision import parse_precision
 from sla_eval.replication import ReplicationEvaluator
@@ -62,6 +63,31 @@ def test_summary_and_kpis_equal_the_evaluation_of_all_replications_at_once(at_on
     contract = pd.read_csv(tmp_path / "run" / "contract.csv")
     assert len(contract) == len(expected.contract)
     assert not (tmp_path / "run" / "contacts.parquet").exists()
+
+
+def test_day_and_week_rows_are_kept_for_the_first_replications_within_the_bound(
+    at_once, monkeypatch
+):
+    # With room for the day and week rows of two replications, the third keeps its horizon
+    # rows only; the summary, which reads the horizon rows, is the same.
+    scenario, expected = at_once
+    kpis = expected.kpis
+    views = kpis["period_kind"].isin(["day", "week"]) & (kpis["replication"] == 0)
+    monkeypatch.setattr(replication, "VIEW_ROWS", 2 * int(views.sum()))
+    evaluator = ReplicationEvaluator(scenario, prepare_run(scenario, 7).workload)
+    tally = replication.RunTally(evaluator, 7)
+    for index in range(3):
+        tally.add(evaluator.of_kpis(kpis[kpis["replication"] == index]))
+    kept = tally.evaluation()
+    assert tally.view_replications == 2
+    day_or_week = kept.kpis[kept.kpis["period_kind"].isin(["day", "week"])]
+    assert sorted(day_or_week["replication"].unique()) == [0, 1]
+    assert sorted(kept.kpis.loc[kept.kpis["period_kind"] == "horizon", "replication"].unique()) == [
+        0,
+        1,
+        2,
+    ]
+    assert _json(kept.summary) == _json(expected.summary)
 
 
 def test_the_interval_rows_gathered_on_disk_equal_those_of_the_whole_table(at_once, tmp_path):
