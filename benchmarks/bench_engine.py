@@ -10,7 +10,12 @@ machine's speed hits both alike; every pair's logs are checked to be identical. 
 * ``simulate_kpis``: ``simulate`` and the replication's KPI table
   (:func:`sla_eval.scenario_eval.scenario_kpi_table`, what a worker computes per replication);
 * ``simulate_evaluate``: ``simulate`` and :func:`sla_eval.evaluation.evaluate_run` of the
-  replication (KPIs, contract money and summary).
+  replication (KPIs, contract money and summary; the summary is made once per run, so this
+  charges one replication with the whole of it);
+* ``simulate_worker``: ``simulate`` and what a worker of ``ccplan run`` does with the
+  replication (:class:`reports.replication_files.ReplicationFiles`: the KPI table with the
+  interval service levels only, the contract rows and money, its parts encoded), the cost per
+  replication of a run but for the parent's share and the summary at the end.
 
 Reported: the median wall and CPU seconds of each, and the median over replications of the
 SimPy / compiled ratio (CPU time; wall alongside). Each timed call starts after a garbage
@@ -31,15 +36,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from reports.replication_files import ReplicationFiles
+from reports.run_pipeline import band_channels
 from scenarios.demand import expand
 from scenarios.loader import load
 from sim.runner import simulate
 from sla_eval.evaluation import evaluate_run
+from sla_eval.replication import ReplicationEvaluator
 from sla_eval.scenario_eval import scenario_kpi_table
 from staffing import team_rosters
 
 BASELINE = Path(__file__).parents[1] / "scenarios" / "examples" / "baseline.yaml"
-MEASURES = ("simulate", "simulate_kpis", "simulate_evaluate")
+MEASURES = ("simulate", "simulate_kpis", "simulate_evaluate", "simulate_worker")
 
 
 def _timed(function) -> tuple[float, float, object]:
@@ -51,7 +59,7 @@ def _timed(function) -> tuple[float, float, object]:
     return time.perf_counter() - wall, time.process_time() - cpu, value
 
 
-def _one(scenario, workload, rosters, replication: int, engine: str) -> dict:
+def _one(scenario, workload, rosters, replication: int, engine: str, files) -> dict:
     def run():
         return simulate(scenario, replication, 1, workload=workload, rosters=rosters, engine=engine)
 
@@ -67,6 +75,8 @@ def _one(scenario, workload, rosters, replication: int, engine: str) -> dict:
     run_like = type("Run", (), {"results": (result,), "workload": workload, "seed": 1})
     evaluate_wall, evaluate_cpu, _ = _timed(lambda: evaluate_run(scenario, run_like))
     timings["simulate_evaluate"] = (wall + evaluate_wall, cpu + evaluate_cpu)
+    files_wall, files_cpu, _ = _timed(lambda: files(result))
+    timings["simulate_worker"] = (wall + files_wall, cpu + files_cpu)
     return {"timings": timings, "result": result}
 
 
@@ -77,15 +87,23 @@ def main() -> None:
     scenario = load(BASELINE)
     workload = expand(scenario)
     rosters = team_rosters(scenario, workload)
+    files = ReplicationFiles(
+        ReplicationEvaluator(scenario, workload),
+        band_channels(scenario),
+        contacts=False,
+        intervals=False,
+    )
     first_call_s = _timed(
         lambda: simulate(scenario, 0, 1, workload=workload, rosters=rosters, engine="numba")
     )[0]
-    _one(scenario, workload, rosters, 0, "simpy")  # warm both paths (imports, caches)
-    _one(scenario, workload, rosters, 0, "numba")
+    _one(scenario, workload, rosters, 0, "simpy", files)  # warm both paths (imports, caches)
+    _one(scenario, workload, rosters, 0, "numba", files)
     runs = {"simpy": [], "numba": []}
     contacts = []
     for replication in range(1, args.replications + 1):
-        pair = {engine: _one(scenario, workload, rosters, replication, engine) for engine in runs}
+        pair = {
+            engine: _one(scenario, workload, rosters, replication, engine, files) for engine in runs
+        }
         for table in ("contacts", "agents", "outages"):
             pd.testing.assert_frame_equal(
                 getattr(pair["simpy"]["result"], table), getattr(pair["numba"]["result"], table)
