@@ -46,15 +46,17 @@ from scenarios.loader import ScenarioSource, load, resolve, resolve_many
 from scenarios.scenario import Scenario
 from scenarios.variants import Variant, load_variants, variant_grid
 from sim.executors import executor
-from sim.experiment import run_variants
+from sim.experiment import PreparedRun, run_variants
 from sim.progress import SILENT, Progress
+from sim.runner import Reduce
 from sla_eval.comparison import (
     paired_differences,
     sweep_table,
     variant_warnings,
 )
-from sla_eval.evaluation import Evaluation, evaluate_run
+from sla_eval.evaluation import Evaluation
 from sla_eval.precision import PrecisionCheck
+from sla_eval.replication import ReplicationEvaluator, RunTally
 
 __all__ = [
     "BatchOutcome",
@@ -337,6 +339,11 @@ def batch(
     return BatchOutcome(rows, tuple(errors), folder)
 
 
+def _kept_evaluation(prepared: PreparedRun) -> Reduce:
+    """What a variant's workers keep of each replication: its evaluation's kept rows."""
+    return ReplicationEvaluator(prepared.scenario, prepared.workload).kept
+
+
 def _evaluate_variants(
     scenarios: Sequence[Scenario],
     replications: int,
@@ -347,7 +354,8 @@ def _evaluate_variants(
     progress: Progress,
     engine: str,
 ) -> tuple[Evaluation, ...]:
-    """Evaluations of the scenarios on common random numbers, in order."""
+    """Evaluations of the scenarios on common random numbers, in order; each replication is
+    evaluated in the worker that simulated it, so the parent holds no contact log."""
     with executor(workers, scheduler) as map_fn:
         check_writable(folder)
         progress.start(replications * len(scenarios), len(scenarios))
@@ -357,11 +365,15 @@ def _evaluate_variants(
             seed=seed,
             map_fn=map_fn,
             progress=progress.replication,
+            reduce_for=_kept_evaluation,
             engine=engine,
         )
         evaluations = []
-        for scenario, result in zip(scenarios, runs, strict=True):
-            evaluations.append(evaluate_run(scenario, result))
+        for run in runs:
+            tally = RunTally(ReplicationEvaluator(run.scenario, run.workload), run.seed)
+            for kept in run.results:
+                tally.add(kept)
+            evaluations.append(tally.evaluation())
             progress.scenario()
     return tuple(evaluations)
 

@@ -176,11 +176,11 @@ def _start(
     replications: int,
     seed: int,
     map_fn: MapFn | None,
-    reduce: Reduce | None,
+    reduce_for: Callable[[PreparedRun], Reduce | None],
     engine: str,
 ) -> _Started:
     prepared = prepare_run(scenario, seed, engine)
-    results = prepared.replications(range(replications), map_fn=map_fn, reduce=reduce)
+    results = prepared.replications(range(replications), map_fn=map_fn, reduce=reduce_for(prepared))
     return _Started(prepared, results)
 
 
@@ -233,7 +233,8 @@ def run_scenario(
         For replications < 1 or a negative seed.
     """
     _check(replications, seed)
-    return _finish(_start(scenario, replications, int(seed), map_fn, reduce, engine), progress)
+    started = _start(scenario, replications, int(seed), map_fn, lambda _: reduce, engine)
+    return _finish(started, progress)
 
 
 def run_variants(
@@ -243,7 +244,7 @@ def run_variants(
     seed: int,
     map_fn: MapFn | None = None,
     progress: Progress | None = None,
-    reduce: Reduce | None = None,
+    reduce_for: Callable[[PreparedRun], Reduce] | None = None,
     engine: str = "simpy",
 ) -> Iterator[ScenarioRun]:
     """Run every scenario on common random numbers; yield their runs in order.
@@ -252,12 +253,14 @@ def run_variants(
     submitted a few variants ahead, enough to keep ``map_fn.slots`` workers busy (an
     :class:`sim.executors.Executor` has them; any other ``map_fn`` counts as one slot), so that
     replications of several variants run at the same time while only those variants' logs are
-    held in memory; with ``reduce`` (as in :func:`run_scenario`) only what it keeps. ``engine``
-    as in :func:`run_scenario`.
+    held in memory; with ``reduce_for``, a function of each variant's :class:`PreparedRun`
+    giving its ``reduce`` (as in :func:`run_scenario`: a variant's evaluation needs its own
+    scenario and workload), only what that keeps. ``engine`` as in :func:`run_scenario`.
     """
     _check(replications, seed)
     ahead = max(1, math.ceil(getattr(map_fn, "slots", 1) / replications))
     pending: deque[_Started] = deque()
+    reduce: Callable[[PreparedRun], Reduce | None] = reduce_for or (lambda _: None)
     for scenario in scenarios:
         pending.append(_start(scenario, replications, int(seed), map_fn, reduce, engine))
         if len(pending) > ahead:

@@ -120,6 +120,11 @@ class ReplicationEvaluator:
         )
         return self.of_kpis(kpis)
 
+    def kept(self, logs: ReplicationLogs) -> ReplicationEvaluation:
+        """``self(logs).kept()``: what a run keeps of the replication, made where it ran (a
+        ``reduce`` for ``sim``; the interval rows never travel)."""
+        return self(logs).kept()
+
     def of_kpis(self, kpis: pd.DataFrame) -> ReplicationEvaluation:
         """The evaluation of one replication's KPI table (every period kind but ``interval``
         is read): the contract rows and money computed from it."""

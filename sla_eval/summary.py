@@ -134,6 +134,8 @@ def wilson_interval(successes: float, n: float, z: float = _Z95) -> tuple[float,
     .. math:: \frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}
 
     (Wilson 1927; Agresti and Coull 1998, *The American Statistician* 52). NaN for ``n = 0``.
+    The interval always holds :math:`\hat p`: its ends are 0 at :math:`\hat p = 0` and 1 at
+    :math:`\hat p = 1` exactly.
     """
     if n <= 0:
         return (math.nan, math.nan)
@@ -141,7 +143,8 @@ def wilson_interval(successes: float, n: float, z: float = _Z95) -> tuple[float,
     denominator = 1.0 + z * z / n
     centre = (p + z * z / (2.0 * n)) / denominator
     half = z * math.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # the interval holds p̂ (at p̂ = 0 the lower end is 0 exactly, which rounding may miss)
+    return (min(max(0.0, centre - half), p), max(min(1.0, centre + half), p))
 
 
 def share_with_interval(flags: Iterable[bool] | pd.Series, applicable: bool = True) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -11,6 +12,12 @@ from scenarios.errors import InputError
 from sim.executors import Executor, executor
 from sim.experiment import run_scenario, run_variants
 from sla_eval.evaluation import evaluate_run
+from sla_eval.replication import (
+    KEPT_PERIOD_KINDS,
+    ReplicationEvaluation,
+    ReplicationEvaluator,
+    RunTally,
+)
 
 
 def test_in_process_executor_is_lazy_map():
@@ -54,6 +61,30 @@ def test_variants_share_seed_and_indices(small):
     assert [run.replications for run in runs] == [(0, 1), (0, 1)]
     chat = [run.contacts[run.contacts["channel"] == "chat"]["arrival_s"] for run in runs]
     assert chat[0].tolist() == chat[1].tolist()
+
+
+def test_each_variant_keeps_what_its_own_reduce_makes(small):
+    # The variants' replications are evaluated in the worker by each variant's own evaluator:
+    # what comes back is the kept rows, and the tally's evaluation equals the evaluation of
+    # the whole logs.
+    scenarios = [load(small), load(small, ["channels.phone.volume={per_week: 11000}"])]
+
+    def kept(prepared):
+        return ReplicationEvaluator(prepared.scenario, prepared.workload).kept
+
+    with executor(2) as map_fn:
+        runs = list(run_variants(scenarios, replications=2, seed=5, map_fn=map_fn, reduce_for=kept))
+    whole = list(run_variants(scenarios, replications=2, seed=5))
+    for run, reference in zip(runs, whole, strict=True):
+        assert all(isinstance(result, ReplicationEvaluation) for result in run.results)
+        assert set(run.results[0].kpis["period_kind"]) <= set(KEPT_PERIOD_KINDS)
+        tally = RunTally(ReplicationEvaluator(run.scenario, run.workload), run.seed)
+        for result in run.results:
+            tally.add(result)
+        expected = evaluate_run(reference.scenario, reference)
+        assert json.dumps(tally.evaluation().summary, sort_keys=True) == json.dumps(
+            expected.summary, sort_keys=True
+        )
 
 
 def test_evaluation_reads_a_single_replication_too(small):

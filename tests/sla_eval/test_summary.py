@@ -172,6 +172,16 @@ def test_wilson_interval_by_hand():
     assert all(np.isnan(wilson_interval(0, 0)))
 
 
+@pytest.mark.parametrize("n", [1, 3, 7, 20, 100, 9504])
+def test_the_wilson_interval_holds_the_share_at_zero_and_one(n):
+    # At 0 and at n of n, rounding leaves centre - half a few 1e-17 away from the share; the
+    # interval still starts at 0 and ends at 1 exactly (error bars of length >= 0).
+    assert wilson_interval(0, n)[0] == 0.0
+    assert wilson_interval(n, n)[1] == 1.0
+    low, high = wilson_interval(n // 3, n)
+    assert low <= (n // 3) / n <= high
+
+
 def test_a_clause_that_never_applied_is_not_applicable(kpis_of):
     contract = Contract.model_validate(
         {
