@@ -3,7 +3,10 @@
 The fingerprint is the SHA-256 of the validated scenario in canonical JSON (after ``extends`` and
 ``--set``, every default filled in) and of the bytes of every data file it names (volume and
 roster CSVs). Two scenarios with the same fingerprint give the same results for the same seed
-and replications; an edited file, an override or a changed data file changes it. Results folders
+and replications; an edited file, an override or a changed data file changes it. The run's
+replications and seed (:data:`RUN_COUNTS`) are left out: they say how many replications and
+from which seed, not what is simulated, and results folders record them beside it, so that
+``--set run.replications=...`` does not stop ``ccplan run --append``. Results folders
 keep it (``summary.json``), so that ``ccplan batch --resume`` reuses only results of the same
 inputs.
 """
@@ -18,7 +21,10 @@ from pydantic import BaseModel
 
 from scenarios.scenario import Scenario
 
-__all__ = ["fingerprint"]
+__all__ = ["RUN_COUNTS", "fingerprint"]
+
+RUN_COUNTS = {"run": {"replications", "seed"}}
+"""The fields the fingerprint leaves out (``pydantic`` ``exclude`` form)."""
 
 
 def _data_files(model: BaseModel) -> Iterator[Path]:
@@ -42,7 +48,7 @@ def _paths_in(value: object) -> Iterator[Path]:
 
 def fingerprint(scenario: Scenario) -> str:
     """The hex SHA-256 of the scenario and of its data files (module docstring)."""
-    digest = hashlib.sha256(scenario.model_dump_json().encode("utf-8"))
+    digest = hashlib.sha256(scenario.model_dump_json(exclude=RUN_COUNTS).encode("utf-8"))
     for path in _data_files(scenario):
         digest.update(b"\0file\0")
         digest.update(path.read_bytes())
