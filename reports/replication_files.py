@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pa_parquet
 
-from reports.interval_band import IntervalSeries, band_mask, interval_series
+from reports.interval_band import BAND_KPIS, IntervalSeries, band_mask, interval_series
 from sla_eval.evaluation import ReplicationLogs
 from sla_eval.replication import ReplicationEvaluation, ReplicationEvaluator
 
@@ -45,6 +45,7 @@ __all__ = [
     "part_replication",
     "read_stored",
     "stored_parts",
+    "stores_intervals",
     "write_part",
 ]
 
@@ -184,6 +185,16 @@ def _band_rows_only(kpis: pd.DataFrame, channels: Sequence[str]) -> pd.DataFrame
 
 def _series(kpis: pd.DataFrame, channels: Sequence[str]) -> IntervalSeries | None:
     return interval_series(kpis, channels) if channels else None
+
+
+def stores_intervals(folder: Path) -> bool:
+    """Whether the results folder's KPI parts hold every interval row (``--intervals``), not
+    the service levels only."""
+    parts = stored_parts(folder / KPIS_DIR)
+    if not parts:
+        return False
+    kpis = pa_parquet.ParquetFile(parts[0]).read_row_group(0, columns=["kpi"]).column("kpi")
+    return bool(set(kpis.to_pylist()) - set(BAND_KPIS))
 
 
 def read_stored(data: bytes, band_channels: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -111,7 +111,7 @@ from typing import Any
 
 import pandas as pd
 
-from reports.replication_files import CONTACTS_DIR, csv_bytes
+from reports.replication_files import CONTACTS_DIR, csv_bytes, stores_intervals
 from reports.staging import staged_folder
 from scenarios.fingerprint import fingerprint
 from scenarios.scenario import Scenario
@@ -158,11 +158,13 @@ def is_complete(
     seed: int,
     replications: int,
     contacts: bool,
+    intervals: bool = False,
 ) -> bool:
     """Whether ``out_dir`` holds the complete results of exactly these inputs (what
     ``ccplan batch --resume`` reuses): the same scenario fingerprint
     (:func:`scenarios.fingerprint.fingerprint`: the resolved scenario and its data files), seed
-    and number of replications, and the contact log when it is asked for."""
+    and number of replications, the contact log when it is asked for, and every interval KPI
+    row when they are asked for."""
     summary = read_summary(out_dir)
     return (
         summary is not None
@@ -174,6 +176,7 @@ def is_complete(
         )
         == (scenario.name, fingerprint(scenario), seed, replications)
         and (not contacts or (Path(out_dir) / CONTACTS_DIR).is_dir())
+        and (not intervals or stores_intervals(Path(out_dir)))
     )
 
 

@@ -30,10 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pa_parquet
 
-from reports.interval_band import BAND_KPIS
-from reports.replication_files import CONTACTS_DIR, KPIS_DIR, ReplicationFiles, stored_parts
+from reports.replication_files import (
+    CONTACTS_DIR,
+    KPIS_DIR,
+    ReplicationFiles,
+    stored_parts,
+    stores_intervals,
+)
 from reports.results_folder import read_summary, write_run_files
 from reports.run_folder import RunFolder
 from reports.staging import staged_folder
@@ -124,15 +128,6 @@ def band_channels(scenario: Scenario) -> tuple[str, ...]:
     )
 
 
-def _stored_intervals(folder: Path) -> bool:
-    """Whether the folder's KPI parts hold every interval row (not the service levels only)."""
-    parts = stored_parts(folder / KPIS_DIR)
-    if not parts:
-        return False
-    kpis = pa_parquet.ParquetFile(parts[0]).read_row_group(0, columns=["kpi"]).column("kpi")
-    return bool(set(kpis.to_pylist()) - set(BAND_KPIS))
-
-
 def check_appendable(folder: Path, scenario: Scenario, seed: int, options: RunOptions) -> int:
     """The replications of the results folder ``folder`` that a run may append to.
 
@@ -161,7 +156,7 @@ def check_appendable(folder: Path, scenario: Scenario, seed: int, options: RunOp
         raise InputError(f"{folder}: --append needs the folder's {count} KPI parts in kpis.parquet")
     for kept, name, flag in (
         ((folder / CONTACTS_DIR).is_dir(), "contact logs", "--contacts"),
-        (_stored_intervals(folder), "interval KPI rows", "--intervals"),
+        (stores_intervals(folder), "interval KPI rows", "--intervals"),
     ):
         wanted = options.contacts if flag == "--contacts" else options.intervals
         if kept != wanted:

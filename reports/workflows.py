@@ -323,6 +323,7 @@ def batch(
                 seed=root,
                 replications=count,
                 contacts=options.contacts,
+                intervals=options.intervals,
             ):
                 by_file[file] = batch_row(file, "skipped", str(target))
             else:

@@ -84,3 +84,6 @@ def test_failed_simulation_keeps_the_previous_result(ccplan, small, tmp_path, mo
     assert not is_complete(out, scenario=scenario, seed=99, replications=1, contacts=False)
     assert [path.name for path in tmp_path.iterdir()] == ["r"]
     assert not is_complete(out, scenario=scenario, seed=7, replications=1, contacts=True)
+    assert not is_complete(
+        out, scenario=scenario, seed=7, replications=1, contacts=False, intervals=True
+    )
