@@ -537,7 +537,7 @@ def run(
     if as_json:
         typer.echo(json.dumps(outcome.evaluation.summary))
     else:
-        answer = evaluation_answer(outcome.scenario, outcome.evaluation)
+        answer = outcome.answer or evaluation_answer(outcome.scenario, outcome.evaluation)
         if answer is not None:
             print_answer(answer)
         print_run(outcome.evaluation.summary, outcome.folder)

@@ -107,7 +107,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -117,6 +117,9 @@ from scenarios.fingerprint import fingerprint
 from scenarios.scenario import Scenario
 from sla_eval.evaluation import SUMMARY_SCHEMA, Evaluation
 from staffing import plan_by_week
+
+if TYPE_CHECKING:
+    from reports.answer import Answer
 
 __all__ = [
     "SUMMARY_FILE",
@@ -187,6 +190,7 @@ def _write_report(
     evaluation: Evaluation,
     interval_rows: pd.DataFrame | None,
     seed: int,
+    answer: Answer | None,
 ) -> None:
     # the figures (matplotlib) are imported only when a report is drawn
     from reports.figure_style import write_pngs
@@ -200,7 +204,13 @@ def _write_report(
     pngs = run_pngs(scenario, *tables)
     write_pngs(pngs, stage)
     write_report(
-        stage / "report.html", scenario, *tables, seed=seed, pngs=pngs, summary=evaluation.summary
+        stage / "report.html",
+        scenario,
+        *tables,
+        seed=seed,
+        pngs=pngs,
+        summary=evaluation.summary,
+        answer=answer,
     )
 
 
@@ -212,6 +222,7 @@ def write_run_files(
     *,
     interval_rows: pd.DataFrame | None,
     report: bool = True,
+    answer: Answer | None = None,
 ) -> None:
     """Write the files of a run that need every replication (``kpis.parquet``, ``kpis.csv`` and
     ``contacts.parquet`` are written as the replications arrive, :mod:`reports.run_folder`).
@@ -229,6 +240,9 @@ def write_run_files(
         rows`), None when no channel has a service target.
     report:
         Draw the figures and write ``report.html``.
+    answer:
+        The run's answer (:func:`reports.answer.run_answer`) for the report, computed there when
+        None.
     """
     if evaluation.contract is not None:
         _write_csv(evaluation.contract, stage / "contract.csv")
@@ -236,7 +250,7 @@ def write_run_files(
     _write_csv(plan_by_week(plan, scenario), stage / "headcount.csv")
     if report:
         seed = evaluation.summary["seed"]
-        _write_report(stage, scenario, plan, evaluation, interval_rows, seed)
+        _write_report(stage, scenario, plan, evaluation, interval_rows, seed, answer)
     write_json(stage / SUMMARY_FILE, evaluation.summary)
 
 

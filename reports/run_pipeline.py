@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from reports.answer import Answer, run_answer
 from reports.replication_files import (
     CONTACTS_DIR,
     KPIS_DIR,
@@ -113,12 +114,16 @@ class FolderRun:
         Replications this run simulated.
     checks:
         The precision targets measured on the final folder (empty without targets).
+    answer:
+        The run's answer (:func:`reports.answer.run_answer`) when the report was drawn (it
+        opens with it), else None.
     """
 
     evaluation: Evaluation
     replications: int
     added: int
     checks: tuple[PrecisionCheck, ...] = ()
+    answer: Answer | None = None
 
 
 def band_channels(scenario: Scenario) -> tuple[str, ...]:
@@ -241,6 +246,16 @@ def simulate_into(
                 progress.start(target - earlier, 1)
             evaluation = run.finish()
             views = None if run.band is None or not options.report else run.band.rows()
+            answer = None
+            if options.report:
+                answer = run_answer(
+                    scenario,
+                    prepared.plan,
+                    evaluation.kpis,
+                    evaluation.contract,
+                    evaluation.summary,
+                    prepared.workload,
+                )
             write_run_files(
                 stage,
                 scenario,
@@ -248,9 +263,10 @@ def simulate_into(
                 evaluation,
                 interval_rows=views,
                 report=options.report,
+                answer=answer,
             )
             for extra in options.extras:
                 extra(stage, scenario, evaluation, prepared.plan)
         finally:
             run.close()
-    return FolderRun(evaluation, run.replications, run.replications - earlier, checks)
+    return FolderRun(evaluation, run.replications, run.replications - earlier, checks, answer)

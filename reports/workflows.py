@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from reports.answer import Answer
 from reports.batch_index import batch_row, write_batch_index
 from reports.results_folder import is_complete, write_folder
 from reports.run_pipeline import DEFAULT_OPTIONS, FolderRun, RunOptions, simulate_into
@@ -92,6 +93,9 @@ class RunOutcome:
         Replications this run simulated (fewer than ``replications`` when appending).
     checks:
         The precision targets measured on the folder (:mod:`sla_eval.precision`).
+    answer:
+        The run's answer when the report was drawn (:attr:`reports.run_pipeline.FolderRun.
+        answer`), else None.
     """
 
     scenario: Scenario
@@ -101,6 +105,7 @@ class RunOutcome:
     folder: Path
     added: int = 0
     checks: tuple[PrecisionCheck, ...] = ()
+    answer: Answer | None = None
 
 
 @dataclass(frozen=True)
@@ -245,7 +250,14 @@ def run(
         progress.start(count, 1)
         done: FolderRun = simulate_into(folder, loaded, count, root, map_fn, progress, options)
     return RunOutcome(
-        loaded, done.replications, root, done.evaluation, folder, done.added, done.checks
+        loaded,
+        done.replications,
+        root,
+        done.evaluation,
+        folder,
+        done.added,
+        done.checks,
+        done.answer,
     )
 
 
