@@ -503,7 +503,6 @@ def run(
     folder (default results/<name>: summary.json, KPI tables, staffing plan, report.html,
     plots; contact logs with --contacts). With --fail-if: exit 1 when a threshold is crossed."""
     from reports import workflows
-    from reports.answer import evaluation_answer
     from reports.answer_terminal import print_answer
     from reports.run_pipeline import RunOptions
     from reports.terminal import RunProgress, print_run
@@ -537,7 +536,7 @@ def run(
     if as_json:
         typer.echo(json.dumps(outcome.evaluation.summary))
     else:
-        answer = outcome.answer or evaluation_answer(outcome.scenario, outcome.evaluation)
+        answer = outcome.answer
         if answer is not None:
             print_answer(answer)
         print_run(outcome.evaluation.summary, outcome.folder)

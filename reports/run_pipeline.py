@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -46,7 +47,7 @@ from scenarios.errors import InputError
 from scenarios.fingerprint import fingerprint
 from scenarios.limits import MAX_REPLICATIONS
 from scenarios.scenario import Scenario
-from sim.experiment import prepare_run
+from sim.experiment import PreparedRun, prepare_run
 from sim.progress import Progress
 from sim.runner import MapFn, check_count
 from sla_eval.evaluation import Evaluation
@@ -114,16 +115,30 @@ class FolderRun:
         Replications this run simulated.
     checks:
         The precision targets measured on the final folder (empty without targets).
-    answer:
-        The run's answer (:func:`reports.answer.run_answer`) when the report was drawn (it
-        opens with it), else None.
+    prepared:
+        The scenario as simulated: its workload and staffing plan.
     """
 
     evaluation: Evaluation
     replications: int
     added: int
-    checks: tuple[PrecisionCheck, ...] = ()
-    answer: Answer | None = None
+    checks: tuple[PrecisionCheck, ...]
+    prepared: PreparedRun
+
+    @cached_property
+    def answer(self) -> Answer | None:
+        """The run's answer (:func:`reports.answer.run_answer`, with the run's own plan),
+        computed once, on first use (the report and the terminal both open with it); None
+        without a contract."""
+        prepared, evaluation = self.prepared, self.evaluation
+        return run_answer(
+            prepared.scenario,
+            prepared.plan,
+            evaluation.kpis,
+            evaluation.contract,
+            evaluation.summary,
+            prepared.workload,
+        )
 
 
 def band_channels(scenario: Scenario) -> tuple[str, ...]:
@@ -246,16 +261,9 @@ def simulate_into(
                 progress.start(target - earlier, 1)
             evaluation = run.finish()
             views = None if run.band is None or not options.report else run.band.rows()
-            answer = None
-            if options.report:
-                answer = run_answer(
-                    scenario,
-                    prepared.plan,
-                    evaluation.kpis,
-                    evaluation.contract,
-                    evaluation.summary,
-                    prepared.workload,
-                )
+            done = FolderRun(
+                evaluation, run.replications, run.replications - earlier, checks, prepared
+            )
             write_run_files(
                 stage,
                 scenario,
@@ -263,10 +271,10 @@ def simulate_into(
                 evaluation,
                 interval_rows=views,
                 report=options.report,
-                answer=answer,
+                answer=done.answer if options.report else None,
             )
             for extra in options.extras:
                 extra(stage, scenario, evaluation, prepared.plan)
         finally:
             run.close()
-    return FolderRun(evaluation, run.replications, run.replications - earlier, checks, answer)
+    return done

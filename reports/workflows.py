@@ -83,29 +83,44 @@ class RunOutcome:
     ----------
     scenario:
         The scenario run.
-    replications, seed:
-        How many replications ran, and their root seed.
-    evaluation:
-        KPIs, contract money and summary (:class:`sla_eval.evaluation.Evaluation`).
+    seed:
+        The replications' root seed.
     folder:
         The results folder written.
-    added:
-        Replications this run simulated (fewer than ``replications`` when appending).
-    checks:
-        The precision targets measured on the folder (:mod:`sla_eval.precision`).
-    answer:
-        The run's answer when the report was drawn (:attr:`reports.run_pipeline.FolderRun.
-        answer`), else None.
+    done:
+        What the run put in the folder (:class:`reports.run_pipeline.FolderRun`).
     """
 
     scenario: Scenario
-    replications: int
     seed: int
-    evaluation: Evaluation
     folder: Path
-    added: int = 0
-    checks: tuple[PrecisionCheck, ...] = ()
-    answer: Answer | None = None
+    done: FolderRun
+
+    @property
+    def replications(self) -> int:
+        """Replications in the folder."""
+        return self.done.replications
+
+    @property
+    def added(self) -> int:
+        """Replications this run simulated (fewer than ``replications`` when appending)."""
+        return self.done.added
+
+    @property
+    def evaluation(self) -> Evaluation:
+        """KPIs, contract money and summary (:class:`sla_eval.evaluation.Evaluation`)."""
+        return self.done.evaluation
+
+    @property
+    def checks(self) -> tuple[PrecisionCheck, ...]:
+        """The precision targets measured on the folder (:mod:`sla_eval.precision`)."""
+        return self.done.checks
+
+    @property
+    def answer(self) -> Answer | None:
+        """The run's answer (:attr:`reports.run_pipeline.FolderRun.answer`); None without a
+        contract."""
+        return self.done.answer
 
 
 @dataclass(frozen=True)
@@ -249,16 +264,7 @@ def run(
         check_writable(folder)
         progress.start(count, 1)
         done: FolderRun = simulate_into(folder, loaded, count, root, map_fn, progress, options)
-    return RunOutcome(
-        loaded,
-        done.replications,
-        root,
-        done.evaluation,
-        folder,
-        done.added,
-        done.checks,
-        done.answer,
-    )
+    return RunOutcome(loaded, root, folder, done)
 
 
 def _failure(file: str, error: Exception) -> tuple[dict, list[str]]:
