@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-import staffing
 from reports.drivers import RiskDriver, day_text, risk_driver
 from reports.scenario_text import clause_target
 from reports.text import clause_label
@@ -28,14 +27,12 @@ from sla_eval.period_risk import clause_period_risk
 if TYPE_CHECKING:
     from scenarios.demand import Workload
     from scenarios.scenario import Scenario
-    from sla_eval.evaluation import Evaluation
 
 __all__ = [
     "ANSWER_HEADERS",
     "Answer",
     "answer_sentences",
     "answer_table",
-    "evaluation_answer",
     "risk_text",
     "run_answer",
 ]
@@ -108,21 +105,6 @@ def run_answer(
     weekly = clause_period_risk(longer, scenario.contract, "week")
     driver = risk_driver(scenario, workload, plan, longer, summary, weekly)
     return Answer(scenario, summary, driver, what_if(scenario, workload, evaluation), weekly)
-
-
-def evaluation_answer(scenario: Scenario, evaluation: Evaluation) -> Answer | None:
-    """:func:`run_answer` of an evaluated run (:class:`sla_eval.evaluation.Evaluation`), with
-    the scenario's staffing plan (``staffing.plan``) planned again (deterministic, well under
-    a second); None without a contract."""
-    workload = expand(scenario)
-    return run_answer(
-        scenario,
-        staffing.plan(scenario, workload),
-        evaluation.kpis,
-        evaluation.contract,
-        evaluation.summary,
-        workload,
-    )
 
 
 def _eur(value: float | None) -> str:
@@ -203,10 +185,13 @@ def _driver_sentences(answer: Answer) -> list[str]:
         starts = ", ".join(f"{start:%d %b %Y} ({_pct(p)})" for start, p in driver.periods[:3])
         where.append(f"It breaches in the {period} starting {starts}")
     if driver.week is not None and driver.week[1] > 0:
-        start, p_miss, low, high = driver.week
+        start, p_miss, low, high, n = driver.week
+        among = "replications"
+        if n < answer.summary["replications"]:
+            among = f"the first {n:,} replications"  # the day and week rows a run keeps
         where.append(
             f"its riskiest week starts {day_text(start)} (the week misses the target in "
-            f"{risk_text([p_miss, low, high])} of replications)"
+            f"{risk_text([p_miss, low, high])} of {among})"
         )
     if where:
         lines.append("; ".join(where) + ".")

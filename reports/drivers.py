@@ -91,7 +91,8 @@ class RiskDriver:
     days:
         The days that pull it down most, largest share first.
     week:
-        ``(week_start, p_miss, low, high)`` of its riskiest week, or None without weekly rows.
+        ``(week_start, p_miss, low, high, n)`` of its riskiest week (``n``: the replications
+        its P(miss) is measured on), or None without weekly rows.
     general:
         Reasons not tied to a day (the outage model of an uptime clause).
     """
@@ -103,7 +104,7 @@ class RiskDriver:
     total_penalty_eur: float
     periods: tuple[tuple[pd.Timestamp, float], ...]
     days: tuple[DayCause, ...]
-    week: tuple[pd.Timestamp, float, float, float] | None
+    week: tuple[pd.Timestamp, float, float, float, int] | None
     general: tuple[str, ...]
 
 
@@ -389,6 +390,7 @@ def risk_driver(
             float(worst["p_miss"]),
             float(worst["p_miss_ci95_low"]),
             float(worst["p_miss_ci95_high"]),
+            int(worst["n"]),
         )
     uptime = clause.kpi == "uptime"
     days = () if uptime else _days(scenario, workload, plan, kpis, clause)

@@ -46,6 +46,20 @@ def test_the_reasons_come_from_the_calendar(answer):
     assert sum(cause.share for cause in driver.days) <= 1.0 + 1e-9
 
 
+def test_the_riskiest_week_names_the_replications_its_risk_is_measured_on(run, summary, answer):
+    # A run keeps the day and week rows of its first replications only (sla_eval.replication.
+    # VIEW_ROWS): the weekly P(miss) then says how many replications it reads.
+    assert "of replications)" in " ".join(answer_sentences(answer))
+    kpis = run["kpis"]
+    later = (kpis["replication"] == kpis["replication"].max()) & kpis["period_kind"].isin(
+        ["day", "week"]
+    )
+    fewer = run_answer(run["scenario"], run["plan"], kpis[~later], run["evaluation"], summary)
+    first = summary["replications"] - 1
+    assert fewer.driver.week[4] == first
+    assert f"of the first {first} replications)" in " ".join(answer_sentences(fewer))
+
+
 def test_a_scenario_without_the_closed_day_names_no_closed_day(run):
     scenario = load(BASELINE, overrides=["horizon.start=2027-03-25", "horizon.closed_days=[]"])
     import datetime as dt
