@@ -113,7 +113,7 @@ class ReplicationOutput:
         What the run keeps (:meth:`sla_eval.replication.ReplicationEvaluation.kept`).
     series:
         The interval service level of each channel with a service target, or None when none
-        has one.
+        has one or the views are not drawn.
     kpi_part:
         The KPI table as a Parquet part (empty for a replication read back from its part).
     kpi_csv:
@@ -149,6 +149,9 @@ class ReplicationFiles:
     intervals:
         Store every ``interval`` KPI row; otherwise only the interval service levels of
         ``band_channels`` (what the figure and ``--append`` read), a small share of them.
+    views:
+        Send back the interval series the report's views draw (:class:`ReplicationOutput`
+        ``series``); a run without a report does not read them.
     """
 
     def __init__(
@@ -158,11 +161,13 @@ class ReplicationFiles:
         *,
         contacts: bool,
         intervals: bool,
+        views: bool = True,
     ):
         self.evaluator = evaluator
         self.band_channels = tuple(band_channels)
         self.contacts = contacts
         self.intervals = intervals
+        self.views = views
 
     def __call__(self, logs: ReplicationLogs) -> ReplicationOutput:
         evaluation = self.evaluator(logs)
@@ -170,7 +175,7 @@ class ReplicationFiles:
         stored = kpis if self.intervals else _band_rows_only(kpis, self.band_channels)
         return ReplicationOutput(
             evaluation=evaluation.kept(),
-            series=_series(kpis, self.band_channels),
+            series=_series(kpis, self.band_channels) if self.views else None,
             kpi_part=_kpi_part(stored),
             kpi_csv=csv_bytes(kpis[~kpis["period_kind"].isin(CSV_LEFT_OUT).to_numpy()]),
             contact_part=_parquet_bytes(logs.contacts) if self.contacts else None,

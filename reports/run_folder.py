@@ -62,7 +62,7 @@ class RunFolder:
         self.stage = stage
         self.files = files
         self.tally = RunTally(files.evaluator, seed)
-        self.band = IntervalBand(stage) if files.band_channels else None
+        self.band = IntervalBand(stage) if files.band_channels and files.views else None
         self._csv: IO[bytes] | None = None
 
     @property

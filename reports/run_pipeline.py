@@ -236,6 +236,7 @@ def simulate_into(
         band_channels(scenario),
         contacts=options.contacts,
         intervals=options.intervals,
+        views=options.report,
     )
     slots = max(1, int(getattr(map_fn, "slots", 1)))
     with staged_folder(folder) as stage:
@@ -260,7 +261,7 @@ def simulate_into(
                 target = _grown_to(checks, target, slots, options.max_replications)
                 progress.start(target - earlier, 1)
             evaluation = run.finish()
-            views = None if run.band is None or not options.report else run.band.rows()
+            views = None if run.band is None else run.band.rows()
             done = FolderRun(
                 evaluation, run.replications, run.replications - earlier, checks, prepared
             )
