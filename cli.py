@@ -428,6 +428,15 @@ EngineOption = Annotated[
         help="simpy: the reference model; numba: compiled, the same logs, several times faster.",
     ),
 ]
+RunEngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        metavar="auto|simpy|numba",
+        help="simpy: the reference model; numba: compiled, the same logs, several times faster; "
+        "auto: numba with --precision or from 100 replications, else simpy.",
+    ),
+]
 FailIfOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -464,7 +473,7 @@ def run(
     set_: SetOption = None,
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
-    engine: EngineOption = "simpy",
+    engine: RunEngineOption = "auto",
     contacts: ContactsOption = False,
     intervals: IntervalsOption = False,
     report: ReportOption = True,
@@ -591,7 +600,7 @@ def batch(
     set_: SetOption = None,
     as_json: RunJsonOption = False,
     quiet: QuietOption = False,
-    engine: EngineOption = "simpy",
+    engine: RunEngineOption = "auto",
     contacts: ContactsOption = False,
     intervals: IntervalsOption = False,
     report: ReportOption = True,

@@ -14,7 +14,7 @@ from reports import workflows
 from reports.interval_band import BAND_KPIS, interval_series
 from reports.replication_files import ReplicationFiles
 from reports.run_folder import RunFolder
-from reports.run_pipeline import RunOptions, band_channels
+from reports.run_pipeline import LARGE_RUN, RunOptions, band_channels, run_engine
 from scenarios.errors import InputError
 from scenarios.loader import load
 from sim.experiment import prepare_run, run_scenario
@@ -219,3 +219,19 @@ def test_precision_says_which_targets_were_not_met(ccplan, tmp_path):
     assert "after 3 replications" in done.out
     bad = ccplan("run", SMALL, "--out", tmp_path / "q", "--precision", "1 percent")
     assert bad.code == 2 and "--precision" in bad.err
+
+
+def test_auto_runs_the_compiled_engine_for_precision_and_large_runs():
+    one_pp = (parse_precision("1pp"),)
+    assert run_engine("auto", 10, ()) == "simpy"
+    assert run_engine("auto", LARGE_RUN, ()) == "numba"
+    assert run_engine("auto", 10, one_pp) == "numba"
+    assert run_engine("simpy", 10_000, one_pp) == "simpy"
+    assert run_engine("numba", 1, ()) == "numba"
+    with pytest.raises(InputError, match="--engine must be auto, simpy or numba"):
+        run_engine("fast", 10, ())
+
+
+def test_the_run_help_states_when_auto_runs_the_compiled_engine(ccplan):
+    text = " ".join(ccplan("run", "--help").out.replace("\u2502", " ").split())
+    assert f"from {LARGE_RUN} replications" in text
