@@ -66,14 +66,15 @@ def part_name(replication: int) -> str:
 
 def csv_bytes(frame: pd.DataFrame, *, header: bool = True) -> bytes:
     """A table as CSV text, written with pyarrow (several times faster than pandas on the KPI
-    table). Datetime columns become local times ``YYYY-MM-DDTHH:MM``, formatted once per
+    table; converted on one thread: a worker process gains nothing from starting a thread pool
+    for each table). Datetime columns become local times ``YYYY-MM-DDTHH:MM``, formatted once per
     distinct value."""
     columns = {}
     for name in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[name]):
             times = pd.Categorical(frame[name])
             columns[name] = times.rename_categories(times.categories.strftime(_DATE_FORMAT))
-    table = pa.Table.from_pandas(frame.assign(**columns), preserve_index=False)
+    table = pa.Table.from_pandas(frame.assign(**columns), preserve_index=False, nthreads=1)
     buffer = io.BytesIO()
     pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=header))
     return buffer.getvalue()
@@ -81,7 +82,7 @@ def csv_bytes(frame: pd.DataFrame, *, header: bool = True) -> bytes:
 
 def _parquet_bytes(frame: pd.DataFrame, split: int | None = None) -> bytes:
     """``frame`` as Parquet, one row group, or two split before row ``split``."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
     buffer = io.BytesIO()
     with pa_parquet.ParquetWriter(buffer, table.schema) as writer:
         if split is None:
