@@ -49,4 +49,4 @@ def test_numba_engine_writes_the_same_results(command, ccplan, tmp_path):
 def test_an_unknown_engine_exits_2_in_one_line(ccplan, tmp_path):
     done = ccplan("run", EXAMPLES / "mmn.yaml", "--quiet", "--out", tmp_path, "--engine", "ciw")
     assert done.code == 2
-    assert done.err.strip() == "error: unknown engine 'ciw'; expected one of simpy, numba"
+    assert done.err.strip() == "error: --engine must be auto, simpy or numba (got 'ciw')"
