@@ -1,24 +1,45 @@
-"""The (replication, period, channel) cells of one period kind, and fast aggregation into them.
+"""The (replication, period, channel) cells of the period kinds, and fast aggregation into them.
 
 A KPI is first computed as a "cube": a float64 array of shape ``(R, P, C + 1)`` over the
-replications, the periods of one kind and the channels, whose last channel slot is the pooled
-channel ``all``. Sums go through :func:`numpy.bincount` on a flat cell index, so a hundred
-thousand contacts aggregate in milliseconds; no Python loop runs per contact.
+replications, the periods of every kind measured side by side (the periods of the first kind,
+then those of the second, ...) and the channels, whose last channel slot is the pooled channel
+``all``. :class:`Layout` holds those cells; :meth:`Layout.place` finds the cell of every row of a
+log once, and :class:`Placed` aggregates weights into the cells of every kind with
+:func:`numpy.bincount` on flat cell indices: no Python loop runs per row.
+
+Every period boundary lies on the interval grid (the interval divides a day), so the period of
+a moment in every kind follows from its interval ``floor(t / interval_s)`` through a table of
+the intervals' periods. Counts (sums of booleans) are summed once per (replication, channel,
+interval) and those sums added up over each period's intervals with :func:`numpy.add.reduceat`:
+one pass over the rows for every kind, and exact, as sums of whole numbers are. Real-valued
+weights are summed straight into each kind's cells in row order, the order a
+:func:`numpy.bincount` per kind takes, so they equal it to the last bit.
+
+A moment within rounding of a grid point but not on it (``t / interval_s`` rounds to a whole
+number ``t`` is not a multiple of) may fall in one interval by ``floor(t / interval_s)`` and in
+a day by ``floor(t / 86400)`` that does not contain that interval; such moments are placed kind
+by kind with :func:`sla_eval.periods.period_index`, so every kind's assignment stays the one the
+kind measured alone gives.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from sla_eval.periods import period_index
+from sla_eval.periods import period_index, period_table
 
-__all__ = ["ALL_CHANNELS", "Cube", "ratio"]
+__all__ = ["ALL_CHANNELS", "KindPeriods", "Layout", "Placed", "kind_periods", "ratio"]
 
 ALL_CHANNELS = "all"
+_NEAR_GRID = 1e-6
+"""Moments whose ``t / interval_s`` lies this close to a whole number (and that are not on the
+grid) are placed kind by kind."""
 
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -29,61 +50,280 @@ def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class Cube:
-    """Cells of one period kind.
+class KindPeriods:
+    """The periods of one kind over a measured horizon (:func:`kind_periods`).
 
     Attributes
     ----------
-    replications:
-        Sorted replication indices (int64).
-    periods:
-        The kind's period table (:func:`sla_eval.periods.period_table`), consecutive periods.
-    channels:
-        Channel names, without ``all``.
     kind, start, interval_s:
-        Period kind, horizon start date and interval length, to assign times to periods.
+        Period kind, horizon start date and interval length.
+    periods:
+        The kind's :func:`sla_eval.periods.period_table` (consecutive periods).
+    interval_period:
+        Position in ``periods`` of the period holding each interval of the horizon (-1 for an
+        interval inside a skipped warm-up).
+    first_interval:
+        The first interval of each period in ``periods``.
     """
 
-    replications: np.ndarray
-    periods: pd.DataFrame
-    channels: tuple[str, ...]
     kind: str
     start: dt.date
     interval_s: float
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        return (len(self.replications), len(self.periods), len(self.channels) + 1)
+    periods: pd.DataFrame
+    interval_period: np.ndarray
+    first_interval: np.ndarray
 
     def positions(self, times_s: np.ndarray) -> np.ndarray:
-        """Position of each moment's period in ``periods`` (negative inside a skipped warm-up)."""
+        """Position in ``periods`` of each moment's period, from
+        :func:`sla_eval.periods.period_index` (negative inside a skipped warm-up)."""
         period = period_index(times_s, start=self.start, kind=self.kind, interval_s=self.interval_s)
         return period - int(self.periods["period"].iloc[0])
 
-    def cells(
-        self, replication: np.ndarray, times_s: np.ndarray, channel_code: np.ndarray
-    ) -> np.ndarray:
-        """Flat cell index of each row (replication, moment, channel code 0..C-1)."""
+
+@lru_cache(maxsize=64)
+def kind_periods(
+    start: dt.date, kind: str, interval_s: float, horizon_s: float, warmup_s: float
+) -> KindPeriods:
+    """The :class:`KindPeriods` of ``kind`` over ``[warmup_s, horizon_s)`` (cached: it depends
+    on these settings only; its arrays are read-only)."""
+    periods = period_table(
+        start=start, kind=kind, interval_s=interval_s, horizon_s=horizon_s, warmup_s=warmup_s
+    )
+    grid_s = np.arange(round(horizon_s / interval_s), dtype=np.float64) * interval_s
+    period = period_index(grid_s, start=start, kind=kind, interval_s=interval_s)
+    position = period - int(periods["period"].iloc[0])
+    position[position < 0] = -1
+    first = np.round(periods["start_s"].to_numpy() / interval_s).astype(np.int64)
+    for array in (position, first):
+        array.setflags(write=False)
+    return KindPeriods(kind, start, interval_s, periods, position, first)
+
+
+class Layout:
+    """The cells of several period kinds side by side: cubes of shape ``(R, P, C + 1)`` with
+    ``P = P_1 + ... + P_K`` (kind ``k`` owns the periods ``bounds[k]:bounds[k + 1]``).
+
+    Parameters
+    ----------
+    replications:
+        Sorted replication indices (int64).
+    kinds:
+        The :class:`KindPeriods` of every kind measured, over one horizon.
+    channels:
+        Channel names, without ``all``.
+    """
+
+    def __init__(
+        self, replications: np.ndarray, kinds: Sequence[KindPeriods], channels: tuple[str, ...]
+    ):
+        self.replications = replications
+        self.kinds = tuple(kinds)
+        self.channels = channels
+        self.bounds = np.cumsum([0] + [len(k.periods) for k in self.kinds])
+        n_rep, n_code = len(replications), len(channels)
+        self.shape = (n_rep, int(self.bounds[-1]), n_code + 1)
+        self.interval_s = self.kinds[0].interval_s
+        self.n_intervals = len(self.kinds[0].interval_period)
+        self.start_s = np.concatenate([k.periods["start_s"].to_numpy() for k in self.kinds])
+        self.end_s = np.concatenate([k.periods["end_s"].to_numpy() for k in self.kinds])
+        self.interval_position = np.stack(
+            [
+                np.where(k.interval_period >= 0, k.interval_period + offset, -1)
+                for k, offset in zip(self.kinds, self.bounds[:-1], strict=True)
+            ]
+        )
+        # the fine cells (replication, channel, interval): the cell of each in every kind, and
+        # the first fine cell of every (replication, channel, period), the segments the fine
+        # sums are added up over
+        rep_channel = np.arange(n_rep * n_code)
+        rep, code = np.divmod(rep_channel, n_code)
+        self.fine_cell = np.stack(
+            [
+                np.where(
+                    position[None, :] >= 0,
+                    (rep[:, None] * self.shape[1] + position[None, :]) * self.shape[2]
+                    + code[:, None],
+                    -1,
+                ).ravel()
+                for position in self.interval_position
+            ]
+        )
+        starts = rep_channel[:, None] * self.n_intervals
+        self.fine_starts = [(starts + k.first_interval[None, :]).ravel() for k in self.kinds]
+
+    @property
+    def size(self) -> int:
+        """Number of cells."""
+        return int(np.prod(self.shape))
+
+    def place(
+        self, replication: np.ndarray, times_s: np.ndarray, channel_codes: np.ndarray
+    ) -> Placed:
+        """The cells of rows at ``times_s`` (in periods that are measured) of every kind."""
+        times = np.asarray(times_s, np.float64)
+        scaled = times / self.interval_s
+        interval = np.clip(np.floor(scaled).astype(np.int64), 0, self.n_intervals - 1)
+        whole = np.rint(scaled)
+        near = np.flatnonzero(
+            (np.abs(scaled - whole) < _NEAR_GRID) & (times != whole * self.interval_s)
+        )
         rep = np.searchsorted(self.replications, replication)
+        fine = (rep * len(self.channels) + channel_codes) * self.n_intervals + interval
+        near_cells = np.empty((len(self.kinds), len(near)), np.int64)
         _, n_period, n_slot = self.shape
-        return (rep * n_period + self.positions(times_s)) * n_slot + channel_code
+        for k, (kind, offset) in enumerate(zip(self.kinds, self.bounds[:-1], strict=True)):
+            position = kind.positions(times[near]) + offset
+            near_cells[k] = (rep[near] * n_period + position) * n_slot + channel_codes[near]
+        return Placed(self, fine, near, near_cells)
 
-    def sums(self, cells: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        """Sum of ``weights`` (or a count) per cell; the ``all`` slot is the sum over channels."""
-        size = int(np.prod(self.shape))
-        out = np.bincount(cells, weights=weights, minlength=size).astype(np.float64)
-        out = out.reshape(self.shape)
-        out[..., -1] = out[..., :-1].sum(axis=-1)
-        return out
+    def finish(self, cubes: np.ndarray) -> np.ndarray:
+        """``cubes`` (shape ``(..., R, P, C + 1)``) with the ``all`` slot the sum over the
+        channels."""
+        cubes[..., -1] = cubes[..., :-1].sum(axis=-1)
+        return cubes
 
-    def reduce(self, cells: np.ndarray, values: np.ndarray, how: str | float) -> np.ndarray:
-        """``max`` or a quantile (a float in [0, 1]) of ``values`` per cell; NaN where empty.
 
-        The ``all`` slot stays NaN: these statistics are not pooled across channels.
+@dataclass(frozen=True, eq=False)
+class Placed:
+    """Rows placed in the cells of a :class:`Layout` (:meth:`Layout.place`).
+
+    Attributes
+    ----------
+    layout:
+        The cells.
+    fine:
+        The (replication, channel, interval) cell of each row.
+    near, near_cells:
+        The rows placed kind by kind (module docstring) and their cell in each kind, shape
+        ``(K, len(near))``.
+    """
+
+    layout: Layout
+    fine: np.ndarray
+    near: np.ndarray
+    near_cells: np.ndarray
+
+    def _split(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of ``rows`` (indices) are placed through their interval, and which kind by
+        kind (positions in ``rows``)."""
+        if not len(self.near):
+            return np.ones(len(rows), bool), rows[:0]
+        is_near = np.isin(rows, self.near)
+        return ~is_near, np.flatnonzero(is_near)
+
+    def _near_cells(self, rows: np.ndarray) -> np.ndarray:
+        """Cells (shape ``(K, n)``) of ``rows``, rows placed kind by kind."""
+        return self.near_cells[:, np.searchsorted(self.near, rows)]
+
+    def cells(self, kind: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Flat cell index in kind ``kind`` of ``rows`` (indices, None: every row)."""
+        rows = np.arange(len(self.fine)) if rows is None and len(self.near) else rows
+        if rows is None:
+            return self.layout.fine_cell[kind][self.fine]
+        cells = self.layout.fine_cell[kind][self.fine[rows]]
+        _, near = self._split(rows)
+        cells[near] = self._near_cells(rows[near])[kind]
+        return cells
+
+    def _by_period(self, fine: np.ndarray, how: np.ufunc, out: np.ndarray) -> None:
+        """Combine the fine cells' ``fine`` (shape ``(m, n_fine)``) over each period's
+        intervals with ``how`` (:meth:`numpy.ufunc.reduceat`) into ``out`` (shape ``(m, R, P,
+        C + 1)``)."""
+        layout = self.layout
+        n_rep, _, n_slot = layout.shape
+        for k, starts in enumerate(layout.fine_starts):
+            first, last = layout.bounds[k], layout.bounds[k + 1]
+            combined = how.reduceat(fine, starts, axis=1)
+            combined = combined.reshape(len(fine), n_rep, n_slot - 1, last - first)
+            out[:, :, first:last, :-1] = combined.transpose(0, 1, 3, 2)
+
+    def counts(self, weights: Sequence[np.ndarray]) -> np.ndarray:
+        """Number of rows where each boolean array of ``weights`` is True, per cell: shape
+        ``(len(weights), R, P, C + 1)``, the ``all`` slot the sum over the channels."""
+        layout = self.layout
+        n_fine = layout.fine_cell.shape[1]
+        regular = None
+        if len(self.near):
+            regular = np.ones(len(self.fine), bool)
+            regular[self.near] = False
+        fine_index = self.fine if regular is None else self.fine[regular]
+        fine = np.empty((len(weights), n_fine))
+        for j, weight in enumerate(weights):
+            picked = weight if regular is None else weight[regular]
+            fine[j] = np.bincount(fine_index, weights=picked, minlength=n_fine)
+        out = np.zeros((len(weights), *layout.shape))
+        self._by_period(fine, np.add, out)
+        if len(self.near):
+            flat = out.reshape(len(weights), -1)
+            cells = self.near_cells.ravel()
+            for j, weight in enumerate(weights):
+                repeated = np.tile(weight[self.near].astype(np.float64), len(layout.kinds))
+                flat[j] += np.bincount(cells, weights=repeated, minlength=layout.size)
+        return layout.finish(out)
+
+    def sums(self, weights: Sequence[np.ndarray]) -> np.ndarray:
+        """Sum of each real-valued array of ``weights`` per cell, in row order: shape
+        ``(len(weights), R, P, C + 1)``, the ``all`` slot the sum over the channels."""
+        layout = self.layout
+        out = np.zeros((len(weights), layout.size))
+        for k in range(len(layout.kinds)):
+            cells = self.cells(k)
+            for j, weight in enumerate(weights):
+                # each cell belongs to one kind: the other kinds add zeros to it
+                out[j] += np.bincount(cells, weights=weight, minlength=layout.size)
+        return layout.finish(out.reshape(len(weights), *layout.shape))
+
+    def maximum(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Largest of the ``values`` of ``rows`` (indices; NaN skipped) per cell; NaN where
+        there is none and in the ``all`` slot (not pooled across channels)."""
+        layout = self.layout
+        known = ~np.isnan(values)
+        rows, values = rows[known], values[known]
+        regular, near = self._split(rows)
+        n_fine = layout.fine_cell.shape[1]
+        fine = np.full((2, n_fine), -np.inf)
+        fine_index = self.fine[rows[regular]]
+        fine[0] = np.bincount(fine_index, minlength=n_fine)
+        np.maximum.at(fine[1], fine_index, values[regular])
+        out = np.zeros((2, *layout.shape))
+        self._by_period(fine[:1], np.add, out[:1])
+        self._by_period(fine[1:], np.maximum, out[1:])
+        flat = out.reshape(2, -1)
+        for cells in self._near_cells(rows[near]):
+            flat[0, cells] += 1
+            np.maximum.at(flat[1], cells, values[near])
+        longest = out[1]
+        longest[out[0] == 0] = np.nan
+        longest[..., -1] = np.nan
+        return longest
+
+    def quantile(self, rows: np.ndarray, values: np.ndarray, q: float) -> np.ndarray:
+        """The ``q`` quantile of the ``values`` of ``rows`` (indices; NaN skipped) per cell;
+        NaN where there is none and in the ``all`` slot.
+
+        Linear interpolation between the order statistics, as :meth:`pandas.Series.quantile`:
+        with the ``n`` values of a cell sorted, ``x = q (n - 1)``, ``i = floor(x)``,
+        ``f = x - i``, the quantile is ``v_i`` when ``f = 0`` and ``v_i + (v_{i+1} - v_i) f``
+        otherwise.
         """
-        out = np.full(int(np.prod(self.shape)), np.nan)
-        if len(cells):
-            grouped = pd.Series(values).groupby(cells)
-            result = grouped.max() if how == "max" else grouped.quantile(float(how))
-            out[result.index.to_numpy()] = result.to_numpy()
-        return out.reshape(self.shape)
+        known = ~np.isnan(values)
+        by_value = np.argsort(values[known], kind="stable")
+        rows, values = rows[known][by_value], values[known][by_value]
+        size = self.layout.size
+        out = np.full(size, np.nan)
+        key_type = np.uint16 if size <= np.iinfo(np.uint16).max else np.int64
+        for k in range(len(self.layout.kinds)):
+            cell = self.cells(k, rows)
+            order = np.argsort(cell.astype(key_type), kind="stable")
+            cell, sorted_values = cell[order], values[order]
+            if not len(cell):
+                continue
+            first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+            count = np.diff(np.r_[first, len(cell)])
+            position = q * (count - 1).astype(np.float64)
+            index = position.astype(np.int64)
+            fraction = np.fmod(position, 1.0)
+            low = sorted_values[first + index]
+            high = sorted_values[first + np.minimum(index + 1, count - 1)]
+            out[cell[first]] = np.where(fraction == 0.0, low, low + (high - low) * fraction)
+        return out.reshape(self.layout.shape)
