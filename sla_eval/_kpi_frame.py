@@ -2,8 +2,9 @@
 
 Rows run kind by kind (in the layout's order), then KPI by KPI (in the items' order), then over
 the cells ``(replication, period, channel slot)`` in that order, keeping the channel slots an
-item is defined on. Each column is written once into an array of its final dtype; the text
-columns are categoricals built from their codes.
+item is defined on. The rows are gathered as flat indices into the cubes stacked side by side;
+every column follows from those indices with a few whole-array operations, in its final dtype,
+and the text columns are categoricals built from their codes.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ Item = tuple[str, np.ndarray, np.ndarray]
 
 @dataclass(frozen=True)
 class _Rows:
-    """The rows of one kind on one set of channel slots: their cells in the side-by-side cube
-    and their replication, period, period start and channel code."""
+    """The rows of one kind on some channel slots, in row order: their flat cell index in a
+    cube and their replication, period, period start and channel code."""
 
     flat: np.ndarray
     replication: np.ndarray
@@ -34,23 +35,24 @@ class _Rows:
     channel: np.ndarray
 
 
-def _rows(layout: Layout, kind: int, slots: np.ndarray) -> _Rows:
+def _rows(layout: Layout, kind: int, slots: np.ndarray, channel_type: type) -> _Rows:
     n_rep, n_period, n_slot = layout.shape
+    chosen = np.flatnonzero(slots)
     first, last = layout.bounds[kind], layout.bounds[kind + 1]
-    periods = layout.kinds[kind].periods
+    shape = (n_rep, int(last - first), len(chosen))
     rep = np.arange(n_rep)[:, None, None]
     position = np.arange(first, last)[None, :, None]
-    slot = np.flatnonzero(slots)[None, None, :]
-    shape = (n_rep, last - first, len(slot.ravel()))
-    local = position - first
+    slot = chosen[None, None, :]
+
+    def spread(values: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(values, shape).ravel()
+
     return _Rows(
         flat=((rep * n_period + position) * n_slot + slot).ravel(),
-        replication=np.broadcast_to(layout.replications[rep], shape).ravel().astype(np.int32),
-        period=np.broadcast_to(periods["period"].to_numpy()[local], shape).ravel().astype(np.int32),
-        period_start=np.broadcast_to(
-            periods["period_start"].to_numpy().astype("datetime64[ns]")[local], shape
-        ).ravel(),
-        channel=np.broadcast_to(slot, shape).ravel(),
+        replication=spread(layout.replications.astype(np.int32)[rep]),
+        period=spread(layout.period[position]),
+        period_start=spread(layout.period_start[position]),
+        channel=spread(slot.astype(channel_type)),
     )
 
 
@@ -66,48 +68,47 @@ def kpi_frame(
     name, in order, either way."""
     kpi_names = list(dict.fromkeys(name for name, _, _ in items))
     kpi_code = {name: code for code, name in enumerate(kpi_names)}
+    channels = [*layout.channels, ALL_CHANNELS]
+    channel_type = _codes(len(channels))
     blocks: list[tuple[int, int, np.ndarray, _Rows]] = []
     for k, kind in enumerate(layout.kinds):
-        chosen = list(items)
-        if kind.kind == "interval" and interval_kpis is not None:
-            wanted = set(interval_kpis)
-            chosen = [item for item in items if item[0] in wanted]
         rows: dict[bytes, _Rows] = {}
-        for name, values, slots in chosen:
+        for name, values, slots in items:
+            if kind.kind == "interval" and interval_kpis is not None and name not in interval_kpis:
+                continue
             key = slots.tobytes()
             if key not in rows:
-                rows[key] = _rows(layout, k, slots)
+                rows[key] = _rows(layout, k, slots, channel_type)
             blocks.append((PERIOD_KINDS.index(kind.kind), kpi_code[name], values, rows[key]))
-    n_rows = sum(len(part.flat) for _, _, _, part in blocks)
-    channels = [*layout.channels, ALL_CHANNELS]
+    sizes = [len(part.flat) for _, _, _, part in blocks]
+    n_rows = sum(sizes)
     replication = np.empty(n_rows, np.int32)
-    period_kind = np.empty(n_rows, _codes(len(PERIOD_KINDS)))
     period = np.empty(n_rows, np.int32)
     period_start = np.empty(n_rows, "datetime64[ns]")
-    channel = np.empty(n_rows, _codes(len(channels)))
-    kpi = np.empty(n_rows, _codes(len(kpi_names)))
+    channel = np.empty(n_rows, channel_type)
     value = np.empty(n_rows, np.float64)
     at = 0
-    for kind_code, code, values, part in blocks:
+    for _, _, values, part in blocks:
         end = at + len(part.flat)
         replication[at:end] = part.replication
-        period_kind[at:end] = kind_code
         period[at:end] = part.period
         period_start[at:end] = part.period_start
         channel[at:end] = part.channel
-        kpi[at:end] = code
-        np.take(values.reshape(-1), part.flat, out=value[at:end])
+        value[at:end] = values.reshape(-1)[part.flat]
         at = end
+    kind_codes = np.array([kind for kind, _, _, _ in blocks], _codes(len(PERIOD_KINDS)))
+    kpi_codes = np.array([code for _, code, _, _ in blocks], _codes(len(kpi_names)))
     return pd.DataFrame(
         {
             "replication": replication,
-            "period_kind": _categorical(period_kind, PERIOD_KINDS),
+            "period_kind": _categorical(np.repeat(kind_codes, sizes), PERIOD_KINDS),
             "period": period,
             "period_start": period_start,
             "channel": _categorical(channel, channels),
-            "kpi": _categorical(kpi, kpi_names),
+            "kpi": _categorical(np.repeat(kpi_codes, sizes), kpi_names),
             "value": value,
-        }
+        },
+        copy=False,
     )
 
 

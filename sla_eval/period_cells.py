@@ -126,6 +126,10 @@ class Layout:
         self.n_intervals = len(self.kinds[0].interval_period)
         self.start_s = np.concatenate([k.periods["start_s"].to_numpy() for k in self.kinds])
         self.end_s = np.concatenate([k.periods["end_s"].to_numpy() for k in self.kinds])
+        self.period = np.concatenate([k.periods["period"].to_numpy(np.int32) for k in self.kinds])
+        self.period_start = np.concatenate(
+            [k.periods["period_start"].to_numpy().astype("datetime64[ns]") for k in self.kinds]
+        )
         self.interval_position = np.stack(
             [
                 np.where(k.interval_period >= 0, k.interval_period + offset, -1)
