@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
-from sla_eval._categories import equals
+from sla_eval._codes import equals
 from sla_eval.fcr import felt_fcr
 from sla_eval.kpi_names import (
     Threshold,
@@ -44,6 +44,12 @@ Item = tuple[str, np.ndarray, np.ndarray]
 """``(kpi name, cube of shape (R, P, C + 1), channel-slot mask of length C + 1)``."""
 Key = str | tuple[object, ...]
 """What a summed weight is known by: a name, or a tuple naming a threshold's weights."""
+
+
+def _rows(chosen: np.ndarray) -> slice | np.ndarray:
+    """The rows where ``chosen`` is True, as an index that selects them fast: every row (a
+    slice, no copy) or their positions (gathering is cheaper than a boolean mask)."""
+    return slice(None) if chosen.all() else np.flatnonzero(chosen)
 
 
 def _escalation_targets(contacts: pd.DataFrame, targets_s: Mapping[str, float]) -> np.ndarray:
@@ -125,7 +131,7 @@ class ContactKpis:
         self, contacts: pd.DataFrame, channel_codes: np.ndarray, outcomes: Mapping[str, np.ndarray]
     ) -> None:
         """Arrival and leaving time of every offered contact (``inf`` while still waiting)."""
-        offered = ~outcomes["not_offered"]
+        offered = _rows(~outcomes["not_offered"])
         leave = np.where(
             outcomes["answered"],
             contacts["answer_s"].to_numpy(np.float64),
@@ -154,7 +160,7 @@ class ContactKpis:
             contacts, window_s=windows[channel_codes], horizon_s=horizon_s
         )
         arrival = contacts["arrival_s"].to_numpy(np.float64)
-        rows = (arrival >= warmup_s) & (arrival < horizon_s)
+        rows = _rows((arrival >= warmup_s) & (arrival < horizon_s))
         self.replication = contacts["replication"].to_numpy(np.int64)[rows]
         self.arrival, self.code = arrival[rows], channel_codes[rows]
         self.wait = contacts["wait_s"].to_numpy(np.float64)[rows]
@@ -246,7 +252,7 @@ class ContactKpis:
             escalated=self.escalated,
             complaint=self.complaint,
         )
-        for name, target in self._escalation_targets():
+        for name, target in self._tier2_targets():
             escalated = self.escalated
             counted[("in_time", name)] = escalated & (self.esc_response <= target)
             counted[("judged", name)] = escalated & (
@@ -255,7 +261,7 @@ class ContactKpis:
         counted.update(scored=self.scored, top_box=self.top_box, negative=self.negative)
         return counted
 
-    def _escalation_targets(self) -> list[tuple[str, np.ndarray]]:
+    def _tier2_targets(self) -> list[tuple[str, np.ndarray]]:
         """Each tier-2 response KPI and the target of every contact (NaN: not escalated)."""
         return [(escalation_response_kpi(), self.esc_target)] + [
             (escalation_response_kpi(t), np.where(self.escalated, t, np.nan))
@@ -369,7 +375,7 @@ class ContactKpis:
             ("escalation_frac", ratio(n["escalated"], answered), self.every_slot),
             ("complaint_frac", ratio(n["complaint"], answered), self.every_slot),
         ]
-        for name, _ in self._escalation_targets():
+        for name, _ in self._tier2_targets():
             in_time = ratio(n[("in_time", name)], n[("judged", name)])
             items.append((name, in_time, self.every_slot))
         return items

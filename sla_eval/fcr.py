@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
-from sla_eval._categories import equals
+from sla_eval._codes import equals, replication_positions
 
 __all__ = ["DEFAULT_FCR_WINDOW_S", "felt_fcr"]
 
@@ -71,14 +71,14 @@ def felt_fcr(
     contact_id = contacts["contact_id"].to_numpy(np.int64)
     parent_id = contacts["parent_id"].to_numpy(np.int64)
     stride = int(max(contact_id.max(initial=0), parent_id.max(initial=0))) + 1
-    reps, rep = np.unique(replication, return_inverse=True)
+    reps, rep = replication_positions(replication)
     # the earliest arrival among each contact's children, by (replication, contact_id)
     first_child_s = np.full(len(reps) * stride, np.inf)
-    is_child = parent_id >= 0
+    child = np.flatnonzero(parent_id >= 0)
     np.minimum.at(
         first_child_s,
-        rep[is_child] * stride + parent_id[is_child],
-        contacts["arrival_s"].to_numpy(np.float64)[is_child],
+        rep[child] * stride + parent_id[child],
+        contacts["arrival_s"].to_numpy(np.float64)[child],
     )
     child_s = first_child_s[rep * stride + contact_id]
     end_s = contacts["end_s"].to_numpy(np.float64)

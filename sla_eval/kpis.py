@@ -107,6 +107,7 @@ from scenarios.log_tables import (
     check_columns,
     empty_frame,
 )
+from sla_eval._codes import replication_positions
 from sla_eval._contact_kpis import ContactKpis
 from sla_eval._kpi_frame import kpi_frame
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
@@ -353,7 +354,7 @@ def kpi_table(
     if outages is not None:
         _channel_codes(_checked(outages, OUTAGE_COLUMNS, "outage log"), names, "outage log")
         replications.append(outages["replication"].to_numpy(np.int64))
-    reps = np.unique(np.concatenate(replications))
+    reps, _ = replication_positions(np.concatenate(replications))
     measure = ContactKpis(
         contacts,
         contact_codes,

@@ -73,6 +73,11 @@ class KindPeriods:
     interval_period: np.ndarray
     first_interval: np.ndarray
 
+    @property
+    def single_intervals(self) -> bool:
+        """Whether every period is one interval long."""
+        return len(self.first_interval) == len(self.interval_period) - self.first_interval[0]
+
     def positions(self, times_s: np.ndarray) -> np.ndarray:
         """Position in ``periods`` of each moment's period, from
         :func:`sla_eval.periods.period_index` (negative inside a skipped warm-up)."""
@@ -230,40 +235,58 @@ class Placed:
         return cells
 
     def _by_period(self, fine: np.ndarray, how: np.ufunc, out: np.ndarray) -> None:
-        """Combine the fine cells' ``fine`` (shape ``(m, n_fine)``) over each period's
-        intervals with ``how`` (:meth:`numpy.ufunc.reduceat`) into ``out`` (shape ``(m, R, P,
-        C + 1)``)."""
+        """Combine the fine cells' ``fine`` (shape ``(n_fine, m)``) over each period's
+        intervals with ``how`` (:meth:`numpy.ufunc.reduceat`; a period of one interval is that
+        interval) into ``out`` (shape ``(m, R, P, C + 1)``), the ``all`` slot combined over the
+        channels the same way."""
         layout = self.layout
         n_rep, _, n_slot = layout.shape
-        for k, starts in enumerate(layout.fine_starts):
-            first, last = layout.bounds[k], layout.bounds[k + 1]
-            combined = how.reduceat(fine, starts, axis=1)
-            combined = combined.reshape(len(fine), n_rep, n_slot - 1, last - first)
-            out[:, :, first:last, :-1] = combined.transpose(0, 1, 3, 2)
+        for kind, starts, first, last in zip(
+            layout.kinds, layout.fine_starts, layout.bounds[:-1], layout.bounds[1:], strict=True
+        ):
+            # the intervals between one (replication, channel)'s last period and the next's
+            # first lie in a skipped warm-up: nothing was placed in them
+            combined = fine[starts] if kind.single_intervals else how.reduceat(fine, starts)
+            combined = combined.reshape(n_rep, n_slot - 1, last - first, fine.shape[1])
+            out[:, :, first:last, :-1] = combined.transpose(3, 0, 2, 1)
+            out[:, :, first:last, -1] = how.reduce(combined, axis=1).transpose(2, 0, 1)
+
+    def _fine_counts(self, weights: Sequence[np.ndarray], rows: np.ndarray | None) -> np.ndarray:
+        """Number of ``rows`` (None: all) where each of ``weights`` is True per fine cell, shape
+        ``(n_fine, len(weights))``: the product of the rows' one-hot fine cells (a sparse
+        matrix, fine cells x rows) with the weights as columns."""
+        from scipy import sparse  # imported on first use: a second off the start of the CLI
+
+        fine = self.fine if rows is None else self.fine[rows]
+        n_fine = self.layout.fine_cell.shape[1]
+        # whole numbers are exact in float32 below 2**24, more than any fine cell holds
+        # unless there are that many rows
+        exact = np.float32 if len(fine) < 2**24 else np.float64
+        one_hot = sparse.csc_matrix(
+            (np.ones(len(fine), exact), fine, np.arange(len(fine) + 1)), shape=(n_fine, len(fine))
+        )
+        columns = np.stack([weight if rows is None else weight[rows] for weight in weights], axis=1)
+        return np.asarray(one_hot @ columns.astype(exact), np.float64)
 
     def counts(self, weights: Sequence[np.ndarray]) -> np.ndarray:
         """Number of rows where each boolean array of ``weights`` is True, per cell: shape
         ``(len(weights), R, P, C + 1)``, the ``all`` slot the sum over the channels."""
         layout = self.layout
-        n_fine = layout.fine_cell.shape[1]
         regular = None
         if len(self.near):
-            regular = np.ones(len(self.fine), bool)
-            regular[self.near] = False
-        fine_index = self.fine if regular is None else self.fine[regular]
-        fine = np.empty((len(weights), n_fine))
-        for j, weight in enumerate(weights):
-            picked = weight if regular is None else weight[regular]
-            fine[j] = np.bincount(fine_index, weights=picked, minlength=n_fine)
+            is_regular = np.ones(len(self.fine), bool)
+            is_regular[self.near] = False
+            regular = np.flatnonzero(is_regular)
         out = np.zeros((len(weights), *layout.shape))
-        self._by_period(fine, np.add, out)
+        self._by_period(self._fine_counts(weights, regular), np.add, out)
         if len(self.near):
             flat = out.reshape(len(weights), -1)
             cells = self.near_cells.ravel()
             for j, weight in enumerate(weights):
                 repeated = np.tile(weight[self.near].astype(np.float64), len(layout.kinds))
                 flat[j] += np.bincount(cells, weights=repeated, minlength=layout.size)
-        return layout.finish(out)
+            layout.finish(out)
+        return out
 
     def sums(self, weights: Sequence[np.ndarray]) -> np.ndarray:
         """Sum of each real-valued array of ``weights`` per cell, in row order: shape
@@ -285,13 +308,13 @@ class Placed:
         rows, values = rows[known], values[known]
         regular, near = self._split(rows)
         n_fine = layout.fine_cell.shape[1]
-        fine = np.full((2, n_fine), -np.inf)
         fine_index = self.fine[rows[regular]]
-        fine[0] = np.bincount(fine_index, minlength=n_fine)
-        np.maximum.at(fine[1], fine_index, values[regular])
+        counted = np.bincount(fine_index, minlength=n_fine).astype(np.float64)
+        longest = np.full(n_fine, -np.inf)
+        np.maximum.at(longest, fine_index, values[regular])
         out = np.zeros((2, *layout.shape))
-        self._by_period(fine[:1], np.add, out[:1])
-        self._by_period(fine[1:], np.maximum, out[1:])
+        self._by_period(counted[:, None], np.add, out[:1])
+        self._by_period(longest[:, None], np.maximum, out[1:])
         flat = out.reshape(2, -1)
         for cells in self._near_cells(rows[near]):
             flat[0, cells] += 1
