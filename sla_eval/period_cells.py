@@ -147,7 +147,8 @@ class Layout:
         rep_channel = np.arange(n_rep * n_code)
         rep, code = np.divmod(rep_channel, n_code)
         self.fine_cell = np.stack(
-            [
+            axis=1,
+            arrays=[
                 np.where(
                     position[None, :] >= 0,
                     (rep[:, None] * self.shape[1] + position[None, :]) * self.shape[2]
@@ -155,7 +156,7 @@ class Layout:
                     -1,
                 ).ravel()
                 for position in self.interval_position
-            ]
+            ],
         )
         starts = rep_channel[:, None] * self.n_intervals
         self.fine_starts = [(starts + k.first_interval[None, :]).ravel() for k in self.kinds]
@@ -228,8 +229,8 @@ class Placed:
         """Flat cell index in kind ``kind`` of ``rows`` (indices, None: every row)."""
         rows = np.arange(len(self.fine)) if rows is None and len(self.near) else rows
         if rows is None:
-            return self.layout.fine_cell[kind][self.fine]
-        cells = self.layout.fine_cell[kind][self.fine[rows]]
+            return self.layout.fine_cell[self.fine, kind]
+        cells = self.layout.fine_cell[self.fine[rows], kind]
         _, near = self._split(rows)
         cells[near] = self._near_cells(rows[near])[kind]
         return cells
@@ -258,7 +259,7 @@ class Placed:
         from scipy import sparse  # imported on first use: a second off the start of the CLI
 
         fine = self.fine if rows is None else self.fine[rows]
-        n_fine = self.layout.fine_cell.shape[1]
+        n_fine = len(self.layout.fine_cell)
         # whole numbers are exact in float32 below 2**24, more than any fine cell holds
         # unless there are that many rows
         exact = np.float32 if len(fine) < 2**24 else np.float64
@@ -290,15 +291,26 @@ class Placed:
 
     def sums(self, weights: Sequence[np.ndarray]) -> np.ndarray:
         """Sum of each real-valued array of ``weights`` per cell, in row order: shape
-        ``(len(weights), R, P, C + 1)``, the ``all`` slot the sum over the channels."""
+        ``(len(weights), R, P, C + 1)``, the ``all`` slot the sum over the channels.
+
+        The product of the rows' one-hot cells (a sparse matrix, cells x rows, one entry per
+        kind in each column) with the weights as columns, which adds the rows column by column:
+        each cell receives its rows' weights in row order, as :func:`numpy.bincount` of every
+        kind does, so the sums equal it to the last bit.
+        """
+        from scipy import sparse  # imported on first use: a second off the start of the CLI
+
         layout = self.layout
-        out = np.zeros((len(weights), layout.size))
-        for k in range(len(layout.kinds)):
-            cells = self.cells(k)
-            for j, weight in enumerate(weights):
-                # each cell belongs to one kind: the other kinds add zeros to it
-                out[j] += np.bincount(cells, weights=weight, minlength=layout.size)
-        return layout.finish(out.reshape(len(weights), *layout.shape))
+        n_kind = len(layout.kinds)
+        cells = layout.fine_cell[self.fine]
+        if len(self.near):
+            cells[self.near] = self.near_cells.T
+        one_hot = sparse.csc_matrix(
+            (np.ones(cells.size), cells.ravel(), np.arange(0, cells.size + 1, n_kind)),
+            shape=(layout.size, len(cells)),
+        )
+        summed = one_hot @ np.stack(weights, axis=1)
+        return layout.finish(np.ascontiguousarray(summed.T).reshape(len(weights), *layout.shape))
 
     def maximum(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Largest of the ``values`` of ``rows`` (indices; NaN skipped) per cell; NaN where
@@ -307,7 +319,7 @@ class Placed:
         known = ~np.isnan(values)
         rows, values = rows[known], values[known]
         regular, near = self._split(rows)
-        n_fine = layout.fine_cell.shape[1]
+        n_fine = len(layout.fine_cell)
         fine_index = self.fine[rows[regular]]
         counted = np.bincount(fine_index, minlength=n_fine).astype(np.float64)
         longest = np.full(n_fine, -np.inf)

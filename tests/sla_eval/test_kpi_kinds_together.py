@@ -58,3 +58,19 @@ def test_each_kind_measured_with_the_others_equals_it_measured_alone(logs):
         alone = _table(logs, (kind,))
         part = together[together["period_kind"] == kind].reset_index(drop=True)
         pd.testing.assert_frame_equal(part, alone, check_exact=True, check_categorical=False)
+
+
+@pytest.mark.parametrize("kinds", [PERIOD_KINDS, ("interval",), ("day", "interval")])
+@pytest.mark.parametrize("kept", [("service_level", "response_within_target_frac"), ()])
+def test_interval_kpis_keep_exactly_those_interval_rows(logs, kinds, kept):
+    scenario, contacts, agents, outages = logs
+    full = _table(logs, kinds)
+    restricted = scenario_kpi_table(
+        scenario, contacts, agents=agents, outages=outages, period_kinds=kinds, interval_kpis=kept
+    )
+    wanted = (full["period_kind"] != "interval") | full["kpi"].isin(kept)
+    expected = full[wanted.to_numpy()].reset_index(drop=True)
+    pd.testing.assert_frame_equal(restricted, expected, check_exact=True)
+    interval = restricted[restricted["period_kind"] == "interval"]
+    assert set(interval["kpi"].astype(str)) == set(kept)
+    assert (len(interval) > 0) == bool(kept)
