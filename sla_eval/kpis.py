@@ -211,8 +211,9 @@ def _checked(frame: pd.DataFrame, columns: Mapping[str, str], what: str) -> pd.D
 
 def _channel_codes(frame: pd.DataFrame, names: tuple[str, ...], what: str) -> np.ndarray:
     channel = frame["channel"]
-    known = pd.Index(names).get_indexer(channel.cat.categories)
-    codes = np.where(channel.cat.codes >= 0, known[channel.cat.codes], -1).astype(np.int64)
+    # the position of each category in names, and -1 (missing) for the code -1
+    known = np.append(pd.Index(names).get_indexer(channel.cat.categories), -1)
+    codes = known[channel.cat.codes.to_numpy()].astype(np.int64)
     if (codes < 0).any():
         unknown = sorted(set(channel[codes < 0].astype(str)))
         raise InputError(f"the {what} has channels without a KpiChannel: {unknown}")
