@@ -104,6 +104,78 @@ def kind_periods(
     return KindPeriods(kind, start, interval_s, periods, position, first)
 
 
+@dataclass(frozen=True, eq=False)
+class _Grid:
+    """What a :class:`Layout` needs besides the replication indices and channel names
+    (:func:`_grid`)."""
+
+    bounds: np.ndarray
+    shape: tuple[int, int, int]
+    start_s: np.ndarray
+    end_s: np.ndarray
+    period: np.ndarray
+    period_start: np.ndarray
+    interval_position: np.ndarray
+    fine_cell: np.ndarray
+    fine_starts: tuple[np.ndarray, ...]
+
+
+@lru_cache(maxsize=4)
+def _grid(kinds: tuple[KindPeriods, ...], n_rep: int, n_code: int) -> _Grid:
+    """The side-by-side periods of ``kinds`` and the cells of ``n_rep`` replications and
+    ``n_code`` channels (cached: a run's replications share them; read-only)."""
+    bounds = np.cumsum([0] + [len(k.periods) for k in kinds])
+    n_period, n_slot = int(bounds[-1]), n_code + 1
+    interval_position = np.stack(
+        [
+            np.where(k.interval_period >= 0, k.interval_period + offset, -1)
+            for k, offset in zip(kinds, bounds[:-1], strict=True)
+        ]
+    )
+    # the fine cells (replication, channel, interval): the cell of each in every kind, and the
+    # first fine cell of every (replication, channel, period), the segments the fine sums are
+    # added up over
+    rep_channel = np.arange(n_rep * n_code)
+    rep, code = np.divmod(rep_channel, n_code)
+    fine_cell = np.stack(
+        [
+            np.where(
+                position[None, :] >= 0,
+                (rep[:, None] * n_period + position[None, :]) * n_slot + code[:, None],
+                -1,
+            ).ravel()
+            for position in interval_position
+        ],
+        axis=1,
+    )
+    starts = rep_channel[:, None] * len(kinds[0].interval_period)
+    grid = _Grid(
+        bounds=bounds,
+        shape=(n_rep, n_period, n_slot),
+        start_s=np.concatenate([k.periods["start_s"].to_numpy() for k in kinds]),
+        end_s=np.concatenate([k.periods["end_s"].to_numpy() for k in kinds]),
+        period=np.concatenate([k.periods["period"].to_numpy(np.int32) for k in kinds]),
+        period_start=np.concatenate(
+            [k.periods["period_start"].to_numpy().astype("datetime64[ns]") for k in kinds]
+        ),
+        interval_position=interval_position,
+        fine_cell=fine_cell,
+        fine_starts=tuple((starts + k.first_interval[None, :]).ravel() for k in kinds),
+    )
+    for array in (
+        grid.bounds,
+        grid.start_s,
+        grid.end_s,
+        grid.period,
+        grid.period_start,
+        grid.interval_position,
+        grid.fine_cell,
+        *grid.fine_starts,
+    ):
+        array.setflags(write=False)
+    return grid
+
+
 class Layout:
     """The cells of several period kinds side by side: cubes of shape ``(R, P, C + 1)`` with
     ``P = P_1 + ... + P_K`` (kind ``k`` owns the periods ``bounds[k]:bounds[k + 1]``).
@@ -124,42 +196,14 @@ class Layout:
         self.replications = replications
         self.kinds = tuple(kinds)
         self.channels = channels
-        self.bounds = np.cumsum([0] + [len(k.periods) for k in self.kinds])
-        n_rep, n_code = len(replications), len(channels)
-        self.shape = (n_rep, int(self.bounds[-1]), n_code + 1)
         self.interval_s = self.kinds[0].interval_s
         self.n_intervals = len(self.kinds[0].interval_period)
-        self.start_s = np.concatenate([k.periods["start_s"].to_numpy() for k in self.kinds])
-        self.end_s = np.concatenate([k.periods["end_s"].to_numpy() for k in self.kinds])
-        self.period = np.concatenate([k.periods["period"].to_numpy(np.int32) for k in self.kinds])
-        self.period_start = np.concatenate(
-            [k.periods["period_start"].to_numpy().astype("datetime64[ns]") for k in self.kinds]
-        )
-        self.interval_position = np.stack(
-            [
-                np.where(k.interval_period >= 0, k.interval_period + offset, -1)
-                for k, offset in zip(self.kinds, self.bounds[:-1], strict=True)
-            ]
-        )
-        # the fine cells (replication, channel, interval): the cell of each in every kind, and
-        # the first fine cell of every (replication, channel, period), the segments the fine
-        # sums are added up over
-        rep_channel = np.arange(n_rep * n_code)
-        rep, code = np.divmod(rep_channel, n_code)
-        self.fine_cell = np.stack(
-            axis=1,
-            arrays=[
-                np.where(
-                    position[None, :] >= 0,
-                    (rep[:, None] * self.shape[1] + position[None, :]) * self.shape[2]
-                    + code[:, None],
-                    -1,
-                ).ravel()
-                for position in self.interval_position
-            ],
-        )
-        starts = rep_channel[:, None] * self.n_intervals
-        self.fine_starts = [(starts + k.first_interval[None, :]).ravel() for k in self.kinds]
+        grid = _grid(self.kinds, len(replications), len(channels))
+        self.bounds, self.shape = grid.bounds, grid.shape
+        self.start_s, self.end_s = grid.start_s, grid.end_s
+        self.period, self.period_start = grid.period, grid.period_start
+        self.interval_position = grid.interval_position
+        self.fine_cell, self.fine_starts = grid.fine_cell, grid.fine_starts
 
     @property
     def size(self) -> int:
