@@ -80,18 +80,16 @@ def uptime_parts_s(
     n_period = layout.shape[1]
     grid = np.arange(round(horizon_s / layout.interval_s) + 1, dtype=np.float64)
     grid *= layout.interval_s
-    kept = [position >= 0 for position in layout.interval_position]
-    positions = [
-        position[keep] for position, keep in zip(layout.interval_position, kept, strict=True)
-    ]
+    # the period of each interval in every kind, the kinds one after the other: a bincount
+    # adds each period's intervals in interval order
+    position = layout.interval_position.ravel()
+    kept = np.flatnonzero(position >= 0)
+    interval, position = kept % layout.n_intervals, position[kept]
     edges = np.maximum(grid, warmup_s)
     lengths = np.diff(edges)
 
     def by_period(per_interval: np.ndarray) -> np.ndarray:
-        return sum(  # type: ignore[return-value]  # a sum of arrays
-            np.bincount(position, per_interval[keep], minlength=n_period)
-            for position, keep in zip(positions, kept, strict=True)
-        )
+        return np.bincount(position, per_interval[interval], minlength=n_period)
 
     masks = []
     for channel in layout.channels:
