@@ -4,16 +4,18 @@ A KPI is first computed as a "cube": a float64 array of shape ``(R, P, C + 1)`` 
 replications, the periods of every kind measured side by side (the periods of the first kind,
 then those of the second, ...) and the channels, whose last channel slot is the pooled channel
 ``all``. :class:`Layout` holds those cells; :meth:`Layout.place` finds the cell of every row of a
-log once, and :class:`Placed` aggregates weights into the cells of every kind with
-:func:`numpy.bincount` on flat cell indices: no Python loop runs per row.
+log once, and :class:`Placed` aggregates weights into the cells of every kind with whole-array
+operations: no Python loop runs per row.
 
 Every period boundary lies on the interval grid (the interval divides a day), so the period of
 a moment in every kind follows from its interval ``floor(t / interval_s)`` through a table of
 the intervals' periods. Counts (sums of booleans) are summed once per (replication, channel,
-interval) and those sums added up over each period's intervals with :func:`numpy.add.reduceat`:
-one pass over the rows for every kind, and exact, as sums of whole numbers are. Real-valued
-weights are summed straight into each kind's cells in row order, the order a
-:func:`numpy.bincount` per kind takes, so they equal it to the last bit.
+interval), every weight in one sparse matrix product, and those sums added up over each
+period's intervals with :func:`numpy.add.reduceat`: one pass over the rows for every kind, and
+exact, as sums of whole numbers are. Real-valued weights are summed straight into each kind's
+cells, adding the rows in row order, the order a :func:`numpy.bincount` per kind takes, so they
+equal it to the last bit. The maximum goes through the interval cells like the counts (it does
+not depend on the order); a quantile sorts each kind's cells once.
 
 A moment within rounding of a grid point but not on it (``t / interval_s`` rounds to a whole
 number ``t`` is not a multiple of) may fall in one interval by ``floor(t / interval_s)`` and in
@@ -300,7 +302,7 @@ class Placed:
         """Number of ``rows`` (None: all) where each of ``weights`` is True per fine cell, shape
         ``(n_fine, len(weights))``: the product of the rows' one-hot fine cells (a sparse
         matrix, fine cells x rows) with the weights as columns."""
-        from scipy import sparse  # imported on first use: a second off the start of the CLI
+        from scipy import sparse  # imported on first use, not when sla_eval is
 
         fine = self.fine if rows is None else self.fine[rows]
         n_fine = len(self.layout.fine_cell)
@@ -342,7 +344,7 @@ class Placed:
         each cell receives its rows' weights in row order, as :func:`numpy.bincount` of every
         kind does, so the sums equal it to the last bit.
         """
-        from scipy import sparse  # imported on first use: a second off the start of the CLI
+        from scipy import sparse  # imported on first use, not when sla_eval is
 
         layout = self.layout
         n_kind = len(layout.kinds)
