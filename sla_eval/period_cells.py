@@ -122,10 +122,9 @@ class _Grid:
     fine_starts: tuple[np.ndarray, ...]
 
 
-@lru_cache(maxsize=4)
 def _grid(kinds: tuple[KindPeriods, ...], n_rep: int, n_code: int) -> _Grid:
     """The side-by-side periods of ``kinds`` and the cells of ``n_rep`` replications and
-    ``n_code`` channels (cached: a run's replications share them; read-only)."""
+    ``n_code`` channels (read-only)."""
     bounds = np.cumsum([0] + [len(k.periods) for k in kinds])
     n_period, n_slot = int(bounds[-1]), n_code + 1
     interval_position = np.stack(
@@ -178,6 +177,12 @@ def _grid(kinds: tuple[KindPeriods, ...], n_rep: int, n_code: int) -> _Grid:
     return grid
 
 
+_cached_grid = lru_cache(maxsize=4)(_grid)
+""":func:`_grid` kept for the next tables: those of one replication at a time share it."""
+_CACHED_REPLICATIONS = 8
+"""Grids of at most this many replications are cached (their fine-cell maps grow with it)."""
+
+
 class Layout:
     """The cells of several period kinds side by side: cubes of shape ``(R, P, C + 1)`` with
     ``P = P_1 + ... + P_K`` (kind ``k`` owns the periods ``bounds[k]:bounds[k + 1]``).
@@ -200,7 +205,8 @@ class Layout:
         self.channels = channels
         self.interval_s = self.kinds[0].interval_s
         self.n_intervals = len(self.kinds[0].interval_period)
-        grid = _grid(self.kinds, len(replications), len(channels))
+        build = _cached_grid if len(replications) <= _CACHED_REPLICATIONS else _grid
+        grid = build(self.kinds, len(replications), len(channels))
         self.bounds, self.shape = grid.bounds, grid.shape
         self.start_s, self.end_s = grid.start_s, grid.end_s
         self.period, self.period_start = grid.period, grid.period_start
