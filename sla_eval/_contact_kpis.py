@@ -1,10 +1,11 @@
 """The KPIs computed from the contact log, as cubes (definitions in :mod:`sla_eval.kpis`).
 
-:class:`ContactKpis` builds the per-contact indicators and weights once; the period kinds are
-then measured together, each weight computed once and summed with :func:`numpy.bincount` into
-the cells of every kind (:class:`_Sums`), and each group of KPIs (volumes, service levels,
-waits, deferrable work, first-contact resolution and escalations, handling and CSAT) is one
-method.
+:class:`ContactKpis` builds the per-contact indicators and weights once; calling it with a
+:class:`sla_eval.period_cells.Layout` places the contacts in the cells of every period kind,
+sums every count and every real-valued weight into them in one go
+(:class:`sla_eval.period_cells.Placed`), and each group of KPIs (volumes, service levels,
+waits, deferrable work, first-contact resolution and escalations, handling and CSAT) is then
+one method over those sums.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
+from sla_eval._codes import equals
 from sla_eval.fcr import felt_fcr
 from sla_eval.kpi_names import (
     Threshold,
@@ -24,7 +26,7 @@ from sla_eval.kpi_names import (
     response_kpi,
     service_level_kpi,
 )
-from sla_eval.period_cells import Cube, ratio
+from sla_eval.period_cells import Layout, Placed, ratio
 from sla_eval.timeline import backlog_end
 
 if TYPE_CHECKING:
@@ -37,8 +39,17 @@ _TOP_BOX_FROM = 3.5
 """Scores from 3.5 round to 4 or 5: top box."""
 _NEGATIVE_BELOW = 2.5
 """Scores below 2.5 round to 1 or 2: negative."""
+_OUTCOMES = ("answered", "abandoned", "unfinished", "not_offered")
 Item = tuple[str, np.ndarray, np.ndarray]
 """``(kpi name, cube of shape (R, P, C + 1), channel-slot mask of length C + 1)``."""
+Key = str | tuple[object, ...]
+"""What a summed weight is known by: a name, or a tuple naming a threshold's weights."""
+
+
+def _rows(chosen: np.ndarray) -> slice | np.ndarray:
+    """The rows where ``chosen`` is True, as an index that selects them fast: every row (a
+    slice, no copy) or their positions (gathering is cheaper than a boolean mask)."""
+    return slice(None) if chosen.all() else np.flatnonzero(chosen)
 
 
 def _escalation_targets(contacts: pd.DataFrame, targets_s: Mapping[str, float]) -> np.ndarray:
@@ -47,7 +58,7 @@ def _escalation_targets(contacts: pd.DataFrame, targets_s: Mapping[str, float]) 
     kinds = contacts["escalation_type"]
     target = np.full(len(contacts), np.nan)
     for kind, seconds in targets_s.items():
-        target[escalated & (kinds == kind).to_numpy()] = seconds
+        target[escalated & equals(kinds, kind)] = seconds
     unknown = escalated & np.isnan(target)
     if unknown.any():
         raise InputError(
@@ -57,90 +68,10 @@ def _escalation_targets(contacts: pd.DataFrame, targets_s: Mapping[str, float]) 
     return target
 
 
-class _Sums:
-    """Sums of per-contact weights into the cells of several period kinds at once, as one cube
-    of their periods side by side (shape ``(R, P_1 + P_2 + ..., C + 1)``); the counts of
-    offered, answered and abandoned contacts, which most KPIs divide by, are summed once.
-
-    Every period boundary lies on the interval grid, so a count (a boolean weight) is summed
-    once per (replication, interval, channel) cell and those sums are added up into each
-    kind's cells: one pass over the contacts instead of one per kind, with the same result
-    (sums of whole numbers are exact). A kind whose cells do not follow from the interval
-    cells (a time within rounding of a boundary) and real-valued weights are summed from the
-    contacts directly.
-    """
-
-    from_intervals = True
-    """Sum counts through the interval cells (``False``: every sum straight from the contacts,
-    the reference the tests hold the shortcut to)."""
-
-    def __init__(self, cubes: Sequence[Cube], contacts: ContactKpis):
-        self.cubes = tuple(cubes)
-        self.cells = [
-            cube.cells(contacts.replication, contacts.arrival, contacts.code) for cube in cubes
-        ]
-        self.bounds = np.cumsum([0] + [len(cube.periods) for cube in cubes])
-        first = cubes[0]
-        n_rep, n_code = len(first.replications), len(first.channels)
-        n_int = round(contacts.horizon_s / first.interval_s)
-        interval = np.floor(contacts.arrival / first.interval_s).astype(np.int64)
-        rep = np.searchsorted(first.replications, contacts.replication)
-        self.fine = (rep * n_int + interval) * n_code + contacts.code
-        self.fine_size = n_rep * n_int * n_code
-        fine_rep, fine_interval, fine_code = np.unravel_index(
-            np.arange(self.fine_size), (n_rep, n_int, n_code)
-        )
-        self.maps: list[np.ndarray | None] = []
-        for cube, cells in zip(cubes, self.cells, strict=True):
-            position = cube.positions(np.arange(n_int) * first.interval_s)[fine_interval]
-            to = (fine_rep * len(cube.periods) + position) * (n_code + 1) + fine_code
-            to[position < 0] = 0  # intervals inside a skipped warm-up: no measured contact
-            same = self.from_intervals and np.array_equal(to[self.fine], cells)
-            self.maps.append(to if same else None)
-        self.offered = self(contacts.offered)
-        self.answered = self(contacts.answered)
-        self.abandoned = self(contacts.abandoned)
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        n_rep, _, n_slot = self.cubes[0].shape
-        return (n_rep, int(self.bounds[-1]), n_slot)
-
-    def __call__(self, weights: np.ndarray) -> np.ndarray:
-        counts = weights.dtype == bool
-        weights = weights.astype(np.float64)
-        fine = None
-        parts = []
-        for cube, cells, to in zip(self.cubes, self.cells, self.maps, strict=True):
-            if counts and to is not None:
-                if fine is None:
-                    fine = np.bincount(self.fine, weights=weights, minlength=self.fine_size)
-                parts.append(cube.sums(to, fine))
-            else:
-                parts.append(cube.sums(cells, weights))
-        return np.concatenate(parts, axis=1)
-
-    def reduce(self, pick: np.ndarray, values: np.ndarray, how: str | float) -> np.ndarray:
-        """:meth:`Cube.reduce` of the ``pick``-ed contacts' ``values`` in every kind."""
-        return np.concatenate(
-            [
-                cube.reduce(cells[pick], values, how)
-                for cube, cells in zip(self.cubes, self.cells, strict=True)
-            ],
-            axis=1,
-        )
-
-    def split(self, items: list[Item]) -> list[list[Item]]:
-        """The items of each kind: its periods' part of every cube."""
-        return [
-            [(name, value[:, start:end], slots) for name, value, slots in items]
-            for start, end in zip(self.bounds[:-1], self.bounds[1:], strict=True)
-        ]
-
-
 class ContactKpis:
-    """The contact log prepared for measuring: call it with the :class:`Cube` of each period
-    kind to get the KPI cubes of every kind as lists of :data:`Item`.
+    """The contact log prepared for measuring: call it with the
+    :class:`sla_eval.period_cells.Layout` of the period kinds to get the KPI cubes of every
+    kind side by side, as a list of :data:`Item`.
 
     Contacts are measured in the period of their arrival, from ``warmup_s`` to ``horizon_s``;
     the backlog at a period's end counts every offered contact.
@@ -175,25 +106,36 @@ class ContactKpis:
         self.realtime_slots = np.array([s.kind == "realtime" for s in self.specs] + [False])
         self.deferrable_slots = np.array([s.kind == "deferrable" for s in self.specs] + [False])
         self.every_slot = np.ones(len(self.specs) + 1, bool)
+        self.thresholds = tuple(
+            dict.fromkeys(t for spec in self.specs for t in spec.all_thresholds())
+        )
+        self.short_abandons_s = tuple(
+            dict.fromkeys(a for spec in self.specs for a in spec.all_short_abandons_s())
+        )
         self.escalation_thresholds_s = tuple(dict.fromkeys(escalation_thresholds_s))
         self.horizon_s = horizon_s
-        self._prepare_backlog(contacts, channel_codes)
+        outcome = contacts["outcome"]
+        outcomes = {name: equals(outcome, name) for name in _OUTCOMES}
+        self._prepare_backlog(contacts, channel_codes, outcomes)
         self._prepare_measured(
-            contacts, channel_codes, horizon_s, warmup_s, fcr_window_s, escalation_targets_s
+            contacts,
+            channel_codes,
+            outcomes,
+            horizon_s,
+            warmup_s,
+            fcr_window_s,
+            escalation_targets_s,
         )
 
-    def _prepare_backlog(self, contacts: pd.DataFrame, channel_codes: np.ndarray) -> None:
+    def _prepare_backlog(
+        self, contacts: pd.DataFrame, channel_codes: np.ndarray, outcomes: Mapping[str, np.ndarray]
+    ) -> None:
         """Arrival and leaving time of every offered contact (``inf`` while still waiting)."""
-        outcome = contacts["outcome"]
-        offered = (outcome != "not_offered").to_numpy()
+        offered = _rows(~outcomes["not_offered"])
         leave = np.where(
-            (outcome == "answered").to_numpy(),
+            outcomes["answered"],
             contacts["answer_s"].to_numpy(np.float64),
-            np.where(
-                (outcome == "abandoned").to_numpy(),
-                contacts["end_s"].to_numpy(np.float64),
-                np.inf,
-            ),
+            np.where(outcomes["abandoned"], contacts["end_s"].to_numpy(np.float64), np.inf),
         )
         self.backlog_rows = (
             contacts["replication"].to_numpy(np.int64)[offered],
@@ -206,6 +148,7 @@ class ContactKpis:
         self,
         contacts: pd.DataFrame,
         channel_codes: np.ndarray,
+        outcomes: Mapping[str, np.ndarray],
         horizon_s: float,
         warmup_s: float,
         fcr_window_s: float,
@@ -217,24 +160,22 @@ class ContactKpis:
             contacts, window_s=windows[channel_codes], horizon_s=horizon_s
         )
         arrival = contacts["arrival_s"].to_numpy(np.float64)
-        rows = (arrival >= warmup_s) & (arrival < horizon_s)
-        outcome = contacts["outcome"][rows]
+        rows = _rows((arrival >= warmup_s) & (arrival < horizon_s))
         self.replication = contacts["replication"].to_numpy(np.int64)[rows]
         self.arrival, self.code = arrival[rows], channel_codes[rows]
         self.wait = contacts["wait_s"].to_numpy(np.float64)[rows]
         self.business_wait = contacts["business_wait_s"].to_numpy(np.float64)[rows]
-        self.answered = (outcome == "answered").to_numpy()
-        self.abandoned = (outcome == "abandoned").to_numpy()
-        self.unfinished = (outcome == "unfinished").to_numpy()
-        self.not_offered = (outcome == "not_offered").to_numpy()
+        self.answered = outcomes["answered"][rows]
+        self.abandoned = outcomes["abandoned"][rows]
+        self.unfinished = outcomes["unfinished"][rows]
+        self.not_offered = outcomes["not_offered"][rows]
         self.offered = ~self.not_offered
-        self.first = (contacts["contact_type"] == "first").to_numpy()[rows]
+        self.first = equals(contacts["contact_type"], "first")[rows]
         self.wait_answered = np.where(self.answered, self.wait, 0.0)
         handle = contacts["handle_s"].to_numpy(np.float64)[rows]
         self.handle = np.where(self.answered, handle, 0.0)
         self.escalated = self.answered & contacts["escalated"].to_numpy(bool)[rows]
-        strategic = (contacts["escalation_type"] == "strategic").to_numpy()[rows]
-        self.complaint = self.escalated & strategic
+        self.complaint = self.escalated & equals(contacts["escalation_type"], "strategic")[rows]
         self.agent_resolved = (
             self.answered & contacts["resolved_first_contact"].to_numpy(bool)[rows]
         )
@@ -249,60 +190,113 @@ class ContactKpis:
         self.esc_open_s = horizon_s - contacts["end_s"].to_numpy(np.float64)[rows]
         self.is_deferrable = self.deferrable_slots[self.code]
 
-    def __call__(self, cubes: Sequence[Cube]) -> list[list[Item]]:
-        """The KPI cubes of each period kind's :class:`Cube`, in order."""
-        if not cubes:
-            return []
-        total = _Sums(cubes, self)
-        items = self._volumes(total)
+    def __call__(self, layout: Layout) -> list[Item]:
+        """The KPI cubes over the cells of ``layout``."""
+        placed = layout.place(self.replication, self.arrival, self.code)
+        counted = self._counted()
+        real = {
+            "wait_answered": self.wait_answered,
+            "handle": self.handle,
+            "score": np.where(self.scored, self.score, 0.0),
+        }
+        n: dict[Key, np.ndarray] = dict(
+            zip(counted, placed.counts(list(counted.values())), strict=True)
+        )
+        n.update(zip(real, placed.sums(list(real.values())), strict=True))
         named: dict[str, np.ndarray] = {}
-        items += self._thresholds(total, named)
-        items += self._short_abandons(total)
-        items += self._targets(total.shape, named)
-        items += self._waits(total)
-        items += self._deferrable(total)
-        items += self._resolution(total)
-        items += self._handling(total)
-        return total.split(items)
+        items = self._volumes(n)
+        items += self._thresholds(n, named)
+        items += self._short_abandons(n)
+        items += self._targets(layout.shape, named)
+        items += self._waits(n, placed)
+        items += self._deferrable(placed, layout)
+        items += self._resolution(n)
+        items += self._handling(n)
+        return items
+
+    def _counted(self) -> dict[Key, np.ndarray]:
+        """Every boolean weight a KPI counts, by key: the volumes, each threshold's contacts
+        within it and judged against it, the short abandons, the waits, the resolution and
+        escalation outcomes and the survey answers."""
+        wait, answered, offered = self.wait, self.answered, self.offered
+        unfinished = self.unfinished
+        counted: dict[Key, np.ndarray] = {
+            "offered": offered,
+            "answered": answered,
+            "abandoned": self.abandoned,
+            "not_offered": self.not_offered,
+            "first": self.first,
+        }
+        for threshold in self.thresholds:
+            t = threshold.threshold_s
+            measures = set()
+            if self._slots_with("realtime", threshold).any():
+                measures.add("wait")
+                counted[("short", threshold.short_abandon_s)] = self.abandoned & (
+                    wait <= threshold.short_abandon_s
+                )
+            if self._slots_with("deferrable", threshold).any():
+                measures.add("business" if threshold.business_hours else "wait")
+            for measure in sorted(measures):
+                response = self.business_wait if measure == "business" else wait
+                within = response <= t
+                counted[("within", measure, t)] = answered & within
+                counted[("judged", measure, t)] = offered & ~(unfinished & within)
+        for a in self.short_abandons_s:
+            counted[("short", a)] = self.abandoned & (wait <= a)
+        counted["waited"] = offered & (wait > 0)
+        counted.update(
+            fcr_resolved=self.fcr_resolved,
+            fcr_judged=self.fcr_judged,
+            agent_resolved=self.agent_resolved,
+            escalated=self.escalated,
+            complaint=self.complaint,
+        )
+        for name, target in self._tier2_targets():
+            escalated = self.escalated
+            counted[("in_time", name)] = escalated & (self.esc_response <= target)
+            counted[("judged", name)] = escalated & (
+                ~np.isnan(self.esc_response) | (self.esc_open_s >= target)
+            )
+        counted.update(scored=self.scored, top_box=self.top_box, negative=self.negative)
+        return counted
+
+    def _tier2_targets(self) -> list[tuple[str, np.ndarray]]:
+        """Each tier-2 response KPI and the target of every contact (NaN: not escalated)."""
+        return [(escalation_response_kpi(), self.esc_target)] + [
+            (escalation_response_kpi(t), np.where(self.escalated, t, np.nan))
+            for t in self.escalation_thresholds_s
+        ]
 
     def _slots_with(self, kind: str, threshold: Threshold) -> np.ndarray:
         chosen = [s.kind == kind and threshold in s.all_thresholds() for s in self.specs]
         return np.array([*chosen, False])
 
-    def _volumes(self, total: _Sums) -> list[Item]:
+    def _volumes(self, n: Mapping[Key, np.ndarray]) -> list[Item]:
         """Offered, answered, not offered, first contacts, abandoned and the abandon share."""
-        n_offered, n_abandoned = total.offered, total.abandoned
         return [
-            ("offered", n_offered, self.every_slot),
-            ("answered", total.answered, self.every_slot),
-            ("not_offered", total(self.not_offered), self.every_slot),
-            ("first_contacts", total(self.first), self.every_slot),
-            ("abandoned", n_abandoned, self.realtime_slots),
-            ("abandon_frac", ratio(n_abandoned, n_offered), self.realtime_slots),
+            ("offered", n["offered"], self.every_slot),
+            ("answered", n["answered"], self.every_slot),
+            ("not_offered", n["not_offered"], self.every_slot),
+            ("first_contacts", n["first"], self.every_slot),
+            ("abandoned", n["abandoned"], self.realtime_slots),
+            ("abandon_frac", ratio(n["abandoned"], n["offered"]), self.realtime_slots),
         ]
 
-    def _thresholds(self, total: _Sums, named: dict[str, np.ndarray]) -> list[Item]:
+    def _thresholds(self, n: Mapping[Key, np.ndarray], named: dict[str, np.ndarray]) -> list[Item]:
         """Service level under every definition (real-time) and the share answered within the
         threshold (deferrable), for every threshold some channel is measured with; each is
         also recorded in ``named``."""
         items: list[Item] = []
-        n_answered = total.answered
-        wait, answered, offered, unfinished = (
-            self.wait,
-            self.answered,
-            self.offered,
-            self.unfinished,
-        )
-        for threshold in dict.fromkeys(t for spec in self.specs for t in spec.all_thresholds()):
+        for threshold in self.thresholds:
             t, a = threshold.threshold_s, threshold.short_abandon_s
             rt_slots = self._slots_with("realtime", threshold)
             if rt_slots.any():
-                within = total(answered & (wait <= t))
-                judged = total(offered & ~(unfinished & (wait <= t)))
-                short = total(self.abandoned & (wait <= a))
+                within, judged = n[("within", "wait", t)], n[("judged", "wait", t)]
+                short = n[("short", a)]
                 for definition, value in (
                     ("offered", ratio(within, judged)),
-                    ("answered", ratio(within, n_answered)),
+                    ("answered", ratio(within, n["answered"])),
                     ("excl_short_abandons", ratio(within, judged - short)),
                     ("short_abandons_met", ratio(within + short, judged)),
                 ):
@@ -310,22 +304,19 @@ class ContactKpis:
                     items.append((service_level_kpi(definition, threshold), value, rt_slots))
             df_slots = self._slots_with("deferrable", threshold)
             if df_slots.any():
-                response = self.business_wait if threshold.business_hours else wait
-                within = total(answered & (response <= t))
-                judged = total(offered & ~(unfinished & (response <= t)))
+                measure = "business" if threshold.business_hours else "wait"
                 name = response_kpi(threshold)
-                named[name] = ratio(within, judged)
+                named[name] = ratio(n[("within", measure, t)], n[("judged", measure, t)])
                 items.append((name, named[name], df_slots))
         return items
 
-    def _short_abandons(self, total: _Sums) -> list[Item]:
+    def _short_abandons(self, n: Mapping[Key, np.ndarray]) -> list[Item]:
         """The abandon share counting only abandons after each short-abandon limit."""
         items: list[Item] = []
-        n_offered, n_abandoned = total.offered, total.abandoned
-        for a in dict.fromkeys(a for spec in self.specs for a in spec.all_short_abandons_s()):
+        for a in self.short_abandons_s:
             chosen = [s.kind == "realtime" and a in s.all_short_abandons_s() for s in self.specs]
-            short = total(self.abandoned & (self.wait <= a))
-            late = ratio(n_abandoned - short, n_offered - short)
+            short = n[("short", a)]
+            late = ratio(n["abandoned"] - short, n["offered"] - short)
             items.append((abandon_kpi(a), late, np.array([*chosen, False])))
         return items
 
@@ -352,67 +343,51 @@ class ContactKpis:
                 items.append((plain, value, slots))
         return items
 
-    def _waits(self, total: _Sums) -> list[Item]:
+    def _waits(self, n: Mapping[Key, np.ndarray], placed: Placed) -> list[Item]:
         """Probability of waiting, mean and longest wait (real-time), mean response
         (deferrable)."""
-        offered, wait = self.offered, self.wait
-        mean_wait = ratio(total(self.wait_answered), total.answered)
-        longest = total.reduce(offered, wait[offered], "max")
+        offered = np.flatnonzero(self.offered)
+        mean_wait = ratio(n["wait_answered"], n["answered"])
         return [
-            ("p_wait", ratio(total(offered & (wait > 0)), total.offered), self.realtime_slots),
+            ("p_wait", ratio(n["waited"], n["offered"]), self.realtime_slots),
             ("asa_s", mean_wait, self.realtime_slots),
-            ("max_wait_s", longest, self.realtime_slots),
+            ("max_wait_s", placed.maximum(offered, self.wait[offered]), self.realtime_slots),
             ("mean_response_s", mean_wait, self.deferrable_slots),
         ]
 
-    def _deferrable(self, total: _Sums) -> list[Item]:
+    def _deferrable(self, placed: Placed, layout: Layout) -> list[Item]:
         """The 90th percentile response and the backlog at each period's end."""
-        pick = self.answered & self.is_deferrable
-        p90 = total.reduce(pick, self.wait[pick], _P90)
-        backlog = np.concatenate(
-            [
-                backlog_end(*self.backlog_rows, cube, self.deferrable_slots[:-1])
-                for cube in total.cubes
-            ],
-            axis=1,
-        )
+        pick = np.flatnonzero(self.answered & self.is_deferrable)
+        p90 = placed.quantile(pick, self.wait[pick], _P90)
+        backlog = backlog_end(*self.backlog_rows, layout, self.deferrable_slots[:-1])
         return [
             ("p90_response_s", p90, self.deferrable_slots),
             ("backlog_end", backlog, np.r_[self.deferrable_slots[:-1], True]),
         ]
 
-    def _resolution(self, total: _Sums) -> list[Item]:
+    def _resolution(self, n: Mapping[Key, np.ndarray]) -> list[Item]:
         """Felt and agent-reported FCR, the escalation and complaint shares and the tier-2
         response within each target."""
-        escalated = self.escalated
-        answered = total.answered
+        answered = n["answered"]
         items: list[Item] = [
-            ("fcr_frac", ratio(total(self.fcr_resolved), total(self.fcr_judged)), self.every_slot),
-            ("agent_fcr_frac", ratio(total(self.agent_resolved), answered), self.every_slot),
-            ("escalation_frac", ratio(total(escalated), answered), self.every_slot),
-            ("complaint_frac", ratio(total(self.complaint), answered), self.every_slot),
+            ("fcr_frac", ratio(n["fcr_resolved"], n["fcr_judged"]), self.every_slot),
+            ("agent_fcr_frac", ratio(n["agent_resolved"], answered), self.every_slot),
+            ("escalation_frac", ratio(n["escalated"], answered), self.every_slot),
+            ("complaint_frac", ratio(n["complaint"], answered), self.every_slot),
         ]
-        for name, target in [(escalation_response_kpi(), self.esc_target)] + [
-            (escalation_response_kpi(t), np.where(escalated, t, np.nan))
-            for t in self.escalation_thresholds_s
-        ]:
-            in_time = escalated & (self.esc_response <= target)
-            judged = escalated & (~np.isnan(self.esc_response) | (self.esc_open_s >= target))
-            items.append((name, ratio(total(in_time), total(judged)), self.every_slot))
+        for name, _ in self._tier2_targets():
+            in_time = ratio(n[("in_time", name)], n[("judged", name)])
+            items.append((name, in_time, self.every_slot))
         return items
 
-    def _handling(self, total: _Sums) -> list[Item]:
+    def _handling(self, n: Mapping[Key, np.ndarray]) -> list[Item]:
         """Mean handle time, mean CSAT score, the share of answered contacts scored and the
         shares of top-box (4-5) and negative (1-2) scores among them."""
-        n_answered, n_scored = total.answered, total(self.scored)
+        n_answered, n_scored = n["answered"], n["scored"]
         return [
-            ("aht_s", ratio(total(self.handle), n_answered), self.every_slot),
-            (
-                "csat",
-                ratio(total(np.where(self.scored, self.score, 0.0)), n_scored),
-                self.every_slot,
-            ),
+            ("aht_s", ratio(n["handle"], n_answered), self.every_slot),
+            ("csat", ratio(n["score"], n_scored), self.every_slot),
             ("csat_response_frac", ratio(n_scored, n_answered), self.every_slot),
-            ("csat_top_box_frac", ratio(total(self.top_box), n_scored), self.every_slot),
-            ("csat_negative_frac", ratio(total(self.negative), n_scored), self.every_slot),
+            ("csat_top_box_frac", ratio(n["top_box"], n_scored), self.every_slot),
+            ("csat_negative_frac", ratio(n["negative"], n_scored), self.every_slot),
         ]

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
+from sla_eval._codes import equals, replication_positions
 
 __all__ = ["DEFAULT_FCR_WINDOW_S", "felt_fcr"]
 
@@ -70,15 +71,18 @@ def felt_fcr(
     contact_id = contacts["contact_id"].to_numpy(np.int64)
     parent_id = contacts["parent_id"].to_numpy(np.int64)
     stride = int(max(contact_id.max(initial=0), parent_id.max(initial=0))) + 1
-    is_child = parent_id >= 0
-    first_child_s = (
-        pd.Series(contacts["arrival_s"].to_numpy()[is_child])
-        .groupby(replication[is_child] * stride + parent_id[is_child])
-        .min()
+    reps, rep = replication_positions(replication)
+    # the earliest arrival among each contact's children, by (replication, contact_id)
+    first_child_s = np.full(len(reps) * stride, np.inf)
+    child = np.flatnonzero(parent_id >= 0)
+    np.minimum.at(
+        first_child_s,
+        rep[child] * stride + parent_id[child],
+        contacts["arrival_s"].to_numpy(np.float64)[child],
     )
-    child_s = first_child_s.reindex(replication * stride + contact_id).to_numpy()
+    child_s = first_child_s[rep * stride + contact_id]
     end_s = contacts["end_s"].to_numpy(np.float64)
-    answered = (contacts["outcome"] == "answered").to_numpy()
+    answered = equals(contacts["outcome"], "answered")
     judged = answered & (end_s + window_s <= horizon_s)
     repeated = (child_s - end_s) <= window_s
     return judged, judged & ~repeated

@@ -93,7 +93,7 @@ with an outage log.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,11 +107,13 @@ from scenarios.log_tables import (
     check_columns,
     empty_frame,
 )
+from sla_eval._codes import replication_positions
 from sla_eval._contact_kpis import ContactKpis
+from sla_eval._kpi_frame import kpi_frame
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
 from sla_eval.kpi_names import SL_DEFINITIONS, Threshold
-from sla_eval.period_cells import ALL_CHANNELS, Cube, ratio
-from sla_eval.periods import PERIOD_KINDS, period_table
+from sla_eval.period_cells import ALL_CHANNELS, Layout, kind_periods, ratio
+from sla_eval.periods import PERIOD_KINDS
 from sla_eval.timeline import agent_sums, uptime_parts_s
 
 __all__ = [
@@ -209,8 +211,9 @@ def _checked(frame: pd.DataFrame, columns: Mapping[str, str], what: str) -> pd.D
 
 def _channel_codes(frame: pd.DataFrame, names: tuple[str, ...], what: str) -> np.ndarray:
     channel = frame["channel"]
-    known = pd.Index(names).get_indexer(channel.cat.categories)
-    codes = np.where(channel.cat.codes >= 0, known[channel.cat.codes], -1).astype(np.int64)
+    # the position of each category in names, and -1 (missing) for the code -1
+    known = np.append(pd.Index(names).get_indexer(channel.cat.categories), -1)
+    codes = known[channel.cat.codes.to_numpy()].astype(np.int64)
     if (codes < 0).any():
         unknown = sorted(set(channel[codes < 0].astype(str)))
         raise InputError(f"the {what} has channels without a KpiChannel: {unknown}")
@@ -228,16 +231,15 @@ _AGENT_COLUMNS = (
 
 
 def _availability(
-    staffed: np.ndarray, cube: Cube, channels: Mapping[str, KpiChannel], warmup_s: float
+    staffed: np.ndarray, layout: Layout, channels: Mapping[str, KpiChannel], warmup_s: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Staff availability: productive staffed seconds of each channel's team over the team's
     contracted agent-seconds of the period; ``all`` pools the teams with a contract."""
     specs = list(channels.values())
-    periods = cube.periods
-    measured_s = periods["end_s"].to_numpy() - np.maximum(periods["start_s"].to_numpy(), warmup_s)
+    measured_s = layout.end_s - np.maximum(layout.start_s, warmup_s)
     teams = {spec.team: spec.contracted_agents for spec in specs if spec.contracted_agents}
-    numerator = np.zeros(cube.shape)
-    denominator = np.zeros(cube.shape)
+    numerator = np.zeros(layout.shape)
+    denominator = np.zeros(layout.shape)
     by_team = {
         team: sum(staffed[..., c] for c, spec in enumerate(specs) if spec.team == team)
         for team in teams
@@ -253,7 +255,7 @@ def _availability(
 
 
 def _timeline_kpis(
-    cube: Cube,
+    layout: Layout,
     agents: pd.DataFrame | None,
     agent_codes: np.ndarray | None,
     outages: pd.DataFrame | None,
@@ -261,12 +263,12 @@ def _timeline_kpis(
     horizon_s: float,
     warmup_s: float,
 ) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    every = np.ones(cube.shape[2], bool)
+    every = np.ones(layout.shape[2], bool)
     items = []
     if agents is not None:
         assert agent_codes is not None, "coded with the agent log"
         staffed, busy, overtime, paid, training, hires = agent_sums(
-            agents, cube, agent_codes, warmup_s, _AGENT_COLUMNS
+            agents, layout, agent_codes, warmup_s, _AGENT_COLUMNS
         )
         items.append(("staffed_agent_hours", staffed / _SECONDS_PER_HOUR, every))
         items.append(("occupancy_frac", ratio(busy, staffed), every))
@@ -274,13 +276,13 @@ def _timeline_kpis(
         items.append(("paid_agent_hours", paid / _SECONDS_PER_HOUR, every))
         items.append(("training_agent_hours", training / _SECONDS_PER_HOUR, every))
         items.append(("hires", hires, every))
-        availability, slots = _availability(staffed, cube, channels, warmup_s)
+        availability, slots = _availability(staffed, layout, channels, warmup_s)
         if slots.any():
             items.append(("staff_availability_frac", availability, slots))
     if outages is not None:
         opening = {name: spec.open_intervals for name, spec in channels.items()}
         down, measured = uptime_parts_s(
-            outages, cube, horizon_s=horizon_s, warmup_s=warmup_s, open_intervals=opening
+            outages, layout, horizon_s=horizon_s, warmup_s=warmup_s, open_intervals=opening
         )
         items.append(("uptime_frac", 1.0 - ratio(down, measured), every))
     return items
@@ -300,6 +302,7 @@ def kpi_table(
     fcr_window_s: float = DEFAULT_FCR_WINDOW_S,
     escalation_targets_s: Mapping[str, float] = DEFAULT_ESCALATION_TARGETS_S,
     escalation_thresholds_s: Sequence[float] = (),
+    interval_kpis: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Compute the long KPI table (see the module docstring for every KPI and column).
 
@@ -325,6 +328,10 @@ def kpi_table(
         Tier-2 response target per escalation type (``operational``, ``strategic``).
     escalation_thresholds_s:
         Further tier-2 response thresholds (contract clauses), each giving a named KPI.
+    interval_kpis:
+        The KPIs the ``interval`` kind keeps (None: every KPI); the rows of the other kinds
+        and the table's KPI categories are the same either way, so the table equals the full
+        table without the interval rows of the other KPIs.
     """
     names = tuple(channels)
     if ALL_CHANNELS in names:
@@ -348,7 +355,7 @@ def kpi_table(
     if outages is not None:
         _channel_codes(_checked(outages, OUTAGE_COLUMNS, "outage log"), names, "outage log")
         replications.append(outages["replication"].to_numpy(np.int64))
-    reps = np.unique(np.concatenate(replications))
+    reps, _ = replication_positions(np.concatenate(replications))
     measure = ContactKpis(
         contacts,
         contact_codes,
@@ -359,61 +366,13 @@ def kpi_table(
         escalation_targets_s=escalation_targets_s,
         escalation_thresholds_s=escalation_thresholds_s,
     )
-    cubes = [
-        Cube(reps, period_table(start=start, kind=kind, interval_s=interval_s,
-                                horizon_s=horizon_s, warmup_s=warmup_s), names, kind, start,
-             interval_s)
-        for kind in period_kinds
-    ]  # fmt: skip
-    blocks = []
-    for cube, items in zip(cubes, measure(cubes), strict=True):
-        items += _timeline_kpis(cube, agents, agent_codes, outages, channels, horizon_s, warmup_s)
-        blocks.append((cube.kind, cube, items))
-    return _long_frame(blocks, names)
-
-
-def _long_frame(
-    blocks: list[tuple[str, Cube, list[tuple[str, np.ndarray, np.ndarray]]]],
-    names: tuple[str, ...],
-) -> pd.DataFrame:
-    kpi_names = list(dict.fromkeys(name for _, _, items in blocks for name, _, _ in items))
-    kpi_code = {name: code for code, name in enumerate(kpi_names)}
-    columns: dict[str, list[np.ndarray]] = {key: [] for key in KPI_COLUMNS}
-    for kind, cube, items in blocks:
-        rep_pos, period_pos, slot = (axis.ravel() for axis in np.indices(cube.shape))
-        period = cube.periods["period"].to_numpy()
-        period_start = cube.periods["period_start"].to_numpy()
-        kept: dict[bytes, tuple[np.ndarray, dict[str, np.ndarray]]] = {}  # per slot mask
-        for name, values, slots in items:
-            key = slots.tobytes()
-            if key not in kept:
-                keep = np.flatnonzero(slots[slot])
-                kept[key] = (
-                    keep,
-                    {
-                        "replication": cube.replications[rep_pos[keep]],
-                        "period_kind": np.full(keep.size, PERIOD_KINDS.index(kind)),
-                        "period": period[period_pos[keep]],
-                        "period_start": period_start[period_pos[keep]],
-                        "channel": slot[keep],
-                    },
-                )
-            keep, cells = kept[key]
-            for column, part in cells.items():
-                columns[column].append(part)
-            columns["kpi"].append(np.full(keep.size, kpi_code[name]))
-            columns["value"].append(values.ravel()[keep])
-    if not blocks:
+    if not period_kinds:
         return empty_frame(KPI_COLUMNS)
-    joined = {key: np.concatenate(parts) for key, parts in columns.items()}
-    return pd.DataFrame(
-        {
-            "replication": joined["replication"].astype(np.int32),
-            "period_kind": pd.Categorical.from_codes(joined["period_kind"], PERIOD_KINDS),
-            "period": joined["period"].astype(np.int32),
-            "period_start": joined["period_start"].astype("datetime64[ns]"),
-            "channel": pd.Categorical.from_codes(joined["channel"], [*names, ALL_CHANNELS]),
-            "kpi": pd.Categorical.from_codes(joined["kpi"], kpi_names),
-            "value": joined["value"].astype(np.float64),
-        }
+    layout = Layout(
+        reps,
+        [kind_periods(start, kind, interval_s, horizon_s, warmup_s) for kind in period_kinds],
+        names,
     )
+    items = measure(layout)
+    items += _timeline_kpis(layout, agents, agent_codes, outages, channels, horizon_s, warmup_s)
+    return kpi_frame(layout, items, interval_kpis)

@@ -12,7 +12,7 @@ comes from its rates (:mod:`sla_eval.partner_cost`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -104,8 +104,10 @@ def scenario_kpi_table(
     outages: pd.DataFrame | None = None,
     period_kinds: Sequence[str] = PERIOD_KINDS,
     fcr_window_s: float = DEFAULT_FCR_WINDOW_S,
+    interval_kpis: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    """:func:`sla_eval.kpis.kpi_table` with every setting taken from ``scenario``."""
+    """:func:`sla_eval.kpis.kpi_table` with every setting taken from ``scenario``;
+    ``interval_kpis`` restricts the KPIs of the ``interval`` kind (None: all)."""
     horizon = scenario.horizon
     targets = DEFAULT_ESCALATION_TARGETS_S
     if scenario.tier2 is not None:
@@ -126,6 +128,7 @@ def scenario_kpi_table(
         fcr_window_s=fcr_window_s,
         escalation_targets_s=targets,
         escalation_thresholds_s=escalation_thresholds,
+        interval_kpis=interval_kpis,
     )
 
 

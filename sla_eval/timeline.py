@@ -1,7 +1,8 @@
 """KPIs measured over time rather than per contact: agent time (occupancy, overtime, paid
 hours), uptime and backlog at period end.
 
-Each function returns cubes of shape ``(R, P, C + 1)`` (see :class:`sla_eval.period_cells.Cube`).
+Each function returns cubes of shape ``(R, P, C + 1)`` over the periods of every kind side by side
+(see :class:`sla_eval.period_cells.Layout`).
 
 * Agent time: sums of the agent log rows of the channel whose interval starts inside the period
   (rows of intervals starting before the warm-up end are left out): staffed, busy, overtime,
@@ -24,26 +25,26 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from sla_eval.period_cells import Cube
+from sla_eval.period_cells import Layout
 
 __all__ = ["agent_sums", "backlog_end", "uptime_parts_s"]
 
 
 def agent_sums(
     agents: pd.DataFrame,
-    cube: Cube,
+    layout: Layout,
     channel_codes: np.ndarray,
     warmup_s: float,
     columns: tuple[str, ...],
-) -> list[np.ndarray]:
+) -> np.ndarray:
     """Sums of the agent log's ``columns`` per cell (rows of intervals starting after the
-    warm-up), one cube each."""
+    warm-up): shape ``(len(columns), R, P, C + 1)``."""
     start_s = agents["interval_start_s"].to_numpy(np.float64)
     keep = start_s >= warmup_s
-    cells = cube.cells(
+    placed = layout.place(
         agents["replication"].to_numpy(np.int64)[keep], start_s[keep], channel_codes[keep]
     )
-    return [cube.sums(cells, agents[name].to_numpy(np.float64)[keep]) for name in columns]
+    return placed.sums([agents[name].to_numpy(np.float64)[keep] for name in columns])
 
 
 def _down_until(starts_s: np.ndarray, ends_s: np.ndarray, times_s: np.ndarray) -> np.ndarray:
@@ -64,7 +65,7 @@ def _down_until(starts_s: np.ndarray, ends_s: np.ndarray, times_s: np.ndarray) -
 
 def uptime_parts_s(
     outages: pd.DataFrame,
-    cube: Cube,
+    layout: Layout,
     *,
     horizon_s: float,
     warmup_s: float,
@@ -73,37 +74,45 @@ def uptime_parts_s(
     """Down seconds and measured seconds per cell from the outage log (OUTAGE_COLUMNS).
 
     ``open_intervals`` maps each channel to a boolean array over the horizon's intervals (True =
-    open), or None to measure every second.
+    open), or None to measure every second. Each interval's down and measured seconds are found
+    once and summed into the periods of every kind, in interval order.
     """
-    n_period = cube.shape[1]
-    grid = np.arange(round(horizon_s / cube.interval_s) + 1, dtype=np.float64) * cube.interval_s
-    position = cube.positions(grid[:-1])
-    keep = position >= 0
-    position = position[keep]
+    n_period = layout.shape[1]
+    grid = np.arange(round(horizon_s / layout.interval_s) + 1, dtype=np.float64)
+    grid *= layout.interval_s
+    # the period of each interval in every kind, the kinds one after the other: a bincount
+    # adds each period's intervals in interval order
+    position = layout.interval_position.ravel()
+    kept = np.flatnonzero(position >= 0)
+    interval, position = kept % layout.n_intervals, position[kept]
     edges = np.maximum(grid, warmup_s)
-    lengths = np.diff(edges)[keep]
+    lengths = np.diff(edges)
+
+    def by_period(per_interval: np.ndarray) -> np.ndarray:
+        return np.bincount(position, per_interval[interval], minlength=n_period)
+
     masks = []
-    for channel in cube.channels:
+    for channel in layout.channels:
         mask = open_intervals.get(channel)
         masks.append(np.ones(len(grid) - 1, bool) if mask is None else np.asarray(mask, bool))
     masks.append(np.logical_or.reduce(masks))
-    channel_of = outages["channel"].astype(str).to_numpy()
+    channel_codes = outages["channel"].cat.codes.to_numpy()
+    channel_of = np.asarray(outages["channel"].cat.categories)[channel_codes]
     rep_of = outages["replication"].to_numpy(np.int64)
     start = outages["start_s"].to_numpy(np.float64)
     end = outages["end_s"].to_numpy(np.float64)
-    down = np.zeros(cube.shape)
-    measured = np.zeros(cube.shape)
+    down = np.zeros(layout.shape)
+    measured = np.zeros(layout.shape)
     for slot, mask in enumerate(masks):
-        measured[:, :, slot] = np.bincount(position, lengths * mask[keep], minlength=n_period)
+        measured[:, :, slot] = by_period(lengths * mask)
         pick = np.ones(len(channel_of), bool)
-        if slot < len(cube.channels):
-            pick = channel_of == cube.channels[slot]
-        for r, replication in enumerate(cube.replications):
+        if slot < len(layout.channels):
+            pick = channel_of == layout.channels[slot]
+        for r, replication in enumerate(layout.replications):
             rows = pick & (rep_of == replication)
             if not rows.any():
                 continue
-            per_interval = np.diff(_down_until(start[rows], end[rows], edges)) * mask
-            down[r, :, slot] = np.bincount(position, per_interval[keep], minlength=n_period)
+            down[r, :, slot] = by_period(np.diff(_down_until(start[rows], end[rows], edges)) * mask)
     return down, measured
 
 
@@ -112,7 +121,7 @@ def backlog_end(
     channel_codes: np.ndarray,
     arrival_s: np.ndarray,
     leave_s: np.ndarray,
-    cube: Cube,
+    layout: Layout,
     channels: np.ndarray,
 ) -> np.ndarray:
     """Backlog at each period end per cell.
@@ -121,13 +130,17 @@ def backlog_end(
     (answered), the abandonment time (abandoned) or infinity (unfinished). Only the channels
     where ``channels`` (bool per channel code) is True are counted; the ``all`` slot sums them.
     """
-    period_end = cube.periods["end_s"].to_numpy()
-    out = np.zeros(cube.shape)
-    for r, rep in enumerate(cube.replications):
+    period_end = layout.end_s
+    out = np.zeros(layout.shape)
+    for r, rep in enumerate(layout.replications):
         for code in np.flatnonzero(channels):
-            rows = (replication == rep) & (channel_codes == code)
-            arrived = np.searchsorted(np.sort(arrival_s[rows]), period_end, side="left")
-            left = np.searchsorted(np.sort(leave_s[rows]), period_end, side="left")
+            rows = np.flatnonzero((replication == rep) & (channel_codes == code))
+            arrived = np.searchsorted(_sorted(arrival_s[rows]), period_end, side="left")
+            left = np.searchsorted(_sorted(leave_s[rows]), period_end, side="left")
             out[r, :, code] = arrived - left
-    out[..., -1] = out[..., :-1].sum(axis=-1)
-    return out
+    return layout.finish(out)
+
+
+def _sorted(values: np.ndarray) -> np.ndarray:
+    """``values`` sorted (the log's arrivals of a channel already are: not sorted again)."""
+    return values if bool(np.all(values[1:] >= values[:-1])) else np.sort(values)

@@ -1,6 +1,6 @@
-"""The period kinds measured together (``sla_eval._contact_kpis._Sums``): counts summed once per
-interval cell and added up into every kind give the KPI table the contacts give directly, to
-the last bit, and each kind's part is the table of that kind alone."""
+"""The period kinds measured together (``sla_eval.period_cells.Layout``): counts summed once per
+interval cell and added up into every kind give the KPI table the contacts placed kind by kind
+give, to the last bit, and each kind's part is the table of that kind alone."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from scenarios.loader import load
 from sim import run_replications
-from sla_eval._contact_kpis import _Sums
+from sla_eval import period_cells
 from sla_eval.periods import PERIOD_KINDS
 from sla_eval.scenario_eval import scenario_kpi_table
 
@@ -45,7 +45,8 @@ def _table(logs, kinds=PERIOD_KINDS) -> pd.DataFrame:
 
 def test_counts_through_the_interval_cells_equal_the_direct_sums(logs, monkeypatch):
     shortcut = _table(logs)
-    monkeypatch.setattr(_Sums, "from_intervals", False)
+    # every moment off the grid placed kind by kind with period_index: the direct sums
+    monkeypatch.setattr(period_cells, "_NEAR_GRID", 1.0)
     direct = _table(logs)
     assert len(direct) > 50_000 and direct["value"].notna().sum() > 30_000
     pd.testing.assert_frame_equal(shortcut, direct, check_exact=True)
@@ -57,3 +58,19 @@ def test_each_kind_measured_with_the_others_equals_it_measured_alone(logs):
         alone = _table(logs, (kind,))
         part = together[together["period_kind"] == kind].reset_index(drop=True)
         pd.testing.assert_frame_equal(part, alone, check_exact=True, check_categorical=False)
+
+
+@pytest.mark.parametrize("kinds", [PERIOD_KINDS, ("interval",), ("day", "interval")])
+@pytest.mark.parametrize("kept", [("service_level", "response_within_target_frac"), ()])
+def test_interval_kpis_keep_exactly_those_interval_rows(logs, kinds, kept):
+    scenario, contacts, agents, outages = logs
+    full = _table(logs, kinds)
+    restricted = scenario_kpi_table(
+        scenario, contacts, agents=agents, outages=outages, period_kinds=kinds, interval_kpis=kept
+    )
+    wanted = (full["period_kind"] != "interval") | full["kpi"].isin(kept)
+    expected = full[wanted.to_numpy()].reset_index(drop=True)
+    pd.testing.assert_frame_equal(restricted, expected, check_exact=True)
+    interval = restricted[restricted["period_kind"] == "interval"]
+    assert set(interval["kpi"].astype(str)) == set(kept)
+    assert (len(interval) > 0) == bool(kept)

@@ -412,3 +412,11 @@ def test_log_without_contacts_gives_zero_counts_from_the_agent_log(contacts_of, 
     nothing = _table(empty, period_kinds=("day",))
     assert nothing.empty
     check_columns(nothing, KPI_COLUMNS)
+
+
+def test_a_channel_without_a_kpi_channel_is_refused_by_name(contacts_of):
+    contacts = contacts_of([{"arrival_s": 0.0, "outcome": "answered"}])
+    with pytest.raises(
+        InputError, match=r"contact log has channels without a KpiChannel: \['phone'\]"
+    ):
+        _table(contacts, {"chat": KpiChannel("realtime")})
