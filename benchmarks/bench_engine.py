@@ -14,8 +14,9 @@ machine's speed hits both alike; every pair's logs are checked to be identical. 
   charges one replication with the whole of it);
 * ``simulate_worker``: ``simulate`` and what a worker of ``ccplan run`` does with the
   replication (:class:`reports.replication_files.ReplicationFiles`: the KPI table with the
-  interval service levels only, the contract rows and money, its parts encoded), the cost per
-  replication of a run but for the parent's share and the summary at the end.
+  interval service levels only, as a run without ``--intervals`` measures it, the contract
+  rows and money, its parts encoded), the cost per replication of a run but for the parent's
+  share and the summary at the end.
 
 Reported: the median wall and CPU seconds of each, and the median over replications of the
 SimPy / compiled ratio (CPU time; wall alongside). Each timed call starts after a garbage
@@ -36,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from reports.interval_band import BAND_KPIS
 from reports.replication_files import ReplicationFiles
 from reports.run_pipeline import band_channels
 from scenarios.demand import expand
@@ -88,7 +90,7 @@ def main() -> None:
     workload = expand(scenario)
     rosters = team_rosters(scenario, workload)
     files = ReplicationFiles(
-        ReplicationEvaluator(scenario, workload),
+        ReplicationEvaluator(scenario, workload, BAND_KPIS),
         band_channels(scenario),
         contacts=False,
         intervals=False,

@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from reports.answer import Answer, run_answer
+from reports.interval_band import BAND_KPIS
 from reports.replication_files import (
     CONTACTS_DIR,
     KPIS_DIR,
@@ -272,7 +273,7 @@ def simulate_into(
     engine = run_engine(options.engine, earlier + replications, options.targets)
     prepared = prepare_run(scenario, seed, engine)
     files = ReplicationFiles(
-        ReplicationEvaluator(scenario, prepared.workload),
+        ReplicationEvaluator(scenario, prepared.workload, None if options.intervals else BAND_KPIS),
         band_channels(scenario),
         contacts=options.contacts,
         intervals=options.intervals,

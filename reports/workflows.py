@@ -359,8 +359,9 @@ def batch(
 
 
 def _kept_evaluation(prepared: PreparedRun) -> Reduce:
-    """What a variant's workers keep of each replication: its evaluation's kept rows."""
-    return ReplicationEvaluator(prepared.scenario, prepared.workload).kept
+    """What a variant's workers keep of each replication: its evaluation's kept rows (no
+    interval rows are measured: a comparison reads the horizon)."""
+    return ReplicationEvaluator(prepared.scenario, prepared.workload, interval_kpis=()).kept
 
 
 def _evaluate_variants(

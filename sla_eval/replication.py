@@ -20,7 +20,7 @@ period), which is the order the summary's sums and quantiles read them in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -106,17 +106,31 @@ class ReplicationEvaluator:
         The scenario simulated.
     workload:
         Its ``scenarios.expand(scenario)``: the forecast relief bands compare with.
+    interval_kpis:
+        The KPIs of the ``interval`` rows (None: all; ``()``: none), as in
+        :func:`sla_eval.scenario_eval.scenario_kpi_table`: a run that stores the interval
+        service levels only measures those.
     """
 
-    def __init__(self, scenario: Scenario, workload: Workload):
+    def __init__(
+        self,
+        scenario: Scenario,
+        workload: Workload,
+        interval_kpis: Collection[str] | None = None,
+    ):
         self.scenario = scenario
         self.forecasts = (
             None if scenario.contract is None else contract_forecasts(scenario, workload)
         )
+        self.interval_kpis = None if interval_kpis is None else tuple(interval_kpis)
 
     def __call__(self, logs: ReplicationLogs) -> ReplicationEvaluation:
         kpis = scenario_kpi_table(
-            self.scenario, logs.contacts, agents=logs.agents, outages=logs.outages
+            self.scenario,
+            logs.contacts,
+            agents=logs.agents,
+            outages=logs.outages,
+            interval_kpis=self.interval_kpis,
         )
         return self.of_kpis(kpis)
 
