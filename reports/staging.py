@@ -26,6 +26,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -149,13 +150,23 @@ def _new_stage(out_dir: Path, shown: object) -> Path:
     return stage
 
 
+_FSYNC_THREADS = 16
+"""Files flushed at the same time (``fsync`` waits for the disk, not for Python: a folder of
+10,000 parts takes seconds instead of half a minute)."""
+
+
 def _fsync_tree(folder: Path) -> None:
-    """Flush every file under ``folder``, and the folders themselves, to disk."""
-    for path in sorted(folder.rglob("*"), reverse=True):
+    """Flush every file under ``folder``, then the folders below it, then ``folder`` itself,
+    to disk."""
+    files, folders = [], []
+    for path in folder.rglob("*"):
         if path.is_file() and not path.is_symlink():
-            _fsync(path, os.O_RDONLY)
+            files.append(path)
         elif path.is_dir():
-            _fsync(path, os.O_RDONLY | os.O_DIRECTORY)
+            folders.append(path)
+    with ThreadPoolExecutor(_FSYNC_THREADS) as pool:
+        list(pool.map(_fsync, files, [os.O_RDONLY] * len(files)))
+        list(pool.map(_fsync, folders, [os.O_RDONLY | os.O_DIRECTORY] * len(folders)))
     _fsync(folder, os.O_RDONLY | os.O_DIRECTORY)
 
 
