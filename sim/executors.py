@@ -17,7 +17,8 @@ arguments                             runs on
 ====================================  ========================================================
 
 Every executor submits all items when called and returns an iterator of the results **in item
-order**, each delivered as soon as it and the ones before it are done; so the loop over
+order**, each delivered as soon as it and the ones before it are done (local processes send
+long runs of items in chunks of up to 8, and deliver a chunk's results together); so the loop over
 replications is written once (:mod:`sim.runner`) and a progress bar follows the iterator. The
 results depend only on the items, never on the executor (see :mod:`sim.runner`).
 
@@ -125,7 +126,7 @@ def executor(
             initargs=(os.getpid(),),
         )
         try:
-            yield Executor(pool.map, workers, f"{workers} processes")
+            yield Executor(_chunked(pool, workers), workers, f"{workers} processes")
         except BaseException:
             _stop_now(pool)
             raise
@@ -138,6 +139,24 @@ def executor(
         assert client.scheduler is not None, "a connected client knows its scheduler"
         where = f"Dask {client.scheduler.address} ({threads} threads)"
         yield Executor(lambda function, items: _dask_map(client, function, items), threads, where)
+
+
+_MOST_PER_CHUNK = 8
+_CHUNKS_PER_WORKER = 4
+
+
+def _chunked(pool: ProcessPoolExecutor, workers: int) -> Callable[[Callable, Iterable], Iterator]:
+    """``pool.map`` sending the items in chunks: up to :data:`_MOST_PER_CHUNK` items to a
+    message while there are at least :data:`_CHUNKS_PER_WORKER` chunks per worker. The function
+    (a replication task carries its scenario, workload and rosters, about 0.6 MB) is pickled
+    once per chunk instead of once per item; a result arrives with the rest of its chunk."""
+
+    def chunked_map(function: Callable, items: Iterable) -> Iterator:
+        listed = list(items)
+        size = max(1, min(_MOST_PER_CHUNK, len(listed) // (_CHUNKS_PER_WORKER * workers)))
+        return pool.map(function, listed, chunksize=size)
+
+    return chunked_map
 
 
 def _stop_now(pool: ProcessPoolExecutor) -> None:

@@ -202,9 +202,13 @@ class RunTally:
         return kpis
 
     def _consolidate(self) -> None:
-        for name, frames in self._parts.items():
-            if len(frames) > 1:
-                self._parts[name] = [pd.concat(frames, ignore_index=True)]
+        """Join the tables added since the last call into one block (the blocks before stay
+        as they are: joining everything each time would copy the run's rows again and again)."""
+        if self._pending:
+            for frames in self._parts.values():
+                done = len(frames) - self._pending
+                if frames and done >= 0 and len(frames) - done > 1:
+                    frames[done:] = [pd.concat(frames[done:], ignore_index=True)]
         self._pending = 0
 
     @property

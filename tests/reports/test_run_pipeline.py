@@ -90,6 +90,19 @@ def test_day_and_week_rows_are_kept_for_the_first_replications_within_the_bound(
     assert _json(kept.summary) == _json(expected.summary)
 
 
+def test_the_tally_joined_in_blocks_equals_the_evaluation_at_once(at_once, monkeypatch):
+    scenario, expected = at_once
+    monkeypatch.setattr(replication, "_CONSOLIDATE_EVERY", 2)
+    evaluator = ReplicationEvaluator(scenario, prepare_run(scenario, 7).workload)
+    tally = replication.RunTally(evaluator, 7)
+    kpis = expected.kpis
+    for index in range(3):
+        tally.add(evaluator.of_kpis(kpis[kpis["replication"] == index]))
+    assert len(tally._parts["kpis"]) == 2  # replications 0-1 joined, 2 on its own
+    assert _json(tally.evaluation().summary) == _json(expected.summary)
+    pd.testing.assert_frame_equal(tally.contract, expected.contract)
+
+
 def test_the_interval_rows_gathered_on_disk_equal_those_of_the_whole_table(at_once, tmp_path):
     # What the interval views draw, read back from the temporary file of every replication's
     # interval service levels, equals the service rows of the all-at-once KPI table.
