@@ -25,6 +25,7 @@ they are measured in.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,11 +57,16 @@ def _share_grid(calendar: Calendar | None, grid: KpiGrid, billing: str) -> np.nd
                 "(the horizon's start, interval, length and warm-up)"
             )
         return np.ones((1, grid.shape[1]))
-    share = billing_share(calendar, grid.kind, billing)
-    missing = sorted(int(period) for period in set(grid.periods) - set(share.index))
-    if missing:
-        raise InputError(f"the calendar has no {grid.kind} periods {missing} of the KPI table")
-    return share.reindex(grid.periods).to_numpy(np.float64)[None, :]
+    periods, share = _billing_share(calendar, grid.kind, billing)
+    return share[grid.calendar_positions(periods)][None, :]
+
+
+@lru_cache(maxsize=64)
+def _billing_share(calendar: Calendar, kind: str, billing: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sla_eval.periods.billing_share` as ``(periods, shares)`` arrays; it depends on
+    the calendar alone, so a run computes it once per process."""
+    share = billing_share(calendar, kind, billing)
+    return share.index.to_numpy(np.int64), share.to_numpy(np.float64)
 
 
 def period_fee(

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from scenarios.errors import InputError
+from sla_eval.clause_forecast import ClauseForecasts
 from sla_eval.contract import clause_threshold, evaluate_contract
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
 from sla_eval.fees import billing_fees
@@ -151,14 +152,20 @@ def forecast_table(workload: Workload, kind: str, warmup_s: float = 0.0) -> pd.D
     return _forecast_table(expected, calendar, kind)
 
 
-def contract_forecasts(scenario: Scenario, workload: Workload) -> dict[str, pd.DataFrame]:
+def contract_forecasts(scenario: Scenario, workload: Workload) -> ClauseForecasts:
     """The contract forecast (:func:`sla_eval.forecast.committed_arrivals`) per channel and
-    period, for every period kind the contract measures or bills in and the horizon."""
+    period, for every period kind the contract measures or bills in and the horizon, with
+    each clause's channel summed per period already (:class:`sla_eval.clause_forecast.
+    ClauseForecasts`, read as a mapping of tables by kind)."""
     arrivals = committed_arrivals(scenario, workload)
     calendar = scenario_calendar(scenario)
-    assert scenario.contract is not None, "only a contract has a forecast"
-    kinds = (*scenario.contract.period_kinds, "horizon")
-    return {kind: _forecast_table(arrivals, calendar, kind) for kind in kinds}
+    contract = scenario.contract
+    assert contract is not None, "only a contract has a forecast"
+    kinds = (*contract.period_kinds, "horizon")
+    forecasts = ClauseForecasts({kind: _forecast_table(arrivals, calendar, kind) for kind in kinds})
+    return forecasts.prepare(
+        (contract.period_of(clause), clause.channel) for clause in contract.clauses
+    )
 
 
 def scenario_coverage_frac(scenario: Scenario, kind: str) -> pd.Series:
