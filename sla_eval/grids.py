@@ -31,10 +31,11 @@ def positions_in(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.n
 def _kind_rows(column: pd.Series, kind: str) -> np.ndarray:
     """Positions of the rows of ``column`` equal to ``kind``."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        code = column.cat.categories.get_indexer([kind])[0]
+        categorical = column.array
+        code = categorical.categories.get_indexer([kind])[0]
         if code < 0:
             return np.zeros(0, np.intp)
-        return np.flatnonzero(column.cat.codes.to_numpy() == code)
+        return np.flatnonzero(categorical.codes == code)
     return np.flatnonzero(column.to_numpy() == kind)
 
 
@@ -42,8 +43,9 @@ def _labels(column: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, list[str]]
     """Integer codes of ``column`` at ``rows`` (0-based, dense for categoricals' categories) and
     the name of each code."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        codes = column.cat.codes.to_numpy()[rows].astype(np.int64)
-        names = [str(name) for name in column.cat.categories]
+        categorical = column.array
+        codes = categorical.codes[rows].astype(np.int64)
+        names = [str(name) for name in categorical.categories]
         if (codes < 0).any():  # a missing label is named like ``astype(str)`` names it
             codes = np.where(codes < 0, len(names), codes)
             names.append("nan")

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from sla_eval.group_sums import group_any, group_sum, key_positions
 from sla_eval.kpi_names import is_fraction_kpi
 from sla_eval.partner_cost import HOURS_KPIS
 
@@ -202,24 +203,33 @@ def contract_totals(
         :data:`sla_eval.partner_cost.HOURS_KPIS`.
     """
     keys = ["replication", "period"]
-    settled = evaluation.rename(columns={"period": "clause_period", "billing_period": "period"})
-    grouped = settled.groupby(keys, sort=True)
-    money = grouped[["penalty_eur", "earned_back_eur", "bonus_eur", "relieved_eur"]].sum()
-    money["breach"] = grouped["breach"].any()
-    out = fees.set_index(keys).join(money, how="left").reset_index()
-    for column in ("penalty_eur", "earned_back_eur", "bonus_eur", "relieved_eur"):
-        out[column] = out[column].fillna(0.0)
-    out["breach"] = out["breach"].astype("boolean").fillna(False).astype(bool)
-    out["net_credit_eur"] = out["penalty_eur"] - out["earned_back_eur"] - out["bonus_eur"]
-    out["client_cost_eur"] = out["fee_eur"] - out["net_credit_eur"]
+    key_columns = [fees[key].to_numpy() for key in keys]
+    settled_in = [evaluation["replication"].to_numpy(), evaluation["billing_period"].to_numpy()]
+    group = key_positions(key_columns, settled_in)
+    summed = ["penalty_eur", "earned_back_eur", "bonus_eur", "relieved_eur"]
+    sums = group_sum(evaluation[summed].to_numpy(np.float64), group, len(fees))
+    money = dict(zip(summed, sums.T, strict=True))
+    columns = {
+        **{key: fees[key].to_numpy() for key in (*keys, "period_start")},
+        "breach": group_any(evaluation["breach"].to_numpy(bool), group, len(fees)),
+        "fee_eur": fees["fee_eur"].to_numpy(),
+        **money,
+    }
+    columns["net_credit_eur"] = money["penalty_eur"] - money["earned_back_eur"] - money["bonus_eur"]
+    columns["client_cost_eur"] = columns["fee_eur"] - columns["net_credit_eur"]
     costs = [*HOURS_KPIS, "labour_cost_eur", "hiring_cost_eur", "overhead_eur", "partner_cost_eur"]
     if partner is None:
-        for column in costs:
-            out[column] = np.nan
+        columns.update({column: np.full(len(fees), np.nan) for column in costs})
     else:
-        out = out.merge(partner[[*keys, *costs]], on=keys, how="left")
-    out["partner_margin_eur"] = out["client_cost_eur"] - out["partner_cost_eur"]
-    return out[[*keys, "period_start", "breach", *TOTAL_COLUMNS, *HOURS_KPIS]]
+        row = key_positions([partner[key].to_numpy() for key in keys], key_columns)
+        for column in costs:
+            values = partner[column].to_numpy(np.float64)
+            columns[column] = np.where(row >= 0, values[np.maximum(row, 0)], np.nan)
+    columns["partner_margin_eur"] = columns["client_cost_eur"] - columns["partner_cost_eur"]
+    return pd.DataFrame(
+        {name: columns[name] for name in (*keys, "period_start", "breach", *TOTAL_COLUMNS)}
+        | {name: columns[name] for name in HOURS_KPIS}
+    )
 
 
 def _money(frame: pd.DataFrame) -> dict:
