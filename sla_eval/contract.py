@@ -366,6 +366,13 @@ def evaluate_contract(
     return _frame(parts, measured)
 
 
+@lru_cache(maxsize=256)
+def _categories(names: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The categorical dtype of ``names``, made once per process (a contract's clause ids,
+    KPIs, channels and period kinds are the same in every replication)."""
+    return pd.CategoricalDtype(list(names))
+
+
 def _frame(parts: list[dict], measured: _Contract) -> pd.DataFrame:
     clauses = [part["clause"] for part in parts]
     ids = [clause.id for clause in clauses]
@@ -397,9 +404,11 @@ def _frame(parts: list[dict], measured: _Contract) -> pd.DataFrame:
     joined = {name: np.concatenate(values) for name, values in columns.items()}
     categories = {"period_kind": kinds, "clause": ids, "kpi": kpi_names, "channel": channels}
     frame = {
-        name: pd.Categorical.from_codes(joined[name], categories[name])
+        name: pd.Categorical.from_codes(
+            joined[name], dtype=_categories(tuple(categories[name])), validate=False
+        )
         if name in categories
-        else joined[name].astype(dtype)
+        else joined[name].astype(dtype, copy=False)
         for name, dtype in CONTRACT_COLUMNS.items()
     }
-    return pd.DataFrame(frame)[list(CONTRACT_COLUMNS)]
+    return pd.DataFrame(frame)

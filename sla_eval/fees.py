@@ -106,14 +106,15 @@ def period_fee(
 
 
 def billing_fees(
-    kpis: pd.DataFrame,
+    kpis: pd.DataFrame | KpiGrid,
     fee: Fee,
     pricing: Pricing | None = None,
     fte_hours_per_month: float = 160.0,
     calendar: Calendar | None = None,
 ) -> pd.DataFrame:
-    """The fee per replication and billing period (columns :data:`BILLING_FEE_COLUMNS`)."""
-    grid = KpiGrid(kpis, fee.billing_period)
+    """The fee per replication and billing period (columns :data:`BILLING_FEE_COLUMNS`) of the
+    KPI table ``kpis`` (or its :class:`sla_eval.grids.KpiGrid` of the billing period)."""
+    grid = KpiGrid.of(kpis, fee.billing_period)
     amounts = np.broadcast_to(
         period_fee(grid, fee, pricing, fte_hours_per_month, calendar), grid.shape
     )

@@ -98,6 +98,16 @@ class KpiGrid:
                 "period of a replication"
             )
 
+    @classmethod
+    def of(cls, kpis: pd.DataFrame | KpiGrid, kind: str) -> KpiGrid:
+        """The grid of ``kind`` of a KPI table, or ``kpis`` itself when it is that grid
+        already (callers that read one table several times index it once)."""
+        if isinstance(kpis, KpiGrid):
+            if kpis.kind != kind:
+                raise ValueError(f"a {kpis.kind!r} grid was given where {kind!r} is read")
+            return kpis
+        return cls(kpis, kind)
+
     @property
     def shape(self) -> tuple[int, int]:
         """``(replications, periods)``."""

@@ -94,8 +94,9 @@ class PartnerCosts:
         )
 
 
-def partner_cost(kpis: pd.DataFrame, kind: str, costs: PartnerCosts) -> pd.DataFrame:
-    """The partner's hours and cost per replication and period of ``kind`` (module docstring).
+def partner_cost(kpis: pd.DataFrame | KpiGrid, kind: str, costs: PartnerCosts) -> pd.DataFrame:
+    """The partner's hours and cost per replication and period of ``kind`` (module docstring),
+    from the KPI table ``kpis`` or its :class:`sla_eval.grids.KpiGrid` of ``kind``.
 
     Returns
     -------
@@ -104,7 +105,7 @@ def partner_cost(kpis: pd.DataFrame, kind: str, costs: PartnerCosts) -> pd.DataF
         the KPI table has no agent log (training hours and hires absent from it count 0), costs
         NaN when the labour cost is unknown.
     """
-    grid = KpiGrid(kpis, kind)
+    grid = KpiGrid.of(kpis, kind)
     cells = grid.present.ravel()
     hours = {}
     for name in HOURS_KPIS:

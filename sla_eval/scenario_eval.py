@@ -24,6 +24,7 @@ from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
 from sla_eval.fees import billing_fees
 from sla_eval.forecast import committed_arrivals
 from sla_eval.forecast import forecast_table as _forecast_table
+from sla_eval.grids import KpiGrid
 from sla_eval.kpi_names import Threshold
 from sla_eval.kpis import DEFAULT_ESCALATION_TARGETS_S, KpiChannel, kpi_table
 from sla_eval.partner_cost import PartnerCosts, partner_cost
@@ -218,8 +219,9 @@ def scenario_totals(
     partner = scenario.partner
     assert scenario.contract is not None, "only a contract has totals"
     fee = scenario.contract.fee
+    grid = KpiGrid(kpis, fee.billing_period)
     fees = billing_fees(
-        kpis, fee, partner.pricing, partner.fte_hours_per_month, scenario_calendar(scenario)
+        grid, fee, partner.pricing, partner.fte_hours_per_month, scenario_calendar(scenario)
     )
-    costs = partner_cost(kpis, fee.billing_period, PartnerCosts.of(partner))
+    costs = partner_cost(grid, fee.billing_period, PartnerCosts.of(partner))
     return contract_totals(evaluation, fees, costs)
