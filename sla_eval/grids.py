@@ -16,7 +16,7 @@ import pandas as pd
 
 from scenarios.errors import InputError
 
-__all__ = ["KpiGrid", "positions_in"]
+__all__ = ["KpiGrid", "labels_of", "positions_in"]
 
 
 def positions_in(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -39,7 +39,7 @@ def _kind_rows(column: pd.Series, kind: str) -> np.ndarray:
     return np.flatnonzero(column.to_numpy() == kind)
 
 
-def _labels(column: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def labels_of(column: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Integer codes of ``column`` at ``rows`` (0-based, dense for categoricals' categories) and
     the name of each code."""
     if isinstance(column.dtype, pd.CategoricalDtype):
@@ -71,8 +71,8 @@ class KpiGrid:
         self.replications = np.unique(replication)
         self.periods, first = np.unique(period, return_index=True)
         self.period_start = kpis["period_start"].to_numpy()[rows[first]]
-        kpi_code, kpi_names = _labels(kpis["kpi"], rows)
-        channel_code, channel_names = _labels(kpis["channel"], rows)
+        kpi_code, kpi_names = labels_of(kpis["kpi"], rows)
+        channel_code, channel_names = labels_of(kpis["channel"], rows)
         self._kpi_code = {name: code for code, name in enumerate(kpi_names)}
         self._channel_code = {name: code for code, name in enumerate(channel_names)}
         self._n_channels = len(channel_names)

@@ -21,7 +21,60 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["group_any", "group_sum", "key_positions"]
+__all__ = ["Groups", "group_any", "group_sum", "key_positions"]
+
+
+class Groups:
+    """The rows of a table grouped by the distinct values of key columns, as
+    ``DataFrame.groupby(keys, sort=...)`` groups them (rows with a missing key are kept).
+
+    Parameters
+    ----------
+    columns:
+        The key columns, one value per row.
+    sort:
+        Groups in ascending key order (lexicographic over the columns) when True, else in the
+        order of their first row.
+
+    Attributes
+    ----------
+    labels:
+        Group of each row, ``0 .. n - 1`` in group order.
+    first:
+        The first row of each group (its key is ``column[first]``).
+    """
+
+    def __init__(self, columns: Sequence[np.ndarray], sort: bool = True):
+        code = np.zeros(len(columns[0]), np.int64)
+        for column in columns:
+            values, inverse = np.unique(np.asarray(column), return_inverse=True)
+            code = code * len(values) + inverse.ravel()
+        _, first, labels = np.unique(code, return_index=True, return_inverse=True)
+        labels = labels.ravel()
+        if not sort:
+            rank = np.empty(len(first), np.int64)
+            rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+            labels, first = rank[labels], np.sort(first)
+        self.labels = labels
+        self.first = first
+        order = np.argsort(labels, kind="stable")
+        ends = np.cumsum(np.bincount(labels, minlength=len(first)))
+        self._members = np.split(order, ends[:-1]) if len(first) else []
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def members(self) -> list[np.ndarray]:
+        """The rows of each group, in table order."""
+        return self._members
+
+    def sum(self, values: np.ndarray, min_count: int = 0) -> np.ndarray:
+        """:func:`group_sum` of ``values`` per group."""
+        return group_sum(values, self.labels, len(self), min_count)
+
+    def any(self, flags: np.ndarray) -> np.ndarray:
+        """:func:`group_any` of ``flags`` per group."""
+        return group_any(flags, self.labels, len(self))
 
 
 def group_sum(

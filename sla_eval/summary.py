@@ -27,13 +27,14 @@ partner's cost of :mod:`sla_eval.partner_cost` (NaN when its labour cost is unkn
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from sla_eval.group_sums import group_any, group_sum, key_positions
+from sla_eval.grids import labels_of
+from sla_eval.group_sums import Groups, group_any, group_sum, key_positions
 from sla_eval.kpi_names import is_fraction_kpi
 from sla_eval.partner_cost import HOURS_KPIS
 
@@ -80,6 +81,7 @@ _COSTS = ("labour_cost_eur", "hiring_cost_eur", "overhead_eur", "partner_cost_eu
 _Z95 = 1.959963984540054
 """Standard normal quantile 0.975."""
 _QUANTILES = {"q05": 0.05, "q50": 0.5, "q95": 0.95}
+_ALL = slice(None)
 
 
 def _half_width(std: float | np.ndarray, n: int | np.ndarray) -> np.ndarray:
@@ -148,7 +150,9 @@ def wilson_interval(successes: float, n: float, z: float = _Z95) -> tuple[float,
 def share_with_interval(flags: Iterable[bool] | pd.Series, applicable: bool = True) -> dict:
     """``{"p", "ci95": [low, high], "n"}`` of a share of replications with its Wilson interval;
     ``p`` and the interval null when not ``applicable`` or without replications."""
-    values = np.asarray(list(flags) if not isinstance(flags, pd.Series) else flags, bool)
+    values = np.asarray(
+        list(flags) if not isinstance(flags, pd.Series | np.ndarray) else flags, bool
+    )
     n = len(values)
     if not applicable or n == 0:
         return {"p": None, "ci95": [None, None], "n": n}
@@ -232,53 +236,64 @@ def contract_totals(
     )
 
 
-def _money(frame: pd.DataFrame) -> dict:
-    """Expected amounts and distributions of per-replication money columns."""
+_MONEY_COLUMNS = ("penalty_eur", "earned_back_eur", "bonus_eur", "net_credit_eur", "relieved_eur")
+
+
+def _money(columns: Mapping[str, np.ndarray], rows: np.ndarray | slice = _ALL) -> dict:
+    """Expected amounts and distributions of per-replication money columns (those of
+    ``columns`` at ``rows``)."""
     result = {}
-    for column in ("penalty_eur", "earned_back_eur", "bonus_eur", "net_credit_eur", "relieved_eur"):
-        if column in frame:
-            described = describe(frame[column])
+    for column in _MONEY_COLUMNS:
+        if column in columns:
+            described = describe(columns[column][rows])
             result[f"expected_{column}"] = described["mean"]
             result[column] = described
     return result
 
 
-def _breach_fields(breach: pd.Series, applicable: bool) -> dict:
+def _breach_fields(breach: np.ndarray, applicable: bool) -> dict:
     """``p_breach`` (null when the clause never applied) and its Wilson ``p_breach_ci95``."""
     share = share_with_interval(breach, applicable)
     return {"p_breach": share["p"], "p_breach_ci95": share["ci95"]}
 
 
+def _period_groups(table: pd.DataFrame) -> tuple[Groups, np.ndarray, np.ndarray]:
+    """The rows of each ``(period, period_start)`` in ascending order, with their keys."""
+    period, start = table["period"].to_numpy(), table["period_start"].to_numpy()
+    groups = Groups([period, start])
+    return groups, period[groups.first], start[groups.first]
+
+
 def _clause_summary(rows: pd.DataFrame) -> dict:
-    rows = rows.assign(
-        net_credit_eur=rows["penalty_eur"] - rows["earned_back_eur"] - rows["bonus_eur"]
+    columns = {
+        name: rows[name].to_numpy()
+        for name in ("value", "penalty_eur", "earned_back_eur", "bonus_eur", "relieved_eur")
+    }
+    columns["net_credit_eur"] = (
+        columns["penalty_eur"] - columns["earned_back_eur"] - columns["bonus_eur"]
     )
-    per_rep = rows.groupby("replication").agg(
-        penalty_eur=("penalty_eur", "sum"),
-        earned_back_eur=("earned_back_eur", "sum"),
-        bonus_eur=("bonus_eur", "sum"),
-        net_credit_eur=("net_credit_eur", "sum"),
-        relieved_eur=("relieved_eur", "sum"),
-        breach=("breach", "any"),
-        applicable=("applicable", "any"),
-    )
+    breach, applicable = rows["breach"].to_numpy(bool), rows["applicable"].to_numpy(bool)
+    by_rep = Groups([rows["replication"].to_numpy()])
+    per_rep = {name: by_rep.sum(columns[name]) for name in _MONEY_COLUMNS}
+    applied = by_rep.any(applicable)
     periods = []
-    for (period, start), group in rows.groupby(["period", "period_start"], sort=True):
-        applicable = float(group["applicable"].mean())
+    groups, period, start = _period_groups(rows)
+    for index, members in enumerate(groups.members()):
+        share = np.count_nonzero(applicable[members]) / len(members)
         periods.append(
             {
-                "period": int(period),
-                "period_start": pd.Timestamp(start).isoformat(),
-                **_breach_fields(group["breach"], applicable > 0),
-                "p_applicable": applicable,
-                "value": describe(group["value"]),
-                **_money(group),
+                "period": int(period[index]),
+                "period_start": pd.Timestamp(start[index]).isoformat(),
+                **_breach_fields(breach[members], bool(share > 0)),
+                "p_applicable": share,
+                "value": describe(columns["value"][members]),
+                **_money(columns, members),
             }
         )
     return {
         "measurement_period": str(rows["period_kind"].iloc[0]),
-        **_breach_fields(per_rep["breach"], bool(per_rep["applicable"].any())),
-        "applicable_replications": int(per_rep["applicable"].sum()),
+        **_breach_fields(by_rep.any(breach), bool(applied.any())),
+        "applicable_replications": int(np.count_nonzero(applied)),
         **_money(per_rep),
         "periods": periods,
     }
@@ -288,13 +303,30 @@ def _forecast_error(evaluation: pd.DataFrame) -> dict:
     """Who paid for demand above the contract forecast: credits the relief bands waived (the
     client) and penalties paid in periods whose first contacts exceeded the forecast (the
     partner), summed per replication."""
-    above = evaluation["first_contacts"] > evaluation["forecast_contacts"]
-    kept = evaluation["penalty_eur"].where(above, 0.0)
-    grouped = evaluation.assign(kept=kept).groupby("replication")
+    above = evaluation["first_contacts"].to_numpy() > evaluation["forecast_contacts"].to_numpy()
+    kept = np.where(above, evaluation["penalty_eur"].to_numpy(), 0.0)
+    by_rep = Groups([evaluation["replication"].to_numpy()])
     return {
-        "relieved_eur": describe(grouped["relieved_eur"].sum()),
-        "kept_above_forecast_eur": describe(grouped["kept"].sum()),
+        "relieved_eur": describe(by_rep.sum(evaluation["relieved_eur"].to_numpy())),
+        "kept_above_forecast_eur": describe(by_rep.sum(kept)),
     }
+
+
+def _channel_kpis(rows: pd.DataFrame) -> dict[str, dict]:
+    """:func:`describe` of the values of each channel and KPI of ``rows``, channels and KPIs
+    in the order they first appear."""
+    every = np.arange(len(rows))
+    channel_code, channel_names = labels_of(rows["channel"], every)
+    kpi_code, kpi_names = labels_of(rows["kpi"], every)
+    groups = Groups([channel_code, kpi_code], sort=False)
+    values = rows["value"].to_numpy()
+    channels: dict[str, dict] = {}
+    for first, members in zip(groups.first, groups.members(), strict=True):
+        kpi = kpi_names[kpi_code[first]]
+        channels.setdefault(channel_names[channel_code[first]], {})[kpi] = describe(
+            values[members], fraction=is_fraction_kpi(kpi)
+        )
+    return channels
 
 
 def summary_dict(
@@ -335,13 +367,7 @@ def summary_dict(
     """
     rows = kpis[kpis["period_kind"] == period_kind]
     rows = rows[rows["period"] == rows["period"].min()]
-    channels: dict[str, dict] = {}
-    for (channel, kpi), group in rows.groupby(
-        [rows["channel"].astype(str), rows["kpi"].astype(str)], sort=False
-    ):
-        channels.setdefault(channel, {})[kpi] = describe(
-            group["value"], fraction=is_fraction_kpi(kpi)
-        )
+    channels = _channel_kpis(rows)
     if kpi_names is not None:
         channels = {
             channel: {name: found.get(name) for name in kpi_names}
@@ -354,38 +380,45 @@ def summary_dict(
     }
     if evaluation is None or totals is None:
         return result
-    summed = [*TOTAL_COLUMNS, *HOURS_KPIS]
-    per_rep = totals.groupby("replication")[summed].sum(min_count=1)
-    per_rep["breach"] = totals.groupby("replication")["breach"].any()
+    by_rep = Groups([totals["replication"].to_numpy()])
+    per_rep = {
+        name: by_rep.sum(totals[name].to_numpy(np.float64), min_count=1)
+        for name in (*TOTAL_COLUMNS, *HOURS_KPIS)
+    }
     contract = {
-        **_breach_fields(per_rep["breach"], True),
-        "replications": len(per_rep),
+        **_breach_fields(by_rep.any(totals["breach"].to_numpy(bool)), True),
+        "replications": len(by_rep),
         **_money(per_rep),
     }
     for column in ("fee_eur", "client_cost_eur", "relieved_eur", *_COSTS, *HOURS_KPIS):
         contract[column] = describe(per_rep[column])
     contract["partner_margin_eur"] = describe(per_rep["partner_margin_eur"])
-    client = per_rep["client_cost_eur"].mean()
-    margin = per_rep["partner_margin_eur"].mean()
+    client = pd.Series(per_rep["client_cost_eur"]).mean()
+    margin = pd.Series(per_rep["partner_margin_eur"]).mean()
     contract["partner_margin_frac"] = (
         None if not (np.isfinite(margin) and client > 0) else float(margin / client)
     )
     contract["forecast_error"] = _forecast_error(evaluation)
+    money = {name: totals[name].to_numpy(np.float64) for name in TOTAL_COLUMNS}
+    breach = totals["breach"].to_numpy(bool)
+    groups, period, start = _period_groups(totals)
     contract["periods"] = [
         {
-            "period": int(period),
-            "period_start": pd.Timestamp(start).isoformat(),
-            **_breach_fields(group["breach"], True),
-            "fee_eur": describe(group["fee_eur"]),
-            "client_cost_eur": describe(group["client_cost_eur"]),
-            "partner_cost_eur": describe(group["partner_cost_eur"]),
-            **_money(group),
+            "period": int(period[index]),
+            "period_start": pd.Timestamp(start[index]).isoformat(),
+            **_breach_fields(breach[members], True),
+            "fee_eur": describe(money["fee_eur"][members]),
+            "client_cost_eur": describe(money["client_cost_eur"][members]),
+            "partner_cost_eur": describe(money["partner_cost_eur"][members]),
+            **_money(money, members),
         }
-        for (period, start), group in totals.groupby(["period", "period_start"], sort=True)
+        for index, members in enumerate(groups.members())
     ]
+    clause_code, clause_names = labels_of(evaluation["clause"], np.arange(len(evaluation)))
+    clauses = Groups([clause_code], sort=False)
     contract["clauses"] = {
-        str(clause): _clause_summary(group)
-        for clause, group in evaluation.groupby("clause", observed=True, sort=False)
+        clause_names[clause_code[first]]: _clause_summary(evaluation.iloc[members])
+        for first, members in zip(clauses.first, clauses.members(), strict=True)
     }
     result["contract"] = contract
     return result

@@ -1,4 +1,5 @@
-"""group_sum gives pandas' groupby sums to the last bit; key_positions finds rows by key."""
+"""group_sum and Groups give what pandas groupby gives, to the last bit and in its order;
+key_positions finds rows by key."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sla_eval.group_sums import group_any, group_sum, key_positions
+from sla_eval.group_sums import Groups, group_any, group_sum, key_positions
 
 
 def _values(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -56,3 +57,18 @@ def test_group_any_and_key_positions():
     query = [np.array([1, 0, 2, 1]), np.array([5, 6, 5, 7])]
     assert key_positions(table, query).tolist() == [2, 1, -1, -1]
     assert key_positions([np.array([], np.int64)], [np.array([3])]).tolist() == [-1]
+
+
+@pytest.mark.parametrize("sort", [True, False])
+def test_groups_are_pandas_groups_in_pandas_order(sort):
+    rng = np.random.default_rng(7)
+    period = rng.integers(0, 4, 60)
+    start = np.datetime64("2026-03-01", "ns") + rng.integers(0, 3, 60) * np.timedelta64(1, "D")
+    frame = pd.DataFrame({"period": period, "start": start, "x": np.arange(60)})
+    groups = Groups([period, start], sort=sort)
+    expected = frame.groupby(["period", "start"], sort=sort)
+    assert len(groups) == expected.ngroups
+    for (key, group), first, members in zip(expected, groups.first, groups.members(), strict=True):
+        assert (period[first], start[first]) == key
+        assert members.tolist() == group["x"].tolist()
+    assert Groups([np.zeros(0, np.int64)]).members() == []
