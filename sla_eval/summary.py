@@ -286,27 +286,40 @@ def _breach_fields(breach: np.ndarray, applicable: bool) -> dict:
     return {"p_breach": share["p"], "p_breach_ci95": share["ci95"]}
 
 
-def _period_groups(table: pd.DataFrame) -> tuple[Groups, np.ndarray, np.ndarray]:
+def _period_groups(period: np.ndarray, start: np.ndarray) -> tuple[Groups, np.ndarray, np.ndarray]:
     """The rows of each ``(period, period_start)`` in ascending order, with their keys."""
-    period, start = table["period"].to_numpy(), table["period_start"].to_numpy()
     groups = Groups([period, start])
     return groups, period[groups.first], start[groups.first]
 
 
-def _clause_summary(rows: pd.DataFrame) -> dict:
-    columns = {
-        name: rows[name].to_numpy()
-        for name in ("value", "penalty_eur", "earned_back_eur", "bonus_eur", "relieved_eur")
-    }
+_CLAUSE_COLUMNS = (
+    "replication",
+    "period",
+    "period_start",
+    "value",
+    "penalty_eur",
+    "earned_back_eur",
+    "bonus_eur",
+    "relieved_eur",
+    "breach",
+    "applicable",
+)
+"""Columns of the contract rows a clause's summary reads."""
+
+
+def _clause_summary(rows: Mapping[str, np.ndarray], measured_per: str) -> dict:
+    """The summary of one clause from its contract rows (:data:`_CLAUSE_COLUMNS` as arrays)
+    measured per ``measured_per`` period."""
+    columns = dict(rows)
     columns["net_credit_eur"] = (
         columns["penalty_eur"] - columns["earned_back_eur"] - columns["bonus_eur"]
     )
-    breach, applicable = rows["breach"].to_numpy(bool), rows["applicable"].to_numpy(bool)
-    by_rep = Groups([rows["replication"].to_numpy()])
+    breach, applicable = rows["breach"].astype(bool), rows["applicable"].astype(bool)
+    by_rep = Groups([rows["replication"]])
     per_rep = {name: by_rep.sum(columns[name]) for name in _MONEY_COLUMNS}
     applied = by_rep.any(applicable)
     periods = []
-    groups, period, start = _period_groups(rows)
+    groups, period, start = _period_groups(rows["period"], rows["period_start"])
     for index, members in enumerate(groups.members()):
         share = np.count_nonzero(applicable[members]) / len(members)
         periods.append(
@@ -320,7 +333,7 @@ def _clause_summary(rows: pd.DataFrame) -> dict:
             }
         )
     return {
-        "measurement_period": str(rows["period_kind"].iloc[0]),
+        "measurement_period": measured_per,
         **_breach_fields(by_rep.any(breach), bool(applied.any())),
         "applicable_replications": int(np.count_nonzero(applied)),
         **_money(per_rep),
@@ -430,7 +443,9 @@ def summary_dict(
     contract["forecast_error"] = _forecast_error(evaluation)
     money = {name: totals[name].to_numpy(np.float64) for name in TOTAL_COLUMNS}
     breach = totals["breach"].to_numpy(bool)
-    groups, period, start = _period_groups(totals)
+    groups, period, start = _period_groups(
+        totals["period"].to_numpy(), totals["period_start"].to_numpy()
+    )
     contract["periods"] = [
         {
             "period": int(period[index]),
@@ -443,10 +458,16 @@ def summary_dict(
         }
         for index, members in enumerate(groups.members())
     ]
-    clause_code, clause_names = labels_of(evaluation["clause"], np.arange(len(evaluation)))
+    every = np.arange(len(evaluation))
+    clause_code, clause_names = labels_of(evaluation["clause"], every)
+    kind_code, kind_names = labels_of(evaluation["period_kind"], every)
+    rows = {name: evaluation[name].to_numpy() for name in _CLAUSE_COLUMNS}
     clauses = Groups([clause_code], sort=False)
     contract["clauses"] = {
-        clause_names[clause_code[first]]: _clause_summary(evaluation.iloc[members])
+        clause_names[clause_code[first]]: _clause_summary(
+            {name: column[members] for name, column in rows.items()},
+            kind_names[kind_code[first]],
+        )
         for first, members in zip(clauses.first, clauses.members(), strict=True)
     }
     result["contract"] = contract
