@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
-from sla_eval.grids import positions_in
+from sla_eval.grids import frozen, positions_in
 from sla_eval.period_cells import ALL_CHANNELS
 
 __all__ = ["ClauseForecasts"]
@@ -66,8 +66,8 @@ class ClauseForecasts(Mapping[str, pd.DataFrame]):
             rows = table if channel == ALL_CHANNELS else table[table["channel"] == channel]
             summed = rows.groupby("period")["expected_contacts"].sum()
             self._sums[key] = (
-                summed.index.to_numpy(np.int64),
-                summed.to_numpy(np.float64),
+                frozen(summed.index.to_numpy(np.int64)),
+                frozen(summed.to_numpy(np.float64)),
             )
         return self._sums[key]
 

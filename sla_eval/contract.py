@@ -79,7 +79,7 @@ import pandas as pd
 from scenarios.errors import InputError
 from sla_eval.clause_forecast import ClauseForecasts
 from sla_eval.fees import period_fee
-from sla_eval.grids import KpiGrid
+from sla_eval.grids import KpiGrid, frozen
 from sla_eval.kpi_names import (
     Threshold,
     abandon_kpi,
@@ -213,7 +213,7 @@ def _settled_in(calendar: Calendar, kind: str, billing: str) -> tuple[np.ndarray
     """:func:`sla_eval.periods.billing_period_of` as ``(periods, billing periods)`` arrays; it
     depends on the calendar alone, so a run computes it once per process."""
     billed = billing_period_of(calendar, kind, billing)
-    return billed.index.to_numpy(np.int64), billed.to_numpy(np.int64)
+    return frozen(billed.index.to_numpy(np.int64)), frozen(billed.to_numpy(np.int64))
 
 
 class _Contract:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
-from sla_eval.grids import KpiGrid
+from sla_eval.grids import KpiGrid, frozen
 from sla_eval.period_cells import ALL_CHANNELS
 from sla_eval.periods import Calendar, billing_share
 
@@ -66,7 +66,7 @@ def _billing_share(calendar: Calendar, kind: str, billing: str) -> tuple[np.ndar
     """:func:`sla_eval.periods.billing_share` as ``(periods, shares)`` arrays; it depends on
     the calendar alone, so a run computes it once per process."""
     share = billing_share(calendar, kind, billing)
-    return share.index.to_numpy(np.int64), share.to_numpy(np.float64)
+    return frozen(share.index.to_numpy(np.int64)), frozen(share.to_numpy(np.float64))
 
 
 def period_fee(

@@ -16,7 +16,13 @@ import pandas as pd
 
 from scenarios.errors import InputError
 
-__all__ = ["KpiGrid", "labels_of", "positions_in"]
+__all__ = ["KpiGrid", "frozen", "labels_of", "positions_in"]
+
+
+def frozen(array: np.ndarray) -> np.ndarray:
+    """``array`` made read-only, for arrays kept and shared between calls."""
+    array.flags.writeable = False
+    return array
 
 
 def positions_in(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
