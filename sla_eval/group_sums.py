@@ -57,16 +57,17 @@ class Groups:
             labels, first = rank[labels], np.sort(first)
         self.labels = labels
         self.first = first
-        order = np.argsort(labels, kind="stable")
-        ends = np.cumsum(np.bincount(labels, minlength=len(first)))
-        self._members = np.split(order, ends[:-1]) if len(first) else []
 
     def __len__(self) -> int:
         return len(self.first)
 
     def members(self) -> list[np.ndarray]:
         """The rows of each group, in table order."""
-        return self._members
+        if not len(self):
+            return []
+        order = np.argsort(self.labels, kind="stable")
+        ends = np.cumsum(np.bincount(self.labels, minlength=len(self)))
+        return np.split(order, ends[:-1])
 
     def sum(self, values: np.ndarray, min_count: int = 0) -> np.ndarray:
         """:func:`group_sum` of ``values`` per group."""
