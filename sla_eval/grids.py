@@ -16,7 +16,7 @@ import pandas as pd
 
 from scenarios.errors import InputError
 
-__all__ = ["KpiGrid", "frozen", "labels_of", "positions_in"]
+__all__ = ["KpiGrid", "frozen", "kind_rows", "labels_of", "positions_in"]
 
 
 def frozen(array: np.ndarray) -> np.ndarray:
@@ -34,7 +34,7 @@ def positions_in(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.n
     return position, found
 
 
-def _kind_rows(column: pd.Series, kind: str) -> np.ndarray:
+def kind_rows(column: pd.Series, kind: str) -> np.ndarray:
     """Positions of the rows of ``column`` equal to ``kind``."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         categorical = column.array
@@ -69,7 +69,7 @@ class KpiGrid:
 
     def __init__(self, kpis: pd.DataFrame, kind: str):
         self.kind = kind
-        rows = _kind_rows(kpis["period_kind"], kind)
+        rows = kind_rows(kpis["period_kind"], kind)
         if rows.size == 0:
             raise InputError(f"the KPI table has no {kind!r} periods")
         replication = kpis["replication"].to_numpy()[rows]
