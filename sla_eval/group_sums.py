@@ -1,15 +1,22 @@
-"""Sums by group as pandas' ``groupby(...).sum()`` computes them, in numpy.
+r"""Sums by group as pandas' ``groupby(...).sum()`` computes them, in numpy.
 
-pandas sums each group with Kahan's compensated summation (Kahan 1965) over the group's rows
-in table order, NaN left out (``pandas._libs.groupby.group_sum``): with ``s`` the sum and
-``c`` the compensation of the group, for each of its values ``x``
+pandas 3 sums a float column per group in one of two ways
+(``pandas.core.groupby.ops.BaseGrouper._cython_operation``):
 
-.. math:: y = x - c,\\quad t = s + y,\\quad c = (t - s) - y\\ (0 \\text{ when NaN}),\\quad s = t
+* when the group of each row never decreases down the table (the rows come sorted by group)
+  and the column has no NaN: ``numpy.add.reduceat`` over each group's run of rows, numpy's
+  own summation (the first value plus the pairwise sum of the others);
+* otherwise Kahan's compensated summation (Kahan 1965) over the group's rows in table order,
+  NaN left out (``pandas._libs.groupby.group_sum``): with ``s`` the sum and ``c`` the
+  compensation of the group, for each of its values ``x``
 
-:func:`group_sum` takes the same steps in the same order, so it gives the same floats to the
-last bit, without pandas' fixed cost per call (a replication's contract has a few dozen
-rows, and that cost is most of the time of its money). The steps run over every group at
-once: the first row of every group, then the second, and so on.
+  .. math:: y = x - c,\quad t = s + y,\quad c = (t - s) - y\ (0 \text{ when NaN}),\quad s = t
+
+:func:`group_sum` takes the same path and the same steps in the same order, column by column,
+so it gives pandas' floats to the last bit, without pandas' fixed cost per call (a
+replication's contract has a few dozen rows, and that cost was most of the time of its
+money). The Kahan steps run over every group at once: the first row of every group, then the
+second, and so on.
 
 :func:`key_positions` finds rows by a key of integer columns (replication and period), the
 join the sums are read back through.
@@ -81,14 +88,16 @@ class Groups:
 def group_sum(
     values: np.ndarray, labels: np.ndarray, n_groups: int, min_count: int = 0
 ) -> np.ndarray:
-    """Kahan sum of ``values`` per group (module docstring), NaN left out.
+    """Sum of ``values`` per group as pandas computes it (module docstring), NaN left out.
 
     Parameters
     ----------
     values:
-        ``(N,)`` or ``(N, K)`` floats, one row per row of the table.
+        ``(N,)`` or ``(N, K)`` floats, one row per row of the table; each column is summed
+        on its own (as pandas sums a column of its own block).
     labels:
-        ``(N,)`` group of each row in ``[0, n_groups)``; rows labelled -1 are left out.
+        ``(N,)`` group of each row in ``[0, n_groups)``, numbered as pandas numbers the
+        groups (:class:`Groups`).
     n_groups:
         Number of groups.
     min_count:
@@ -101,16 +110,35 @@ def group_sum(
         ``min_count`` is 0).
     """
     values = np.asarray(values, np.float64)
-    column = values[:, None] if values.ndim == 1 else values
+    columns = values[:, None] if values.ndim == 1 else values
     labels = np.asarray(labels, np.int64)
-    kept = np.flatnonzero(labels >= 0)
-    order = kept[np.argsort(labels[kept], kind="stable")]
+    total = np.zeros((n_groups, columns.shape[1]))
+    counted = np.zeros(total.shape, np.int64)
+    sorted_rows = len(labels) > 0 and bool(np.all(labels[1:] >= labels[:-1]))
+    for index in range(columns.shape[1]):
+        column = columns[:, index]
+        if sorted_rows and not np.isnan(column).any():
+            starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+            total[labels[starts], index] = np.add.reduceat(column, starts)
+            counted[labels[starts], index] = np.diff(starts, append=len(labels))
+        else:
+            total[:, index], counted[:, index] = _kahan_sum(column, labels, n_groups)
+    if min_count > 0:
+        total[counted < min_count] = np.nan
+    return total[:, 0] if values.ndim == 1 else total
+
+
+def _kahan_sum(
+    column: np.ndarray, labels: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """pandas' Kahan sum of one column per group, and the non-NaN values counted."""
+    order = np.argsort(labels, kind="stable")
     group = labels[order]
     first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else group
     rank = np.arange(len(group)) - np.repeat(first, np.diff(np.r_[first, len(group)]))
-    total = np.zeros((n_groups, column.shape[1]))
-    compensation = np.zeros_like(total)
-    counted = np.zeros_like(total, dtype=np.int64)
+    total = np.zeros(n_groups)
+    compensation = np.zeros(n_groups)
+    counted = np.zeros(n_groups, np.int64)
     for step in range(int(rank.max()) + 1 if len(rank) else 0):
         at = rank == step
         owner = group[at]
@@ -125,16 +153,13 @@ def group_sum(
         total[owner] = np.where(present, t, s)
         compensation[owner] = np.where(present, c_next, c)
         counted[owner] += present
-    if min_count > 0:
-        total[counted < min_count] = np.nan
-    return total[:, 0] if values.ndim == 1 else total
+    return total, counted
 
 
 def group_any(flags: np.ndarray, labels: np.ndarray, n_groups: int) -> np.ndarray:
-    """Whether any row of each group is set (rows labelled -1 left out)."""
+    """Whether any row of each group is set."""
     out = np.zeros(n_groups, bool)
-    labels = np.asarray(labels)
-    out[labels[(labels >= 0) & np.asarray(flags, bool)]] = True
+    out[np.asarray(labels)[np.asarray(flags, bool)]] = True
     return out
 
 

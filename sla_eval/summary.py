@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import special
 
 from sla_eval.grids import labels_of
-from sla_eval.group_sums import Groups, group_any, group_sum, key_positions
+from sla_eval.group_sums import Groups, key_positions
 from sla_eval.kpi_names import is_fraction_kpi
 from sla_eval.partner_cost import HOURS_KPIS
 
@@ -237,14 +237,24 @@ def contract_totals(
     """
     keys = ["replication", "period"]
     key_columns = [fees[key].to_numpy() for key in keys]
-    settled_in = [evaluation["replication"].to_numpy(), evaluation["billing_period"].to_numpy()]
-    group = key_positions(key_columns, settled_in)
+    replication = evaluation["replication"].to_numpy()
+    billed = evaluation["billing_period"].to_numpy()
+    settled = Groups([replication, billed])
     summed = ["penalty_eur", "earned_back_eur", "bonus_eur", "relieved_eur"]
-    sums = group_sum(evaluation[summed].to_numpy(np.float64), group, len(fees))
-    money = dict(zip(summed, sums.T, strict=True))
+    sums = settled.sum(evaluation[summed].to_numpy(np.float64))
+    breach = settled.any(evaluation["breach"].to_numpy(bool))
+    fee_row = key_positions(key_columns, [replication[settled.first], billed[settled.first]])
+    group_of_row = np.full(len(fees), -1)
+    group_of_row[fee_row[fee_row >= 0]] = np.flatnonzero(fee_row >= 0)
+    billed_here = group_of_row >= 0
+    group = np.maximum(group_of_row, 0)
+    money = {
+        name: np.where(billed_here, sums[group, index], 0.0) if len(sums) else np.zeros(len(fees))
+        for index, name in enumerate(summed)
+    }
     columns = {
         **{key: fees[key].to_numpy() for key in (*keys, "period_start")},
-        "breach": group_any(evaluation["breach"].to_numpy(bool), group, len(fees)),
+        "breach": billed_here & breach[group] if len(breach) else np.zeros(len(fees), bool),
         "fee_eur": fees["fee_eur"].to_numpy(),
         **money,
     }
@@ -259,10 +269,10 @@ def contract_totals(
             values = partner[column].to_numpy(np.float64)
             columns[column] = np.where(row >= 0, values[np.maximum(row, 0)], np.nan)
     columns["partner_margin_eur"] = columns["client_cost_eur"] - columns["partner_cost_eur"]
-    return pd.DataFrame(
-        {name: columns[name] for name in (*keys, "period_start", "breach", *TOTAL_COLUMNS)}
-        | {name: columns[name] for name in HOURS_KPIS}
-    )
+    # one block per column, so that a NaN in one column (a partner cost without labour rate)
+    # never changes how pandas sums another (module docstring of sla_eval.group_sums)
+    names = (*keys, "period_start", "breach", *TOTAL_COLUMNS, *HOURS_KPIS)
+    return pd.concat([pd.Series(columns[name], name=name) for name in names], axis=1)
 
 
 _MONEY_COLUMNS = ("penalty_eur", "earned_back_eur", "bonus_eur", "net_credit_eur", "relieved_eur")
