@@ -38,10 +38,10 @@ def kind_rows(column: pd.Series, kind: str) -> np.ndarray:
     """Positions of the rows of ``column`` equal to ``kind``."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         categorical = column.array
-        code = categorical.categories.get_indexer([kind])[0]
-        if code < 0:
+        kinds = categorical.categories.tolist()
+        if kind not in kinds:
             return np.zeros(0, np.intp)
-        return np.flatnonzero(categorical.codes == code)
+        return np.flatnonzero(categorical.codes == kinds.index(kind))
     return np.flatnonzero(column.to_numpy() == kind)
 
 
@@ -51,7 +51,7 @@ def labels_of(column: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, list[str
     if isinstance(column.dtype, pd.CategoricalDtype):
         categorical = column.array
         codes = categorical.codes[rows].astype(np.int64)
-        names = [str(name) for name in categorical.categories]
+        names = [str(name) for name in categorical.categories.tolist()]
         if (codes < 0).any():  # a missing label is named like ``astype(str)`` names it
             codes = np.where(codes < 0, len(names), codes)
             names.append("nan")
