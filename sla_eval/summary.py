@@ -432,14 +432,13 @@ def summary_dict(
     }
     if evaluation is None or totals is None:
         return result
-    by_rep = Groups([totals["replication"].to_numpy()])
-    per_rep = {
-        name: by_rep.sum(totals[name].to_numpy(np.float64), min_count=1)
-        for name in (*TOTAL_COLUMNS, *HOURS_KPIS)
-    }
+    # pandas' own sum: how it sums a column depends on the table's blocks (sla_eval.group_sums)
+    grouped = totals.groupby("replication")
+    sums = grouped[[*TOTAL_COLUMNS, *HOURS_KPIS]].sum(min_count=1)
+    per_rep = {name: sums[name].to_numpy(np.float64) for name in sums.columns}
     contract = {
-        **_breach_fields(by_rep.any(totals["breach"].to_numpy(bool)), True),
-        "replications": len(by_rep),
+        **_breach_fields(grouped["breach"].any().to_numpy(bool), True),
+        "replications": len(sums),
         **_money(per_rep),
     }
     for column in ("fee_eur", "client_cost_eur", "relieved_eur", *_COSTS, *HOURS_KPIS):
