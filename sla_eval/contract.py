@@ -70,14 +70,16 @@ column                 dtype           meaning
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
+from sla_eval.clause_forecast import ClauseForecasts
 from sla_eval.fees import period_fee
-from sla_eval.grids import KpiGrid
+from sla_eval.grids import KpiGrid, frozen
 from sla_eval.kpi_names import (
     Threshold,
     abandon_kpi,
@@ -85,7 +87,6 @@ from sla_eval.kpi_names import (
     response_kpi,
     service_level_kpi,
 )
-from sla_eval.period_cells import ALL_CHANNELS
 from sla_eval.periods import Calendar, billing_period_of
 from sla_eval.schemes import scheme_eur
 
@@ -182,38 +183,37 @@ def _all_next_met(met: np.ndarray, periods: int) -> np.ndarray:
 
 def _forecasts(
     forecast: pd.DataFrame | Mapping[str, pd.DataFrame] | None, contract: Contract
-) -> Mapping[str, pd.DataFrame]:
+) -> ClauseForecasts:
     """The forecast tables by period kind (a bare table is of the contract's own period)."""
     if forecast is None:
-        return {}
+        return ClauseForecasts({})
     if isinstance(forecast, pd.DataFrame):
-        return {contract.measurement_period: forecast}
-    return forecast
+        return ClauseForecasts({contract.measurement_period: forecast})
+    return ClauseForecasts.of(forecast)
 
 
 def _forecast_grid(
-    forecasts: Mapping[str, pd.DataFrame], grid: KpiGrid, clause: Clause, needed: bool
+    forecasts: ClauseForecasts, grid: KpiGrid, clause: Clause, needed: bool
 ) -> np.ndarray:
     """The forecast first contacts of the clause's channel per period, ``(1, P)``; NaN when no
     forecast is given and the clause does not need one."""
-    table = forecasts.get(grid.kind)
-    if table is None:
+    expected = forecasts.per_period(grid.kind, clause.channel, grid.periods)
+    if expected is None:
         if needed:
             raise InputError(
                 f"clause {clause.id!r} compares with the forecast, but no {grid.kind} "
                 "forecast was given"
             )
         return np.full((1, grid.shape[1]), np.nan)
-    rows = (
-        table
-        if clause.channel == ALL_CHANNELS
-        else table[table["channel"].astype(str) == clause.channel]
-    )
-    per_period = rows.groupby("period")["expected_contacts"].sum()
-    missing = sorted(set(grid.periods) - set(per_period.index))
-    if missing:
-        raise InputError(f"the forecast has no {clause.channel!r} volume for periods {missing}")
-    return per_period.reindex(grid.periods).to_numpy(np.float64)[None, :]
+    return expected[None, :]
+
+
+@lru_cache(maxsize=64)
+def _settled_in(calendar: Calendar, kind: str, billing: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sla_eval.periods.billing_period_of` as ``(periods, billing periods)`` arrays; it
+    depends on the calendar alone, so a run computes it once per process."""
+    billed = billing_period_of(calendar, kind, billing)
+    return frozen(billed.index.to_numpy(np.int64)), frozen(billed.to_numpy(np.int64))
 
 
 class _Contract:
@@ -243,8 +243,8 @@ class _Contract:
             raise InputError(
                 f"settling {grid.kind} periods in {billing.kind} billing periods needs the calendar"
             )
-        billed = billing_period_of(calendar, grid.kind, billing.kind).reindex(grid.periods)
-        return np.searchsorted(billing.periods, billed.to_numpy(np.int64))
+        periods, billed = _settled_in(calendar, grid.kind, billing.kind)
+        return np.searchsorted(billing.periods, billed[grid.calendar_positions(periods)])
 
     def measure(self, clause: Clause) -> dict:
         """Every array of one clause before the caps (module docstring, steps 1-5 and 8)."""
@@ -366,6 +366,13 @@ def evaluate_contract(
     return _frame(parts, measured)
 
 
+@lru_cache(maxsize=256)
+def _categories(names: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The categorical dtype of ``names``, made once per process (a contract's clause ids,
+    KPIs, channels and period kinds are the same in every replication)."""
+    return pd.CategoricalDtype(list(names))
+
+
 def _frame(parts: list[dict], measured: _Contract) -> pd.DataFrame:
     clauses = [part["clause"] for part in parts]
     ids = [clause.id for clause in clauses]
@@ -397,9 +404,11 @@ def _frame(parts: list[dict], measured: _Contract) -> pd.DataFrame:
     joined = {name: np.concatenate(values) for name, values in columns.items()}
     categories = {"period_kind": kinds, "clause": ids, "kpi": kpi_names, "channel": channels}
     frame = {
-        name: pd.Categorical.from_codes(joined[name], categories[name])
+        name: pd.Categorical.from_codes(
+            joined[name], dtype=_categories(tuple(categories[name])), validate=False
+        )
         if name in categories
-        else joined[name].astype(dtype)
+        else joined[name].astype(dtype, copy=False)
         for name, dtype in CONTRACT_COLUMNS.items()
     }
-    return pd.DataFrame(frame)[list(CONTRACT_COLUMNS)]
+    return pd.DataFrame(frame)

@@ -25,13 +25,14 @@ they are measured in.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
-from sla_eval.grids import KpiGrid
+from sla_eval.grids import KpiGrid, frozen
 from sla_eval.period_cells import ALL_CHANNELS
 from sla_eval.periods import Calendar, billing_share
 
@@ -56,11 +57,16 @@ def _share_grid(calendar: Calendar | None, grid: KpiGrid, billing: str) -> np.nd
                 "(the horizon's start, interval, length and warm-up)"
             )
         return np.ones((1, grid.shape[1]))
-    share = billing_share(calendar, grid.kind, billing)
-    missing = sorted(int(period) for period in set(grid.periods) - set(share.index))
-    if missing:
-        raise InputError(f"the calendar has no {grid.kind} periods {missing} of the KPI table")
-    return share.reindex(grid.periods).to_numpy(np.float64)[None, :]
+    periods, share = _billing_share(calendar, grid.kind, billing)
+    return share[grid.calendar_positions(periods)][None, :]
+
+
+@lru_cache(maxsize=64)
+def _billing_share(calendar: Calendar, kind: str, billing: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sla_eval.periods.billing_share` as ``(periods, shares)`` arrays; it depends on
+    the calendar alone, so a run computes it once per process."""
+    share = billing_share(calendar, kind, billing)
+    return frozen(share.index.to_numpy(np.int64)), frozen(share.to_numpy(np.float64))
 
 
 def period_fee(
@@ -100,14 +106,15 @@ def period_fee(
 
 
 def billing_fees(
-    kpis: pd.DataFrame,
+    kpis: pd.DataFrame | KpiGrid,
     fee: Fee,
     pricing: Pricing | None = None,
     fte_hours_per_month: float = 160.0,
     calendar: Calendar | None = None,
 ) -> pd.DataFrame:
-    """The fee per replication and billing period (columns :data:`BILLING_FEE_COLUMNS`)."""
-    grid = KpiGrid(kpis, fee.billing_period)
+    """The fee per replication and billing period (columns :data:`BILLING_FEE_COLUMNS`) of the
+    KPI table ``kpis`` (or its :class:`sla_eval.grids.KpiGrid` of the billing period)."""
+    grid = KpiGrid.of(kpis, fee.billing_period)
     amounts = np.broadcast_to(
         period_fee(grid, fee, pricing, fte_hours_per_month, calendar), grid.shape
     )

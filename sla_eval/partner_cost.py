@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sla_eval.grids import KpiGrid
 from sla_eval.period_cells import ALL_CHANNELS
 
 if TYPE_CHECKING:
@@ -93,8 +94,9 @@ class PartnerCosts:
         )
 
 
-def partner_cost(kpis: pd.DataFrame, kind: str, costs: PartnerCosts) -> pd.DataFrame:
-    """The partner's hours and cost per replication and period of ``kind`` (module docstring).
+def partner_cost(kpis: pd.DataFrame | KpiGrid, kind: str, costs: PartnerCosts) -> pd.DataFrame:
+    """The partner's hours and cost per replication and period of ``kind`` (module docstring),
+    from the KPI table ``kpis`` or its :class:`sla_eval.grids.KpiGrid` of ``kind``.
 
     Returns
     -------
@@ -103,29 +105,31 @@ def partner_cost(kpis: pd.DataFrame, kind: str, costs: PartnerCosts) -> pd.DataF
         the KPI table has no agent log (training hours and hires absent from it count 0), costs
         NaN when the labour cost is unknown.
     """
-    rows = kpis[
-        (kpis["period_kind"] == kind)
-        & (kpis["channel"] == ALL_CHANNELS)
-        & kpis["kpi"].isin(HOURS_KPIS)
-    ]
-    cells = kpis.loc[kpis["period_kind"] == kind, ["replication", "period"]].drop_duplicates()
-    index = pd.MultiIndex.from_frame(cells.sort_values(["replication", "period"]))
-    wide = pd.DataFrame(index=index, columns=list(HOURS_KPIS), dtype=np.float64)
+    grid = KpiGrid.of(kpis, kind)
+    cells = grid.present.ravel()
+    hours = {}
     for name in HOURS_KPIS:
-        own = rows[rows["kpi"] == name].set_index(["replication", "period"])["value"]
-        wide[name] = own.reindex(index).to_numpy(np.float64)
-        if own.empty and name != "paid_agent_hours":
-            wide[name] = 0.0  # a table without hires' records: none hired
+        if grid.has(name, ALL_CHANNELS):
+            hours[name] = grid.get(name, ALL_CHANNELS).ravel()[cells]
+        else:  # no agent log: paid hours unknown; no hires' records: none hired or trained
+            hours[name] = np.full(cells.sum(), np.nan if name == "paid_agent_hours" else 0.0)
     rate = np.nan if costs.labour_per_agent_hour_eur is None else costs.labour_per_agent_hour_eur
-    paid, training, hires = (wide[name] for name in HOURS_KPIS)
-    wide["labour_cost_eur"] = rate * paid
-    wide["hiring_cost_eur"] = rate * training + costs.cost_per_hire_eur * hires
-    fte_months = (paid + training) / costs.fte_hours_per_month
-    wide["overhead_eur"] = costs.overhead_per_fte_month_eur * fte_months
-    wide["partner_cost_eur"] = wide[["labour_cost_eur", "hiring_cost_eur", "overhead_eur"]].sum(
-        axis=1, min_count=3
+    paid, training, hires = (hours[name] for name in HOURS_KPIS)
+    labour = rate * paid
+    hiring = rate * training + costs.cost_per_hire_eur * hires
+    overhead = costs.overhead_per_fte_month_eur * ((paid + training) / costs.fte_hours_per_month)
+    n_rep, n_period = grid.shape
+    return pd.DataFrame(
+        {
+            "replication": np.repeat(grid.replications, n_period)[cells],
+            "period": np.tile(grid.periods, n_rep)[cells],
+            **hours,
+            "labour_cost_eur": labour,
+            "hiring_cost_eur": hiring,
+            "overhead_eur": overhead,
+            "partner_cost_eur": labour + hiring + overhead,
+        }
     )
-    return wide.reset_index()[["replication", "period", *PARTNER_COST_COLUMNS]]
 
 
 def _mean(contract: dict, name: str) -> float:

@@ -40,6 +40,8 @@ import pandas as pd
 
 from scenarios.contract import FRACTION_KPIS
 from sla_eval.contract import clause_kpi
+from sla_eval.grids import kind_rows, labels_of
+from sla_eval.group_sums import Groups
 from sla_eval.summary import describe, share_with_interval, wilson_interval
 
 if TYPE_CHECKING:
@@ -79,16 +81,26 @@ def clause_period_risk(kpis: pd.DataFrame, contract: Contract, kind: str) -> pd.
     kind:
         ``day``, ``week``, ``month``, ``quarter`` or ``horizon``.
     """
-    rows = kpis[kpis["period_kind"] == kind]
-    rows = rows.assign(channel=rows["channel"].astype(str), kpi=rows["kpi"].astype(str))
+    rows = kind_rows(kpis["period_kind"], kind)
+    channel_code, channel_names = labels_of(kpis["channel"], rows)
+    kpi_code, kpi_names = labels_of(kpis["kpi"], rows)
+    measured = kpis["value"].to_numpy(np.float64)[rows]
+    period = kpis["period"].to_numpy()[rows]
+    start = kpis["period_start"].to_numpy()[rows]
     found = []
     for clause in contract.clauses:
         name = clause_kpi(clause)
-        own = rows[(rows["channel"] == clause.channel) & (rows["kpi"] == name)]
-        own = own.dropna(subset=["value"])
+        own = np.flatnonzero(
+            _is(channel_code, channel_names, clause.channel)
+            & _is(kpi_code, kpi_names, name)
+            & ~np.isnan(measured)
+        )
+        if own.size == 0:
+            continue
         fraction = clause.kpi in FRACTION_KPIS
-        for (period, start), group in own.groupby(["period", "period_start"], sort=True):
-            values = group["value"].to_numpy(np.float64)
+        groups = Groups([period[own], start[own]])
+        for first, members in zip(groups.first, groups.members(), strict=True):
+            values = measured[own[members]]
             missed = np.round(clause.shortfall_units(values), _ROUND_UNITS) > 0
             stats = describe(values, fraction=fraction)
             low, high = wilson_interval(float(missed.sum()), len(missed))
@@ -98,8 +110,8 @@ def clause_period_risk(kpis: pd.DataFrame, contract: Contract, kind: str) -> pd.
                     clause.channel,
                     name,
                     kind,
-                    int(period),
-                    pd.Timestamp(start),
+                    int(period[own[first]]),
+                    pd.Timestamp(start[own[first]]),
                     float(clause.target),
                     stats["n"],
                     stats["mean"],
@@ -118,12 +130,26 @@ def clause_p_breach(evaluation: pd.DataFrame) -> dict[str, dict]:
     as ``summary.json`` has it: ``{clause: {"p_breach", "p_breach_ci95"}}``, the share of
     replications with a breach in at least one period and its Wilson interval; null when the
     clause never applied. Clauses in order of first appearance."""
-    rows = evaluation.assign(clause=evaluation["clause"].astype(str))
+    every = np.arange(len(evaluation))
+    clause_code, clause_names = labels_of(evaluation["clause"], every)
+    replication = evaluation["replication"].to_numpy()
+    breach = evaluation["breach"].to_numpy(bool)
+    applicable = evaluation["applicable"].to_numpy(bool)
     found = {}
-    for clause, group in rows.groupby("clause", sort=False):
-        per_replication = group.groupby("replication")[["breach", "applicable"]].any()
+    clauses = Groups([clause_code], sort=False)
+    for first, members in zip(clauses.first, clauses.members(), strict=True):
+        per_replication = Groups([replication[members]])
         share = share_with_interval(
-            per_replication["breach"], bool(per_replication["applicable"].any())
+            per_replication.any(breach[members]),
+            bool(per_replication.any(applicable[members]).any()),
         )
-        found[str(clause)] = {"p_breach": share["p"], "p_breach_ci95": share["ci95"]}
+        found[clause_names[clause_code[first]]] = {
+            "p_breach": share["p"],
+            "p_breach_ci95": share["ci95"],
+        }
     return found
+
+
+def _is(codes: np.ndarray, names: list[str], name: str) -> np.ndarray:
+    """Which of ``codes`` (labels of :func:`sla_eval.grids.labels_of`) stand for ``name``."""
+    return codes == names.index(name) if name in names else np.zeros(len(codes), bool)

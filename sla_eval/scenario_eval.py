@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from scenarios.errors import InputError
+from sla_eval.clause_forecast import ClauseForecasts
 from sla_eval.contract import clause_threshold, evaluate_contract
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S
 from sla_eval.fees import billing_fees
 from sla_eval.forecast import committed_arrivals
 from sla_eval.forecast import forecast_table as _forecast_table
+from sla_eval.grids import KpiGrid
 from sla_eval.kpi_names import Threshold
 from sla_eval.kpis import DEFAULT_ESCALATION_TARGETS_S, KpiChannel, kpi_table
 from sla_eval.partner_cost import PartnerCosts, partner_cost
@@ -154,14 +156,20 @@ def forecast_table(workload: Workload, kind: str, warmup_s: float = 0.0) -> pd.D
     return _forecast_table(expected, calendar, kind)
 
 
-def contract_forecasts(scenario: Scenario, workload: Workload) -> dict[str, pd.DataFrame]:
+def contract_forecasts(scenario: Scenario, workload: Workload) -> ClauseForecasts:
     """The contract forecast (:func:`sla_eval.forecast.committed_arrivals`) per channel and
-    period, for every period kind the contract measures or bills in and the horizon."""
+    period, for every period kind the contract measures or bills in and the horizon, with
+    each clause's channel summed per period already (:class:`sla_eval.clause_forecast.
+    ClauseForecasts`, read as a mapping of tables by kind)."""
     arrivals = committed_arrivals(scenario, workload)
     calendar = scenario_calendar(scenario)
-    assert scenario.contract is not None, "only a contract has a forecast"
-    kinds = (*scenario.contract.period_kinds, "horizon")
-    return {kind: _forecast_table(arrivals, calendar, kind) for kind in kinds}
+    contract = scenario.contract
+    assert contract is not None, "only a contract has a forecast"
+    kinds = (*contract.period_kinds, "horizon")
+    forecasts = ClauseForecasts({kind: _forecast_table(arrivals, calendar, kind) for kind in kinds})
+    return forecasts.prepare(
+        (contract.period_of(clause), clause.channel) for clause in contract.clauses
+    )
 
 
 def scenario_coverage_frac(scenario: Scenario, kind: str) -> pd.Series:
@@ -214,8 +222,9 @@ def scenario_totals(
     partner = scenario.partner
     assert scenario.contract is not None, "only a contract has totals"
     fee = scenario.contract.fee
+    grid = KpiGrid(kpis, fee.billing_period)
     fees = billing_fees(
-        kpis, fee, partner.pricing, partner.fte_hours_per_month, scenario_calendar(scenario)
+        grid, fee, partner.pricing, partner.fte_hours_per_month, scenario_calendar(scenario)
     )
-    costs = partner_cost(kpis, fee.billing_period, PartnerCosts.of(partner))
+    costs = partner_cost(grid, fee.billing_period, PartnerCosts.of(partner))
     return contract_totals(evaluation, fees, costs)

@@ -27,12 +27,15 @@ partner's cost of :mod:`sla_eval.partner_cost` (NaN when its labour cost is unkn
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
+from sla_eval.grids import labels_of
+from sla_eval.group_sums import Groups, key_positions
 from sla_eval.kpi_names import is_fraction_kpi
 from sla_eval.partner_cost import HOURS_KPIS
 
@@ -79,6 +82,8 @@ _COSTS = ("labour_cost_eur", "hiring_cost_eur", "overhead_eur", "partner_cost_eu
 _Z95 = 1.959963984540054
 """Standard normal quantile 0.975."""
 _QUANTILES = {"q05": 0.05, "q50": 0.5, "q95": 0.95}
+_Q = np.array(list(_QUANTILES.values()))
+_ALL = slice(None)
 
 
 def _half_width(std: float | np.ndarray, n: int | np.ndarray) -> np.ndarray:
@@ -86,6 +91,32 @@ def _half_width(std: float | np.ndarray, n: int | np.ndarray) -> np.ndarray:
     n = np.asarray(n, np.float64)
     t = np.where(n >= 2, special.stdtrit(np.maximum(n - 1, 1), 0.975), np.nan)
     return t * std / np.sqrt(np.maximum(n, 1))
+
+
+@lru_cache(maxsize=1024)
+def _t975(n: int) -> float:
+    """``t_{0.975, n-1}`` of :func:`_half_width` for one sample size (NaN for n < 2)."""
+    return float(np.where(n >= 2, special.stdtrit(max(n - 1, 1), 0.975), np.nan))
+
+
+def _quantiles(x: np.ndarray) -> np.ndarray:
+    """``np.quantile(x, [0.05, 0.5, 0.95])`` (linear interpolation, Hyndman and Fan's method
+    7) of a sample without NaN, by numpy's own steps (virtual index ``(n - 1) q``, the same
+    partition, ``lerp``), so that the floats are numpy's without its fixed cost per call."""
+    n = len(x)
+    virtual = (n - 1) * _Q
+    previous = np.floor(virtual)
+    following = previous + 1
+    above = virtual >= n - 1
+    previous[above] = -1
+    following[above] = -1
+    previous_at, following_at = previous.astype(np.intp), following.astype(np.intp)
+    arranged = x.copy()
+    arranged.partition(np.unique(np.concatenate(([0, -1], previous_at, following_at))))
+    low, high = arranged[previous_at], arranged[following_at]
+    gamma = virtual - previous_at
+    diff = high - low
+    return np.where(gamma >= 0.5, high - diff * (1 - gamma), low + diff * gamma)
 
 
 def summarise(frame: pd.DataFrame, by: Sequence[str], value: str = "value") -> pd.DataFrame:
@@ -115,8 +146,9 @@ def describe(samples: Iterable[float], *, fraction: bool = False) -> dict:
     if len(x) == 0:
         return {"n": 0, "mean": None, "ci95": [None, None], "q05": None, "q50": None, "q95": None}
     mean = float(x.mean())
-    half = float(_half_width(x.std(ddof=1) if len(x) > 1 else np.nan, len(x)))
-    quantiles = np.quantile(x, list(_QUANTILES.values()))
+    std = x.std(ddof=1) if len(x) > 1 else np.nan
+    half = float(_t975(len(x)) * std / math.sqrt(len(x)))
+    quantiles = _quantiles(x)
     low, high = mean - half, mean + half
     if fraction:
         low, high = _clip_unit(low), _clip_unit(high)
@@ -150,7 +182,9 @@ def wilson_interval(successes: float, n: float, z: float = _Z95) -> tuple[float,
 def share_with_interval(flags: Iterable[bool] | pd.Series, applicable: bool = True) -> dict:
     """``{"p", "ci95": [low, high], "n"}`` of a share of replications with its Wilson interval;
     ``p`` and the interval null when not ``applicable`` or without replications."""
-    values = np.asarray(list(flags) if not isinstance(flags, pd.Series) else flags, bool)
+    values = np.asarray(
+        list(flags) if not isinstance(flags, pd.Series | np.ndarray) else flags, bool
+    )
     n = len(values)
     if not applicable or n == 0:
         return {"p": None, "ci95": [None, None], "n": n}
@@ -205,73 +239,116 @@ def contract_totals(
         :data:`sla_eval.partner_cost.HOURS_KPIS`.
     """
     keys = ["replication", "period"]
-    settled = evaluation.rename(columns={"period": "clause_period", "billing_period": "period"})
-    grouped = settled.groupby(keys, sort=True)
-    money = grouped[["penalty_eur", "earned_back_eur", "bonus_eur", "relieved_eur"]].sum()
-    money["breach"] = grouped["breach"].any()
-    out = fees.set_index(keys).join(money, how="left").reset_index()
-    for column in ("penalty_eur", "earned_back_eur", "bonus_eur", "relieved_eur"):
-        out[column] = out[column].fillna(0.0)
-    out["breach"] = out["breach"].astype("boolean").fillna(False).astype(bool)
-    out["net_credit_eur"] = out["penalty_eur"] - out["earned_back_eur"] - out["bonus_eur"]
-    out["client_cost_eur"] = out["fee_eur"] - out["net_credit_eur"]
+    key_columns = [fees[key].to_numpy() for key in keys]
+    replication = evaluation["replication"].to_numpy()
+    billed = evaluation["billing_period"].to_numpy()
+    settled = Groups([replication, billed])
+    summed = ["penalty_eur", "earned_back_eur", "bonus_eur", "relieved_eur"]
+    sums = settled.sum(evaluation[summed].to_numpy(np.float64))
+    breach = settled.any(evaluation["breach"].to_numpy(bool))
+    fee_row = key_positions(key_columns, [replication[settled.first], billed[settled.first]])
+    group_of_row = np.full(len(fees), -1)
+    group_of_row[fee_row[fee_row >= 0]] = np.flatnonzero(fee_row >= 0)
+    billed_here = group_of_row >= 0
+    group = np.maximum(group_of_row, 0)
+    money = {
+        name: np.where(billed_here, sums[group, index], 0.0) if len(sums) else np.zeros(len(fees))
+        for index, name in enumerate(summed)
+    }
+    columns = {
+        **{key: fees[key].to_numpy() for key in (*keys, "period_start")},
+        "breach": billed_here & breach[group] if len(breach) else np.zeros(len(fees), bool),
+        "fee_eur": fees["fee_eur"].to_numpy(),
+        **money,
+    }
+    columns["net_credit_eur"] = money["penalty_eur"] - money["earned_back_eur"] - money["bonus_eur"]
+    columns["client_cost_eur"] = columns["fee_eur"] - columns["net_credit_eur"]
     costs = [*HOURS_KPIS, "labour_cost_eur", "hiring_cost_eur", "overhead_eur", "partner_cost_eur"]
     if partner is None:
-        for column in costs:
-            out[column] = np.nan
+        columns.update({column: np.full(len(fees), np.nan) for column in costs})
     else:
-        out = out.merge(partner[[*keys, *costs]], on=keys, how="left")
-    out["partner_margin_eur"] = out["client_cost_eur"] - out["partner_cost_eur"]
-    return out[[*keys, "period_start", "breach", *TOTAL_COLUMNS, *HOURS_KPIS]]
+        row = key_positions([partner[key].to_numpy() for key in keys], key_columns)
+        for column in costs:
+            values = partner[column].to_numpy(np.float64)
+            columns[column] = np.where(row >= 0, values[np.maximum(row, 0)], np.nan)
+    columns["partner_margin_eur"] = columns["client_cost_eur"] - columns["partner_cost_eur"]
+    # one block per column, so that a NaN in one column (a partner cost without labour rate)
+    # never changes how pandas sums another (module docstring of sla_eval.group_sums)
+    names = (*keys, "period_start", "breach", *TOTAL_COLUMNS, *HOURS_KPIS)
+    return pd.concat([pd.Series(columns[name], name=name) for name in names], axis=1)
 
 
-def _money(frame: pd.DataFrame) -> dict:
-    """Expected amounts and distributions of per-replication money columns."""
+_MONEY_COLUMNS = ("penalty_eur", "earned_back_eur", "bonus_eur", "net_credit_eur", "relieved_eur")
+
+
+def _money(columns: Mapping[str, np.ndarray], rows: np.ndarray | slice = _ALL) -> dict:
+    """Expected amounts and distributions of per-replication money columns (those of
+    ``columns`` at ``rows``)."""
     result = {}
-    for column in ("penalty_eur", "earned_back_eur", "bonus_eur", "net_credit_eur", "relieved_eur"):
-        if column in frame:
-            described = describe(frame[column])
+    for column in _MONEY_COLUMNS:
+        if column in columns:
+            described = describe(columns[column][rows])
             result[f"expected_{column}"] = described["mean"]
             result[column] = described
     return result
 
 
-def _breach_fields(breach: pd.Series, applicable: bool) -> dict:
+def _breach_fields(breach: np.ndarray, applicable: bool) -> dict:
     """``p_breach`` (null when the clause never applied) and its Wilson ``p_breach_ci95``."""
     share = share_with_interval(breach, applicable)
     return {"p_breach": share["p"], "p_breach_ci95": share["ci95"]}
 
 
-def _clause_summary(rows: pd.DataFrame) -> dict:
-    rows = rows.assign(
-        net_credit_eur=rows["penalty_eur"] - rows["earned_back_eur"] - rows["bonus_eur"]
+def _period_groups(period: np.ndarray, start: np.ndarray) -> tuple[Groups, np.ndarray, np.ndarray]:
+    """The rows of each ``(period, period_start)`` in ascending order, with their keys."""
+    groups = Groups([period, start])
+    return groups, period[groups.first], start[groups.first]
+
+
+_CLAUSE_COLUMNS = (
+    "replication",
+    "period",
+    "period_start",
+    "value",
+    "penalty_eur",
+    "earned_back_eur",
+    "bonus_eur",
+    "relieved_eur",
+    "breach",
+    "applicable",
+)
+"""Columns of the contract rows a clause's summary reads."""
+
+
+def _clause_summary(rows: Mapping[str, np.ndarray], measured_per: str) -> dict:
+    """The summary of one clause from its contract rows (:data:`_CLAUSE_COLUMNS` as arrays)
+    measured per ``measured_per`` period."""
+    columns = dict(rows)
+    columns["net_credit_eur"] = (
+        columns["penalty_eur"] - columns["earned_back_eur"] - columns["bonus_eur"]
     )
-    per_rep = rows.groupby("replication").agg(
-        penalty_eur=("penalty_eur", "sum"),
-        earned_back_eur=("earned_back_eur", "sum"),
-        bonus_eur=("bonus_eur", "sum"),
-        net_credit_eur=("net_credit_eur", "sum"),
-        relieved_eur=("relieved_eur", "sum"),
-        breach=("breach", "any"),
-        applicable=("applicable", "any"),
-    )
+    breach, applicable = rows["breach"].astype(bool), rows["applicable"].astype(bool)
+    by_rep = Groups([rows["replication"]])
+    per_rep = {name: by_rep.sum(columns[name]) for name in _MONEY_COLUMNS}
+    applied = by_rep.any(applicable)
     periods = []
-    for (period, start), group in rows.groupby(["period", "period_start"], sort=True):
-        applicable = float(group["applicable"].mean())
+    groups, period, start = _period_groups(rows["period"], rows["period_start"])
+    for index, members in enumerate(groups.members()):
+        share = np.count_nonzero(applicable[members]) / len(members)
         periods.append(
             {
-                "period": int(period),
-                "period_start": pd.Timestamp(start).isoformat(),
-                **_breach_fields(group["breach"], applicable > 0),
-                "p_applicable": applicable,
-                "value": describe(group["value"]),
-                **_money(group),
+                "period": int(period[index]),
+                "period_start": pd.Timestamp(start[index]).isoformat(),
+                **_breach_fields(breach[members], bool(share > 0)),
+                "p_applicable": share,
+                "value": describe(columns["value"][members]),
+                **_money(columns, members),
             }
         )
     return {
-        "measurement_period": str(rows["period_kind"].iloc[0]),
-        **_breach_fields(per_rep["breach"], bool(per_rep["applicable"].any())),
-        "applicable_replications": int(per_rep["applicable"].sum()),
+        "measurement_period": measured_per,
+        **_breach_fields(by_rep.any(breach), bool(applied.any())),
+        "applicable_replications": int(np.count_nonzero(applied)),
         **_money(per_rep),
         "periods": periods,
     }
@@ -281,13 +358,30 @@ def _forecast_error(evaluation: pd.DataFrame) -> dict:
     """Who paid for demand above the contract forecast: credits the relief bands waived (the
     client) and penalties paid in periods whose first contacts exceeded the forecast (the
     partner), summed per replication."""
-    above = evaluation["first_contacts"] > evaluation["forecast_contacts"]
-    kept = evaluation["penalty_eur"].where(above, 0.0)
-    grouped = evaluation.assign(kept=kept).groupby("replication")
+    above = evaluation["first_contacts"].to_numpy() > evaluation["forecast_contacts"].to_numpy()
+    kept = np.where(above, evaluation["penalty_eur"].to_numpy(), 0.0)
+    by_rep = Groups([evaluation["replication"].to_numpy()])
     return {
-        "relieved_eur": describe(grouped["relieved_eur"].sum()),
-        "kept_above_forecast_eur": describe(grouped["kept"].sum()),
+        "relieved_eur": describe(by_rep.sum(evaluation["relieved_eur"].to_numpy())),
+        "kept_above_forecast_eur": describe(by_rep.sum(kept)),
     }
+
+
+def _channel_kpis(rows: pd.DataFrame) -> dict[str, dict]:
+    """:func:`describe` of the values of each channel and KPI of ``rows``, channels and KPIs
+    in the order they first appear."""
+    every = np.arange(len(rows))
+    channel_code, channel_names = labels_of(rows["channel"], every)
+    kpi_code, kpi_names = labels_of(rows["kpi"], every)
+    groups = Groups([channel_code, kpi_code], sort=False)
+    values = rows["value"].to_numpy()
+    channels: dict[str, dict] = {}
+    for first, members in zip(groups.first, groups.members(), strict=True):
+        kpi = kpi_names[kpi_code[first]]
+        channels.setdefault(channel_names[channel_code[first]], {})[kpi] = describe(
+            values[members], fraction=is_fraction_kpi(kpi)
+        )
+    return channels
 
 
 def summary_dict(
@@ -328,13 +422,7 @@ def summary_dict(
     """
     rows = kpis[kpis["period_kind"] == period_kind]
     rows = rows[rows["period"] == rows["period"].min()]
-    channels: dict[str, dict] = {}
-    for (channel, kpi), group in rows.groupby(
-        [rows["channel"].astype(str), rows["kpi"].astype(str)], sort=False
-    ):
-        channels.setdefault(channel, {})[kpi] = describe(
-            group["value"], fraction=is_fraction_kpi(kpi)
-        )
+    channels = _channel_kpis(rows)
     if kpi_names is not None:
         channels = {
             channel: {name: found.get(name) for name in kpi_names}
@@ -347,38 +435,52 @@ def summary_dict(
     }
     if evaluation is None or totals is None:
         return result
-    summed = [*TOTAL_COLUMNS, *HOURS_KPIS]
-    per_rep = totals.groupby("replication")[summed].sum(min_count=1)
-    per_rep["breach"] = totals.groupby("replication")["breach"].any()
+    # pandas' own sum: how it sums a column depends on the table's blocks (sla_eval.group_sums)
+    grouped = totals.groupby("replication")
+    sums = grouped[[*TOTAL_COLUMNS, *HOURS_KPIS]].sum(min_count=1)
+    per_rep = {name: sums[name].to_numpy(np.float64) for name in sums.columns}
     contract = {
-        **_breach_fields(per_rep["breach"], True),
-        "replications": len(per_rep),
+        **_breach_fields(grouped["breach"].any().to_numpy(bool), True),
+        "replications": len(sums),
         **_money(per_rep),
     }
     for column in ("fee_eur", "client_cost_eur", "relieved_eur", *_COSTS, *HOURS_KPIS):
         contract[column] = describe(per_rep[column])
     contract["partner_margin_eur"] = describe(per_rep["partner_margin_eur"])
-    client = per_rep["client_cost_eur"].mean()
-    margin = per_rep["partner_margin_eur"].mean()
+    client = pd.Series(per_rep["client_cost_eur"]).mean()
+    margin = pd.Series(per_rep["partner_margin_eur"]).mean()
     contract["partner_margin_frac"] = (
         None if not (np.isfinite(margin) and client > 0) else float(margin / client)
     )
     contract["forecast_error"] = _forecast_error(evaluation)
+    money = {name: totals[name].to_numpy(np.float64) for name in TOTAL_COLUMNS}
+    breach = totals["breach"].to_numpy(bool)
+    groups, period, start = _period_groups(
+        totals["period"].to_numpy(), totals["period_start"].to_numpy()
+    )
     contract["periods"] = [
         {
-            "period": int(period),
-            "period_start": pd.Timestamp(start).isoformat(),
-            **_breach_fields(group["breach"], True),
-            "fee_eur": describe(group["fee_eur"]),
-            "client_cost_eur": describe(group["client_cost_eur"]),
-            "partner_cost_eur": describe(group["partner_cost_eur"]),
-            **_money(group),
+            "period": int(period[index]),
+            "period_start": pd.Timestamp(start[index]).isoformat(),
+            **_breach_fields(breach[members], True),
+            "fee_eur": describe(money["fee_eur"][members]),
+            "client_cost_eur": describe(money["client_cost_eur"][members]),
+            "partner_cost_eur": describe(money["partner_cost_eur"][members]),
+            **_money(money, members),
         }
-        for (period, start), group in totals.groupby(["period", "period_start"], sort=True)
+        for index, members in enumerate(groups.members())
     ]
+    every = np.arange(len(evaluation))
+    clause_code, clause_names = labels_of(evaluation["clause"], every)
+    kind_code, kind_names = labels_of(evaluation["period_kind"], every)
+    rows = {name: evaluation[name].to_numpy() for name in _CLAUSE_COLUMNS}
+    clauses = Groups([clause_code], sort=False)
     contract["clauses"] = {
-        str(clause): _clause_summary(group)
-        for clause, group in evaluation.groupby("clause", observed=True, sort=False)
+        clause_names[clause_code[first]]: _clause_summary(
+            {name: column[members] for name, column in rows.items()},
+            kind_names[kind_code[first]],
+        )
+        for first, members in zip(clauses.first, clauses.members(), strict=True)
     }
     result["contract"] = contract
     return result

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import special
 
 from scenarios.contract import Contract
 from sla_eval.contract import evaluate_contract
@@ -206,3 +207,28 @@ def test_a_clause_that_never_applied_is_not_applicable(kpis_of):
     assert clause["applicable_replications"] == 0
     assert clause["periods"][0]["p_breach"] is None
     assert clause["periods"][0]["p_applicable"] == 0.0
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # inf - inf, as numpy warns
+@pytest.mark.parametrize("seed", range(10))
+def test_describe_quantiles_and_interval_are_numpys_to_the_last_bit(seed):
+    rng = np.random.default_rng(seed)
+    for n in (1, 2, 3, 7, 20, 101):
+        x = rng.choice([0.0, -0.0, 1.5, -2.25, 1e9, np.inf], n) * rng.integers(0, 2, n)
+        x = x + rng.normal(size=n) * rng.integers(0, 2, n)
+        found = describe(x)
+        x = x[~np.isnan(x)]  # inf * 0 draws; describe leaves NaN out
+        if len(x) == 0:
+            assert found["n"] == 0
+            continue
+        expected = np.quantile(x, [0.05, 0.5, 0.95])
+        for name, value in zip(("q05", "q50", "q95"), expected, strict=True):
+            assert str(found[name]) == str(float(value))
+        n_counted = len(x)
+        std = x.std(ddof=1) if n_counted > 1 else np.nan
+        t = np.where(n_counted >= 2, special.stdtrit(max(n_counted - 1, 1), 0.975), np.nan)
+        half = float(t * std / np.sqrt(n_counted))
+        mean = float(x.mean())
+        assert str(found["ci95"]) == str(
+            [None if np.isnan(v) else v for v in (mean - half, mean + half)]
+        )
