@@ -83,8 +83,8 @@ def check_writable(out_dir: str | os.PathLike[str]) -> None:
         Naming ``out_dir`` and the reason.
     """
     shown, target = out_dir, _absolute(out_dir)
-    _check_replaceable(target, shown)
     with _parent_locked(target, shown):
+        _check_replaceable(target, shown)
         _new_stage(target, shown).rmdir()
 
 
@@ -210,8 +210,8 @@ def staged_folder(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
         replace (naming ``out_dir``).
     """
     shown, target = out_dir, _absolute(out_dir)
-    _check_replaceable(target, shown)
-    with _parent_locked(target, shown):
+    with _parent_locked(target, shown):  # another run swaps its folder in under this lock
+        _check_replaceable(target, shown)
         _remove_stale(target)
         stage = _new_stage(target, shown)
         try:
