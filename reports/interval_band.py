@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
+from sla_eval import among
 
 __all__ = [
     "BAND_KPIS",
@@ -44,19 +45,10 @@ def band_mask(kpis: pd.DataFrame, channels: Sequence[str]) -> np.ndarray:
     """Which rows of a KPI table are interval service levels of ``channels`` (its categorical
     columns are matched by their codes, without turning them into strings)."""
     return (
-        _among(kpis["period_kind"], ("interval",))
-        & _among(kpis["kpi"], BAND_KPIS)
-        & _among(kpis["channel"], channels)
+        among(kpis["period_kind"], ("interval",))
+        & among(kpis["kpi"], BAND_KPIS)
+        & among(kpis["channel"], channels)
     )
-
-
-def _among(column: pd.Series, names: Sequence[str]) -> np.ndarray:
-    """Which values of a categorical column are among ``names``: a lookup of its codes."""
-    categorical = column.cat
-    lookup = np.zeros(len(categorical.categories) + 1, bool)  # the last entry: code -1 (NaN)
-    lookup[categorical.categories.get_indexer(list(names))] = True
-    lookup[-1] = False
-    return lookup[categorical.codes.to_numpy()]
 
 
 @dataclass(frozen=True, eq=False)

@@ -4,6 +4,7 @@ Reads the simulation's logs (``scenarios.log_tables``), never the simulation its
 hand-made logs as well.
 """
 
+from sla_eval._codes import among
 from sla_eval.contract import CONTRACT_COLUMNS, clause_kpi, clause_threshold, evaluate_contract
 from sla_eval.fcr import DEFAULT_FCR_WINDOW_S, felt_fcr
 from sla_eval.fees import billing_fees, period_fee
@@ -70,6 +71,7 @@ __all__ = [
     "PartnerCosts",
     "Threshold",
     "abandon_kpi",
+    "among",
     "banded_eur",
     "billing_fees",
     "billing_share",

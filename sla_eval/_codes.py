@@ -11,10 +11,12 @@ comparing text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["equals", "replication_positions"]
+__all__ = ["among", "equals", "replication_positions"]
 
 _SHORT_RANGE = 4096
 """Replication indices spanning at most this many values are counted in an array."""
@@ -28,6 +30,18 @@ def equals(column: pd.Series, value: str) -> np.ndarray:
     if value not in categories:
         return np.zeros(len(column), bool)
     return column.cat.codes.to_numpy() == categories.get_loc(value)
+
+
+def among(column: pd.Series, values: Sequence[str]) -> np.ndarray:
+    """Whether each row of ``column`` is one of ``values``, as a boolean array (False where the
+    column is missing); a categorical column through a lookup table of its codes."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column.isin(list(values)).to_numpy(bool)
+    categories = column.cat.categories
+    lookup = np.zeros(len(categories) + 1, bool)  # the last entry is code -1: missing
+    lookup[categories.get_indexer(list(values))] = True
+    lookup[-1] = False
+    return lookup[column.cat.codes.to_numpy()]
 
 
 def replication_positions(replication: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

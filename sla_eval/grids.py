@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.errors import InputError
+from sla_eval._codes import equals
 
 __all__ = ["KpiGrid", "frozen", "kind_rows", "labels_of", "positions_in"]
 
@@ -36,13 +37,7 @@ def positions_in(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.n
 
 def kind_rows(column: pd.Series, kind: str) -> np.ndarray:
     """Positions of the rows of ``column`` equal to ``kind``."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        categorical = column.array
-        kinds = categorical.categories.tolist()
-        if kind not in kinds:
-            return np.zeros(0, np.intp)
-        return np.flatnonzero(categorical.codes == kinds.index(kind))
-    return np.flatnonzero(column.to_numpy() == kind)
+    return np.flatnonzero(equals(column, kind))
 
 
 def labels_of(column: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:

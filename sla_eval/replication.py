@@ -24,9 +24,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
+from sla_eval._codes import among
 from sla_eval.evaluation import Evaluation, ReplicationLogs, run_summary
 from sla_eval.scenario_eval import (
     contract_forecasts,
@@ -86,9 +86,7 @@ class ReplicationEvaluation:
     def kept(self) -> ReplicationEvaluation:
         """The same with the KPI rows of :data:`KEPT_PERIOD_KINDS` only (itself when it has no
         other rows)."""
-        kinds = self.kpis["period_kind"].cat
-        wanted = np.isin(kinds.categories, KEPT_PERIOD_KINDS)
-        keep = wanted[kinds.codes.to_numpy()]
+        keep = among(self.kpis["period_kind"], KEPT_PERIOD_KINDS)
         if keep.all():
             return self
         return replace(self, kpis=self.kpis[keep].reset_index(drop=True))
