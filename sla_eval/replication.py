@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sla_eval._codes import among
+from sla_eval._codes import among, equals
 from sla_eval.evaluation import Evaluation, ReplicationLogs, run_summary
 from sla_eval.scenario_eval import (
     contract_forecasts,
@@ -190,7 +190,7 @@ class RunTally:
     def _within_view_rows(self, kpis: pd.DataFrame) -> pd.DataFrame:
         """``kpis`` whole while the day and week rows kept stay within :data:`VIEW_ROWS` (and
         for the first replication in any case), its horizon rows once they would not."""
-        views = (kpis["period_kind"] != "horizon").to_numpy(bool)
+        views = ~equals(kpis["period_kind"], "horizon")
         count = int(views.sum())
         if self._views_closed or (self.view_replications and self._view_rows + count > VIEW_ROWS):
             self._views_closed = True
